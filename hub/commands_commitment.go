@@ -1,0 +1,348 @@
+package hub
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CreateCommitmentInput is a new commitment. Reference and At are set only
+// when loading seed data; otherwise the next reference under the objective
+// is allocated and the time is now.
+type CreateCommitmentInput struct {
+	Reference    string
+	ObjectiveID  string
+	LeadID       string
+	Title        string
+	Description  string
+	Participants []Participant
+	StartDate    Date
+	DueDate      Date
+	CommunityIDs []string
+	Indicators   []Indicator
+	At           time.Time
+}
+
+// CreateCommitment records a new commitment, NOT_STARTED at 0%.
+func (h *Hub) CreateCommitment(ctx context.Context, actor Actor, in CreateCommitmentInput) (*Commitment, error) {
+	e, err := h.commit(ctx, func() (*Event, error) {
+		var c checker
+		cm := &Commitment{
+			Title:        c.text(in.Title, 300, "title"),
+			Description:  c.optionalText(in.Description, 5000, "description"),
+			ObjectiveID:  in.ObjectiveID,
+			LeadID:       in.LeadID,
+			Status:       NotStarted,
+			StartDate:    in.StartDate,
+			DueDate:      in.DueDate,
+			CommunityIDs: dedupe(in.CommunityIDs),
+			Indicators:   h.checkIndicators(&c, in.Indicators, nil),
+		}
+		cm.Participants = h.checkParticipants(&c, in.LeadID, in.Participants)
+		h.checkCommitment(&c, cm)
+		if err := c.err(); err != nil {
+			return nil, err
+		}
+		cm.ID = in.Reference
+		if cm.ID == "" {
+			cm.ID = h.nextReference(h.model.Objective(cm.ObjectiveID))
+		} else if h.model.Commitment(cm.ID) != nil {
+			c.add(CodeTaken, "a commitment with this reference exists", "reference")
+			return nil, c.err()
+		}
+		return h.event("CommitmentCreated", actor, in.At, nil, cm), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e.State.Commitment, nil
+}
+
+// nextReference allocates "C-<objective code>-NNN" one past the highest in
+// use. Two instances may pick the same one: the log's (stream, version)
+// key lets only one create it, and the other retries with the next.
+func (h *Hub) nextReference(o *Objective) string {
+	prefix := "C-" + o.Code + "-"
+	highest := 0
+	for _, cm := range h.model.Commitments(CommitmentFilter{}, CommitmentOrder{}, "") {
+		if n, err := strconv.Atoi(strings.TrimPrefix(cm.ID, prefix)); err == nil && strings.HasPrefix(cm.ID, prefix) && n > highest {
+			highest = n
+		}
+	}
+	return fmt.Sprintf("%s%03d", prefix, highest+1)
+}
+
+// UpdateCommitmentInput changes a commitment; nil fields stay as they are.
+type UpdateCommitmentInput struct {
+	ID              string
+	ExpectedVersion *int
+	Title           *string
+	Description     *string
+	ObjectiveID     *string
+	LeadID          *string
+	Participants    *[]Participant
+	StartDate       *Date
+	DueDate         *Date
+	CommunityIDs    *[]string
+	Indicators      *[]Indicator
+}
+
+// UpdateCommitment changes a commitment's description, dates, participants
+// or indicators.
+func (h *Hub) UpdateCommitment(ctx context.Context, actor Actor, in UpdateCommitmentInput) (*Commitment, error) {
+	_, err := h.commit(ctx, func() (*Event, error) {
+		var c checker
+		old := h.model.Commitment(in.ID)
+		if old == nil {
+			c.exists(false, "commitment", "id")
+			return nil, c.err()
+		}
+		if err := checkVersion(TypeCommitment, old.ID, in.ExpectedVersion, old.Version); err != nil {
+			return nil, err
+		}
+		cm := *old
+		if in.Title != nil {
+			cm.Title = c.text(*in.Title, 300, "title")
+		}
+		if in.Description != nil {
+			cm.Description = c.optionalText(*in.Description, 5000, "description")
+		}
+		if in.ObjectiveID != nil {
+			cm.ObjectiveID = *in.ObjectiveID
+		}
+		if in.StartDate != nil {
+			cm.StartDate = *in.StartDate
+		}
+		if in.DueDate != nil {
+			cm.DueDate = *in.DueDate
+		}
+		if in.CommunityIDs != nil {
+			cm.CommunityIDs = dedupe(*in.CommunityIDs)
+		}
+		if in.Indicators != nil {
+			cm.Indicators = h.checkIndicators(&c, *in.Indicators, old.Indicators)
+		}
+		if in.LeadID != nil || in.Participants != nil {
+			lead, others := old.LeadID, old.Participants[1:]
+			if in.LeadID != nil {
+				lead = *in.LeadID
+			}
+			if in.Participants != nil {
+				others = *in.Participants
+			} else {
+				others = without(others, lead)
+			}
+			cm.LeadID = lead
+			cm.Participants = h.checkParticipants(&c, lead, others)
+		}
+		h.checkCommitment(&c, &cm)
+		if err := c.err(); err != nil {
+			return nil, err
+		}
+		if equalJSON(old, &cm) {
+			return nil, nil
+		}
+		return h.event("CommitmentUpdated", actor, time.Time{}, old, &cm), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return h.model.Commitment(in.ID), nil
+}
+
+// checkCommitment checks references and dates, and derives the pillar.
+func (h *Hub) checkCommitment(c *checker, cm *Commitment) {
+	if o := h.model.Objective(cm.ObjectiveID); o == nil {
+		c.exists(false, "objective", "objectiveId")
+	} else {
+		cm.PillarID = o.PillarID
+	}
+	if h.model.Stakeholder(cm.LeadID) == nil {
+		c.exists(false, "stakeholder", "leadId")
+	}
+	checkDate(c, cm.StartDate, "startDate")
+	checkDate(c, cm.DueDate, "dueDate")
+	if cm.StartDate != "" && cm.DueDate != "" && cm.DueDate < cm.StartDate {
+		c.add(CodeInvalid, "must not be before startDate", "dueDate")
+	}
+	for i, id := range cm.CommunityIDs {
+		c.exists(h.model.Community(id) != nil, "community", "communityIds", strconv.Itoa(i))
+	}
+}
+
+// checkParticipants returns the lead followed by the other participants.
+func (h *Hub) checkParticipants(c *checker, leadID string, others []Participant) []Participant {
+	out := []Participant{{StakeholderID: leadID, Role: RoleLead}}
+	seen := map[string]bool{leadID: true}
+	for i, p := range others {
+		at := []string{"participants", strconv.Itoa(i)}
+		switch {
+		case h.model.Stakeholder(p.StakeholderID) == nil:
+			c.exists(false, "stakeholder", append(at, "stakeholderId")...)
+		case seen[p.StakeholderID] && p.StakeholderID == leadID:
+			c.add(CodeInvalid, "the lead is already a participant", append(at, "stakeholderId")...)
+		case seen[p.StakeholderID]:
+			c.add(CodeInvalid, "listed twice", append(at, "stakeholderId")...)
+		case p.Role == RoleLead:
+			c.add(CodeInvalid, "set the lead with leadId", append(at, "role")...)
+		case !among([]ParticipantRole{RoleImplementing, RoleFunding, RoleSupporting}, p.Role):
+			c.add(CodeInvalid, "unknown role", append(at, "role")...)
+		}
+		seen[p.StakeholderID] = true
+		out = append(out, p)
+	}
+	return out
+}
+
+// checkIndicators validates indicators, keeping the latest values of those
+// that keep their name.
+func (h *Hub) checkIndicators(c *checker, ins []Indicator, old []Indicator) []Indicator {
+	out := make([]Indicator, 0, len(ins))
+	seen := map[string]bool{}
+	for i, ind := range ins {
+		at := []string{"indicators", strconv.Itoa(i)}
+		ind.Name = c.text(ind.Name, 200, append(at, "name")...)
+		ind.Unit = c.text(ind.Unit, 50, append(at, "unit")...)
+		if seen[strings.ToLower(ind.Name)] {
+			c.add(CodeInvalid, "two indicators have this name", append(at, "name")...)
+		}
+		seen[strings.ToLower(ind.Name)] = true
+		if ind.LatestValue == nil {
+			for _, o := range old {
+				if o.Name == ind.Name {
+					ind.LatestValue = o.LatestValue
+				}
+			}
+		}
+		out = append(out, ind)
+	}
+	return out
+}
+
+// ReportProgressInput is a progress report. At is set only by seed data.
+type ReportProgressInput struct {
+	CommitmentID    string
+	ExpectedVersion *int
+	Progress        int
+	Status          *CommitmentStatus
+	Note            string
+	IndicatorValues []IndicatorValue
+	At              time.Time
+}
+
+// IndicatorValue is the latest value of a named indicator.
+type IndicatorValue struct {
+	Name  string
+	Value float64
+}
+
+// ReportProgress records a progress report and moves the commitment's
+// progress and status. Without a status, the status stays, except that
+// starting work moves NOT_STARTED to ON_TRACK and 100% means COMPLETED.
+func (h *Hub) ReportProgress(ctx context.Context, actor Actor, in ReportProgressInput) (*Commitment, *ProgressReport, error) {
+	e, err := h.commit(ctx, func() (*Event, error) {
+		var c checker
+		old := h.model.Commitment(in.CommitmentID)
+		if old == nil {
+			c.exists(false, "commitment", "commitmentId")
+			return nil, c.err()
+		}
+		if err := checkVersion(TypeCommitment, old.ID, in.ExpectedVersion, old.Version); err != nil {
+			return nil, err
+		}
+		note := c.text(in.Note, 5000, "note")
+		if in.Progress < 0 || in.Progress > 100 {
+			c.add(CodeInvalid, "must be between 0 and 100", "progress")
+		}
+		status := nextStatus(old, in)
+		switch {
+		case in.Status != nil && !among(AllCommitmentStatuses, *in.Status):
+			c.add(CodeInvalid, "unknown status", "status")
+		case in.Status == nil && old.Status == Cancelled:
+			c.add(CodeNotAllowed, "the commitment is cancelled; give a status to reopen it", "status")
+		case status == Completed && in.Progress != 100:
+			c.add(CodeInvalid, "a completed commitment must be at 100% progress", "progress")
+		case status == NotStarted && in.Progress != 0:
+			c.add(CodeInvalid, "a commitment that has not started must be at 0% progress", "status")
+		}
+		cm := *old
+		cm.Indicators = append([]Indicator(nil), old.Indicators...)
+		for i, v := range in.IndicatorValues {
+			found := false
+			for j := range cm.Indicators {
+				if cm.Indicators[j].Name == v.Name {
+					value := v.Value
+					cm.Indicators[j].LatestValue = &value
+					found = true
+				}
+			}
+			c.exists(found, "indicator on this commitment", "indicatorValues", strconv.Itoa(i), "name")
+		}
+		if err := c.err(); err != nil {
+			return nil, err
+		}
+		e := h.event("ProgressReported", actor, in.At, old, &cm)
+		cm.Progress, cm.Status = in.Progress, status
+		switch {
+		case status == Completed && old.Status != Completed:
+			at := e.At
+			cm.CompletedAt = &at
+		case status != Completed:
+			cm.CompletedAt = nil
+		}
+		cm.Reports = append(append([]ProgressReport(nil), old.Reports...), ProgressReport{
+			Progress: in.Progress, Status: status, Note: note, ReportedBy: actor, ReportedAt: e.At,
+		})
+		e.Changes = diff(old, &cm)
+		return e, nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	cm := e.State.Commitment
+	return cm, &cm.Reports[len(cm.Reports)-1], nil
+}
+
+func nextStatus(old *Commitment, in ReportProgressInput) CommitmentStatus {
+	switch {
+	case in.Status != nil:
+		return *in.Status
+	case in.Progress == 100:
+		return Completed
+	case old.Status == NotStarted && in.Progress > 0, old.Status == Completed:
+		return OnTrack
+	}
+	return old.Status
+}
+
+func checkDate(c *checker, d Date, field string) {
+	if d == "" {
+		c.add(CodeRequired, "is required", field)
+	} else if _, err := ParseDate(string(d)); err != nil {
+		c.add(CodeInvalid, err.Error(), field)
+	}
+}
+
+func dedupe(ids []string) []string {
+	out := make([]string, 0, len(ids))
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func without(ps []Participant, id string) []Participant {
+	out := make([]Participant, 0, len(ps))
+	for _, p := range ps {
+		if p.StakeholderID != id {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,217 @@
+package hub
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// EventLog is the durable, ordered log of events and the snapshots that
+// cache it. The store package implements it on MongoDB.
+type EventLog interface {
+	// Append writes e at e.Seq. It returns an error wrapping ErrDuplicate
+	// when that sequence number or the event's (stream, version) is taken.
+	// A nil error means the event is durable.
+	Append(ctx context.Context, e *Event) error
+	// ReadAfter returns the events after seq in sequence order.
+	ReadAfter(ctx context.Context, seq int64) ([]*Event, error)
+	// LoadSnapshots returns every stored snapshot and the log position
+	// (watermark) they are known to reflect.
+	LoadSnapshots(ctx context.Context) ([]Snapshot, int64, error)
+	// SaveSnapshots writes snapshots, then records the watermark.
+	SaveSnapshots(ctx context.Context, snaps []Snapshot, watermark int64) error
+}
+
+// Options tune a Hub; the zero value is usable.
+type Options struct {
+	Logger *slog.Logger
+	// SnapshotInterval is how often changed entities are written behind to
+	// their collections (default one second; negative disables writing,
+	// which tests use to simulate a crash before the write).
+	SnapshotInterval time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Hub runs commands: it validates them against the read model, appends
+// their events to the log (the commit point) and applies them.
+type Hub struct {
+	log    EventLog
+	model  *ReadModel
+	logger *slog.Logger
+	now    func() time.Time
+
+	writeMu sync.Mutex // one command at a time per instance: allocates Seq
+
+	stopSnapshots chan struct{}
+	snapshotsDone chan struct{}
+	closeOnce     sync.Once
+}
+
+// Open loads the read model from the log's snapshots and the events after
+// them, healing any snapshot left behind, and starts the snapshot writer.
+func Open(ctx context.Context, log EventLog, opts Options) (*Hub, error) {
+	h := &Hub{
+		log:           log,
+		model:         NewReadModel(),
+		logger:        opts.Logger,
+		now:           opts.Now,
+		stopSnapshots: make(chan struct{}),
+		snapshotsDone: make(chan struct{}),
+	}
+	if h.logger == nil {
+		h.logger = slog.Default()
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	snaps, watermark, err := log.LoadSnapshots(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("loading snapshots: %w", err)
+	}
+	h.model.restore(snaps, watermark)
+	if err := h.CatchUp(ctx); err != nil {
+		return nil, fmt.Errorf("replaying the event log: %w", err)
+	}
+	h.logger.Info("read model loaded", "snapshots", len(snaps), "watermark", watermark, "seq", h.model.Seq())
+
+	interval := opts.SnapshotInterval
+	if interval == 0 {
+		interval = time.Second
+	}
+	go h.writeSnapshots(interval)
+	return h, nil
+}
+
+// Model is the read model that answers queries.
+func (h *Hub) Model() *ReadModel { return h.model }
+
+// Today is the current calendar date, for overdue checks.
+func (h *Hub) Today() Date { return DateOf(h.now()) }
+
+// CatchUp applies the events in the log that the model has not seen.
+func (h *Hub) CatchUp(ctx context.Context) error {
+	events, err := h.log.ReadAfter(ctx, h.model.Seq())
+	if err != nil {
+		return err
+	}
+	return h.model.Apply(events...)
+}
+
+// Close writes the outstanding snapshots and stops the writer.
+func (h *Hub) Close(ctx context.Context) error {
+	h.closeOnce.Do(func() { close(h.stopSnapshots) })
+	select {
+	case <-h.snapshotsDone:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// maxAttempts bounds retries when another instance takes our sequence number.
+const maxAttempts = 8
+
+// commit runs build against the current model and appends the event it
+// returns. When another writer took the sequence number or the version,
+// it catches up and builds again: build sees the newer state, so a stale
+// expectedVersion then fails as a conflict and a blind update applies on
+// top of the other change. A nil event from build means nothing to change.
+func (h *Hub) commit(ctx context.Context, build func() (*Event, error)) (*Event, error) {
+	h.writeMu.Lock()
+	defer h.writeMu.Unlock()
+	for attempt := 1; ; attempt++ {
+		e, err := build()
+		if err != nil || e == nil {
+			return nil, err
+		}
+		e.Seq = h.model.Seq() + 1
+		err = h.log.Append(ctx, e)
+		if err == nil {
+			if err := h.model.Apply(e); err != nil {
+				return nil, err // unreachable: Seq follows the model's
+			}
+			return e, nil
+		}
+		if !errors.Is(err, ErrDuplicate) || attempt == maxAttempts {
+			return nil, err
+		}
+		if err := h.CatchUp(ctx); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// event makes the event that turns before (nil for a creation) into after,
+// stamping after's version and times.
+func (h *Hub) event(kind string, actor Actor, at time.Time, before, after entity) *Event {
+	if at.IsZero() {
+		at = h.now()
+	}
+	at = at.UTC().Truncate(time.Millisecond) // BSON dates hold milliseconds
+	m := after.meta()
+	if before == nil {
+		m.Version, m.CreatedAt = 1, at
+	} else {
+		m.Version = before.meta().Version + 1
+	}
+	m.UpdatedAt = at
+	var changes []FieldChange
+	if before == nil {
+		changes = diff(nil, after)
+	} else {
+		changes = diff(before, after)
+	}
+	st := stateOf(after)
+	return &Event{Type: st.Type(), EntityID: m.ID, Version: m.Version, Kind: kind, Actor: actor, At: at, Changes: changes, State: st}
+}
+
+// writeSnapshots writes changed entities behind, coalesced per entity,
+// until Close; then it writes what is left.
+func (h *Hub) writeSnapshots(interval time.Duration) {
+	defer close(h.snapshotsDone)
+	if interval < 0 {
+		<-h.stopSnapshots
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			h.flushSnapshots()
+		case <-h.stopSnapshots:
+			h.flushSnapshots()
+			return
+		}
+	}
+}
+
+func (h *Hub) flushSnapshots() {
+	snaps, watermark := h.model.takeDirty()
+	if len(snaps) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := h.log.SaveSnapshots(ctx, snaps, watermark); err != nil {
+		// The log is the truth: a lost snapshot is healed on the next start.
+		h.logger.Error("writing snapshots", "err", err, "count", len(snaps))
+		h.model.requeue(snaps)
+	}
+}
+
+// newID returns a random, URL-safe identifier.
+func newID() string {
+	const alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
+	b := make([]byte, 12)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}

@@ -1,0 +1,541 @@
+package hub
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Getters return nil when there is no such entity.
+
+// Plan returns a strategic plan by id.
+func (m *ReadModel) Plan(id string) *StrategicPlan { return get(m, m.plans, id) }
+
+// Pillar returns a pillar by id.
+func (m *ReadModel) Pillar(id string) *Pillar { return get(m, m.pillars, id) }
+
+// Objective returns an objective by id.
+func (m *ReadModel) Objective(id string) *Objective { return get(m, m.objectives, id) }
+
+// Community returns a community by id.
+func (m *ReadModel) Community(id string) *Community { return get(m, m.communities, id) }
+
+// Stakeholder returns a stakeholder by id.
+func (m *ReadModel) Stakeholder(id string) *Stakeholder { return get(m, m.stakeholders, id) }
+
+// Commitment returns a commitment by id (its reference).
+func (m *ReadModel) Commitment(id string) *Commitment { return get(m, m.commitments, id) }
+
+// Meeting returns a meeting by id.
+func (m *ReadModel) Meeting(id string) *Meeting { return get(m, m.meetings, id) }
+
+// Outcome returns a meeting outcome by id.
+func (m *ReadModel) Outcome(id string) *MeetingOutcome { return get(m, m.outcomes, id) }
+
+func get[T any](m *ReadModel, all map[string]*T, id string) *T {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return all[id]
+}
+
+// Entity returns any entity by type and id, or nil.
+func (m *ReadModel) Entity(t EntityType, id string) any {
+	var e any
+	switch t {
+	case TypePlan:
+		e = m.Plan(id)
+	case TypePillar:
+		e = m.Pillar(id)
+	case TypeObjective:
+		e = m.Objective(id)
+	case TypeCommunity:
+		e = m.Community(id)
+	case TypeStakeholder:
+		e = m.Stakeholder(id)
+	case TypeCommitment:
+		e = m.Commitment(id)
+	case TypeMeeting:
+		e = m.Meeting(id)
+	case TypeOutcome:
+		e = m.Outcome(id)
+	}
+	if isNilPointer(e) {
+		return nil
+	}
+	return e
+}
+
+func isNilPointer(e any) bool {
+	switch v := e.(type) {
+	case *StrategicPlan:
+		return v == nil
+	case *Pillar:
+		return v == nil
+	case *Objective:
+		return v == nil
+	case *Community:
+		return v == nil
+	case *Stakeholder:
+		return v == nil
+	case *Commitment:
+		return v == nil
+	case *Meeting:
+		return v == nil
+	case *MeetingOutcome:
+		return v == nil
+	}
+	return e == nil
+}
+
+// History returns an entity's changes, oldest first.
+func (m *ReadModel) History(t EntityType, id string) []Change {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.history[StreamOf(t, id)]
+}
+
+// Plans returns every strategic plan, oldest period first.
+func (m *ReadModel) Plans() []*StrategicPlan {
+	return all(m, m.plans, func(a, b *StrategicPlan) bool { return a.PeriodStart+Date(a.ID) < b.PeriodStart+Date(b.ID) })
+}
+
+// Communities returns every community by name.
+func (m *ReadModel) Communities() []*Community {
+	return all(m, m.communities, func(a, b *Community) bool { return lessFold(a.Name, a.ID, b.Name, b.ID) })
+}
+
+// PillarsOf returns a plan's pillars in code order.
+func (m *ReadModel) PillarsOf(planID string) []*Pillar {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return resolve(m.pillarsByPlan, planID, m.pillars, func(a, b *Pillar) bool { return naturalKey(a.Code) < naturalKey(b.Code) })
+}
+
+// ObjectivesOf returns a pillar's objectives in code order.
+func (m *ReadModel) ObjectivesOf(pillarID string) []*Objective {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return resolve(m.objectivesByPillar, pillarID, m.objectives, func(a, b *Objective) bool { return naturalKey(a.Code) < naturalKey(b.Code) })
+}
+
+// ChildrenOf returns the stakeholders that are part of parentID, by name.
+func (m *ReadModel) ChildrenOf(parentID string) []*Stakeholder {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return resolve(m.childrenByParent, parentID, m.stakeholders, func(a, b *Stakeholder) bool { return lessFold(a.Name, a.ID, b.Name, b.ID) })
+}
+
+// OutcomesOfMeeting returns a meeting's outcomes, oldest first.
+func (m *ReadModel) OutcomesOfMeeting(meetingID string) []*MeetingOutcome {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return resolve(m.outcomesByMeeting, meetingID, m.outcomes, outcomeOlder)
+}
+
+// OutcomesOfCommitment returns the outcomes linked to a commitment, oldest first.
+func (m *ReadModel) OutcomesOfCommitment(commitmentID string) []*MeetingOutcome {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return resolve(m.outcomesByCommitment, commitmentID, m.outcomes, outcomeOlder)
+}
+
+func outcomeOlder(a, b *MeetingOutcome) bool {
+	if !a.RecordedAt.Equal(b.RecordedAt) {
+		return a.RecordedAt.Before(b.RecordedAt)
+	}
+	return a.ID < b.ID
+}
+
+func all[T any](m *ReadModel, all map[string]*T, less func(a, b *T) bool) []*T {
+	m.mu.RLock()
+	out := make([]*T, 0, len(all))
+	for _, v := range all {
+		out = append(out, v)
+	}
+	m.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
+	return out
+}
+
+func lessFold(a, aID, b, bID string) bool {
+	la, lb := strings.ToLower(a), strings.ToLower(b)
+	if la != lb {
+		return la < lb
+	}
+	return aID < bID
+}
+
+// naturalKey makes digit runs compare by value ("1.10" after "1.9").
+func naturalKey(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if s[i] < '0' || s[i] > '9' {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		fmt.Fprintf(&b, "%08s", s[i:j])
+		i = j
+	}
+	return b.String()
+}
+
+// ---------------------------------------------------------------- stakeholders
+
+// StakeholderFilter selects stakeholders; empty fields select all.
+type StakeholderFilter struct {
+	Sectors []Sector
+	Search  string
+}
+
+// Stakeholders returns the matching stakeholders by name.
+func (m *ReadModel) Stakeholders(f StakeholderFilter) []*Stakeholder {
+	search := strings.ToLower(strings.TrimSpace(f.Search))
+	return matching(m, m.stakeholders, func(s *Stakeholder) bool {
+		return among(f.Sectors, s.Sector) &&
+			(search == "" || containsFold(search, s.Name, s.Acronym, s.Description))
+	}, func(a, b *Stakeholder) bool { return lessFold(a.Name, a.ID, b.Name, b.ID) })
+}
+
+// StakeholderKey is the cursor key of the stakeholder order.
+func StakeholderKey(s *Stakeholder) string { return strings.ToLower(s.Name) + "\x00" + s.ID }
+
+// CommitmentsOf returns the commitments a stakeholder takes part in, by
+// reference, optionally only in the given roles.
+func (m *ReadModel) CommitmentsOf(stakeholderID string, roles []ParticipantRole) []*Commitment {
+	m.mu.RLock()
+	out := make([]*Commitment, 0, len(m.commitmentsByStakeholder[stakeholderID]))
+	for id := range m.commitmentsByStakeholder[stakeholderID] {
+		c := m.commitments[id]
+		if c != nil && among(roles, c.RoleOf(stakeholderID)) {
+			out = append(out, c)
+		}
+	}
+	m.mu.RUnlock()
+	sortCommitments(out, CommitmentOrder{})
+	return out
+}
+
+// ---------------------------------------------------------------- commitments
+
+// CommitmentFilter selects commitments; conditions combine with AND, values
+// within a list with OR; empty fields select all.
+type CommitmentFilter struct {
+	Sectors        []Sector
+	StakeholderIDs []string
+	PillarIDs      []string
+	ObjectiveIDs   []string
+	Statuses       []CommitmentStatus
+	CommunityIDs   []string
+	Overdue        *bool
+	DueBefore      *Date
+	DueAfter       *Date
+	Search         string
+}
+
+// CommitmentOrderField is what commitments are ordered by.
+type CommitmentOrderField string
+
+// Commitment order fields.
+const (
+	OrderByReference CommitmentOrderField = "REFERENCE"
+	OrderByTitle     CommitmentOrderField = "TITLE"
+	OrderByDueDate   CommitmentOrderField = "DUE_DATE"
+	OrderByProgress  CommitmentOrderField = "PROGRESS"
+	OrderByUpdatedAt CommitmentOrderField = "UPDATED_AT"
+)
+
+// CommitmentOrder is an ordering of commitments.
+type CommitmentOrder struct {
+	Field      CommitmentOrderField
+	Descending bool
+}
+
+// Key returns the commitment's sort key under this order: keys compare as
+// strings in ascending order and are unique (they end with the reference).
+func (o CommitmentOrder) Key(c *Commitment) string {
+	ref := naturalKey(c.ID)
+	switch o.Field {
+	case OrderByTitle:
+		return strings.ToLower(c.Title) + "\x00" + ref
+	case OrderByDueDate:
+		return string(c.DueDate) + "\x00" + ref
+	case OrderByProgress:
+		return fmt.Sprintf("%03d\x00%s", c.Progress, ref)
+	case OrderByUpdatedAt:
+		return c.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000000000") + "\x00" + ref
+	}
+	return ref
+}
+
+func sortCommitments(cs []*Commitment, o CommitmentOrder) {
+	keys := make(map[*Commitment]string, len(cs))
+	for _, c := range cs {
+		keys[c] = o.Key(c)
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if o.Descending {
+			return keys[cs[i]] > keys[cs[j]]
+		}
+		return keys[cs[i]] < keys[cs[j]]
+	})
+}
+
+// Commitments returns the matching commitments in the given order; today
+// decides which are overdue.
+func (m *ReadModel) Commitments(f CommitmentFilter, o CommitmentOrder, today Date) []*Commitment {
+	m.mu.RLock()
+	match := m.commitmentMatcher(f, today)
+	out := make([]*Commitment, 0, len(m.commitments))
+	for _, c := range m.commitments {
+		if match(c) {
+			out = append(out, c)
+		}
+	}
+	m.mu.RUnlock()
+	sortCommitments(out, o)
+	return out
+}
+
+// commitmentMatcher must be called, and its result used, under m.mu.
+func (m *ReadModel) commitmentMatcher(f CommitmentFilter, today Date) func(*Commitment) bool {
+	search := strings.ToLower(strings.TrimSpace(f.Search))
+	return func(c *Commitment) bool {
+		if !among(f.Statuses, c.Status) || !among(f.ObjectiveIDs, c.ObjectiveID) || !among(f.PillarIDs, c.PillarID) {
+			return false
+		}
+		if f.Overdue != nil && c.IsOverdue(today) != *f.Overdue {
+			return false
+		}
+		if (f.DueBefore != nil && c.DueDate > *f.DueBefore) || (f.DueAfter != nil && c.DueDate < *f.DueAfter) {
+			return false
+		}
+		if len(f.CommunityIDs) > 0 && !overlaps(f.CommunityIDs, c.CommunityIDs) {
+			return false
+		}
+		if len(f.StakeholderIDs) > 0 || len(f.Sectors) > 0 {
+			var ok bool
+			for _, p := range c.Participants {
+				s := m.stakeholders[p.StakeholderID]
+				if s != nil && among(f.StakeholderIDs, s.ID) && among(f.Sectors, s.Sector) {
+					ok = true
+					break
+				}
+			}
+			if !ok {
+				return false
+			}
+		}
+		return search == "" || containsFold(search, c.ID, c.Title, c.Description)
+	}
+}
+
+// CommitmentStats are aggregate figures over a set of commitments.
+type CommitmentStats struct {
+	Total           int
+	AverageProgress float64
+	Overdue         int
+	ByStatus        []StatusCount
+	BySector        []SectorStats
+	ByPillar        []PillarStats
+}
+
+// StatusCount is how many commitments have a status.
+type StatusCount struct {
+	Status CommitmentStatus
+	Count  int
+}
+
+// SectorStats are the figures for commitments led by one sector.
+type SectorStats struct {
+	Sector          Sector
+	Count           int
+	AverageProgress float64
+}
+
+// PillarStats are the figures for one pillar.
+type PillarStats struct {
+	Pillar          *Pillar
+	Count           int
+	AverageProgress float64
+}
+
+// Stats computes the figures over the matching commitments in one pass.
+func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
+	type acc struct{ count, progress int }
+	var total acc
+	var overdue int
+	byStatus := map[CommitmentStatus]int{}
+	bySector := map[Sector]*acc{}
+	byPillar := map[string]*acc{}
+	for _, s := range AllSectors {
+		bySector[s] = &acc{}
+	}
+
+	m.mu.RLock()
+	match := m.commitmentMatcher(f, today)
+	for _, c := range m.commitments {
+		if !match(c) {
+			continue
+		}
+		total.count++
+		total.progress += c.Progress
+		if c.IsOverdue(today) {
+			overdue++
+		}
+		byStatus[c.Status]++
+		if lead := m.stakeholders[c.LeadID]; lead != nil {
+			a := bySector[lead.Sector]
+			a.count++
+			a.progress += c.Progress
+		}
+		a := byPillar[c.PillarID]
+		if a == nil {
+			a = &acc{}
+			byPillar[c.PillarID] = a
+		}
+		a.count++
+		a.progress += c.Progress
+	}
+	pillars := make([]*Pillar, 0, len(m.pillars))
+	for _, p := range m.pillars {
+		pillars = append(pillars, p)
+	}
+	m.mu.RUnlock()
+
+	avg := func(a acc) float64 {
+		if a.count == 0 {
+			return 0
+		}
+		return float64(a.progress) / float64(a.count)
+	}
+	out := CommitmentStats{Total: total.count, AverageProgress: avg(total), Overdue: overdue}
+	for _, s := range AllCommitmentStatuses {
+		out.ByStatus = append(out.ByStatus, StatusCount{Status: s, Count: byStatus[s]})
+	}
+	for _, s := range AllSectors {
+		out.BySector = append(out.BySector, SectorStats{Sector: s, Count: bySector[s].count, AverageProgress: avg(*bySector[s])})
+	}
+	sort.Slice(pillars, func(i, j int) bool {
+		a, b := pillars[i], pillars[j]
+		if a.PlanID != b.PlanID {
+			return a.PlanID < b.PlanID
+		}
+		return naturalKey(a.Code) < naturalKey(b.Code)
+	})
+	for _, p := range pillars {
+		a := acc{}
+		if v := byPillar[p.ID]; v != nil {
+			a = *v
+		}
+		out.ByPillar = append(out.ByPillar, PillarStats{Pillar: p, Count: a.count, AverageProgress: avg(a)})
+	}
+	return out
+}
+
+// ---------------------------------------------------------------- meetings
+
+// MeetingFilter selects meetings; empty fields select all.
+type MeetingFilter struct {
+	From, To       *time.Time
+	StakeholderIDs []string
+	Statuses       []MeetingStatus
+}
+
+// Meetings returns the matching meetings, newest first.
+func (m *ReadModel) Meetings(f MeetingFilter) []*Meeting {
+	return matching(m, m.meetings, func(mt *Meeting) bool {
+		if !among(f.Statuses, mt.Status) {
+			return false
+		}
+		if (f.From != nil && mt.StartsAt.Before(*f.From)) || (f.To != nil && !mt.StartsAt.Before(*f.To)) {
+			return false
+		}
+		if len(f.StakeholderIDs) == 0 {
+			return true
+		}
+		for _, id := range f.StakeholderIDs {
+			if mt.Invites(id) {
+				return true
+			}
+		}
+		return false
+	}, func(a, b *Meeting) bool { return MeetingKey(a) > MeetingKey(b) })
+}
+
+// MeetingKey is the cursor key of the meeting order (descending).
+func MeetingKey(mt *Meeting) string { return timeKey(mt.StartsAt) + "\x00" + mt.ID }
+
+// OutcomeFilter selects outcomes; empty fields select all.
+type OutcomeFilter struct {
+	MeetingIDs []string
+	OwnerIDs   []string
+	Kinds      []OutcomeKind
+	Statuses   []OutcomeStatus
+}
+
+// Outcomes returns the matching outcomes, newest first.
+func (m *ReadModel) Outcomes(f OutcomeFilter) []*MeetingOutcome {
+	return matching(m, m.outcomes, func(o *MeetingOutcome) bool {
+		return among(f.MeetingIDs, o.MeetingID) && among(f.Kinds, o.Kind) && among(f.Statuses, o.Status) &&
+			(len(f.OwnerIDs) == 0 || (o.OwnerID != "" && among(f.OwnerIDs, o.OwnerID)))
+	}, func(a, b *MeetingOutcome) bool { return OutcomeKey(a) > OutcomeKey(b) })
+}
+
+// OutcomeKey is the cursor key of the outcome order (descending).
+func OutcomeKey(o *MeetingOutcome) string { return timeKey(o.RecordedAt) + "\x00" + o.ID }
+
+func timeKey(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000") }
+
+// ---------------------------------------------------------------- helpers
+
+func matching[T any](m *ReadModel, all map[string]*T, keep func(*T) bool, less func(a, b *T) bool) []*T {
+	m.mu.RLock()
+	out := make([]*T, 0)
+	for _, v := range all {
+		if keep(v) {
+			out = append(out, v)
+		}
+	}
+	m.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
+	return out
+}
+
+// among reports whether v is in set; an empty set holds everything.
+func among[T comparable](set []T, v T) bool {
+	if len(set) == 0 {
+		return true
+	}
+	for _, s := range set {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+func overlaps(a, b []string) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func containsFold(lowerNeedle string, hay ...string) bool {
+	for _, h := range hay {
+		if strings.Contains(strings.ToLower(h), lowerNeedle) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,242 @@
+package hub
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+)
+
+// ReadModel is the in-memory current state that answers every query. It is
+// advanced only by applying events in log order; the values it hands out are
+// never mutated afterwards (each change stores a new copy), so readers may
+// keep them without holding a lock.
+type ReadModel struct {
+	mu  sync.RWMutex
+	seq int64 // last applied event
+
+	plans        map[string]*StrategicPlan
+	pillars      map[string]*Pillar
+	objectives   map[string]*Objective
+	communities  map[string]*Community
+	stakeholders map[string]*Stakeholder
+	commitments  map[string]*Commitment
+	meetings     map[string]*Meeting
+	outcomes     map[string]*MeetingOutcome
+
+	history map[string][]Change // by stream
+
+	pillarsByPlan            links
+	objectivesByPillar       links
+	childrenByParent         links
+	commitmentsByStakeholder links
+	outcomesByMeeting        links
+	outcomesByCommitment     links
+
+	dirty map[string]State // streams whose snapshot is behind, by stream
+}
+
+// NewReadModel returns an empty read model.
+func NewReadModel() *ReadModel {
+	return &ReadModel{
+		plans:                    map[string]*StrategicPlan{},
+		pillars:                  map[string]*Pillar{},
+		objectives:               map[string]*Objective{},
+		communities:              map[string]*Community{},
+		stakeholders:             map[string]*Stakeholder{},
+		commitments:              map[string]*Commitment{},
+		meetings:                 map[string]*Meeting{},
+		outcomes:                 map[string]*MeetingOutcome{},
+		history:                  map[string][]Change{},
+		pillarsByPlan:            links{},
+		objectivesByPillar:       links{},
+		childrenByParent:         links{},
+		commitmentsByStakeholder: links{},
+		outcomesByMeeting:        links{},
+		outcomesByCommitment:     links{},
+		dirty:                    map[string]State{},
+	}
+}
+
+// Seq is the position of the last event applied.
+func (m *ReadModel) Seq() int64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.seq
+}
+
+// restore loads stored snapshots; watermark is the log position they reflect.
+func (m *ReadModel) restore(snaps []Snapshot, watermark int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, s := range snaps {
+		m.put(s.State)
+		m.history[streamOfState(s.State)] = s.History
+	}
+	m.seq = watermark
+}
+
+// Apply advances the model by events, which must follow on from Seq without
+// a gap. An event for a version the model already holds (a snapshot written
+// after it) only advances the position.
+func (m *ReadModel) Apply(events ...*Event) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, e := range events {
+		if e.Seq != m.seq+1 {
+			return fmt.Errorf("%w: at %d, next event is %d", ErrLogGap, m.seq, e.Seq)
+		}
+		m.seq = e.Seq
+		stream := e.Stream()
+		if cur := m.versionOf(e.Type, e.EntityID); e.Version <= cur {
+			continue
+		}
+		m.put(e.State)
+		m.history[stream] = append(m.history[stream], e.Change())
+		m.dirty[stream] = e.State
+	}
+	return nil
+}
+
+// takeDirty returns the streams changed since the last call, with the
+// position up to which they are complete.
+func (m *ReadModel) takeDirty() ([]Snapshot, int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]Snapshot, 0, len(m.dirty))
+	for stream, st := range m.dirty {
+		out = append(out, Snapshot{State: st, History: m.history[stream]})
+	}
+	clear(m.dirty)
+	return out, m.seq
+}
+
+func streamOfState(s State) string { return StreamOf(s.Type(), s.meta().ID) }
+
+func (m *ReadModel) versionOf(t EntityType, id string) int {
+	var e entity
+	switch t {
+	case TypePlan:
+		e = lookup(m.plans, id)
+	case TypePillar:
+		e = lookup(m.pillars, id)
+	case TypeObjective:
+		e = lookup(m.objectives, id)
+	case TypeCommunity:
+		e = lookup(m.communities, id)
+	case TypeStakeholder:
+		e = lookup(m.stakeholders, id)
+	case TypeCommitment:
+		e = lookup(m.commitments, id)
+	case TypeMeeting:
+		e = lookup(m.meetings, id)
+	case TypeOutcome:
+		e = lookup(m.outcomes, id)
+	}
+	if e == nil {
+		return 0
+	}
+	return e.meta().Version
+}
+
+// lookup returns m[id] as an entity, or a true nil interface when absent.
+func lookup[T any, P interface {
+	*T
+	entity
+}](m map[string]P, id string) entity {
+	if v, ok := m[id]; ok {
+		return v
+	}
+	return nil
+}
+
+// put stores an entity state and keeps the link indexes current.
+func (m *ReadModel) put(s State) {
+	switch {
+	case s.Plan != nil:
+		m.plans[s.Plan.ID] = s.Plan
+	case s.Pillar != nil:
+		m.pillars[s.Pillar.ID] = s.Pillar
+		m.pillarsByPlan.add(s.Pillar.PlanID, s.Pillar.ID)
+	case s.Objective != nil:
+		m.objectives[s.Objective.ID] = s.Objective
+		m.objectivesByPillar.add(s.Objective.PillarID, s.Objective.ID)
+	case s.Community != nil:
+		m.communities[s.Community.ID] = s.Community
+	case s.Stakeholder != nil:
+		v := s.Stakeholder
+		if old := m.stakeholders[v.ID]; old != nil {
+			m.childrenByParent.remove(old.ParentID, v.ID)
+		}
+		m.stakeholders[v.ID] = v
+		m.childrenByParent.add(v.ParentID, v.ID)
+	case s.Commitment != nil:
+		v := s.Commitment
+		if old := m.commitments[v.ID]; old != nil {
+			for _, p := range old.Participants {
+				m.commitmentsByStakeholder.remove(p.StakeholderID, v.ID)
+			}
+		}
+		m.commitments[v.ID] = v
+		for _, p := range v.Participants {
+			m.commitmentsByStakeholder.add(p.StakeholderID, v.ID)
+		}
+	case s.Meeting != nil:
+		m.meetings[s.Meeting.ID] = s.Meeting
+	case s.Outcome != nil:
+		v := s.Outcome
+		if old := m.outcomes[v.ID]; old != nil {
+			for _, c := range old.CommitmentIDs {
+				m.outcomesByCommitment.remove(c, v.ID)
+			}
+		}
+		m.outcomes[v.ID] = v
+		m.outcomesByMeeting.add(v.MeetingID, v.ID)
+		for _, c := range v.CommitmentIDs {
+			m.outcomesByCommitment.add(c, v.ID)
+		}
+	}
+}
+
+// links is a one-to-many index: key → set of ids.
+type links map[string]map[string]struct{}
+
+func (l links) add(key, id string) {
+	if key == "" {
+		return
+	}
+	set := l[key]
+	if set == nil {
+		set = map[string]struct{}{}
+		l[key] = set
+	}
+	set[id] = struct{}{}
+}
+
+func (l links) remove(key, id string) {
+	delete(l[key], id)
+}
+
+// resolve returns the entities linked to key, in the order less gives.
+func resolve[T any](l links, key string, all map[string]*T, less func(a, b *T) bool) []*T {
+	out := make([]*T, 0, len(l[key]))
+	for id := range l[key] {
+		if v := all[id]; v != nil {
+			out = append(out, v)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
+	return out
+}
+
+// requeue marks snapshots dirty again after a failed write, unless a newer
+// state is already queued.
+func (m *ReadModel) requeue(snaps []Snapshot) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, s := range snaps {
+		stream := streamOfState(s.State)
+		if _, newer := m.dirty[stream]; !newer {
+			m.dirty[stream] = s.State
+		}
+	}
+}
