@@ -1,0 +1,75 @@
+package resolvers
+
+import (
+	"context"
+	"fmt"
+
+	"convene/graph/model"
+	"convene/hub"
+)
+
+type commitmentResolver struct{ *Resolver }
+
+func (r *commitmentResolver) ID(ctx context.Context, c *hub.Commitment) (string, error) {
+	return globalID(hub.TypeCommitment, c.ID), nil
+}
+
+func (r *commitmentResolver) Objective(ctx context.Context, c *hub.Commitment) (*hub.Objective, error) {
+	return r.model().Objective(c.ObjectiveID), nil
+}
+
+func (r *commitmentResolver) Pillar(ctx context.Context, c *hub.Commitment) (*hub.Pillar, error) {
+	return r.model().Pillar(c.PillarID), nil
+}
+
+func (r *commitmentResolver) Lead(ctx context.Context, c *hub.Commitment) (*hub.Stakeholder, error) {
+	return r.model().Stakeholder(c.LeadID), nil
+}
+
+func (r *commitmentResolver) Overdue(ctx context.Context, c *hub.Commitment) (bool, error) {
+	return c.IsOverdue(r.Hub.Today()), nil
+}
+
+func (r *commitmentResolver) TargetCommunities(ctx context.Context, c *hub.Commitment) ([]*hub.Community, error) {
+	out := make([]*hub.Community, 0, len(c.CommunityIDs))
+	for _, id := range c.CommunityIDs {
+		if cm := r.model().Community(id); cm != nil {
+			out = append(out, cm)
+		}
+	}
+	return out, nil
+}
+
+// ProgressReports pages the reports newest first; a report's cursor is its
+// position in the commitment's report list, which only grows.
+func (r *commitmentResolver) ProgressReports(ctx context.Context, c *hub.Commitment, first *int, after *string, last *int, before *string) (*model.ProgressReportConnection, error) {
+	items := make([]*hub.ProgressReport, len(c.Reports))
+	index := make(map[*hub.ProgressReport]int, len(c.Reports))
+	for i := range c.Reports {
+		items[len(items)-1-i] = &c.Reports[i]
+		index[&c.Reports[i]] = i
+	}
+	p, err := paginate(items, func(rep *hub.ProgressReport) string { return fmt.Sprintf("%06d", index[rep]) }, true, pageArgs{first, last, after, before})
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.ProgressReportConnection{Nodes: p.items, PageInfo: p.info, TotalCount: p.total, Edges: []*model.ProgressReportEdge{}}
+	for i, n := range p.items {
+		conn.Edges = append(conn.Edges, &model.ProgressReportEdge{Cursor: p.cursors[i], Node: n})
+	}
+	return conn, nil
+}
+
+func (r *commitmentResolver) Outcomes(ctx context.Context, c *hub.Commitment) ([]*hub.MeetingOutcome, error) {
+	return r.model().OutcomesOfCommitment(c.ID), nil
+}
+
+func (r *commitmentResolver) History(ctx context.Context, c *hub.Commitment, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
+	return historyConnection(r.model().History(hub.TypeCommitment, c.ID), pageArgs{first, last, after, before})
+}
+
+type participantResolver struct{ *Resolver }
+
+func (r *participantResolver) Stakeholder(ctx context.Context, p *hub.Participant) (*hub.Stakeholder, error) {
+	return r.model().Stakeholder(p.StakeholderID), nil
+}

@@ -1,0 +1,60 @@
+package resolvers
+
+import (
+	"context"
+
+	"convene/graph/model"
+	"convene/hub"
+)
+
+type meetingResolver struct{ *Resolver }
+
+func (r *meetingResolver) ID(ctx context.Context, m *hub.Meeting) (string, error) {
+	return globalID(hub.TypeMeeting, m.ID), nil
+}
+
+func (r *meetingResolver) Convener(ctx context.Context, m *hub.Meeting) (*hub.Stakeholder, error) {
+	return r.model().Stakeholder(m.ConvenerID), nil
+}
+
+func (r *meetingResolver) Outcomes(ctx context.Context, m *hub.Meeting) ([]*hub.MeetingOutcome, error) {
+	return r.model().OutcomesOfMeeting(m.ID), nil
+}
+
+func (r *meetingResolver) History(ctx context.Context, m *hub.Meeting, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
+	return historyConnection(r.model().History(hub.TypeMeeting, m.ID), pageArgs{first, last, after, before})
+}
+
+type meetingParticipantResolver struct{ *Resolver }
+
+func (r *meetingParticipantResolver) Stakeholder(ctx context.Context, p *hub.MeetingParticipant) (*hub.Stakeholder, error) {
+	return r.model().Stakeholder(p.StakeholderID), nil
+}
+
+type outcomeResolver struct{ *Resolver }
+
+func (r *outcomeResolver) ID(ctx context.Context, o *hub.MeetingOutcome) (string, error) {
+	return globalID(hub.TypeOutcome, o.ID), nil
+}
+
+func (r *outcomeResolver) Meeting(ctx context.Context, o *hub.MeetingOutcome) (*hub.Meeting, error) {
+	return r.model().Meeting(o.MeetingID), nil
+}
+
+func (r *outcomeResolver) Owner(ctx context.Context, o *hub.MeetingOutcome) (*hub.Stakeholder, error) {
+	return r.model().Stakeholder(o.OwnerID), nil
+}
+
+func (r *outcomeResolver) Commitments(ctx context.Context, o *hub.MeetingOutcome) ([]*hub.Commitment, error) {
+	out := make([]*hub.Commitment, 0, len(o.CommitmentIDs))
+	for _, id := range o.CommitmentIDs {
+		if c := r.model().Commitment(id); c != nil {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func (r *outcomeResolver) History(ctx context.Context, o *hub.MeetingOutcome, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
+	return historyConnection(r.model().History(hub.TypeOutcome, o.ID), pageArgs{first, last, after, before})
+}

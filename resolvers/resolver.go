@@ -1,0 +1,83 @@
+// Package resolvers is the GraphQL adapter: it reads the caller from the
+// context, turns global IDs into domain ones, calls the hub and maps its
+// results and errors onto the schema. It holds no storage code.
+package resolvers
+
+import (
+	"context"
+
+	"convene/auth"
+	"convene/graph"
+	"convene/hub"
+)
+
+// Resolver is the root of every resolver; it holds the hub.
+type Resolver struct {
+	Hub *hub.Hub
+}
+
+// NewExecutableSchema builds the GraphQL schema served by the hub.
+func NewExecutableSchema(h *hub.Hub) graph.Config {
+	return graph.Config{Resolvers: &Resolver{Hub: h}}
+}
+
+func (r *Resolver) model() *hub.ReadModel { return r.Hub.Model() }
+
+// writer returns the actor allowed to change data, or UNAUTHENTICATED.
+func writer(ctx context.Context) (hub.Actor, error) {
+	a, ok := auth.ActorFrom(ctx)
+	if !ok {
+		return hub.Actor{}, errUnauthenticated
+	}
+	return a, nil
+}
+
+// Root resolvers, one per type with resolved fields.
+
+// Query returns the query resolver.
+func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
+
+// Mutation returns the mutation resolver.
+func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }
+
+// StrategicPlan returns the plan resolver.
+func (r *Resolver) StrategicPlan() graph.StrategicPlanResolver { return &planResolver{r} }
+
+// Pillar returns the pillar resolver.
+func (r *Resolver) Pillar() graph.PillarResolver { return &pillarResolver{r} }
+
+// Objective returns the objective resolver.
+func (r *Resolver) Objective() graph.ObjectiveResolver { return &objectiveResolver{r} }
+
+// Community returns the community resolver.
+func (r *Resolver) Community() graph.CommunityResolver { return &communityResolver{r} }
+
+// Stakeholder returns the stakeholder resolver.
+func (r *Resolver) Stakeholder() graph.StakeholderResolver { return &stakeholderResolver{r} }
+
+// Commitment returns the commitment resolver.
+func (r *Resolver) Commitment() graph.CommitmentResolver { return &commitmentResolver{r} }
+
+// Participant returns the participant resolver.
+func (r *Resolver) Participant() graph.ParticipantResolver { return &participantResolver{r} }
+
+// Meeting returns the meeting resolver.
+func (r *Resolver) Meeting() graph.MeetingResolver { return &meetingResolver{r} }
+
+// MeetingParticipant returns the meeting participant resolver.
+func (r *Resolver) MeetingParticipant() graph.MeetingParticipantResolver {
+	return &meetingParticipantResolver{r}
+}
+
+// MeetingOutcome returns the outcome resolver.
+func (r *Resolver) MeetingOutcome() graph.MeetingOutcomeResolver { return &outcomeResolver{r} }
+
+// Actor returns the actor resolver.
+func (r *Resolver) Actor() graph.ActorResolver { return &actorResolver{r} }
+
+type actorResolver struct{ *Resolver }
+
+func (r *actorResolver) Stakeholder(ctx context.Context, a *hub.Actor) (*hub.Stakeholder, error) {
+	return r.model().Stakeholder(a.StakeholderID), nil
+}
+

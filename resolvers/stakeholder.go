@@ -1,0 +1,46 @@
+package resolvers
+
+import (
+	"context"
+
+	"convene/graph/model"
+	"convene/hub"
+)
+
+type stakeholderResolver struct{ *Resolver }
+
+func (r *stakeholderResolver) ID(ctx context.Context, s *hub.Stakeholder) (string, error) {
+	return globalID(hub.TypeStakeholder, s.ID), nil
+}
+
+func (r *stakeholderResolver) Acronym(ctx context.Context, s *hub.Stakeholder) (*string, error) {
+	return nonEmpty(s.Acronym), nil
+}
+
+func (r *stakeholderResolver) Website(ctx context.Context, s *hub.Stakeholder) (*string, error) {
+	return nonEmpty(s.Website), nil
+}
+
+func (r *stakeholderResolver) Parent(ctx context.Context, s *hub.Stakeholder) (*hub.Stakeholder, error) {
+	return r.model().Stakeholder(s.ParentID), nil
+}
+
+func (r *stakeholderResolver) Children(ctx context.Context, s *hub.Stakeholder) ([]*hub.Stakeholder, error) {
+	return r.model().ChildrenOf(s.ID), nil
+}
+
+func (r *stakeholderResolver) Commitments(ctx context.Context, s *hub.Stakeholder, first *int, after *string, last *int, before *string, roles []hub.ParticipantRole) (*model.CommitmentConnection, error) {
+	return commitmentConnection(r.model().CommitmentsOf(s.ID, roles), hub.CommitmentOrder{Field: hub.OrderByReference}, pageArgs{first, last, after, before})
+}
+
+func (r *stakeholderResolver) History(ctx context.Context, s *hub.Stakeholder, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
+	return historyConnection(r.model().History(hub.TypeStakeholder, s.ID), pageArgs{first, last, after, before})
+}
+
+// nonEmpty maps "" to null.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
