@@ -11,7 +11,7 @@ import (
 type commitmentResolver struct{ *Resolver }
 
 func (r *commitmentResolver) ID(ctx context.Context, c *hub.Commitment) (string, error) {
-	return globalID(hub.TypeCommitment, c.ID), nil
+	return GlobalID(hub.TypeCommitment, c.ID), nil
 }
 
 func (r *commitmentResolver) Objective(ctx context.Context, c *hub.Commitment) (*hub.Objective, error) {

@@ -11,7 +11,8 @@ import (
 // lets node(id) find any object and stops an ID of one type being used as
 // another.
 
-func globalID(t hub.EntityType, id string) string {
+// GlobalID is the opaque ID clients see for an entity.
+func GlobalID(t hub.EntityType, id string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(string(t) + ":" + id))
 }
 

@@ -10,7 +10,7 @@ import (
 type meetingResolver struct{ *Resolver }
 
 func (r *meetingResolver) ID(ctx context.Context, m *hub.Meeting) (string, error) {
-	return globalID(hub.TypeMeeting, m.ID), nil
+	return GlobalID(hub.TypeMeeting, m.ID), nil
 }
 
 func (r *meetingResolver) Convener(ctx context.Context, m *hub.Meeting) (*hub.Stakeholder, error) {
@@ -34,7 +34,7 @@ func (r *meetingParticipantResolver) Stakeholder(ctx context.Context, p *hub.Mee
 type outcomeResolver struct{ *Resolver }
 
 func (r *outcomeResolver) ID(ctx context.Context, o *hub.MeetingOutcome) (string, error) {
-	return globalID(hub.TypeOutcome, o.ID), nil
+	return GlobalID(hub.TypeOutcome, o.ID), nil
 }
 
 func (r *outcomeResolver) Meeting(ctx context.Context, o *hub.MeetingOutcome) (*hub.Meeting, error) {

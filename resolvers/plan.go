@@ -10,7 +10,7 @@ import (
 type planResolver struct{ *Resolver }
 
 func (r *planResolver) ID(ctx context.Context, p *hub.StrategicPlan) (string, error) {
-	return globalID(hub.TypePlan, p.ID), nil
+	return GlobalID(hub.TypePlan, p.ID), nil
 }
 
 func (r *planResolver) Pillars(ctx context.Context, p *hub.StrategicPlan) ([]*hub.Pillar, error) {
@@ -20,7 +20,7 @@ func (r *planResolver) Pillars(ctx context.Context, p *hub.StrategicPlan) ([]*hu
 type pillarResolver struct{ *Resolver }
 
 func (r *pillarResolver) ID(ctx context.Context, p *hub.Pillar) (string, error) {
-	return globalID(hub.TypePillar, p.ID), nil
+	return GlobalID(hub.TypePillar, p.ID), nil
 }
 
 func (r *pillarResolver) Plan(ctx context.Context, p *hub.Pillar) (*hub.StrategicPlan, error) {
@@ -34,7 +34,7 @@ func (r *pillarResolver) Objectives(ctx context.Context, p *hub.Pillar) ([]*hub.
 type objectiveResolver struct{ *Resolver }
 
 func (r *objectiveResolver) ID(ctx context.Context, o *hub.Objective) (string, error) {
-	return globalID(hub.TypeObjective, o.ID), nil
+	return GlobalID(hub.TypeObjective, o.ID), nil
 }
 
 func (r *objectiveResolver) Pillar(ctx context.Context, o *hub.Objective) (*hub.Pillar, error) {
@@ -50,5 +50,5 @@ func (r *objectiveResolver) Commitments(ctx context.Context, o *hub.Objective, f
 type communityResolver struct{ *Resolver }
 
 func (r *communityResolver) ID(ctx context.Context, c *hub.Community) (string, error) {
-	return globalID(hub.TypeCommunity, c.ID), nil
+	return GlobalID(hub.TypeCommunity, c.ID), nil
 }

@@ -80,4 +80,3 @@ type actorResolver struct{ *Resolver }
 func (r *actorResolver) Stakeholder(ctx context.Context, a *hub.Actor) (*hub.Stakeholder, error) {
 	return r.model().Stakeholder(a.StakeholderID), nil
 }
-

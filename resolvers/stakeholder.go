@@ -10,7 +10,7 @@ import (
 type stakeholderResolver struct{ *Resolver }
 
 func (r *stakeholderResolver) ID(ctx context.Context, s *hub.Stakeholder) (string, error) {
-	return globalID(hub.TypeStakeholder, s.ID), nil
+	return GlobalID(hub.TypeStakeholder, s.ID), nil
 }
 
 func (r *stakeholderResolver) Acronym(ctx context.Context, s *hub.Stakeholder) (*string, error) {

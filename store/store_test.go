@@ -105,7 +105,7 @@ func TestSnapshotsRoundTrip(t *testing.T) {
 	latest := 12.5
 	snaps := []hub.Snapshot{
 		{State: hub.State{Commitment: &hub.Commitment{
-			Meta: hub.Meta{ID: "C-1.1-001", Version: 3, CreatedAt: time.Date(2012, 1, 2, 3, 4, 5, 0, time.UTC)},
+			Meta:  hub.Meta{ID: "C-1.1-001", Version: 3, CreatedAt: time.Date(2012, 1, 2, 3, 4, 5, 0, time.UTC)},
 			Title: "T", Status: hub.OnTrack, Progress: 40, DueDate: due,
 			Participants: []hub.Participant{{StakeholderID: "x", Role: hub.RoleLead}},
 			Indicators:   []hub.Indicator{{Name: "n", Unit: "u", Target: 10, LatestValue: &latest}},

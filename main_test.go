@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"convene/hub"
+	"convene/resolvers"
+)
+
+// The tests in this package run the real server: an embedded FerretDB in a
+// temporary directory, the hub, and the HTTP handler on a loopback port.
+
+const testAdminToken = "test-admin-token"
+
+type testServer struct {
+	t   *testing.T
+	dir string
+	app *app
+	url string
+	srv *httptest.Server
+}
+
+// startServer opens the hub on dir (seeding demo data when empty) and
+// serves it; it stops with the test.
+func startServer(t *testing.T, dir string, opts hub.Options) *testServer {
+	t.Helper()
+	cfg := config{dataDir: dir, embeddedAddr: "127.0.0.1:0", database: "convene", adminToken: testAdminToken, seedDemo: true}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	a, err := open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptestServer(a)
+	s := &testServer{t: t, dir: dir, app: a, url: srv.URL, srv: srv}
+	t.Cleanup(s.stop)
+	return s
+}
+
+func httptestServer(a *app) *httptest.Server { return httptest.NewServer(a.handler()) }
+
+// stop shuts the server down cleanly, flushing snapshots; safe to repeat.
+func (s *testServer) stop() {
+	if s.srv == nil {
+		return
+	}
+	s.srv.Close()
+	s.app.close(context.Background())
+	s.srv = nil
+}
+
+// response is a GraphQL response.
+type response struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Path       []any          `json:"path"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+	status int
+}
+
+// do posts a GraphQL request, as the admin when admin is true.
+func (s *testServer) do(admin bool, query string, vars map[string]any) response {
+	s.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, s.url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if admin {
+		req.Header.Set("Authorization", "Bearer "+testAdminToken)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out response
+	raw, _ := io.ReadAll(res.Body)
+	if err := json.Unmarshal(raw, &out); err != nil {
+		s.t.Fatalf("status %d, body %s: %v", res.StatusCode, raw, err)
+	}
+	out.status = res.StatusCode
+	return out
+}
+
+// query runs a query that must succeed and decodes its data into out.
+func (s *testServer) query(query string, vars map[string]any, out any) {
+	s.t.Helper()
+	s.mustDecode(s.do(false, query, vars), out)
+}
+
+// mutate runs a mutation as the admin that must not fail with a GraphQL
+// error and decodes its data into out.
+func (s *testServer) mutate(query string, vars map[string]any, out any) {
+	s.t.Helper()
+	s.mustDecode(s.do(true, query, vars), out)
+}
+
+func (s *testServer) mustDecode(r response, out any) {
+	s.t.Helper()
+	if len(r.Errors) > 0 {
+		s.t.Fatalf("unexpected errors: %+v", r.Errors)
+	}
+	if out != nil {
+		if err := json.Unmarshal(r.Data, out); err != nil {
+			s.t.Fatalf("decoding %s: %v", r.Data, err)
+		}
+	}
+}
+
+// code returns the extensions.code of the first error, or "".
+func (r response) code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// gid is the global ID of an entity.
+func gid(t hub.EntityType, id string) string { return resolvers.GlobalID(t, id) }
+
+// compact removes insignificant white space from JSON text for comparison.
+func compact(t *testing.T, b []byte) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		t.Fatalf("invalid JSON %s: %v", b, err)
+	}
+	return strings.TrimSpace(buf.String())
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
