@@ -53,6 +53,7 @@ func (s *testServer) stop() {
 	if s.srv == nil {
 		return
 	}
+	s.app.live.Shutdown()
 	s.srv.Close()
 	s.app.close(context.Background())
 	s.srv = nil

@@ -30,6 +30,7 @@ import (
 	"convene/auth"
 	"convene/graph"
 	"convene/hub"
+	"convene/live"
 	"convene/resolvers"
 	"convene/seed"
 	"convene/store"
@@ -117,6 +118,7 @@ type app struct {
 	store    *store.Store
 	hub      *hub.Hub
 	admin    *auth.AdminToken
+	live     *live.Server // WebSocket subscriptions
 }
 
 // open connects to the database (starting the embedded one if needed),
@@ -157,6 +159,7 @@ func open(ctx context.Context, cfg config, logger *slog.Logger, hubOpts hub.Opti
 		return nil, err
 	}
 	a.admin = auth.NewAdminToken(token)
+	a.live = live.NewServer(live.Options{Logger: logger, Authenticate: a.admin.AuthenticateInit, Audience: auth.Audience})
 	return a, nil
 }
 
@@ -183,10 +186,13 @@ func adminToken(cfg config, logger *slog.Logger) (string, error) {
 	return token, nil
 }
 
-// handler is the HTTP interface: GraphQL, the playground and health checks.
+// handler is the HTTP interface: GraphQL (over HTTP, WebSocket and
+// server-sent events), the playground and health checks.
 func (a *app) handler() http.Handler {
-	gql := handler.New(graph.NewExecutableSchema(resolvers.NewExecutableSchema(a.hub)))
+	gql := handler.New(graph.NewExecutableSchema(resolvers.NewExecutableSchema(a.hub, a.logger)))
+	gql.AddTransport(a.live)
 	gql.AddTransport(transport.Options{})
+	gql.AddTransport(transport.SSE{})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
@@ -259,6 +265,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
+	a.live.Shutdown()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)

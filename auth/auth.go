@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -42,6 +43,31 @@ func (t *AdminToken) Actor(token string) (hub.Actor, bool) {
 	return hub.Actor{Name: "secretariat (admin token)", Role: hub.ActorAdmin}, true
 }
 
+// InitPayloadToken returns the bearer token of a WebSocket connection_init
+// payload: {"Authorization": "Bearer …"} (any case), or {"token": "…"}.
+func InitPayloadToken(payload map[string]any) string {
+	for k, v := range payload {
+		s, _ := v.(string)
+		switch {
+		case strings.EqualFold(k, "authorization") && len(s) > 7 && strings.EqualFold(s[:7], "bearer "):
+			return strings.TrimSpace(s[7:])
+		case k == "token":
+			return strings.TrimSpace(s)
+		}
+	}
+	return ""
+}
+
+// Audience names what the caller may see, so that only callers who see
+// alike share a live subscription's execution.
+func Audience(ctx context.Context) string {
+	a, ok := ActorFrom(ctx)
+	if !ok {
+		return "anonymous"
+	}
+	return string(a.Role) + ":" + a.StakeholderID
+}
+
 // BearerToken returns the token of an "Authorization: Bearer …" header.
 func BearerToken(r *http.Request) string {
 	h := r.Header.Get("Authorization")
@@ -49,6 +75,21 @@ func BearerToken(r *http.Request) string {
 		return strings.TrimSpace(h[7:])
 	}
 	return ""
+}
+
+// AuthenticateInit authenticates a WebSocket connection_init payload: no
+// token keeps the connection's context as it is (anonymous, or the actor
+// of the upgrade request's header); a wrong token is refused.
+func (t *AdminToken) AuthenticateInit(ctx context.Context, payload map[string]any) (context.Context, error) {
+	token := InitPayloadToken(payload)
+	if token == "" {
+		return ctx, nil
+	}
+	a, ok := t.Actor(token)
+	if !ok {
+		return nil, errors.New("the bearer token is not valid")
+	}
+	return WithActor(ctx, a), nil
 }
 
 // Middleware puts the actor of a valid bearer token in the request's

@@ -32,18 +32,22 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Actor() ActorResolver
+	ChangeEvent() ChangeEventResolver
 	Commitment() CommitmentResolver
+	CommitmentEvent() CommitmentEventResolver
 	Community() CommunityResolver
 	Meeting() MeetingResolver
 	MeetingOutcome() MeetingOutcomeResolver
 	MeetingParticipant() MeetingParticipantResolver
 	Mutation() MutationResolver
 	Objective() ObjectiveResolver
+	OutcomeEvent() OutcomeEventResolver
 	Participant() ParticipantResolver
 	Pillar() PillarResolver
 	Query() QueryResolver
 	Stakeholder() StakeholderResolver
 	StrategicPlan() StrategicPlanResolver
+	Subscription() SubscriptionResolver
 }
 
 type DirectiveRoot struct {
@@ -79,6 +83,17 @@ type ComplexityRoot struct {
 	ChangeEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ChangeEvent struct {
+		Actor         func(childComplexity int) int
+		At            func(childComplexity int) int
+		ChangedFields func(childComplexity int) int
+		Cursor        func(childComplexity int) int
+		EntityType    func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		Node          func(childComplexity int) int
+		Version       func(childComplexity int) int
 	}
 
 	Commitment struct {
@@ -117,6 +132,15 @@ type ComplexityRoot struct {
 	CommitmentEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CommitmentEvent struct {
+		Actor         func(childComplexity int) int
+		At            func(childComplexity int) int
+		ChangedFields func(childComplexity int) int
+		Commitment    func(childComplexity int) int
+		Cursor        func(childComplexity int) int
+		Kind          func(childComplexity int) int
 	}
 
 	CommitmentStats struct {
@@ -242,6 +266,14 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		Pillar      func(childComplexity int) int
 		Title       func(childComplexity int) int
+	}
+
+	OutcomeEvent struct {
+		Actor   func(childComplexity int) int
+		At      func(childComplexity int) int
+		Cursor  func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		Outcome func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -372,6 +404,12 @@ type ComplexityRoot struct {
 		Title       func(childComplexity int) int
 	}
 
+	Subscription struct {
+		CommitmentUpdated      func(childComplexity int, filter *model.CommitmentSubscriptionFilter, after *string) int
+		Events                 func(childComplexity int, filter *model.EventFilter, after *string) int
+		MeetingOutcomeRecorded func(childComplexity int, filter *model.OutcomeSubscriptionFilter, after *string) int
+	}
+
 	UpdateCommitmentPayload struct {
 		Commitment func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -406,6 +444,14 @@ type ComplexityRoot struct {
 type ActorResolver interface {
 	Stakeholder(ctx context.Context, obj *hub.Actor) (*hub.Stakeholder, error)
 }
+type ChangeEventResolver interface {
+	Cursor(ctx context.Context, obj *hub.Event) (string, error)
+
+	EntityType(ctx context.Context, obj *hub.Event) (model.EntityType, error)
+	Node(ctx context.Context, obj *hub.Event) (gqltype.Node, error)
+
+	ChangedFields(ctx context.Context, obj *hub.Event) ([]*hub.FieldChange, error)
+}
 type CommitmentResolver interface {
 	ID(ctx context.Context, obj *hub.Commitment) (string, error)
 
@@ -419,6 +465,12 @@ type CommitmentResolver interface {
 	ProgressReports(ctx context.Context, obj *hub.Commitment, first *int, after *string, last *int, before *string) (*model.ProgressReportConnection, error)
 	Outcomes(ctx context.Context, obj *hub.Commitment) ([]*hub.MeetingOutcome, error)
 	History(ctx context.Context, obj *hub.Commitment, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
+}
+type CommitmentEventResolver interface {
+	Cursor(ctx context.Context, obj *hub.Event) (string, error)
+
+	Commitment(ctx context.Context, obj *hub.Event) (*hub.Commitment, error)
+	ChangedFields(ctx context.Context, obj *hub.Event) ([]*hub.FieldChange, error)
 }
 type CommunityResolver interface {
 	ID(ctx context.Context, obj *hub.Community) (string, error)
@@ -461,6 +513,11 @@ type ObjectiveResolver interface {
 	Pillar(ctx context.Context, obj *hub.Objective) (*hub.Pillar, error)
 	Commitments(ctx context.Context, obj *hub.Objective, first *int, after *string, last *int, before *string) (*model.CommitmentConnection, error)
 }
+type OutcomeEventResolver interface {
+	Cursor(ctx context.Context, obj *hub.Event) (string, error)
+
+	Outcome(ctx context.Context, obj *hub.Event) (*hub.MeetingOutcome, error)
+}
 type ParticipantResolver interface {
 	Stakeholder(ctx context.Context, obj *hub.Participant) (*hub.Stakeholder, error)
 }
@@ -502,6 +559,11 @@ type StrategicPlanResolver interface {
 	ID(ctx context.Context, obj *hub.StrategicPlan) (string, error)
 
 	Pillars(ctx context.Context, obj *hub.StrategicPlan) ([]*hub.Pillar, error)
+}
+type SubscriptionResolver interface {
+	MeetingOutcomeRecorded(ctx context.Context, filter *model.OutcomeSubscriptionFilter, after *string) (<-chan *hub.Event, error)
+	CommitmentUpdated(ctx context.Context, filter *model.CommitmentSubscriptionFilter, after *string) (<-chan *hub.Event, error)
+	Events(ctx context.Context, filter *model.EventFilter, after *string) (<-chan *hub.Event, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -622,6 +684,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ChangeEdge.Node(childComplexity), true
+
+	case "ChangeEvent.actor":
+		if e.ComplexityRoot.ChangeEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEvent.Actor(childComplexity), true
+	case "ChangeEvent.at":
+		if e.ComplexityRoot.ChangeEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEvent.At(childComplexity), true
+	case "ChangeEvent.changedFields":
+		if e.ComplexityRoot.ChangeEvent.ChangedFields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEvent.ChangedFields(childComplexity), true
+	case "ChangeEvent.cursor":
+		if e.ComplexityRoot.ChangeEvent.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEvent.Cursor(childComplexity), true
+	case "ChangeEvent.entityType":
+		if e.ComplexityRoot.ChangeEvent.EntityType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEvent.EntityType(childComplexity), true
+	case "ChangeEvent.kind":
+		if e.ComplexityRoot.ChangeEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEvent.Kind(childComplexity), true
+	case "ChangeEvent.node":
+		if e.ComplexityRoot.ChangeEvent.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEvent.Node(childComplexity), true
+	case "ChangeEvent.version":
+		if e.ComplexityRoot.ChangeEvent.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEvent.Version(childComplexity), true
 
 	case "Commitment.completedAt":
 		if e.ComplexityRoot.Commitment.CompletedAt == nil {
@@ -809,6 +920,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommitmentEdge.Node(childComplexity), true
+
+	case "CommitmentEvent.actor":
+		if e.ComplexityRoot.CommitmentEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentEvent.Actor(childComplexity), true
+	case "CommitmentEvent.at":
+		if e.ComplexityRoot.CommitmentEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentEvent.At(childComplexity), true
+	case "CommitmentEvent.changedFields":
+		if e.ComplexityRoot.CommitmentEvent.ChangedFields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentEvent.ChangedFields(childComplexity), true
+	case "CommitmentEvent.commitment":
+		if e.ComplexityRoot.CommitmentEvent.Commitment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentEvent.Commitment(childComplexity), true
+	case "CommitmentEvent.cursor":
+		if e.ComplexityRoot.CommitmentEvent.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentEvent.Cursor(childComplexity), true
+	case "CommitmentEvent.kind":
+		if e.ComplexityRoot.CommitmentEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentEvent.Kind(childComplexity), true
 
 	case "CommitmentStats.averageProgress":
 		if e.ComplexityRoot.CommitmentStats.AverageProgress == nil {
@@ -1365,6 +1513,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Objective.Title(childComplexity), true
 
+	case "OutcomeEvent.actor":
+		if e.ComplexityRoot.OutcomeEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeEvent.Actor(childComplexity), true
+	case "OutcomeEvent.at":
+		if e.ComplexityRoot.OutcomeEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeEvent.At(childComplexity), true
+	case "OutcomeEvent.cursor":
+		if e.ComplexityRoot.OutcomeEvent.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeEvent.Cursor(childComplexity), true
+	case "OutcomeEvent.kind":
+		if e.ComplexityRoot.OutcomeEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeEvent.Kind(childComplexity), true
+	case "OutcomeEvent.outcome":
+		if e.ComplexityRoot.OutcomeEvent.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeEvent.Outcome(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -1915,6 +2094,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StrategicPlan.Title(childComplexity), true
 
+	case "Subscription.commitmentUpdated":
+		if e.ComplexityRoot.Subscription.CommitmentUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_commitmentUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.CommitmentUpdated(childComplexity, args["filter"].(*model.CommitmentSubscriptionFilter), args["after"].(*string)), true
+	case "Subscription.events":
+		if e.ComplexityRoot.Subscription.Events == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_events_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Events(childComplexity, args["filter"].(*model.EventFilter), args["after"].(*string)), true
+	case "Subscription.meetingOutcomeRecorded":
+		if e.ComplexityRoot.Subscription.MeetingOutcomeRecorded == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_meetingOutcomeRecorded_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.MeetingOutcomeRecorded(childComplexity, args["filter"].(*model.OutcomeSubscriptionFilter), args["after"].(*string)), true
+
 	case "UpdateCommitmentPayload.commitment":
 		if e.ComplexityRoot.UpdateCommitmentPayload.Commitment == nil {
 			break
@@ -1998,13 +2211,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AgendaItemInput", ec.unmarshalInputAgendaItemInput),
 			graphql.NewInputUnmarshaler("CommitmentFilter", ec.unmarshalInputCommitmentFilter),
 			graphql.NewInputUnmarshaler("CommitmentOrder", ec.unmarshalInputCommitmentOrder),
+			graphql.NewInputUnmarshaler("CommitmentSubscriptionFilter", ec.unmarshalInputCommitmentSubscriptionFilter),
 			graphql.NewInputUnmarshaler("CreateCommitmentInput", ec.unmarshalInputCreateCommitmentInput),
 			graphql.NewInputUnmarshaler("CreateStakeholderInput", ec.unmarshalInputCreateStakeholderInput),
+			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
 			graphql.NewInputUnmarshaler("IndicatorInput", ec.unmarshalInputIndicatorInput),
 			graphql.NewInputUnmarshaler("IndicatorValueInput", ec.unmarshalInputIndicatorValueInput),
 			graphql.NewInputUnmarshaler("MeetingFilter", ec.unmarshalInputMeetingFilter),
 			graphql.NewInputUnmarshaler("MeetingParticipantInput", ec.unmarshalInputMeetingParticipantInput),
 			graphql.NewInputUnmarshaler("OutcomeFilter", ec.unmarshalInputOutcomeFilter),
+			graphql.NewInputUnmarshaler("OutcomeSubscriptionFilter", ec.unmarshalInputOutcomeSubscriptionFilter),
 			graphql.NewInputUnmarshaler("ParticipantInput", ec.unmarshalInputParticipantInput),
 			graphql.NewInputUnmarshaler("RecordMeetingOutcomeInput", ec.unmarshalInputRecordMeetingOutcomeInput),
 			graphql.NewInputUnmarshaler("ReportProgressInput", ec.unmarshalInputReportProgressInput),
@@ -2064,6 +2280,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -2098,6 +2331,7 @@ on them, hold coordination meetings and record what those meetings decide.
 schema {
   query: Query
   mutation: Mutation
+  subscription: Subscription
 }
 
 "An instant in time, as an RFC 3339 string with offset (for example ` + "`" + `2012-03-14T14:00:00-06:00` + "`" + `)."
@@ -3270,6 +3504,151 @@ type UpdateOutcomeStatusPayload {
   "Why it was refused; empty on success."
   userErrors: [UserError!]!
 }
+
+# ---------------------------------------------------------------- subscriptions
+
+"""
+Live updates from the event log. Every message carries a ` + "`" + `cursor` + "`" + `: pass the
+last one you received as ` + "`" + `after` + "`" + ` when you subscribe again (after a dropped
+connection or a server restart) to receive every matching change since, in
+order, then continue live, with no gap and no duplicate. Without ` + "`" + `after` + "`" + `,
+a subscription starts live.
+"""
+type Subscription {
+  "New meeting outcomes as they are recorded."
+  meetingOutcomeRecorded(
+    "Which outcomes to deliver; all when absent."
+    filter: OutcomeSubscriptionFilter
+    "Replay every matching outcome recorded after this cursor first."
+    after: String
+  ): OutcomeEvent!
+  "Every change to a commitment: creation, edits and progress reports."
+  commitmentUpdated(
+    "Which commitments to follow; all when absent."
+    filter: CommitmentSubscriptionFilter
+    "Replay every matching change after this cursor first."
+    after: String
+  ): CommitmentEvent!
+  "Every change to anything, as recorded in the event log."
+  events(
+    "Which changes to deliver; all when absent."
+    filter: EventFilter
+    "Replay every matching change after this cursor first."
+    after: String
+  ): ChangeEvent!
+}
+
+"The kind of object a change touched."
+enum EntityType {
+  "A strategic plan."
+  STRATEGIC_PLAN
+  "A pillar."
+  PILLAR
+  "An objective."
+  OBJECTIVE
+  "A community."
+  COMMUNITY
+  "A stakeholder."
+  STAKEHOLDER
+  "A commitment."
+  COMMITMENT
+  "A meeting."
+  MEETING
+  "A meeting outcome."
+  MEETING_OUTCOME
+}
+
+"Which outcomes a subscription delivers. Conditions combine with AND; values within a list with OR."
+input OutcomeSubscriptionFilter {
+  "Only outcomes of these meetings."
+  meetingIds: [ID!]
+  "Only outcomes owned by these stakeholders."
+  ownerIds: [ID!]
+  "Only outcomes that concern these stakeholders: as owner, or as convener or participant of the meeting."
+  stakeholderIds: [ID!]
+  "Only outcomes whose owner is in one of these sectors."
+  sectors: [Sector!]
+  "Only outcomes linked to a commitment under one of these pillars."
+  pillarIds: [ID!]
+  "Only outcomes of these kinds."
+  kinds: [OutcomeKind!]
+}
+
+"Which commitment changes a subscription delivers. Conditions combine with AND; values within a list with OR."
+input CommitmentSubscriptionFilter {
+  "Only these commitments."
+  commitmentIds: [ID!]
+  "Only commitments one of these stakeholders leads or takes part in."
+  stakeholderIds: [ID!]
+  "Only commitments whose lead or a participant is in one of these sectors."
+  sectors: [Sector!]
+  "Only commitments under these pillars."
+  pillarIds: [ID!]
+  "Only commitments towards these objectives."
+  objectiveIds: [ID!]
+  "Only commitments that have one of these statuses after the change."
+  statuses: [CommitmentStatus!]
+}
+
+"Which changes ` + "`" + `events` + "`" + ` delivers. Conditions combine with AND; values within a list with OR."
+input EventFilter {
+  "Only changes to objects of these types."
+  entityTypes: [EntityType!]
+  "Only changes to these objects."
+  nodeIds: [ID!]
+  "Only changes of these kinds, such as ` + "`" + `ProgressReported` + "`" + `."
+  kinds: [String!]
+}
+
+"A meeting outcome as recorded."
+type OutcomeEvent {
+  "This change's position in the log: pass it as ` + "`" + `after` + "`" + ` to resume after it."
+  cursor: String!
+  "What happened: ` + "`" + `MeetingOutcomeRecorded` + "`" + `."
+  kind: String!
+  "Who recorded it."
+  actor: Actor!
+  "When."
+  at: DateTime!
+  "The outcome as recorded."
+  outcome: MeetingOutcome!
+}
+
+"A change to a commitment."
+type CommitmentEvent {
+  "This change's position in the log: pass it as ` + "`" + `after` + "`" + ` to resume after it."
+  cursor: String!
+  "What happened, such as ` + "`" + `CommitmentCreated` + "`" + `, ` + "`" + `CommitmentUpdated` + "`" + ` or ` + "`" + `ProgressReported` + "`" + `."
+  kind: String!
+  "Who made the change."
+  actor: Actor!
+  "When."
+  at: DateTime!
+  "The commitment as it is after the change."
+  commitment: Commitment!
+  "The fields the change touched, before and after."
+  changedFields: [FieldChange!]!
+}
+
+"A change to any object."
+type ChangeEvent {
+  "This change's position in the log: pass it as ` + "`" + `after` + "`" + ` to resume after it."
+  cursor: String!
+  "What happened, such as ` + "`" + `StakeholderUpdated` + "`" + `."
+  kind: String!
+  "Who made the change."
+  actor: Actor!
+  "When."
+  at: DateTime!
+  "The type of the object changed."
+  entityType: EntityType!
+  "The object as it is after the change."
+  node: Node!
+  "The object's version after the change."
+  version: Int!
+  "The fields the change touched, before and after."
+  changedFields: [FieldChange!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3338,6 +3717,28 @@ func (ec *executionContext) childFields_ChangeEdge(ctx context.Context, field gr
 		return ec.fieldContext_ChangeEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ChangeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ChangeEvent_cursor(ctx, field)
+	case "kind":
+		return ec.fieldContext_ChangeEvent_kind(ctx, field)
+	case "actor":
+		return ec.fieldContext_ChangeEvent_actor(ctx, field)
+	case "at":
+		return ec.fieldContext_ChangeEvent_at(ctx, field)
+	case "entityType":
+		return ec.fieldContext_ChangeEvent_entityType(ctx, field)
+	case "node":
+		return ec.fieldContext_ChangeEvent_node(ctx, field)
+	case "version":
+		return ec.fieldContext_ChangeEvent_version(ctx, field)
+	case "changedFields":
+		return ec.fieldContext_ChangeEvent_changedFields(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_Commitment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3414,6 +3815,24 @@ func (ec *executionContext) childFields_CommitmentEdge(ctx context.Context, fiel
 		return ec.fieldContext_CommitmentEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommitmentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitmentEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CommitmentEvent_cursor(ctx, field)
+	case "kind":
+		return ec.fieldContext_CommitmentEvent_kind(ctx, field)
+	case "actor":
+		return ec.fieldContext_CommitmentEvent_actor(ctx, field)
+	case "at":
+		return ec.fieldContext_CommitmentEvent_at(ctx, field)
+	case "commitment":
+		return ec.fieldContext_CommitmentEvent_commitment(ctx, field)
+	case "changedFields":
+		return ec.fieldContext_CommitmentEvent_changedFields(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitmentEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_CommitmentStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3640,6 +4059,22 @@ func (ec *executionContext) childFields_Objective(ctx context.Context, field gra
 		return ec.fieldContext_Objective_commitments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Objective", field.Name)
+}
+
+func (ec *executionContext) childFields_OutcomeEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OutcomeEvent_cursor(ctx, field)
+	case "kind":
+		return ec.fieldContext_OutcomeEvent_kind(ctx, field)
+	case "actor":
+		return ec.fieldContext_OutcomeEvent_actor(ctx, field)
+	case "at":
+		return ec.fieldContext_OutcomeEvent_at(ctx, field)
+	case "outcome":
+		return ec.fieldContext_OutcomeEvent_outcome(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OutcomeEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4750,6 +5185,72 @@ func (ec *executionContext) field_Stakeholder_history_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_commitmentUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.CommitmentSubscriptionFilter, error) {
+			return ec.unmarshalOCommitmentSubscriptionFilter2ᚖconveneᚋgraphᚋmodelᚐCommitmentSubscriptionFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.EventFilter, error) {
+			return ec.unmarshalOEventFilter2ᚖconveneᚋgraphᚋmodelᚐEventFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_meetingOutcomeRecorded_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.OutcomeSubscriptionFilter, error) {
+			return ec.unmarshalOOutcomeSubscriptionFilter2ᚖconveneᚋgraphᚋmodelᚐOutcomeSubscriptionFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5250,6 +5751,217 @@ func (ec *executionContext) fieldContext_ChangeEdge_node(_ context.Context, fiel
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeEvent_cursor(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEvent_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChangeEvent().Cursor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEvent_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeEvent", field, true, true, "String")
+}
+
+func (ec *executionContext) _ChangeEvent_kind(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangeEvent_actor(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Actor) graphql.Marshaler {
+			return ec.marshalNActor2conveneᚋhubᚐActor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Actor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeEvent_at(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ChangeEvent_entityType(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEvent_entityType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChangeEvent().EntityType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EntityType) graphql.Marshaler {
+			return ec.marshalNEntityType2conveneᚋgraphᚋmodelᚐEntityType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEvent_entityType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeEvent", field, true, true, "EntityType")
+}
+
+func (ec *executionContext) _ChangeEvent_node(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEvent_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChangeEvent().Node(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v gqltype.Node) graphql.Marshaler {
+			return ec.marshalNNode2conveneᚋresolversᚋgqltypeᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEvent_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeEvent_version(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEvent_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEvent_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeEvent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChangeEvent_changedFields(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEvent_changedFields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChangeEvent().ChangedFields(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.FieldChange) graphql.Marshaler {
+			return ec.marshalNFieldChange2ᚕᚖconveneᚋhubᚐFieldChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEvent_changedFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldChange(ctx, field)
 		},
 	}
 	return fc, nil
@@ -6058,6 +6770,171 @@ func (ec *executionContext) fieldContext_CommitmentEdge_node(_ context.Context, 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Commitment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitmentEvent_cursor(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentEvent_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CommitmentEvent().Cursor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentEvent_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentEvent", field, true, true, "String")
+}
+
+func (ec *executionContext) _CommitmentEvent_kind(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommitmentEvent_actor(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Actor) graphql.Marshaler {
+			return ec.marshalNActor2conveneᚋhubᚐActor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitmentEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Actor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitmentEvent_at(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CommitmentEvent_commitment(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentEvent_commitment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CommitmentEvent().Commitment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Commitment) graphql.Marshaler {
+			return ec.marshalNCommitment2ᚖconveneᚋhubᚐCommitment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentEvent_commitment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitmentEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commitment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitmentEvent_changedFields(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentEvent_changedFields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CommitmentEvent().ChangedFields(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.FieldChange) graphql.Marshaler {
+			return ec.marshalNFieldChange2ᚕᚖconveneᚋhubᚐFieldChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentEvent_changedFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitmentEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldChange(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8376,6 +9253,139 @@ func (ec *executionContext) fieldContext_Objective_commitments(ctx context.Conte
 	if fc.Args, err = ec.field_Objective_commitments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutcomeEvent_cursor(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeEvent_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OutcomeEvent().Cursor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeEvent_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeEvent", field, true, true, "String")
+}
+
+func (ec *executionContext) _OutcomeEvent_kind(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _OutcomeEvent_actor(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Actor) graphql.Marshaler {
+			return ec.marshalNActor2conveneᚋhubᚐActor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutcomeEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Actor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutcomeEvent_at(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _OutcomeEvent_outcome(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeEvent_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OutcomeEvent().Outcome(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.MeetingOutcome) graphql.Marshaler {
+			return ec.marshalNMeetingOutcome2ᚖconveneᚋhubᚐMeetingOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeEvent_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutcomeEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingOutcome(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -10746,6 +11756,138 @@ func (ec *executionContext) fieldContext_StrategicPlan_pillars(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_meetingOutcomeRecorded(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_meetingOutcomeRecorded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().MeetingOutcomeRecorded(ctx, fc.Args["filter"].(*model.OutcomeSubscriptionFilter), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Event) graphql.Marshaler {
+			return ec.marshalNOutcomeEvent2ᚖconveneᚋhubᚐEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_meetingOutcomeRecorded(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutcomeEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_meetingOutcomeRecorded_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_commitmentUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_commitmentUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().CommitmentUpdated(ctx, fc.Args["filter"].(*model.CommitmentSubscriptionFilter), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Event) graphql.Marshaler {
+			return ec.marshalNCommitmentEvent2ᚖconveneᚋhubᚐEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_commitmentUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitmentEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_commitmentUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_events(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().Events(ctx, fc.Args["filter"].(*model.EventFilter), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Event) graphql.Marshaler {
+			return ec.marshalNChangeEvent2ᚖconveneᚋhubᚐEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_events(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_events_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UpdateCommitmentPayload_commitment(ctx context.Context, field graphql.CollectedField, obj *model.UpdateCommitmentPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12351,6 +13493,83 @@ func UnmarshalCommitmentOrder(ctx context.Context, raw any) (model.CommitmentOrd
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCommitmentSubscriptionFilter(ctx context.Context, obj any) (model.CommitmentSubscriptionFilter, error) {
+	var it model.CommitmentSubscriptionFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commitmentIds", "stakeholderIds", "sectors", "pillarIds", "objectiveIds", "statuses"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commitmentIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commitmentIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommitmentIds = data
+		case "stakeholderIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakeholderIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StakeholderIds = data
+		case "sectors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sectors"))
+			data, err := ec.unmarshalOSector2ᚕconveneᚋhubᚐSectorᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sectors = data
+		case "pillarIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pillarIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PillarIds = data
+		case "objectiveIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveIds = data
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalOCommitmentStatus2ᚕconveneᚋhubᚐCommitmentStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCommitmentSubscriptionFilter unmarshals raw into the CommitmentSubscriptionFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCommitmentSubscriptionFilter(ctx context.Context, raw any) (model.CommitmentSubscriptionFilter, error) {
+	var out model.CommitmentSubscriptionFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommitmentSubscriptionFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateCommitmentInput(ctx context.Context, obj any) (model.CreateCommitmentInput, error) {
 	var it model.CreateCommitmentInput
 	if obj == nil {
@@ -12523,6 +13742,62 @@ func (ec *executionContext) unmarshalInputCreateStakeholderInput(ctx context.Con
 func UnmarshalCreateStakeholderInput(ctx context.Context, raw any) (model.CreateStakeholderInput, error) {
 	var out model.CreateStakeholderInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateStakeholderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj any) (model.EventFilter, error) {
+	var it model.EventFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"entityTypes", "nodeIds", "kinds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "entityTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityTypes"))
+			data, err := ec.unmarshalOEntityType2ᚕconveneᚋgraphᚋmodelᚐEntityTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntityTypes = data
+		case "nodeIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nodeIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NodeIds = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventFilter unmarshals raw into the EventFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventFilter(ctx context.Context, raw any) (model.EventFilter, error) {
+	var out model.EventFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventFilter", raw, &out)
 	return out, err
 }
 
@@ -12810,6 +14085,83 @@ func (ec *executionContext) unmarshalInputOutcomeFilter(ctx context.Context, obj
 func UnmarshalOutcomeFilter(ctx context.Context, raw any) (model.OutcomeFilter, error) {
 	var out model.OutcomeFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "OutcomeFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOutcomeSubscriptionFilter(ctx context.Context, obj any) (model.OutcomeSubscriptionFilter, error) {
+	var it model.OutcomeSubscriptionFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingIds", "ownerIds", "stakeholderIds", "sectors", "pillarIds", "kinds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingIds = data
+		case "ownerIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIds = data
+		case "stakeholderIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakeholderIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StakeholderIds = data
+		case "sectors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sectors"))
+			data, err := ec.unmarshalOSector2ᚕconveneᚋhubᚐSectorᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sectors = data
+		case "pillarIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pillarIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PillarIds = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOOutcomeKind2ᚕconveneᚋhubᚐOutcomeKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOutcomeSubscriptionFilter unmarshals raw into the OutcomeSubscriptionFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOutcomeSubscriptionFilter(ctx context.Context, raw any) (model.OutcomeSubscriptionFilter, error) {
+	var out model.OutcomeSubscriptionFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OutcomeSubscriptionFilter", raw, &out)
 	return out, err
 }
 
@@ -13846,6 +15198,78 @@ func (ec *executionContext) _ChangeEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var changeEventImplementors = []string{"ChangeEvent"}
+
+func (ec *executionContext) _ChangeEvent(ctx context.Context, sel ast.SelectionSet, obj *hub.Event) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeEvent")
+		case "cursor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChangeEvent_cursor(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._ChangeEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._ChangeEvent_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._ChangeEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entityType":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChangeEvent_entityType(ctx, field, obj)
+				})
+		case "node":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChangeEvent_node(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._ChangeEvent_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changedFields":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChangeEvent_changedFields(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var commitmentImplementors = []string{"Commitment", "Node"}
 
 func (ec *executionContext) _Commitment(ctx context.Context, sel ast.SelectionSet, obj *hub.Commitment) graphql.Marshaler {
@@ -14067,6 +15491,67 @@ func (ec *executionContext) _CommitmentEdge(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var commitmentEventImplementors = []string{"CommitmentEvent"}
+
+func (ec *executionContext) _CommitmentEvent(ctx context.Context, sel ast.SelectionSet, obj *hub.Event) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commitmentEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitmentEvent")
+		case "cursor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CommitmentEvent_cursor(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._CommitmentEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._CommitmentEvent_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._CommitmentEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "commitment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CommitmentEvent_commitment(ctx, field, obj)
+				})
+		case "changedFields":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CommitmentEvent_changedFields(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14926,6 +16411,61 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Objective_commitments(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var outcomeEventImplementors = []string{"OutcomeEvent"}
+
+func (ec *executionContext) _OutcomeEvent(ctx context.Context, sel ast.SelectionSet, obj *hub.Event) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outcomeEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OutcomeEvent")
+		case "cursor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OutcomeEvent_cursor(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._OutcomeEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._OutcomeEvent_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._OutcomeEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcome":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OutcomeEvent_outcome(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -15854,6 +17394,30 @@ func (ec *executionContext) _StrategicPlan(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "meetingOutcomeRecorded":
+		return ec._Subscription_meetingOutcomeRecorded(ctx, fields[0])
+	case "commitmentUpdated":
+		return ec._Subscription_commitmentUpdated(ctx, fields[0])
+	case "events":
+		return ec._Subscription_events(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
 var updateCommitmentPayloadImplementors = []string{"UpdateCommitmentPayload"}
 
 func (ec *executionContext) _UpdateCommitmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateCommitmentPayload) graphql.Marshaler {
@@ -16540,6 +18104,14 @@ func (ec *executionContext) marshalNChangeEdge2ᚖconveneᚋgraphᚋmodelᚐChan
 	return ec._ChangeEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNChangeEvent2ᚖconveneᚋhubᚐEvent(ctx context.Context, sel ast.SelectionSet, v *hub.Event) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeEvent!")
+		return graphql.Null
+	}
+	return ec._ChangeEvent(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCommitment2ᚕᚖconveneᚋhubᚐCommitmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.Commitment) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -16594,6 +18166,14 @@ func (ec *executionContext) marshalNCommitmentEdge2ᚖconveneᚋgraphᚋmodelᚐ
 		return graphql.Null
 	}
 	return ec._CommitmentEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommitmentEvent2ᚖconveneᚋhubᚐEvent(ctx context.Context, sel ast.SelectionSet, v *hub.Event) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommitmentEvent!")
+		return graphql.Null
+	}
+	return ec._CommitmentEvent(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCommitmentOrderField2conveneᚋhubᚐCommitmentOrderField(ctx context.Context, v any) (hub.CommitmentOrderField, error) {
@@ -16727,6 +18307,16 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 	return res
 }
 
+func (ec *executionContext) unmarshalNEntityType2conveneᚋgraphᚋmodelᚐEntityType(ctx context.Context, v any) (model.EntityType, error) {
+	var res model.EntityType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEntityType2conveneᚋgraphᚋmodelᚐEntityType(ctx context.Context, sel ast.SelectionSet, v model.EntityType) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNFieldChange2conveneᚋhubᚐFieldChange(ctx context.Context, sel ast.SelectionSet, v hub.FieldChange) graphql.Marshaler {
 	return ec._FieldChange(ctx, sel, &v)
 }
@@ -16745,6 +18335,30 @@ func (ec *executionContext) marshalNFieldChange2ᚕconveneᚋhubᚐFieldChange�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNFieldChange2ᚕᚖconveneᚋhubᚐFieldChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.FieldChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFieldChange2ᚖconveneᚋhubᚐFieldChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFieldChange2ᚖconveneᚋhubᚐFieldChange(ctx context.Context, sel ast.SelectionSet, v *hub.FieldChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FieldChange!")
+		return graphql.Null
+	}
+	return ec._FieldChange(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -17000,6 +18614,14 @@ func (ec *executionContext) marshalNMeetingStatus2conveneᚋhubᚐMeetingStatus(
 	return res
 }
 
+func (ec *executionContext) marshalNNode2conveneᚋresolversᚋgqltypeᚐNode(ctx context.Context, sel ast.SelectionSet, v gqltype.Node) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Node!")
+		return graphql.Null
+	}
+	return ec._Node(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNode2ᚕconveneᚋresolversᚋgqltypeᚐNode(ctx context.Context, sel ast.SelectionSet, v []gqltype.Node) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -17042,6 +18664,14 @@ func (ec *executionContext) unmarshalNOrderDirection2conveneᚋgraphᚋmodelᚐO
 
 func (ec *executionContext) marshalNOrderDirection2conveneᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, sel ast.SelectionSet, v model.OrderDirection) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNOutcomeEvent2ᚖconveneᚋhubᚐEvent(ctx context.Context, sel ast.SelectionSet, v *hub.Event) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OutcomeEvent!")
+		return graphql.Null
+	}
+	return ec._OutcomeEvent(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNOutcomeKind2conveneᚋhubᚐOutcomeKind(ctx context.Context, v any) (hub.OutcomeKind, error) {
@@ -17787,6 +19417,14 @@ func (ec *executionContext) marshalOCommitmentStatus2ᚖconveneᚋhubᚐCommitme
 	return res
 }
 
+func (ec *executionContext) unmarshalOCommitmentSubscriptionFilter2ᚖconveneᚋgraphᚋmodelᚐCommitmentSubscriptionFilter(ctx context.Context, v any) (*model.CommitmentSubscriptionFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCommitmentSubscriptionFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalODate2ᚖconveneᚋhubᚐDate(ctx context.Context, v any) (*hub.Date, error) {
 	if v == nil {
 		return nil, nil
@@ -17821,6 +19459,50 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOEntityType2ᚕconveneᚋgraphᚋmodelᚐEntityTypeᚄ(ctx context.Context, v any) ([]model.EntityType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.EntityType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEntityType2conveneᚋgraphᚋmodelᚐEntityType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEntityType2ᚕconveneᚋgraphᚋmodelᚐEntityTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.EntityType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEntityType2conveneᚋgraphᚋmodelᚐEntityType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOEventFilter2ᚖconveneᚋgraphᚋmodelᚐEventFilter(ctx context.Context, v any) (*model.EventFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEventFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
@@ -18124,6 +19806,14 @@ func (ec *executionContext) marshalOOutcomeStatus2ᚕconveneᚋhubᚐOutcomeStat
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOOutcomeSubscriptionFilter2ᚖconveneᚋgraphᚋmodelᚐOutcomeSubscriptionFilter(ctx context.Context, v any) (*model.OutcomeSubscriptionFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOutcomeSubscriptionFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOParticipantInput2ᚕᚖconveneᚋgraphᚋmodelᚐParticipantInputᚄ(ctx context.Context, v any) ([]*model.ParticipantInput, error) {

@@ -35,6 +35,9 @@ type Options struct {
 	SnapshotInterval time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// PollInterval is how often the log is read for events that other
+	// instances appended (default 100ms).
+	PollInterval time.Duration
 }
 
 // Hub runs commands: it validates them against the read model, appends
@@ -47,8 +50,9 @@ type Hub struct {
 
 	writeMu sync.Mutex // one command at a time per instance: allocates Seq
 
-	stopSnapshots chan struct{}
+	stop          chan struct{} // closed by Close
 	snapshotsDone chan struct{}
+	tailerDone    chan struct{}
 	closeOnce     sync.Once
 }
 
@@ -60,8 +64,9 @@ func Open(ctx context.Context, log EventLog, opts Options) (*Hub, error) {
 		model:         NewReadModel(),
 		logger:        opts.Logger,
 		now:           opts.Now,
-		stopSnapshots: make(chan struct{}),
+		stop:          make(chan struct{}),
 		snapshotsDone: make(chan struct{}),
+		tailerDone:    make(chan struct{}),
 	}
 	if h.logger == nil {
 		h.logger = slog.Default()
@@ -84,7 +89,36 @@ func Open(ctx context.Context, log EventLog, opts Options) (*Hub, error) {
 		interval = time.Second
 	}
 	go h.writeSnapshots(interval)
+	poll := opts.PollInterval
+	if poll <= 0 {
+		poll = 100 * time.Millisecond
+	}
+	go h.tail(poll)
 	return h, nil
+}
+
+// tail applies, until Close, the events other instances append: each poll
+// reads the log back from its newest event to the model's position.
+func (h *Hub) tail(interval time.Duration) {
+	defer close(h.tailerDone)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-h.stop
+		cancel()
+	}()
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			if err := h.CatchUp(ctx); err != nil && ctx.Err() == nil {
+				h.logger.Warn("reading the event log", "err", err, "seq", h.model.Seq())
+			}
+		case <-h.stop:
+			return
+		}
+	}
 }
 
 // Model is the read model that answers queries.
@@ -102,15 +136,17 @@ func (h *Hub) CatchUp(ctx context.Context) error {
 	return h.model.Apply(events...)
 }
 
-// Close writes the outstanding snapshots and stops the writer.
+// Close stops the tailer, writes the outstanding snapshots and stops the writer.
 func (h *Hub) Close(ctx context.Context) error {
-	h.closeOnce.Do(func() { close(h.stopSnapshots) })
-	select {
-	case <-h.snapshotsDone:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	h.closeOnce.Do(func() { close(h.stop) })
+	for _, done := range []chan struct{}{h.tailerDone, h.snapshotsDone} {
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
+	return nil
 }
 
 // maxAttempts bounds retries when another instance takes our sequence number.
@@ -175,7 +211,7 @@ func (h *Hub) event(kind string, actor Actor, at time.Time, before, after entity
 func (h *Hub) writeSnapshots(interval time.Duration) {
 	defer close(h.snapshotsDone)
 	if interval < 0 {
-		<-h.stopSnapshots
+		<-h.stop
 		return
 	}
 	t := time.NewTicker(interval)
@@ -184,7 +220,7 @@ func (h *Hub) writeSnapshots(interval time.Duration) {
 		select {
 		case <-t.C:
 			h.flushSnapshots()
-		case <-h.stopSnapshots:
+		case <-h.stop:
 			h.flushSnapshots()
 			return
 		}

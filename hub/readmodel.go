@@ -33,6 +33,8 @@ type ReadModel struct {
 	outcomesByCommitment     links
 
 	dirty map[string]State // streams whose snapshot is behind, by stream
+
+	feed feed // the latest events, for subscribers
 }
 
 // NewReadModel returns an empty read model.
@@ -54,6 +56,7 @@ func NewReadModel() *ReadModel {
 		outcomesByMeeting:        links{},
 		outcomesByCommitment:     links{},
 		dirty:                    map[string]State{},
+		feed:                     newFeed(),
 	}
 }
 
@@ -73,19 +76,27 @@ func (m *ReadModel) restore(snaps []Snapshot, watermark int64) {
 		m.history[streamOfState(s.State)] = s.History
 	}
 	m.seq = watermark
+	m.feed.reset(watermark)
 }
 
-// Apply advances the model by events, which must follow on from Seq without
-// a gap. An event for a version the model already holds (a snapshot written
-// after it) only advances the position.
+// Apply advances the model by events in log order. Events it has already
+// applied are skipped (the tailer and a writer may both offer one); an
+// event beyond the next position is a gap and is refused. An event for a
+// version the model already holds (a snapshot written after it) only
+// advances the position.
 func (m *ReadModel) Apply(events ...*Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	defer m.feed.wake()
 	for _, e := range events {
+		if e.Seq <= m.seq {
+			continue
+		}
 		if e.Seq != m.seq+1 {
 			return fmt.Errorf("%w: at %d, next event is %d", ErrLogGap, m.seq, e.Seq)
 		}
 		m.seq = e.Seq
+		m.feed.push(e)
 		stream := e.Stream()
 		if cur := m.versionOf(e.Type, e.EntityID); e.Version <= cur {
 			continue

@@ -5,6 +5,7 @@ package resolvers
 
 import (
 	"context"
+	"log/slog"
 
 	"convene/auth"
 	"convene/graph"
@@ -13,12 +14,13 @@ import (
 
 // Resolver is the root of every resolver; it holds the hub.
 type Resolver struct {
-	Hub *hub.Hub
+	Hub    *hub.Hub
+	Logger *slog.Logger
 }
 
 // NewExecutableSchema builds the GraphQL schema served by the hub.
-func NewExecutableSchema(h *hub.Hub) graph.Config {
-	return graph.Config{Resolvers: &Resolver{Hub: h}}
+func NewExecutableSchema(h *hub.Hub, logger *slog.Logger) graph.Config {
+	return graph.Config{Resolvers: &Resolver{Hub: h, Logger: logger}}
 }
 
 func (r *Resolver) model() *hub.ReadModel { return r.Hub.Model() }

@@ -151,6 +151,10 @@ const watermarkID = "snapshots"
 
 // SaveSnapshots writes each entity's current state (with its history) as
 // an ordinary document in its collection, then records the watermark.
+// A write only replaces an older version: when another instance already
+// stored a newer one, the upsert collides on _id and is skipped, so
+// snapshots never move backwards (atomically on MongoDB; FerretDB's
+// updates are not atomic, and a start-up replays from the watermark).
 func (s *Store) SaveSnapshots(ctx context.Context, snaps []hub.Snapshot, watermark int64) error {
 	byColl := map[string][]mongo.WriteModel{}
 	for _, sn := range snaps {
@@ -160,11 +164,15 @@ func (s *Store) SaveSnapshots(ctx context.Context, snaps []hub.Snapshot, waterma
 		}
 		coll := collections[sn.State.Type()]
 		byColl[coll] = append(byColl[coll], mongo.NewReplaceOneModel().
-			SetFilter(bson.D{{Key: "_id", Value: doc.Lookup("_id").StringValue()}}).
+			SetFilter(bson.D{
+				{Key: "_id", Value: doc.Lookup("_id").StringValue()},
+				{Key: "version", Value: bson.D{{Key: "$lt", Value: doc.Lookup("version").AsInt64()}}},
+			}).
 			SetReplacement(doc).SetUpsert(true))
 	}
 	for coll, models := range byColl {
-		if _, err := s.db.Collection(coll).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+		_, err := s.db.Collection(coll).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+		if err != nil && !onlyDuplicates(err) {
 			return fmt.Errorf("writing %s snapshots: %w", coll, err)
 		}
 	}
@@ -174,6 +182,21 @@ func (s *Store) SaveSnapshots(ctx context.Context, snaps []hub.Snapshot, waterma
 		return fmt.Errorf("recording the snapshot watermark: %w", err)
 	}
 	return nil
+}
+
+// onlyDuplicates reports whether every failure of a bulk write was a
+// duplicate key: a newer snapshot was already stored.
+func onlyDuplicates(err error) bool {
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
+		return false
+	}
+	for _, we := range bwe.WriteErrors {
+		if we.Code != 11000 {
+			return false
+		}
+	}
+	return true
 }
 
 // snapshotDoc is the entity's own fields plus its history.

@@ -137,3 +137,23 @@ func TestSnapshotsRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestSnapshotsNeverMoveBackwards(t *testing.T) {
+	s, ctx := open(t), context.Background()
+	at := func(v int, name string) hub.Snapshot {
+		return hub.Snapshot{State: hub.State{Community: &hub.Community{Meta: hub.Meta{ID: "x", Version: v}, Name: name}}}
+	}
+	if err := s.SaveSnapshots(ctx, []hub.Snapshot{at(5, "new")}, 5); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveSnapshots(ctx, []hub.Snapshot{at(4, "stale")}, 4); err != nil {
+		t.Fatalf("a stale write should be skipped quietly: %v", err)
+	}
+	got, _, err := s.LoadSnapshots(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].State.Community.Name != "new" {
+		t.Fatalf("stored %+v, want version 5", got[0].State.Community)
+	}
+}

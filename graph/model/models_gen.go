@@ -91,6 +91,22 @@ type CommitmentOrder struct {
 	Direction OrderDirection `json:"direction"`
 }
 
+// Which commitment changes a subscription delivers. Conditions combine with AND; values within a list with OR.
+type CommitmentSubscriptionFilter struct {
+	// Only these commitments.
+	CommitmentIds []string `json:"commitmentIds,omitempty"`
+	// Only commitments one of these stakeholders leads or takes part in.
+	StakeholderIds []string `json:"stakeholderIds,omitempty"`
+	// Only commitments whose lead or a participant is in one of these sectors.
+	Sectors []hub.Sector `json:"sectors,omitempty"`
+	// Only commitments under these pillars.
+	PillarIds []string `json:"pillarIds,omitempty"`
+	// Only commitments towards these objectives.
+	ObjectiveIds []string `json:"objectiveIds,omitempty"`
+	// Only commitments that have one of these statuses after the change.
+	Statuses []hub.CommitmentStatus `json:"statuses,omitempty"`
+}
+
 // A new commitment.
 type CreateCommitmentInput struct {
 	// The objective it serves.
@@ -143,6 +159,16 @@ type CreateStakeholderPayload struct {
 	Stakeholder *hub.Stakeholder `json:"stakeholder,omitempty"`
 	// Why it was refused; empty on success.
 	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
+// Which changes `events` delivers. Conditions combine with AND; values within a list with OR.
+type EventFilter struct {
+	// Only changes to objects of these types.
+	EntityTypes []EntityType `json:"entityTypes,omitempty"`
+	// Only changes to these objects.
+	NodeIds []string `json:"nodeIds,omitempty"`
+	// Only changes of these kinds, such as `ProgressReported`.
+	Kinds []string `json:"kinds,omitempty"`
 }
 
 // An indicator of a commitment.
@@ -239,6 +265,22 @@ type OutcomeFilter struct {
 	Kinds []hub.OutcomeKind `json:"kinds,omitempty"`
 	// Only outcomes with these statuses.
 	Statuses []hub.OutcomeStatus `json:"statuses,omitempty"`
+}
+
+// Which outcomes a subscription delivers. Conditions combine with AND; values within a list with OR.
+type OutcomeSubscriptionFilter struct {
+	// Only outcomes of these meetings.
+	MeetingIds []string `json:"meetingIds,omitempty"`
+	// Only outcomes owned by these stakeholders.
+	OwnerIds []string `json:"ownerIds,omitempty"`
+	// Only outcomes that concern these stakeholders: as owner, or as convener or participant of the meeting.
+	StakeholderIds []string `json:"stakeholderIds,omitempty"`
+	// Only outcomes whose owner is in one of these sectors.
+	Sectors []hub.Sector `json:"sectors,omitempty"`
+	// Only outcomes linked to a commitment under one of these pillars.
+	PillarIds []string `json:"pillarIds,omitempty"`
+	// Only outcomes of these kinds.
+	Kinds []hub.OutcomeKind `json:"kinds,omitempty"`
 }
 
 // Information for paging through a Relay connection.
@@ -393,6 +435,14 @@ type StakeholderFilter struct {
 	Search *string `json:"search,omitempty"`
 }
 
+// Live updates from the event log. Every message carries a `cursor`: pass the
+// last one you received as `after` when you subscribe again (after a dropped
+// connection or a server restart) to receive every matching change since, in
+// order, then continue live, with no gap and no duplicate. Without `after`,
+// a subscription starts live.
+type Subscription struct {
+}
+
 // Changes to a commitment; absent fields stay as they are. Status and progress change through `reportProgress`.
 type UpdateCommitmentInput struct {
 	// The commitment to change.
@@ -509,6 +559,82 @@ type UpdateStakeholderPayload struct {
 	Stakeholder *hub.Stakeholder `json:"stakeholder,omitempty"`
 	// Why it was refused; empty on success.
 	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
+// The kind of object a change touched.
+type EntityType string
+
+const (
+	// A strategic plan.
+	EntityTypeStrategicPlan EntityType = "STRATEGIC_PLAN"
+	// A pillar.
+	EntityTypePillar EntityType = "PILLAR"
+	// An objective.
+	EntityTypeObjective EntityType = "OBJECTIVE"
+	// A community.
+	EntityTypeCommunity EntityType = "COMMUNITY"
+	// A stakeholder.
+	EntityTypeStakeholder EntityType = "STAKEHOLDER"
+	// A commitment.
+	EntityTypeCommitment EntityType = "COMMITMENT"
+	// A meeting.
+	EntityTypeMeeting EntityType = "MEETING"
+	// A meeting outcome.
+	EntityTypeMeetingOutcome EntityType = "MEETING_OUTCOME"
+)
+
+var AllEntityType = []EntityType{
+	EntityTypeStrategicPlan,
+	EntityTypePillar,
+	EntityTypeObjective,
+	EntityTypeCommunity,
+	EntityTypeStakeholder,
+	EntityTypeCommitment,
+	EntityTypeMeeting,
+	EntityTypeMeetingOutcome,
+}
+
+func (e EntityType) IsValid() bool {
+	switch e {
+	case EntityTypeStrategicPlan, EntityTypePillar, EntityTypeObjective, EntityTypeCommunity, EntityTypeStakeholder, EntityTypeCommitment, EntityTypeMeeting, EntityTypeMeetingOutcome:
+		return true
+	}
+	return false
+}
+
+func (e EntityType) String() string {
+	return string(e)
+}
+
+func (e *EntityType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EntityType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EntityType", str)
+	}
+	return nil
+}
+
+func (e EntityType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EntityType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EntityType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Direction of an ordering.

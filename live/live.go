@@ -1,0 +1,206 @@
+// Package live serves GraphQL over WebSocket, in the graphql-transport-ws
+// protocol and the legacy graphql-ws one. Identical live subscriptions
+// share one execution: each message is executed and encoded once, and the
+// same bytes are written to every subscriber, each through its own bounded
+// queue so that a slow subscriber delays nobody else.
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/coder/websocket"
+)
+
+// Close codes sent to clients.
+const (
+	CloseGoingAway        websocket.StatusCode = websocket.StatusGoingAway // server shutting down: reconnect and resume
+	CloseBadRequest       websocket.StatusCode = 4400
+	CloseUnauthorized     websocket.StatusCode = 4401
+	CloseForbidden        websocket.StatusCode = 4403
+	CloseInitTimeout      websocket.StatusCode = 4408
+	CloseSubscriberExists websocket.StatusCode = 4409
+	CloseTooManyInits     websocket.StatusCode = 4429
+)
+
+// Authenticator turns a connection_init payload into the context that the
+// connection's operations run in, or refuses it.
+type Authenticator func(ctx context.Context, initPayload map[string]any) (context.Context, error)
+
+// Position lets a subscription resolver say which log position each
+// message it emits stands for, so that a subscriber dropped for being slow
+// can be told where to resume.
+type Position struct {
+	mu     sync.Mutex
+	cursor string
+}
+
+type positionKey struct{}
+
+// PositionFrom returns the Position of the subscription running in ctx, if any.
+func PositionFrom(ctx context.Context) *Position {
+	p, _ := ctx.Value(positionKey{}).(*Position)
+	return p
+}
+
+// Set records the cursor of the message about to be emitted.
+func (p *Position) Set(cursor string) {
+	p.mu.Lock()
+	p.cursor = cursor
+	p.mu.Unlock()
+}
+
+func (p *Position) get() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cursor
+}
+
+// Options configure a Server; zero values take the defaults.
+type Options struct {
+	Logger       *slog.Logger
+	Authenticate Authenticator
+	// Audience names what the caller in ctx may see; only subscribers with
+	// the same audience share an execution (default: everyone alike).
+	Audience func(ctx context.Context) string
+	// InitTimeout bounds the wait for connection_init (default 10s).
+	InitTimeout time.Duration
+	// KeepAlive is the interval of server pings (default 15s).
+	KeepAlive time.Duration
+	// QueueSize bounds each connection's outgoing messages (default 256); a
+	// subscription whose connection's queue is full is ended with an error
+	// naming the cursor to resume from.
+	QueueSize int
+	// MaxSubscriptions bounds the operations a connection runs at once (default 100).
+	MaxSubscriptions int
+	// ReadLimit bounds an incoming message in bytes (default 64 KiB).
+	ReadLimit int64
+	// OriginPatterns are the browser origins allowed besides the server's own.
+	OriginPatterns []string
+}
+
+// Server is the WebSocket transport; add it to a gqlgen handler with
+// AddTransport. It is safe for concurrent use.
+type Server struct {
+	opts   Options
+	groups groups
+
+	mu       sync.Mutex
+	conns    map[*conn]struct{}
+	shutdown bool
+}
+
+// NewServer returns a transport with the given options.
+func NewServer(opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.InitTimeout <= 0 {
+		opts.InitTimeout = 10 * time.Second
+	}
+	if opts.KeepAlive <= 0 {
+		opts.KeepAlive = 15 * time.Second
+	}
+	if opts.QueueSize <= 0 {
+		opts.QueueSize = 256
+	}
+	if opts.MaxSubscriptions <= 0 {
+		opts.MaxSubscriptions = 100
+	}
+	if opts.ReadLimit <= 0 {
+		opts.ReadLimit = 64 << 10
+	}
+	return &Server{opts: opts, groups: groups{m: map[string]*group{}}, conns: map[*conn]struct{}{}}
+}
+
+var _ graphql.Transport = (*Server)(nil)
+
+// Supports reports whether the request asks for a WebSocket.
+func (s *Server) Supports(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+// Do upgrades the request and serves the connection until it closes.
+func (s *Server) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		Subprotocols:   []string{protoTransportWS, protoLegacyWS},
+		OriginPatterns: s.opts.OriginPatterns,
+	})
+	if err != nil {
+		return // Accept has written the HTTP error
+	}
+	proto := protocolFor(ws.Subprotocol())
+	if proto == nil {
+		_ = ws.Close(websocket.StatusProtocolError, "use the graphql-transport-ws or graphql-ws subprotocol")
+		return
+	}
+	ws.SetReadLimit(s.opts.ReadLimit)
+	c := newConn(s, ws, proto, exec, r)
+	if !s.track(c) {
+		_ = ws.Close(CloseGoingAway, "server shutting down")
+		return
+	}
+	defer s.untrack(c)
+	c.serve()
+}
+
+func (s *Server) track(c *conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shutdown {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	return true
+}
+
+func (s *Server) untrack(c *conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+}
+
+// Shutdown closes every connection with 1001 (going away), so clients
+// reconnect elsewhere and resume their subscriptions with `after`.
+func (s *Server) Shutdown() {
+	s.mu.Lock()
+	s.shutdown = true
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.closeWith(CloseGoingAway, "server shutting down; reconnect and resume with after")
+		}()
+	}
+	wg.Wait()
+}
+
+// Connections is the number of open connections.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// message is one protocol message, in either protocol.
+type message struct {
+	ID      string          `json:"id,omitempty"`
+	Type    string          `json:"type"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+// errClosed is returned by writes after the connection closed.
+var errClosed = errors.New("connection closed")

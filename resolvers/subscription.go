@@ -1,0 +1,171 @@
+package resolvers
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"convene/graph"
+	"convene/graph/model"
+	"convene/hub"
+	"convene/live"
+	"convene/resolvers/gqltype"
+)
+
+// Subscription returns the subscription resolver.
+func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscriptionResolver{r} }
+
+type subscriptionResolver struct{ *Resolver }
+
+func (r *subscriptionResolver) MeetingOutcomeRecorded(ctx context.Context, filter *model.OutcomeSubscriptionFilter, after *string) (<-chan *hub.Event, error) {
+	var f hub.OutcomeSubscription
+	if filter != nil {
+		f = hub.OutcomeSubscription{
+			MeetingIDs:     localIDs(hub.TypeMeeting, filter.MeetingIds),
+			OwnerIDs:       localIDs(hub.TypeStakeholder, filter.OwnerIds),
+			StakeholderIDs: localIDs(hub.TypeStakeholder, filter.StakeholderIds),
+			Sectors:        filter.Sectors,
+			PillarIDs:      localIDs(hub.TypePillar, filter.PillarIds),
+			Kinds:          filter.Kinds,
+		}
+	}
+	return r.follow(ctx, after, r.model().OutcomeRecorded(f))
+}
+
+func (r *subscriptionResolver) CommitmentUpdated(ctx context.Context, filter *model.CommitmentSubscriptionFilter, after *string) (<-chan *hub.Event, error) {
+	var f hub.CommitmentSubscription
+	if filter != nil {
+		f = hub.CommitmentSubscription{
+			CommitmentIDs:  localIDs(hub.TypeCommitment, filter.CommitmentIds),
+			StakeholderIDs: localIDs(hub.TypeStakeholder, filter.StakeholderIds),
+			Sectors:        filter.Sectors,
+			PillarIDs:      localIDs(hub.TypePillar, filter.PillarIds),
+			ObjectiveIDs:   localIDs(hub.TypeObjective, filter.ObjectiveIds),
+			Statuses:       filter.Statuses,
+		}
+	}
+	return r.follow(ctx, after, r.model().CommitmentChanged(f))
+}
+
+func (r *subscriptionResolver) Events(ctx context.Context, filter *model.EventFilter, after *string) (<-chan *hub.Event, error) {
+	var f hub.EventSubscription
+	if filter != nil {
+		f.Kinds = filter.Kinds
+		for _, t := range filter.EntityTypes {
+			f.Types = append(f.Types, entityTypes[t])
+		}
+		for _, id := range filter.NodeIds {
+			t, local, _ := parseGlobalID(id)
+			f.Streams = append(f.Streams, hub.StreamOf(t, local))
+		}
+	}
+	return r.follow(ctx, after, f.Matches)
+}
+
+// follow streams the matching events after the cursor (or from now) until
+// the subscription ends.
+func (r *subscriptionResolver) follow(ctx context.Context, after *string, match func(*hub.Event) bool) (<-chan *hub.Event, error) {
+	seq := r.model().Seq()
+	if after != nil {
+		var err error
+		if seq, err = parseEventCursor(*after); err != nil {
+			return nil, err
+		}
+		if head := r.model().Seq(); seq > head {
+			return nil, badInput(fmt.Sprintf("cursor %q is not a position in this event log", *after))
+		}
+	}
+	pos := live.PositionFrom(ctx)
+	ch := make(chan *hub.Event)
+	go func() {
+		defer close(ch)
+		err := r.Hub.Follow(ctx, seq, match, func(e *hub.Event) error {
+			if pos != nil {
+				pos.Set(eventCursor(e.Seq))
+			}
+			select {
+			case ch <- e:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		if err != nil && !errors.Is(err, context.Canceled) {
+			r.Logger.ErrorContext(ctx, "subscription ended", "err", err)
+		}
+	}()
+	return ch, nil
+}
+
+// Event cursors are opaque to clients: base64url("e:" + sequence number).
+func eventCursor(seq int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("e:" + strconv.FormatInt(seq, 10)))
+}
+
+func parseEventCursor(c string) (int64, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	n, perr := strconv.ParseInt(strings.TrimPrefix(string(raw), "e:"), 10, 64)
+	if err != nil || !strings.HasPrefix(string(raw), "e:") || perr != nil || n < 0 {
+		return 0, badInput(fmt.Sprintf("%q is not an event cursor", c))
+	}
+	return n, nil
+}
+
+var entityTypes = map[model.EntityType]hub.EntityType{
+	model.EntityTypeStrategicPlan:  hub.TypePlan,
+	model.EntityTypePillar:         hub.TypePillar,
+	model.EntityTypeObjective:      hub.TypeObjective,
+	model.EntityTypeCommunity:      hub.TypeCommunity,
+	model.EntityTypeStakeholder:    hub.TypeStakeholder,
+	model.EntityTypeCommitment:     hub.TypeCommitment,
+	model.EntityTypeMeeting:        hub.TypeMeeting,
+	model.EntityTypeMeetingOutcome: hub.TypeOutcome,
+}
+
+// OutcomeEvent returns the outcome message resolver.
+func (r *Resolver) OutcomeEvent() graph.OutcomeEventResolver { return &eventResolver{r} }
+
+// CommitmentEvent returns the commitment message resolver.
+func (r *Resolver) CommitmentEvent() graph.CommitmentEventResolver { return &eventResolver{r} }
+
+// ChangeEvent returns the change message resolver.
+func (r *Resolver) ChangeEvent() graph.ChangeEventResolver { return &eventResolver{r} }
+
+// eventResolver resolves the three message types, all views of one event.
+type eventResolver struct{ *Resolver }
+
+func (r *eventResolver) Cursor(ctx context.Context, e *hub.Event) (string, error) {
+	return eventCursor(e.Seq), nil
+}
+
+func (r *eventResolver) Outcome(ctx context.Context, e *hub.Event) (*hub.MeetingOutcome, error) {
+	return e.State.Outcome, nil
+}
+
+func (r *eventResolver) Commitment(ctx context.Context, e *hub.Event) (*hub.Commitment, error) {
+	return e.State.Commitment, nil
+}
+
+func (r *eventResolver) Node(ctx context.Context, e *hub.Event) (gqltype.Node, error) {
+	return e.State.Entity(), nil
+}
+
+func (r *eventResolver) EntityType(ctx context.Context, e *hub.Event) (model.EntityType, error) {
+	for gql, t := range entityTypes {
+		if t == e.Type {
+			return gql, nil
+		}
+	}
+	return "", fmt.Errorf("unknown entity type %q", e.Type)
+}
+
+func (r *eventResolver) ChangedFields(ctx context.Context, e *hub.Event) ([]*hub.FieldChange, error) {
+	out := make([]*hub.FieldChange, len(e.Changes))
+	for i := range e.Changes {
+		out[i] = &e.Changes[i]
+	}
+	return out, nil
+}
