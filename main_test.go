@@ -33,7 +33,22 @@ type testServer struct {
 // serves it; it stops with the test.
 func startServer(t *testing.T, dir string, opts hub.Options) *testServer {
 	t.Helper()
-	cfg := config{dataDir: dir, embeddedAddr: "127.0.0.1:0", database: "convene", adminToken: testAdminToken, seedDemo: true}
+	return startServerConfig(t, testConfig(dir), opts)
+}
+
+// testConfig is the configuration of test servers: the embedded database
+// on a free port under dir, the test admin token, the demo data.
+func testConfig(dir string) config {
+	cfg, err := loadConfig([]string{"--data-dir", dir, "--embedded-addr", "127.0.0.1:0", "--admin-token", testAdminToken}, func(string) string { return "" })
+	if err != nil {
+		panic(err)
+	}
+	return cfg
+}
+
+func startServerConfig(t *testing.T, cfg config, opts hub.Options) *testServer {
+	t.Helper()
+	dir := cfg.dataDir
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	a, err := open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)

@@ -77,6 +77,7 @@ type config struct {
 	embeddedAddr string
 	adminToken   string
 	seedDemo     bool
+	wsInit       time.Duration // how long a WebSocket may wait before connection_init
 }
 
 // loadConfig reads flags, falling back to the environment, then defaults.
@@ -102,6 +103,7 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&cfg.embeddedAddr, "embedded-addr", env("CONVENE_EMBEDDED_ADDR", "127.0.0.1:27018"), "loopback address of the embedded FerretDB; port 0 picks a free one (CONVENE_EMBEDDED_ADDR)")
 	fs.StringVar(&cfg.adminToken, "admin-token", env("CONVENE_ADMIN_TOKEN", ""), "bearer token for mutations; empty generates one in the data directory (CONVENE_ADMIN_TOKEN)")
 	fs.BoolVar(&cfg.seedDemo, "seed-demo", env("CONVENE_SEED_DEMO", "true") == "true", "load the demo data when the embedded database is empty (CONVENE_SEED_DEMO)")
+	fs.DurationVar(&cfg.wsInit, "ws-init-timeout", envDuration(getenv, "CONVENE_WS_INIT_TIMEOUT", 10*time.Second), "how long a WebSocket client may take to send connection_init (CONVENE_WS_INIT_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -109,6 +111,14 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
 	return cfg, nil
+}
+
+// envDuration reads a duration such as "10s" from the environment.
+func envDuration(getenv func(string) string, name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(getenv(name)); err == nil {
+		return d
+	}
+	return def
 }
 
 // app is a running hub: its database, its domain and its HTTP handler.
@@ -159,7 +169,7 @@ func open(ctx context.Context, cfg config, logger *slog.Logger, hubOpts hub.Opti
 		return nil, err
 	}
 	a.admin = auth.NewAdminToken(token)
-	a.live = live.NewServer(live.Options{Logger: logger, Authenticate: a.admin.AuthenticateInit, Audience: auth.Audience})
+	a.live = live.NewServer(live.Options{Logger: logger, Authenticate: a.admin.AuthenticateInit, Audience: auth.Audience, InitTimeout: cfg.wsInit})
 	return a, nil
 }
 

@@ -110,10 +110,10 @@ func wsURL(httpURL string) string {
 	return "ws" + strings.TrimPrefix(httpURL, "http") + "/graphql"
 }
 
-// subscribe starts a client on the server at httpURL and waits until its
+// startSubscriber starts a client on the server at httpURL and waits until its
 // subscription is started (or the client has already exited, which the
 // next read reports). The client is killed when the test ends.
-func subscribe(t *testing.T, name, httpURL string, o subOptions) *subscriber {
+func startSubscriber(t *testing.T, name, httpURL string, o subOptions) *subscriber {
 	t.Helper()
 	ensureNodeDeps(t)
 	if o.timeout == 0 {
@@ -249,8 +249,8 @@ func (s *subscriber) waitExit(d time.Duration) int {
 	return -1
 }
 
-// message is one `next` payload as the client printed it.
-type message struct {
+// subMessage is one `next` payload as the client printed it.
+type subMessage struct {
 	Data   map[string]json.RawMessage `json:"data"`
 	Errors []struct {
 		Message    string         `json:"message"`
@@ -263,7 +263,7 @@ type message struct {
 func (s *subscriber) nextEvent(d time.Duration, field string, out any) {
 	s.t.Helper()
 	line := s.next(d)
-	var m message
+	var m subMessage
 	if err := json.Unmarshal([]byte(line), &m); err != nil {
 		s.t.Fatalf("subscriber %s printed %q: %v", s.name, line, err)
 	}
@@ -286,11 +286,11 @@ const outcomeSubscription = `subscription($filter: OutcomeSubscriptionFilter, $a
 }`
 
 type outcomeEvent struct {
-	Cursor string
-	Kind   string
-	At     string
-	Actor  struct{ Role string }
-	Outc   struct {
+	Cursor  string
+	Kind    string
+	At      string
+	Actor   struct{ Role string }
+	Outcome struct {
 		ID, Kind, Summary string
 		Owner             *struct{ ID string }
 		Meeting           struct{ ID string }
@@ -344,8 +344,8 @@ func (s *subscriber) expectOutcomes(d time.Duration, summaries ...string) []outc
 	var evs []outcomeEvent
 	for i, want := range summaries {
 		ev := s.nextOutcome(d)
-		if ev.Outc.Summary != want {
-			s.t.Fatalf("subscriber %s: message %d is %q, want %q (in order %q)", s.name, i+1, ev.Outc.Summary, want, summaries)
+		if ev.Outcome.Summary != want {
+			s.t.Fatalf("subscriber %s: message %d is %q, want %q (in order %q)", s.name, i+1, ev.Outcome.Summary, want, summaries)
 		}
 		evs = append(evs, ev)
 	}
@@ -387,13 +387,13 @@ func stopWithin(t *testing.T, s *testServer, d time.Duration) {
 func TestSubscriptionDeliversRecordedOutcome(t *testing.T) {
 	s := startServer(t, t.TempDir(), hub.Options{})
 	meeting := heldMeeting(s)
-	current := subscribe(t, "graphql-transport-ws", s.url, subOptions{query: outcomeSubscription, token: testAdminToken})
-	legacy := subscribe(t, "legacy graphql-ws", s.url, subOptions{query: outcomeSubscription, protocol: "graphql-ws"})
+	current := startSubscriber(t, "graphql-transport-ws", s.url, subOptions{query: outcomeSubscription, token: testAdminToken})
+	legacy := startSubscriber(t, "legacy graphql-ws", s.url, subOptions{query: outcomeSubscription, protocol: "graphql-ws"})
 
 	id := recordOutcome(s, meeting, "DECISION", "Subscriptions go live for the coordination unit", "bpd")
 	for _, sub := range []*subscriber{current, legacy} {
 		ev := sub.nextOutcome(5 * time.Second)
-		o := ev.Outc
+		o := ev.Outcome
 		if o.ID != id || o.Summary != "Subscriptions go live for the coordination unit" || o.Kind != "DECISION" ||
 			o.Owner == nil || o.Owner.ID != gid(hub.TypeStakeholder, "bpd") || o.Meeting.ID != meeting || ev.Actor.Role != "ADMIN" {
 			t.Fatalf("%s: got %+v, want outcome %s by bpd at %s recorded by the admin", sub.name, ev, id, meeting)
@@ -407,9 +407,9 @@ func TestSubscriptionDeliversRecordedOutcome(t *testing.T) {
 func TestSubscriptionFilter(t *testing.T) {
 	s := startServer(t, t.TempDir(), hub.Options{})
 	meeting := heldMeeting(s)
-	bpdDecisions := subscribe(t, "DECISION and owner bpd", s.url, subOptions{query: outcomeSubscription,
+	bpdDecisions := startSubscriber(t, "DECISION and owner bpd", s.url, subOptions{query: outcomeSubscription,
 		vars: map[string]any{"filter": map[string]any{"kinds": []string{"DECISION"}, "ownerIds": []string{gid(hub.TypeStakeholder, "bpd")}}}})
-	cpuOrPfd := subscribe(t, "owner cpu or pfd", s.url, subOptions{query: outcomeSubscription,
+	cpuOrPfd := startSubscriber(t, "owner cpu or pfd", s.url, subOptions{query: outcomeSubscription,
 		vars: map[string]any{"filter": map[string]any{"ownerIds": []string{gid(hub.TypeStakeholder, "cpu"), gid(hub.TypeStakeholder, "pfd")}}}})
 
 	recordOutcome(s, meeting, "ACTION_ITEM", "bpd action item (wrong kind)", "bpd")
@@ -418,7 +418,7 @@ func TestSubscriptionFilter(t *testing.T) {
 	recordOutcome(s, meeting, "AGREEMENT", "pfd agreement", "pfd")
 
 	got := bpdDecisions.expectOutcomes(5*time.Second, "bpd decision (matches)")
-	if got[0].Outc.ID != match || got[0].Outc.Kind != "DECISION" || got[0].Outc.Owner.ID != gid(hub.TypeStakeholder, "bpd") {
+	if got[0].Outcome.ID != match || got[0].Outcome.Kind != "DECISION" || got[0].Outcome.Owner.ID != gid(hub.TypeStakeholder, "bpd") {
 		t.Fatalf("filtered event: %+v", got[0])
 	}
 	evs := cpuOrPfd.expectOutcomes(5*time.Second, "cpu decision (wrong owner)", "pfd agreement")
@@ -433,7 +433,7 @@ func TestSubscriptionFilter(t *testing.T) {
 func TestSubscriptionResumesAfterCursor(t *testing.T) {
 	s := startServer(t, t.TempDir(), hub.Options{})
 	meeting := heldMeeting(s)
-	first := subscribe(t, "first connection", s.url, subOptions{query: outcomeSubscription})
+	first := startSubscriber(t, "first connection", s.url, subOptions{query: outcomeSubscription})
 	recordOutcome(s, meeting, "DECISION", "resume 0", "bpd")
 	c0 := first.expectOutcomes(5*time.Second, "resume 0")[0].Cursor
 	first.kill()
@@ -442,7 +442,7 @@ func TestSubscriptionResumesAfterCursor(t *testing.T) {
 	for i, summary := range missed {
 		recordOutcome(s, meeting, []string{"ACTION_ITEM", "AGREEMENT", "RECOMMENDATION"}[i], summary, "cpu")
 	}
-	again := subscribe(t, "resumed", s.url, subOptions{query: outcomeSubscription, vars: map[string]any{"after": c0}})
+	again := startSubscriber(t, "resumed", s.url, subOptions{query: outcomeSubscription, vars: map[string]any{"after": c0}})
 	replayed := again.expectOutcomes(5*time.Second, missed...)
 	again.expectQuiet(time.Second)
 
@@ -452,7 +452,7 @@ func TestSubscriptionResumesAfterCursor(t *testing.T) {
 	distinctCursors(t, c0, replayed[0].Cursor, replayed[1].Cursor, replayed[2].Cursor, live[0].Cursor)
 
 	// Resuming from the middle of the replay gives the rest, in order.
-	mid := subscribe(t, "resumed after resume 2", s.url, subOptions{query: outcomeSubscription, vars: map[string]any{"after": replayed[1].Cursor}})
+	mid := startSubscriber(t, "resumed after resume 2", s.url, subOptions{query: outcomeSubscription, vars: map[string]any{"after": replayed[1].Cursor}})
 	rest := mid.expectOutcomes(5*time.Second, "resume 3", "resume 4 (live)")
 	if rest[0].Cursor != replayed[2].Cursor || rest[1].Cursor != live[0].Cursor {
 		t.Fatalf("the same events got different cursors on the same server: %q %q, then %q %q",
@@ -468,7 +468,7 @@ func TestSubscriptionResumesAcrossRestart(t *testing.T) {
 	dir := t.TempDir()
 	s := startServer(t, dir, hub.Options{})
 	meeting := heldMeeting(s)
-	first := subscribe(t, "before the restart", s.url, subOptions{query: outcomeSubscription})
+	first := startSubscriber(t, "before the restart", s.url, subOptions{query: outcomeSubscription})
 	recordOutcome(s, meeting, "DECISION", "restart 0", "bpd")
 	c0 := first.expectOutcomes(5*time.Second, "restart 0")[0].Cursor
 	first.kill()
@@ -478,7 +478,7 @@ func TestSubscriptionResumesAcrossRestart(t *testing.T) {
 
 	s2 := startServer(t, dir, hub.Options{})
 	recordOutcome(s2, meeting, "RECOMMENDATION", "restart 3 (after)", "yff")
-	again := subscribe(t, "after the restart", s2.url, subOptions{query: outcomeSubscription, vars: map[string]any{"after": c0}})
+	again := startSubscriber(t, "after the restart", s2.url, subOptions{query: outcomeSubscription, vars: map[string]any{"after": c0}})
 	replayed := again.expectOutcomes(5*time.Second, "restart 1 (before)", "restart 2 (before)", "restart 3 (after)")
 	again.expectQuiet(time.Second)
 	recordOutcome(s2, meeting, "DECISION", "restart 4 (live)", "bpd")
@@ -494,8 +494,8 @@ func TestSubscriptionAcrossInstances(t *testing.T) {
 	a := startServer(t, t.TempDir(), hub.Options{})
 	b := startSecondServer(t, a)
 	meeting := heldMeeting(a)
-	onA := subscribe(t, "on instance A", a.url, subOptions{query: outcomeSubscription})
-	onB := subscribe(t, "on instance B", b.url, subOptions{query: outcomeSubscription})
+	onA := startSubscriber(t, "on instance A", a.url, subOptions{query: outcomeSubscription})
+	onB := startSubscriber(t, "on instance B", b.url, subOptions{query: outcomeSubscription})
 
 	recordOutcome(a, meeting, "DECISION", "written through A", "bpd")
 	fromB := onB.expectOutcomes(5*time.Second, "written through A")
@@ -505,14 +505,14 @@ func TestSubscriptionAcrossInstances(t *testing.T) {
 	fromB = append(fromB, onB.expectOutcomes(5*time.Second, "written through B")...)
 	distinctCursors(t, fromA[0].Cursor, fromA[1].Cursor)
 	distinctCursors(t, fromB[0].Cursor, fromB[1].Cursor)
-	if fromA[0].Outc.ID != fromB[0].Outc.ID || fromA[1].Outc.ID != fromB[1].Outc.ID {
+	if fromA[0].Outcome.ID != fromB[0].Outcome.ID || fromA[1].Outcome.ID != fromB[1].Outcome.ID {
 		t.Fatalf("the instances delivered different outcomes: %+v / %+v", fromA, fromB)
 	}
 	onA.expectQuiet(700 * time.Millisecond)
 	onB.expectQuiet(100 * time.Millisecond)
 
 	// A cursor received from A resumes on B (as behind a load balancer).
-	resumed := subscribe(t, "A's cursor on B", b.url, subOptions{query: outcomeSubscription, vars: map[string]any{"after": fromA[0].Cursor}})
+	resumed := startSubscriber(t, "A's cursor on B", b.url, subOptions{query: outcomeSubscription, vars: map[string]any{"after": fromA[0].Cursor}})
 	resumed.expectOutcomes(5*time.Second, "written through B")
 	resumed.expectQuiet(500 * time.Millisecond)
 }
@@ -541,13 +541,13 @@ func TestSubscriptionConcurrentWritersExactlyOnce(t *testing.T) {
 	const eventsQuery = `subscription($after: String) {
 		events(filter: {entityTypes: [COMMITMENT, MEETING_OUTCOME]}, after: $after) {
 			cursor kind entityType version node { id } } }`
-	onA := subscribe(t, "events on A", a.url, subOptions{query: eventsQuery, count: 0})
-	onB := subscribe(t, "events on B", b.url, subOptions{query: eventsQuery, count: 0})
+	onA := startSubscriber(t, "events on A", a.url, subOptions{query: eventsQuery, count: 0})
+	onB := startSubscriber(t, "events on B", b.url, subOptions{query: eventsQuery, count: 0})
 	var commitmentIDs []string
 	for _, c := range open.Commitments.Nodes {
 		commitmentIDs = append(commitmentIDs, c.ID)
 	}
-	commitmentsOnB := subscribe(t, "commitmentUpdated on B", b.url, subOptions{count: 0,
+	commitmentsOnB := startSubscriber(t, "commitmentUpdated on B", b.url, subOptions{count: 0,
 		query: `subscription($filter: CommitmentSubscriptionFilter) { commitmentUpdated(filter: $filter) {
 			cursor kind commitment { id version progress } changedFields { field } } }`,
 		vars: map[string]any{"filter": map[string]any{"commitmentIds": commitmentIDs}}})
@@ -705,7 +705,7 @@ func TestSubscriptionConcurrentWritersExactlyOnce(t *testing.T) {
 	commitmentsOnB.expectQuiet(100 * time.Millisecond)
 
 	// A replay after the first event gives the other 19, in the same order.
-	replay := subscribe(t, "replay on B", b.url, subOptions{query: eventsQuery, vars: map[string]any{"after": fromA[0].Cursor}})
+	replay := startSubscriber(t, "replay on B", b.url, subOptions{query: eventsQuery, vars: map[string]any{"after": fromA[0].Cursor}})
 	for i := 1; i < 20; i++ {
 		var ev changeEvent
 		replay.nextEvent(10*time.Second, "events", &ev)
@@ -720,8 +720,8 @@ func TestSubscriptionConcurrentWritersExactlyOnce(t *testing.T) {
 // WebSocket with 1001 (going away), so clients reconnect and resume.
 func TestSubscriptionGracefulShutdown(t *testing.T) {
 	s := startServer(t, t.TempDir(), hub.Options{})
-	current := subscribe(t, "graphql-transport-ws", s.url, subOptions{query: outcomeSubscription, reportClose: true})
-	legacy := subscribe(t, "legacy graphql-ws", s.url, subOptions{query: outcomeSubscription, reportClose: true, protocol: "graphql-ws"})
+	current := startSubscriber(t, "graphql-transport-ws", s.url, subOptions{query: outcomeSubscription, reportClose: true})
+	legacy := startSubscriber(t, "legacy graphql-ws", s.url, subOptions{query: outcomeSubscription, reportClose: true, protocol: "graphql-ws"})
 	stopWithin(t, s, 30*time.Second)
 	for _, sub := range []*subscriber{current, legacy} {
 		line := sub.next(10 * time.Second)
@@ -750,18 +750,22 @@ func TestSubscriptionBadCursor(t *testing.T) {
 		sub         *subscriber
 	}
 	var probes []probe
-	for _, field := range []string{"meetingOutcomeRecorded", "commitmentUpdated", "events"} {
-		for _, cursor := range []string{"not a cursor", "Zm9vYmFy", "-1"} {
-			name := field + " after " + strconv.Quote(cursor)
-			probes = append(probes, probe{name, field, subscribe(t, name, s.url, subOptions{count: 1, timeout: 10 * time.Second,
-				query: fmt.Sprintf(`subscription($after: String) { %s(after: $after) { cursor } }`, field),
-				vars:  map[string]any{"after": cursor}})})
-		}
+	for _, c := range []struct{ field, cursor string }{
+		{"meetingOutcomeRecorded", "not a cursor"},
+		{"meetingOutcomeRecorded", "Zm9vYmFy"},
+		{"meetingOutcomeRecorded", "-1"},
+		{"commitmentUpdated", "not a cursor"},
+		{"events", "Zm9vYmFy"},
+	} {
+		name := c.field + " after " + strconv.Quote(c.cursor)
+		probes = append(probes, probe{name, c.field, startSubscriber(t, name, s.url, subOptions{count: 1, timeout: 10 * time.Second,
+			query: fmt.Sprintf(`subscription($after: String) { %s(after: $after) { cursor } }`, c.field),
+			vars:  map[string]any{"after": c.cursor}})})
 	}
 	for _, p := range probes {
 		line := p.sub.next(10 * time.Second)
 		var got struct {
-			message
+			subMessage
 			Error []struct {
 				Message    string         `json:"message"`
 				Extensions map[string]any `json:"extensions"`
@@ -808,8 +812,8 @@ func TestSubscriptionAcrossProcesses(t *testing.T) {
 	one := &testServer{t: t, url: url}
 	two := &testServer{t: t, url: url2}
 	meeting := heldMeeting(one)
-	onOne := subscribe(t, "on process one", one.url, subOptions{query: outcomeSubscription})
-	onTwo := subscribe(t, "on process two", two.url, subOptions{query: outcomeSubscription, reportClose: true})
+	onOne := startSubscriber(t, "on process one", one.url, subOptions{query: outcomeSubscription})
+	onTwo := startSubscriber(t, "on process two", two.url, subOptions{query: outcomeSubscription, reportClose: true})
 
 	recordOutcome(one, meeting, "DECISION", "written through process one", "bpd")
 	onOne.expectOutcomes(5*time.Second, "written through process one")
@@ -826,9 +830,9 @@ func TestSubscriptionAcrossProcesses(t *testing.T) {
 	first.terminate(30 * time.Second)
 }
 
-// process is a running server binary whose slog output is searched for
+// serverProcess is a running server binary whose slog output is searched for
 // attributes.
-type process struct {
+type serverProcess struct {
 	t    *testing.T
 	name string
 	cmd  *exec.Cmd
@@ -837,9 +841,9 @@ type process struct {
 	err  error
 }
 
-func startProcess(t *testing.T, name, bin string, args ...string) *process {
+func startProcess(t *testing.T, name, bin string, args ...string) *serverProcess {
 	t.Helper()
-	p := &process{t: t, name: name, done: make(chan struct{})}
+	p := &serverProcess{t: t, name: name, done: make(chan struct{})}
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Stdout = &p.logs
 	p.cmd.Stderr = &p.logs
@@ -863,7 +867,7 @@ func startProcess(t *testing.T, name, bin string, args ...string) *process {
 }
 
 // waitLog returns the first value of the log attribute key (url, uri).
-func (p *process) waitLog(key string) string {
+func (p *serverProcess) waitLog(key string) string {
 	p.t.Helper()
 	re := regexp.MustCompile(`(?:^|\s)` + regexp.QuoteMeta(key) + `=("(?:[^"\\]|\\.)*"|\S+)`)
 	deadline := time.Now().Add(time.Minute)
@@ -888,7 +892,7 @@ func (p *process) waitLog(key string) string {
 }
 
 // terminate sends SIGTERM and waits for a clean exit.
-func (p *process) terminate(d time.Duration) {
+func (p *serverProcess) terminate(d time.Duration) {
 	p.t.Helper()
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	select {

@@ -109,10 +109,21 @@ func (h *Hub) tail(interval time.Duration) {
 	}()
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	gapPolls := 0
 	for {
 		select {
 		case <-t.C:
-			if err := h.CatchUp(ctx); err != nil && ctx.Err() == nil {
+			err := h.CatchUp(ctx)
+			switch {
+			case err == nil || ctx.Err() != nil:
+				gapPolls = 0
+			case errors.Is(err, ErrLogGap):
+				// An event allocated before, but committed after, a later
+				// one: wait for it rather than skip it.
+				if gapPolls++; gapPolls%50 == 0 {
+					h.logger.Warn("waiting for a missing event", "err", err, "polls", gapPolls)
+				}
+			default:
 				h.logger.Warn("reading the event log", "err", err, "seq", h.model.Seq())
 			}
 		case <-h.stop:
@@ -176,7 +187,7 @@ func (h *Hub) commit(ctx context.Context, build func() (*Event, error)) (*Event,
 		if !errors.Is(err, ErrDuplicate) || attempt == maxAttempts {
 			return nil, err
 		}
-		if err := h.CatchUp(ctx); err != nil {
+		if err := h.CatchUp(ctx); err != nil && !errors.Is(err, ErrLogGap) {
 			return nil, err
 		}
 	}

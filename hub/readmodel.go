@@ -80,8 +80,9 @@ func (m *ReadModel) restore(snaps []Snapshot, watermark int64) {
 }
 
 // Apply advances the model by events in log order. Events it has already
-// applied are skipped (the tailer and a writer may both offer one); an
-// event beyond the next position is a gap and is refused. An event for a
+// applied are skipped (the tailer and a writer may both offer one); at an
+// event beyond the next position it stops with ErrLogGap, having applied
+// those before it. An event for a
 // version the model already holds (a snapshot written after it) only
 // advances the position.
 func (m *ReadModel) Apply(events ...*Event) error {

@@ -340,7 +340,18 @@ func (c *conn) closeWith(code websocket.StatusCode, reason string) {
 		for _, stop := range stops {
 			stop()
 		}
-		_ = c.ws.Close(code, reason)
+		// Send the close frame, but wait for the client's reply only
+		// briefly: one that no longer reads must not hold up a shutdown.
+		closed := make(chan struct{})
+		go func() {
+			_ = c.ws.Close(code, reason)
+			close(closed)
+		}()
+		select {
+		case <-closed:
+		case <-time.After(time.Second):
+			_ = c.ws.CloseNow()
+		}
 		c.cancel()
 	})
 }

@@ -5,6 +5,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -104,25 +105,32 @@ func (s *Store) Append(ctx context.Context, e *hub.Event) error {
 	return nil
 }
 
+// reorderWindow is how many events at or before the reader's position
+// ReadAfter still looks at, so that an event committed after a later one
+// (inserted out of sequence order) within that distance is not skipped.
+const reorderWindow = 16
+
 // ReadAfter reads the log backwards in insertion order from the newest
-// event until it reaches seq, so a poll costs what is new, not the whole
-// log: neither FerretDB nor a capped collection needs an index for this.
-// Events are inserted in sequence order (a writer takes seq n+1 only once
-// n is committed), so insertion order is sequence order.
+// event, past the reader's position by reorderWindow events, and returns
+// the events after seq in sequence order. A poll costs what is new, not
+// the whole log: neither FerretDB nor a capped collection needs an index
+// for $natural order. Writers take sequence n+1 only once n is committed,
+// so insertion order is sequence order; the window is a safety margin.
 func (s *Store) ReadAfter(ctx context.Context, seq int64) ([]*hub.Event, error) {
-	cur, err := s.events.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "$natural", Value: -1}}).SetBatchSize(256))
+	cur, err := s.events.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "$natural", Value: -1}}).SetBatchSize(64))
 	if err != nil {
 		return nil, fmt.Errorf("reading the event log: %w", err)
 	}
 	defer cur.Close(ctx)
 	var out []*hub.Event
-	for cur.Next(ctx) {
+	for older := 0; older < reorderWindow && cur.Next(ctx); {
 		var d eventDoc
 		if err := cur.Decode(&d); err != nil {
 			return nil, fmt.Errorf("decoding event: %w", err)
 		}
 		if d.Seq <= seq {
-			break
+			older++
+			continue
 		}
 		e := d.Event
 		out = append(out, &e)
@@ -130,7 +138,7 @@ func (s *Store) ReadAfter(ctx context.Context, seq int64) ([]*hub.Event, error) 
 	if err := cur.Err(); err != nil {
 		return nil, fmt.Errorf("reading the event log: %w", err)
 	}
-	slices.Reverse(out)
+	slices.SortFunc(out, func(a, b *hub.Event) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out, nil
 }
 
