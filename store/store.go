@@ -159,28 +159,26 @@ const watermarkID = "snapshots"
 
 // SaveSnapshots writes each entity's current state (with its history) as
 // an ordinary document in its collection, then records the watermark.
-// A write only replaces an older version: when another instance already
-// stored a newer one, the upsert collides on _id and is skipped, so
-// snapshots never move backwards (atomically on MongoDB; FerretDB's
-// updates are not atomic, and a start-up replays from the watermark).
+//
+// New entities are inserted in bulk, which costs FerretDB one index check
+// each; only those that exist already are replaced, which costs it a scan
+// of the collection. A replacement applies only over an older version:
+// when another instance stored a newer one, the upsert collides on _id and
+// is skipped, so snapshots never move backwards (atomically on MongoDB;
+// FerretDB's updates are not atomic, and a start-up replays from the
+// watermark).
 func (s *Store) SaveSnapshots(ctx context.Context, snaps []hub.Snapshot, watermark int64) error {
-	byColl := map[string][]mongo.WriteModel{}
+	byColl := map[string][]bson.Raw{}
 	for _, sn := range snaps {
 		doc, err := snapshotDoc(sn)
 		if err != nil {
 			return err
 		}
 		coll := collections[sn.State.Type()]
-		byColl[coll] = append(byColl[coll], mongo.NewReplaceOneModel().
-			SetFilter(bson.D{
-				{Key: "_id", Value: doc.Lookup("_id").StringValue()},
-				{Key: "version", Value: bson.D{{Key: "$lt", Value: doc.Lookup("version").AsInt64()}}},
-			}).
-			SetReplacement(doc).SetUpsert(true))
+		byColl[coll] = append(byColl[coll], doc)
 	}
-	for coll, models := range byColl {
-		_, err := s.db.Collection(coll).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
-		if err != nil && !onlyDuplicates(err) {
+	for coll, docs := range byColl {
+		if err := s.saveSnapshots(ctx, s.db.Collection(coll), docs); err != nil {
 			return fmt.Errorf("writing %s snapshots: %w", coll, err)
 		}
 	}
@@ -188,6 +186,33 @@ func (s *Store) SaveSnapshots(ctx context.Context, snaps []hub.Snapshot, waterma
 		bson.D{{Key: "_id", Value: watermarkID}, {Key: "seq", Value: watermark}}, options.Replace().SetUpsert(true))
 	if err != nil {
 		return fmt.Errorf("recording the snapshot watermark: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) saveSnapshots(ctx context.Context, coll *mongo.Collection, docs []bson.Raw) error {
+	_, err := coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	var existing []mongo.WriteModel
+	if err != nil {
+		var bwe mongo.BulkWriteException
+		if !errors.As(err, &bwe) || !onlyDuplicates(err) {
+			return err
+		}
+		for _, we := range bwe.WriteErrors {
+			doc := docs[we.Index]
+			existing = append(existing, mongo.NewReplaceOneModel().
+				SetFilter(bson.D{
+					{Key: "_id", Value: doc.Lookup("_id").StringValue()},
+					{Key: "version", Value: bson.D{{Key: "$lt", Value: doc.Lookup("version").AsInt64()}}},
+				}).
+				SetReplacement(doc).SetUpsert(true))
+		}
+	}
+	if len(existing) == 0 {
+		return nil
+	}
+	if _, err := coll.BulkWrite(ctx, existing, options.BulkWrite().SetOrdered(false)); err != nil && !onlyDuplicates(err) {
+		return err
 	}
 	return nil
 }
