@@ -360,7 +360,8 @@ func TestConcurrentWritersOneWins(t *testing.T) {
 // second instance pointed at MONGODB_URI would.
 func startSecondServer(t *testing.T, first *testServer) *testServer {
 	t.Helper()
-	cfg := config{mongoURI: first.app.embedded.URI, database: "convene", adminToken: testAdminToken, dataDir: t.TempDir()}
+	cfg := testConfig(t.TempDir())
+	cfg.mongoURI = first.app.embedded.URI
 	a, err := open(context.Background(), cfg, first.app.logger, hub.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -28,19 +28,11 @@ import (
 	"time"
 
 	"convene/auth"
-	"convene/graph"
 	"convene/hub"
 	"convene/live"
 	"convene/resolvers"
 	"convene/seed"
 	"convene/store"
-
-	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
-	"github.com/vektah/gqlparser/v2/ast"
 )
 
 func main() {
@@ -60,6 +52,8 @@ func main() {
 		err = serve(ctx, cfg, logger, nil)
 	case "seed":
 		err = seedCommand(ctx, cfg, logger)
+	case "token create":
+		err = createTokenCommand(ctx, cfg, logger, os.Stdout)
 	}
 	if err != nil {
 		logger.Error("convene stopped", "err", err)
@@ -69,7 +63,7 @@ func main() {
 
 // config is every setting, read once.
 type config struct {
-	command      string // serve or seed
+	command      string // serve, seed or "token create"
 	addr         string
 	dataDir      string
 	mongoURI     string
@@ -78,6 +72,14 @@ type config struct {
 	adminToken   string
 	seedDemo     bool
 	wsInit       time.Duration // how long a WebSocket may wait before connection_init
+	publicRead   bool
+	newToken     tokenFlags // for "token create"
+}
+
+// tokenFlags describe the token that "token create" issues.
+type tokenFlags struct {
+	role, label, stakeholder string
+	expires                  time.Duration
 }
 
 // loadConfig reads flags, falling back to the environment, then defaults.
@@ -92,10 +94,19 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cfg.command, args = args[0], args[1:]
 	}
-	if cfg.command != "serve" && cfg.command != "seed" {
-		return cfg, fmt.Errorf("unknown command %q (want serve or seed)", cfg.command)
+	if cfg.command == "token" && len(args) > 0 && args[0] == "create" {
+		cfg.command, args = "token create", args[1:]
+	}
+	if cfg.command != "serve" && cfg.command != "seed" && cfg.command != "token create" {
+		return cfg, fmt.Errorf("unknown command %q (want serve, seed or token create)", cfg.command)
 	}
 	fs := flag.NewFlagSet("convene "+cfg.command, flag.ContinueOnError)
+	if cfg.command == "token create" {
+		fs.StringVar(&cfg.newToken.role, "role", "", "ADMIN, EDITOR or VIEWER (required)")
+		fs.StringVar(&cfg.newToken.label, "label", "", "what the token is for (required)")
+		fs.StringVar(&cfg.newToken.stakeholder, "stakeholder", "", "for EDITOR tokens: the stakeholder's global ID or key")
+		fs.DurationVar(&cfg.newToken.expires, "expires", 0, "lifetime, such as 720h; never expires when 0")
+	}
 	fs.StringVar(&cfg.addr, "addr", env("CONVENE_ADDR", ":8080"), "HTTP listen address (CONVENE_ADDR)")
 	fs.StringVar(&cfg.dataDir, "data-dir", env("CONVENE_DATA_DIR", "data"), "directory for the embedded database and the generated admin token (CONVENE_DATA_DIR)")
 	fs.StringVar(&cfg.mongoURI, "mongodb-uri", env("MONGODB_URI", ""), "MongoDB connection string; empty starts the embedded FerretDB (MONGODB_URI)")
@@ -103,6 +114,7 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&cfg.embeddedAddr, "embedded-addr", env("CONVENE_EMBEDDED_ADDR", "127.0.0.1:27018"), "loopback address of the embedded FerretDB; port 0 picks a free one (CONVENE_EMBEDDED_ADDR)")
 	fs.StringVar(&cfg.adminToken, "admin-token", env("CONVENE_ADMIN_TOKEN", ""), "bearer token for mutations; empty generates one in the data directory (CONVENE_ADMIN_TOKEN)")
 	fs.BoolVar(&cfg.seedDemo, "seed-demo", env("CONVENE_SEED_DEMO", "true") == "true", "load the demo data when the embedded database is empty (CONVENE_SEED_DEMO)")
+	fs.BoolVar(&cfg.publicRead, "public-read", env("CONVENE_PUBLIC_READ", "true") == "true", "let anonymous clients read public data; false requires a token for every request (CONVENE_PUBLIC_READ)")
 	fs.DurationVar(&cfg.wsInit, "ws-init-timeout", envDuration(getenv, "CONVENE_WS_INIT_TIMEOUT", 10*time.Second), "how long a WebSocket client may take to send connection_init (CONVENE_WS_INIT_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -123,18 +135,20 @@ func envDuration(getenv func(string) string, name string, def time.Duration) tim
 
 // app is a running hub: its database, its domain and its HTTP handler.
 type app struct {
-	logger   *slog.Logger
-	embedded *store.Embedded // nil when MONGODB_URI is set
-	store    *store.Store
-	hub      *hub.Hub
-	admin    *auth.AdminToken
-	live     *live.Server // WebSocket subscriptions
+	logger     *slog.Logger
+	embedded   *store.Embedded // nil when MONGODB_URI is set
+	store      *store.Store
+	hub        *hub.Hub
+	auth       *auth.Authenticator
+	publicRead bool
+	live       *live.Server // WebSocket subscriptions
+	stopped    chan struct{}
 }
 
 // open connects to the database (starting the embedded one if needed),
 // loads the read model and, on a fresh embedded database, the demo data.
 func open(ctx context.Context, cfg config, logger *slog.Logger, hubOpts hub.Options) (*app, error) {
-	a := &app{logger: logger}
+	a := &app{logger: logger, stopped: make(chan struct{})}
 	uri := cfg.mongoURI
 	if uri == "" {
 		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -168,9 +182,38 @@ func open(ctx context.Context, cfg config, logger *slog.Logger, hubOpts hub.Opti
 		a.close(context.Background())
 		return nil, err
 	}
-	a.admin = auth.NewAdminToken(token)
-	a.live = live.NewServer(live.Options{Logger: logger, Authenticate: a.admin.AuthenticateInit, Audience: auth.Audience, InitTimeout: cfg.wsInit})
+	a.auth = auth.New(a.hub.Model(), token)
+	a.publicRead = cfg.publicRead
+	a.live = live.NewServer(live.Options{Logger: logger, Authenticate: a.authenticateInit, Audience: auth.Audience, InitTimeout: cfg.wsInit})
+	go a.closeRevokedConnections()
 	return a, nil
+}
+
+// authenticateInit checks a WebSocket's connection_init: its token, and
+// the public-read policy.
+func (a *app) authenticateInit(ctx context.Context, payload map[string]any) (context.Context, error) {
+	ctx, err := a.auth.AuthenticateInit(ctx, payload)
+	if err == nil && !a.publicRead && !auth.ViewerFrom(ctx).Authenticated() {
+		err = errors.New("this server requires a token in the connection_init payload")
+	}
+	return ctx, err
+}
+
+// closeRevokedConnections ends, within a quarter second, every WebSocket
+// whose token has been revoked (through any instance) or has expired.
+func (a *app) closeRevokedConnections() {
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			a.live.CloseWhere(func(ctx context.Context) bool {
+				return !a.auth.StillValid(auth.ViewerFrom(ctx))
+			}, live.CloseForbidden, "Forbidden: the token was revoked or has expired")
+		case <-a.stopped:
+			return
+		}
+	}
 }
 
 // adminToken returns the configured token, or the one stored in the data
@@ -196,40 +239,13 @@ func adminToken(cfg config, logger *slog.Logger) (string, error) {
 	return token, nil
 }
 
-// handler is the HTTP interface: GraphQL (over HTTP, WebSocket and
-// server-sent events), the playground and health checks.
-func (a *app) handler() http.Handler {
-	gql := handler.New(graph.NewExecutableSchema(resolvers.NewExecutableSchema(a.hub, a.logger)))
-	gql.AddTransport(a.live)
-	gql.AddTransport(transport.Options{})
-	gql.AddTransport(transport.SSE{})
-	gql.AddTransport(transport.GET{})
-	gql.AddTransport(transport.POST{})
-	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	gql.Use(extension.Introspection{})
-	gql.SetErrorPresenter(resolvers.PresentError(a.logger))
-	gql.SetRecoverFunc(resolvers.Recover(a.logger))
-
-	mux := http.NewServeMux()
-	mux.Handle("/graphql", a.admin.Middleware(gql))
-	mux.Handle("GET /{$}", playground.Handler("Convene", "/graphql"))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "ok\n")
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := a.store.Ping(ctx); err != nil {
-			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintf(w, "ready at event %d\n", a.hub.Model().Seq())
-	})
-	return mux
-}
-
 // close writes outstanding snapshots and releases the database.
 func (a *app) close(ctx context.Context) {
+	select {
+	case <-a.stopped:
+	default:
+		close(a.stopped)
+	}
 	if a.hub != nil {
 		if err := a.hub.Close(ctx); err != nil {
 			a.logger.Error("flushing snapshots", "err", err)
@@ -287,6 +303,43 @@ func displayAddr(a net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// createTokenCommand issues a token against the configured database and
+// prints its secret once: the way to make the first admin token of a
+// fresh deployment. With the embedded database, it talks to a running
+// server's FerretDB when one answers on the embedded address.
+func createTokenCommand(ctx context.Context, cfg config, logger *slog.Logger, out io.Writer) error {
+	if cfg.mongoURI == "" {
+		if c, err := net.DialTimeout("tcp", cfg.embeddedAddr, 300*time.Millisecond); err == nil {
+			c.Close()
+			cfg.mongoURI = "mongodb://" + cfg.embeddedAddr + "/"
+		}
+	}
+	cfg.seedDemo = false
+	a, err := open(ctx, cfg, logger, hub.Options{})
+	if err != nil {
+		return err
+	}
+	defer a.close(context.Background())
+	in := hub.IssueTokenInput{Label: cfg.newToken.label, Role: hub.Role(strings.ToUpper(cfg.newToken.role))}
+	if s := cfg.newToken.stakeholder; s != "" {
+		in.StakeholderID = s
+		if t, id, ok := resolvers.ParseGlobalID(s); ok && t == hub.TypeStakeholder {
+			in.StakeholderID = id
+		}
+	}
+	if cfg.newToken.expires > 0 {
+		at := time.Now().Add(cfg.newToken.expires)
+		in.ExpiresAt = &at
+	}
+	t, secret, err := a.hub.IssueToken(ctx, hub.Actor{Name: "convene token create", Role: hub.ActorSystem}, in)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Created %s token %q (id %s). Its secret, shown only now:\n\n  %s\n\nSend it as: Authorization: Bearer %s\n",
+		t.Role, t.Label, resolvers.GlobalID(hub.TypeToken, t.ID), secret, secret)
+	return nil
 }
 
 // seedCommand loads the demo data into the configured database.

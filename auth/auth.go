@@ -1,5 +1,7 @@
 // Package auth decides who is calling: it reads the bearer token of a
-// request and puts the matching actor in the request's context.
+// request or of a WebSocket's connection_init, and puts the matching
+// viewer in the context. Tokens live in the hub; the bootstrap admin
+// token (CONVENE_ADMIN_TOKEN) is configuration.
 package auth
 
 import (
@@ -9,38 +11,94 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"convene/hub"
 )
 
-type actorKey struct{}
+// ErrInvalidToken means a token was presented that does not authenticate.
+var ErrInvalidToken = errors.New("the bearer token is not valid: unknown, revoked or expired")
 
-// WithActor returns ctx carrying the actor.
-func WithActor(ctx context.Context, a hub.Actor) context.Context {
-	return context.WithValue(ctx, actorKey{}, a)
+// Authenticator resolves bearer tokens to viewers.
+type Authenticator struct {
+	model     *hub.ReadModel
+	bootstrap *[32]byte // digest of the bootstrap admin token, if any
+	now       func() time.Time
 }
 
-// ActorFrom returns the authenticated actor, if any.
-func ActorFrom(ctx context.Context) (hub.Actor, bool) {
-	a, ok := ctx.Value(actorKey{}).(hub.Actor)
-	return a, ok
-}
-
-// AdminToken authenticates the secretariat's single bootstrap token.
-type AdminToken struct{ digest [32]byte }
-
-// NewAdminToken keeps only the token's digest.
-func NewAdminToken(token string) *AdminToken {
-	return &AdminToken{digest: sha256.Sum256([]byte(token))}
-}
-
-// Actor returns the admin actor when token matches, in constant time.
-func (t *AdminToken) Actor(token string) (hub.Actor, bool) {
-	d := sha256.Sum256([]byte(token))
-	if subtle.ConstantTimeCompare(d[:], t.digest[:]) != 1 {
-		return hub.Actor{}, false
+// New returns an authenticator over the hub's tokens and, when not empty,
+// the bootstrap admin token.
+func New(model *hub.ReadModel, bootstrapToken string) *Authenticator {
+	a := &Authenticator{model: model, now: time.Now}
+	if bootstrapToken != "" {
+		d := sha256.Sum256([]byte(bootstrapToken))
+		a.bootstrap = &d
 	}
-	return hub.Actor{Name: "secretariat (admin token)", Role: hub.ActorAdmin}, true
+	return a
+}
+
+// Bootstrap is the viewer of the bootstrap admin token.
+var Bootstrap = hub.Viewer{Role: hub.RoleAdmin, TokenID: "bootstrap", TokenLabel: "bootstrap admin token"}
+
+// Viewer returns who holds token.
+func (a *Authenticator) Viewer(token string) (hub.Viewer, error) {
+	d := sha256.Sum256([]byte(token))
+	if a.bootstrap != nil && subtle.ConstantTimeCompare(d[:], a.bootstrap[:]) == 1 {
+		return Bootstrap, nil
+	}
+	t := a.model.TokenByHash(hub.HashToken(token))
+	if t == nil || !t.Active(a.now()) {
+		return hub.Viewer{}, ErrInvalidToken
+	}
+	return t.Viewer(), nil
+}
+
+// StillValid reports whether the viewer's token still authenticates:
+// revocation and expiry take effect on open connections too.
+func (a *Authenticator) StillValid(v hub.Viewer) bool {
+	if !v.Authenticated() || v.TokenID == Bootstrap.TokenID {
+		return true
+	}
+	t := a.model.Token(v.TokenID)
+	return t != nil && t.Active(a.now())
+}
+
+type viewerKey struct{}
+
+// WithViewer returns ctx carrying the viewer.
+func WithViewer(ctx context.Context, v hub.Viewer) context.Context {
+	return context.WithValue(ctx, viewerKey{}, v)
+}
+
+// ViewerFrom returns who is calling; the zero Viewer is anonymous.
+func ViewerFrom(ctx context.Context) hub.Viewer {
+	v, _ := ctx.Value(viewerKey{}).(hub.Viewer)
+	return v
+}
+
+// Audience names what the caller may see, so that only callers who see
+// alike share a live subscription's execution.
+func Audience(ctx context.Context) string {
+	v := ViewerFrom(ctx)
+	switch {
+	case !v.Authenticated():
+		return "anonymous"
+	case v.SeesPrivate():
+		return "private"
+	}
+	return string(v.Role) + ":" + v.StakeholderID
+}
+
+// BearerToken returns the token of an "Authorization: Bearer …" header.
+func BearerToken(r *http.Request) string {
+	return bearer(r.Header.Get("Authorization"))
+}
+
+func bearer(h string) string {
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
 }
 
 // InitPayloadToken returns the bearer token of a WebSocket connection_init
@@ -49,8 +107,8 @@ func InitPayloadToken(payload map[string]any) string {
 	for k, v := range payload {
 		s, _ := v.(string)
 		switch {
-		case strings.EqualFold(k, "authorization") && len(s) > 7 && strings.EqualFold(s[:7], "bearer "):
-			return strings.TrimSpace(s[7:])
+		case strings.EqualFold(k, "authorization"):
+			return bearer(s)
 		case k == "token":
 			return strings.TrimSpace(s)
 		}
@@ -58,58 +116,39 @@ func InitPayloadToken(payload map[string]any) string {
 	return ""
 }
 
-// Audience names what the caller may see, so that only callers who see
-// alike share a live subscription's execution.
-func Audience(ctx context.Context) string {
-	a, ok := ActorFrom(ctx)
-	if !ok {
-		return "anonymous"
-	}
-	return string(a.Role) + ":" + a.StakeholderID
-}
-
-// BearerToken returns the token of an "Authorization: Bearer …" header.
-func BearerToken(r *http.Request) string {
-	h := r.Header.Get("Authorization")
-	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-		return strings.TrimSpace(h[7:])
-	}
-	return ""
-}
-
 // AuthenticateInit authenticates a WebSocket connection_init payload: no
-// token keeps the connection's context as it is (anonymous, or the actor
+// token keeps the connection's context as it is (anonymous, or the viewer
 // of the upgrade request's header); a wrong token is refused.
-func (t *AdminToken) AuthenticateInit(ctx context.Context, payload map[string]any) (context.Context, error) {
+func (a *Authenticator) AuthenticateInit(ctx context.Context, payload map[string]any) (context.Context, error) {
 	token := InitPayloadToken(payload)
 	if token == "" {
 		return ctx, nil
 	}
-	a, ok := t.Actor(token)
-	if !ok {
-		return nil, errors.New("the bearer token is not valid")
+	v, err := a.Viewer(token)
+	if err != nil {
+		return nil, err
 	}
-	return WithActor(ctx, a), nil
+	return WithViewer(ctx, v), nil
 }
 
-// Middleware puts the actor of a valid bearer token in the request's
+// Middleware puts the viewer of a valid bearer token in the request's
 // context. A request with a token that matches nothing is refused with
 // 401, so a client never mistakes a typo for anonymous access.
-func (t *AdminToken) Middleware(next http.Handler) http.Handler {
+func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token := BearerToken(r)
 		if token == "" {
 			next.ServeHTTP(w, r)
 			return
 		}
-		a, ok := t.Actor(token)
-		if !ok {
+		v, err := a.Viewer(token)
+		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="convene", error="invalid_token"`)
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusUnauthorized)
-			_, _ = w.Write([]byte(`{"errors":[{"message":"the bearer token is not valid","extensions":{"code":"UNAUTHENTICATED"}}]}` + "\n"))
+			_, _ = w.Write([]byte(`{"errors":[{"message":"` + err.Error() + `","extensions":{"code":"UNAUTHENTICATED"}}]}` + "\n"))
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(WithActor(r.Context(), a)))
+		next.ServeHTTP(w, r.WithContext(WithViewer(r.Context(), v)))
 	})
 }

@@ -41,6 +41,9 @@ func (h *Hub) CreateCommitment(ctx context.Context, actor Actor, in CreateCommit
 			Indicators:   h.checkIndicators(&c, in.Indicators, nil),
 		}
 		cm.Participants = h.checkParticipants(&c, in.LeadID, in.Participants)
+		if err := canEditCommitment(actor, cm); err != nil {
+			return nil, err
+		}
 		h.checkCommitment(&c, cm)
 		if err := c.err(); err != nil {
 			return nil, err
@@ -99,6 +102,9 @@ func (h *Hub) UpdateCommitment(ctx context.Context, actor Actor, in UpdateCommit
 			c.exists(false, "commitment", "id")
 			return nil, c.err()
 		}
+		if err := canEditCommitment(actor, old); err != nil {
+			return nil, err
+		}
 		if err := checkVersion(TypeCommitment, old.ID, in.ExpectedVersion, old.Version); err != nil {
 			return nil, err
 		}
@@ -136,6 +142,9 @@ func (h *Hub) UpdateCommitment(ctx context.Context, actor Actor, in UpdateCommit
 			}
 			cm.LeadID = lead
 			cm.Participants = h.checkParticipants(&c, lead, others)
+		}
+		if err := canEditCommitment(actor, &cm); err != nil {
+			return nil, forbidden("an editor may not remove its own stakeholder from a commitment")
 		}
 		h.checkCommitment(&c, &cm)
 		if err := c.err(); err != nil {
@@ -248,6 +257,9 @@ func (h *Hub) ReportProgress(ctx context.Context, actor Actor, in ReportProgress
 		if old == nil {
 			c.exists(false, "commitment", "commitmentId")
 			return nil, c.err()
+		}
+		if err := canEditCommitment(actor, old); err != nil {
+			return nil, err
 		}
 		if err := checkVersion(TypeCommitment, old.ID, in.ExpectedVersion, old.Version); err != nil {
 			return nil, err

@@ -18,11 +18,15 @@ type ScheduleMeetingInput struct {
 	ConvenerID   string
 	Participants []MeetingParticipant
 	Agenda       []AgendaItem
+	Private      bool
 	At           time.Time
 }
 
 // ScheduleMeeting schedules a coordination meeting.
 func (h *Hub) ScheduleMeeting(ctx context.Context, actor Actor, in ScheduleMeetingInput) (*Meeting, error) {
+	if err := requireAdmin(actor); err != nil {
+		return nil, err
+	}
 	e, err := h.commit(ctx, func() (*Event, error) {
 		var c checker
 		m := &Meeting{
@@ -34,6 +38,7 @@ func (h *Hub) ScheduleMeeting(ctx context.Context, actor Actor, in ScheduleMeeti
 			Location:    c.text(in.Location, 300, "location"),
 			ConvenerID:  in.ConvenerID,
 			Status:      Scheduled,
+			Private:     in.Private,
 		}
 		if m.ID == "" {
 			m.ID = newID()
@@ -67,12 +72,16 @@ type UpdateMeetingInput struct {
 	Agenda          *[]AgendaItem
 	Status          *MeetingStatus
 	Minutes         *string
+	Private         *bool
 	At              time.Time
 }
 
 // UpdateMeeting changes a meeting. A held meeting cannot go back to
 // scheduled or be cancelled; minutes belong to held meetings.
 func (h *Hub) UpdateMeeting(ctx context.Context, actor Actor, in UpdateMeetingInput) (*Meeting, error) {
+	if err := requireAdmin(actor); err != nil {
+		return nil, err
+	}
 	_, err := h.commit(ctx, func() (*Event, error) {
 		var c checker
 		old := h.model.Meeting(in.ID)
@@ -113,6 +122,9 @@ func (h *Hub) UpdateMeeting(ctx context.Context, actor Actor, in UpdateMeetingIn
 				c.add(CodeNotAllowed, "a held meeting stays held", "status")
 			}
 			m.Status = *in.Status
+		}
+		if in.Private != nil {
+			m.Private = *in.Private
 		}
 		if in.Minutes != nil {
 			minutes := c.optionalText(*in.Minutes, 100000, "minutes")
@@ -199,6 +211,9 @@ type RecordOutcomeInput struct {
 
 // RecordOutcome records a structured outcome of a meeting that is not cancelled.
 func (h *Hub) RecordOutcome(ctx context.Context, actor Actor, in RecordOutcomeInput) (*MeetingOutcome, error) {
+	if err := requireAdmin(actor); err != nil {
+		return nil, err
+	}
 	e, err := h.commit(ctx, func() (*Event, error) {
 		var c checker
 		o := &MeetingOutcome{
@@ -266,9 +281,12 @@ func (h *Hub) UpdateOutcomeStatus(ctx context.Context, actor Actor, in UpdateOut
 	_, err := h.commit(ctx, func() (*Event, error) {
 		var c checker
 		old := h.model.Outcome(in.ID)
-		if old == nil {
+		if old == nil || !h.model.CanSeeOutcome(viewerOf(actor), old) {
 			c.exists(false, "meeting outcome", "id")
 			return nil, c.err()
+		}
+		if err := canUpdateOutcome(actor, old); err != nil {
+			return nil, err
 		}
 		if err := checkVersion(TypeOutcome, old.ID, in.ExpectedVersion, old.Version); err != nil {
 			return nil, err

@@ -2,7 +2,9 @@ package hub
 
 import (
 	"context"
+	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -17,11 +19,15 @@ type CreateStakeholderInput struct {
 	Description string
 	Website     string
 	ParentID    string
+	Contacts    []Contact
 	At          time.Time
 }
 
 // CreateStakeholder adds a stakeholder.
 func (h *Hub) CreateStakeholder(ctx context.Context, actor Actor, in CreateStakeholderInput) (*Stakeholder, error) {
+	if err := requireAdmin(actor); err != nil {
+		return nil, err
+	}
 	e, err := h.commit(ctx, func() (*Event, error) {
 		var c checker
 		s := &Stakeholder{
@@ -32,6 +38,7 @@ func (h *Hub) CreateStakeholder(ctx context.Context, actor Actor, in CreateStake
 			Description: c.optionalText(in.Description, 2000, "description"),
 			Website:     checkWebsite(&c, in.Website),
 			ParentID:    in.ParentID,
+			Contacts:    checkContacts(&c, in.Contacts),
 		}
 		if s.ID == "" {
 			s.ID = newID()
@@ -61,6 +68,7 @@ type UpdateStakeholderInput struct {
 	Website         *string
 	ParentID        *string
 	ClearParent     bool
+	Contacts        *[]Contact
 }
 
 // UpdateStakeholder changes a stakeholder's profile.
@@ -71,6 +79,9 @@ func (h *Hub) UpdateStakeholder(ctx context.Context, actor Actor, in UpdateStake
 		if old == nil {
 			c.exists(false, "stakeholder", "id")
 			return nil, c.err()
+		}
+		if err := canEditStakeholder(actor, old.ID); err != nil {
+			return nil, err
 		}
 		if err := checkVersion(TypeStakeholder, old.ID, in.ExpectedVersion, old.Version); err != nil {
 			return nil, err
@@ -90,6 +101,9 @@ func (h *Hub) UpdateStakeholder(ctx context.Context, actor Actor, in UpdateStake
 		}
 		if in.Website != nil {
 			s.Website = checkWebsite(&c, *in.Website)
+		}
+		if in.Contacts != nil {
+			s.Contacts = checkContacts(&c, *in.Contacts)
 		}
 		switch {
 		case in.ClearParent && in.ParentID != nil:
@@ -159,4 +173,25 @@ func checkWebsite(c *checker, v string) string {
 		c.add(CodeInvalid, "must be an http or https URL", "website")
 	}
 	return v
+}
+
+func checkContacts(c *checker, in []Contact) []Contact {
+	out := make([]Contact, 0, len(in))
+	for i, p := range in {
+		at := []string{"contacts", strconv.Itoa(i)}
+		p.Name = c.text(p.Name, 200, append(at, "name")...)
+		p.Title = c.optionalText(p.Title, 200, append(at, "title")...)
+		p.Email = c.optionalText(p.Email, 320, append(at, "email")...)
+		p.Phone = c.optionalText(p.Phone, 50, append(at, "phone")...)
+		if p.Email != "" {
+			if _, err := mail.ParseAddress(p.Email); err != nil || strings.ContainsAny(p.Email, "<> ") {
+				c.add(CodeInvalid, "not an email address", append(at, "email")...)
+			}
+		}
+		out = append(out, p)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }

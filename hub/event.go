@@ -32,11 +32,12 @@ const (
 	ActorSystem ActorRole = "SYSTEM"
 )
 
-// Actor is who made a change.
+// Actor is who made a change: the token used, its role and stakeholder.
 type Actor struct {
 	Name          string    `bson:"name" json:"name"`
 	Role          ActorRole `bson:"role" json:"role"`
 	StakeholderID string    `bson:"stakeholderId,omitempty" json:"stakeholder,omitempty"`
+	TokenID       string    `bson:"tokenId,omitempty" json:"token,omitempty"`
 }
 
 // SystemActor is the server itself (loading demo data).
@@ -69,6 +70,7 @@ type State struct {
 	Commitment  *Commitment     `bson:"commitment,omitempty"`
 	Meeting     *Meeting        `bson:"meeting,omitempty"`
 	Outcome     *MeetingOutcome `bson:"outcome,omitempty"`
+	Token       *Token          `bson:"token,omitempty"`
 }
 
 // entity is what every domain object is: it embeds Meta.
@@ -95,6 +97,8 @@ func stateOf(e entity) State {
 		return State{Meeting: v}
 	case *MeetingOutcome:
 		return State{Outcome: v}
+	case *Token:
+		return State{Token: v}
 	}
 	panic("hub: unknown entity type")
 }
@@ -118,6 +122,8 @@ func (s State) Type() EntityType {
 		return TypeMeeting
 	case s.Outcome != nil:
 		return TypeOutcome
+	case s.Token != nil:
+		return TypeToken
 	}
 	return ""
 }
@@ -141,6 +147,8 @@ func (s State) Entity() any {
 		return s.Meeting
 	case TypeOutcome:
 		return s.Outcome
+	case TypeToken:
+		return s.Token
 	}
 	return nil
 }

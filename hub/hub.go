@@ -135,6 +135,9 @@ func (h *Hub) tail(interval time.Duration) {
 // Model is the read model that answers queries.
 func (h *Hub) Model() *ReadModel { return h.model }
 
+// Now is the hub's clock.
+func (h *Hub) Now() time.Time { return h.now() }
+
 // Today is the current calendar date, for overdue checks.
 func (h *Hub) Today() Date { return DateOf(h.now()) }
 

@@ -59,6 +59,8 @@ func (m *ReadModel) Entity(t EntityType, id string) any {
 		e = m.Meeting(id)
 	case TypeOutcome:
 		e = m.Outcome(id)
+	case TypeToken:
+		e = m.Token(id)
 	}
 	if isNilPointer(e) {
 		return nil
@@ -83,6 +85,8 @@ func isNilPointer(e any) bool {
 	case *Meeting:
 		return v == nil
 	case *MeetingOutcome:
+		return v == nil
+	case *Token:
 		return v == nil
 	}
 	return e == nil
@@ -126,18 +130,29 @@ func (m *ReadModel) ChildrenOf(parentID string) []*Stakeholder {
 	return resolve(m.childrenByParent, parentID, m.stakeholders, func(a, b *Stakeholder) bool { return lessFold(a.Name, a.ID, b.Name, b.ID) })
 }
 
-// OutcomesOfMeeting returns a meeting's outcomes, oldest first.
-func (m *ReadModel) OutcomesOfMeeting(meetingID string) []*MeetingOutcome {
+// OutcomesOfMeeting returns a meeting's outcomes that v may see, oldest first.
+func (m *ReadModel) OutcomesOfMeeting(meetingID string, v Viewer) []*MeetingOutcome {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	if !v.CanSeeMeeting(m.meetings[meetingID]) {
+		return nil
+	}
 	return resolve(m.outcomesByMeeting, meetingID, m.outcomes, outcomeOlder)
 }
 
-// OutcomesOfCommitment returns the outcomes linked to a commitment, oldest first.
-func (m *ReadModel) OutcomesOfCommitment(commitmentID string) []*MeetingOutcome {
+// OutcomesOfCommitment returns the outcomes linked to a commitment that v
+// may see, oldest first.
+func (m *ReadModel) OutcomesOfCommitment(commitmentID string, v Viewer) []*MeetingOutcome {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return resolve(m.outcomesByCommitment, commitmentID, m.outcomes, outcomeOlder)
+	all := resolve(m.outcomesByCommitment, commitmentID, m.outcomes, outcomeOlder)
+	out := all[:0]
+	for _, o := range all {
+		if v.CanSeeMeeting(m.meetings[o.MeetingID]) {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 func outcomeOlder(a, b *MeetingOutcome) bool {
@@ -440,17 +455,19 @@ func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 
 // ---------------------------------------------------------------- meetings
 
-// MeetingFilter selects meetings; empty fields select all.
+// MeetingFilter selects meetings; empty fields select all. Only meetings
+// the Viewer may see are ever returned.
 type MeetingFilter struct {
 	From, To       *time.Time
 	StakeholderIDs []string
 	Statuses       []MeetingStatus
+	Viewer         Viewer
 }
 
 // Meetings returns the matching meetings, newest first.
 func (m *ReadModel) Meetings(f MeetingFilter) []*Meeting {
 	return matching(m, m.meetings, func(mt *Meeting) bool {
-		if !among(f.Statuses, mt.Status) {
+		if !among(f.Statuses, mt.Status) || !f.Viewer.CanSeeMeeting(mt) {
 			return false
 		}
 		if (f.From != nil && mt.StartsAt.Before(*f.From)) || (f.To != nil && !mt.StartsAt.Before(*f.To)) {
@@ -471,19 +488,22 @@ func (m *ReadModel) Meetings(f MeetingFilter) []*Meeting {
 // MeetingKey is the cursor key of the meeting order (descending).
 func MeetingKey(mt *Meeting) string { return timeKey(mt.StartsAt) + "\x00" + mt.ID }
 
-// OutcomeFilter selects outcomes; empty fields select all.
+// OutcomeFilter selects outcomes; empty fields select all. Only outcomes
+// of meetings the Viewer may see are ever returned.
 type OutcomeFilter struct {
 	MeetingIDs []string
 	OwnerIDs   []string
 	Kinds      []OutcomeKind
 	Statuses   []OutcomeStatus
+	Viewer     Viewer
 }
 
 // Outcomes returns the matching outcomes, newest first.
 func (m *ReadModel) Outcomes(f OutcomeFilter) []*MeetingOutcome {
 	return matching(m, m.outcomes, func(o *MeetingOutcome) bool {
 		return among(f.MeetingIDs, o.MeetingID) && among(f.Kinds, o.Kind) && among(f.Statuses, o.Status) &&
-			(len(f.OwnerIDs) == 0 || (o.OwnerID != "" && among(f.OwnerIDs, o.OwnerID)))
+			(len(f.OwnerIDs) == 0 || (o.OwnerID != "" && among(f.OwnerIDs, o.OwnerID))) &&
+			f.Viewer.CanSeeMeeting(m.meetings[o.MeetingID])
 	}, func(a, b *MeetingOutcome) bool { return OutcomeKey(a) > OutcomeKey(b) })
 }
 
@@ -539,3 +559,39 @@ func containsFold(lowerNeedle string, hay ...string) bool {
 	}
 	return false
 }
+
+// AuditEntry is one change with the entity it touched.
+type AuditEntry struct {
+	Change
+	Type     EntityType
+	EntityID string
+}
+
+// AuditFilter selects audit entries; empty fields select all.
+type AuditFilter struct {
+	TokenIDs       []string
+	StakeholderIDs []string
+	From, To       *time.Time
+}
+
+// AuditLog returns every change that matches, newest first.
+func (m *ReadModel) AuditLog(f AuditFilter) []*AuditEntry {
+	m.mu.RLock()
+	var out []*AuditEntry
+	for stream, changes := range m.history {
+		t, id, _ := strings.Cut(stream, ":")
+		for _, c := range changes {
+			if !among(f.TokenIDs, c.Actor.TokenID) || (len(f.StakeholderIDs) > 0 && (c.Actor.StakeholderID == "" || !among(f.StakeholderIDs, c.Actor.StakeholderID))) ||
+				(f.From != nil && c.At.Before(*f.From)) || (f.To != nil && !c.At.Before(*f.To)) {
+				continue
+			}
+			out = append(out, &AuditEntry{Change: c, Type: EntityType(t), EntityID: id})
+		}
+	}
+	m.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].Seq > out[j].Seq })
+	return out
+}
+
+// AuditKey is the cursor key of the audit order (descending).
+func AuditKey(e *AuditEntry) string { return fmt.Sprintf("%019d", e.Seq) }

@@ -22,6 +22,8 @@ type ReadModel struct {
 	commitments  map[string]*Commitment
 	meetings     map[string]*Meeting
 	outcomes     map[string]*MeetingOutcome
+	tokens       map[string]*Token
+	tokenByHash  map[string]string
 
 	history map[string][]Change // by stream
 
@@ -48,6 +50,8 @@ func NewReadModel() *ReadModel {
 		commitments:              map[string]*Commitment{},
 		meetings:                 map[string]*Meeting{},
 		outcomes:                 map[string]*MeetingOutcome{},
+		tokens:                   map[string]*Token{},
+		tokenByHash:              map[string]string{},
 		history:                  map[string][]Change{},
 		pillarsByPlan:            links{},
 		objectivesByPillar:       links{},
@@ -143,6 +147,8 @@ func (m *ReadModel) versionOf(t EntityType, id string) int {
 		e = lookup(m.meetings, id)
 	case TypeOutcome:
 		e = lookup(m.outcomes, id)
+	case TypeToken:
+		e = lookup(m.tokens, id)
 	}
 	if e == nil {
 		return 0
@@ -194,6 +200,9 @@ func (m *ReadModel) put(s State) {
 		}
 	case s.Meeting != nil:
 		m.meetings[s.Meeting.ID] = s.Meeting
+	case s.Token != nil:
+		m.tokens[s.Token.ID] = s.Token
+		m.tokenByHash[s.Token.Hash] = s.Token.ID
 	case s.Outcome != nil:
 		v := s.Outcome
 		if old := m.outcomes[v.ID]; old != nil {

@@ -13,6 +13,7 @@ type OutcomeSubscription struct {
 	Sectors        []Sector // of the owner
 	PillarIDs      []string // of a linked commitment
 	Kinds          []OutcomeKind
+	Viewer         Viewer // only outcomes of meetings the viewer may see
 }
 
 // OutcomeRecorded matches the events that record an outcome selected by f.
@@ -27,6 +28,9 @@ func (m *ReadModel) OutcomeRecorded(f OutcomeSubscription) func(*Event) bool {
 		}
 		m.mu.RLock()
 		defer m.mu.RUnlock()
+		if !f.Viewer.CanSeeMeeting(m.meetings[o.MeetingID]) {
+			return false
+		}
 		if len(f.Sectors) > 0 {
 			owner := m.stakeholders[o.OwnerID]
 			if owner == nil || !among(f.Sectors, owner.Sector) {

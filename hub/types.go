@@ -168,6 +168,16 @@ type Stakeholder struct {
 	Description string `bson:"description" json:"description"`
 	Website     string `bson:"website,omitempty" json:"website"`
 	ParentID    string `bson:"parentId,omitempty" json:"parent"`
+	// Contacts are private: visible to authenticated viewers only.
+	Contacts []Contact `bson:"contacts,omitempty" json:"contacts"`
+}
+
+// Contact is a person to reach at a stakeholder.
+type Contact struct {
+	Name  string `bson:"name" json:"name"`
+	Title string `bson:"title,omitempty" json:"title"`
+	Email string `bson:"email,omitempty" json:"email"`
+	Phone string `bson:"phone,omitempty" json:"phone"`
 }
 
 // Participant is a stakeholder's part in a commitment.
@@ -277,6 +287,9 @@ type Meeting struct {
 	Agenda       []AgendaItem         `bson:"agenda" json:"agenda"`
 	Status       MeetingStatus        `bson:"status" json:"status"`
 	Minutes      *string              `bson:"minutes,omitempty" json:"minutes"`
+	// Private meetings, and their outcomes, are visible only to admins,
+	// viewers and editors of the stakeholders they invite.
+	Private bool `bson:"private,omitempty" json:"private"`
 }
 
 // Invites reports whether the stakeholder convenes or is invited.

@@ -188,6 +188,30 @@ func (s *Server) Shutdown() {
 	wg.Wait()
 }
 
+// CloseWhere closes, with code and reason, every connection whose
+// operations' context matches: used to end connections whose token was
+// revoked or has expired.
+func (s *Server) CloseWhere(match func(ctx context.Context) bool, code websocket.StatusCode, reason string) int {
+	s.mu.Lock()
+	var doomed []*conn
+	for c := range s.conns {
+		c.mu.Lock()
+		ctx := c.opCtx
+		c.mu.Unlock()
+		if ctx == nil {
+			ctx = c.ctx
+		}
+		if match(ctx) {
+			doomed = append(doomed, c)
+		}
+	}
+	s.mu.Unlock()
+	for _, c := range doomed {
+		go c.closeWith(code, reason)
+	}
+	return len(doomed)
+}
+
 // Connections is the number of open connections.
 func (s *Server) Connections() int {
 	s.mu.Lock()

@@ -61,11 +61,11 @@ func (r *commitmentResolver) ProgressReports(ctx context.Context, c *hub.Commitm
 }
 
 func (r *commitmentResolver) Outcomes(ctx context.Context, c *hub.Commitment) ([]*hub.MeetingOutcome, error) {
-	return r.model().OutcomesOfCommitment(c.ID), nil
+	return r.model().OutcomesOfCommitment(c.ID, viewer(ctx)), nil
 }
 
 func (r *commitmentResolver) History(ctx context.Context, c *hub.Commitment, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
-	return historyConnection(r.model().History(hub.TypeCommitment, c.ID), pageArgs{first, last, after, before})
+	return historyConnection(ctx, r.model().History(hub.TypeCommitment, c.ID), pageArgs{first, last, after, before})
 }
 
 type participantResolver struct{ *Resolver }

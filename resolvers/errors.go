@@ -15,6 +15,7 @@ import (
 const (
 	codeBadUserInput    = "BAD_USER_INPUT"
 	codeUnauthenticated = "UNAUTHENTICATED"
+	codeForbidden       = "FORBIDDEN"
 	codeConflict        = "CONFLICT"
 	codeInternal        = "INTERNAL"
 )
@@ -28,6 +29,8 @@ func badInput(msg string) error { return &codedError{codeBadUserInput, msg} }
 
 var errUnauthenticated = &codedError{codeUnauthenticated, "this operation needs an Authorization: Bearer token"}
 
+func errForbidden(msg string) error { return &codedError{codeForbidden, msg} }
+
 // PresentError decides what a client sees of an error: domain and input
 // errors keep their message and get a stable code; anything else is logged
 // with detail and shown as a bare INTERNAL error.
@@ -36,10 +39,13 @@ func PresentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		var coded *codedError
 		var conflict *hub.ConflictError
+		var forbidden *hub.ForbiddenError
 		var parsed *gqlerror.Error
 		switch {
 		case errors.As(err, &coded):
 			setCode(gqlErr, coded.code)
+		case errors.As(err, &forbidden):
+			setCode(gqlErr, codeForbidden)
 		case errors.As(err, &conflict):
 			setCode(gqlErr, codeConflict)
 			gqlErr.Extensions["currentVersion"] = conflict.CurrentVersion

@@ -16,8 +16,8 @@ func GlobalID(t hub.EntityType, id string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(string(t) + ":" + id))
 }
 
-// parseGlobalID splits a global ID into its type and domain ID.
-func parseGlobalID(gid string) (hub.EntityType, string, bool) {
+// ParseGlobalID splits a global ID into its type and domain ID.
+func ParseGlobalID(gid string) (hub.EntityType, string, bool) {
 	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(gid, "="))
 	if err != nil {
 		return "", "", false
@@ -33,7 +33,7 @@ func parseGlobalID(gid string) (hub.EntityType, string, bool) {
 // t. Otherwise it returns a value that names nothing, so the domain
 // reports the reference as not found in the field the client used.
 func localID(t hub.EntityType, gid string) string {
-	if got, id, ok := parseGlobalID(gid); ok && got == t {
+	if got, id, ok := ParseGlobalID(gid); ok && got == t {
 		return id
 	}
 	return "\x00" + gid

@@ -18,11 +18,11 @@ func (r *meetingResolver) Convener(ctx context.Context, m *hub.Meeting) (*hub.St
 }
 
 func (r *meetingResolver) Outcomes(ctx context.Context, m *hub.Meeting) ([]*hub.MeetingOutcome, error) {
-	return r.model().OutcomesOfMeeting(m.ID), nil
+	return r.model().OutcomesOfMeeting(m.ID, viewer(ctx)), nil
 }
 
 func (r *meetingResolver) History(ctx context.Context, m *hub.Meeting, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
-	return historyConnection(r.model().History(hub.TypeMeeting, m.ID), pageArgs{first, last, after, before})
+	return historyConnection(ctx, r.model().History(hub.TypeMeeting, m.ID), pageArgs{first, last, after, before})
 }
 
 type meetingParticipantResolver struct{ *Resolver }
@@ -56,5 +56,5 @@ func (r *outcomeResolver) Commitments(ctx context.Context, o *hub.MeetingOutcome
 }
 
 func (r *outcomeResolver) History(ctx context.Context, o *hub.MeetingOutcome, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
-	return historyConnection(r.model().History(hub.TypeOutcome, o.ID), pageArgs{first, last, after, before})
+	return historyConnection(ctx, r.model().History(hub.TypeOutcome, o.ID), pageArgs{first, last, after, before})
 }

@@ -21,6 +21,7 @@ func (r *mutationResolver) CreateStakeholder(ctx context.Context, in model.Creat
 	s, err := r.Hub.CreateStakeholder(ctx, actor, hub.CreateStakeholderInput{
 		Name: in.Name, Acronym: deref(in.Acronym), Sector: in.Sector, Description: deref(in.Description),
 		Website: deref(in.Website), ParentID: optionalLocalID(hub.TypeStakeholder, in.ParentID),
+		Contacts: contacts(in.Contacts),
 	})
 	ue, err := userErrors(err)
 	return &model.CreateStakeholderPayload{Stakeholder: s, UserErrors: ue}, err
@@ -35,6 +36,10 @@ func (r *mutationResolver) UpdateStakeholder(ctx context.Context, in model.Updat
 		ID: localID(hub.TypeStakeholder, in.ID), ExpectedVersion: in.ExpectedVersion,
 		Name: in.Name, Acronym: in.Acronym, Sector: in.Sector, Description: in.Description, Website: in.Website,
 		ClearParent: deref(in.ClearParent),
+	}
+	if in.Contacts != nil {
+		cs := contacts(in.Contacts)
+		cmd.Contacts = &cs
 	}
 	if in.ParentID != nil {
 		id := localID(hub.TypeStakeholder, *in.ParentID)
@@ -120,6 +125,7 @@ func (r *mutationResolver) ScheduleMeeting(ctx context.Context, in model.Schedul
 		Title: in.Title, Description: deref(in.Description), StartsAt: in.StartsAt, EndsAt: in.EndsAt,
 		Location: in.Location, ConvenerID: localID(hub.TypeStakeholder, in.ConvenerID),
 		Participants: meetingParticipants(in.Participants), Agenda: agenda(in.Agenda),
+		Private: deref(in.Private),
 	})
 	ue, err := userErrors(err)
 	return &model.ScheduleMeetingPayload{Meeting: m, UserErrors: ue}, err
@@ -133,7 +139,7 @@ func (r *mutationResolver) UpdateMeeting(ctx context.Context, in model.UpdateMee
 	cmd := hub.UpdateMeetingInput{
 		ID: localID(hub.TypeMeeting, in.ID), ExpectedVersion: in.ExpectedVersion,
 		Title: in.Title, Description: in.Description, StartsAt: in.StartsAt, EndsAt: in.EndsAt,
-		Location: in.Location, Status: in.Status, Minutes: in.Minutes,
+		Location: in.Location, Status: in.Status, Minutes: in.Minutes, Private: in.Private,
 	}
 	if in.Participants != nil {
 		ps := meetingParticipants(in.Participants)
@@ -202,6 +208,14 @@ func agenda(in []*model.AgendaItemInput) []hub.AgendaItem {
 	out := make([]hub.AgendaItem, len(in))
 	for i, a := range in {
 		out[i] = hub.AgendaItem{Title: a.Title, DurationMinutes: a.DurationMinutes}
+	}
+	return out
+}
+
+func contacts(in []*model.ContactInput) []hub.Contact {
+	out := make([]hub.Contact, len(in))
+	for i, c := range in {
+		out[i] = hub.Contact{Name: c.Name, Title: deref(c.Title), Email: deref(c.Email), Phone: deref(c.Phone)}
 	}
 	return out
 }

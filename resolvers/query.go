@@ -13,11 +13,11 @@ import (
 type queryResolver struct{ *Resolver }
 
 func (r *queryResolver) Node(ctx context.Context, id string) (gqltype.Node, error) {
-	t, local, ok := parseGlobalID(id)
+	t, local, ok := ParseGlobalID(id)
 	if !ok {
 		return nil, nil
 	}
-	return r.model().Entity(t, local), nil
+	return r.visible(ctx, r.model().Entity(t, local)), nil
 }
 
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]gqltype.Node, error) {
@@ -69,24 +69,27 @@ func (r *queryResolver) CommitmentByReference(ctx context.Context, reference str
 }
 
 func (r *queryResolver) Meetings(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.MeetingFilter) (*model.MeetingConnection, error) {
-	var f hub.MeetingFilter
+	f := hub.MeetingFilter{Viewer: viewer(ctx)}
 	if filter != nil {
 		f = hub.MeetingFilter{From: filter.From, To: filter.To, Statuses: filter.Statuses,
-			StakeholderIDs: localIDs(hub.TypeStakeholder, filter.StakeholderIds)}
+			StakeholderIDs: localIDs(hub.TypeStakeholder, filter.StakeholderIds), Viewer: viewer(ctx)}
 	}
 	return meetingConnection(r.model().Meetings(f), pageArgs{first, last, after, before})
 }
 
 func (r *queryResolver) Meeting(ctx context.Context, id string) (*hub.Meeting, error) {
-	return r.model().Meeting(localID(hub.TypeMeeting, id)), nil
+	if m := r.model().Meeting(localID(hub.TypeMeeting, id)); viewer(ctx).CanSeeMeeting(m) {
+		return m, nil
+	}
+	return nil, nil
 }
 
 func (r *queryResolver) Outcomes(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.OutcomeFilter) (*model.MeetingOutcomeConnection, error) {
-	var f hub.OutcomeFilter
+	f := hub.OutcomeFilter{Viewer: viewer(ctx)}
 	if filter != nil {
 		f = hub.OutcomeFilter{Kinds: filter.Kinds, Statuses: filter.Statuses,
 			MeetingIDs: localIDs(hub.TypeMeeting, filter.MeetingIds),
-			OwnerIDs:   localIDs(hub.TypeStakeholder, filter.OwnerIds)}
+			OwnerIDs:   localIDs(hub.TypeStakeholder, filter.OwnerIds), Viewer: viewer(ctx)}
 	}
 	return outcomeConnection(r.model().Outcomes(f), pageArgs{first, last, after, before})
 }
@@ -176,11 +179,18 @@ func outcomeConnection(items []*hub.MeetingOutcome, a pageArgs) (*model.MeetingO
 	return c, nil
 }
 
-// historyConnection pages an entity's changes, oldest first.
-func historyConnection(changes []hub.Change, a pageArgs) (*model.ChangeConnection, error) {
+// historyConnection pages an entity's changes, oldest first, without the
+// private fields the viewer may not see.
+func historyConnection(ctx context.Context, changes []hub.Change, a pageArgs) (*model.ChangeConnection, error) {
 	items := make([]*hub.Change, len(changes))
 	for i := range changes {
-		items[i] = &changes[i]
+		c := changes[i]
+		fields := redactedFields(ctx, c.Fields)
+		c.Fields = make([]hub.FieldChange, len(fields))
+		for j, f := range fields {
+			c.Fields[j] = *f
+		}
+		items[i] = &c
 	}
 	p, err := paginate(items, func(c *hub.Change) string { return fmt.Sprintf("%010d", c.Version) }, false, a)
 	if err != nil {

@@ -25,13 +25,18 @@ func NewExecutableSchema(h *hub.Hub, logger *slog.Logger) graph.Config {
 
 func (r *Resolver) model() *hub.ReadModel { return r.Hub.Model() }
 
-// writer returns the actor allowed to change data, or UNAUTHENTICATED.
+// writer returns the caller as the author of a change: UNAUTHENTICATED
+// without a token, FORBIDDEN for read-only tokens. What each role may
+// change is the hub's rule.
 func writer(ctx context.Context) (hub.Actor, error) {
-	a, ok := auth.ActorFrom(ctx)
-	if !ok {
+	v := auth.ViewerFrom(ctx)
+	switch {
+	case !v.Authenticated():
 		return hub.Actor{}, errUnauthenticated
+	case v.Role == hub.RoleViewer:
+		return hub.Actor{}, errForbidden("a viewer token reads and writes nothing")
 	}
-	return a, nil
+	return v.Actor(), nil
 }
 
 // Root resolvers, one per type with resolved fields.
@@ -81,4 +86,11 @@ type actorResolver struct{ *Resolver }
 
 func (r *actorResolver) Stakeholder(ctx context.Context, a *hub.Actor) (*hub.Stakeholder, error) {
 	return r.model().Stakeholder(a.StakeholderID), nil
+}
+
+func (r *actorResolver) Token(ctx context.Context, a *hub.Actor) (*hub.Token, error) {
+	if auth.ViewerFrom(ctx).Role != hub.RoleAdmin {
+		return nil, nil
+	}
+	return r.model().Token(a.TokenID), nil
 }

@@ -34,7 +34,18 @@ func (r *stakeholderResolver) Commitments(ctx context.Context, s *hub.Stakeholde
 }
 
 func (r *stakeholderResolver) History(ctx context.Context, s *hub.Stakeholder, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
-	return historyConnection(r.model().History(hub.TypeStakeholder, s.ID), pageArgs{first, last, after, before})
+	return historyConnection(ctx, r.model().History(hub.TypeStakeholder, s.ID), pageArgs{first, last, after, before})
+}
+
+func (r *stakeholderResolver) Contacts(ctx context.Context, s *hub.Stakeholder) ([]*hub.Contact, error) {
+	if !viewer(ctx).CanSeeContacts() {
+		return nil, nil
+	}
+	out := make([]*hub.Contact, len(s.Contacts))
+	for i := range s.Contacts {
+		out[i] = &s.Contacts[i]
+	}
+	return out, nil
 }
 
 // nonEmpty maps "" to null.

@@ -21,9 +21,10 @@ func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscript
 type subscriptionResolver struct{ *Resolver }
 
 func (r *subscriptionResolver) MeetingOutcomeRecorded(ctx context.Context, filter *model.OutcomeSubscriptionFilter, after *string) (<-chan *hub.Event, error) {
-	var f hub.OutcomeSubscription
+	f := hub.OutcomeSubscription{Viewer: viewer(ctx)}
 	if filter != nil {
 		f = hub.OutcomeSubscription{
+			Viewer:         viewer(ctx),
 			MeetingIDs:     localIDs(hub.TypeMeeting, filter.MeetingIds),
 			OwnerIDs:       localIDs(hub.TypeStakeholder, filter.OwnerIds),
 			StakeholderIDs: localIDs(hub.TypeStakeholder, filter.StakeholderIds),
@@ -58,11 +59,13 @@ func (r *subscriptionResolver) Events(ctx context.Context, filter *model.EventFi
 			f.Types = append(f.Types, entityTypes[t])
 		}
 		for _, id := range filter.NodeIds {
-			t, local, _ := parseGlobalID(id)
+			t, local, _ := ParseGlobalID(id)
 			f.Streams = append(f.Streams, hub.StreamOf(t, local))
 		}
 	}
-	return r.follow(ctx, after, f.Matches)
+	return r.follow(ctx, after, func(e *hub.Event) bool {
+		return f.Matches(e) && r.visible(ctx, e.State.Entity()) != nil
+	})
 }
 
 // follow streams the matching events after the cursor (or from now) until
@@ -123,6 +126,7 @@ var entityTypes = map[model.EntityType]hub.EntityType{
 	model.EntityTypeCommitment:     hub.TypeCommitment,
 	model.EntityTypeMeeting:        hub.TypeMeeting,
 	model.EntityTypeMeetingOutcome: hub.TypeOutcome,
+	model.EntityTypeToken:          hub.TypeToken,
 }
 
 // OutcomeEvent returns the outcome message resolver.
@@ -154,18 +158,18 @@ func (r *eventResolver) Node(ctx context.Context, e *hub.Event) (gqltype.Node, e
 }
 
 func (r *eventResolver) EntityType(ctx context.Context, e *hub.Event) (model.EntityType, error) {
-	for gql, t := range entityTypes {
-		if t == e.Type {
+	return entityTypeOf(e.Type)
+}
+
+func entityTypeOf(t hub.EntityType) (model.EntityType, error) {
+	for gql, ht := range entityTypes {
+		if ht == t {
 			return gql, nil
 		}
 	}
-	return "", fmt.Errorf("unknown entity type %q", e.Type)
+	return "", fmt.Errorf("unknown entity type %q", t)
 }
 
 func (r *eventResolver) ChangedFields(ctx context.Context, e *hub.Event) ([]*hub.FieldChange, error) {
-	out := make([]*hub.FieldChange, len(e.Changes))
-	for i := range e.Changes {
-		out[i] = &e.Changes[i]
-	}
-	return out, nil
+	return redactedFields(ctx, e.Changes), nil
 }

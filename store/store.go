@@ -152,6 +152,7 @@ var collections = map[hub.EntityType]string{
 	hub.TypeCommitment:  "commitments",
 	hub.TypeMeeting:     "meetings",
 	hub.TypeOutcome:     "outcomes",
+	hub.TypeToken:       "tokens",
 }
 
 // watermarkID is the meta document recording the log position snapshots reflect.
@@ -306,6 +307,9 @@ func decodeSnapshot(t hub.EntityType, raw bson.Raw) (hub.Snapshot, error) {
 	case hub.TypeOutcome:
 		st.Outcome = new(hub.MeetingOutcome)
 		target = st.Outcome
+	case hub.TypeToken:
+		st.Token = new(hub.Token)
+		target = st.Token
 	}
 	if err := bson.Unmarshal(raw, target); err != nil {
 		return hub.Snapshot{}, err

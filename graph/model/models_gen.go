@@ -19,6 +19,38 @@ type AgendaItemInput struct {
 	DurationMinutes int `json:"durationMinutes"`
 }
 
+// A page of audit entries.
+type AuditEntryConnection struct {
+	// The entries on this page, with their cursors.
+	Edges []*AuditEntryEdge `json:"edges"`
+	// The entries on this page.
+	Nodes []*hub.AuditEntry `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many entries match.
+	TotalCount int `json:"totalCount"`
+}
+
+// An audit entry and its cursor.
+type AuditEntryEdge struct {
+	// Opaque cursor for `after` / `before`.
+	Cursor string `json:"cursor"`
+	// The entry.
+	Node *hub.AuditEntry `json:"node"`
+}
+
+// Which changes the audit log returns, newest first. Conditions combine with AND.
+type AuditFilter struct {
+	// Only changes made with these tokens.
+	ActorIds []string `json:"actorIds,omitempty"`
+	// Only changes made by editors of these stakeholders.
+	StakeholderIds []string `json:"stakeholderIds,omitempty"`
+	// Only changes at or after this time.
+	From *time.Time `json:"from,omitempty"`
+	// Only changes before this time.
+	To *time.Time `json:"to,omitempty"`
+}
+
 // A page of changes.
 type ChangeConnection struct {
 	// The changes on this page, with their cursors.
@@ -107,6 +139,18 @@ type CommitmentSubscriptionFilter struct {
 	Statuses []hub.CommitmentStatus `json:"statuses,omitempty"`
 }
 
+// A person to reach at a stakeholder.
+type ContactInput struct {
+	// Full name.
+	Name string `json:"name"`
+	// Position.
+	Title *string `json:"title,omitempty"`
+	// Email address.
+	Email *string `json:"email,omitempty"`
+	// Telephone number.
+	Phone *string `json:"phone,omitempty"`
+}
+
 // A new commitment.
 type CreateCommitmentInput struct {
 	// The objective it serves.
@@ -151,6 +195,8 @@ type CreateStakeholderInput struct {
 	Website *string `json:"website,omitempty"`
 	// The organisation it is part of.
 	ParentID *string `json:"parentId,omitempty"`
+	// People to contact (private).
+	Contacts []*ContactInput `json:"contacts,omitempty"`
 }
 
 // The result of `createStakeholder`.
@@ -189,6 +235,28 @@ type IndicatorValueInput struct {
 	Name string `json:"name"`
 	// Its latest value.
 	Value float64 `json:"value"`
+}
+
+// A token to issue.
+type IssueTokenInput struct {
+	// What it is for.
+	Label string `json:"label"`
+	// What it may do.
+	Role hub.Role `json:"role"`
+	// The stakeholder an editor token acts for (editors only, required for them).
+	StakeholderID *string `json:"stakeholderId,omitempty"`
+	// When it stops working; never when absent.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// The result of `issueToken`.
+type IssueTokenPayload struct {
+	// The token, or null when refused.
+	Token *hub.Token `json:"token,omitempty"`
+	// The secret to send as `Authorization: Bearer …`. Shown this once; it cannot be recovered.
+	Secret *string `json:"secret,omitempty"`
+	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
 }
 
 // A page of meetings.
@@ -379,6 +447,20 @@ type ReportProgressPayload struct {
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }
 
+// A token to revoke.
+type RevokeTokenInput struct {
+	// The token.
+	ID string `json:"id"`
+}
+
+// The result of `revokeToken`.
+type RevokeTokenPayload struct {
+	// The token as revoked, or null when refused.
+	Token *hub.Token `json:"token,omitempty"`
+	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
 // A meeting to schedule.
 type ScheduleMeetingInput struct {
 	// The meeting's title.
@@ -397,6 +479,8 @@ type ScheduleMeetingInput struct {
 	Participants []*MeetingParticipantInput `json:"participants,omitempty"`
 	// The agenda.
 	Agenda []*AgendaItemInput `json:"agenda,omitempty"`
+	// Whether it is private (default false).
+	Private *bool `json:"private,omitempty"`
 }
 
 // The result of `scheduleMeeting`.
@@ -441,6 +525,26 @@ type StakeholderFilter struct {
 // order, then continue live, with no gap and no duplicate. Without `after`,
 // a subscription starts live.
 type Subscription struct {
+}
+
+// A page of tokens.
+type TokenConnection struct {
+	// The tokens on this page, with their cursors.
+	Edges []*TokenEdge `json:"edges"`
+	// The tokens on this page.
+	Nodes []*hub.Token `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many tokens there are.
+	TotalCount int `json:"totalCount"`
+}
+
+// A token and its cursor.
+type TokenEdge struct {
+	// Opaque cursor for `after` / `before`.
+	Cursor string `json:"cursor"`
+	// The token.
+	Node *hub.Token `json:"node"`
 }
 
 // Changes to a commitment; absent fields stay as they are. Status and progress change through `reportProgress`.
@@ -501,6 +605,8 @@ type UpdateMeetingInput struct {
 	Status *hub.MeetingStatus `json:"status,omitempty"`
 	// New minutes.
 	Minutes *string `json:"minutes,omitempty"`
+	// Make it private, or public.
+	Private *bool `json:"private,omitempty"`
 }
 
 // The result of `updateMeeting`.
@@ -551,6 +657,8 @@ type UpdateStakeholderInput struct {
 	ParentID *string `json:"parentId,omitempty"`
 	// Remove the parent organisation.
 	ClearParent *bool `json:"clearParent,omitempty"`
+	// Replaces the contact people.
+	Contacts []*ContactInput `json:"contacts,omitempty"`
 }
 
 // The result of `updateStakeholder`.
@@ -581,6 +689,8 @@ const (
 	EntityTypeMeeting EntityType = "MEETING"
 	// A meeting outcome.
 	EntityTypeMeetingOutcome EntityType = "MEETING_OUTCOME"
+	// An API token.
+	EntityTypeToken EntityType = "TOKEN"
 )
 
 var AllEntityType = []EntityType{
@@ -592,11 +702,12 @@ var AllEntityType = []EntityType{
 	EntityTypeCommitment,
 	EntityTypeMeeting,
 	EntityTypeMeetingOutcome,
+	EntityTypeToken,
 }
 
 func (e EntityType) IsValid() bool {
 	switch e {
-	case EntityTypeStrategicPlan, EntityTypePillar, EntityTypeObjective, EntityTypeCommunity, EntityTypeStakeholder, EntityTypeCommitment, EntityTypeMeeting, EntityTypeMeetingOutcome:
+	case EntityTypeStrategicPlan, EntityTypePillar, EntityTypeObjective, EntityTypeCommunity, EntityTypeStakeholder, EntityTypeCommitment, EntityTypeMeeting, EntityTypeMeetingOutcome, EntityTypeToken:
 		return true
 	}
 	return false

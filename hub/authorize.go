@@ -1,0 +1,58 @@
+package hub
+
+import "errors"
+
+// ErrForbidden means the actor may not make this change.
+var ErrForbidden = errors.New("forbidden")
+
+// ForbiddenError says what the actor may not do.
+type ForbiddenError struct{ Reason string }
+
+func (e *ForbiddenError) Error() string { return e.Reason }
+
+// Unwrap makes errors.Is(err, ErrForbidden) hold.
+func (e *ForbiddenError) Unwrap() error { return ErrForbidden }
+
+func forbidden(reason string) error { return &ForbiddenError{Reason: reason} }
+
+// The rules: the system (seed data) and admins may do everything; an
+// editor acts for one stakeholder: the commitments it leads or joins, its
+// own profile, the status of the outcomes it owns; viewers write nothing.
+
+func isAdmin(a Actor) bool { return a.Role == ActorAdmin || a.Role == ActorSystem }
+
+func requireAdmin(a Actor) error {
+	if !isAdmin(a) {
+		return forbidden("only the secretariat (an admin token) may do this")
+	}
+	return nil
+}
+
+func canEditCommitment(a Actor, c *Commitment) error {
+	if isAdmin(a) || (a.Role == ActorEditor && c.Involves(a.StakeholderID)) {
+		return nil
+	}
+	return forbidden("only an admin, or an editor of a stakeholder that leads or takes part in this commitment, may change it")
+}
+
+func canEditStakeholder(a Actor, id string) error {
+	if isAdmin(a) || (a.Role == ActorEditor && a.StakeholderID == id) {
+		return nil
+	}
+	return forbidden("only an admin, or an editor acting for this stakeholder, may change its profile")
+}
+
+func canUpdateOutcome(a Actor, o *MeetingOutcome) error {
+	if isAdmin(a) || (a.Role == ActorEditor && o.OwnerID != "" && o.OwnerID == a.StakeholderID) {
+		return nil
+	}
+	return forbidden("only an admin, or an editor of the stakeholder that owns this outcome, may change its status")
+}
+
+// viewerOf is the actor as a reader, for visibility checks in commands.
+func viewerOf(a Actor) Viewer {
+	if a.Role == ActorSystem {
+		return Viewer{Role: RoleAdmin}
+	}
+	return Viewer{Role: Role(a.Role), StakeholderID: a.StakeholderID, TokenID: a.TokenID}
+}

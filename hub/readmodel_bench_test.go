@@ -1,0 +1,140 @@
+package hub_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"convene/hub"
+)
+
+// Micro-benchmarks of the read model: the commitment filter and sort behind
+// `commitments`, the roll-up behind `commitmentStats`, and ReadModel.Apply,
+// the path every event takes. They run on a synthetic model the size of
+// the harness's default dataset (bench/README.md): 200 stakeholders and
+// 10,000 commitments. `go test -run '^$' -bench . -benchtime 100x ./hub`
+// runs them briefly.
+
+const (
+	benchStakeholders = 200
+	benchCommitments  = 10_000
+)
+
+var (
+	benchOnce  sync.Once
+	benchModel *hub.ReadModel
+	benchToday = hub.Date("2026-01-01")
+)
+
+// benchEvents builds the events of a synthetic hub: one plan with 4 pillars
+// of 5 objectives, stakeholders spread over the sectors, and commitments
+// with a lead and up to two other participants.
+func benchEvents() []*hub.Event {
+	at := time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC)
+	var out []*hub.Event
+	add := func(t hub.EntityType, id string, st hub.State) {
+		out = append(out, &hub.Event{Seq: int64(len(out) + 1), Type: t, EntityID: id, Version: 1,
+			Kind: string(t) + "Created", Actor: hub.SystemActor, At: at, State: st})
+	}
+	meta := func(id string) hub.Meta { return hub.Meta{ID: id, Version: 1, CreatedAt: at, UpdatedAt: at} }
+	add(hub.TypePlan, "plan", hub.State{Plan: &hub.StrategicPlan{Meta: meta("plan"), Title: "Plan", PeriodStart: "2024-01-01", PeriodEnd: "2030-12-31"}})
+	for p := 1; p <= 4; p++ {
+		pid := fmt.Sprintf("p%d", p)
+		add(hub.TypePillar, pid, hub.State{Pillar: &hub.Pillar{Meta: meta(pid), PlanID: "plan", Code: fmt.Sprint(p), Title: "Pillar " + pid}})
+		for o := 1; o <= 5; o++ {
+			oid := fmt.Sprintf("o%d.%d", p, o)
+			add(hub.TypeObjective, oid, hub.State{Objective: &hub.Objective{Meta: meta(oid), PillarID: pid, Code: fmt.Sprintf("%d.%d", p, o), Title: "Objective " + oid}})
+		}
+	}
+	for s := 0; s < benchStakeholders; s++ {
+		sid := fmt.Sprintf("s%03d", s)
+		add(hub.TypeStakeholder, sid, hub.State{Stakeholder: &hub.Stakeholder{Meta: meta(sid),
+			Name: "Stakeholder " + sid, Sector: hub.AllSectors[s%len(hub.AllSectors)]}})
+	}
+	for c := 0; c < benchCommitments; c++ {
+		p, o := c%4+1, c/4%5+1
+		ref := fmt.Sprintf("C-%d.%d-%03d", p, o, c/20+1)
+		lead := fmt.Sprintf("s%03d", c%benchStakeholders)
+		parts := []hub.Participant{{StakeholderID: lead, Role: hub.RoleLead}}
+		for k := 1; k <= c%3; k++ {
+			parts = append(parts, hub.Participant{StakeholderID: fmt.Sprintf("s%03d", (c*7+k*13)%benchStakeholders), Role: hub.RoleImplementing})
+		}
+		add(hub.TypeCommitment, ref, hub.State{Commitment: &hub.Commitment{Meta: meta(ref),
+			Title: "Commitment " + ref, ObjectiveID: fmt.Sprintf("o%d.%d", p, o), PillarID: fmt.Sprintf("p%d", p),
+			LeadID: lead, Participants: parts, Status: hub.AllCommitmentStatuses[c%len(hub.AllCommitmentStatuses)],
+			Progress: c % 101, StartDate: "2024-01-01", DueDate: hub.Date(fmt.Sprintf("20%02d-06-30", 24+c%6))}})
+	}
+	return out
+}
+
+func model(b *testing.B) *hub.ReadModel {
+	b.Helper()
+	benchOnce.Do(func() {
+		benchModel = hub.NewReadModel()
+		if err := benchModel.Apply(benchEvents()...); err != nil {
+			panic(err)
+		}
+	})
+	return benchModel
+}
+
+// BenchmarkCommitmentsFilterSort is the read-model half of the harness's
+// W2: commitments filtered by a sector (of any participant) and a status,
+// in reference order.
+func BenchmarkCommitmentsFilterSort(b *testing.B) {
+	m := model(b)
+	f := hub.CommitmentFilter{Sectors: []hub.Sector{hub.CivilSociety}, Statuses: []hub.CommitmentStatus{hub.OnTrack}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(m.Commitments(f, hub.CommitmentOrder{}, benchToday)) == 0 {
+			b.Fatal("nothing matched")
+		}
+	}
+}
+
+// BenchmarkCommitmentsAllByDueDate sorts every commitment by due date.
+func BenchmarkCommitmentsAllByDueDate(b *testing.B) {
+	m := model(b)
+	o := hub.CommitmentOrder{Field: hub.OrderByDueDate, Descending: true}
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(m.Commitments(hub.CommitmentFilter{}, o, benchToday)) != benchCommitments {
+			b.Fatal("lost commitments")
+		}
+	}
+}
+
+// BenchmarkStats is `commitmentStats` over every commitment (W3).
+func BenchmarkStats(b *testing.B) {
+	m := model(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if s := m.Stats(hub.CommitmentFilter{}, benchToday); s.Total != benchCommitments {
+			b.Fatalf("total %d", s.Total)
+		}
+	}
+}
+
+// BenchmarkApply applies one progress report to a commitment: the path of
+// every event, from a writer or from the tailer.
+func BenchmarkApply(b *testing.B) {
+	m := hub.NewReadModel()
+	if err := m.Apply(benchEvents()...); err != nil {
+		b.Fatal(err)
+	}
+	base := m.Commitment("C-1.1-001")
+	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	b.ReportAllocs()
+	for b.Loop() {
+		cur := m.Commitment(base.ID)
+		next := *cur
+		next.Version = cur.Version + 1
+		next.Progress = next.Version % 100
+		e := &hub.Event{Seq: m.Seq() + 1, Type: hub.TypeCommitment, EntityID: base.ID, Version: next.Version,
+			Kind: "ProgressReported", Actor: hub.SystemActor, At: at, State: hub.State{Commitment: &next}}
+		if err := m.Apply(e); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
