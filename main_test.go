@@ -48,10 +48,21 @@ func testConfig(dir string) config {
 
 func startServerConfig(t *testing.T, cfg config, opts hub.Options) *testServer {
 	t.Helper()
+	return startServerWith(t, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
+}
+
+// startServerLogger starts a server whose logs go to logger.
+func startServerLogger(t *testing.T, cfg config, logger *slog.Logger) *testServer {
+	t.Helper()
+	return startServerWith(t, cfg, logger, hub.Options{})
+}
+
+func startServerWith(t *testing.T, cfg config, logger *slog.Logger, opts hub.Options) *testServer {
+	t.Helper()
 	dir := cfg.dataDir
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	a, err := open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
+	a, err := open(ctx, cfg, logger, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
