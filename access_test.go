@@ -125,7 +125,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	s.mutate(`mutation($id: ID!) { revokeToken(input: {id: $id}) { userErrors { message } } }`, map[string]any{"id": revokedID}, nil)
 	_, tokens["expired"] = issueToken(t, s, "ADMIN", "short-lived", "", &soon)
 	var victims []string // tokens for revokeToken to revoke, one per allowed call
-	for i := range 8 { // one per caller
+	for i := range 8 {   // one per caller
 		id, _ := issueToken(t, s, "VIEWER", fmt.Sprint("victim ", i), "", nil)
 		victims = append(victims, id)
 	}
