@@ -529,6 +529,8 @@ type ActorResolver interface {
 type AuditEntryResolver interface {
 	EntityType(ctx context.Context, obj *hub.AuditEntry) (model.EntityType, error)
 	Node(ctx context.Context, obj *hub.AuditEntry) (gqltype.Node, error)
+
+	Fields(ctx context.Context, obj *hub.AuditEntry) ([]*hub.FieldChange, error)
 }
 type ChangeEventResolver interface {
 	Cursor(ctx context.Context, obj *hub.Event) (string, error)
@@ -6548,11 +6550,11 @@ func (ec *executionContext) _AuditEntry_fields(ctx context.Context, field graphq
 			return ec.fieldContext_AuditEntry_fields(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Fields, nil
+			return ec.Resolvers.AuditEntry().Fields(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []hub.FieldChange) graphql.Marshaler {
-			return ec.marshalNFieldChange2ᚕconveneᚋhubᚐFieldChangeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.FieldChange) graphql.Marshaler {
+			return ec.marshalNFieldChange2ᚕᚖconveneᚋhubᚐFieldChangeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6562,8 +6564,8 @@ func (ec *executionContext) fieldContext_AuditEntry_fields(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "AuditEntry",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_FieldChange(ctx, field)
 		},
@@ -17645,10 +17647,11 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "fields":
-			out.Values[i] = ec._AuditEntry_fields(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_fields(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

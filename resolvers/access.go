@@ -61,19 +61,6 @@ func (r *Resolver) visible(ctx context.Context, e any) any {
 	return e
 }
 
-// redactedFields drops the changes of private fields the viewer may not see.
-func redactedFields(ctx context.Context, fields []hub.FieldChange) []*hub.FieldChange {
-	v := viewer(ctx)
-	out := make([]*hub.FieldChange, 0, len(fields))
-	for i := range fields {
-		if fields[i].Field == "contacts" && !v.CanSeeContacts() {
-			continue
-		}
-		out = append(out, &fields[i])
-	}
-	return out
-}
-
 func (r *queryResolver) Viewer(ctx context.Context) (*hub.Viewer, error) {
 	v := viewer(ctx)
 	return &v, nil
@@ -163,6 +150,10 @@ type auditResolver struct{ *Resolver }
 
 func (r *auditResolver) EntityType(ctx context.Context, e *hub.AuditEntry) (model.EntityType, error) {
 	return entityTypeOf(e.Type)
+}
+
+func (r *auditResolver) Fields(ctx context.Context, e *hub.AuditEntry) ([]*hub.FieldChange, error) {
+	return presentFields(ctx, e.Fields), nil
 }
 
 func (r *auditResolver) Node(ctx context.Context, e *hub.AuditEntry) (gqltype.Node, error) {

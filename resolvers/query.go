@@ -185,7 +185,7 @@ func historyConnection(ctx context.Context, changes []hub.Change, a pageArgs) (*
 	items := make([]*hub.Change, len(changes))
 	for i := range changes {
 		c := changes[i]
-		fields := redactedFields(ctx, c.Fields)
+		fields := presentFields(ctx, c.Fields)
 		c.Fields = make([]hub.FieldChange, len(fields))
 		for j, f := range fields {
 			c.Fields[j] = *f

@@ -171,5 +171,5 @@ func entityTypeOf(t hub.EntityType) (model.EntityType, error) {
 }
 
 func (r *eventResolver) ChangedFields(ctx context.Context, e *hub.Event) ([]*hub.FieldChange, error) {
-	return redactedFields(ctx, e.Changes), nil
+	return presentFields(ctx, e.Changes), nil
 }
