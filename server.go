@@ -235,7 +235,9 @@ func adminToken(cfg config, logger *slog.Logger) (string, error) {
 	if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
 		return "", fmt.Errorf("storing the admin token: %w", err)
 	}
-	logger.Info("generated an admin token (shown once; kept in "+path+")", "token", token)
+	// The secret goes to the terminal once, never into the structured log.
+	logger.Info("generated an admin token; it is printed once on standard output and kept in " + path)
+	fmt.Printf("\nAdmin token (shown once; also in %s):\n\n  %s\n\nSend it as: Authorization: Bearer %s\n\n", path, token, token)
 	return token, nil
 }
 
