@@ -7,37 +7,47 @@ import (
 	"net/http"
 	"time"
 
+	"convene/auth"
+	"convene/export"
+	"convene/gateway"
 	"convene/graph"
+	"convene/playground"
 	"convene/resolvers"
 
 	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
-	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // handler is the HTTP interface: GraphQL (over HTTP, WebSocket and
-// server-sent events), the playground and health checks.
-func (a *app) handler() http.Handler {
-	gql := handler.New(graph.NewExecutableSchema(resolvers.NewExecutableSchema(a.hub, a.logger)))
+// server-sent events), the playground, the SDL, metrics and health checks.
+func (a *app) handler() http.Handler { return a.handlerWith(a.gateway) }
+
+// handlerWith is handler with the gateway configured by gc.
+func (a *app) handlerWith(gc gateway.Config) http.Handler {
+	logger := gateway.Logger(a.logger) // adds request ids
+	es := graph.NewExecutableSchema(resolvers.NewExecutableSchema(a.hub, logger))
+	gw := gateway.New(gc, gateway.Deps{Logger: logger, Live: a.live, Seq: a.hub.Model().Seq, Lag: a.readModelLag, Identify: rateLimitKey})
+	gql := handler.New(es)
 	gql.AddTransport(a.live)
 	gql.AddTransport(transport.Options{})
-	gql.AddTransport(transport.SSE{})
-	gql.AddTransport(transport.GET{})
-	gql.AddTransport(transport.POST{})
-	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	gql.Use(extension.Introspection{})
-	gql.SetErrorPresenter(resolvers.PresentError(a.logger))
-	gql.SetRecoverFunc(resolvers.Recover(a.logger))
+	gql.AddTransport(transport.SSE{KeepAlivePingInterval: 15 * time.Second})
+	gql.AddTransport(gateway.GET{})
+	gql.AddTransport(gateway.POST{})
+	gql.AddTransport(gateway.Unsupported{})
+	gw.Extend(gql) // query cache, APQ, introspection, cost and limits, deadline, operation log
+	gql.SetErrorPresenter(resolvers.PresentError(logger))
+	gql.SetRecoverFunc(resolvers.Recover(logger))
 
 	mux := http.NewServeMux()
 	if !a.publicRead {
 		gql.AroundOperations(resolvers.RequireToken)
 	}
-	mux.Handle("/graphql", gql)
-	mux.Handle("GET /{$}", playground.Handler("Convene", "/graphql"))
+	mux.Handle("/graphql", gw.Protect(gql)) // CSRF, body size, rate limit: after authentication
+	mux.Handle("GET /schema.graphql", gw.SchemaHandler(es.Schema()))
+	mux.Handle("GET /metrics", gw.MetricsHandler())
+	mux.Handle("GET /{$}", playground.Handler(playground.Options{Title: "Convene", Endpoint: "/graphql"}))
+	mux.Handle("GET "+playground.AssetPrefix, playground.Handler(playground.Options{}))
+	mux.Handle("GET "+export.Prefix, export.Handler(a.hub, export.Options{RequireToken: !a.publicRead}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
 	})
@@ -50,5 +60,24 @@ func (a *app) handler() http.Handler {
 		}
 		fmt.Fprintf(w, "ready at event %d\n", a.hub.Model().Seq())
 	})
-	return a.auth.Middleware(mux)
+	return gw.Wrap(a.auth.Middleware(mux)) // request ids, logging, CORS
+}
+
+// rateLimitKey names a caller for rate limiting: its token, else its IP.
+func rateLimitKey(r *http.Request) string {
+	if v := auth.ViewerFrom(r.Context()); v.Authenticated() {
+		return "token:" + v.TokenID
+	}
+	return "ip:" + gateway.ClientIP(r)
+}
+
+// readModelLag counts the events in the log that the read model has not
+// applied yet (a read of the log's tail).
+func (a *app) readModelLag(ctx context.Context) (int64, error) {
+	seq := a.hub.Model().Seq()
+	events, err := a.store.ReadAfter(ctx, seq)
+	if err != nil || len(events) == 0 {
+		return 0, err
+	}
+	return events[len(events)-1].Seq - seq, nil
 }

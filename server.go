@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"convene/auth"
+	"convene/gateway"
 	"convene/hub"
 	"convene/live"
 	"convene/resolvers"
@@ -73,7 +74,8 @@ type config struct {
 	seedDemo     bool
 	wsInit       time.Duration // how long a WebSocket may wait before connection_init
 	publicRead   bool
-	newToken     tokenFlags // for "token create"
+	gateway      gateway.Config // the HTTP surface: CORS, limits, query cost, rate limits
+	newToken     tokenFlags     // for "token create"
 }
 
 // tokenFlags describe the token that "token create" issues.
@@ -116,6 +118,11 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	fs.BoolVar(&cfg.seedDemo, "seed-demo", env("CONVENE_SEED_DEMO", "true") == "true", "load the demo data when the embedded database is empty (CONVENE_SEED_DEMO)")
 	fs.BoolVar(&cfg.publicRead, "public-read", env("CONVENE_PUBLIC_READ", "true") == "true", "let anonymous clients read public data; false requires a token for every request (CONVENE_PUBLIC_READ)")
 	fs.DurationVar(&cfg.wsInit, "ws-init-timeout", envDuration(getenv, "CONVENE_WS_INIT_TIMEOUT", 10*time.Second), "how long a WebSocket client may take to send connection_init (CONVENE_WS_INIT_TIMEOUT)")
+	if cfg.command == "serve" {
+		cfg.gateway.RegisterFlags(fs, getenv)
+	} else {
+		cfg.gateway = gateway.DefaultConfig()
+	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -141,7 +148,8 @@ type app struct {
 	hub        *hub.Hub
 	auth       *auth.Authenticator
 	publicRead bool
-	live       *live.Server // WebSocket subscriptions
+	live       *live.Server   // WebSocket subscriptions
+	gateway    gateway.Config // the HTTP surface
 	stopped    chan struct{}
 }
 
@@ -184,7 +192,8 @@ func open(ctx context.Context, cfg config, logger *slog.Logger, hubOpts hub.Opti
 	}
 	a.auth = auth.New(a.hub.Model(), token)
 	a.publicRead = cfg.publicRead
-	a.live = live.NewServer(live.Options{Logger: logger, Authenticate: a.authenticateInit, Audience: auth.Audience, InitTimeout: cfg.wsInit})
+	a.gateway = cfg.gateway
+	a.live = live.NewServer(cfg.gateway.LiveOptions(live.Options{Logger: logger, Authenticate: a.authenticateInit, Audience: auth.Audience, InitTimeout: cfg.wsInit}))
 	go a.closeRevokedConnections()
 	return a, nil
 }
