@@ -30,7 +30,7 @@ func (a *app) handlerWith(gc gateway.Config) http.Handler {
 	gql := handler.New(es)
 	gql.AddTransport(a.live)
 	gql.AddTransport(transport.Options{})
-	gql.AddTransport(transport.SSE{KeepAlivePingInterval: 15 * time.Second})
+	gql.AddTransport(gateway.SSE{SSE: transport.SSE{KeepAlivePingInterval: 15 * time.Second}})
 	gql.AddTransport(gateway.GET{})
 	gql.AddTransport(gateway.POST{})
 	gql.AddTransport(gateway.Unsupported{})
