@@ -44,29 +44,6 @@ func issueToken(t *testing.T, s *testServer, role, label, stakeholder string, ex
 	return out.IssueToken.Token.ID, out.IssueToken.Secret
 }
 
-// as runs an operation with a bearer token ("" for anonymous).
-func (s *testServer) as(token, query string, vars map[string]any) response {
-	s.t.Helper()
-	body := mustJSON(s.t, map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, s.url+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	var out response
-	if err := jsonUnmarshal(raw, &out); err != nil {
-		s.t.Fatalf("status %d body %s", res.StatusCode, raw)
-	}
-	out.status = res.StatusCode
-	return out
-}
-
 // snapshotDigest summarises every stored document: the event log and the
 // snapshot collections.
 func (s *testServer) snapshotDigest() string {
@@ -207,7 +184,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		for _, caller := range m.allowed {
 			r := s.as(tokens[caller], m.query, map[string]any{"in": m.input()})
 			var out map[string]struct{ UserErrors []userError }
-			if len(r.Errors) > 0 || jsonUnmarshal(r.Data, &out) != nil || len(out[m.name].UserErrors) > 0 {
+			if len(r.Errors) > 0 || json.Unmarshal(r.Data, &out) != nil || len(out[m.name].UserErrors) > 0 {
 				t.Errorf("%s as %s was refused: %+v %s", m.name, caller, r.Errors, r.Data)
 			}
 		}
@@ -422,8 +399,6 @@ func TestTokenCreateCommand(t *testing.T) {
 		t.Fatal("an unknown flag was accepted")
 	}
 }
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 func sortStrings(xs []string) { sort.Strings(xs) }
 

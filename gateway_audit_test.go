@@ -6,9 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -35,23 +33,6 @@ var expectedAuditFailures = map[bool][]string{
 type auditLine struct {
 	ID, Name, Level, Status, Reason string
 	Summary                         map[string]struct{ Passed, Total int }
-}
-
-// ensureAuditDeps installs e2e's packages when graphql-http is missing
-// (a node_modules installed before it was added to package.json).
-func ensureAuditDeps(t *testing.T) {
-	t.Helper()
-	ensureNodeDeps(t)
-	if _, err := os.Stat(filepath.Join("e2e", "node_modules", "graphql-http", "package.json")); err == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund")
-	cmd.Dir = "e2e"
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci in e2e/: %v\n%s", err, out)
-	}
 }
 
 func runAudit(t *testing.T, url string, preflightHeader bool) (failed []string, summary map[string]struct{ Passed, Total int }) {
@@ -93,7 +74,7 @@ func runAudit(t *testing.T, url string, preflightHeader bool) (failed []string, 
 }
 
 func gatewayAudit(t *testing.T, s *testServer) {
-	ensureAuditDeps(t)
+	ensureNodeDeps(t)
 	for _, preflightHeader := range []bool{false, true} {
 		failed, sum := runAudit(t, s.url+"/graphql", preflightHeader)
 		how := "plain fetch"

@@ -99,11 +99,20 @@ type response struct {
 // do posts a GraphQL request, as the admin when admin is true.
 func (s *testServer) do(admin bool, query string, vars map[string]any) response {
 	s.t.Helper()
+	if admin {
+		return s.as(testAdminToken, query, vars)
+	}
+	return s.as("", query, vars)
+}
+
+// as runs an operation with a bearer token ("" for anonymous).
+func (s *testServer) as(token, query string, vars map[string]any) response {
+	s.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, s.url+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	if admin {
-		req.Header.Set("Authorization", "Bearer "+testAdminToken)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

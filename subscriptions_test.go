@@ -28,40 +28,11 @@ import (
 // packages pinned in e2e/package-lock.json are installed once, with
 // `npm ci`, when e2e/node_modules is missing.
 
-var (
-	nodeDepsOnce sync.Once
-	nodeDepsErr  error
-)
-
-// ensureNodeDeps checks for Node.js and installs e2e's packages once per
-// test binary.
+// ensureNodeDeps installs e2e's packages (the graphql-ws client, and the
+// graphql-http audit) once per test binary when they are missing.
 func ensureNodeDeps(t *testing.T) {
 	t.Helper()
-	nodeDepsOnce.Do(func() {
-		if _, err := exec.LookPath("node"); err != nil {
-			nodeDepsErr = fmt.Errorf("the subscription tests need Node.js 20+ on PATH (see e2e/subscribe.mjs): %v", err)
-			return
-		}
-		installed := true
-		for _, pkg := range []string{"graphql-ws", "graphql", "ws"} {
-			if _, err := os.Stat(filepath.Join("e2e", "node_modules", pkg, "package.json")); err != nil {
-				installed = false
-			}
-		}
-		if installed {
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund")
-		cmd.Dir = "e2e"
-		if out, err := cmd.CombinedOutput(); err != nil {
-			nodeDepsErr = fmt.Errorf("npm ci in e2e/: %v\n%s", err, out)
-		}
-	})
-	if nodeDepsErr != nil {
-		t.Fatal(nodeDepsErr)
-	}
+	ensureNpmPackages(t, "e2e", "graphql-ws", "graphql", "ws", "graphql-http")
 }
 
 // subOptions configure one run of e2e/subscribe.mjs.
