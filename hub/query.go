@@ -41,55 +41,35 @@ func get[T any](m *ReadModel, all map[string]*T, id string) *T {
 
 // Entity returns any entity by type and id, or nil.
 func (m *ReadModel) Entity(t EntityType, id string) any {
-	var e any
 	switch t {
 	case TypePlan:
-		e = m.Plan(id)
+		return orNil(m.Plan(id))
 	case TypePillar:
-		e = m.Pillar(id)
+		return orNil(m.Pillar(id))
 	case TypeObjective:
-		e = m.Objective(id)
+		return orNil(m.Objective(id))
 	case TypeCommunity:
-		e = m.Community(id)
+		return orNil(m.Community(id))
 	case TypeStakeholder:
-		e = m.Stakeholder(id)
+		return orNil(m.Stakeholder(id))
 	case TypeCommitment:
-		e = m.Commitment(id)
+		return orNil(m.Commitment(id))
 	case TypeMeeting:
-		e = m.Meeting(id)
+		return orNil(m.Meeting(id))
 	case TypeOutcome:
-		e = m.Outcome(id)
+		return orNil(m.Outcome(id))
 	case TypeToken:
-		e = m.Token(id)
+		return orNil(m.Token(id))
 	}
-	if isNilPointer(e) {
-		return nil
-	}
-	return e
+	return nil
 }
 
-func isNilPointer(e any) bool {
-	switch v := e.(type) {
-	case *StrategicPlan:
-		return v == nil
-	case *Pillar:
-		return v == nil
-	case *Objective:
-		return v == nil
-	case *Community:
-		return v == nil
-	case *Stakeholder:
-		return v == nil
-	case *Commitment:
-		return v == nil
-	case *Meeting:
-		return v == nil
-	case *MeetingOutcome:
-		return v == nil
-	case *Token:
-		return v == nil
+// orNil keeps a nil pointer from becoming a non-nil interface.
+func orNil[T any](v *T) any {
+	if v == nil {
+		return nil
 	}
-	return e == nil
+	return v
 }
 
 // History returns an entity's changes, oldest first.
