@@ -71,13 +71,12 @@ func rateLimitKey(r *http.Request) string {
 	return "ip:" + gateway.ClientIP(r)
 }
 
-// readModelLag counts the events in the log that the read model has not
-// applied yet (a read of the log's tail).
+// readModelLag counts the events other instances have announced that the
+// read model has not applied yet (a cheap read of the log's heads).
 func (a *app) readModelLag(ctx context.Context) (int64, error) {
-	seq := a.hub.Model().Seq()
-	events, err := a.store.ReadAfter(ctx, seq)
-	if err != nil || len(events) == 0 {
+	head, err := a.store.Head(ctx)
+	if err != nil {
 		return 0, err
 	}
-	return events[len(events)-1].Seq - seq, nil
+	return max(0, head-a.hub.Model().Seq()), nil
 }

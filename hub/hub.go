@@ -26,6 +26,16 @@ type EventLog interface {
 	SaveSnapshots(ctx context.Context, snaps []Snapshot, watermark int64) error
 }
 
+// HeadLog is an EventLog that can say cheaply how far the log goes. A
+// tailer then reads the log only when another instance has appended: on
+// FerretDB a read of the log's tail costs a scan of the whole log.
+type HeadLog interface {
+	// Head returns the highest position announced by any instance.
+	Head(ctx context.Context) (int64, error)
+	// SetHead announces that this instance has the log up to seq.
+	SetHead(ctx context.Context, instance string, seq int64) error
+}
+
 // Options tune a Hub; the zero value is usable.
 type Options struct {
 	Logger *slog.Logger
@@ -50,6 +60,8 @@ type Hub struct {
 
 	writeMu sync.Mutex // one command at a time per instance: allocates Seq
 
+	instance      string        // this hub's name in the log's heads
+	headMoved     chan struct{} // signals the head writer
 	stop          chan struct{} // closed by Close
 	snapshotsDone chan struct{}
 	tailerDone    chan struct{}
@@ -64,6 +76,8 @@ func Open(ctx context.Context, log EventLog, opts Options) (*Hub, error) {
 		model:         NewReadModel(),
 		logger:        opts.Logger,
 		now:           opts.Now,
+		instance:      newID(),
+		headMoved:     make(chan struct{}, 1),
 		stop:          make(chan struct{}),
 		snapshotsDone: make(chan struct{}),
 		tailerDone:    make(chan struct{}),
@@ -107,12 +121,24 @@ func (h *Hub) tail(interval time.Duration) {
 		<-h.stop
 		cancel()
 	}()
+	heads, _ := h.log.(HeadLog)
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	gapPolls := 0
 	for {
 		select {
+		case <-h.headMoved:
+			if heads != nil {
+				if err := heads.SetHead(ctx, h.instance, h.model.Seq()); err != nil && ctx.Err() == nil {
+					h.logger.Warn("announcing the log head", "err", err)
+				}
+			}
 		case <-t.C:
+			if heads != nil {
+				if head, err := heads.Head(ctx); err == nil && head <= h.model.Seq() {
+					continue // nothing new anywhere
+				}
+			}
 			err := h.CatchUp(ctx)
 			switch {
 			case err == nil || ctx.Err() != nil:
@@ -184,6 +210,10 @@ func (h *Hub) commit(ctx context.Context, build func() (*Event, error)) (*Event,
 		if err == nil {
 			if err := h.model.Apply(e); err != nil {
 				return nil, err // unreachable: Seq follows the model's
+			}
+			select { // tell other instances, behind the mutation's back
+			case h.headMoved <- struct{}{}:
+			default:
 			}
 			return e, nil
 		}

@@ -103,6 +103,9 @@ func TestTailerWaitsForAnEventCommittedLate(t *testing.T) {
 	if err := st.Append(ctx, community(3, "c")); err != nil {
 		t.Fatal(err)
 	}
+	if err := st.SetHead(ctx, "another instance", 3); err != nil {
+		t.Fatal(err)
+	}
 	time.Sleep(200 * time.Millisecond) // ten polls
 	if h.Model().Seq() != 1 || h.Model().Community("c") != nil {
 		t.Fatalf("applied past a gap: position %d", h.Model().Seq())

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"time"
 
 	"convene/hub"
 
@@ -30,6 +31,11 @@ type Store struct {
 	db     *mongo.Database
 	events *mongo.Collection
 	meta   *mongo.Collection
+	heads  *mongo.Collection
+	// ferret is true on FerretDB, whose SQLite backend pushes only a
+	// filter on _id alone down to SQL; any other filter decodes the whole
+	// collection in Go.
+	ferret bool
 }
 
 // Connect opens the database at uri and creates the collections and
@@ -41,11 +47,13 @@ func Connect(ctx context.Context, uri, database string) (*Store, error) {
 	}
 	// Majority write concern: an acknowledged event survives a primary failover.
 	db := client.Database(database, options.Database().SetWriteConcern(writeconcern.Majority()))
-	s := &Store{client: client, db: db, events: db.Collection("events"), meta: db.Collection("meta")}
-	if err := s.Ping(ctx); err != nil {
+	s := &Store{client: client, db: db, events: db.Collection("events"), meta: db.Collection("meta"), heads: db.Collection("heads")}
+	var info bson.M
+	if err := db.RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("reaching %s: %w", redact(uri), err)
 	}
+	_, s.ferret = info["ferretdbVersion"]
 	if err := s.ensureSchema(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err
@@ -192,6 +200,15 @@ func (s *Store) SaveSnapshots(ctx context.Context, snaps []hub.Snapshot, waterma
 }
 
 func (s *Store) saveSnapshots(ctx context.Context, coll *mongo.Collection, docs []bson.Raw) error {
+	newer := func(doc bson.Raw) bson.D {
+		id := bson.E{Key: "_id", Value: doc.Lookup("_id").StringValue()}
+		if s.ferret {
+			// Only an _id filter is fast there; its updates are not atomic
+			// anyway, and a start-up replays the log from the watermark.
+			return bson.D{id}
+		}
+		return bson.D{id, {Key: "version", Value: bson.D{{Key: "$lt", Value: doc.Lookup("version").AsInt64()}}}}
+	}
 	_, err := coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	var existing []mongo.WriteModel
 	if err != nil {
@@ -202,11 +219,7 @@ func (s *Store) saveSnapshots(ctx context.Context, coll *mongo.Collection, docs 
 		for _, we := range bwe.WriteErrors {
 			doc := docs[we.Index]
 			existing = append(existing, mongo.NewReplaceOneModel().
-				SetFilter(bson.D{
-					{Key: "_id", Value: doc.Lookup("_id").StringValue()},
-					{Key: "version", Value: bson.D{{Key: "$lt", Value: doc.Lookup("version").AsInt64()}}},
-				}).
-				SetReplacement(doc).SetUpsert(true))
+				SetFilter(newer(doc)).SetReplacement(doc).SetUpsert(true))
 		}
 	}
 	if len(existing) == 0 {
@@ -321,6 +334,37 @@ func decodeSnapshot(t hub.EntityType, raw bson.Raw) (hub.Snapshot, error) {
 		return hub.Snapshot{}, err
 	}
 	return hub.Snapshot{State: st, History: h.History}, nil
+}
+
+// Head returns the highest log position any instance has announced: a
+// cheap read of a tiny collection, so that tailers read the log itself
+// only when it has grown.
+func (s *Store) Head(ctx context.Context) (int64, error) {
+	cur, err := s.heads.Find(ctx, bson.D{})
+	if err != nil {
+		return 0, fmt.Errorf("reading log heads: %w", err)
+	}
+	defer cur.Close(ctx)
+	var head int64
+	for cur.Next(ctx) {
+		var h struct {
+			Seq int64 `bson:"seq"`
+		}
+		if err := cur.Decode(&h); err != nil {
+			return 0, err
+		}
+		head = max(head, h.Seq)
+	}
+	return head, cur.Err()
+}
+
+// SetHead announces that instance has the log up to seq. Each instance
+// writes only its own document, so the writes do not race.
+func (s *Store) SetHead(ctx context.Context, instance string, seq int64) error {
+	_, err := s.heads.ReplaceOne(ctx, bson.D{{Key: "_id", Value: instance}},
+		bson.D{{Key: "_id", Value: instance}, {Key: "seq", Value: seq}, {Key: "at", Value: time.Now().UTC()}},
+		options.Replace().SetUpsert(true))
+	return err
 }
 
 // IsEmpty reports whether the log holds no event yet.
