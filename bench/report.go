@@ -1,0 +1,365 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"time"
+)
+
+func machineInfo(cfg *config) []kv {
+	out := []kv{{"CPUs (nproc)", fmt.Sprint(runtime.NumCPU())}}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "model name") {
+				out = append(out, kv{"CPU model", strings.TrimSpace(l[strings.IndexByte(l, ':')+1:])})
+				break
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kb int64
+		fmt.Sscanf(strings.SplitN(string(b), "\n", 2)[0], "MemTotal: %d kB", &kb)
+		out = append(out, kv{"memory", fmt.Sprintf("%.1f GiB", float64(kb)/(1<<20))})
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		out = append(out, kv{"Linux", strings.TrimSpace(string(b))})
+	}
+	out = append(out, kv{"Go", runtime.Version()})
+	if b, err := exec.Command("node", "--version").Output(); err == nil {
+		out = append(out, kv{"Node.js", strings.TrimSpace(string(b))})
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		want := map[string]string{
+			"github.com/99designs/gqlgen": "gqlgen", "github.com/FerretDB/FerretDB": "FerretDB (embedded)",
+			"go.mongodb.org/mongo-driver/v2": "MongoDB Go driver", "github.com/coder/websocket": "coder/websocket",
+		}
+		for _, d := range bi.Deps {
+			if name, ok := want[d.Path]; ok {
+				out = append(out, kv{name, d.Version})
+			}
+		}
+	}
+	for _, pkg := range []string{"@apollo/server", "graphql"} {
+		b, err := os.ReadFile(filepath.Join(cfg.root, "bench", "apollo", "node_modules", pkg, "package.json"))
+		var v struct{ Version string }
+		if err == nil && json.Unmarshal(b, &v) == nil {
+			out = append(out, kv{"npm " + pkg, v.Version})
+		}
+	}
+	pin := "servers on CPU " + serverCore + " (taskset -c " + serverCore + "), load generator on CPU " + clientCore + " (GOMAXPROCS=1)"
+	if !pinning {
+		pin = "none (fewer than 2 CPUs, no taskset, or -no-pin)"
+	}
+	out = append(out, kv{"pinning", pin})
+	return out
+}
+
+const notesMarker = "<!-- Everything below this line is kept when the harness rewrites this file. -->"
+
+func writeResults(path, report string) error {
+	notes := "\n" + notesMarker + "\n"
+	if b, err := os.ReadFile(path); err == nil {
+		if i := bytes.Index(b, []byte(notesMarker)); i >= 0 {
+			notes = "\n" + string(b[i:])
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, []byte(report+notes), 0o644)
+}
+
+func (r *results) find(wl, target string) *readRow {
+	for _, row := range r.reads {
+		if row.wl == wl && (row.target == target || strings.HasPrefix(row.target, target+" ")) && (target != "Convene" || row.target == "Convene") {
+			return row
+		}
+	}
+	return nil
+}
+
+func (r *results) findW5(n int, target string) *w5Row {
+	for _, row := range r.w5 {
+		if row.n == n && row.target == target {
+			return row
+		}
+	}
+	return nil
+}
+
+func ratio(a, b float64) string {
+	if a == 0 || b == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f×", a/b)
+}
+
+func (r *results) render() string {
+	var b strings.Builder
+	cfg := r.cfg
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	p("# Convene benchmark results\n\n")
+	p("Written by `go run ./bench%s` on %s (%s in all). How to run it and what each\n",
+		strings.TrimRight(" "+strings.Join(cfg.args, " "), " "), r.began.UTC().Format("2006-01-02 15:04 UTC"), r.took.Round(time.Second))
+	p("figure means: [README.md](README.md). Servers run alone on one core, the load generator on the other;\n")
+	p("peak is a closed loop of %d connections (%d for W4) for %s, latency a fixed rate at 50%% of that peak for %s,\n", cfg.conns, cfg.mutConns, cfg.dur, cfg.dur)
+	p("counted from each request's scheduled time (no coordinated omission).\n\n")
+	if cfg.quick {
+		p("**Quick mode: a small dataset and short phases. The targets are stated for the default scale; this run only shows the harness works.**\n\n")
+	}
+
+	p("## Machine\n\n| | |\n|---|---|\n")
+	for _, m := range r.machine {
+		p("| %s | %s |\n", m.k, m.v)
+	}
+	p("\n## Dataset\n\n")
+	p("%s (seed %d), generated through the hub's commands (`-load %s`) in %.0f s: %d events, %d of them progress reports.\n",
+		cfg.scale, cfg.seed, cfg.load, r.gen.Duration.Seconds(), r.gen.Events, r.gen.Reports)
+	if len(r.startups) > 0 {
+		s := slices.Clone(r.startups)
+		slices.Sort(s)
+		var parts []string
+		for _, d := range r.startups {
+			parts = append(parts, fmtDur(d))
+		}
+		p("Convene start-up to ready (process start to `/readyz` 200): %s.\n", strings.Join(parts, ", "))
+	}
+	if r.startupDetail != "" {
+		p("%s\n", r.startupDetail)
+	}
+	p("Convene binary idle, right after start-up: %.0f%% of its core.\n", 100*r.idleCPU)
+
+	p("\n## Requests (W1–W4)\n\n")
+	p("| workload | server | peak req/s | p50 @ 50%% | p99 @ 50%% | p99.9 @ 50%% | vs B0 | vs B1 | vs B2 | other load | answers |\n")
+	p("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
+	titles := map[string]string{}
+	for _, wl := range readWorkloads(&export{}, 0) {
+		titles[wl.name] = wl.title
+	}
+	for _, wl := range []string{"W1", "W2", "W3"} {
+		for _, row := range r.reads {
+			if row.wl != wl {
+				continue
+			}
+			vs := [3]string{"", "", ""}
+			if row.target == "Convene" || row.target == convInproc {
+				for i, bname := range []string{"B0", "B1", "B2"} {
+					if base := r.find(wl, bname); base != nil {
+						vs[i] = ratio(row.peak.throughput(), base.peak.throughput())
+					}
+				}
+			}
+			peak := fmt.Sprintf("%.0f", row.peak.throughput())
+			if row.peak.ClientCPU > 0.9 {
+				peak += " ⚠client-bound"
+			}
+			errs := ""
+			if e := row.peak.Errors + row.fixed.Errors; e > 0 {
+				errs = fmt.Sprintf("; **%d errors**", e)
+			}
+			p("| %s %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%s |\n", wl, titles[wl], row.target, peak,
+				fmtDur(row.fixed.pct(50)), fmtDur(row.fixed.pct(99)), fmtDur(row.fixed.pct(99.9)), vs[0], vs[1], vs[2],
+				foreign(row.peak, row.fixed), row.verified, errs)
+		}
+	}
+	if w := r.w4; w != nil {
+		check := "no event lost or duplicated"
+		if !w.ok {
+			check = "**MISMATCH**"
+		}
+		p("| W4 reportProgress (durable) | Convene | %.0f | %s | %s | %s | | | | %s | %s: %s |\n", w.peak.throughput(),
+			fmtDur(w.fixed.pct(50)), fmtDur(w.fixed.pct(99)), fmtDur(w.fixed.pct(99.9)), foreign(w.peak, w.fixed), check, w.detail)
+	}
+	p("\nvs Bn: Convene's peak throughput over the baseline's. B0 answers each request with the bytes Convene answered it with\n")
+	p("(plain net/http, no execution): the machine's limit. B1 is net/http + encoding/json over the same data (REST). B2 is\n")
+	p("Apollo Server %s on Node.js, same schema subset, same data in memory. \"answers\": each baseline's responses compared,\n", r.machineValue("npm @apollo/server"))
+	p("as JSON, with Convene's (data and errors; Convene adds a cost report in `extensions`). ⚠client-bound: the load generator\n")
+	p("used more than 90%% of its core, so the figure is a floor. \"other load\": the largest share of the server's core, then\n")
+	p("of the generator's, that processes outside this benchmark used during the row's phases (this machine may be shared).\n")
+
+	if len(r.w5) > 0 {
+		p("\n## Subscription fan-out (W5)\n\n")
+		p("One outcome a second (%d per run, after a warm-up one) to every subscriber of `meetingOutcomeRecorded` over\n", cfg.w5Events)
+		p("graphql-transport-ws, subscribers added level by level on one server process; latency from the outcome's\n")
+		p("`recordedAt` (set before the event is written) to its arrival at each subscriber. CPU per event from the server's\n")
+		p("/proc/<pid>/stat over the publishing window, less the idle CPU of the same subscribers over the same time (raw:\n")
+		p("not subtracted; n/a when the server already used ≥ 20%% of its core while idle). Memory: RSS with every\n")
+		p("subscriber connected and idle, less RSS before the first, per subscriber (noisy when the server is busy while idle:\n")
+		p("its heap churns). \"in-process\" and B3 share one process (`serve-inproc`: the same hub, its tailer off, behind\n")
+		p("Convene's live transport, then gqlgen's transport.Websocket).\n\n")
+		p("| subscribers | server | connected | p50 | p99 | max | missing | CPU/event | raw CPU/event | idle CPU | KB/subscriber | CPU vs B3 | other load |\n")
+		p("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+		for _, row := range r.w5 {
+			vs := ""
+			if row.target == w5Convene {
+				if b3 := r.findW5(row.n, w5B3); b3 != nil && row.cpuPerEvent() > 0 {
+					vs = fmt.Sprintf("%.1f× less", float64(b3.cpuPerEvent())/float64(row.cpuPerEvent()))
+				}
+			}
+			if row.target == w5Replica {
+				if b3 := r.findW5(row.n, w5B3); b3 != nil && row.cpuPerEvent() > 0 {
+					vs = fmt.Sprintf("%.1f× less", float64(b3.cpuPerEvent())/float64(row.cpuPerEvent()))
+				}
+			}
+			cpu := fmtDur(row.cpuPerEvent())
+			if row.saturated() {
+				cpu = "n/a (busy when idle)"
+			}
+			mem := fmt.Sprintf("%.1f", row.kbPerSub())
+			if row.memNote != "" {
+				mem = "(" + mem + ": " + row.memNote + ")"
+			}
+			idle := "–"
+			if row.idleWin > 0 {
+				idle = fmt.Sprintf("%.0f ms/s", float64(row.idleCPU.Milliseconds())/row.idleWin.Seconds())
+			}
+			mx := time.Duration(0)
+			if len(row.lat) > 0 {
+				mx = row.lat[len(row.lat)-1]
+			}
+			p("| %d | %s | %d | %s | %s | %s | %d | %s | %s | %s | %s | %s | %s |\n", row.n, row.target, row.connected,
+				fmtDur(percentile(row.lat, 50)), fmtDur(percentile(row.lat, 99)), fmtDur(mx), row.missing,
+				cpu, fmtDur(row.rawCPUPerEvent()), idle, mem, vs, foreign(loadResult{ForeignSrv: row.foreignSrv, ForeignCli: row.foreignCli}))
+		}
+		for _, row := range r.w5 {
+			if row.note != "" {
+				p("\n- %d %s: %s", row.n, row.target, strings.TrimPrefix(row.note, "; "))
+			}
+		}
+		p("\n")
+	}
+
+	p("\n## Targets\n\n| target | measured | |\n|---|---|---|\n")
+	for _, t := range r.targets() {
+		p("| %s | %s | %s |\n", t[0], t[1], t[2])
+	}
+	if cfg.quick {
+		p("\n(Quick mode: verdicts at a small scale, for the harness's sake only.)\n")
+	}
+
+	if len(r.profiles) > 0 {
+		p("\n## Profiles\n\n")
+		p("Taken with pprof on `serve-inproc` (the bench's copy of Convene's GraphQL handler on the same hub, store and\n")
+		p("resolvers, plus net/http/pprof and a count of the hub's event-log calls; its tailer off), pinned like the server,\n")
+		p("under the same workloads; the files are in `%s`.\n",
+			relPath(cfg.root, filepath.Join(cfg.work, "profiles")))
+		p("Inspect one with `go tool pprof -http : <file>`.\n")
+		for _, n := range r.profiles {
+			p("\n### %s\n\n%s\n\n```\n%s\n```\n", n.what, n.extra, n.top)
+		}
+	}
+	if len(r.warnings) > 0 {
+		p("\n## Warnings\n\n")
+		for _, w := range r.warnings {
+			p("- %s\n", strings.ReplaceAll(w, "\n", " "))
+		}
+	}
+	return b.String()
+}
+
+// foreign shows how busy other processes kept the two cores.
+func foreign(rs ...loadResult) string {
+	var s, c float64
+	for _, r := range rs {
+		s, c = max(s, r.ForeignSrv), max(c, r.ForeignCli)
+	}
+	out := fmt.Sprintf("%.0f%% / %.0f%%", 100*s, 100*c)
+	if s > 0.1 || c > 0.1 {
+		out += " ⚠"
+	}
+	return out
+}
+
+func relPath(root, p string) string {
+	if r, err := filepath.Rel(root, p); err == nil {
+		return r
+	}
+	return p
+}
+
+func (r *results) machineValue(k string) string {
+	for _, m := range r.machine {
+		if m.k == k {
+			return m.v
+		}
+	}
+	return ""
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "**missed**"
+}
+
+// targets checks the issue's targets against this run.
+func (r *results) targets() [][3]string {
+	var out [][3]string
+	add := func(t, m string, ok bool) { out = append(out, [3]string{t, m, verdict(ok)}) }
+	thr := func(wl, t string) float64 {
+		if row := r.find(wl, t); row != nil {
+			return row.peak.throughput()
+		}
+		return 0
+	}
+	if c, b0, b2 := thr("W1", "Convene"), thr("W1", "B0"), thr("W1", "B2"); c > 0 && b0 > 0 && b2 > 0 {
+		add("W1 ≥ 50% of B0 throughput", fmt.Sprintf("%.0f%% (%.0f vs %.0f req/s)", 100*c/b0, c, b0), c >= 0.5*b0)
+		add("W1 ≥ 5× B2", fmt.Sprintf("%.2f× (%.0f vs %.0f req/s)", c/b2, c, b2), c >= 5*b2)
+	}
+	if c, b1, b2 := thr("W2", "Convene"), thr("W2", "B1"), thr("W2", "B2"); c > 0 && b1 > 0 && b2 > 0 {
+		add("W2 ≥ 25% of B1", fmt.Sprintf("%.0f%% (%.0f vs %.0f req/s)", 100*c/b1, c, b1), c >= 0.25*b1)
+		add("W2 ≥ 5× B2", fmt.Sprintf("%.2f× (%.0f vs %.0f req/s)", c/b2, c, b2), c >= 5*b2)
+	}
+	for _, n := range r.profiles {
+		if n.name == "W2" {
+			add("W2 zero database round trips per query", n.extra, strings.Contains(n.extra, " 0 appends") && strings.Contains(n.extra, " 0 snapshot loads"))
+		}
+	}
+	if row := r.find("W3", "Convene"); row != nil {
+		add(fmt.Sprintf("W3 p99 < 5 ms at %d commitments", r.cfg.scale.Commitments),
+			fmt.Sprintf("p99 %s at %.0f req/s (50%% of peak); closed-loop p99 %s", fmtDur(row.fixed.pct(99)), row.fixed.Rate, fmtDur(row.peak.pct(99))),
+			row.fixed.pct(99) < 5*time.Millisecond)
+	}
+	if w := r.w4; w != nil {
+		add("W4 p50 ≤ 5 ms (embedded FerretDB), no lost or duplicated event",
+			fmt.Sprintf("p50 %s at %.0f/s (50%% of the %.0f/s peak); %s", fmtDur(w.fixed.pct(50)), w.fixed.Rate, w.peak.throughput(), w.detail),
+			w.fixed.pct(50) <= 5*time.Millisecond && w.ok)
+	}
+	if len(r.cfg.subs) > 0 {
+		n := slices.Max(r.cfg.subs)
+		if c := r.findW5(n, w5Convene); c != nil {
+			add(fmt.Sprintf("W5 p99 ≤ 250 ms at %d subscribers", n), fmt.Sprintf("p99 %s, %d missing", fmtDur(percentile(c.lat, 99)), c.missing),
+				percentile(c.lat, 99) <= 250*time.Millisecond && c.missing == 0 && len(c.lat) > 0)
+			memRow, where := c, "binary"
+			if c.saturated() {
+				if rp := r.findW5(n, w5Replica); rp != nil {
+					memRow, where = rp, fmt.Sprintf("in-process live transport; the binary, busy while idle, grew by %.1f KB a subscriber", c.kbPerSub())
+				}
+			}
+			add("W5 ≤ 20 KB resident memory per idle subscriber", fmt.Sprintf("%.1f KB (%s)", memRow.kbPerSub(), where), memRow.kbPerSub() <= 20)
+			cpuRow, where := c, "binary"
+			if c.cpuPerEvent() == 0 {
+				cpuRow, where = r.findW5(n, w5Replica), "in-process live transport: the binary was busy while idle"
+			}
+			if b3 := r.findW5(n, w5B3); b3 != nil && cpuRow != nil && cpuRow.cpuPerEvent() > 0 {
+				x := float64(b3.cpuPerEvent()) / float64(cpuRow.cpuPerEvent())
+				add("W5 ≥ 10× less CPU per event than B3", fmt.Sprintf("%.1f× (%s vs %s per event; %s)", x, fmtDur(cpuRow.cpuPerEvent()), fmtDur(b3.cpuPerEvent()), where), x >= 10)
+			}
+		}
+	}
+	if len(r.startups) > 0 {
+		s := slices.Clone(r.startups)
+		slices.Sort(s)
+		add("Start-up to ready ≤ 5 s", fmt.Sprintf("median %s, max %s over %d starts", fmtDur(s[len(s)/2]), fmtDur(s[len(s)-1]), len(s)), s[len(s)-1] <= 5*time.Second)
+	}
+	return out
+}

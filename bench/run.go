@@ -1,0 +1,665 @@
+package main
+
+import (
+	"context"
+	crand "crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // to count events in the embedded FerretDB's file
+)
+
+// results is everything one run measured.
+type results struct {
+	cfg           *config
+	machine       []kv
+	gen           genStats
+	startups      []time.Duration // Convene process start to /readyz 200
+	idleCPU       float64         // Convene binary's CPU use when idle, in cores
+	startupDetail string
+	reads         []*readRow
+	w4            *w4Result
+	w5            []*w5Row
+	profiles      []*profileNote
+	warnings      []string
+	began         time.Time
+	took          time.Duration
+}
+
+type kv struct{ k, v string }
+
+// convInproc names the rows of Convene's handler in the in-process server.
+const convInproc = "Convene in-process, tailer off"
+
+type readRow struct {
+	wl, target  string
+	peak, fixed loadResult
+	verified    string
+}
+
+func (r *results) warn(format string, args ...any) {
+	s := fmt.Sprintf(format, args...)
+	r.warnings = append(r.warnings, s)
+	logf("WARNING: %s", s)
+}
+
+func run(ctx context.Context, cfg *config) error {
+	res := &results{cfg: cfg, began: time.Now()}
+	if err := os.MkdirAll(cfg.work, 0o755); err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	logf("convene benchmark: %s; phases of %s; servers on CPU %s, load on CPU %s (pinning %v)",
+		cfg.scale, cfg.dur, serverCore, clientCore, pinning)
+
+	bin := cfg.bin
+	if bin == "" {
+		bin = filepath.Join(cfg.work, "convene")
+		logf("building the server: go build -o %s .", bin)
+		if err := goBuild(cfg.root, bin); err != nil {
+			return err
+		}
+	}
+	if cfg.want("read") {
+		if err := ensureApollo(filepath.Join(cfg.root, "bench", "apollo")); err != nil {
+			return err
+		}
+	}
+	res.machine = machineInfo(cfg)
+
+	dataDir := filepath.Join(cfg.work, "data")
+	logf("generating the dataset (%s) into %s (-load %s)", cfg.scale, dataDir, cfg.load)
+	res.gen, err = generate(ctx, dataDir, cfg.scale, cfg.seed, cfg.load, func(s string) { logf("  %s", s) })
+	if err != nil {
+		return fmt.Errorf("generating the dataset: %w", err)
+	}
+	logf("dataset: %d events (%d progress reports) in %.0fs", res.gen.Events, res.gen.Reports, res.gen.Duration.Seconds())
+
+	// The in-process server (B3, and Convene's handler with pprof) gets its
+	// own copy of the database, so it can start while the binary does.
+	inprocData := filepath.Join(cfg.work, "data-inproc")
+	if cfg.want("w5") || cfg.want("profile") {
+		os.RemoveAll(inprocData)
+		if out, err := exec.Command("cp", "-a", dataDir, inprocData).CombinedOutput(); err != nil {
+			return fmt.Errorf("copying the dataset: %v: %s", err, out)
+		}
+	}
+	if err := pinSelf(); err != nil {
+		res.warn("could not pin the load generator: %v", err)
+	}
+	runtime.GOMAXPROCS(1)
+	token := "bench-" + randomHex(16)
+
+	// ---- Start the binary (CPU 0) and the in-process server (CPU 1,
+	// idle until its turn, then moved to CPU 0) side by side.
+	var ip *inprocServer
+	if cfg.want("w5") || cfg.want("profile") {
+		if ip, err = startInproc(cfg, self, inprocData, token); err != nil {
+			return err
+		}
+		defer ip.stop()
+	}
+	logf("starting the server: %s --data-dir %s ...", bin, dataDir)
+	cv, err := startConvene(cfg, bin, dataDir, token, "convene")
+	if err != nil {
+		return err
+	}
+	defer cv.stop()
+	res.startups = append(res.startups, cv.ready)
+	logf("convene ready in %s", cv.ready.Round(time.Millisecond))
+	if ip != nil {
+		if err := ip.waitReady("/readyz", 20*time.Minute); err != nil {
+			return err
+		}
+		logf("in-process server ready in %s", ip.ready.Round(time.Millisecond))
+	}
+	if err := verifyLoaded(res, cv); err != nil {
+		return err
+	}
+	c0 := procCPU(cv.pid())
+	time.Sleep(3 * time.Second)
+	res.idleCPU = float64(procCPU(cv.pid())-c0) / float64(3*time.Second)
+	logf("convene idle: %.0f%% of its core", 100*res.idleCPU)
+
+	// ---- W5 on the binary first, while its heap is fresh (memory per subscriber)
+	meetingID := globalID("Meeting", "meeting-00000")
+	if cfg.want("w5") {
+		fanOut(cfg, res, w5Server{target: w5Convene, addr: cv.addr, pid: cv.pid(), pub: publisher{addr: cv.addr, token: token, meetingID: meetingID}})
+	}
+
+	// ---- Export, W1–W4 on the binary
+	ex, err := exportData(gqlClient{addr: cv.addr})
+	if err != nil {
+		return fmt.Errorf("reading the dataset back from convene: %w", err)
+	}
+	if len(ex.Commitments) != cfg.scale.Commitments {
+		return fmt.Errorf("exported %d commitments, %d were generated", len(ex.Commitments), cfg.scale.Commitments)
+	}
+	exportPath := filepath.Join(cfg.work, "export.json")
+	if err := ex.save(exportPath); err != nil {
+		return err
+	}
+	wls := readWorkloads(ex, cfg.seed)
+	replay, recorded, err := record(cv.addr, wls)
+	if err != nil {
+		return err
+	}
+	replayPath := filepath.Join(cfg.work, "replay.json")
+	if b, err := json.Marshal(replay); err == nil {
+		os.WriteFile(replayPath, b, 0o644)
+	}
+	if cfg.want("read") {
+		for _, wl := range wls {
+			res.reads = append(res.reads, measureRead(cfg, wl, "Convene", &reqSet{addr: cv.addr, pid: cv.pid(), reqs: posts(cv.addr, wl.gql), check: okGraphQL}, "served"))
+		}
+	}
+	if cfg.want("w4") {
+		res.w4 = runW4(cfg, res, cv, ex, token)
+	}
+	cv.stop()
+
+	// ---- Baselines of W1–W3, one server at a time
+	if cfg.want("read") {
+		if err := runBaselines(cfg, res, self, exportPath, replayPath, wls, recorded); err != nil {
+			return err
+		}
+	}
+
+	// ---- W5 baselines: raw broadcast, then B3 and Convene's transport in one process
+	if cfg.want("w5") {
+		addr := freeAddr()
+		p, err := startProc(cfg.work, "rawws", addr, nil, self, "serve-rawws", "-addr", addr)
+		if err != nil {
+			return err
+		}
+		if err := p.waitReady("/healthz", time.Minute); err != nil {
+			p.stop()
+			return err
+		}
+		fanOut(cfg, res, w5Server{target: w5Raw, addr: addr, pid: p.pid(), pub: publisher{addr: addr, raw: true}})
+		p.stop()
+	}
+	if ip != nil {
+		if err := pinProc(ip.pid(), serverCore); err != nil {
+			res.warn("moving the in-process server to CPU %s: %v", serverCore, err)
+		}
+		if cfg.want("w5") {
+			// Convene's transport first, on a fresh heap (its memory per
+			// subscriber), then B3 on the same process.
+			prof := &profiler{cfg: cfg, res: res, ip: ip}
+			s := w5Server{target: w5Replica, addr: ip.addr, pid: ip.pid(), pub: publisher{addr: ip.addr, token: token, meetingID: meetingID}}
+			if cfg.want("profile") {
+				n := cfg.subs[len(cfg.subs)-1]
+				s.atLast = func() { prof.heap(fmt.Sprintf("W5 heap in use with %d idle subscribers (live transport)", n)) }
+				s.duringLast = func(d time.Duration) {
+					prof.cpu("W5", fmt.Sprintf("W5 fan-out to %d subscribers (live transport), one outcome a second", n), d, nil)
+				}
+			}
+			fanOut(cfg, res, s)
+			fanOut(cfg, res, w5Server{target: w5B3, addr: ip.b3, pid: ip.pid(), pub: publisher{addr: ip.b3, token: token, meetingID: meetingID},
+				memNote: "heap reused after the live transport's run"})
+		}
+		if cfg.want("read") && wls != nil {
+			// The same requests to Convene's handler on a hub whose tailer
+			// is off: what the binary would serve without its tailer's load.
+			for _, wl := range wls {
+				res.reads = append(res.reads, measureRead(cfg, wl, convInproc, &reqSet{addr: ip.addr, pid: ip.pid(), reqs: posts(ip.addr, wl.gql), check: okGraphQL}, "served"))
+			}
+		}
+		if cfg.want("profile") {
+			if err := runProfiles(cfg, res, ip, ex, wls, token); err != nil {
+				res.warn("profiling: %v", err)
+			}
+		}
+		ip.stop()
+	}
+
+	res.took = time.Since(res.began)
+	report := res.render()
+	fmt.Println()
+	fmt.Println(report)
+	if err := writeResults(cfg.results, report); err != nil {
+		return err
+	}
+	logf("wrote %s (%s in all)", cfg.results, res.took.Round(time.Second))
+	return nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	crand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func goBuild(root, out string) error {
+	var lastErr error
+	for attempt := 1; attempt <= 3; attempt++ {
+		cmd := exec.Command("go", "build", "-o", out, ".")
+		cmd.Dir = root
+		b, err := cmd.CombinedOutput()
+		if err == nil {
+			return nil
+		}
+		lastErr = fmt.Errorf("go build: %v\n%s", err, b)
+		if attempt < 3 {
+			logf("the server does not build (%v); retrying in 60s", err)
+			time.Sleep(60 * time.Second)
+		}
+	}
+	return lastErr
+}
+
+// ensureApollo installs B2's packages from the committed lock file.
+func ensureApollo(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@apollo", "server", "package.json")); err == nil {
+		return nil
+	}
+	logf("installing Apollo Server for B2: npm ci in %s", dir)
+	cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+	cmd.Dir = dir
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("npm ci in %s: %v\n%s", dir, err, b)
+	}
+	return nil
+}
+
+func runBaselines(cfg *config, res *results, self, exportPath, replayPath string, wls []*workload, recorded [][][]byte) error {
+	type baseline struct {
+		name string
+		argv []string
+		env  []string
+		rest bool
+	}
+	apollo := filepath.Join(cfg.root, "bench", "apollo")
+	for _, b := range []baseline{
+		{name: "B0 net/http replay", argv: []string{self, "serve-b0", "-replay", replayPath}},
+		{name: "B1 net/http+encoding/json", argv: []string{self, "serve-b1", "-export", exportPath}, rest: true},
+		{name: "B2 Apollo Server", argv: []string{"node", filepath.Join(apollo, "server.mjs"), "--export", exportPath}, env: []string{"NODE_ENV=production"}},
+	} {
+		addr := freeAddr()
+		argv := b.argv
+		apolloServer := strings.HasPrefix(b.name, "B2")
+		if apolloServer {
+			argv = append(argv, "--port", addr[strings.LastIndexByte(addr, ':')+1:])
+		} else {
+			argv = append(argv, "-addr", addr)
+		}
+		p, err := startProc(cfg.work, strings.Fields(b.name)[0], addr, b.env, argv...)
+		if err != nil {
+			return err
+		}
+		if apolloServer {
+			err = p.waitReadyReq(httpRequest(addr, "POST", "/graphql", gqlBody(`{ __typename }`, nil)), 60*time.Second)
+		} else {
+			err = p.waitReady("/healthz", 60*time.Second)
+		}
+		if err != nil {
+			p.stop()
+			return err
+		}
+		for i, wl := range wls {
+			rs := &reqSet{addr: addr, pid: p.pid(), reqs: posts(addr, wl.gql), check: okGraphQL}
+			if b.rest {
+				rs = &reqSet{addr: addr, pid: p.pid(), reqs: gets(addr, wl.rest)}
+			}
+			verified := verifySame(res, b.name, wl, rs, recorded[i])
+			res.reads = append(res.reads, measureRead(cfg, wl, b.name, rs, verified))
+		}
+		p.stop()
+	}
+	return nil
+}
+
+// inprocServer is the harness's serve-inproc process.
+type inprocServer struct {
+	*proc
+	b3 string // B3's address; proc.addr is Convene's handler's
+}
+
+func startInproc(cfg *config, self, dataDir, token string) (*inprocServer, error) {
+	addr, b3 := freeAddr(), freeAddr()
+	os.MkdirAll(filepath.Join(cfg.work, "profiles"), 0o755)
+	p, err := startProcOn(clientCore, cfg.work, "inproc", addr, nil, self, "serve-inproc",
+		"-live-addr", addr, "-b3-addr", b3, "-data-dir", dataDir, "-admin-token", token,
+		"-startup-profile", filepath.Join(cfg.work, "profiles", "startup.cpu.pprof"))
+	if err != nil {
+		return nil, err
+	}
+	return &inprocServer{proc: p, b3: b3}, nil
+}
+
+func (s *inprocServer) stop() {
+	if s != nil {
+		s.proc.stop()
+	}
+}
+
+// convene is the Convene binary serving the generated data.
+type convene struct {
+	*proc
+	embedded string // the embedded FerretDB's address
+	dataDir  string
+}
+
+func startConvene(cfg *config, bin, dataDir, token, name string) (*convene, error) {
+	addr, emb := freeAddr(), freeAddr()
+	args := []string{bin, "--addr", addr, "--data-dir", dataDir, "--embedded-addr", emb, "--admin-token", token, "--seed-demo=false"}
+	// A benchmark measures the server, not its rate limiter: turned off
+	// where this build has the setting.
+	flags := serverFlags(bin)
+	if flags["rate-limit"] {
+		args = append(args, "--rate-limit=0")
+	}
+	p, err := startProc(cfg.work, name, addr, []string{"CONVENE_RATE_LIMIT=0"}, args...)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.waitReady("/readyz", 20*time.Minute); err != nil {
+		p.stop()
+		return nil, err
+	}
+	return &convene{proc: p, embedded: emb, dataDir: dataDir}, nil
+}
+
+// serverFlags lists the flags the server binary accepts, from its -h.
+func serverFlags(bin string) map[string]bool {
+	out, _ := exec.Command(bin, "-h").CombinedOutput()
+	flags := map[string]bool{}
+	for _, l := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(l); len(f) > 0 && strings.HasPrefix(f[0], "-") {
+			flags[strings.TrimLeft(f[0], "-")] = true
+		}
+	}
+	return flags
+}
+
+func (c *convene) stop() {
+	if c != nil {
+		c.proc.stop()
+	}
+}
+
+func (p *proc) waitReadyReq(req []byte, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		select {
+		case <-p.done:
+			return fmt.Errorf("%s exited during start-up; see %s:\n%s", p.name, p.log, tail(p.log, 20))
+		default:
+		}
+		if status, _, err := fetch(p.addr, req); err == nil && status == 200 {
+			p.ready = time.Since(p.start)
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("%s not ready after %s; see %s", p.name, timeout, p.log)
+}
+
+// readyzSeq is the position of the server's read model, from /readyz.
+func readyzSeq(addr string) (int64, error) {
+	status, body, err := fetch(addr, httpRequest(addr, "GET", "/readyz", nil))
+	if err != nil {
+		return 0, err
+	}
+	f := strings.Fields(string(body))
+	if status != 200 || len(f) == 0 {
+		return 0, fmt.Errorf("/readyz: HTTP %d %s", status, body)
+	}
+	return strconv.ParseInt(f[len(f)-1], 10, 64)
+}
+
+// verifyLoaded checks the server serves what was generated.
+func verifyLoaded(res *results, cv *convene) error {
+	sc := res.cfg.scale
+	seq, err := readyzSeq(cv.addr)
+	if err != nil {
+		return err
+	}
+	var counts map[string]struct {
+		TotalCount int `json:"totalCount"`
+	}
+	if err := (gqlClient{addr: cv.addr}).do(`{ stakeholders(first: 1) { totalCount } commitments(first: 1) { totalCount }
+		meetings(first: 1) { totalCount } outcomes(first: 1) { totalCount } }`, nil, &counts); err != nil {
+		return fmt.Errorf("counting what the server serves: %w", err)
+	}
+	want := map[string]int{"stakeholders": sc.Stakeholders, "commitments": sc.Commitments, "meetings": sc.Meetings, "outcomes": sc.Outcomes}
+	var bad []string
+	for k, n := range want {
+		if counts[k].TotalCount != n {
+			bad = append(bad, fmt.Sprintf("%s: %d served, %d generated", k, counts[k].TotalCount, n))
+		}
+	}
+	if seq != res.gen.Events {
+		bad = append(bad, fmt.Sprintf("events: read model at %d, %d generated", seq, res.gen.Events))
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("the server did not load the generated data: %s", strings.Join(bad, "; "))
+	}
+	logf("verified: the server serves %d stakeholders, %d commitments, %d meetings, %d outcomes at event %d",
+		sc.Stakeholders, sc.Commitments, sc.Meetings, sc.Outcomes, seq)
+	return nil
+}
+
+func posts(addr string, bodies [][]byte, headers ...string) [][]byte {
+	out := make([][]byte, len(bodies))
+	for i, b := range bodies {
+		out[i] = httpRequest(addr, "POST", "/graphql", b, headers...)
+	}
+	return out
+}
+
+func gets(addr string, paths []string) [][]byte {
+	out := make([][]byte, len(paths))
+	for i, p := range paths {
+		out[i] = httpRequest(addr, "GET", p, nil)
+	}
+	return out
+}
+
+// record asks Convene every W1–W3 request once: B0 replays these bytes,
+// and B1 and B2 must answer the same.
+func record(addr string, wls []*workload) ([]replayEntry, [][][]byte, error) {
+	var replay []replayEntry
+	recorded := make([][][]byte, len(wls))
+	for i, wl := range wls {
+		for _, body := range wl.gql {
+			status, resp, ct, err := fetchCT(addr, httpRequest(addr, "POST", "/graphql", body))
+			if err != nil || !okGraphQL(status, resp) {
+				return nil, nil, fmt.Errorf("%s on convene: HTTP %d %v: %s", wl.name, status, err, short(resp))
+			}
+			replay = append(replay, replayEntry{Body: string(body), Response: string(resp), ContentType: ct})
+			recorded[i] = append(recorded[i], resp)
+		}
+	}
+	return replay, recorded, nil
+}
+
+// verifySame compares a baseline's answers with Convene's.
+func verifySame(res *results, name string, wl *workload, rs *reqSet, want [][]byte) string {
+	n := min(len(rs.reqs), 50)
+	bad := 0
+	for i := range n {
+		status, body, err := fetch(rs.addr, rs.reqs[i])
+		if err != nil || status != 200 || !sameJSON(body, want[i]) {
+			if bad == 0 {
+				res.warn("%s answers %s differently from Convene (HTTP %d %v): %s", name, wl.name, status, err, jsonDiff(body, want[i]))
+			}
+			bad++
+		}
+	}
+	if bad > 0 {
+		return fmt.Sprintf("%d/%d answers differ", bad, n)
+	}
+	return fmt.Sprintf("same JSON (%d checked)", n)
+}
+
+func measureRead(cfg *config, wl *workload, target string, rs *reqSet, verified string) *readRow {
+	closedLoop(rs, cfg.conns, cfg.warm)
+	peak := closedLoop(rs, cfg.conns, cfg.dur)
+	fixed := fixedRate(rs, cfg.conns, peak.throughput()/2, cfg.dur)
+	logf("%s %-26s peak %8.0f req/s (client CPU %3.0f%%) | at %6.0f req/s: p50 %7s p99 %7s | errors %d | other processes: %.0f%% of CPU %s, %.0f%% of CPU %s",
+		wl.name, target, peak.throughput(), 100*peak.ClientCPU, fixed.Rate, fmtDur(fixed.pct(50)), fmtDur(fixed.pct(99)), peak.Errors+fixed.Errors,
+		100*max(peak.ForeignSrv, fixed.ForeignSrv), serverCore, 100*max(peak.ForeignCli, fixed.ForeignCli), clientCore)
+	if e := peak.FirstErr + fixed.FirstErr; e != "" {
+		logf("  first error: %s", e)
+	}
+	noteOthers(wl.name+" "+target, peak, fixed)
+	return &readRow{wl: wl.name, target: target, peak: peak, fixed: fixed, verified: verified}
+}
+
+// ---------------------------------------------------------------- W4
+
+type w4Result struct {
+	peak, fixed          loadResult
+	acks, errors         int
+	dSeq, dVer, dEvents  int64
+	eventsBefore, maxSeq int64
+	ok                   bool
+	detail               string
+	targets              int
+}
+
+func runW4(cfg *config, res *results, cv *convene, ex *export, token string) *w4Result {
+	rng := rand.New(rand.NewPCG(cfg.seed, 4))
+	targets := make([]*exCommitment, 0, 200)
+	for _, i := range rng.Perm(len(ex.Commitments))[:min(200, len(ex.Commitments))] {
+		targets = append(targets, ex.Commitments[i])
+	}
+	var bodies [][]byte
+	for i := range 1000 {
+		c := targets[i%len(targets)]
+		bodies = append(bodies, gqlBody(mutationW4, map[string]any{"in": map[string]any{
+			"commitmentId": c.ID, "progress": 1 + i%99, "status": "ON_TRACK", "note": fmt.Sprintf("Benchmark report %d", i)}}))
+	}
+	rs := &reqSet{addr: cv.addr, pid: cv.pid(), reqs: posts(cv.addr, bodies, "Authorization", "Bearer "+token), check: okMutation}
+	r := &w4Result{targets: len(targets)}
+	v0, err := versions(cv.addr, targets)
+	seq0, err2 := readyzSeq(cv.addr)
+	ev0, _, _, err3 := countEvents(cv.dataDir)
+	if err = firstErr(err, err2, err3); err != nil {
+		res.warn("W4: reading the state before: %v", err)
+		return nil
+	}
+	warm := closedLoop(rs, cfg.mutConns, cfg.warm)
+	r.peak = closedLoop(rs, cfg.mutConns, cfg.dur)
+	r.fixed = fixedRate(rs, cfg.mutConns, r.peak.throughput()/2, cfg.dur)
+	for _, l := range []loadResult{warm, r.peak, r.fixed} {
+		r.acks += l.Requests - l.Errors
+		r.errors += l.Errors
+	}
+	logf("W4 %-26s peak %8.0f req/s | at %6.0f req/s: p50 %7s p99 %7s | errors %d",
+		"Convene reportProgress", r.peak.throughput(), r.fixed.Rate, fmtDur(r.fixed.pct(50)), fmtDur(r.fixed.pct(99)), r.errors)
+	if e := r.peak.FirstErr + r.fixed.FirstErr + warm.FirstErr; e != "" {
+		logf("  first error: %s", e)
+	}
+	v1, err := versions(cv.addr, targets)
+	seq1, err2 := readyzSeq(cv.addr)
+	ev1, distinct, maxSeq, err3 := countEvents(cv.dataDir)
+	if err = firstErr(err, err2, err3); err != nil {
+		res.warn("W4: reading the state after: %v", err)
+		return r
+	}
+	for id, v := range v1 {
+		r.dVer += int64(v - v0[id])
+	}
+	r.dSeq, r.dEvents, r.eventsBefore, r.maxSeq = seq1-seq0, ev1-ev0, ev0, maxSeq
+	r.ok = r.dSeq == int64(r.acks) && r.dVer == int64(r.acks) && r.dEvents == int64(r.acks) && maxSeq == ev1 && distinct == ev1
+	r.detail = fmt.Sprintf("%d acknowledged; +%d events in the database (now %d, %d distinct seq, highest %d); read model +%d; commitment versions +%d",
+		r.acks, r.dEvents, ev1, distinct, maxSeq, r.dSeq, r.dVer)
+	logf("W4 check: %s: %v", r.detail, map[bool]string{true: "no event lost or duplicated", false: "MISMATCH"}[r.ok])
+	if !r.ok {
+		res.warn("W4: %s", r.detail)
+	}
+	return r
+}
+
+// noteOthers logs which processes outside the benchmark were busy.
+func noteOthers(what string, rs ...loadResult) {
+	for _, r := range rs {
+		if (r.ForeignSrv > 0.1 || r.ForeignCli > 0.1) && r.Others != "" {
+			logf("  other processes during %s: %s", what, r.Others)
+			return
+		}
+	}
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+func versions(addr string, cs []*exCommitment) (map[string]int, error) {
+	out := map[string]int{}
+	for from := 0; from < len(cs); from += 100 {
+		var ids []string
+		for _, c := range cs[from:min(from+100, len(cs))] {
+			ids = append(ids, c.ID)
+		}
+		var r struct {
+			Nodes []struct {
+				ID      string `json:"id"`
+				Version int    `json:"version"`
+			} `json:"nodes"`
+		}
+		if err := (gqlClient{addr: addr}).do(`query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Commitment { version } } }`, map[string]any{"ids": ids}, &r); err != nil {
+			return nil, err
+		}
+		for _, n := range r.Nodes {
+			out[n.ID] = n.Version
+		}
+	}
+	return out, nil
+}
+
+// countEvents reads the events collection's table in the embedded
+// FerretDB's SQLite file directly (read-only, beside the running server):
+// how many events, how many distinct seq, and the largest seq. FerretDB
+// itself would decode every document to count them (about 90 s for 100,000
+// events); SQLite answers in a second or two.
+func countEvents(dataDir string) (count, distinct, maxSeq int64, err error) {
+	path := filepath.Join(dataDir, "ferretdb", "convene.sqlite")
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer db.Close()
+	var table string
+	if err := db.QueryRow(`SELECT table_name FROM _ferretdb_collections WHERE name = 'events'`).Scan(&table); err != nil {
+		return 0, 0, 0, fmt.Errorf("finding the events table in %s: %w", path, err)
+	}
+	q := fmt.Sprintf(`SELECT count(*), count(DISTINCT _ferretdb_sjson->>'$.seq'), coalesce(max(_ferretdb_sjson->>'$.seq'), 0) FROM %q`, table)
+	err = db.QueryRow(q).Scan(&count, &distinct, &maxSeq)
+	return count, distinct, maxSeq, err
+}
+
+func fmtDur(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "–"
+	case d < time.Millisecond:
+		return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond))
+	case d < 10*time.Millisecond:
+		return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
+	case d < time.Second:
+		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%.2fs", d.Seconds())
+}
