@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"flag"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -45,8 +44,6 @@ func serveB0(args []string) error {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
-	buf := make([]byte, 0, 4096)
-	_ = buf
 	mux.HandleFunc("POST /graphql", func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
@@ -317,5 +314,3 @@ func computeStats(ex *export) *restW3 {
 	}
 	return out
 }
-
-var _ = fmt.Sprint

@@ -163,12 +163,12 @@ func runProfiles(cfg *config, res *results, ip *inprocServer, ex *export, wls []
 		}
 	}()
 	time.Sleep(100 * time.Millisecond)
-	note, _, _ := p.cpu("tailpoll", "One poll of the hub's tailer: store.ReadAfter at the head of the log (no new event)", d, nil)
+	note, _, _ := p.cpu("tailpoll", "A read of the log's tail: store.ReadAfter at the head of the log, nothing new (as hub.Open's CatchUp and the tailer make it)", d, nil)
 	<-done
 	if poll.Finished {
-		note.extra = fmt.Sprintf("The poll took %.2f s and returned %d events.", poll.Seconds, poll.Events)
+		note.extra = fmt.Sprintf("The read took %.2f s and returned %d events.", poll.Seconds, poll.Events)
 	} else {
-		note.extra = fmt.Sprintf("The poll had not finished after %.1f s (cancelled); the binary's tailer starts the next one 100 ms after each.", poll.Seconds)
+		note.extra = fmt.Sprintf("The read had not finished after %.1f s (cancelled).", poll.Seconds)
 	}
 	logf("profile tailpoll: %s", note.extra)
 	var st struct {

@@ -95,8 +95,7 @@ func fanOut(cfg *config, res *results, s w5Server) {
 	levels := cfg.subs
 	f := newFleet(s.addr, levels[len(levels)-1], len(levels)*(events+1))
 	defer f.close()
-	time.Sleep(time.Second)
-	rss0 := procRSS(s.pid)
+	rss0 := settledRSS(s.pid, 30*time.Second)
 	base := 0
 	for li, n := range levels {
 		row := &w5Row{n: n, target: s.target, events: events, rss0: rss0, memNote: s.memNote}
@@ -173,4 +172,31 @@ func fanOut(cfg *config, res *results, s w5Server) {
 			row.missing, cpuNote, fmtDur(row.rawCPUPerEvent()), float64(row.idleCPU.Milliseconds())/row.idleWin.Seconds(), row.kbPerSub(), row.note)
 		base += events + 1
 	}
+}
+
+// settledRSS waits (up to max) until the process's RSS stops moving, as
+// the Go runtime returns the memory a start-up left free, and returns it.
+func settledRSS(pid int, max time.Duration) int64 {
+	deadline := time.Now().Add(max)
+	var last []int64
+	for {
+		last = append(last, procRSS(pid))
+		if n := len(last); n >= 3 {
+			lo, hi := last[n-3], last[n-3]
+			for _, v := range last[n-3:] {
+				lo, hi = min(lo, v), maxInt(hi, v)
+			}
+			if float64(hi-lo) <= 0.005*float64(hi) || time.Now().After(deadline) {
+				return last[n-1]
+			}
+		}
+		time.Sleep(2 * time.Second)
+	}
+}
+
+func maxInt(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
 }

@@ -109,14 +109,6 @@ func short(b []byte) string {
 	return s
 }
 
-func must(err error) {
-	if err != nil {
-		panic(err)
-	}
-}
-
-var _ = fmt.Sprint
-
 // jsonDiff names the first place where two GraphQL responses differ in
 // their data or errors.
 func jsonDiff(a, b []byte) string {
