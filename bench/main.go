@@ -3,8 +3,8 @@
 // from the other core, runs the same workloads against the baselines in the
 // same run, and writes the table to bench/RESULTS.md. See bench/README.md.
 //
-//	go run ./bench            # default scale, about 15 minutes
-//	go run ./bench -quick     # small scale, short phases, about 3 minutes
+//	go run ./bench            # default scale, about 13 minutes on a 2-core machine
+//	go run ./bench -quick     # small scale, short phases, about 4 minutes
 package main
 
 import (
@@ -74,7 +74,7 @@ func main() {
 func parseFlags(args []string) (*config, error) {
 	cfg := &config{args: args}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.BoolVar(&cfg.quick, "quick", false, "small dataset and short phases (about 3 minutes), results to "+filepath.Join("bench", ".work", "RESULTS.quick.md"))
+	fs.BoolVar(&cfg.quick, "quick", false, "small dataset and short phases (about 4 minutes); files and results in "+filepath.Join("bench", ".work", "quick"))
 	st := fs.Int("stakeholders", 0, "stakeholders to generate (default 200; -quick 50)")
 	cm := fs.Int("commitments", 0, "commitments to generate (default 10000; -quick 1000)")
 	mt := fs.Int("meetings", 0, "meetings to generate (default 2000; -quick 200)")
@@ -86,8 +86,8 @@ func parseFlags(args []string) (*config, error) {
 	fs.IntVar(&cfg.mutConns, "mutation-conns", 8, "connections of the W4 phases")
 	subs := fs.String("subscribers", "", "W5 subscriber counts, comma-separated (default 1000,5000,10000; -quick 200,1000)")
 	fs.IntVar(&cfg.w5Events, "w5-events", 0, "outcomes published per W5 run, one a second (default 10; -quick 3)")
-	fs.StringVar(&cfg.work, "work", "", "scratch directory: binaries, database, logs, profiles (default bench/.work)")
-	fs.StringVar(&cfg.results, "results", "", "where to write the results (default bench/RESULTS.md; -quick bench/.work/RESULTS.quick.md)")
+	fs.StringVar(&cfg.work, "work", "", "scratch directory: binaries, database, logs, profiles (default bench/.work; -quick bench/.work/quick)")
+	fs.StringVar(&cfg.results, "results", "", "where to write the results (default bench/RESULTS.md; -quick <work>/RESULTS.md)")
 	fs.StringVar(&cfg.load, "load", "bulk", "how the dataset reaches the database: bulk (commands on an in-memory log, then ordered batch inserts) or commands (each event appended as a server does; ~3.5 min at default scale)")
 	fs.StringVar(&cfg.bin, "server-bin", "", "benchmark this server binary instead of building one from the module (go build -o bench/.work/convene .)")
 	only := fs.String("only", "", "run only these parts, comma-separated: read (W1-W3), w4, w5, profile")
@@ -149,11 +149,14 @@ func parseFlags(args []string) (*config, error) {
 	cfg.root = root
 	if cfg.work == "" {
 		cfg.work = filepath.Join(root, "bench", ".work")
+		if cfg.quick { // a quick run keeps its own files, not the full run's
+			cfg.work = filepath.Join(cfg.work, "quick")
+		}
 	}
 	if cfg.results == "" {
 		cfg.results = filepath.Join(root, "bench", "RESULTS.md")
 		if cfg.quick {
-			cfg.results = filepath.Join(cfg.work, "RESULTS.quick.md")
+			cfg.results = filepath.Join(cfg.work, "RESULTS.md")
 		}
 	}
 	if *noPin || runtime.NumCPU() < 2 {

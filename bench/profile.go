@@ -147,7 +147,9 @@ func runProfiles(cfg *config, res *results, ip *inprocServer, ex *export, wls []
 		logf("profile W4: %s", note.extra)
 	}
 
-	// One poll of the hub's tailer, as it runs every 100 ms in the binary.
+	// A read of the log's tail, once the server is idle again (the W4
+	// profile's snapshot flush may still be running).
+	waitIdle(ip.pid(), 30*time.Second)
 	var poll struct {
 		Seconds  float64 `json:"seconds"`
 		Events   int     `json:"events"`
@@ -238,4 +240,16 @@ func pprofTable(out string) string {
 		keep = append(keep, l)
 	}
 	return strings.Join(keep, "\n")
+}
+
+// waitIdle waits (up to max) until the process uses under 10% of a core.
+func waitIdle(pid int, max time.Duration) {
+	deadline := time.Now().Add(max)
+	for time.Now().Before(deadline) {
+		c0 := procCPU(pid)
+		time.Sleep(time.Second)
+		if procCPU(pid)-c0 < 100*time.Millisecond {
+			return
+		}
+	}
 }

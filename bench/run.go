@@ -197,10 +197,11 @@ func run(ctx context.Context, cfg *config) error {
 			res.warn("moving the in-process server to CPU %s: %v", serverCore, err)
 		}
 		if cfg.want("w5") {
-			// Convene's transport first, on a fresh heap (its memory per
-			// subscriber), then B3 on the same process.
+			// Convene's transport, then B3, on the same process; it returns
+			// its idle memory to the OS before each RSS reading.
 			prof := &profiler{cfg: cfg, res: res, ip: ip}
-			s := w5Server{target: w5Replica, addr: ip.addr, pid: ip.pid(), pub: publisher{addr: ip.addr, token: token, meetingID: meetingID}}
+			free := func() { fetch(ip.addr, httpRequest(ip.addr, "GET", "/debug/freeosmemory", nil)) }
+			s := w5Server{target: w5Replica, addr: ip.addr, pid: ip.pid(), pub: publisher{addr: ip.addr, token: token, meetingID: meetingID}, freeMem: free}
 			if cfg.want("profile") {
 				n := cfg.subs[len(cfg.subs)-1]
 				s.atLast = func() { prof.heap(fmt.Sprintf("W5 heap in use with %d idle subscribers (live transport)", n)) }
@@ -209,8 +210,7 @@ func run(ctx context.Context, cfg *config) error {
 				}
 			}
 			fanOut(cfg, res, s)
-			fanOut(cfg, res, w5Server{target: w5B3, addr: ip.b3, pid: ip.pid(), pub: publisher{addr: ip.b3, token: token, meetingID: meetingID},
-				memNote: "heap reused after the live transport's run"})
+			fanOut(cfg, res, w5Server{target: w5B3, addr: ip.b3, pid: ip.pid(), pub: publisher{addr: ip.b3, token: token, meetingID: meetingID}, freeMem: free})
 		}
 		if cfg.want("read") && wls != nil {
 			// The same requests to Convene's handler on a hub whose tailer

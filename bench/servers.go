@@ -6,12 +6,14 @@ import (
 	"expvar"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	rpprof "runtime/pprof"
 	"strconv"
 	"sync/atomic"
@@ -245,6 +247,12 @@ func serveInproc(args []string) error {
 		fmt.Fprintf(w, `{"seconds":%.3f,"events":%d,"finished":%v}`, time.Since(t).Seconds(), len(events), err == nil)
 	})
 	mux.Handle("GET /debug/vars", expvar.Handler())
+	// Return the memory the start-up left idle (and any since) to the OS,
+	// so that RSS deltas measure what is in use.
+	mux.HandleFunc("GET /debug/freeosmemory", func(w http.ResponseWriter, r *http.Request) {
+		debug.FreeOSMemory()
+		io.WriteString(w, "ok\n")
+	})
 
 	srv := []*http.Server{
 		{Addr: *liveAddr, Handler: gw.Wrap(p.auth.Middleware(mux)), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute},

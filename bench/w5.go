@@ -80,6 +80,9 @@ type w5Server struct {
 	// duringLast runs while that level's events are published.
 	atLast     func()
 	duringLast func(d time.Duration)
+	// freeMem, when set, makes the server return its idle memory to the
+	// OS before each RSS reading (the in-process server can).
+	freeMem func()
 }
 
 // fanOut connects subscribers level by level (cfg.subs, cumulatively: the
@@ -95,6 +98,9 @@ func fanOut(cfg *config, res *results, s w5Server) {
 	levels := cfg.subs
 	f := newFleet(s.addr, levels[len(levels)-1], len(levels)*(events+1))
 	defer f.close()
+	if s.freeMem != nil {
+		s.freeMem()
+	}
 	rss0 := settledRSS(s.pid, 30*time.Second)
 	base := 0
 	for li, n := range levels {
@@ -119,6 +125,9 @@ func fanOut(cfg *config, res *results, s w5Server) {
 			row.note += fmt.Sprintf("; warm-up reached %d/%d", f.received[base].Load(), row.connected)
 		}
 		time.Sleep(time.Second)
+		if s.freeMem != nil {
+			s.freeMem()
+		}
 		row.rss1 = procRSS(s.pid)
 		last := li == len(levels)-1
 		if last && s.atLast != nil {
@@ -153,6 +162,11 @@ func fanOut(cfg *config, res *results, s w5Server) {
 		}
 		row.cpu, row.window = procCPU(s.pid)-cpu0, time.Since(start)
 		row.foreignSrv, row.foreignCli = fm.stop()
+		if row.foreignSrv > 0.1 || row.foreignCli > 0.1 {
+			if o := fm.busiestOthers(); o != "" {
+				logf("  other processes during W5 %d %s: %s", n, s.target, o)
+			}
+		}
 		<-done
 		row.lat, row.missing = f.latencies(base+1, base+events)
 		row.dups, row.errs = f.dups.Load(), f.errMsgs.Load()

@@ -83,7 +83,11 @@ const resolvers = {
       if (first != null && (first < 0 || first > 100)) throw new Error('first must be between 0 and 100');
       const matched = commitments.filter((c) => matches(c, filter));
       let start = 0;
-      if (after != null) start = matched.findIndex((c) => c.cursor > after) + 1 || matched.length;
+      if (after != null) {
+        // Cursors are Convene's, in reference order; the page starts after the named one.
+        const at = matched.findIndex((c) => c.cursor === after);
+        start = at < 0 ? matched.length : at + 1;
+      }
       const n = first ?? 20;
       const page = matched.slice(start, start + n);
       return {
@@ -136,11 +140,12 @@ const resolvers = {
     pillar: (c) => pillars[c.pillarId],
     participants: (c) => c.participants,
     progressReports: (c, { first }) => {
-      const nodes = c.reports.slice(0, first ?? 20);
+      const reports = c.reports ?? [];
+      const nodes = reports.slice(0, first ?? 20);
       return {
         nodes,
-        totalCount: c.reports.length,
-        pageInfo: { hasNextPage: nodes.length < c.reports.length, hasPreviousPage: false, startCursor: null, endCursor: null },
+        totalCount: reports.length,
+        pageInfo: { hasNextPage: nodes.length < reports.length, hasPreviousPage: false, startCursor: null, endCursor: null },
       };
     },
   },
