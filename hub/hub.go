@@ -153,6 +153,15 @@ func (h *Hub) tail(interval time.Duration) {
 				h.logger.Warn("reading the event log", "err", err, "seq", h.model.Seq())
 			}
 		case <-h.stop:
+			// A write made just before Close must still be announced, or
+			// other instances would not read it until the next write.
+			if heads != nil && len(h.headMoved) > 0 {
+				final, done := context.WithTimeout(context.Background(), 5*time.Second)
+				if err := heads.SetHead(final, h.instance, h.model.Seq()); err != nil {
+					h.logger.Warn("announcing the log head", "err", err)
+				}
+				done()
+			}
 			return
 		}
 	}
