@@ -70,21 +70,7 @@ func (p *proc) pid() int { return p.cmd.Process.Pid }
 
 // waitReady polls GET path until it answers 200, for up to timeout.
 func (p *proc) waitReady(path string, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	req := httpRequest(p.addr, "GET", path, nil)
-	for time.Now().Before(deadline) {
-		select {
-		case <-p.done:
-			return fmt.Errorf("%s exited during start-up; see %s:\n%s", p.name, p.log, tail(p.log, 20))
-		default:
-		}
-		if status, _, err := fetch(p.addr, req); err == nil && status == 200 {
-			p.ready = time.Since(p.start)
-			return nil
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return fmt.Errorf("%s not ready after %s; see %s:\n%s", p.name, timeout, p.log, tail(p.log, 20))
+	return p.waitReadyReq(httpRequest(p.addr, "GET", path, nil), timeout)
 }
 
 // stop sends SIGTERM and waits, then kills.

@@ -392,6 +392,7 @@ func (c *convene) stop() {
 	}
 }
 
+// waitReadyReq sends req until it answers 200, for up to timeout.
 func (p *proc) waitReadyReq(req []byte, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
@@ -406,7 +407,7 @@ func (p *proc) waitReadyReq(req []byte, timeout time.Duration) error {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return fmt.Errorf("%s not ready after %s; see %s", p.name, timeout, p.log)
+	return fmt.Errorf("%s not ready after %s; see %s:\n%s", p.name, timeout, p.log, tail(p.log, 20))
 }
 
 // readyzSeq is the position of the server's read model, from /readyz.
