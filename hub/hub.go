@@ -125,11 +125,15 @@ func (h *Hub) tail(interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	gapPolls := 0
+	announced := h.model.Seq() // the highest position known to be announced
 	for {
 		select {
 		case <-h.headMoved:
 			if heads != nil {
-				if err := heads.SetHead(ctx, h.instance, h.model.Seq()); err != nil && ctx.Err() == nil {
+				seq := h.model.Seq()
+				if err := heads.SetHead(ctx, h.instance, seq); err == nil {
+					announced = seq
+				} else if ctx.Err() == nil {
 					h.logger.Warn("announcing the log head", "err", err)
 				}
 			}
@@ -154,8 +158,9 @@ func (h *Hub) tail(interval time.Duration) {
 			}
 		case <-h.stop:
 			// A write made just before Close must still be announced, or
-			// other instances would not read it until the next write.
-			if heads != nil && len(h.headMoved) > 0 {
+			// other instances would not read it until the next write; an
+			// announcement cut short by Close counts as not made.
+			if heads != nil && announced < h.model.Seq() {
 				final, done := context.WithTimeout(context.Background(), 5*time.Second)
 				if err := heads.SetHead(final, h.instance, h.model.Seq()); err != nil {
 					h.logger.Warn("announcing the log head", "err", err)
