@@ -333,6 +333,27 @@ func TestExport(t *testing.T) {
 			}
 		}
 	})
+	t.Run("formulas", func(t *testing.T) {
+		// A stakeholder's text must not run as a spreadsheet formula; the
+		// JSON exports keep it exact.
+		title := `=HYPERLINK("http://example.invalid","Formula pilot")`
+		var cc struct {
+			CreateCommitment struct{ Commitment struct{ ID string } }
+		}
+		s.mutate(`mutation($in: CreateCommitmentInput!) { createCommitment(input: $in) { commitment { id } userErrors { field message } } }`,
+			map[string]any{"in": map[string]any{"objectiveId": o21, "leadId": pfd, "title": title, "description": "-1 looks like a number",
+				"startDate": "2014-01-01", "dueDate": "2014-12-31"}}, &cc)
+		q := "commitments.csv?search=" + url.QueryEscape("formula pilot")
+		r := s.export(q, "").mustOK(t, q).records(t)
+		if len(r) != 1 || r[0]["title"] != "'"+title || r[0]["description"] != "'-1 looks like a number" || r[0]["progress"] != "0" {
+			t.Fatalf("formula-like text is not defused: %q", r)
+		}
+		o := s.export("commitments.json?search="+url.QueryEscape("formula pilot"), "").mustOK(t, "json").objects(t, false)
+		if len(o) != 1 || o[0]["title"] != title {
+			t.Fatalf("the JSON export changed the text: %v", o)
+		}
+	})
+
 	t.Run("public reads off", func(t *testing.T) {
 		// The same app with CONVENE_PUBLIC_READ=false: exports need a token too.
 		private := *s.app

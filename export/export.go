@@ -300,7 +300,7 @@ func csvCell(v any) string {
 	case nil:
 		return ""
 	case string:
-		return x
+		return defuseFormula(x)
 	case hub.Date:
 		return string(x)
 	case *hub.Date:
@@ -322,11 +322,23 @@ func csvCell(v any) string {
 		}
 		return isoTime(*x)
 	case []string:
-		return strings.Join(x, "; ")
+		return defuseFormula(strings.Join(x, "; "))
 	case csvFormatter:
-		return x.CSV()
+		return defuseFormula(x.CSV())
 	}
 	return fmt.Sprint(v)
+}
+
+// defuseFormula prefixes text that a spreadsheet would run as a formula
+// with an apostrophe (OWASP's advice against CSV injection): a title such
+// as "=HYPERLINK(…)" written by one stakeholder must not execute on an
+// analyst's machine. Numbers, dates and times are written by Convene and
+// never start with these characters, so only text is touched.
+func defuseFormula(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // jsonValue is a value as it goes into JSON.
