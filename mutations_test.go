@@ -356,6 +356,41 @@ func TestConcurrentWritersOneWins(t *testing.T) {
 	race("two hubs on one database", []*testServer{a, b})
 }
 
+// TestStakeholderNameUniqueAcrossInstances: the name rule is checked
+// against the model a command is built on, and a command that loses the
+// race for its sequence number is built again on the newer model, so two
+// hubs cannot both create "Same Name".
+func TestStakeholderNameUniqueAcrossInstances(t *testing.T) {
+	a := startServer(t, t.TempDir(), hub.Options{})
+	b := startSecondServer(t, a)
+	servers := []*testServer{a, b}
+	var wg sync.WaitGroup
+	results := make([]response, 8)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = servers[i%2].do(true, `mutation($in: CreateStakeholderInput!) { createStakeholder(input: $in) { stakeholder { id } userErrors { code field } } }`,
+				map[string]any{"in": map[string]any{"name": "Same Name Youth Trust", "sector": "CIVIL_SOCIETY"}})
+		}()
+	}
+	wg.Wait()
+	created, taken := 0, 0
+	for _, r := range results {
+		switch {
+		case len(r.Errors) > 0:
+			t.Fatalf("unexpected error %+v", r.Errors)
+		case strings.Contains(string(r.Data), `"code":"TAKEN"`):
+			taken++
+		case strings.Contains(string(r.Data), `"stakeholder":{"id"`):
+			created++
+		}
+	}
+	if created != 1 || taken != len(results)-1 {
+		t.Fatalf("%d created, %d refused as taken, want 1 and %d", created, taken, len(results)-1)
+	}
+}
+
 // startSecondServer runs another hub on the first one's database, as a
 // second instance pointed at MONGODB_URI would.
 func startSecondServer(t *testing.T, first *testServer) *testServer {
