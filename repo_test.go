@@ -64,3 +64,16 @@ func TestGofmt(t *testing.T) {
 		t.Fatalf("gofmt -l lists %v", bad)
 	}
 }
+
+// TestMicroBenchmarksRun runs every package's benchmarks a few iterations
+// each, so that they keep compiling and working (go test alone skips them).
+// Figures come from `go test -run '^$' -bench . ./...`.
+func TestMicroBenchmarksRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the benchmarks")
+	}
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", ".", "-benchtime", "3x", "./...")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go test -bench: %v\n%s", err, out)
+	}
+}
