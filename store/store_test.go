@@ -153,8 +153,8 @@ func TestCheckpointsSplitAndChain(t *testing.T) {
 	s, ctx := open(t), context.Background()
 	long := string(make([]byte, 2000))
 	var snaps []hub.Snapshot
-	for i := range 600 { // about 1.2 MB: three parts
-		id := fmt.Sprintf("c%03d", i)
+	for i := range 1200 { // about 2.4 MB before deflation: three parts
+		id := fmt.Sprintf("c%04d", i)
 		snaps = append(snaps, hub.Snapshot{State: hub.State{Community: &hub.Community{Meta: hub.Meta{ID: id, Version: 1}, Name: long}}})
 	}
 	if err := s.SaveSnapshots(ctx, snaps, 0, 10); err != nil {
@@ -167,8 +167,8 @@ func TestCheckpointsSplitAndChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, wm, err := s.LoadSnapshots(ctx)
-	if err != nil || wm != 10 || len(got) != 601 {
-		t.Fatalf("watermark %d, %d snapshots, %v; want 10 and 601", wm, len(got), err)
+	if err != nil || wm != 10 || len(got) != 1201 {
+		t.Fatalf("watermark %d, %d snapshots, %v; want 10 and 1201", wm, len(got), err)
 	}
 }
 
