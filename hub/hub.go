@@ -42,9 +42,10 @@ type HeadLog interface {
 // Options tune a Hub; the zero value is usable.
 type Options struct {
 	Logger *slog.Logger
-	// SnapshotInterval is how often changed entities are written behind to
-	// their collections (default one second; negative disables writing,
-	// which tests use to simulate a crash before the write).
+	// SnapshotInterval is how often the entities changed since the last
+	// checkpoint are written behind as a new one (default one second;
+	// negative disables writing, which tests use to simulate a crash
+	// before the write).
 	SnapshotInterval time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
@@ -82,8 +83,8 @@ type checkpoint struct {
 	from, to int64
 }
 
-// Open loads the read model from the log's snapshots and the events after
-// them, healing any snapshot left behind, and starts the snapshot writer.
+// Open loads the read model from the log's checkpoints and the events
+// after them, healing any checkpoint left behind, and starts the writer.
 func Open(ctx context.Context, log EventLog, opts Options) (*Hub, error) {
 	h := &Hub{
 		log:           log,
@@ -205,7 +206,7 @@ func (h *Hub) CatchUp(ctx context.Context) error {
 	return h.model.Apply(events...)
 }
 
-// Close stops the tailer, writes the outstanding snapshots and stops the writer.
+// Close stops the tailer, writes the outstanding checkpoint and stops the writer.
 func (h *Hub) Close(ctx context.Context) error {
 	h.closeOnce.Do(func() { close(h.stop) })
 	for _, done := range []chan struct{}{h.tailerDone, h.snapshotsDone} {

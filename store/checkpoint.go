@@ -51,10 +51,11 @@ type checkpointDoc struct {
 	States     []byte `bson:"states"` // deflated concatenation of BSON documents, each a snapshotRecord
 }
 
-// snapshotRecord is an entity's state and history inside a checkpoint.
+// snapshotRecord is an entity's state and history inside a checkpoint;
+// the history in its own encoding (history.go).
 type snapshotRecord struct {
-	State   hub.State    `bson:"state"`
-	History []hub.Change `bson:"history"`
+	State   hub.State `bson:"state"`
+	History []byte    `bson:"history"`
 }
 
 // checkpointRef is a stored checkpoint document, for compaction.
@@ -143,7 +144,7 @@ func encodeParts(snaps []hub.Snapshot) (blobs [][]byte, counts []int, err error)
 		return nil
 	}
 	for _, sn := range snaps {
-		raw, err := bson.Marshal(snapshotRecord{State: sn.State, History: sn.History})
+		raw, err := bson.Marshal(snapshotRecord{State: sn.State, History: encodeHistory(sn.History)})
 		if err != nil {
 			return nil, nil, fmt.Errorf("encoding the snapshot of %s: %w", sn.State.Type(), err)
 		}
@@ -260,7 +261,11 @@ func decodePart(d checkpointDoc) ([]hub.Snapshot, error) {
 		if r.State.Type() == "" {
 			return nil, errors.New("a state of no known type")
 		}
-		out = append(out, hub.Snapshot{State: r.State, History: r.History})
+		history, err := decodeHistory(r.History)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r.State.Type(), err)
+		}
+		out = append(out, hub.Snapshot{State: r.State, History: history})
 		b = rest
 	}
 	return out, nil

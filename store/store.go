@@ -46,9 +46,9 @@ type Store struct {
 	known []checkpointRef // checkpoint documents this instance has seen, for compaction
 }
 
-// Connect opens the database at uri, checks it holds data in this
-// version's format (or none), and creates the collections and indexes the
-// code relies on, idempotently.
+// Connect opens the database at uri and checks it holds data in this
+// version's format (or none). The log's collections and their indexes are
+// created as the log grows (ensureBlock).
 func Connect(ctx context.Context, uri, database string) (*Store, error) {
 	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetAppName("convene"))
 	if err != nil {
@@ -63,10 +63,6 @@ func Connect(ctx context.Context, uri, database string) (*Store, error) {
 		return nil, fmt.Errorf("reaching %s: %w", redact(uri), err)
 	}
 	if err := s.checkFormat(ctx); err != nil {
-		_ = client.Disconnect(context.Background())
-		return nil, err
-	}
-	if err := s.ensureSchema(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}
@@ -134,10 +130,6 @@ func (s *Store) checkFormat(ctx context.Context) error {
 	return fmt.Errorf("%w: database %q holds format %d, this version reads format %d and does not migrate; "+
 		"start with an empty data directory (or database)", ErrFormat, s.db.Name(), v, formatVersion)
 }
-
-// ensureSchema creates what every database needs: nothing yet, as the
-// log's collections are created block by block (ensureBlock).
-func (s *Store) ensureSchema(ctx context.Context) error { return nil }
 
 // blockSize is how many events one collection of the log holds. On
 // FerretDB's SQLite backend no filter uses an index: a find by _id stops
