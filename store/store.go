@@ -208,6 +208,15 @@ func (s *Store) Append(ctx context.Context, e *hub.Event) error {
 	if err != nil {
 		return fmt.Errorf("appending %s: %w", e.Stream(), err)
 	}
+	if e.Seq%blockSize == blockSize/2 {
+		// Create the next block behind this mutation's back, not in front
+		// of the one that opens it.
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			_ = s.ensureBlock(ctx, blockOf(e.Seq)+1)
+		}()
+	}
 	return nil
 }
 
