@@ -48,6 +48,7 @@ type checkpointDoc struct {
 	Part       int    `bson:"part"`
 	Parts      int    `bson:"parts"`
 	Count      int    `bson:"count"`
+	Size       int    `bson:"size"`   // of the states inflated
 	States     []byte `bson:"states"` // deflated concatenation of BSON documents, each a snapshotRecord
 }
 
@@ -71,7 +72,7 @@ type checkpointRef struct {
 // writes a new checkpoint; a retried one leaves an incomplete one behind,
 // which LoadSnapshots uses only for its states.
 func (s *Store) SaveSnapshots(ctx context.Context, snaps []hub.Snapshot, from, to int64) error {
-	blobs, counts, err := encodeParts(snaps)
+	blobs, counts, sizes, err := encodeParts(snaps)
 	if err != nil {
 		return err
 	}
@@ -81,7 +82,7 @@ func (s *Store) SaveSnapshots(ctx context.Context, snaps []hub.Snapshot, from, t
 	var written []checkpointRef
 	for i, blob := range blobs {
 		d := checkpointDoc{ID: fmt.Sprintf("%s-%04d", name, i), Checkpoint: name, From: from, To: to,
-			Part: i, Parts: len(blobs), Count: counts[i], States: blob}
+			Part: i, Parts: len(blobs), Count: counts[i], Size: sizes[i], States: blob}
 		if _, err := s.checkpoints.InsertOne(ctx, d); err != nil {
 			s.remember(written...)
 			return fmt.Errorf("writing checkpoint part %d of %d: %w", i+1, len(blobs), err)
@@ -127,7 +128,7 @@ func (s *Store) compact(ctx context.Context, to int64) {
 
 // encodeParts encodes the snapshots into deflated blobs of about partBytes
 // before deflation.
-func encodeParts(snaps []hub.Snapshot) (blobs [][]byte, counts []int, err error) {
+func encodeParts(snaps []hub.Snapshot) (blobs [][]byte, counts, sizes []int, err error) {
 	var cur []byte
 	n := 0
 	flush := func() error {
@@ -139,18 +140,18 @@ func encodeParts(snaps []hub.Snapshot) (blobs [][]byte, counts []int, err error)
 		if err := w.Close(); err != nil {
 			return err
 		}
-		blobs, counts = append(blobs, buf.Bytes()), append(counts, n)
+		blobs, counts, sizes = append(blobs, buf.Bytes()), append(counts, n), append(sizes, len(cur))
 		cur, n = cur[:0], 0
 		return nil
 	}
 	for _, sn := range snaps {
 		raw, err := bson.Marshal(snapshotRecord{State: sn.State, History: encodeHistory(sn.History)})
 		if err != nil {
-			return nil, nil, fmt.Errorf("encoding the snapshot of %s: %w", sn.State.Type(), err)
+			return nil, nil, nil, fmt.Errorf("encoding the snapshot of %s: %w", sn.State.Type(), err)
 		}
 		if len(cur) > 0 && len(cur)+len(raw) > partBytes {
 			if err := flush(); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 		}
 		cur = append(cur, raw...)
@@ -158,10 +159,10 @@ func encodeParts(snaps []hub.Snapshot) (blobs [][]byte, counts []int, err error)
 	}
 	if n > 0 || len(blobs) == 0 {
 		if err := flush(); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
-	return blobs, counts, nil
+	return blobs, counts, sizes, nil
 }
 
 // LoadSnapshots reads every checkpoint and returns the entity states they
@@ -244,9 +245,13 @@ func watermark(ranges [][2]int64) int64 {
 }
 
 func decodePart(d checkpointDoc) ([]hub.Snapshot, error) {
-	states, err := io.ReadAll(flate.NewReader(bytes.NewReader(d.States)))
-	if err != nil {
+	states := make([]byte, d.Size)
+	r := flate.NewReader(bytes.NewReader(d.States))
+	if _, err := io.ReadFull(r, states); err != nil {
 		return nil, fmt.Errorf("inflating states: %w", err)
+	}
+	if n, _ := r.Read(make([]byte, 1)); n != 0 {
+		return nil, errors.New("inflating states: longer than recorded")
 	}
 	out := make([]hub.Snapshot, 0, d.Count)
 	for b := states; len(b) > 0; {

@@ -36,7 +36,7 @@ func BenchmarkCheckpointEncode(b *testing.B) {
 	snaps := benchSnapshots(1000)
 	var size int
 	for b.Loop() {
-		blobs, _, err := encodeParts(snaps)
+		blobs, _, _, err := encodeParts(snaps)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -49,13 +49,13 @@ func BenchmarkCheckpointEncode(b *testing.B) {
 }
 
 func BenchmarkCheckpointDecode(b *testing.B) {
-	blobs, counts, err := encodeParts(benchSnapshots(1000))
+	blobs, counts, sizes, err := encodeParts(benchSnapshots(1000))
 	if err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
 		for i, blob := range blobs {
-			if _, err := decodePart(checkpointDoc{States: blob, Count: counts[i]}); err != nil {
+			if _, err := decodePart(checkpointDoc{States: blob, Count: counts[i], Size: sizes[i]}); err != nil {
 				b.Fatal(err)
 			}
 		}
