@@ -97,8 +97,8 @@ func (m *ReadModel) restore(snaps []Snapshot, watermark int64) int {
 // applied are skipped (the tailer and a writer may both offer one); at an
 // event beyond the next position it stops with ErrLogGap, having applied
 // those before it. An event for a
-// version the model already holds (a snapshot written after it) only
-// advances the position.
+// version the model already holds (from a checkpoint written after it)
+// advances the position and leaves the entity dirty, unchanged.
 func (m *ReadModel) Apply(events ...*Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
