@@ -84,7 +84,7 @@ func TestCrashBeforeSnapshotHeals(t *testing.T) {
 	}
 }
 
-// storedCommitment reads C-1.2-001's snapshot document from the database
+// storedCommitment reads C-1.2-001's latest checkpointed state from the database
 // the (stopped) server used.
 func storedCommitment(t *testing.T, s *testServer) *hub.Commitment {
 	t.Helper()
@@ -94,11 +94,14 @@ func storedCommitment(t *testing.T, s *testServer) *hub.Commitment {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var latest *hub.Commitment // checkpoints may hold several versions
 	for _, sn := range snaps {
-		if c := sn.State.Commitment; c != nil && c.ID == "C-1.2-001" {
-			return c
+		if c := sn.State.Commitment; c != nil && c.ID == "C-1.2-001" && (latest == nil || c.Version > latest.Version) {
+			latest = c
 		}
 	}
-	t.Fatal("no snapshot of C-1.2-001")
-	return nil
+	if latest == nil {
+		t.Fatal("no snapshot of C-1.2-001")
+	}
+	return latest
 }

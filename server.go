@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -178,6 +179,10 @@ func open(ctx context.Context, cfg config, logger *slog.Logger, hubOpts hub.Opti
 		a.close(context.Background())
 		return nil, err
 	}
+	// Loading the read model is the process's largest burst of garbage
+	// (decoded checkpoints); hand the idle heap back to the OS once
+	// rather than hold it at its peak for the process's life.
+	debug.FreeOSMemory()
 	if a.embedded != nil && cfg.seedDemo && len(a.hub.Model().Plans()) == 0 && a.hub.Model().Seq() == 0 {
 		if err := seed.Load(ctx, a.hub); err != nil {
 			a.close(context.Background())

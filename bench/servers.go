@@ -84,9 +84,9 @@ func (c *countingLog) LoadSnapshots(ctx context.Context) ([]hub.Snapshot, int64,
 	return snaps, wm, err
 }
 
-func (c *countingLog) SaveSnapshots(ctx context.Context, snaps []hub.Snapshot, watermark int64) error {
+func (c *countingLog) SaveSnapshots(ctx context.Context, snaps []hub.Snapshot, from, to int64) error {
 	c.saves.Add(1)
-	return c.EventLog.SaveSnapshots(ctx, snaps, watermark)
+	return c.EventLog.SaveSnapshots(ctx, snaps, from, to)
 }
 
 // headLog is the store's optional cheap head of the log (hub.HeadLog).

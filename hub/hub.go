@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// EventLog is the durable, ordered log of events and the snapshots that
+// EventLog is the durable, ordered log of events and the checkpoints that
 // cache it. The store package implements it on MongoDB.
 type EventLog interface {
 	// Append writes e at e.Seq. It returns an error wrapping ErrDuplicate
@@ -19,11 +19,14 @@ type EventLog interface {
 	Append(ctx context.Context, e *Event) error
 	// ReadAfter returns the events after seq in sequence order.
 	ReadAfter(ctx context.Context, seq int64) ([]*Event, error)
-	// LoadSnapshots returns every stored snapshot and the log position
-	// (watermark) they are known to reflect.
+	// LoadSnapshots returns every stored entity state (an entity may come
+	// more than once; its highest version wins) and the log position
+	// (watermark) up to which they hold every change.
 	LoadSnapshots(ctx context.Context) ([]Snapshot, int64, error)
-	// SaveSnapshots writes snapshots, then records the watermark.
-	SaveSnapshots(ctx context.Context, snaps []Snapshot, watermark int64) error
+	// SaveSnapshots stores a checkpoint: the states of the entities
+	// changed in the log positions (from, to]. With from 0 they are all
+	// the entities, and the checkpoint supersedes older ones.
+	SaveSnapshots(ctx context.Context, snaps []Snapshot, from, to int64) error
 }
 
 // HeadLog is an EventLog that can say cheaply how far the log goes. A
@@ -39,9 +42,10 @@ type HeadLog interface {
 // Options tune a Hub; the zero value is usable.
 type Options struct {
 	Logger *slog.Logger
-	// SnapshotInterval is how often changed entities are written behind to
-	// their collections (default one second; negative disables writing,
-	// which tests use to simulate a crash before the write).
+	// SnapshotInterval is how often the entities changed since the last
+	// checkpoint are written behind as a new one (default one second;
+	// negative disables writing, which tests use to simulate a crash
+	// before the write).
 	SnapshotInterval time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
@@ -66,10 +70,21 @@ type Hub struct {
 	snapshotsDone chan struct{}
 	tailerDone    chan struct{}
 	closeOnce     sync.Once
+
+	// Checkpoints, owned by the snapshot writer.
+	covered int64       // stored checkpoints hold every change up to here
+	stale   int         // superseded entity states in stored checkpoints
+	pending *checkpoint // taken from the model, not yet stored
 }
 
-// Open loads the read model from the log's snapshots and the events after
-// them, healing any snapshot left behind, and starts the snapshot writer.
+// checkpoint is the entities changed in the log positions (from, to].
+type checkpoint struct {
+	snaps    []Snapshot
+	from, to int64
+}
+
+// Open loads the read model from the log's checkpoints and the events
+// after them, healing any checkpoint left behind, and starts the writer.
 func Open(ctx context.Context, log EventLog, opts Options) (*Hub, error) {
 	h := &Hub{
 		log:           log,
@@ -92,7 +107,8 @@ func Open(ctx context.Context, log EventLog, opts Options) (*Hub, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading snapshots: %w", err)
 	}
-	h.model.restore(snaps, watermark)
+	h.covered = watermark
+	h.stale = h.model.restore(snaps, watermark)
 	if err := h.CatchUp(ctx); err != nil {
 		return nil, fmt.Errorf("replaying the event log: %w", err)
 	}
@@ -126,17 +142,39 @@ func (h *Hub) tail(interval time.Duration) {
 	defer t.Stop()
 	gapPolls := 0
 	announced := h.model.Seq() // the highest position known to be announced
+	// Announcements are spaced by half a poll: other instances look only
+	// once a poll, and on FerretDB each is an update that scans the heads
+	// collection under the write lock appends need (under a closed loop of
+	// mutations it was a quarter of the server's CPU).
+	var lastAnnounce time.Time
+	later := time.NewTimer(time.Hour)
+	later.Stop()
+	defer later.Stop()
+	armed := false
+	announce := func() {
+		seq := h.model.Seq()
+		lastAnnounce = time.Now()
+		if err := heads.SetHead(ctx, h.instance, seq); err == nil {
+			announced = seq
+		} else if ctx.Err() == nil {
+			h.logger.Warn("announcing the log head", "err", err)
+		}
+	}
 	for {
 		select {
 		case <-h.headMoved:
-			if heads != nil {
-				seq := h.model.Seq()
-				if err := heads.SetHead(ctx, h.instance, seq); err == nil {
-					announced = seq
-				} else if ctx.Err() == nil {
-					h.logger.Warn("announcing the log head", "err", err)
-				}
+			if heads == nil || armed {
+				continue
 			}
+			if wait := time.Until(lastAnnounce.Add(interval / 2)); wait > 0 {
+				later.Reset(wait)
+				armed = true
+				continue
+			}
+			announce()
+		case <-later.C:
+			armed = false
+			announce()
 		case <-t.C:
 			if heads != nil {
 				if head, err := heads.Head(ctx); err == nil && head <= h.model.Seq() {
@@ -190,7 +228,7 @@ func (h *Hub) CatchUp(ctx context.Context) error {
 	return h.model.Apply(events...)
 }
 
-// Close stops the tailer, writes the outstanding snapshots and stops the writer.
+// Close stops the tailer, writes the outstanding checkpoint and stops the writer.
 func (h *Hub) Close(ctx context.Context) error {
 	h.closeOnce.Do(func() { close(h.stop) })
 	for _, done := range []chan struct{}{h.tailerDone, h.snapshotsDone} {
@@ -264,8 +302,8 @@ func (h *Hub) event(kind string, actor Actor, at time.Time, before, after entity
 	return &Event{Type: st.Type(), EntityID: m.ID, Version: m.Version, Kind: kind, Actor: actor, At: at, Changes: changes, State: st}
 }
 
-// writeSnapshots writes changed entities behind, coalesced per entity,
-// until Close; then it writes what is left.
+// writeSnapshots writes changed entities behind as checkpoints until
+// Close; then it writes what is left.
 func (h *Hub) writeSnapshots(interval time.Duration) {
 	defer close(h.snapshotsDone)
 	if interval < 0 {
@@ -285,18 +323,45 @@ func (h *Hub) writeSnapshots(interval time.Duration) {
 	}
 }
 
+// flushSnapshots stores a checkpoint of the entities changed since the
+// last one; or, once the stored checkpoints hold more superseded states
+// than live ones, a full checkpoint that replaces them. A checkpoint that
+// fails is retried as it is on the next tick, while newer changes wait in
+// the model's dirty set: the work per tick stays bounded by one
+// checkpoint, never a growing backlog.
 func (h *Hub) flushSnapshots() {
-	snaps, watermark := h.model.takeDirty()
-	if len(snaps) == 0 {
+	if h.pending != nil && !h.storeCheckpoint() {
 		return
 	}
+	// A full checkpoint also when none covers the log's start: the
+	// model may hold entities no event since the watermark touched.
+	if h.stale > h.model.size() || (h.covered == 0 && h.model.Seq() > 0) {
+		snaps, to := h.model.takeAll()
+		h.pending = &checkpoint{snaps: snaps, from: 0, to: to}
+	} else if snaps, to := h.model.takeDirty(); len(snaps) > 0 {
+		h.pending = &checkpoint{snaps: snaps, from: h.covered, to: to}
+	} else {
+		return
+	}
+	h.storeCheckpoint()
+}
+
+func (h *Hub) storeCheckpoint() bool {
+	cp := h.pending
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := h.log.SaveSnapshots(ctx, snaps, watermark); err != nil {
-		// The log is the truth: a lost snapshot is healed on the next start.
-		h.logger.Error("writing snapshots", "err", err, "count", len(snaps))
-		h.model.requeue(snaps)
+	if err := h.log.SaveSnapshots(ctx, cp.snaps, cp.from, cp.to); err != nil {
+		// The log is the truth: a lost checkpoint is healed on the next start.
+		h.logger.Error("writing a checkpoint", "err", err, "count", len(cp.snaps), "from", cp.from, "to", cp.to)
+		return false
 	}
+	h.pending, h.covered = nil, cp.to
+	if cp.from == 0 {
+		h.stale = 0
+	} else {
+		h.stale += len(cp.snaps)
+	}
+	return true
 }
 
 // newID returns a random, URL-safe identifier.

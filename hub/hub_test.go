@@ -185,3 +185,44 @@ func TestFollowReplaysThenGoesLive(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckpointCoversWhatItsRangeReplayed: a state loaded from a
+// checkpoint ahead of the watermark (past a hole in the chain) is written
+// again by the next checkpoint whose range covers its event, so that
+// compaction may drop the one ahead.
+func TestCheckpointCoversWhatItsRangeReplayed(t *testing.T) {
+	st, _ := openStore(t)
+	ctx := context.Background()
+	a, b := community(1, "a"), community(2, "b")
+	for _, e := range []*hub.Event{a, b} {
+		if err := st.Append(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.SaveSnapshots(ctx, []hub.Snapshot{{State: a.State}}, 0, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveSnapshots(ctx, []hub.Snapshot{{State: b.State}}, 5, 6); err != nil { // (1, 5] is missing
+		t.Fatal(err)
+	}
+	h := openHub(t, st)
+	if err := h.CreateCommunity(ctx, hub.SystemActor, hub.Community{Meta: hub.Meta{ID: "c"}, Name: "C"}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	snaps, wm, err := st.LoadSnapshots(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs := 0
+	for _, s := range snaps {
+		if s.State.Community != nil && s.State.Community.ID == "b" {
+			bs++
+		}
+	}
+	if wm != 3 || bs != 2 {
+		t.Fatalf("watermark %d, b stored %d times; want 3 and 2 (the checkpoint ahead and the one of (1, 3])", wm, bs)
+	}
+}

@@ -71,24 +71,34 @@ func (m *ReadModel) Seq() int64 {
 	return m.seq
 }
 
-// restore loads stored snapshots; watermark is the log position they reflect.
-func (m *ReadModel) restore(snaps []Snapshot, watermark int64) {
+// restore loads stored snapshots, keeping each entity's highest version;
+// watermark is the log position they are complete up to. It returns how
+// many of the snapshots were superseded by another of the same entity.
+func (m *ReadModel) restore(snaps []Snapshot, watermark int64) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	latest := make(map[string]Snapshot, len(snaps))
 	for _, s := range snaps {
+		stream := streamOfState(s.State)
+		if old, ok := latest[stream]; !ok || old.State.meta().Version < s.State.meta().Version {
+			latest[stream] = s
+		}
+	}
+	for stream, s := range latest {
 		m.put(s.State)
-		m.history[streamOfState(s.State)] = s.History
+		m.history[stream] = s.History
 	}
 	m.seq = watermark
 	m.feed.reset(watermark)
+	return len(snaps) - len(latest)
 }
 
 // Apply advances the model by events in log order. Events it has already
 // applied are skipped (the tailer and a writer may both offer one); at an
 // event beyond the next position it stops with ErrLogGap, having applied
 // those before it. An event for a
-// version the model already holds (a snapshot written after it) only
-// advances the position.
+// version the model already holds (from a checkpoint written after it)
+// advances the position and leaves the entity dirty, unchanged.
 func (m *ReadModel) Apply(events ...*Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -103,7 +113,11 @@ func (m *ReadModel) Apply(events ...*Event) error {
 		m.seq = e.Seq
 		m.feed.push(e)
 		stream := e.Stream()
-		if cur := m.versionOf(e.Type, e.EntityID); e.Version <= cur {
+		if cur := m.current(e.Type, e.EntityID); cur != nil && e.Version <= cur.meta().Version {
+			// The model holds a later state (from a checkpoint ahead of
+			// the watermark): the next checkpoint must still hold it, as
+			// it covers this event's position.
+			m.dirty[stream] = stateOf(cur)
 			continue
 		}
 		m.put(e.State)
@@ -128,7 +142,52 @@ func (m *ReadModel) takeDirty() ([]Snapshot, int64) {
 
 func streamOfState(s State) string { return StreamOf(s.Type(), s.meta().ID) }
 
-func (m *ReadModel) versionOf(t EntityType, id string) int {
+// takeAll returns every entity's snapshot, for a full checkpoint, and
+// the position it reflects; the dirty set is taken with it.
+func (m *ReadModel) takeAll() ([]Snapshot, int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]Snapshot, 0, m.sizeLocked())
+	add := func(e entity) {
+		st := stateOf(e)
+		out = append(out, Snapshot{State: st, History: m.history[streamOfState(st)]})
+	}
+	each(m.plans, add)
+	each(m.pillars, add)
+	each(m.objectives, add)
+	each(m.communities, add)
+	each(m.stakeholders, add)
+	each(m.commitments, add)
+	each(m.meetings, add)
+	each(m.outcomes, add)
+	each(m.tokens, add)
+	clear(m.dirty)
+	return out, m.seq
+}
+
+func each[T any, P interface {
+	*T
+	entity
+}](m map[string]P, f func(entity)) {
+	for _, v := range m {
+		f(v)
+	}
+}
+
+// size is the number of entities.
+func (m *ReadModel) size() int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.sizeLocked()
+}
+
+func (m *ReadModel) sizeLocked() int {
+	return len(m.plans) + len(m.pillars) + len(m.objectives) + len(m.communities) + len(m.stakeholders) +
+		len(m.commitments) + len(m.meetings) + len(m.outcomes) + len(m.tokens)
+}
+
+// current returns the entity's current state, or nil.
+func (m *ReadModel) current(t EntityType, id string) entity {
 	var e entity
 	switch t {
 	case TypePlan:
@@ -150,10 +209,7 @@ func (m *ReadModel) versionOf(t EntityType, id string) int {
 	case TypeToken:
 		e = lookup(m.tokens, id)
 	}
-	if e == nil {
-		return 0
-	}
-	return e.meta().Version
+	return e
 }
 
 // lookup returns m[id] as an entity, or a true nil interface when absent.
@@ -247,17 +303,4 @@ func resolve[T any](l links, key string, all map[string]*T, less func(a, b *T) b
 	}
 	sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
 	return out
-}
-
-// requeue marks snapshots dirty again after a failed write, unless a newer
-// state is already queued.
-func (m *ReadModel) requeue(snaps []Snapshot) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, s := range snaps {
-		stream := streamOfState(s.State)
-		if _, newer := m.dirty[stream]; !newer {
-			m.dirty[stream] = s.State
-		}
-	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"convene/hub"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 // open starts an embedded FerretDB in a temporary directory and connects.
@@ -112,19 +115,18 @@ func TestSnapshotsRoundTrip(t *testing.T) {
 		}}, History: []hub.Change{{Seq: 7, Kind: "ProgressReported", Version: 3}}},
 		{State: hub.State{Outcome: &hub.MeetingOutcome{Meta: hub.Meta{ID: "o1", Version: 1}, DueDate: &due}}},
 	}
-	if err := s.SaveSnapshots(ctx, snaps, 42); err != nil {
+	if err := s.SaveSnapshots(ctx, snaps, 0, 42); err != nil {
 		t.Fatal(err)
 	}
-	// Writing again replaces rather than duplicates.
-	if err := s.SaveSnapshots(ctx, snaps[:1], 43); err != nil {
+	if err := s.SaveSnapshots(ctx, snaps[:1], 42, 43); err != nil {
 		t.Fatal(err)
 	}
 	got, wm, err := s.LoadSnapshots(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if wm != 43 || len(got) != 2 {
-		t.Fatalf("watermark %d, %d snapshots; want 43 and 2", wm, len(got))
+	if wm != 43 || len(got) != 3 {
+		t.Fatalf("watermark %d, %d snapshots; want 43 and 3", wm, len(got))
 	}
 	for _, sn := range got {
 		if c := sn.State.Commitment; c != nil {
@@ -136,33 +138,82 @@ func TestSnapshotsRoundTrip(t *testing.T) {
 			t.Fatalf("outcome came back as %+v", o)
 		}
 	}
-}
-
-// TestSnapshotVersionGuard: on MongoDB a stale snapshot never replaces a
-// newer one; FerretDB cannot guard cheaply (only an _id filter is pushed
-// down to SQLite), so there the last write wins and a restart heals from
-// the log. Either way the write itself succeeds quietly.
-func TestSnapshotVersionGuard(t *testing.T) {
-	s, ctx := open(t), context.Background()
-	at := func(v int, name string) hub.Snapshot {
-		return hub.Snapshot{State: hub.State{Community: &hub.Community{Meta: hub.Meta{ID: "x", Version: v}, Name: name}}}
-	}
-	if err := s.SaveSnapshots(ctx, []hub.Snapshot{at(5, "new")}, 5); err != nil {
+	// A full checkpoint supersedes the older ones.
+	if err := s.SaveSnapshots(ctx, snaps, 0, 44); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveSnapshots(ctx, []hub.Snapshot{at(4, "stale")}, 4); err != nil {
-		t.Fatalf("a stale write should succeed quietly: %v", err)
+	if got, wm, err = s.LoadSnapshots(ctx); err != nil || wm != 44 || len(got) != 2 {
+		t.Fatalf("after a full checkpoint: watermark %d, %d snapshots, %v; want 44 and 2", wm, len(got), err)
 	}
-	got, _, err := s.LoadSnapshots(ctx)
+}
+
+// TestCheckpointsSplitAndChain: a large checkpoint is stored in parts,
+// and the watermark stops at the first hole in the chain of checkpoints.
+func TestCheckpointsSplitAndChain(t *testing.T) {
+	s, ctx := open(t), context.Background()
+	long := string(make([]byte, 2000))
+	var snaps []hub.Snapshot
+	for i := range 1200 { // about 2.4 MB before deflation: three parts
+		id := fmt.Sprintf("c%04d", i)
+		snaps = append(snaps, hub.Snapshot{State: hub.State{Community: &hub.Community{Meta: hub.Meta{ID: id, Version: 1}, Name: long}}})
+	}
+	if err := s.SaveSnapshots(ctx, snaps, 0, 10); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.checkpoints.CountDocuments(ctx, bson.D{}); n < 3 {
+		t.Fatalf("%d checkpoint documents, want parts", n)
+	}
+	if err := s.SaveSnapshots(ctx, snaps[:1], 12, 15); err != nil { // (10, 12] is missing
+		t.Fatal(err)
+	}
+	got, wm, err := s.LoadSnapshots(ctx)
+	if err != nil || wm != 10 || len(got) != 1201 {
+		t.Fatalf("watermark %d, %d snapshots, %v; want 10 and 1201", wm, len(got), err)
+	}
+}
+
+func TestWatermark(t *testing.T) {
+	for _, c := range []struct {
+		ranges [][2]int64
+		want   int64
+	}{
+		{nil, 0},
+		{[][2]int64{{0, 5}}, 5},
+		{[][2]int64{{5, 9}, {0, 5}}, 9},
+		{[][2]int64{{0, 5}, {6, 9}}, 5},
+		{[][2]int64{{0, 5}, {3, 7}, {7, 7}, {7, 12}}, 12},
+		{[][2]int64{{2, 5}}, 0},
+	} {
+		if got := watermark(c.ranges); got != c.want {
+			t.Errorf("watermark(%v) = %d, want %d", c.ranges, got, c.want)
+		}
+	}
+}
+
+// TestOldFormatIsRefused: a database from before checkpoints (events keyed
+// by stream and version, no format record) fails clearly.
+func TestOldFormatIsRefused(t *testing.T) {
+	emb, err := StartEmbedded(t.TempDir(), "127.0.0.1:0", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "new"
-	if s.ferret {
-		want = "stale"
+	defer emb.Stop()
+	ctx := context.Background()
+	s, err := Connect(ctx, emb.URI, "fresh")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(got) != 1 || got[0].State.Community.Name != want {
-		t.Fatalf("stored %+v, want %q (FerretDB: %v)", got[0].State.Community, want, s.ferret)
+	if _, err := s.client.Database("old").Collection("events").InsertOne(ctx, bson.D{{Key: "_id", Value: "Community:a@1"}}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close(ctx)
+	if _, err := Connect(ctx, emb.URI, "old"); !errors.Is(err, ErrFormat) {
+		t.Fatalf("connecting to an old database: %v, want ErrFormat", err)
+	}
+	if s, err := Connect(ctx, emb.URI, "fresh"); err != nil {
+		t.Fatalf("reconnecting to a current database: %v", err)
+	} else {
+		s.Close(ctx)
 	}
 }
 
