@@ -92,7 +92,7 @@ func (c *countingLog) SaveSnapshots(ctx context.Context, snaps []hub.Snapshot, f
 // headLog is the store's optional cheap head of the log (hub.HeadLog).
 type headLog interface {
 	Head(ctx context.Context) (int64, error)
-	SetHead(ctx context.Context, instance string, seq int64) error
+	SetHead(ctx context.Context, seq int64) error
 }
 
 type countingHeadLog struct {
@@ -102,8 +102,8 @@ type countingHeadLog struct {
 
 func (c *countingHeadLog) Head(ctx context.Context) (int64, error) { return c.heads.Head(ctx) }
 
-func (c *countingHeadLog) SetHead(ctx context.Context, instance string, seq int64) error {
-	return c.heads.SetHead(ctx, instance, seq)
+func (c *countingHeadLog) SetHead(ctx context.Context, seq int64) error {
+	return c.heads.SetHead(ctx, seq)
 }
 
 type inproc struct {

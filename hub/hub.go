@@ -35,8 +35,8 @@ type EventLog interface {
 type HeadLog interface {
 	// Head returns the highest position announced by any instance.
 	Head(ctx context.Context) (int64, error)
-	// SetHead announces that this instance has the log up to seq.
-	SetHead(ctx context.Context, instance string, seq int64) error
+	// SetHead announces that the log goes at least up to seq.
+	SetHead(ctx context.Context, seq int64) error
 }
 
 // Options tune a Hub; the zero value is usable.
@@ -64,7 +64,6 @@ type Hub struct {
 
 	writeMu sync.Mutex // one command at a time per instance: allocates Seq
 
-	instance      string        // this hub's name in the log's heads
 	headMoved     chan struct{} // signals the head writer
 	stop          chan struct{} // closed by Close
 	snapshotsDone chan struct{}
@@ -91,7 +90,6 @@ func Open(ctx context.Context, log EventLog, opts Options) (*Hub, error) {
 		model:         NewReadModel(),
 		logger:        opts.Logger,
 		now:           opts.Now,
-		instance:      newID(),
 		headMoved:     make(chan struct{}, 1),
 		stop:          make(chan struct{}),
 		snapshotsDone: make(chan struct{}),
@@ -154,7 +152,7 @@ func (h *Hub) tail(interval time.Duration) {
 	announce := func() {
 		seq := h.model.Seq()
 		lastAnnounce = time.Now()
-		if err := heads.SetHead(ctx, h.instance, seq); err == nil {
+		if err := heads.SetHead(ctx, seq); err == nil {
 			announced = seq
 		} else if ctx.Err() == nil {
 			h.logger.Warn("announcing the log head", "err", err)
@@ -200,7 +198,7 @@ func (h *Hub) tail(interval time.Duration) {
 			// announcement cut short by Close counts as not made.
 			if heads != nil && announced < h.model.Seq() {
 				final, done := context.WithTimeout(context.Background(), 5*time.Second)
-				if err := heads.SetHead(final, h.instance, h.model.Seq()); err != nil {
+				if err := heads.SetHead(final, h.model.Seq()); err != nil {
 					h.logger.Warn("announcing the log head", "err", err)
 				}
 				done()

@@ -103,7 +103,7 @@ func TestTailerWaitsForAnEventCommittedLate(t *testing.T) {
 	if err := st.Append(ctx, community(3, "c")); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetHead(ctx, "another instance", 3); err != nil {
+	if err := st.SetHead(ctx, 3); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(200 * time.Millisecond) // ten polls

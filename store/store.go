@@ -328,34 +328,33 @@ func (s *Store) readBlock(ctx context.Context, b int64) ([]*hub.Event, error) {
 	return out, nil
 }
 
+// headFilter selects the one document of the heads collection.
+var headFilter = bson.D{{Key: "_id", Value: "log"}}
+
 // Head returns the highest log position any instance has announced: a
-// cheap read of a tiny collection, so that tailers read the log itself
+// read of a one-document collection, so that tailers read the log itself
 // only when it has grown.
 func (s *Store) Head(ctx context.Context) (int64, error) {
-	cur, err := s.heads.Find(ctx, bson.D{})
+	var h struct {
+		Seq int64 `bson:"seq"`
+	}
+	err := s.heads.FindOne(ctx, headFilter).Decode(&h)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, nil
+	}
 	if err != nil {
-		return 0, fmt.Errorf("reading log heads: %w", err)
+		return 0, fmt.Errorf("reading the log head: %w", err)
 	}
-	defer cur.Close(ctx)
-	var head int64
-	for cur.Next(ctx) {
-		var h struct {
-			Seq int64 `bson:"seq"`
-		}
-		if err := cur.Decode(&h); err != nil {
-			return 0, err
-		}
-		head = max(head, h.Seq)
-	}
-	return head, cur.Err()
+	return h.Seq, nil
 }
 
-// SetHead announces that instance has the log up to seq. Each instance
-// writes only its own document, so the writes do not race.
-func (s *Store) SetHead(ctx context.Context, instance string, seq int64) error {
-	_, err := s.heads.ReplaceOne(ctx, bson.D{{Key: "_id", Value: instance}},
-		bson.D{{Key: "_id", Value: instance}, {Key: "seq", Value: seq}, {Key: "at", Value: time.Now().UTC()}},
-		options.Replace().SetUpsert(true))
+// SetHead announces that the log goes up to seq. Instances share one
+// document and $max keeps it from moving backwards, so concurrent
+// announcements need no coordination and the collection never grows.
+func (s *Store) SetHead(ctx context.Context, seq int64) error {
+	_, err := s.heads.UpdateOne(ctx, headFilter,
+		bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: seq}}}},
+		options.UpdateOne().SetUpsert(true))
 	return err
 }
 
