@@ -26,13 +26,14 @@ func (a *app) handler() http.Handler { return a.handlerWith(a.gateway) }
 func (a *app) handlerWith(gc gateway.Config) http.Handler {
 	logger := gateway.Logger(a.logger) // adds request ids
 	es := graph.NewExecutableSchema(resolvers.NewExecutableSchema(a.hub, logger))
-	gw := gateway.New(gc, gateway.Deps{Logger: logger, Live: a.live, Seq: a.hub.Model().Seq, Lag: a.readModelLag, Identify: rateLimitKey})
+	gw := gateway.New(gc, gateway.Deps{Logger: logger, Live: a.live, Seq: a.hub.Model().Seq, Lag: a.readModelLag, Identify: rateLimitKey,
+		Audience: cacheAudience, Today: func() string { return string(a.hub.Today()) }})
 	gql := handler.New(es)
 	gql.AddTransport(a.live)
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(gateway.SSE{SSE: transport.SSE{KeepAlivePingInterval: 15 * time.Second}})
-	gql.AddTransport(gateway.GET{})
-	gql.AddTransport(gateway.POST{})
+	gql.AddTransport(gateway.GET{Answers: gw.Answers()})
+	gql.AddTransport(gateway.POST{Answers: gw.Answers()})
 	gql.AddTransport(gateway.Unsupported{})
 	gw.Extend(gql) // query cache, APQ, introspection, cost and limits, deadline, operation log
 	gql.SetErrorPresenter(resolvers.PresentError(logger))
@@ -61,6 +62,17 @@ func (a *app) handlerWith(gc gateway.Config) http.Handler {
 		fmt.Fprintf(w, "ready at event %d\n", a.hub.Model().Seq())
 	})
 	return gw.Wrap(a.auth.Middleware(mux)) // request ids, logging, CORS
+}
+
+// cacheAudience lets the response cache share answers among anonymous
+// callers only: they all see the same public data, whereas what a token
+// sees depends on its role, stakeholder and label (viewer, tokens,
+// private meetings, contacts).
+func cacheAudience(ctx context.Context) string {
+	if auth.ViewerFrom(ctx).Authenticated() {
+		return ""
+	}
+	return "anonymous"
 }
 
 // rateLimitKey names a caller for rate limiting: its token, else its IP.

@@ -110,16 +110,23 @@ type wireResponse struct {
 	Extensions map[string]any  `json:"extensions,omitempty"`
 }
 
-// writeResponse writes a GraphQL response with the given status.
-func writeResponse(w http.ResponseWriter, media string, status int, resp *graphql.Response) {
+// writeResponse writes a GraphQL response with the given status, and
+// returns the body written (nil when the response could not be encoded).
+func writeResponse(w http.ResponseWriter, media string, status int, resp *graphql.Response) []byte {
 	body, err := json.Marshal(wireResponse{Errors: resp.Errors, Data: resp.Data, Extensions: resp.Extensions})
 	if err != nil {
-		status = http.StatusInternalServerError
-		body = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
+		writeBody(w, media, http.StatusInternalServerError, []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`+"\n"))
+		return nil
 	}
+	body = append(body, '\n')
+	writeBody(w, media, status, body)
+	return body
+}
+
+func writeBody(w http.ResponseWriter, media string, status int, body []byte) {
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(append(body, '\n'))
+	_, _ = w.Write(body)
 }
 
 // refuse answers a request that the gateway refuses before it reaches the
@@ -145,7 +152,10 @@ func statusForRequestError(media string, errs gqlerror.List) int {
 }
 
 // POST is the transport of POST requests with Content-Type application/json.
-type POST struct{}
+type POST struct {
+	// Answers is the response cache (optional: Gateway.Answers).
+	Answers *Answers
+}
 
 var _ graphql.Transport = POST{}
 
@@ -160,7 +170,7 @@ func (POST) Supports(r *http.Request) bool {
 }
 
 // Do serves one POST request.
-func (POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+func (t POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	media := negotiate(r.Header.Get("Accept"))
 	start := graphql.Now()
 	body, err := io.ReadAll(r.Body)
@@ -180,11 +190,14 @@ func (POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	execute(w, r, exec, params, media, false)
+	execute(w, r, exec, params, media, false, t.Answers)
 }
 
 // GET is the transport of GET requests: queries only.
-type GET struct{}
+type GET struct {
+	// Answers is the response cache (optional: Gateway.Answers).
+	Answers *Answers
+}
 
 var _ graphql.Transport = GET{}
 
@@ -194,7 +207,7 @@ func (GET) Supports(r *http.Request) bool {
 }
 
 // Do serves one GET request.
-func (GET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+func (t GET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	media := negotiate(r.Header.Get("Accept"))
 	start := graphql.Now()
 	values, err := url.ParseQuery(r.URL.RawQuery)
@@ -220,13 +233,15 @@ func (GET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor
 		return
 	}
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	execute(w, r, exec, params, media, true)
+	execute(w, r, exec, params, media, true, t.Answers)
 }
 
 // execute runs a decoded request: errors before execution get the
 // status of a request error; an operation other than a query over GET is
 // refused with 405; a subscription needs server-sent events or a WebSocket.
-func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, media string, isGET bool) {
+// A query's answer comes from answers when it holds it, and is kept there
+// when it has no errors.
+func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, media string, isGET bool, answers *Answers) {
 	ctx := r.Context()
 	rc, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
@@ -247,13 +262,27 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 		refuse(w, r, http.StatusBadRequest, CodeBadRequest, "a subscription needs a WebSocket (graphql-transport-ws) or server-sent events (Accept: text/event-stream)")
 		return
 	}
+	var key string
+	var version answersVersion
+	if answers != nil && rc.Operation.Operation == ast.Query {
+		key, version = answers.key(ctx, rc)
+		if key != "" {
+			if body, ok := answers.get(key, version); ok {
+				writeBody(w, media, http.StatusOK, body)
+				return
+			}
+		}
+	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
 	resp := responses(ctx)
 	if resp == nil {
 		refuse(w, r, http.StatusServiceUnavailable, CodeInternal, "the request was cancelled before it completed")
 		return
 	}
-	writeResponse(w, media, http.StatusOK, resp)
+	body := writeResponse(w, media, http.StatusOK, resp)
+	if key != "" && body != nil && len(resp.Errors) == 0 {
+		answers.put(key, version, body)
+	}
 }
 
 func hasCode(errs gqlerror.List, code string) bool {
