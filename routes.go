@@ -27,7 +27,7 @@ func (a *app) handlerWith(gc gateway.Config) http.Handler {
 	logger := gateway.Logger(a.logger) // adds request ids
 	es := graph.NewExecutableSchema(resolvers.NewExecutableSchema(a.hub, logger))
 	gw := gateway.New(gc, gateway.Deps{Logger: logger, Live: a.live, Seq: a.hub.Model().Seq, Lag: a.readModelLag, Identify: rateLimitKey,
-		Audience: cacheAudience, Today: func() string { return string(a.hub.Today()) }})
+		Audience: auth.AnswerAudience, Today: func() string { return string(a.hub.Today()) }})
 	gql := handler.New(es)
 	gql.AddTransport(a.live)
 	gql.AddTransport(transport.Options{})
@@ -62,17 +62,6 @@ func (a *app) handlerWith(gc gateway.Config) http.Handler {
 		fmt.Fprintf(w, "ready at event %d\n", a.hub.Model().Seq())
 	})
 	return gw.Wrap(a.auth.Middleware(mux)) // request ids, logging, CORS
-}
-
-// cacheAudience lets the response cache share answers among anonymous
-// callers only: they all see the same public data, whereas what a token
-// sees depends on its role, stakeholder and label (viewer, tokens,
-// private meetings, contacts).
-func cacheAudience(ctx context.Context) string {
-	if auth.ViewerFrom(ctx).Authenticated() {
-		return ""
-	}
-	return "anonymous"
 }
 
 // rateLimitKey names a caller for rate limiting: its token, else its IP.
