@@ -184,6 +184,10 @@ func (t POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecu
 		refuse(w, r, http.StatusBadRequest, CodeBadRequest, "could not read the request body")
 		return
 	}
+	key := t.Answers.key(r.Context(), http.MethodPost, body)
+	if t.Answers.serve(r.Context(), w, media, key) {
+		return
+	}
 	params, msg := decodeBody(body)
 	if msg != "" {
 		refuse(w, r, http.StatusBadRequest, CodeBadRequest, msg)
@@ -191,7 +195,7 @@ func (t POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecu
 	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	execute(w, r, exec, params, media, false, t.Answers)
+	execute(w, r, exec, params, media, false, t.Answers, key)
 }
 
 // GET is the transport of GET requests: queries only.
@@ -211,6 +215,10 @@ func (GET) Supports(r *http.Request) bool {
 func (t GET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	media := negotiate(r.Header.Get("Accept"))
 	start := graphql.Now()
+	key := t.Answers.key(r.Context(), http.MethodGet, []byte(r.URL.RawQuery))
+	if t.Answers.serve(r.Context(), w, media, key) {
+		return
+	}
 	values, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		refuse(w, r, http.StatusBadRequest, CodeBadRequest, "the URL's query string is malformed")
@@ -234,15 +242,14 @@ func (t GET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecut
 		return
 	}
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	execute(w, r, exec, params, media, true, t.Answers)
+	execute(w, r, exec, params, media, true, t.Answers, key)
 }
 
 // execute runs a decoded request: errors before execution get the
 // status of a request error; an operation other than a query over GET is
 // refused with 405; a subscription needs server-sent events or a WebSocket.
-// A query's answer comes from answers when it holds it, and is kept there
-// when it has no errors.
-func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, media string, isGET bool, answers *Answers) {
+// A query's answer without errors is kept in answers under key.
+func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, media string, isGET bool, answers *Answers, key answerKey) {
 	ctx := r.Context()
 	rc, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
@@ -263,17 +270,6 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 		refuse(w, r, http.StatusBadRequest, CodeBadRequest, "a subscription needs a WebSocket (graphql-transport-ws) or server-sent events (Accept: text/event-stream)")
 		return
 	}
-	var key string
-	var version answersVersion
-	if answers != nil && rc.Operation.Operation == ast.Query {
-		key, version = answers.key(ctx, rc)
-		if key != "" {
-			if body, ok := answers.get(key, version); ok {
-				writeBody(w, media, http.StatusOK, body)
-				return
-			}
-		}
-	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
 	resp := responses(ctx)
 	if resp == nil {
@@ -281,8 +277,8 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 		return
 	}
 	body := writeResponse(w, media, http.StatusOK, resp)
-	if key != "" && body != nil && len(resp.Errors) == 0 {
-		answers.put(key, version, body)
+	if body != nil && len(resp.Errors) == 0 && rc.Operation.Operation == ast.Query {
+		answers.put(ctx, key, body)
 	}
 }
 
