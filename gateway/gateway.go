@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -224,7 +223,7 @@ func (g *Gateway) csrf(next http.Handler) http.Handler {
 			return
 		}
 		if ct := r.Header.Get("Content-Type"); ct != "" {
-			if mt, _, err := mime.ParseMediaType(ct); err == nil && !simple[mt] {
+			if mt, err := mediaType(ct); err == nil && !simple[mt] {
 				next.ServeHTTP(w, r)
 				return
 			}

@@ -166,8 +166,18 @@ func (POST) Supports(r *http.Request) bool {
 	if r.Method != http.MethodPost || r.Header.Get("Upgrade") != "" {
 		return false
 	}
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	mt, err := mediaType(r.Header.Get("Content-Type"))
 	return err == nil && mt == mediaJSON
+}
+
+// mediaType is the media type of a Content-Type header, without parsing
+// (and a map of parameters) in the common case of a bare application/json.
+func mediaType(contentType string) (string, error) {
+	if contentType == mediaJSON {
+		return mediaJSON, nil
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	return mt, err
 }
 
 // Do serves one POST request.
