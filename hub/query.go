@@ -209,15 +209,14 @@ func StakeholderKey(s *Stakeholder) string { return strings.ToLower(s.Name) + "\
 // reference, optionally only in the given roles.
 func (m *ReadModel) CommitmentsOf(stakeholderID string, roles []ParticipantRole) []*Commitment {
 	m.mu.RLock()
-	rows := make([]*commitmentRow, 0, len(m.commitmentsByStakeholder[stakeholderID]))
+	rows := make([]commitmentRow, 0, len(m.commitmentsByStakeholder[stakeholderID]))
 	for id := range m.commitmentsByStakeholder[stakeholderID] {
 		if i, ok := m.commitmentIndex.rowOf[id]; ok && among(roles, m.commitmentIndex.rows[i].c.RoleOf(stakeholderID)) {
-			rows = append(rows, &m.commitmentIndex.rows[i])
+			rows = append(rows, m.commitmentIndex.rows[i])
 		}
 	}
-	out := sortedCommitments(rows, CommitmentOrder{})
 	m.mu.RUnlock()
-	return out
+	return sortedCommitments(rows, CommitmentOrder{})
 }
 
 // ---------------------------------------------------------------- commitments
@@ -274,12 +273,16 @@ func (o CommitmentOrder) Key(c *Commitment) string {
 	return ref
 }
 
-// sortedCommitments sorts rows in place and returns their commitments; it
-// must be called under m.mu, as rows point into the index.
-func sortedCommitments(rows []*commitmentRow, o CommitmentOrder) []*Commitment {
-	slices.SortFunc(rows, o.compare)
+// sortedCommitments returns the commitments of rows (copies, sorted
+// outside the lock so as not to hold up writers) in order o.
+func sortedCommitments(rows []commitmentRow, o CommitmentOrder) []*Commitment {
+	order := make([]*commitmentRow, len(rows))
+	for i := range rows {
+		order[i] = &rows[i]
+	}
+	slices.SortFunc(order, o.compare)
 	out := make([]*Commitment, len(rows))
-	for i, r := range rows {
+	for i, r := range order {
 		out[i] = r.c
 	}
 	return out
@@ -289,14 +292,14 @@ func sortedCommitments(rows []*commitmentRow, o CommitmentOrder) []*Commitment {
 // decides which are overdue.
 func (m *ReadModel) Commitments(f CommitmentFilter, o CommitmentOrder, today Date) []*Commitment {
 	m.mu.RLock()
-	defer m.mu.RUnlock()
 	match := m.commitmentMatcher(f, today)
-	var rows []*commitmentRow
+	var rows []commitmentRow
 	for i := range m.commitmentIndex.rows {
 		if r := &m.commitmentIndex.rows[i]; match(r) {
-			rows = append(rows, r)
+			rows = append(rows, *r)
 		}
 	}
+	m.mu.RUnlock()
 	return sortedCommitments(rows, o)
 }
 
