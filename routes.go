@@ -26,13 +26,14 @@ func (a *app) handler() http.Handler { return a.handlerWith(a.gateway) }
 func (a *app) handlerWith(gc gateway.Config) http.Handler {
 	logger := gateway.Logger(a.logger) // adds request ids
 	es := graph.NewExecutableSchema(resolvers.NewExecutableSchema(a.hub, logger))
-	gw := gateway.New(gc, gateway.Deps{Logger: logger, Live: a.live, Seq: a.hub.Model().Seq, Lag: a.readModelLag, Identify: rateLimitKey})
+	gw := gateway.New(gc, gateway.Deps{Logger: logger, Live: a.live, Seq: a.hub.Model().Seq, Lag: a.readModelLag, Identify: rateLimitKey,
+		Audience: auth.AnswerAudience, Today: func() string { return string(a.hub.Today()) }})
 	gql := handler.New(es)
 	gql.AddTransport(a.live)
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(gateway.SSE{SSE: transport.SSE{KeepAlivePingInterval: 15 * time.Second}})
-	gql.AddTransport(gateway.GET{})
-	gql.AddTransport(gateway.POST{})
+	gql.AddTransport(gateway.GET{Answers: gw.Answers()})
+	gql.AddTransport(gateway.POST{Answers: gw.Answers()})
 	gql.AddTransport(gateway.Unsupported{})
 	gw.Extend(gql) // query cache, APQ, introspection, cost and limits, deadline, operation log
 	gql.SetErrorPresenter(resolvers.PresentError(logger))

@@ -89,6 +89,17 @@ func Audience(ctx context.Context) string {
 	return string(v.Role) + ":" + v.StakeholderID
 }
 
+// AnswerAudience names the callers among whom the response cache may
+// share answers: anonymous callers only, who all see the same public data,
+// whereas what a token sees depends on its role, stakeholder and label
+// (viewer, tokens, private meetings, contacts). "" means not shared.
+func AnswerAudience(ctx context.Context) string {
+	if ViewerFrom(ctx).Authenticated() {
+		return ""
+	}
+	return "anonymous"
+}
+
 // BearerToken returns the token of an "Authorization: Bearer …" header.
 func BearerToken(r *http.Request) string {
 	return bearer(r.Header.Get("Authorization"))

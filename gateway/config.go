@@ -53,6 +53,9 @@ type Config struct {
 	// QueryCacheSize the parsed and validated documents kept (LRU).
 	APQCacheSize   int
 	QueryCacheSize int
+	// ResponseCacheBytes bounds the response cache (see Answers); 0 turns
+	// it off.
+	ResponseCacheBytes int64
 
 	// WSReadLimit bounds one incoming WebSocket message in bytes;
 	// WSMaxSubscriptions the operations one connection runs at once.
@@ -82,6 +85,7 @@ func DefaultConfig() Config {
 		RateBurst:          500,
 		APQCacheSize:       1000,
 		QueryCacheSize:     1000,
+		ResponseCacheBytes: 32 << 20,
 		WSReadLimit:        64 << 10,
 		WSMaxSubscriptions: 100,
 		CSRFHeaders:        []string{"X-Apollo-Operation-Name", "Apollo-Require-Preflight"},
@@ -183,6 +187,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, getenv func(string) string) {
 			intVar(&c.APQCacheSize), func() string { return strconv.Itoa(c.APQCacheSize) }, false},
 		{"query-cache-size", "CONVENE_QUERY_CACHE_SIZE", "parsed and validated documents kept (LRU)",
 			intVar(&c.QueryCacheSize), func() string { return strconv.Itoa(c.QueryCacheSize) }, false},
+		{"response-cache-bytes", "CONVENE_RESPONSE_CACHE_BYTES", "memory for answers to anonymous queries, kept until the next change (0: no cache; suffixes KiB, MiB allowed)",
+			int64Var(&c.ResponseCacheBytes), func() string { return strconv.FormatInt(c.ResponseCacheBytes, 10) }, false},
 		{"ws-read-limit", "CONVENE_WS_READ_LIMIT", "maximum size of one incoming WebSocket message, in bytes",
 			int64Var(&c.WSReadLimit), func() string { return strconv.FormatInt(c.WSReadLimit, 10) }, false},
 		{"ws-max-subscriptions", "CONVENE_WS_MAX_SUBSCRIPTIONS", "operations one WebSocket connection may run at once",

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -40,6 +39,13 @@ type Deps struct {
 	// Path is where GraphQL is served (default /graphql): its requests are
 	// logged and counted.
 	Path string
+	// Audience names what the caller of ctx may see, for the response
+	// cache: callers with the same audience must get the same answer to
+	// the same query at the same Seq and Today; "" for a caller whose
+	// answers are not to be cached. Without it (or Seq) nothing is cached.
+	Audience func(ctx context.Context) string
+	// Today is the date answers are computed for (optional).
+	Today func() string
 }
 
 // Gateway is the HTTP surface of one server.
@@ -50,6 +56,7 @@ type Gateway struct {
 	identify func(*http.Request) string
 	metrics  *metrics
 	limiter  *rateLimiter
+	answers  *Answers
 }
 
 // New returns the gateway for cfg.
@@ -60,6 +67,7 @@ func New(cfg Config, deps Deps) *Gateway {
 		path:     deps.Path,
 		identify: deps.Identify,
 		metrics:  newMetrics(deps),
+		answers:  newAnswers(cfg.ResponseCacheBytes, deps),
 	}
 	if g.path == "" {
 		g.path = "/graphql"
@@ -75,6 +83,10 @@ func New(cfg Config, deps Deps) *Gateway {
 	}
 	return g
 }
+
+// Answers returns the response cache for the GET and POST transports, or
+// nil when it is off.
+func (g *Gateway) Answers() *Answers { return g.answers }
 
 // Config returns the gateway's configuration.
 func (g *Gateway) Config() Config { return g.cfg }
@@ -211,7 +223,7 @@ func (g *Gateway) csrf(next http.Handler) http.Handler {
 			return
 		}
 		if ct := r.Header.Get("Content-Type"); ct != "" {
-			if mt, _, err := mime.ParseMediaType(ct); err == nil && !simple[mt] {
+			if mt, err := mediaType(ct); err == nil && !simple[mt] {
 				next.ServeHTTP(w, r)
 				return
 			}

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -110,16 +111,23 @@ type wireResponse struct {
 	Extensions map[string]any  `json:"extensions,omitempty"`
 }
 
-// writeResponse writes a GraphQL response with the given status.
-func writeResponse(w http.ResponseWriter, media string, status int, resp *graphql.Response) {
+// writeResponse writes a GraphQL response with the given status, and
+// returns the body written (nil when the response could not be encoded).
+func writeResponse(w http.ResponseWriter, media string, status int, resp *graphql.Response) []byte {
 	body, err := json.Marshal(wireResponse{Errors: resp.Errors, Data: resp.Data, Extensions: resp.Extensions})
 	if err != nil {
-		status = http.StatusInternalServerError
-		body = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
+		writeBody(w, media, http.StatusInternalServerError, []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`+"\n"))
+		return nil
 	}
+	body = append(body, '\n')
+	writeBody(w, media, status, body)
+	return body
+}
+
+func writeBody(w http.ResponseWriter, media string, status int, body []byte) {
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(append(body, '\n'))
+	_, _ = w.Write(body)
 }
 
 // refuse answers a request that the gateway refuses before it reaches the
@@ -145,7 +153,10 @@ func statusForRequestError(media string, errs gqlerror.List) int {
 }
 
 // POST is the transport of POST requests with Content-Type application/json.
-type POST struct{}
+type POST struct {
+	// Answers is the response cache (optional: Gateway.Answers).
+	Answers *Answers
+}
 
 var _ graphql.Transport = POST{}
 
@@ -155,12 +166,22 @@ func (POST) Supports(r *http.Request) bool {
 	if r.Method != http.MethodPost || r.Header.Get("Upgrade") != "" {
 		return false
 	}
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	mt, err := mediaType(r.Header.Get("Content-Type"))
 	return err == nil && mt == mediaJSON
 }
 
+// mediaType is the media type of a Content-Type header, without parsing
+// (and a map of parameters) in the common case of a bare application/json.
+func mediaType(contentType string) (string, error) {
+	if contentType == mediaJSON {
+		return mediaJSON, nil
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	return mt, err
+}
+
 // Do serves one POST request.
-func (POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+func (t POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	media := negotiate(r.Header.Get("Accept"))
 	start := graphql.Now()
 	body, err := io.ReadAll(r.Body)
@@ -173,6 +194,10 @@ func (POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 		refuse(w, r, http.StatusBadRequest, CodeBadRequest, "could not read the request body")
 		return
 	}
+	key := t.Answers.key(r.Context(), http.MethodPost, body)
+	if t.Answers.serve(r.Context(), w, media, key) {
+		return
+	}
 	params, msg := decodeBody(body)
 	if msg != "" {
 		refuse(w, r, http.StatusBadRequest, CodeBadRequest, msg)
@@ -180,11 +205,14 @@ func (POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	execute(w, r, exec, params, media, false)
+	execute(w, r, exec, params, media, false, t.Answers, key)
 }
 
 // GET is the transport of GET requests: queries only.
-type GET struct{}
+type GET struct {
+	// Answers is the response cache (optional: Gateway.Answers).
+	Answers *Answers
+}
 
 var _ graphql.Transport = GET{}
 
@@ -194,9 +222,13 @@ func (GET) Supports(r *http.Request) bool {
 }
 
 // Do serves one GET request.
-func (GET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+func (t GET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	media := negotiate(r.Header.Get("Accept"))
 	start := graphql.Now()
+	key := t.Answers.key(r.Context(), http.MethodGet, []byte(r.URL.RawQuery))
+	if t.Answers.serve(r.Context(), w, media, key) {
+		return
+	}
 	values, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		refuse(w, r, http.StatusBadRequest, CodeBadRequest, "the URL's query string is malformed")
@@ -220,13 +252,14 @@ func (GET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor
 		return
 	}
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	execute(w, r, exec, params, media, true)
+	execute(w, r, exec, params, media, true, t.Answers, key)
 }
 
 // execute runs a decoded request: errors before execution get the
 // status of a request error; an operation other than a query over GET is
 // refused with 405; a subscription needs server-sent events or a WebSocket.
-func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, media string, isGET bool) {
+// A query's answer without errors is kept in answers under key.
+func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, media string, isGET bool, answers *Answers, key answerKey) {
 	ctx := r.Context()
 	rc, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
@@ -253,7 +286,10 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 		refuse(w, r, http.StatusServiceUnavailable, CodeInternal, "the request was cancelled before it completed")
 		return
 	}
-	writeResponse(w, media, http.StatusOK, resp)
+	body := writeResponse(w, media, http.StatusOK, resp)
+	if body != nil && len(resp.Errors) == 0 && rc.Operation.Operation == ast.Query {
+		answers.put(ctx, key, body)
+	}
 }
 
 func hasCode(errs gqlerror.List, code string) bool {
@@ -312,6 +348,11 @@ func isNull(raw json.RawMessage) bool {
 func optionalString(raw json.RawMessage) (string, error) {
 	if isNull(raw) {
 		return "", nil
+	}
+	// raw comes from a validated document: a string without escapes, in
+	// valid UTF-8, is its own text (most queries; decoding costs a scan).
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
+		return string(raw[1 : n-1]), nil
 	}
 	var s string
 	err := json.Unmarshal(raw, &s)

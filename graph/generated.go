@@ -128,8 +128,8 @@ type ComplexityRoot struct {
 		CreatedAt         func(childComplexity int) int
 		Description       func(childComplexity int) int
 		DueDate           func(childComplexity int) int
+		GlobalID          func(childComplexity int) int
 		History           func(childComplexity int, first *int, after *string, last *int, before *string) int
-		ID                func(childComplexity int) int
 		Indicators        func(childComplexity int) int
 		Lead              func(childComplexity int) int
 		Objective         func(childComplexity int) int
@@ -305,7 +305,7 @@ type ComplexityRoot struct {
 		Code        func(childComplexity int) int
 		Commitments func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Description func(childComplexity int) int
-		ID          func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		Pillar      func(childComplexity int) int
 		Title       func(childComplexity int) int
 	}
@@ -541,23 +541,17 @@ type ChangeEventResolver interface {
 	ChangedFields(ctx context.Context, obj *hub.Event) ([]*hub.FieldChange, error)
 }
 type CommitmentResolver interface {
-	ID(ctx context.Context, obj *hub.Commitment) (string, error)
+	Overdue(ctx context.Context, obj *gqltype.Commitment) (bool, error)
+	TargetCommunities(ctx context.Context, obj *gqltype.Commitment) ([]*hub.Community, error)
 
-	Objective(ctx context.Context, obj *hub.Commitment) (*hub.Objective, error)
-	Pillar(ctx context.Context, obj *hub.Commitment) (*hub.Pillar, error)
-	Lead(ctx context.Context, obj *hub.Commitment) (*hub.Stakeholder, error)
-
-	Overdue(ctx context.Context, obj *hub.Commitment) (bool, error)
-	TargetCommunities(ctx context.Context, obj *hub.Commitment) ([]*hub.Community, error)
-
-	ProgressReports(ctx context.Context, obj *hub.Commitment, first *int, after *string, last *int, before *string) (*model.ProgressReportConnection, error)
-	Outcomes(ctx context.Context, obj *hub.Commitment) ([]*hub.MeetingOutcome, error)
-	History(ctx context.Context, obj *hub.Commitment, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
+	ProgressReports(ctx context.Context, obj *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.ProgressReportConnection, error)
+	Outcomes(ctx context.Context, obj *gqltype.Commitment) ([]*hub.MeetingOutcome, error)
+	History(ctx context.Context, obj *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type CommitmentEventResolver interface {
 	Cursor(ctx context.Context, obj *hub.Event) (string, error)
 
-	Commitment(ctx context.Context, obj *hub.Event) (*hub.Commitment, error)
+	Commitment(ctx context.Context, obj *hub.Event) (*gqltype.Commitment, error)
 	ChangedFields(ctx context.Context, obj *hub.Event) ([]*hub.FieldChange, error)
 }
 type CommunityResolver interface {
@@ -577,7 +571,7 @@ type MeetingOutcomeResolver interface {
 
 	Owner(ctx context.Context, obj *hub.MeetingOutcome) (*hub.Stakeholder, error)
 
-	Commitments(ctx context.Context, obj *hub.MeetingOutcome) ([]*hub.Commitment, error)
+	Commitments(ctx context.Context, obj *hub.MeetingOutcome) ([]*gqltype.Commitment, error)
 
 	History(ctx context.Context, obj *hub.MeetingOutcome, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
@@ -598,10 +592,7 @@ type MutationResolver interface {
 	RevokeToken(ctx context.Context, input model.RevokeTokenInput) (*model.RevokeTokenPayload, error)
 }
 type ObjectiveResolver interface {
-	ID(ctx context.Context, obj *hub.Objective) (string, error)
-
-	Pillar(ctx context.Context, obj *hub.Objective) (*hub.Pillar, error)
-	Commitments(ctx context.Context, obj *hub.Objective, first *int, after *string, last *int, before *string) (*model.CommitmentConnection, error)
+	Commitments(ctx context.Context, obj *gqltype.Objective, first *int, after *string, last *int, before *string) (*model.CommitmentConnection, error)
 }
 type OutcomeEventResolver interface {
 	Cursor(ctx context.Context, obj *hub.Event) (string, error)
@@ -615,7 +606,7 @@ type PillarResolver interface {
 	ID(ctx context.Context, obj *hub.Pillar) (string, error)
 
 	Plan(ctx context.Context, obj *hub.Pillar) (*hub.StrategicPlan, error)
-	Objectives(ctx context.Context, obj *hub.Pillar) ([]*hub.Objective, error)
+	Objectives(ctx context.Context, obj *hub.Pillar) ([]*gqltype.Objective, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (gqltype.Node, error)
@@ -625,8 +616,8 @@ type QueryResolver interface {
 	Stakeholders(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.StakeholderFilter) (*model.StakeholderConnection, error)
 	Stakeholder(ctx context.Context, id string) (*hub.Stakeholder, error)
 	Commitments(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CommitmentFilter, orderBy *model.CommitmentOrder) (*model.CommitmentConnection, error)
-	Commitment(ctx context.Context, id string) (*hub.Commitment, error)
-	CommitmentByReference(ctx context.Context, reference string) (*hub.Commitment, error)
+	Commitment(ctx context.Context, id string) (*gqltype.Commitment, error)
+	CommitmentByReference(ctx context.Context, reference string) (*gqltype.Commitment, error)
 	Meetings(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.MeetingFilter) (*model.MeetingConnection, error)
 	Meeting(ctx context.Context, id string) (*hub.Meeting, error)
 	Outcomes(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.OutcomeFilter) (*model.MeetingOutcomeConnection, error)
@@ -957,6 +948,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Commitment.DueDate(childComplexity), true
+	case "Commitment.id":
+		if e.ComplexityRoot.Commitment.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.GlobalID(childComplexity), true
 	case "Commitment.history":
 		if e.ComplexityRoot.Commitment.History == nil {
 			break
@@ -968,12 +965,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Commitment.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
-	case "Commitment.id":
-		if e.ComplexityRoot.Commitment.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Commitment.ID(childComplexity), true
 	case "Commitment.indicators":
 		if e.ComplexityRoot.Commitment.Indicators == nil {
 			break
@@ -1760,11 +1751,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Objective.Description(childComplexity), true
 	case "Objective.id":
-		if e.ComplexityRoot.Objective.ID == nil {
+		if e.ComplexityRoot.Objective.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Objective.ID(childComplexity), true
+		return e.ComplexityRoot.Objective.GlobalID(childComplexity), true
 	case "Objective.pillar":
 		if e.ComplexityRoot.Objective.Pillar == nil {
 			break
@@ -7265,7 +7256,7 @@ func (ec *executionContext) fieldContext_ChangeEvent_changedFields(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _Commitment_id(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_id(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7274,7 +7265,7 @@ func (ec *executionContext) _Commitment_id(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Commitment_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Commitment().ID(ctx, obj)
+			return obj.GlobalID, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7285,10 +7276,10 @@ func (ec *executionContext) _Commitment_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Commitment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Commitment", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Commitment", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Commitment_reference(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_reference(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7311,7 +7302,7 @@ func (ec *executionContext) fieldContext_Commitment_reference(_ context.Context,
 	return graphql.NewScalarFieldContext("Commitment", field, true, false, "String")
 }
 
-func (ec *executionContext) _Commitment_title(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_title(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7334,7 +7325,7 @@ func (ec *executionContext) fieldContext_Commitment_title(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Commitment", field, false, false, "String")
 }
 
-func (ec *executionContext) _Commitment_description(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_description(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7357,7 +7348,7 @@ func (ec *executionContext) fieldContext_Commitment_description(_ context.Contex
 	return graphql.NewScalarFieldContext("Commitment", field, false, false, "String")
 }
 
-func (ec *executionContext) _Commitment_objective(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_objective(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7366,11 +7357,11 @@ func (ec *executionContext) _Commitment_objective(ctx context.Context, field gra
 			return ec.fieldContext_Commitment_objective(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Commitment().Objective(ctx, obj)
+			return obj.Objective, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *hub.Objective) graphql.Marshaler {
-			return ec.marshalNObjective2ᚖconveneᚋhubᚐObjective(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.Objective) graphql.Marshaler {
+			return ec.marshalNObjective2ᚖconveneᚋresolversᚋgqltypeᚐObjective(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7380,8 +7371,8 @@ func (ec *executionContext) fieldContext_Commitment_objective(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "Commitment",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Objective(ctx, field)
 		},
@@ -7389,7 +7380,7 @@ func (ec *executionContext) fieldContext_Commitment_objective(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _Commitment_pillar(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_pillar(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7398,7 +7389,7 @@ func (ec *executionContext) _Commitment_pillar(ctx context.Context, field graphq
 			return ec.fieldContext_Commitment_pillar(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Commitment().Pillar(ctx, obj)
+			return obj.Pillar, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *hub.Pillar) graphql.Marshaler {
@@ -7412,8 +7403,8 @@ func (ec *executionContext) fieldContext_Commitment_pillar(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Commitment",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Pillar(ctx, field)
 		},
@@ -7421,7 +7412,7 @@ func (ec *executionContext) fieldContext_Commitment_pillar(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _Commitment_lead(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_lead(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7430,7 +7421,7 @@ func (ec *executionContext) _Commitment_lead(ctx context.Context, field graphql.
 			return ec.fieldContext_Commitment_lead(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Commitment().Lead(ctx, obj)
+			return obj.Lead, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *hub.Stakeholder) graphql.Marshaler {
@@ -7444,8 +7435,8 @@ func (ec *executionContext) fieldContext_Commitment_lead(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Commitment",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Stakeholder(ctx, field)
 		},
@@ -7453,7 +7444,7 @@ func (ec *executionContext) fieldContext_Commitment_lead(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Commitment_participants(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_participants(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7485,7 +7476,7 @@ func (ec *executionContext) fieldContext_Commitment_participants(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _Commitment_status(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_status(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7508,7 +7499,7 @@ func (ec *executionContext) fieldContext_Commitment_status(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Commitment", field, false, false, "CommitmentStatus")
 }
 
-func (ec *executionContext) _Commitment_progress(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_progress(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7531,7 +7522,7 @@ func (ec *executionContext) fieldContext_Commitment_progress(_ context.Context, 
 	return graphql.NewScalarFieldContext("Commitment", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Commitment_completionLevel(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_completionLevel(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7554,7 +7545,7 @@ func (ec *executionContext) fieldContext_Commitment_completionLevel(_ context.Co
 	return graphql.NewScalarFieldContext("Commitment", field, true, false, "CompletionLevel")
 }
 
-func (ec *executionContext) _Commitment_startDate(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_startDate(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7577,7 +7568,7 @@ func (ec *executionContext) fieldContext_Commitment_startDate(_ context.Context,
 	return graphql.NewScalarFieldContext("Commitment", field, false, false, "Date")
 }
 
-func (ec *executionContext) _Commitment_dueDate(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_dueDate(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7600,7 +7591,7 @@ func (ec *executionContext) fieldContext_Commitment_dueDate(_ context.Context, f
 	return graphql.NewScalarFieldContext("Commitment", field, false, false, "Date")
 }
 
-func (ec *executionContext) _Commitment_completedAt(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_completedAt(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7623,7 +7614,7 @@ func (ec *executionContext) fieldContext_Commitment_completedAt(_ context.Contex
 	return graphql.NewScalarFieldContext("Commitment", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Commitment_overdue(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_overdue(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7646,7 +7637,7 @@ func (ec *executionContext) fieldContext_Commitment_overdue(_ context.Context, f
 	return graphql.NewScalarFieldContext("Commitment", field, true, true, "Boolean")
 }
 
-func (ec *executionContext) _Commitment_targetCommunities(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_targetCommunities(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7678,7 +7669,7 @@ func (ec *executionContext) fieldContext_Commitment_targetCommunities(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _Commitment_indicators(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_indicators(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7710,7 +7701,7 @@ func (ec *executionContext) fieldContext_Commitment_indicators(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _Commitment_progressReports(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_progressReports(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7754,7 +7745,7 @@ func (ec *executionContext) fieldContext_Commitment_progressReports(ctx context.
 	return fc, nil
 }
 
-func (ec *executionContext) _Commitment_outcomes(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_outcomes(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7786,7 +7777,7 @@ func (ec *executionContext) fieldContext_Commitment_outcomes(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _Commitment_history(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_history(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7830,7 +7821,7 @@ func (ec *executionContext) fieldContext_Commitment_history(ctx context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _Commitment_version(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_version(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7853,7 +7844,7 @@ func (ec *executionContext) fieldContext_Commitment_version(_ context.Context, f
 	return graphql.NewScalarFieldContext("Commitment", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Commitment_createdAt(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_createdAt(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7876,7 +7867,7 @@ func (ec *executionContext) fieldContext_Commitment_createdAt(_ context.Context,
 	return graphql.NewScalarFieldContext("Commitment", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Commitment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *hub.Commitment) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commitment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7943,8 +7934,8 @@ func (ec *executionContext) _CommitmentConnection_nodes(ctx context.Context, fie
 			return obj.Nodes, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*hub.Commitment) graphql.Marshaler {
-			return ec.marshalNCommitment2ᚕᚖconveneᚋhubᚐCommitmentᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltype.Commitment) graphql.Marshaler {
+			return ec.marshalNCommitment2ᚕᚖconveneᚋresolversᚋgqltypeᚐCommitmentᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8053,8 +8044,8 @@ func (ec *executionContext) _CommitmentEdge_node(ctx context.Context, field grap
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *hub.Commitment) graphql.Marshaler {
-			return ec.marshalNCommitment2ᚖconveneᚋhubᚐCommitment(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.Commitment) graphql.Marshaler {
+			return ec.marshalNCommitment2ᚖconveneᚋresolversᚋgqltypeᚐCommitment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8186,8 +8177,8 @@ func (ec *executionContext) _CommitmentEvent_commitment(ctx context.Context, fie
 			return ec.Resolvers.CommitmentEvent().Commitment(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *hub.Commitment) graphql.Marshaler {
-			return ec.marshalNCommitment2ᚖconveneᚋhubᚐCommitment(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.Commitment) graphql.Marshaler {
+			return ec.marshalNCommitment2ᚖconveneᚋresolversᚋgqltypeᚐCommitment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8576,8 +8567,8 @@ func (ec *executionContext) _CreateCommitmentPayload_commitment(ctx context.Cont
 			return obj.Commitment, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *hub.Commitment) graphql.Marshaler {
-			return ec.marshalOCommitment2ᚖconveneᚋhubᚐCommitment(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.Commitment) graphql.Marshaler {
+			return ec.marshalOCommitment2ᚖconveneᚋresolversᚋgqltypeᚐCommitment(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9799,8 +9790,8 @@ func (ec *executionContext) _MeetingOutcome_commitments(ctx context.Context, fie
 			return ec.Resolvers.MeetingOutcome().Commitments(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*hub.Commitment) graphql.Marshaler {
-			return ec.marshalNCommitment2ᚕᚖconveneᚋhubᚐCommitmentᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltype.Commitment) graphql.Marshaler {
+			return ec.marshalNCommitment2ᚕᚖconveneᚋresolversᚋgqltypeᚐCommitmentᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10677,7 +10668,7 @@ func (ec *executionContext) fieldContext_Mutation_revokeToken(ctx context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _Objective_id(ctx context.Context, field graphql.CollectedField, obj *hub.Objective) (ret graphql.Marshaler) {
+func (ec *executionContext) _Objective_id(ctx context.Context, field graphql.CollectedField, obj *gqltype.Objective) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10686,7 +10677,7 @@ func (ec *executionContext) _Objective_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Objective_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Objective().ID(ctx, obj)
+			return obj.GlobalID, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10697,10 +10688,10 @@ func (ec *executionContext) _Objective_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Objective_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Objective", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Objective", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Objective_code(ctx context.Context, field graphql.CollectedField, obj *hub.Objective) (ret graphql.Marshaler) {
+func (ec *executionContext) _Objective_code(ctx context.Context, field graphql.CollectedField, obj *gqltype.Objective) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10723,7 +10714,7 @@ func (ec *executionContext) fieldContext_Objective_code(_ context.Context, field
 	return graphql.NewScalarFieldContext("Objective", field, false, false, "String")
 }
 
-func (ec *executionContext) _Objective_title(ctx context.Context, field graphql.CollectedField, obj *hub.Objective) (ret graphql.Marshaler) {
+func (ec *executionContext) _Objective_title(ctx context.Context, field graphql.CollectedField, obj *gqltype.Objective) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10746,7 +10737,7 @@ func (ec *executionContext) fieldContext_Objective_title(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Objective", field, false, false, "String")
 }
 
-func (ec *executionContext) _Objective_description(ctx context.Context, field graphql.CollectedField, obj *hub.Objective) (ret graphql.Marshaler) {
+func (ec *executionContext) _Objective_description(ctx context.Context, field graphql.CollectedField, obj *gqltype.Objective) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10769,7 +10760,7 @@ func (ec *executionContext) fieldContext_Objective_description(_ context.Context
 	return graphql.NewScalarFieldContext("Objective", field, false, false, "String")
 }
 
-func (ec *executionContext) _Objective_pillar(ctx context.Context, field graphql.CollectedField, obj *hub.Objective) (ret graphql.Marshaler) {
+func (ec *executionContext) _Objective_pillar(ctx context.Context, field graphql.CollectedField, obj *gqltype.Objective) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10778,7 +10769,7 @@ func (ec *executionContext) _Objective_pillar(ctx context.Context, field graphql
 			return ec.fieldContext_Objective_pillar(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Objective().Pillar(ctx, obj)
+			return obj.Pillar, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *hub.Pillar) graphql.Marshaler {
@@ -10792,8 +10783,8 @@ func (ec *executionContext) fieldContext_Objective_pillar(_ context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "Objective",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Pillar(ctx, field)
 		},
@@ -10801,7 +10792,7 @@ func (ec *executionContext) fieldContext_Objective_pillar(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Objective_commitments(ctx context.Context, field graphql.CollectedField, obj *hub.Objective) (ret graphql.Marshaler) {
+func (ec *executionContext) _Objective_commitments(ctx context.Context, field graphql.CollectedField, obj *gqltype.Objective) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11261,8 +11252,8 @@ func (ec *executionContext) _Pillar_objectives(ctx context.Context, field graphq
 			return ec.Resolvers.Pillar().Objectives(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*hub.Objective) graphql.Marshaler {
-			return ec.marshalNObjective2ᚕᚖconveneᚋhubᚐObjectiveᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltype.Objective) graphql.Marshaler {
+			return ec.marshalNObjective2ᚕᚖconveneᚋresolversᚋgqltypeᚐObjectiveᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11966,8 +11957,8 @@ func (ec *executionContext) _Query_commitment(ctx context.Context, field graphql
 			return ec.Resolvers.Query().Commitment(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *hub.Commitment) graphql.Marshaler {
-			return ec.marshalOCommitment2ᚖconveneᚋhubᚐCommitment(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.Commitment) graphql.Marshaler {
+			return ec.marshalOCommitment2ᚖconveneᚋresolversᚋgqltypeᚐCommitment(ctx, selections, v)
 		},
 		true,
 		false,
@@ -12010,8 +12001,8 @@ func (ec *executionContext) _Query_commitmentByReference(ctx context.Context, fi
 			return ec.Resolvers.Query().CommitmentByReference(ctx, fc.Args["reference"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *hub.Commitment) graphql.Marshaler {
-			return ec.marshalOCommitment2ᚖconveneᚋhubᚐCommitment(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.Commitment) graphql.Marshaler {
+			return ec.marshalOCommitment2ᚖconveneᚋresolversᚋgqltypeᚐCommitment(ctx, selections, v)
 		},
 		true,
 		false,
@@ -12521,8 +12512,8 @@ func (ec *executionContext) _ReportProgressPayload_commitment(ctx context.Contex
 			return obj.Commitment, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *hub.Commitment) graphql.Marshaler {
-			return ec.marshalOCommitment2ᚖconveneᚋhubᚐCommitment(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.Commitment) graphql.Marshaler {
+			return ec.marshalOCommitment2ᚖconveneᚋresolversᚋgqltypeᚐCommitment(ctx, selections, v)
 		},
 		true,
 		false,
@@ -14071,8 +14062,8 @@ func (ec *executionContext) _UpdateCommitmentPayload_commitment(ctx context.Cont
 			return obj.Commitment, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *hub.Commitment) graphql.Marshaler {
-			return ec.marshalOCommitment2ᚖconveneᚋhubᚐCommitment(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.Commitment) graphql.Marshaler {
+			return ec.marshalOCommitment2ᚖconveneᚋresolversᚋgqltypeᚐCommitment(ctx, selections, v)
 		},
 		true,
 		false,
@@ -17467,9 +17458,9 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Pillar(ctx, sel, obj)
-	case hub.Objective:
+	case gqltype.Objective:
 		return ec._Objective(ctx, sel, &obj)
-	case *hub.Objective:
+	case *gqltype.Objective:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -17495,9 +17486,9 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Community(ctx, sel, obj)
-	case hub.Commitment:
+	case gqltype.Commitment:
 		return ec._Commitment(ctx, sel, &obj)
-	case *hub.Commitment:
+	case *gqltype.Commitment:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -17968,7 +17959,7 @@ func (ec *executionContext) _ChangeEvent(ctx context.Context, sel ast.SelectionS
 
 var commitmentImplementors = []string{"Commitment", "Node"}
 
-func (ec *executionContext) _Commitment(ctx context.Context, sel ast.SelectionSet, obj *hub.Commitment) graphql.Marshaler {
+func (ec *executionContext) _Commitment(ctx context.Context, sel ast.SelectionSet, obj *gqltype.Commitment) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, commitmentImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -17978,11 +17969,10 @@ func (ec *executionContext) _Commitment(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Commitment")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Commitment_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Commitment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "reference":
 			out.Values[i] = ec._Commitment_reference(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -17999,23 +17989,20 @@ func (ec *executionContext) _Commitment(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "objective":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Commitment_objective(ctx, field, obj)
-				})
+			out.Values[i] = ec._Commitment_objective(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "pillar":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Commitment_pillar(ctx, field, obj)
-				})
+			out.Values[i] = ec._Commitment_pillar(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "lead":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Commitment_lead(ctx, field, obj)
-				})
+			out.Values[i] = ec._Commitment_lead(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "participants":
 			out.Values[i] = ec._Commitment_participants(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -19176,7 +19163,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 
 var objectiveImplementors = []string{"Objective", "Node"}
 
-func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet, obj *hub.Objective) graphql.Marshaler {
+func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet, obj *gqltype.Objective) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, objectiveImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -19186,11 +19173,10 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Objective")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Objective_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Objective_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._Objective_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -19207,11 +19193,10 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pillar":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Objective_pillar(ctx, field, obj)
-				})
+			out.Values[i] = ec._Objective_pillar(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "commitments":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -21244,11 +21229,11 @@ func (ec *executionContext) marshalNChangeEvent2ᚖconveneᚋhubᚐEvent(ctx con
 	return ec._ChangeEvent(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCommitment2ᚕᚖconveneᚋhubᚐCommitmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.Commitment) graphql.Marshaler {
+func (ec *executionContext) marshalNCommitment2ᚕᚖconveneᚋresolversᚋgqltypeᚐCommitmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*gqltype.Commitment) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCommitment2ᚖconveneᚋhubᚐCommitment(ctx, sel, v[i])
+		return ec.marshalNCommitment2ᚖconveneᚋresolversᚋgqltypeᚐCommitment(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -21260,7 +21245,7 @@ func (ec *executionContext) marshalNCommitment2ᚕᚖconveneᚋhubᚐCommitment�
 	return ret
 }
 
-func (ec *executionContext) marshalNCommitment2ᚖconveneᚋhubᚐCommitment(ctx context.Context, sel ast.SelectionSet, v *hub.Commitment) graphql.Marshaler {
+func (ec *executionContext) marshalNCommitment2ᚖconveneᚋresolversᚋgqltypeᚐCommitment(ctx context.Context, sel ast.SelectionSet, v *gqltype.Commitment) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Commitment!")
 		return graphql.Null
@@ -21790,11 +21775,11 @@ func (ec *executionContext) marshalNNode2ᚕconveneᚋresolversᚋgqltypeᚐNode
 	return ret
 }
 
-func (ec *executionContext) marshalNObjective2ᚕᚖconveneᚋhubᚐObjectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.Objective) graphql.Marshaler {
+func (ec *executionContext) marshalNObjective2ᚕᚖconveneᚋresolversᚋgqltypeᚐObjectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []*gqltype.Objective) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNObjective2ᚖconveneᚋhubᚐObjective(ctx, sel, v[i])
+		return ec.marshalNObjective2ᚖconveneᚋresolversᚋgqltypeᚐObjective(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -21806,7 +21791,7 @@ func (ec *executionContext) marshalNObjective2ᚕᚖconveneᚋhubᚐObjectiveᚄ
 	return ret
 }
 
-func (ec *executionContext) marshalNObjective2ᚖconveneᚋhubᚐObjective(ctx context.Context, sel ast.SelectionSet, v *hub.Objective) graphql.Marshaler {
+func (ec *executionContext) marshalNObjective2ᚖconveneᚋresolversᚋgqltypeᚐObjective(ctx context.Context, sel ast.SelectionSet, v *gqltype.Objective) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Objective!")
 		return graphql.Null
@@ -22597,7 +22582,7 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
-func (ec *executionContext) marshalOCommitment2ᚖconveneᚋhubᚐCommitment(ctx context.Context, sel ast.SelectionSet, v *hub.Commitment) graphql.Marshaler {
+func (ec *executionContext) marshalOCommitment2ᚖconveneᚋresolversᚋgqltypeᚐCommitment(ctx context.Context, sel ast.SelectionSet, v *gqltype.Commitment) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -161,12 +162,13 @@ func lessFold(a, aID, b, bID string) bool {
 	return aID < bID
 }
 
-// naturalKey makes digit runs compare by value ("1.10" after "1.9").
+// naturalKey makes digit runs compare by value ("1.10" after "1.9"): each
+// run is left-padded with zeros to 8 digits.
 func naturalKey(s string) string {
-	var b strings.Builder
+	b := make([]byte, 0, len(s)+16)
 	for i := 0; i < len(s); {
 		if s[i] < '0' || s[i] > '9' {
-			b.WriteByte(s[i])
+			b = append(b, s[i])
 			i++
 			continue
 		}
@@ -174,10 +176,13 @@ func naturalKey(s string) string {
 		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
 			j++
 		}
-		fmt.Fprintf(&b, "%08s", s[i:j])
+		for k := j - i; k < 8; k++ {
+			b = append(b, '0')
+		}
+		b = append(b, s[i:j]...)
 		i = j
 	}
-	return b.String()
+	return string(b)
 }
 
 // ---------------------------------------------------------------- stakeholders
@@ -204,16 +209,14 @@ func StakeholderKey(s *Stakeholder) string { return strings.ToLower(s.Name) + "\
 // reference, optionally only in the given roles.
 func (m *ReadModel) CommitmentsOf(stakeholderID string, roles []ParticipantRole) []*Commitment {
 	m.mu.RLock()
-	out := make([]*Commitment, 0, len(m.commitmentsByStakeholder[stakeholderID]))
+	rows := make([]commitmentRow, 0, len(m.commitmentsByStakeholder[stakeholderID]))
 	for id := range m.commitmentsByStakeholder[stakeholderID] {
-		c := m.commitments[id]
-		if c != nil && among(roles, c.RoleOf(stakeholderID)) {
-			out = append(out, c)
+		if i, ok := m.commitmentIndex.rowOf[id]; ok && among(roles, m.commitmentIndex.rows[i].c.RoleOf(stakeholderID)) {
+			rows = append(rows, m.commitmentIndex.rows[i])
 		}
 	}
 	m.mu.RUnlock()
-	sortCommitments(out, CommitmentOrder{})
-	return out
+	return sortedCommitments(rows, CommitmentOrder{})
 }
 
 // ---------------------------------------------------------------- commitments
@@ -253,6 +256,8 @@ type CommitmentOrder struct {
 
 // Key returns the commitment's sort key under this order: keys compare as
 // strings in ascending order and are unique (they end with the reference).
+// The read model sorts without building them (CommitmentOrder.compare); they
+// are made only for cursors.
 func (o CommitmentOrder) Key(c *Commitment) string {
 	ref := naturalKey(c.ID)
 	switch o.Field {
@@ -268,17 +273,19 @@ func (o CommitmentOrder) Key(c *Commitment) string {
 	return ref
 }
 
-func sortCommitments(cs []*Commitment, o CommitmentOrder) {
-	keys := make(map[*Commitment]string, len(cs))
-	for _, c := range cs {
-		keys[c] = o.Key(c)
+// sortedCommitments returns the commitments of rows (copies, sorted
+// outside the lock so as not to hold up writers) in order o.
+func sortedCommitments(rows []commitmentRow, o CommitmentOrder) []*Commitment {
+	order := make([]*commitmentRow, len(rows))
+	for i := range rows {
+		order[i] = &rows[i]
 	}
-	sort.Slice(cs, func(i, j int) bool {
-		if o.Descending {
-			return keys[cs[i]] > keys[cs[j]]
-		}
-		return keys[cs[i]] < keys[cs[j]]
-	})
+	slices.SortFunc(order, o.compare)
+	out := make([]*Commitment, len(rows))
+	for i, r := range order {
+		out[i] = r.c
+	}
+	return out
 }
 
 // Commitments returns the matching commitments in the given order; today
@@ -286,21 +293,32 @@ func sortCommitments(cs []*Commitment, o CommitmentOrder) {
 func (m *ReadModel) Commitments(f CommitmentFilter, o CommitmentOrder, today Date) []*Commitment {
 	m.mu.RLock()
 	match := m.commitmentMatcher(f, today)
-	out := make([]*Commitment, 0, len(m.commitments))
-	for _, c := range m.commitments {
-		if match(c) {
-			out = append(out, c)
+	var rows []commitmentRow
+	for i := range m.commitmentIndex.rows {
+		if r := &m.commitmentIndex.rows[i]; match(r) {
+			rows = append(rows, *r)
 		}
 	}
 	m.mu.RUnlock()
-	sortCommitments(out, o)
-	return out
+	return sortedCommitments(rows, o)
+}
+
+// isZero reports whether f selects every commitment.
+func (f *CommitmentFilter) isZero() bool {
+	return len(f.Sectors) == 0 && len(f.StakeholderIDs) == 0 && len(f.PillarIDs) == 0 && len(f.ObjectiveIDs) == 0 &&
+		len(f.Statuses) == 0 && len(f.CommunityIDs) == 0 && f.Overdue == nil && f.DueBefore == nil && f.DueAfter == nil &&
+		strings.TrimSpace(f.Search) == ""
 }
 
 // commitmentMatcher must be called, and its result used, under m.mu.
-func (m *ReadModel) commitmentMatcher(f CommitmentFilter, today Date) func(*Commitment) bool {
+func (m *ReadModel) commitmentMatcher(f CommitmentFilter, today Date) func(*commitmentRow) bool {
 	search := strings.ToLower(strings.TrimSpace(f.Search))
-	return func(c *Commitment) bool {
+	var sectors uint8
+	for _, s := range f.Sectors {
+		sectors |= sectorBit(s)
+	}
+	return func(r *commitmentRow) bool {
+		c := r.c
 		if !among(f.Statuses, c.Status) || !among(f.ObjectiveIDs, c.ObjectiveID) || !among(f.PillarIDs, c.PillarID) {
 			return false
 		}
@@ -313,7 +331,9 @@ func (m *ReadModel) commitmentMatcher(f CommitmentFilter, today Date) func(*Comm
 		if len(f.CommunityIDs) > 0 && !overlaps(f.CommunityIDs, c.CommunityIDs) {
 			return false
 		}
-		if len(f.StakeholderIDs) > 0 || len(f.Sectors) > 0 {
+		switch {
+		case len(f.StakeholderIDs) > 0:
+			// A participant must be both among the stakeholders and in a sector.
 			var ok bool
 			for _, p := range c.Participants {
 				s := m.stakeholders[p.StakeholderID]
@@ -325,6 +345,8 @@ func (m *ReadModel) commitmentMatcher(f CommitmentFilter, today Date) func(*Comm
 			if !ok {
 				return false
 			}
+		case len(f.Sectors) > 0 && r.sectors&sectors == 0:
+			return false
 		}
 		return search == "" || containsFold(search, c.ID, c.Title, c.Description)
 	}
@@ -360,61 +382,34 @@ type PillarStats struct {
 	AverageProgress float64
 }
 
-// Stats computes the figures over the matching commitments in one pass.
+// Stats computes the figures over the matching commitments: without a
+// filter from the roll-up kept as events apply, else in one pass over the
+// index.
 func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
-	type acc struct{ count, progress int }
-	var total acc
-	var overdue int
-	byStatus := map[CommitmentStatus]int{}
-	bySector := map[Sector]*acc{}
-	byPillar := map[string]*acc{}
-	for _, s := range AllSectors {
-		bySector[s] = &acc{}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	u := &m.commitmentIndex.all
+	if !f.isZero() {
+		filtered := newRollup()
+		match := m.commitmentMatcher(f, today)
+		for i := range m.commitmentIndex.rows {
+			if r := &m.commitmentIndex.rows[i]; match(r) {
+				filtered.add(r, 1)
+			}
+		}
+		u = &filtered
 	}
 
-	m.mu.RLock()
-	match := m.commitmentMatcher(f, today)
-	for _, c := range m.commitments {
-		if !match(c) {
-			continue
-		}
-		total.count++
-		total.progress += c.Progress
-		if c.IsOverdue(today) {
-			overdue++
-		}
-		byStatus[c.Status]++
-		if lead := m.stakeholders[c.LeadID]; lead != nil {
-			a := bySector[lead.Sector]
-			a.count++
-			a.progress += c.Progress
-		}
-		a := byPillar[c.PillarID]
-		if a == nil {
-			a = &acc{}
-			byPillar[c.PillarID] = a
-		}
-		a.count++
-		a.progress += c.Progress
+	out := CommitmentStats{Total: u.total.count, AverageProgress: u.total.average(), Overdue: u.overdue(today)}
+	for _, s := range AllCommitmentStatuses {
+		out.ByStatus = append(out.ByStatus, StatusCount{Status: s, Count: u.byStatus[s]})
+	}
+	for i, s := range AllSectors {
+		out.BySector = append(out.BySector, SectorStats{Sector: s, Count: u.bySector[i].count, AverageProgress: u.bySector[i].average()})
 	}
 	pillars := make([]*Pillar, 0, len(m.pillars))
 	for _, p := range m.pillars {
 		pillars = append(pillars, p)
-	}
-	m.mu.RUnlock()
-
-	avg := func(a acc) float64 {
-		if a.count == 0 {
-			return 0
-		}
-		return float64(a.progress) / float64(a.count)
-	}
-	out := CommitmentStats{Total: total.count, AverageProgress: avg(total), Overdue: overdue}
-	for _, s := range AllCommitmentStatuses {
-		out.ByStatus = append(out.ByStatus, StatusCount{Status: s, Count: byStatus[s]})
-	}
-	for _, s := range AllSectors {
-		out.BySector = append(out.BySector, SectorStats{Sector: s, Count: bySector[s].count, AverageProgress: avg(*bySector[s])})
 	}
 	sort.Slice(pillars, func(i, j int) bool {
 		a, b := pillars[i], pillars[j]
@@ -424,11 +419,11 @@ func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 		return naturalKey(a.Code) < naturalKey(b.Code)
 	})
 	for _, p := range pillars {
-		a := acc{}
-		if v := byPillar[p.ID]; v != nil {
+		var a acc
+		if v := u.byPillar[p.ID]; v != nil {
 			a = *v
 		}
-		out.ByPillar = append(out.ByPillar, PillarStats{Pillar: p, Count: a.count, AverageProgress: avg(a)})
+		out.ByPillar = append(out.ByPillar, PillarStats{Pillar: p, Count: a.count, AverageProgress: a.average()})
 	}
 	return out
 }

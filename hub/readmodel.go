@@ -33,6 +33,7 @@ type ReadModel struct {
 	commitmentsByStakeholder links
 	outcomesByMeeting        links
 	outcomesByCommitment     links
+	commitmentIndex          commitmentIndex
 
 	dirty map[string]State // streams whose snapshot is behind, by stream
 
@@ -59,6 +60,7 @@ func NewReadModel() *ReadModel {
 		commitmentsByStakeholder: links{},
 		outcomesByMeeting:        links{},
 		outcomesByCommitment:     links{},
+		commitmentIndex:          commitmentIndex{rowOf: map[string]int{}, all: newRollup()},
 		dirty:                    map[string]State{},
 		feed:                     newFeed(),
 	}
@@ -238,11 +240,15 @@ func (m *ReadModel) put(s State) {
 		m.communities[s.Community.ID] = s.Community
 	case s.Stakeholder != nil:
 		v := s.Stakeholder
-		if old := m.stakeholders[v.ID]; old != nil {
+		old := m.stakeholders[v.ID]
+		if old != nil {
 			m.childrenByParent.remove(old.ParentID, v.ID)
 		}
 		m.stakeholders[v.ID] = v
 		m.childrenByParent.add(v.ParentID, v.ID)
+		if old == nil || old.Sector != v.Sector {
+			m.stakeholderSectorChanged(v.ID)
+		}
 	case s.Commitment != nil:
 		v := s.Commitment
 		if old := m.commitments[v.ID]; old != nil {
@@ -254,6 +260,7 @@ func (m *ReadModel) put(s State) {
 		for _, p := range v.Participants {
 			m.commitmentsByStakeholder.add(p.StakeholderID, v.ID)
 		}
+		m.putCommitment(v)
 	case s.Meeting != nil:
 		m.meetings[s.Meeting.ID] = s.Meeting
 	case s.Token != nil:

@@ -116,6 +116,19 @@ func BenchmarkStats(b *testing.B) {
 	}
 }
 
+// BenchmarkStatsFiltered is `commitmentStats` with a sector filter: a scan
+// of the index rather than the kept roll-up.
+func BenchmarkStatsFiltered(b *testing.B) {
+	m := model(b)
+	f := hub.CommitmentFilter{Sectors: []hub.Sector{hub.CivilSociety}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if s := m.Stats(f, benchToday); s.Total == 0 {
+			b.Fatal("nothing matched")
+		}
+	}
+}
+
 // BenchmarkApply applies one progress report to a commitment: the path of
 // every event, from a writer or from the tailer.
 func BenchmarkApply(b *testing.B) {

@@ -85,7 +85,9 @@ func (m *ReadModel) CommitmentChanged(f CommitmentSubscription) func(*Event) boo
 		}
 		m.mu.RLock()
 		defer m.mu.RUnlock()
-		return m.commitmentMatcher(filter, "")(c)
+		r := commitmentRow{c: c}
+		m.fillSectors(&r)
+		return m.commitmentMatcher(filter, "")(&r)
 	}
 }
 

@@ -157,7 +157,7 @@ func (r *auditResolver) Fields(ctx context.Context, e *hub.AuditEntry) ([]*hub.F
 }
 
 func (r *auditResolver) Node(ctx context.Context, e *hub.AuditEntry) (gqltype.Node, error) {
-	return r.model().Entity(e.Type, e.EntityID), nil
+	return r.node(r.model().Entity(e.Type, e.EntityID)), nil
 }
 
 func (r *mutationResolver) IssueToken(ctx context.Context, in model.IssueTokenInput) (*model.IssueTokenPayload, error) {

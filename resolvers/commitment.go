@@ -6,31 +6,16 @@ import (
 
 	"convene/graph/model"
 	"convene/hub"
+	"convene/resolvers/gqltype"
 )
 
 type commitmentResolver struct{ *Resolver }
 
-func (r *commitmentResolver) ID(ctx context.Context, c *hub.Commitment) (string, error) {
-	return GlobalID(hub.TypeCommitment, c.ID), nil
-}
-
-func (r *commitmentResolver) Objective(ctx context.Context, c *hub.Commitment) (*hub.Objective, error) {
-	return r.model().Objective(c.ObjectiveID), nil
-}
-
-func (r *commitmentResolver) Pillar(ctx context.Context, c *hub.Commitment) (*hub.Pillar, error) {
-	return r.model().Pillar(c.PillarID), nil
-}
-
-func (r *commitmentResolver) Lead(ctx context.Context, c *hub.Commitment) (*hub.Stakeholder, error) {
-	return r.model().Stakeholder(c.LeadID), nil
-}
-
-func (r *commitmentResolver) Overdue(ctx context.Context, c *hub.Commitment) (bool, error) {
+func (r *commitmentResolver) Overdue(ctx context.Context, c *gqltype.Commitment) (bool, error) {
 	return c.IsOverdue(r.Hub.Today()), nil
 }
 
-func (r *commitmentResolver) TargetCommunities(ctx context.Context, c *hub.Commitment) ([]*hub.Community, error) {
+func (r *commitmentResolver) TargetCommunities(ctx context.Context, c *gqltype.Commitment) ([]*hub.Community, error) {
 	out := make([]*hub.Community, 0, len(c.CommunityIDs))
 	for _, id := range c.CommunityIDs {
 		if cm := r.model().Community(id); cm != nil {
@@ -42,7 +27,7 @@ func (r *commitmentResolver) TargetCommunities(ctx context.Context, c *hub.Commi
 
 // ProgressReports pages the reports newest first; a report's cursor is its
 // position in the commitment's report list, which only grows.
-func (r *commitmentResolver) ProgressReports(ctx context.Context, c *hub.Commitment, first *int, after *string, last *int, before *string) (*model.ProgressReportConnection, error) {
+func (r *commitmentResolver) ProgressReports(ctx context.Context, c *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.ProgressReportConnection, error) {
 	items := make([]*hub.ProgressReport, len(c.Reports))
 	index := make(map[*hub.ProgressReport]int, len(c.Reports))
 	for i := range c.Reports {
@@ -60,11 +45,11 @@ func (r *commitmentResolver) ProgressReports(ctx context.Context, c *hub.Commitm
 	return conn, nil
 }
 
-func (r *commitmentResolver) Outcomes(ctx context.Context, c *hub.Commitment) ([]*hub.MeetingOutcome, error) {
+func (r *commitmentResolver) Outcomes(ctx context.Context, c *gqltype.Commitment) ([]*hub.MeetingOutcome, error) {
 	return r.model().OutcomesOfCommitment(c.ID, viewer(ctx)), nil
 }
 
-func (r *commitmentResolver) History(ctx context.Context, c *hub.Commitment, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
+func (r *commitmentResolver) History(ctx context.Context, c *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
 	return historyConnection(ctx, r.model().History(hub.TypeCommitment, c.ID), pageArgs{first, last, after, before})
 }
 

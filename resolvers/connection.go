@@ -31,16 +31,17 @@ type page[T any] struct {
 // or descending when desc). Cursors carry the key itself, so a cursor
 // stays valid while items are added or removed around it.
 func paginate[T any](items []T, key func(T) string, desc bool, a pageArgs) (*page[T], error) {
-	for name, n := range map[string]*int{"first": a.first, "last": a.last} {
-		if n != nil && (*n < 0 || *n > maxPageSize) {
-			return nil, badInput(fmt.Sprintf("%s must be between 0 and %d", name, maxPageSize))
+	for _, n := range []struct {
+		name string
+		n    *int
+	}{{"first", a.first}, {"last", a.last}} {
+		if n.n != nil && (*n.n < 0 || *n.n > maxPageSize) {
+			return nil, badInput(fmt.Sprintf("%s must be between 0 and %d", n.name, maxPageSize))
 		}
 	}
-	keys := make([]string, len(items))
-	for i, it := range items {
-		keys[i] = key(it)
-	}
-	// beyond reports whether k lies after the cursor key c in list order.
+	// Keys are made only where the binary searches probe and for the page:
+	// a list may hold thousands of items.
+	// beyond reports whether key k lies after the cursor key c in list order.
 	beyond := func(k, c string) bool { return (k > c) != desc && k != c }
 	start, end := 0, len(items)
 	if a.after != nil {
@@ -48,14 +49,14 @@ func paginate[T any](items []T, key func(T) string, desc bool, a pageArgs) (*pag
 		if err != nil {
 			return nil, err
 		}
-		start = sort.Search(len(keys), func(i int) bool { return beyond(keys[i], c) })
+		start = sort.Search(len(items), func(i int) bool { return beyond(key(items[i]), c) })
 	}
 	if a.before != nil {
 		c, err := decodeCursor(*a.before)
 		if err != nil {
 			return nil, err
 		}
-		end = sort.Search(len(keys), func(i int) bool { return keys[i] == c || beyond(keys[i], c) })
+		end = sort.Search(len(items), func(i int) bool { k := key(items[i]); return k == c || beyond(k, c) })
 	}
 	if end < start {
 		end = start
@@ -73,8 +74,9 @@ func paginate[T any](items []T, key func(T) string, desc bool, a pageArgs) (*pag
 		info:  &model.PageInfo{HasPreviousPage: start > 0, HasNextPage: end < len(items)},
 		total: len(items),
 	}
-	for _, k := range keys[start:end] {
-		p.cursors = append(p.cursors, encodeCursor(k))
+	p.cursors = make([]string, 0, end-start)
+	for _, it := range p.items {
+		p.cursors = append(p.cursors, encodeCursor(key(it)))
 	}
 	if n := len(p.cursors); n > 0 {
 		p.info.StartCursor, p.info.EndCursor = &p.cursors[0], &p.cursors[n-1]

@@ -32,7 +32,7 @@ func BenchmarkDecodeCursor(b *testing.B) {
 
 // BenchmarkPaginateCommitments cuts a page of 50 out of 10,000 commitments
 // in reference order after a cursor, as `commitments(first: 50, after:)`
-// does: the sort keys of the whole list are computed for each page.
+// does.
 func BenchmarkPaginateCommitments(b *testing.B) {
 	items := make([]*hub.Commitment, 10_000)
 	for i := range items {

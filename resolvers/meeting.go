@@ -5,6 +5,7 @@ import (
 
 	"convene/graph/model"
 	"convene/hub"
+	"convene/resolvers/gqltype"
 )
 
 type meetingResolver struct{ *Resolver }
@@ -45,11 +46,11 @@ func (r *outcomeResolver) Owner(ctx context.Context, o *hub.MeetingOutcome) (*hu
 	return r.model().Stakeholder(o.OwnerID), nil
 }
 
-func (r *outcomeResolver) Commitments(ctx context.Context, o *hub.MeetingOutcome) ([]*hub.Commitment, error) {
-	out := make([]*hub.Commitment, 0, len(o.CommitmentIDs))
+func (r *outcomeResolver) Commitments(ctx context.Context, o *hub.MeetingOutcome) ([]*gqltype.Commitment, error) {
+	out := make([]*gqltype.Commitment, 0, len(o.CommitmentIDs))
 	for _, id := range o.CommitmentIDs {
 		if c := r.model().Commitment(id); c != nil {
-			out = append(out, c)
+			out = append(out, r.commitment(c))
 		}
 	}
 	return out, nil

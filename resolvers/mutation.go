@@ -62,7 +62,7 @@ func (r *mutationResolver) CreateCommitment(ctx context.Context, in model.Create
 		Indicators: indicators(in.Indicators),
 	})
 	ue, err := userErrors(err)
-	return &model.CreateCommitmentPayload{Commitment: c, UserErrors: ue}, err
+	return &model.CreateCommitmentPayload{Commitment: r.commitment(c), UserErrors: ue}, err
 }
 
 func (r *mutationResolver) UpdateCommitment(ctx context.Context, in model.UpdateCommitmentInput) (*model.UpdateCommitmentPayload, error) {
@@ -96,7 +96,7 @@ func (r *mutationResolver) UpdateCommitment(ctx context.Context, in model.Update
 	}
 	c, err := r.Hub.UpdateCommitment(ctx, actor, cmd)
 	ue, err := userErrors(err)
-	return &model.UpdateCommitmentPayload{Commitment: c, UserErrors: ue}, err
+	return &model.UpdateCommitmentPayload{Commitment: r.commitment(c), UserErrors: ue}, err
 }
 
 func (r *mutationResolver) ReportProgress(ctx context.Context, in model.ReportProgressInput) (*model.ReportProgressPayload, error) {
@@ -113,7 +113,7 @@ func (r *mutationResolver) ReportProgress(ctx context.Context, in model.ReportPr
 		Progress: in.Progress, Status: in.Status, Note: in.Note, IndicatorValues: values,
 	})
 	ue, err := userErrors(err)
-	return &model.ReportProgressPayload{Commitment: c, ProgressReport: rep, UserErrors: ue}, err
+	return &model.ReportProgressPayload{Commitment: r.commitment(c), ProgressReport: rep, UserErrors: ue}, err
 }
 
 func (r *mutationResolver) ScheduleMeeting(ctx context.Context, in model.ScheduleMeetingInput) (*model.ScheduleMeetingPayload, error) {

@@ -5,6 +5,7 @@ import (
 
 	"convene/graph/model"
 	"convene/hub"
+	"convene/resolvers/gqltype"
 )
 
 type planResolver struct{ *Resolver }
@@ -27,24 +28,21 @@ func (r *pillarResolver) Plan(ctx context.Context, p *hub.Pillar) (*hub.Strategi
 	return r.model().Plan(p.PlanID), nil
 }
 
-func (r *pillarResolver) Objectives(ctx context.Context, p *hub.Pillar) ([]*hub.Objective, error) {
-	return r.model().ObjectivesOf(p.ID), nil
+func (r *pillarResolver) Objectives(ctx context.Context, p *hub.Pillar) ([]*gqltype.Objective, error) {
+	objectives := r.model().ObjectivesOf(p.ID)
+	out := make([]*gqltype.Objective, len(objectives))
+	for i, o := range objectives {
+		out[i] = r.objective(o)
+	}
+	return out, nil
 }
 
 type objectiveResolver struct{ *Resolver }
 
-func (r *objectiveResolver) ID(ctx context.Context, o *hub.Objective) (string, error) {
-	return GlobalID(hub.TypeObjective, o.ID), nil
-}
-
-func (r *objectiveResolver) Pillar(ctx context.Context, o *hub.Objective) (*hub.Pillar, error) {
-	return r.model().Pillar(o.PillarID), nil
-}
-
-func (r *objectiveResolver) Commitments(ctx context.Context, o *hub.Objective, first *int, after *string, last *int, before *string) (*model.CommitmentConnection, error) {
+func (r *objectiveResolver) Commitments(ctx context.Context, o *gqltype.Objective, first *int, after *string, last *int, before *string) (*model.CommitmentConnection, error) {
 	order := hub.CommitmentOrder{Field: hub.OrderByReference}
 	items := r.model().Commitments(hub.CommitmentFilter{ObjectiveIDs: []string{o.ID}}, order, r.Hub.Today())
-	return commitmentConnection(items, order, pageArgs{first, last, after, before})
+	return r.commitmentConnection(items, order, pageArgs{first, last, after, before})
 }
 
 type communityResolver struct{ *Resolver }

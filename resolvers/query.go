@@ -17,7 +17,7 @@ func (r *queryResolver) Node(ctx context.Context, id string) (gqltype.Node, erro
 	if !ok {
 		return nil, nil
 	}
-	return r.visible(ctx, r.model().Entity(t, local)), nil
+	return r.node(r.visible(ctx, r.model().Entity(t, local))), nil
 }
 
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]gqltype.Node, error) {
@@ -57,15 +57,15 @@ func (r *queryResolver) Commitments(ctx context.Context, first *int, after *stri
 		order = hub.CommitmentOrder{Field: orderBy.Field, Descending: orderBy.Direction == model.OrderDirectionDesc}
 	}
 	items := r.model().Commitments(commitmentFilter(filter), order, r.Hub.Today())
-	return commitmentConnection(items, order, pageArgs{first, last, after, before})
+	return r.commitmentConnection(items, order, pageArgs{first, last, after, before})
 }
 
-func (r *queryResolver) Commitment(ctx context.Context, id string) (*hub.Commitment, error) {
-	return r.model().Commitment(localID(hub.TypeCommitment, id)), nil
+func (r *queryResolver) Commitment(ctx context.Context, id string) (*gqltype.Commitment, error) {
+	return r.commitment(r.model().Commitment(localID(hub.TypeCommitment, id))), nil
 }
 
-func (r *queryResolver) CommitmentByReference(ctx context.Context, reference string) (*hub.Commitment, error) {
-	return r.model().Commitment(strings.ToUpper(strings.TrimSpace(reference))), nil
+func (r *queryResolver) CommitmentByReference(ctx context.Context, reference string) (*gqltype.Commitment, error) {
+	return r.commitment(r.model().Commitment(strings.ToUpper(strings.TrimSpace(reference)))), nil
 }
 
 func (r *queryResolver) Meetings(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.MeetingFilter) (*model.MeetingConnection, error) {
@@ -143,13 +143,14 @@ func stakeholderConnection(items []*hub.Stakeholder, a pageArgs) (*model.Stakeho
 	return c, nil
 }
 
-func commitmentConnection(items []*hub.Commitment, o hub.CommitmentOrder, a pageArgs) (*model.CommitmentConnection, error) {
+func (r *Resolver) commitmentConnection(items []*hub.Commitment, o hub.CommitmentOrder, a pageArgs) (*model.CommitmentConnection, error) {
 	p, err := paginate(items, o.Key, o.Descending, a)
 	if err != nil {
 		return nil, err
 	}
-	c := &model.CommitmentConnection{Nodes: p.items, PageInfo: p.info, TotalCount: p.total, Edges: []*model.CommitmentEdge{}}
-	for i, n := range p.items {
+	nodes := r.commitments(p.items)
+	c := &model.CommitmentConnection{Nodes: nodes, PageInfo: p.info, TotalCount: p.total, Edges: []*model.CommitmentEdge{}}
+	for i, n := range nodes {
 		c.Edges = append(c.Edges, &model.CommitmentEdge{Cursor: p.cursors[i], Node: n})
 	}
 	return c, nil

@@ -30,7 +30,7 @@ func (r *stakeholderResolver) Children(ctx context.Context, s *hub.Stakeholder) 
 }
 
 func (r *stakeholderResolver) Commitments(ctx context.Context, s *hub.Stakeholder, first *int, after *string, last *int, before *string, roles []hub.ParticipantRole) (*model.CommitmentConnection, error) {
-	return commitmentConnection(r.model().CommitmentsOf(s.ID, roles), hub.CommitmentOrder{Field: hub.OrderByReference}, pageArgs{first, last, after, before})
+	return r.commitmentConnection(r.model().CommitmentsOf(s.ID, roles), hub.CommitmentOrder{Field: hub.OrderByReference}, pageArgs{first, last, after, before})
 }
 
 func (r *stakeholderResolver) History(ctx context.Context, s *hub.Stakeholder, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {

@@ -149,12 +149,12 @@ func (r *eventResolver) Outcome(ctx context.Context, e *hub.Event) (*hub.Meeting
 	return e.State.Outcome, nil
 }
 
-func (r *eventResolver) Commitment(ctx context.Context, e *hub.Event) (*hub.Commitment, error) {
-	return e.State.Commitment, nil
+func (r *eventResolver) Commitment(ctx context.Context, e *hub.Event) (*gqltype.Commitment, error) {
+	return r.commitment(e.State.Commitment), nil
 }
 
 func (r *eventResolver) Node(ctx context.Context, e *hub.Event) (gqltype.Node, error) {
-	return e.State.Entity(), nil
+	return r.node(e.State.Entity()), nil
 }
 
 func (r *eventResolver) EntityType(ctx context.Context, e *hub.Event) (model.EntityType, error) {

@@ -5,6 +5,7 @@ package model
 import (
 	"bytes"
 	"convene/hub"
+	"convene/resolvers/gqltype"
 	"fmt"
 	"io"
 	"strconv"
@@ -76,7 +77,7 @@ type CommitmentConnection struct {
 	// The commitments on this page, with their cursors.
 	Edges []*CommitmentEdge `json:"edges"`
 	// The commitments on this page.
-	Nodes []*hub.Commitment `json:"nodes"`
+	Nodes []*gqltype.Commitment `json:"nodes"`
 	// Paging information.
 	PageInfo *PageInfo `json:"pageInfo"`
 	// How many commitments match, across all pages.
@@ -88,7 +89,7 @@ type CommitmentEdge struct {
 	// Opaque cursor for `after` / `before`.
 	Cursor string `json:"cursor"`
 	// The commitment.
-	Node *hub.Commitment `json:"node"`
+	Node *gqltype.Commitment `json:"node"`
 }
 
 // Which commitments to return. Conditions combine with AND; values within a list with OR.
@@ -176,7 +177,7 @@ type CreateCommitmentInput struct {
 // The result of `createCommitment`.
 type CreateCommitmentPayload struct {
 	// The new commitment, or null when refused.
-	Commitment *hub.Commitment `json:"commitment,omitempty"`
+	Commitment *gqltype.Commitment `json:"commitment,omitempty"`
 	// Why it was refused; empty on success.
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }
@@ -440,7 +441,7 @@ type ReportProgressInput struct {
 // The result of `reportProgress`.
 type ReportProgressPayload struct {
 	// The commitment after the report, or null when refused.
-	Commitment *hub.Commitment `json:"commitment,omitempty"`
+	Commitment *gqltype.Commitment `json:"commitment,omitempty"`
 	// The report as recorded, or null when refused.
 	ProgressReport *hub.ProgressReport `json:"progressReport,omitempty"`
 	// Why it was refused; empty on success.
@@ -576,7 +577,7 @@ type UpdateCommitmentInput struct {
 // The result of `updateCommitment`.
 type UpdateCommitmentPayload struct {
 	// The commitment as changed, or null when refused.
-	Commitment *hub.Commitment `json:"commitment,omitempty"`
+	Commitment *gqltype.Commitment `json:"commitment,omitempty"`
 	// Why it was refused; empty on success.
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }

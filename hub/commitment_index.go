@@ -1,0 +1,176 @@
+package hub
+
+import (
+	"cmp"
+	"strings"
+)
+
+// The commitment index keeps, for each commitment, what filters, orders and
+// roll-ups read, so that `commitments` and `commitmentStats` scan a compact
+// slice instead of chasing each commitment's stakeholders through maps and
+// rebuilding sort keys per request; and it keeps the unfiltered roll-up
+// current as events apply.
+
+// commitmentRow is one commitment's precomputed facts.
+type commitmentRow struct {
+	c          *Commitment
+	refKey     string // naturalKey(c.ID): the reference order and every order's tie-break
+	lowerTitle string
+	sectors    uint8 // bit set of the participants' sectors (sectorBit)
+	leadSector int8  // index in AllSectors of the lead's sector, -1 when unknown
+}
+
+// sectorIndex returns s's index in AllSectors, or -1.
+func sectorIndex(s Sector) int {
+	for i, v := range AllSectors {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func sectorBit(s Sector) uint8 {
+	if i := sectorIndex(s); i >= 0 {
+		return 1 << i
+	}
+	return 0
+}
+
+// commitmentIndex holds the rows, in no particular order, and the roll-up of
+// all of them. Commitments are never deleted, so rows only grow.
+type commitmentIndex struct {
+	rows  []commitmentRow
+	rowOf map[string]int
+	all   rollup
+}
+
+// rollup is the stats over a set of commitments, kept by adding and
+// removing rows.
+type rollup struct {
+	total    acc
+	byStatus map[CommitmentStatus]int
+	bySector [4]acc // by AllSectors index
+	byPillar map[string]*acc
+	openDue  map[Date]int // open commitments by due date, for overdue
+}
+
+type acc struct{ count, progress int }
+
+func (a acc) average() float64 {
+	if a.count == 0 {
+		return 0
+	}
+	return float64(a.progress) / float64(a.count)
+}
+
+func newRollup() rollup {
+	return rollup{byStatus: map[CommitmentStatus]int{}, byPillar: map[string]*acc{}, openDue: map[Date]int{}}
+}
+
+func isOpen(s CommitmentStatus) bool { return s != Completed && s != Cancelled }
+
+// add counts r in (sign 1) or out (sign -1).
+func (u *rollup) add(r *commitmentRow, sign int) {
+	c := r.c
+	u.total.count += sign
+	u.total.progress += sign * c.Progress
+	u.byStatus[c.Status] += sign
+	if r.leadSector >= 0 {
+		a := &u.bySector[r.leadSector]
+		a.count += sign
+		a.progress += sign * c.Progress
+	}
+	a := u.byPillar[c.PillarID]
+	if a == nil {
+		a = &acc{}
+		u.byPillar[c.PillarID] = a
+	}
+	a.count += sign
+	a.progress += sign * c.Progress
+	if isOpen(c.Status) {
+		if u.openDue[c.DueDate] += sign; u.openDue[c.DueDate] == 0 {
+			delete(u.openDue, c.DueDate)
+		}
+	}
+}
+
+// overdue counts the open commitments due before today.
+func (u *rollup) overdue(today Date) int {
+	n := 0
+	for d, k := range u.openDue {
+		if d < today {
+			n += k
+		}
+	}
+	return n
+}
+
+// putCommitment stores c's row, replacing the previous state's.
+func (m *ReadModel) putCommitment(c *Commitment) {
+	ix := &m.commitmentIndex
+	i, ok := ix.rowOf[c.ID]
+	if !ok {
+		i = len(ix.rows)
+		ix.rows = append(ix.rows, commitmentRow{refKey: naturalKey(c.ID)})
+		ix.rowOf[c.ID] = i
+	} else {
+		ix.all.add(&ix.rows[i], -1)
+	}
+	r := &ix.rows[i]
+	r.c = c
+	r.lowerTitle = strings.ToLower(c.Title)
+	m.fillSectors(r)
+	ix.all.add(r, 1)
+}
+
+// stakeholderSectorChanged refreshes the rows of the commitments a
+// stakeholder takes part in (the lead is always a participant), after its
+// sector changed or it appeared (snapshots restore in any order).
+func (m *ReadModel) stakeholderSectorChanged(id string) {
+	ix := &m.commitmentIndex
+	for cid := range m.commitmentsByStakeholder[id] {
+		i, ok := ix.rowOf[cid]
+		if !ok {
+			continue
+		}
+		r := &ix.rows[i]
+		ix.all.add(r, -1)
+		m.fillSectors(r)
+		ix.all.add(r, 1)
+	}
+}
+
+func (m *ReadModel) fillSectors(r *commitmentRow) {
+	r.sectors, r.leadSector = 0, -1
+	for _, p := range r.c.Participants {
+		if s := m.stakeholders[p.StakeholderID]; s != nil {
+			r.sectors |= sectorBit(s.Sector)
+		}
+	}
+	if s := m.stakeholders[r.c.LeadID]; s != nil {
+		r.leadSector = int8(sectorIndex(s.Sector))
+	}
+}
+
+// compare orders rows as o.Key's strings would, without building them.
+func (o CommitmentOrder) compare(a, b *commitmentRow) int {
+	var c int
+	switch o.Field {
+	case OrderByTitle:
+		c = strings.Compare(a.lowerTitle, b.lowerTitle)
+	case OrderByDueDate:
+		c = strings.Compare(string(a.c.DueDate), string(b.c.DueDate))
+	case OrderByProgress:
+		c = a.c.Progress - b.c.Progress
+	case OrderByUpdatedAt:
+		c = cmp.Compare(a.c.UpdatedAt.UnixNano(), b.c.UpdatedAt.UnixNano())
+	}
+	if c == 0 {
+		c = strings.Compare(a.refKey, b.refKey)
+	}
+	if o.Descending {
+		return -c
+	}
+	return c
+}

@@ -1,0 +1,26 @@
+package gqltype
+
+import "convene/hub"
+
+// Views: a commitment and an objective as the schema serves them, with
+// their global ID and the entities they refer to already looked up in the
+// read model. gqlgen runs every field backed by a resolver in a goroutine
+// of its own (and a resolver for `id` on every object); fields of the
+// value itself it marshals inline. The resolvers build views from the
+// read model's values (resolvers.Resolver.commitment, .objective).
+
+// Commitment is a hub.Commitment with its references resolved.
+type Commitment struct {
+	*hub.Commitment
+	GlobalID  string
+	Lead      *hub.Stakeholder
+	Objective *Objective
+	Pillar    *hub.Pillar
+}
+
+// Objective is a hub.Objective with its references resolved.
+type Objective struct {
+	*hub.Objective
+	GlobalID string
+	Pillar   *hub.Pillar
+}
