@@ -41,6 +41,10 @@ type kv struct{ k, v string }
 // convInproc names the rows of Convene's handler in the in-process server.
 const convInproc = "Convene in-process, tailer off"
 
+// convUncached names the rows of requests sent with a token, which the
+// response cache (anonymous callers only) never answers.
+const convUncached = "Convene with a token (uncached)"
+
 type readRow struct {
 	wl, target  string
 	peak, fixed loadResult
@@ -164,6 +168,12 @@ func run(ctx context.Context, cfg *config) error {
 	if cfg.want("read") {
 		for _, wl := range wls {
 			res.reads = append(res.reads, measureRead(cfg, wl, "Convene", &reqSet{addr: cv.addr, pid: cv.pid(), reqs: posts(cv.addr, wl.gql), check: okGraphQL}, "served"))
+		}
+		// The same requests with a token: answers are cached for anonymous
+		// callers only, so these rows show every request executed.
+		for _, wl := range wls {
+			reqs := posts(cv.addr, wl.gql, "Authorization", "Bearer "+token)
+			res.reads = append(res.reads, measureRead(cfg, wl, convUncached, &reqSet{addr: cv.addr, pid: cv.pid(), reqs: reqs, check: okGraphQL}, "served"))
 		}
 	}
 	if cfg.want("w4") {
