@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -26,6 +27,8 @@ type group struct {
 	mu      sync.Mutex
 	members map[*member]struct{}
 	ended   bool
+
+	fanout []*member // broadcast's copy of members, reused
 }
 
 // member is one subscriber's place in a group.
@@ -34,6 +37,7 @@ type member struct {
 	id     string
 	head   []byte // {"id":…,"type":"next","payload":
 	cursor string // of the last message queued to it
+	left   atomic.Bool
 }
 
 type groups struct {
@@ -105,6 +109,7 @@ func groupKey(opts Options, ctx context.Context, rc *graphql.OperationContext) s
 // leave removes a member; the last one out stops the execution.
 func (g *group) leave(m *member) {
 	g.set.mu.Lock()
+	m.left.Store(true)
 	g.mu.Lock()
 	delete(g.members, m)
 	empty := len(g.members) == 0 && !g.ended
@@ -150,17 +155,27 @@ func (g *group) run(ctx context.Context, exec graphql.GraphExecutor, rc *graphql
 
 // broadcast queues one encoded result to every member; a member whose
 // queue is full is dropped with an error naming the cursor to resume from.
+// Most members' messages are written on the spot (see outbox), so it
+// works on a copy of the members, leaving the group free to change.
 func (g *group) broadcast(body []byte, cursor string) {
-	var slow []*member
 	g.mu.Lock()
 	for m := range g.members {
+		g.fanout = append(g.fanout, m)
+	}
+	g.mu.Unlock()
+	var slow []*member
+	for _, m := range g.fanout {
+		if m.left.Load() {
+			continue
+		}
 		if m.c.sendData(frame{head: m.head, body: body}) {
 			m.cursor = cursor
 		} else {
 			slow = append(slow, m)
 		}
 	}
-	g.mu.Unlock()
+	clear(g.fanout)
+	g.fanout = g.fanout[:0]
 	for _, m := range slow {
 		g.leave(m)
 		resume := "the same arguments"

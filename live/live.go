@@ -95,6 +95,7 @@ type Server struct {
 	mu       sync.Mutex
 	conns    map[*conn]struct{}
 	shutdown bool
+	pinging  bool // the keep-alive goroutine runs
 }
 
 // NewServer returns a transport with the given options.
@@ -129,20 +130,20 @@ func (s *Server) Supports(r *http.Request) bool {
 
 // Do upgrades the request and serves the connection until it closes.
 func (s *Server) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	c := newConn(s, exec, r)
+	ws, err := websocket.Accept(hijacker{w, &c.out}, r, &websocket.AcceptOptions{
 		Subprotocols:   []string{protoTransportWS, protoLegacyWS},
 		OriginPatterns: s.opts.OriginPatterns,
 	})
 	if err != nil {
 		return // Accept has written the HTTP error
 	}
-	proto := protocolFor(ws.Subprotocol())
-	if proto == nil {
+	c.ws = ws
+	if c.proto = protocolFor(ws.Subprotocol()); c.proto == nil {
 		_ = ws.Close(websocket.StatusProtocolError, "use the graphql-transport-ws or graphql-ws subprotocol")
 		return
 	}
 	ws.SetReadLimit(s.opts.ReadLimit)
-	c := newConn(s, ws, proto, exec, r)
 	if !s.track(c) {
 		_ = ws.Close(CloseGoingAway, "server shutting down")
 		return
@@ -158,7 +159,37 @@ func (s *Server) track(c *conn) bool {
 		return false
 	}
 	s.conns[c] = struct{}{}
+	if !s.pinging {
+		s.pinging = true
+		go s.keepAlive()
+	}
 	return true
+}
+
+// keepAlive pings every connection each KeepAlive interval: one ticker
+// for the server rather than a goroutine and a timer per connection. It
+// ends when no connection is left.
+func (s *Server) keepAlive() {
+	t := time.NewTicker(s.opts.KeepAlive)
+	defer t.Stop()
+	var conns []*conn
+	for range t.C {
+		s.mu.Lock()
+		if len(s.conns) == 0 {
+			s.pinging = false
+			s.mu.Unlock()
+			return
+		}
+		conns = conns[:0]
+		for c := range s.conns {
+			conns = append(conns, c)
+		}
+		s.mu.Unlock()
+		for _, c := range conns {
+			c.keepAlive()
+		}
+		clear(conns)
+	}
 }
 
 func (s *Server) untrack(c *conn) {
