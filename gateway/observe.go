@@ -12,6 +12,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"convene/live"
 )
 
 // Request ids, the request log and the per-operation metrics.
@@ -198,6 +200,14 @@ func (g *Gateway) observe(next http.Handler) http.Handler {
 			g.metrics.sse.Inc()
 			defer g.metrics.sse.Dec()
 		}
+		// The live transport serves an upgraded connection after the
+		// handler returns: its line is logged when it closes.
+		logged := func() bool { return false }
+		if info.websocket {
+			var ctx context.Context
+			ctx, logged = live.NotifyClosed(r.Context(), func() { g.finish(r, info, rec.status, time.Since(start)) })
+			r = r.WithContext(ctx)
+		}
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -208,7 +218,7 @@ func (g *Gateway) observe(next http.Handler) http.Handler {
 					refuse(rec, r, http.StatusInternalServerError, CodeInternal, "internal error")
 				}
 			}
-			if r.URL.Path == g.path && r.Method != http.MethodOptions {
+			if r.URL.Path == g.path && r.Method != http.MethodOptions && !logged() {
 				g.finish(r, info, rec.status, time.Since(start))
 			}
 		}()

@@ -66,7 +66,12 @@ func (c *conn) serve() {
 			c.closeWith(CloseBadRequest, "Invalid message received")
 			return
 		}
-		if !c.handle(msg) {
+		// Handling a message (authentication, parsing and validating an
+		// operation) takes a deep stack: a short-lived goroutine's, so
+		// that this one, which lives as long as the connection, stays small.
+		ok := make(chan bool)
+		go func() { ok <- c.handle(msg) }()
+		if !<-ok {
 			return
 		}
 	}

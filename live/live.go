@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -128,7 +129,9 @@ func (s *Server) Supports(r *http.Request) bool {
 	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }
 
-// Do upgrades the request and serves the connection until it closes.
+// Do upgrades the request and returns: the connection is served on a
+// goroutine of its own, so that net/http's handler goroutine, its buffers
+// and the request (most of an idle subscriber's memory) are let go.
 func (s *Server) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	c := newConn(s, exec, r)
 	ws, err := websocket.Accept(hijacker{w, &c.out}, r, &websocket.AcceptOptions{
@@ -138,18 +141,51 @@ func (s *Server) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphEx
 	if err != nil {
 		return // Accept has written the HTTP error
 	}
+	closed := takeClosed(r.Context())
 	c.ws = ws
 	if c.proto = protocolFor(ws.Subprotocol()); c.proto == nil {
 		_ = ws.Close(websocket.StatusProtocolError, "use the graphql-transport-ws or graphql-ws subprotocol")
+		closed()
 		return
 	}
 	ws.SetReadLimit(s.opts.ReadLimit)
 	if !s.track(c) {
 		_ = ws.Close(CloseGoingAway, "server shutting down")
+		closed()
 		return
 	}
-	defer s.untrack(c)
-	c.serve()
+	go func() {
+		defer closed()
+		defer s.untrack(c)
+		c.serve()
+	}()
+}
+
+type closedKey struct{}
+
+type closedHook struct {
+	f     func()
+	taken atomic.Bool
+}
+
+// NotifyClosed returns a context for a WebSocket upgrade request under
+// which Do calls closed when the connection it upgraded ends, which is
+// after Do has returned. The returned function, called once the handler
+// has returned, reports whether Do took closed on; if not, it is never
+// called (the request was not upgraded).
+func NotifyClosed(ctx context.Context, closed func()) (context.Context, func() bool) {
+	h := &closedHook{f: closed}
+	return context.WithValue(ctx, closedKey{}, h), h.taken.Load
+}
+
+// takeClosed returns the function that NotifyClosed put in ctx, or one
+// that does nothing.
+func takeClosed(ctx context.Context) func() {
+	h, _ := ctx.Value(closedKey{}).(*closedHook)
+	if h == nil || h.taken.Swap(true) {
+		return func() {}
+	}
+	return h.f
 }
 
 func (s *Server) track(c *conn) bool {

@@ -235,7 +235,7 @@ func (r *ring) pop() frame {
 
 // hijacker hands the WebSocket library a connection whose writes go
 // through the outbox: its own frames are then ordered with ours, and it
-// keeps no 4 KB write buffer per connection.
+// keeps no 4 KB buffers per connection.
 type hijacker struct {
 	http.ResponseWriter
 	out *outbox
@@ -252,9 +252,15 @@ func (h hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if sc, ok := sock.(syscall.Conn); ok && canTryWrite {
 		h.out.raw, _ = sc.SyscallConn()
 	}
+	// Read through a small buffer of our own, not net/http's 4 KB one,
+	// unless the client has already sent bytes that it holds.
+	r := rw.Reader
+	if r.Buffered() == 0 {
+		r = bufio.NewReaderSize(sock, 512)
+	}
 	// The library writes one frame at a time and flushes it: control
 	// frames (at most 127 bytes from a server) arrive whole.
-	return sock, bufio.NewReadWriter(rw.Reader, bufio.NewWriterSize(libraryFrames{h.out}, 256)), nil
+	return sock, bufio.NewReadWriter(r, bufio.NewWriterSize(libraryFrames{h.out}, 256)), nil
 }
 
 // libraryFrames queues the WebSocket library's frames in the outbox.
