@@ -201,12 +201,17 @@ func (g *Gateway) observe(next http.Handler) http.Handler {
 			defer g.metrics.sse.Dec()
 		}
 		// The live transport serves an upgraded connection after the
-		// handler returns: its line is logged when it closes.
+		// handler returns: its line is logged when it closes. (The hook
+		// lives as long as the connection: it must not hold the request or
+		// the response writer, which hold net/http's buffers.)
 		logged := func() bool { return false }
 		if info.websocket {
-			var ctx context.Context
-			ctx, logged = live.NotifyClosed(r.Context(), func() { g.finish(r, info, rec.status, time.Since(start)) })
-			r = r.WithContext(ctx)
+			ctx, method := r.Context(), r.Method
+			var hooked context.Context
+			hooked, logged = live.NotifyClosed(ctx, func() {
+				g.finish(ctx, method, info, http.StatusSwitchingProtocols, time.Since(start))
+			})
+			r = r.WithContext(hooked)
 		}
 		defer func() {
 			if p := recover(); p != nil {
@@ -219,7 +224,7 @@ func (g *Gateway) observe(next http.Handler) http.Handler {
 				}
 			}
 			if r.URL.Path == g.path && r.Method != http.MethodOptions && !logged() {
-				g.finish(r, info, rec.status, time.Since(start))
+				g.finish(r.Context(), r.Method, info, rec.status, time.Since(start))
 			}
 		}()
 		next.ServeHTTP(rec, r)
@@ -227,7 +232,7 @@ func (g *Gateway) observe(next http.Handler) http.Handler {
 }
 
 // finish logs a GraphQL request and counts it.
-func (g *Gateway) finish(r *http.Request, info *requestInfo, status int, d time.Duration) {
+func (g *Gateway) finish(ctx context.Context, method string, info *requestInfo, status int, d time.Duration) {
 	if status == 0 {
 		status = http.StatusOK
 	}
@@ -245,7 +250,7 @@ func (g *Gateway) finish(r *http.Request, info *requestInfo, status int, d time.
 		code = codeForStatus(status)
 	}
 	attrs := []slog.Attr{
-		slog.String("method", r.Method),
+		slog.String("method", method),
 		slog.String("transport", transport),
 		slog.String("operation", name),
 		slog.String("type", typ),
@@ -264,7 +269,7 @@ func (g *Gateway) finish(r *http.Request, info *requestInfo, status int, d time.
 	if status >= 500 {
 		level = slog.LevelError
 	}
-	g.logger.LogAttrs(r.Context(), level, msg, attrs...)
+	g.logger.LogAttrs(ctx, level, msg, attrs...)
 	if !info.websocket {
 		g.metrics.observe(name, typ, code, transport, d, !info.sse)
 	}

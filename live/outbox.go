@@ -119,13 +119,16 @@ func (o *outbox) writeBacklog() {
 		}
 		o.mu.Unlock()
 		_ = o.sock.SetWriteDeadline(time.Now().Add(writeTimeout))
-		if _, err := o.sock.Write(buf); err != nil {
+		_, err := o.sock.Write(buf)
+		if err != nil {
 			o.mu.Lock()
 			o.writing = false
 			o.fail()
 			o.mu.Unlock()
 			return
 		}
+		// A deadline left behind would fail a later write at once.
+		_ = o.sock.SetWriteDeadline(time.Time{})
 	}
 }
 
