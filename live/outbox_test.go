@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -171,4 +172,50 @@ func BenchmarkFanOut(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*subscribers), "ns/subscriber")
+}
+
+// TestSlowSocketHoldsUpNobody: over real sockets, a subscriber that stops
+// reading is dropped once QueueSize messages wait behind its full socket,
+// while another gets every message, in order.
+func TestSlowSocketHoldsUpNobody(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	srv := NewServer(Options{QueueSize: 8})
+	g := &group{key: "k", set: &srv.groups, cancel: func() {}, members: map[*member]struct{}{}}
+	srv.groups.m["k"] = g
+	head := []byte(`{"id":"1","type":"next","payload":`)
+	var clients []net.Conn
+	for range 2 {
+		sock, client := socketPair(t, ln)
+		c := newSocketConn(srv, sock)
+		m := &member{c: c, id: "1", head: head}
+		g.members[m] = struct{}{}
+		c.addOp("1", func() { g.leave(m) })
+		clients = append(clients, client)
+	}
+	const messages = 400
+	read := make(chan error)
+	go func() { // the fast client, which reads each message as it comes
+		r := bufio.NewReader(clients[0])
+		for i := range messages {
+			want := fmt.Sprintf(`%s{"n":%d,"pad":"%s"}}`, head, i, strings.Repeat("x", 64<<10))
+			if p := readFrame(t, r); p != want {
+				read <- fmt.Errorf("message %d: %.60q", i, p)
+				return
+			}
+			read <- nil
+		}
+	}()
+	for i := range messages {
+		g.broadcast(fmt.Appendf(nil, `{"n":%d,"pad":"%s"}`, i, strings.Repeat("x", 64<<10)), fmt.Sprint(i))
+		if err := <-read; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(g.members) != 1 {
+		t.Fatalf("%d members, want the slow one dropped", len(g.members))
+	}
 }
