@@ -139,18 +139,21 @@ func (s *Server) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphEx
 		OriginPatterns: s.opts.OriginPatterns,
 	})
 	if err != nil {
+		c.cancel()
 		return // Accept has written the HTTP error
 	}
 	closed := takeClosed(r.Context())
 	c.ws = ws
 	if c.proto = protocolFor(ws.Subprotocol()); c.proto == nil {
 		_ = ws.Close(websocket.StatusProtocolError, "use the graphql-transport-ws or graphql-ws subprotocol")
+		c.cancel()
 		closed()
 		return
 	}
 	ws.SetReadLimit(s.opts.ReadLimit)
 	if !s.track(c) {
 		_ = ws.Close(CloseGoingAway, "server shutting down")
+		c.cancel()
 		closed()
 		return
 	}
