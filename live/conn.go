@@ -242,7 +242,9 @@ func (c *conn) sendErrors(id string, errs gqlerror.List) {
 func (c *conn) sendControl(msg message) {
 	b, _ := json.Marshal(msg)
 	if c.out.push(frame{head: b}) != nil {
-		c.closeWith(websocket.StatusTryAgainLater, "client too slow to read its messages")
+		// Closing waits for the client's reply; the caller may be a
+		// fan-out that others wait for.
+		go c.closeWith(websocket.StatusTryAgainLater, "client too slow to read its messages")
 	}
 }
 

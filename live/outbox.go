@@ -35,7 +35,7 @@ type outbox struct {
 	writing bool   // a writer goroutine runs
 	closing bool   // no more messages of ours: the close frame is on its way
 	failed  bool
-	tryFn   func(fd uintptr) bool // tryWrite's callback, made once
+	tryFn   func(fd uintptr) // tryWrite's callback, made once
 	try     tryState
 }
 

@@ -8,7 +8,7 @@ import (
 const canTryWrite = true
 
 // tryState carries tryWrite's arguments and results through the callback
-// of syscall.RawConn.Write, which is made once per outbox.
+// of syscall.RawConn.Control, which is made once per outbox.
 type tryState struct {
 	hdr [10]byte
 	iov [4]syscall.Iovec
@@ -41,7 +41,7 @@ func (o *outbox) tryWrite(f frame) (int, error) {
 		}
 	}
 	if o.tryFn == nil {
-		o.tryFn = func(fd uintptr) bool {
+		o.tryFn = func(fd uintptr) {
 			for {
 				n, _, errno := syscall.Syscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&t.iov[0])), uintptr(t.cnt))
 				switch errno {
@@ -54,11 +54,16 @@ func (o *outbox) tryWrite(f frame) (int, error) {
 				default:
 					t.n, t.err = 0, errno
 				}
-				return true // never wait for the socket here
+				return
 			}
 		}
 	}
-	if err := o.raw.Write(o.tryFn); err != nil {
+	// Control, not Write: this never waits for the socket, so it needs
+	// neither the descriptor's write lock nor the poller's preparation,
+	// only the guarantee that the descriptor stays open meanwhile. Nothing
+	// else writes to it while this does: o.mu is held and no writer
+	// goroutine runs.
+	if err := o.raw.Control(o.tryFn); err != nil {
 		return 0, err
 	}
 	n, err := t.n, t.err
