@@ -26,6 +26,8 @@ type conn struct {
 	cancel context.CancelFunc
 	out    outbox
 
+	pingSlot int // its turn for keep-alives (Server.keepAlive)
+
 	mu        sync.Mutex
 	opCtx     context.Context // set by connection_init
 	inits     int
@@ -65,6 +67,9 @@ func (c *conn) serve() {
 		if err := json.Unmarshal(data, &msg); err != nil || msg.Type == "" {
 			c.closeWith(CloseBadRequest, "Invalid message received")
 			return
+		}
+		if msg.Type == c.proto.pong && c.proto.pong != "" {
+			continue // a keep-alive's reply, from every client each KeepAlive: no goroutine
 		}
 		// Handling a message (authentication, parsing and validating an
 		// operation) takes a deep stack: a short-lived goroutine's, so

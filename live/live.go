@@ -97,6 +97,7 @@ type Server struct {
 	conns    map[*conn]struct{}
 	shutdown bool
 	pinging  bool // the keep-alive goroutine runs
+	nextSlot int  // the keep-alive slot of the next connection
 }
 
 // NewServer returns a transport with the given options.
@@ -198,6 +199,8 @@ func (s *Server) track(c *conn) bool {
 		return false
 	}
 	s.conns[c] = struct{}{}
+	c.pingSlot = s.nextSlot
+	s.nextSlot = (s.nextSlot + 1) % keepAliveSlots
 	if !s.pinging {
 		s.pinging = true
 		go s.keepAlive()
@@ -205,14 +208,21 @@ func (s *Server) track(c *conn) bool {
 	return true
 }
 
-// keepAlive pings every connection each KeepAlive interval: one ticker
-// for the server rather than a goroutine and a timer per connection. It
-// ends when no connection is left.
+// keepAliveSlots is how many turns a KeepAlive interval is cut into:
+// each connection is pinged on its own turn, so that pings (and the
+// clients' pongs) come spread over the interval rather than all at once
+// in the middle of a fan-out.
+const keepAliveSlots = 16
+
+// keepAlive pings every connection once each KeepAlive interval: one
+// ticker for the server rather than a goroutine and a timer per
+// connection. It ends when no connection is left.
 func (s *Server) keepAlive() {
-	t := time.NewTicker(s.opts.KeepAlive)
+	t := time.NewTicker(max(s.opts.KeepAlive/keepAliveSlots, time.Millisecond))
 	defer t.Stop()
 	var conns []*conn
-	for range t.C {
+	for slot := 0; ; slot = (slot + 1) % keepAliveSlots {
+		<-t.C
 		s.mu.Lock()
 		if len(s.conns) == 0 {
 			s.pinging = false
@@ -221,7 +231,9 @@ func (s *Server) keepAlive() {
 		}
 		conns = conns[:0]
 		for c := range s.conns {
-			conns = append(conns, c)
+			if c.pingSlot == slot {
+				conns = append(conns, c)
+			}
 		}
 		s.mu.Unlock()
 		for _, c := range conns {

@@ -219,3 +219,46 @@ func TestSlowSocketHoldsUpNobody(t *testing.T) {
 		t.Fatalf("%d members, want the slow one dropped", len(g.members))
 	}
 }
+
+// TestKeepAliveReachesEveryConnectionInTurn: one goroutine pings every
+// initialised connection once an interval, a sixteenth of them at a time.
+func TestKeepAliveReachesEveryConnectionInTurn(t *testing.T) {
+	srv := NewServer(Options{KeepAlive: 160 * time.Millisecond})
+	var conns []*conn
+	for range 2 * keepAliveSlots {
+		ctx, cancel := context.WithCancel(context.Background())
+		c := &conn{srv: srv, proto: transportWS, ctx: ctx, cancel: cancel, opCtx: ctx,
+			out: outbox{limit: srv.opts.QueueSize}, ops: map[string]func(){}}
+		srv.track(c)
+		conns = append(conns, c)
+	}
+	queued := func(c *conn) int {
+		c.out.mu.Lock()
+		defer c.out.mu.Unlock()
+		return c.out.q.len()
+	}
+	time.Sleep(15 * time.Millisecond) // at most one turn
+	pinged := 0
+	for _, c := range conns {
+		pinged += queued(c)
+	}
+	if pinged > 4 {
+		t.Fatalf("%d of %d connections pinged within one turn, want at most 2 a turn", pinged, len(conns))
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for _, c := range conns {
+		for queued(c) == 0 {
+			if time.Now().After(deadline) {
+				t.Fatal("a connection was never pinged")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		srv.untrack(c)
+		c.out.mu.Lock()
+		f := c.out.q.pop()
+		c.out.mu.Unlock()
+		if string(f.head) != `{"type":"ping"}` {
+			t.Fatalf("queued %s, want a ping", f.head)
+		}
+	}
+}
