@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -156,15 +157,39 @@ func (g *group) run(ctx context.Context, exec graphql.GraphExecutor, rc *graphql
 // broadcast queues one encoded result to every member; a member whose
 // queue is full is dropped with an error naming the cursor to resume from.
 // Most members' messages are written on the spot (see outbox), so it
-// works on a copy of the members, leaving the group free to change.
+// works on a copy of the members, leaving the group free to change, and
+// a large group's writes are shared among the processors.
 func (g *group) broadcast(body []byte, cursor string) {
 	g.mu.Lock()
 	for m := range g.members {
 		g.fanout = append(g.fanout, m)
 	}
 	g.mu.Unlock()
-	var slow []*member
-	for _, m := range g.fanout {
+	parts := min(runtime.GOMAXPROCS(0), len(g.fanout)/fanoutShare+1)
+	slow := make([][]*member, parts)
+	var wg sync.WaitGroup
+	for i := range parts {
+		share := g.fanout[i*len(g.fanout)/parts : (i+1)*len(g.fanout)/parts]
+		if i == parts-1 {
+			slow[i] = send(share, body, cursor)
+			break
+		}
+		wg.Go(func() { slow[i] = send(share, body, cursor) })
+	}
+	wg.Wait()
+	clear(g.fanout)
+	g.fanout = g.fanout[:0]
+	for _, s := range slow {
+		g.dropSlow(s)
+	}
+}
+
+// fanoutShare is the fewest members worth another goroutine's writes.
+const fanoutShare = 512
+
+// send queues body to members and returns those whose queue was full.
+func send(members []*member, body []byte, cursor string) (slow []*member) {
+	for _, m := range members {
 		if m.left.Load() {
 			continue
 		}
@@ -174,8 +199,11 @@ func (g *group) broadcast(body []byte, cursor string) {
 			slow = append(slow, m)
 		}
 	}
-	clear(g.fanout)
-	g.fanout = g.fanout[:0]
+	return slow
+}
+
+// dropSlow ends the subscriptions of members that fell too far behind.
+func (g *group) dropSlow(slow []*member) {
 	for _, m := range slow {
 		g.leave(m)
 		resume := "the same arguments"
