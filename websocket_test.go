@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"strings"
 	"testing"
@@ -237,4 +238,29 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 	}
 	t.Fatal(errors.New("timed out waiting for " + what))
+}
+
+// TestWebSocketLogsItsLineWhenItCloses: the transport serves a connection
+// after the HTTP handler has returned; the request's log line still comes
+// when the connection closes, with its duration.
+func TestWebSocketLogsItsLineWhenItCloses(t *testing.T) {
+	logs := &syncBuffer{}
+	s := startServerLogger(t, testConfig(t.TempDir()), slog.New(slog.NewTextHandler(logs, nil)))
+	ws := dialWS(t, s, "graphql-transport-ws")
+	ws.send(`{"type":"connection_init"}`)
+	ws.expect("connection_ack")
+	if strings.Contains(logs.String(), "websocket closed") {
+		t.Fatalf("logged as closed while open:\n%s", logs)
+	}
+	ws.ws.Close(websocket.StatusNormalClosure, "")
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), `msg="websocket closed"`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no line for the closed WebSocket:\n%s", logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if line := logs.String(); !strings.Contains(line, "transport=ws") || !strings.Contains(line, "status=101") {
+		t.Fatalf("the WebSocket's line: %s", line)
+	}
 }

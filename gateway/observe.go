@@ -12,6 +12,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"convene/live"
 )
 
 // Request ids, the request log and the per-operation metrics.
@@ -198,6 +200,19 @@ func (g *Gateway) observe(next http.Handler) http.Handler {
 			g.metrics.sse.Inc()
 			defer g.metrics.sse.Dec()
 		}
+		// The live transport serves an upgraded connection after the
+		// handler returns: its line is logged when it closes. (The hook
+		// lives as long as the connection: it must not hold the request or
+		// the response writer, which hold net/http's buffers.)
+		logged := func() bool { return false }
+		if info.websocket {
+			ctx, method := r.Context(), r.Method
+			var hooked context.Context
+			hooked, logged = live.NotifyClosed(ctx, func() {
+				g.finish(ctx, method, info, http.StatusSwitchingProtocols, time.Since(start))
+			})
+			r = r.WithContext(hooked)
+		}
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -208,8 +223,8 @@ func (g *Gateway) observe(next http.Handler) http.Handler {
 					refuse(rec, r, http.StatusInternalServerError, CodeInternal, "internal error")
 				}
 			}
-			if r.URL.Path == g.path && r.Method != http.MethodOptions {
-				g.finish(r, info, rec.status, time.Since(start))
+			if r.URL.Path == g.path && r.Method != http.MethodOptions && !logged() {
+				g.finish(r.Context(), r.Method, info, rec.status, time.Since(start))
 			}
 		}()
 		next.ServeHTTP(rec, r)
@@ -217,7 +232,7 @@ func (g *Gateway) observe(next http.Handler) http.Handler {
 }
 
 // finish logs a GraphQL request and counts it.
-func (g *Gateway) finish(r *http.Request, info *requestInfo, status int, d time.Duration) {
+func (g *Gateway) finish(ctx context.Context, method string, info *requestInfo, status int, d time.Duration) {
 	if status == 0 {
 		status = http.StatusOK
 	}
@@ -235,7 +250,7 @@ func (g *Gateway) finish(r *http.Request, info *requestInfo, status int, d time.
 		code = codeForStatus(status)
 	}
 	attrs := []slog.Attr{
-		slog.String("method", r.Method),
+		slog.String("method", method),
 		slog.String("transport", transport),
 		slog.String("operation", name),
 		slog.String("type", typ),
@@ -254,7 +269,7 @@ func (g *Gateway) finish(r *http.Request, info *requestInfo, status int, d time.
 	if status >= 500 {
 		level = slog.LevelError
 	}
-	g.logger.LogAttrs(r.Context(), level, msg, attrs...)
+	g.logger.LogAttrs(ctx, level, msg, attrs...)
 	if !info.websocket {
 		g.metrics.observe(name, typ, code, transport, d, !info.sse)
 	}

@@ -14,18 +14,6 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// frame is one outgoing message. Messages of a shared subscription are
-// written as head + body + "}", where body is the payload encoded once for
-// every subscriber and head names this subscriber's operation.
-type frame struct {
-	head []byte
-	body []byte // nil: head is the whole message
-}
-
-// controlHeadroom is queue space kept for protocol messages (acks, errors,
-// completions) so that they still go out when data has filled the queue.
-const controlHeadroom = 16
-
 // conn is one WebSocket connection and the operations it runs.
 type conn struct {
 	srv     *Server
@@ -36,7 +24,9 @@ type conn struct {
 
 	ctx    context.Context // ends when the connection closes
 	cancel context.CancelFunc
-	out    chan frame
+	out    outbox
+
+	pingSlot int // its turn for keep-alives (Server.keepAlive)
 
 	mu        sync.Mutex
 	opCtx     context.Context // set by connection_init
@@ -45,20 +35,20 @@ type conn struct {
 	closeOnce sync.Once
 }
 
-func newConn(s *Server, ws *websocket.Conn, proto *protocol, exec graphql.GraphExecutor, r *http.Request) *conn {
+// newConn returns a connection whose socket is still to be accepted. It
+// keeps r's headers, which nothing changes once the handler runs, for its
+// operations.
+func newConn(s *Server, exec graphql.GraphExecutor, r *http.Request) *conn {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	return &conn{
-		srv: s, ws: ws, proto: proto, exec: exec, headers: r.Header.Clone(),
-		ctx: ctx, cancel: cancel,
-		out: make(chan frame, s.opts.QueueSize+controlHeadroom),
-		ops: map[string]func(){},
-	}
+	c := &conn{srv: s, exec: exec, headers: r.Header, ctx: ctx, cancel: cancel, ops: map[string]func(){}}
+	c.out.limit = s.opts.QueueSize
+	c.out.onFail = func() { c.closeWith(websocket.StatusNormalClosure, "") }
+	return c
 }
 
 // serve runs the connection until the client or the server closes it.
 func (c *conn) serve() {
 	defer c.closeWith(websocket.StatusNormalClosure, "")
-	go c.writeLoop()
 	initTimer := time.AfterFunc(c.srv.opts.InitTimeout, func() {
 		c.mu.Lock()
 		waiting := c.opCtx == nil
@@ -68,7 +58,6 @@ func (c *conn) serve() {
 		}
 	})
 	defer initTimer.Stop()
-	go c.keepAlive()
 	for {
 		_, data, err := c.ws.Read(c.ctx)
 		if err != nil {
@@ -79,7 +68,15 @@ func (c *conn) serve() {
 			c.closeWith(CloseBadRequest, "Invalid message received")
 			return
 		}
-		if !c.handle(msg) {
+		if msg.Type == c.proto.pong && c.proto.pong != "" {
+			continue // a keep-alive's reply, from every client each KeepAlive: no goroutine
+		}
+		// Handling a message (authentication, parsing and validating an
+		// operation) takes a deep stack: a short-lived goroutine's, so
+		// that this one, which lives as long as the connection, stays small.
+		ok := make(chan bool)
+		go func() { ok <- c.handle(msg) }()
+		if !<-ok {
 			return
 		}
 	}
@@ -249,80 +246,31 @@ func (c *conn) sendErrors(id string, errs gqlerror.List) {
 // messages leave; with none left, the client is too slow to keep.
 func (c *conn) sendControl(msg message) {
 	b, _ := json.Marshal(msg)
-	select {
-	case c.out <- frame{head: b}:
-	default:
-		c.closeWith(websocket.StatusTryAgainLater, "client too slow to read its messages")
+	if c.out.push(frame{head: b}) != nil {
+		// Closing waits for the client's reply; the caller may be a
+		// fan-out that others wait for.
+		go c.closeWith(websocket.StatusTryAgainLater, "client too slow to read its messages")
 	}
 }
 
 // sendData queues a subscription message unless the queue is full.
 func (c *conn) sendData(f frame) bool {
-	if len(c.out) >= c.srv.opts.QueueSize {
-		return false
-	}
-	select {
-	case c.out <- f:
-		return true
-	default:
-		return false
-	}
+	f.data = true
+	return c.out.push(f) == nil
 }
 
-func (c *conn) writeLoop() {
-	for {
-		select {
-		case f := <-c.out:
-			if err := c.write(f); err != nil {
-				c.closeWith(websocket.StatusNormalClosure, "")
-				return
-			}
-		case <-c.ctx.Done():
-			return
-		}
-	}
-}
-
-func (c *conn) write(f frame) error {
-	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
-	defer cancel()
-	w, err := c.ws.Writer(ctx, websocket.MessageText)
-	if err != nil {
-		return err
-	}
-	if _, err := w.Write(f.head); err != nil {
-		return err
-	}
-	if f.body != nil {
-		if _, err := w.Write(f.body); err != nil {
-			return err
-		}
-		if _, err := w.Write([]byte{'}'}); err != nil {
-			return err
-		}
-	}
-	return w.Close()
-}
-
+// keepAlive sends the protocol's keep-alive message once the client has
+// initialised the connection.
 func (c *conn) keepAlive() {
-	t := time.NewTicker(c.srv.opts.KeepAlive)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-			c.mu.Lock()
-			ready := c.opCtx != nil
-			c.mu.Unlock()
-			switch {
-			case !ready:
-			case c.proto.serverPing != "":
-				c.sendControl(message{Type: c.proto.serverPing})
-			case c.proto.keepAlive != "":
-				c.sendControl(message{Type: c.proto.keepAlive})
-			}
-		case <-c.ctx.Done():
-			return
-		}
+	c.mu.Lock()
+	ready := c.opCtx != nil
+	c.mu.Unlock()
+	switch {
+	case !ready:
+	case c.proto.serverPing != "":
+		c.sendControl(message{Type: c.proto.serverPing})
+	case c.proto.keepAlive != "":
+		c.sendControl(message{Type: c.proto.keepAlive})
 	}
 }
 
@@ -340,6 +288,7 @@ func (c *conn) closeWith(code websocket.StatusCode, reason string) {
 		for _, stop := range stops {
 			stop()
 		}
+		c.out.close()
 		// Send the close frame, but wait for the client's reply only
 		// briefly: one that no longer reads must not hold up a shutdown.
 		closed := make(chan struct{})

@@ -7,7 +7,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -26,6 +28,8 @@ type group struct {
 	mu      sync.Mutex
 	members map[*member]struct{}
 	ended   bool
+
+	fanout []*member // broadcast's copy of members, reused
 }
 
 // member is one subscriber's place in a group.
@@ -34,6 +38,7 @@ type member struct {
 	id     string
 	head   []byte // {"id":…,"type":"next","payload":
 	cursor string // of the last message queued to it
+	left   atomic.Bool
 }
 
 type groups struct {
@@ -105,6 +110,7 @@ func groupKey(opts Options, ctx context.Context, rc *graphql.OperationContext) s
 // leave removes a member; the last one out stops the execution.
 func (g *group) leave(m *member) {
 	g.set.mu.Lock()
+	m.left.Store(true)
 	g.mu.Lock()
 	delete(g.members, m)
 	empty := len(g.members) == 0 && !g.ended
@@ -150,17 +156,54 @@ func (g *group) run(ctx context.Context, exec graphql.GraphExecutor, rc *graphql
 
 // broadcast queues one encoded result to every member; a member whose
 // queue is full is dropped with an error naming the cursor to resume from.
+// Most members' messages are written on the spot (see outbox), so it
+// works on a copy of the members, leaving the group free to change, and
+// a large group's writes are shared among the processors.
 func (g *group) broadcast(body []byte, cursor string) {
-	var slow []*member
 	g.mu.Lock()
 	for m := range g.members {
+		g.fanout = append(g.fanout, m)
+	}
+	g.mu.Unlock()
+	parts := min(runtime.GOMAXPROCS(0), len(g.fanout)/fanoutShare+1)
+	slow := make([][]*member, parts)
+	var wg sync.WaitGroup
+	for i := range parts {
+		share := g.fanout[i*len(g.fanout)/parts : (i+1)*len(g.fanout)/parts]
+		if i == parts-1 {
+			slow[i] = send(share, body, cursor)
+			break
+		}
+		wg.Go(func() { slow[i] = send(share, body, cursor) })
+	}
+	wg.Wait()
+	clear(g.fanout)
+	g.fanout = g.fanout[:0]
+	for _, s := range slow {
+		g.dropSlow(s)
+	}
+}
+
+// fanoutShare is the fewest members worth another goroutine's writes.
+const fanoutShare = 512
+
+// send queues body to members and returns those whose queue was full.
+func send(members []*member, body []byte, cursor string) (slow []*member) {
+	for _, m := range members {
+		if m.left.Load() {
+			continue
+		}
 		if m.c.sendData(frame{head: m.head, body: body}) {
 			m.cursor = cursor
 		} else {
 			slow = append(slow, m)
 		}
 	}
-	g.mu.Unlock()
+	return slow
+}
+
+// dropSlow ends the subscriptions of members that fell too far behind.
+func (g *group) dropSlow(slow []*member) {
 	for _, m := range slow {
 		g.leave(m)
 		resume := "the same arguments"

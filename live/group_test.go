@@ -15,8 +15,9 @@ func TestSlowSubscriberIsDroppedWithItsCursor(t *testing.T) {
 	newTestConn := func() *conn {
 		ctx, cancel := context.WithCancel(context.Background())
 		t.Cleanup(cancel)
+		// No socket: the outbox only queues.
 		return &conn{srv: srv, proto: transportWS, ctx: ctx, cancel: cancel,
-			out: make(chan frame, srv.opts.QueueSize+controlHeadroom), ops: map[string]func(){}}
+			out: outbox{limit: srv.opts.QueueSize}, ops: map[string]func(){}}
 	}
 	fast, slow := newTestConn(), newTestConn()
 	g := &group{key: "k", set: &srv.groups, cancel: func() {}, members: map[*member]struct{}{}}
@@ -29,19 +30,19 @@ func TestSlowSubscriberIsDroppedWithItsCursor(t *testing.T) {
 
 	g.broadcast([]byte(`{"data":1}`), "cursor-1")
 	g.broadcast([]byte(`{"data":2}`), "cursor-2")
-	<-fast.out // the fast subscriber reads; the slow one does not
-	<-fast.out
+	fast.out.q.pop() // the fast subscriber reads; the slow one does not
+	fast.out.q.pop()
 	g.broadcast([]byte(`{"data":3}`), "cursor-3")
 
-	if got := len(fast.out); got != 1 {
+	if got := fast.out.q.len(); got != 1 {
 		t.Fatalf("fast subscriber has %d queued messages, want 1", got)
 	}
 	if len(g.members) != 1 {
 		t.Fatalf("%d members left, want only the fast one", len(g.members))
 	}
 	var last frame
-	for len(slow.out) > 0 {
-		last = <-slow.out
+	for slow.out.q.len() > 0 {
+		last = slow.out.q.pop()
 	}
 	var msg struct {
 		ID      string

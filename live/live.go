@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -95,6 +96,8 @@ type Server struct {
 	mu       sync.Mutex
 	conns    map[*conn]struct{}
 	shutdown bool
+	pinging  bool // the keep-alive goroutine runs
+	nextSlot int  // the keep-alive slot of the next connection
 }
 
 // NewServer returns a transport with the given options.
@@ -127,28 +130,66 @@ func (s *Server) Supports(r *http.Request) bool {
 	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }
 
-// Do upgrades the request and serves the connection until it closes.
+// Do upgrades the request and returns: the connection is served on a
+// goroutine of its own, so that net/http's handler goroutine, its buffers
+// and the request (most of an idle subscriber's memory) are let go.
 func (s *Server) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	c := newConn(s, exec, r)
+	ws, err := websocket.Accept(hijacker{w, &c.out}, r, &websocket.AcceptOptions{
 		Subprotocols:   []string{protoTransportWS, protoLegacyWS},
 		OriginPatterns: s.opts.OriginPatterns,
 	})
 	if err != nil {
+		c.cancel()
 		return // Accept has written the HTTP error
 	}
-	proto := protocolFor(ws.Subprotocol())
-	if proto == nil {
+	closed := takeClosed(r.Context())
+	c.ws = ws
+	if c.proto = protocolFor(ws.Subprotocol()); c.proto == nil {
 		_ = ws.Close(websocket.StatusProtocolError, "use the graphql-transport-ws or graphql-ws subprotocol")
+		c.cancel()
+		closed()
 		return
 	}
 	ws.SetReadLimit(s.opts.ReadLimit)
-	c := newConn(s, ws, proto, exec, r)
 	if !s.track(c) {
 		_ = ws.Close(CloseGoingAway, "server shutting down")
+		c.cancel()
+		closed()
 		return
 	}
-	defer s.untrack(c)
-	c.serve()
+	go func() {
+		defer closed()
+		defer s.untrack(c)
+		c.serve()
+	}()
+}
+
+type closedKey struct{}
+
+type closedHook struct {
+	f     func()
+	taken atomic.Bool
+}
+
+// NotifyClosed returns a context for a WebSocket upgrade request under
+// which Do calls closed when the connection it upgraded ends, which is
+// after Do has returned. The returned function, called once the handler
+// has returned, reports whether Do took closed on; if not, it is never
+// called (the request was not upgraded).
+func NotifyClosed(ctx context.Context, closed func()) (context.Context, func() bool) {
+	h := &closedHook{f: closed}
+	return context.WithValue(ctx, closedKey{}, h), h.taken.Load
+}
+
+// takeClosed returns the function that NotifyClosed put in ctx, or one
+// that does nothing.
+func takeClosed(ctx context.Context) func() {
+	h, _ := ctx.Value(closedKey{}).(*closedHook)
+	if h == nil || h.taken.Swap(true) {
+		return func() {}
+	}
+	return h.f
 }
 
 func (s *Server) track(c *conn) bool {
@@ -158,7 +199,48 @@ func (s *Server) track(c *conn) bool {
 		return false
 	}
 	s.conns[c] = struct{}{}
+	c.pingSlot = s.nextSlot
+	s.nextSlot = (s.nextSlot + 1) % keepAliveSlots
+	if !s.pinging {
+		s.pinging = true
+		go s.keepAlive()
+	}
 	return true
+}
+
+// keepAliveSlots is how many turns a KeepAlive interval is cut into:
+// each connection is pinged on its own turn, so that pings (and the
+// clients' pongs) come spread over the interval rather than all at once
+// in the middle of a fan-out.
+const keepAliveSlots = 16
+
+// keepAlive pings every connection once each KeepAlive interval: one
+// ticker for the server rather than a goroutine and a timer per
+// connection. It ends when no connection is left.
+func (s *Server) keepAlive() {
+	t := time.NewTicker(max(s.opts.KeepAlive/keepAliveSlots, time.Millisecond))
+	defer t.Stop()
+	var conns []*conn
+	for slot := 0; ; slot = (slot + 1) % keepAliveSlots {
+		<-t.C
+		s.mu.Lock()
+		if len(s.conns) == 0 {
+			s.pinging = false
+			s.mu.Unlock()
+			return
+		}
+		conns = conns[:0]
+		for c := range s.conns {
+			if c.pingSlot == slot {
+				conns = append(conns, c)
+			}
+		}
+		s.mu.Unlock()
+		for _, c := range conns {
+			c.keepAlive()
+		}
+		clear(conns)
+	}
 }
 
 func (s *Server) untrack(c *conn) {
