@@ -3,6 +3,7 @@ package hub
 import (
 	"cmp"
 	"strings"
+	"sync/atomic"
 )
 
 // The commitment index keeps, for each commitment, what filters, orders and
@@ -53,6 +54,18 @@ type rollup struct {
 	bySector [4]acc // by AllSectors index
 	byPillar map[string]*acc
 	openDue  map[Date]int // open commitments by due date, for overdue
+	dueGen   uint64       // counts changes to openDue
+	// overdue's last answer: readers share the model's read lock, and
+	// counting over every due date on each request was a quarter of an
+	// unfiltered commitmentStats.
+	memo *atomic.Pointer[overdueMemo]
+}
+
+// overdueMemo is overdue's answer for a day at a state of openDue.
+type overdueMemo struct {
+	today Date
+	gen   uint64
+	n     int
 }
 
 type acc struct{ count, progress int }
@@ -65,7 +78,7 @@ func (a acc) average() float64 {
 }
 
 func newRollup() rollup {
-	return rollup{byStatus: map[CommitmentStatus]int{}, byPillar: map[string]*acc{}, openDue: map[Date]int{}}
+	return rollup{byStatus: map[CommitmentStatus]int{}, byPillar: map[string]*acc{}, openDue: map[Date]int{}, memo: new(atomic.Pointer[overdueMemo])}
 }
 
 func isOpen(s CommitmentStatus) bool { return s != Completed && s != Cancelled }
@@ -89,6 +102,7 @@ func (u *rollup) add(r *commitmentRow, sign int) {
 	a.count += sign
 	a.progress += sign * c.Progress
 	if isOpen(c.Status) {
+		u.dueGen++
 		if u.openDue[c.DueDate] += sign; u.openDue[c.DueDate] == 0 {
 			delete(u.openDue, c.DueDate)
 		}
@@ -97,12 +111,16 @@ func (u *rollup) add(r *commitmentRow, sign int) {
 
 // overdue counts the open commitments due before today.
 func (u *rollup) overdue(today Date) int {
+	if m := u.memo.Load(); m != nil && m.today == today && m.gen == u.dueGen {
+		return m.n
+	}
 	n := 0
 	for d, k := range u.openDue {
 		if d < today {
 			n += k
 		}
 	}
+	u.memo.Store(&overdueMemo{today: today, gen: u.dueGen, n: n})
 	return n
 }
 

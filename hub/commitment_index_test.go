@@ -35,7 +35,7 @@ func TestCommitmentIndexAgreesWithScan(t *testing.T) {
 	m.restore(snaps, 0)
 	check := func(when string) {
 		t.Helper()
-		for _, today := range []Date{"2024-06-15", "2030-01-01"} {
+		for _, today := range []Date{"2024-06-15", "2030-01-01", "2024-06-15"} { // the same day on both sides of a change
 			for _, f := range []CommitmentFilter{{}, {Sectors: []Sector{CivilSociety}}, {Sectors: []Sector{Government, PrivateSector}, Statuses: []CommitmentStatus{OnTrack, Delayed}}} {
 				want := scanStats(m, f, today)
 				if got := m.Stats(f, today); !reflect.DeepEqual(got, want) {
@@ -57,8 +57,11 @@ func TestCommitmentIndexAgreesWithScan(t *testing.T) {
 	s0.Version, s0.Sector = 2, InternationalPartner
 	c5 := *m.Commitment("C-2.1-005")
 	c5.Version, c5.Status, c5.Progress = 2, Completed, 100
+	c1 := *m.Commitment("C-2.1-001") // open and overdue on the first day checked
+	c1.Version, c1.Status = 2, Completed
 	if err := m.Apply(&Event{Seq: 1, Type: TypeStakeholder, EntityID: "s0", Version: 2, State: State{Stakeholder: &s0}},
-		&Event{Seq: 2, Type: TypeCommitment, EntityID: c5.ID, Version: 2, State: State{Commitment: &c5}}); err != nil {
+		&Event{Seq: 2, Type: TypeCommitment, EntityID: c5.ID, Version: 2, State: State{Commitment: &c5}},
+		&Event{Seq: 3, Type: TypeCommitment, EntityID: c1.ID, Version: 2, State: State{Commitment: &c1}}); err != nil {
 		t.Fatal(err)
 	}
 	check("after a sector and a status changed")
