@@ -39,9 +39,9 @@ func paginate[T any](items []T, key func(T) string, desc bool, a pageArgs) (*pag
 			return nil, badInput(fmt.Sprintf("%s must be between 0 and %d", n.name, maxPageSize))
 		}
 	}
-	// Keys are made only where the binary searches probe and for the page:
-	// a list may hold thousands of items.
-	// beyond reports whether key k lies after the cursor key c in list order.
+	// Keys are made only where the binary searches probe and for the page
+	// (a list may hold thousands of items). beyond reports whether key k
+	// lies after the cursor key c in list order.
 	beyond := func(k, c string) bool { return (k > c) != desc && k != c }
 	start, end := 0, len(items)
 	if a.after != nil {
