@@ -188,7 +188,7 @@ func (e *Event) Change() Change {
 // Snapshot is an entity's stored current state with its history.
 type Snapshot struct {
 	State   State
-	History []Change
+	History History
 }
 
 // diff lists the top-level JSON fields whose values differ between before

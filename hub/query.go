@@ -74,10 +74,11 @@ func orNil[T any](v *T) any {
 }
 
 // History returns an entity's changes, oldest first.
-func (m *ReadModel) History(t EntityType, id string) []Change {
+func (m *ReadModel) History(t EntityType, id string) ([]Change, error) {
 	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.history[StreamOf(t, id)]
+	h := m.history[StreamOf(t, id)] // appends never change these bytes
+	m.mu.RUnlock()
+	return h.Changes()
 }
 
 // Plans returns every strategic plan, oldest period first.
@@ -550,22 +551,29 @@ type AuditFilter struct {
 }
 
 // AuditLog returns every change that matches, newest first.
-func (m *ReadModel) AuditLog(f AuditFilter) []*AuditEntry {
+func (m *ReadModel) AuditLog(f AuditFilter) ([]*AuditEntry, error) {
 	m.mu.RLock()
-	var out []*AuditEntry
-	for stream, changes := range m.history {
-		t, id, _ := strings.Cut(stream, ":")
-		for _, c := range changes {
-			if !among(f.TokenIDs, c.Actor.TokenID) || (len(f.StakeholderIDs) > 0 && (c.Actor.StakeholderID == "" || !among(f.StakeholderIDs, c.Actor.StakeholderID))) ||
-				(f.From != nil && c.At.Before(*f.From)) || (f.To != nil && !c.At.Before(*f.To)) {
-				continue
-			}
-			out = append(out, &AuditEntry{Change: c, Type: EntityType(t), EntityID: id})
-		}
+	histories := make(map[string]History, len(m.history))
+	for stream, h := range m.history {
+		histories[stream] = h // appends never change these bytes
 	}
 	m.mu.RUnlock()
+	var out []*AuditEntry
+	for stream, h := range histories {
+		t, id, _ := strings.Cut(stream, ":")
+		err := h.each(func(c Change) bool {
+			if among(f.TokenIDs, c.Actor.TokenID) && (len(f.StakeholderIDs) == 0 || (c.Actor.StakeholderID != "" && among(f.StakeholderIDs, c.Actor.StakeholderID))) &&
+				(f.From == nil || !c.At.Before(*f.From)) && (f.To == nil || c.At.Before(*f.To)) {
+				out = append(out, &AuditEntry{Change: c, Type: EntityType(t), EntityID: id})
+			}
+			return true
+		})
+		if err != nil {
+			return nil, fmt.Errorf("history of %s: %w", stream, err)
+		}
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Seq > out[j].Seq })
-	return out
+	return out, nil
 }
 
 // AuditKey is the cursor key of the audit order (descending).

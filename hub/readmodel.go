@@ -25,7 +25,7 @@ type ReadModel struct {
 	tokens       map[string]*Token
 	tokenByHash  map[string]string
 
-	history map[string][]Change // by stream
+	history map[string]History // by stream
 
 	pillarsByPlan            links
 	objectivesByPillar       links
@@ -53,7 +53,7 @@ func NewReadModel() *ReadModel {
 		outcomes:                 map[string]*MeetingOutcome{},
 		tokens:                   map[string]*Token{},
 		tokenByHash:              map[string]string{},
-		history:                  map[string][]Change{},
+		history:                  map[string]History{},
 		pillarsByPlan:            links{},
 		objectivesByPillar:       links{},
 		childrenByParent:         links{},
@@ -123,7 +123,7 @@ func (m *ReadModel) Apply(events ...*Event) error {
 			continue
 		}
 		m.put(e.State)
-		m.history[stream] = append(m.history[stream], e.Change())
+		m.history[stream] = m.history[stream].Append(e.Change())
 		m.dirty[stream] = e.State
 	}
 	return nil

@@ -95,7 +95,11 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter,
 			}
 		}
 	}
-	p, err := paginate(r.model().AuditLog(f), hub.AuditKey, true, pageArgs{first, last, after, before})
+	entries, err := r.model().AuditLog(f)
+	if err != nil {
+		return nil, err
+	}
+	p, err := paginate(entries, hub.AuditKey, true, pageArgs{first, last, after, before})
 	if err != nil {
 		return nil, err
 	}

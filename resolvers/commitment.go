@@ -50,7 +50,7 @@ func (r *commitmentResolver) Outcomes(ctx context.Context, c *gqltype.Commitment
 }
 
 func (r *commitmentResolver) History(ctx context.Context, c *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
-	return historyConnection(ctx, r.model().History(hub.TypeCommitment, c.ID), pageArgs{first, last, after, before})
+	return r.historyConnection(ctx, hub.TypeCommitment, c.ID, pageArgs{first, last, after, before})
 }
 
 type participantResolver struct{ *Resolver }

@@ -23,7 +23,7 @@ func (r *meetingResolver) Outcomes(ctx context.Context, m *hub.Meeting) ([]*hub.
 }
 
 func (r *meetingResolver) History(ctx context.Context, m *hub.Meeting, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
-	return historyConnection(ctx, r.model().History(hub.TypeMeeting, m.ID), pageArgs{first, last, after, before})
+	return r.historyConnection(ctx, hub.TypeMeeting, m.ID, pageArgs{first, last, after, before})
 }
 
 type meetingParticipantResolver struct{ *Resolver }
@@ -57,5 +57,5 @@ func (r *outcomeResolver) Commitments(ctx context.Context, o *hub.MeetingOutcome
 }
 
 func (r *outcomeResolver) History(ctx context.Context, o *hub.MeetingOutcome, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
-	return historyConnection(ctx, r.model().History(hub.TypeOutcome, o.ID), pageArgs{first, last, after, before})
+	return r.historyConnection(ctx, hub.TypeOutcome, o.ID, pageArgs{first, last, after, before})
 }

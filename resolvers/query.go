@@ -182,7 +182,11 @@ func outcomeConnection(items []*hub.MeetingOutcome, a pageArgs) (*model.MeetingO
 
 // historyConnection pages an entity's changes, oldest first, without the
 // private fields the viewer may not see.
-func historyConnection(ctx context.Context, changes []hub.Change, a pageArgs) (*model.ChangeConnection, error) {
+func (r *Resolver) historyConnection(ctx context.Context, t hub.EntityType, id string, a pageArgs) (*model.ChangeConnection, error) {
+	changes, err := r.model().History(t, id)
+	if err != nil {
+		return nil, err
+	}
 	items := make([]*hub.Change, len(changes))
 	for i := range changes {
 		c := changes[i]

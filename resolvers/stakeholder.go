@@ -34,7 +34,7 @@ func (r *stakeholderResolver) Commitments(ctx context.Context, s *hub.Stakeholde
 }
 
 func (r *stakeholderResolver) History(ctx context.Context, s *hub.Stakeholder, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
-	return historyConnection(ctx, r.model().History(hub.TypeStakeholder, s.ID), pageArgs{first, last, after, before})
+	return r.historyConnection(ctx, hub.TypeStakeholder, s.ID, pageArgs{first, last, after, before})
 }
 
 func (r *stakeholderResolver) Contacts(ctx context.Context, s *hub.Stakeholder) ([]*hub.Contact, error) {

@@ -53,10 +53,10 @@ type checkpointDoc struct {
 }
 
 // snapshotRecord is an entity's state and history inside a checkpoint;
-// the history in its own encoding (history.go).
+// the history in the read model's own encoding (hub.History).
 type snapshotRecord struct {
-	State   hub.State `bson:"state"`
-	History []byte    `bson:"history"`
+	State   hub.State   `bson:"state"`
+	History hub.History `bson:"history"`
 }
 
 // checkpointRef is a stored checkpoint document, for compaction.
@@ -145,7 +145,7 @@ func encodeParts(snaps []hub.Snapshot) (blobs [][]byte, counts, sizes []int, err
 		return nil
 	}
 	for _, sn := range snaps {
-		raw, err := bson.Marshal(snapshotRecord{State: sn.State, History: encodeHistory(sn.History)})
+		raw, err := bson.Marshal(snapshotRecord{State: sn.State, History: sn.History})
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("encoding the snapshot of %s: %w", sn.State.Type(), err)
 		}
@@ -266,11 +266,9 @@ func decodePart(d checkpointDoc) ([]hub.Snapshot, error) {
 		if r.State.Type() == "" {
 			return nil, errors.New("a state of no known type")
 		}
-		history, err := decodeHistory(r.History)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", r.State.Type(), err)
-		}
-		out = append(out, hub.Snapshot{State: r.State, History: history})
+		// A copy: r.History may point into the inflated part, which holds
+		// every state too.
+		out = append(out, hub.Snapshot{State: r.State, History: hub.History(bytes.Clone(r.History))})
 		b = rest
 	}
 	return out, nil

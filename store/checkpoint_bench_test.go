@@ -27,7 +27,7 @@ func benchSnapshots(n int) []hub.Snapshot {
 			ObjectiveID: "o1-1", PillarID: "p1", LeadID: "s1", Status: hub.OnTrack, Progress: 40,
 			Participants: []hub.Participant{{StakeholderID: "s1", Role: hub.RoleLead}, {StakeholderID: "s2", Role: hub.RoleSupporting}},
 			StartDate:    "2013-01-01", DueDate: "2014-12-31",
-		}}, History: hist}
+		}}, History: hub.HistoryOf(hist)}
 	}
 	return out
 }

@@ -26,8 +26,9 @@ import (
 // recorded in meta. 1 (no record): events keyed "stream@version" in a
 // capped collection, one snapshot document per entity. 2: events keyed by
 // their zero-padded sequence number in collections of blockSize events,
-// insert-only checkpoints.
-const formatVersion = 2
+// insert-only checkpoints. 3: checkpoints hold histories as the read
+// model keeps them (hub.History: no count header).
+const formatVersion = 3
 
 // formatID is the meta document holding the format version.
 const formatID = "format"

@@ -112,7 +112,7 @@ func TestSnapshotsRoundTrip(t *testing.T) {
 			Title: "T", Status: hub.OnTrack, Progress: 40, DueDate: due,
 			Participants: []hub.Participant{{StakeholderID: "x", Role: hub.RoleLead}},
 			Indicators:   []hub.Indicator{{Name: "n", Unit: "u", Target: 10, LatestValue: &latest}},
-		}}, History: []hub.Change{{Seq: 7, Kind: "ProgressReported", Version: 3}}},
+		}}, History: hub.HistoryOf([]hub.Change{{Seq: 7, Kind: "ProgressReported", Version: 3}})},
 		{State: hub.State{Outcome: &hub.MeetingOutcome{Meta: hub.Meta{ID: "o1", Version: 1}, DueDate: &due}}},
 	}
 	if err := s.SaveSnapshots(ctx, snaps, 0, 42); err != nil {
@@ -130,8 +130,9 @@ func TestSnapshotsRoundTrip(t *testing.T) {
 	}
 	for _, sn := range got {
 		if c := sn.State.Commitment; c != nil {
-			if c.Progress != 40 || *c.Indicators[0].LatestValue != 12.5 || len(sn.History) != 1 || sn.History[0].Seq != 7 || !c.CreatedAt.Equal(snaps[0].State.Commitment.CreatedAt) {
-				t.Fatalf("commitment came back as %+v with history %+v", c, sn.History)
+			h, err := sn.History.Changes()
+			if err != nil || c.Progress != 40 || *c.Indicators[0].LatestValue != 12.5 || len(h) != 1 || h[0].Seq != 7 || !c.CreatedAt.Equal(snaps[0].State.Commitment.CreatedAt) {
+				t.Fatalf("commitment came back as %+v with history %+v (%v)", c, h, err)
 			}
 		}
 		if o := sn.State.Outcome; o != nil && (o.DueDate == nil || *o.DueDate != due) {
