@@ -1,10 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -16,22 +12,7 @@ import (
 // a caller with a token never gets an anonymous answer, nor the reverse.
 func TestResponseCache(t *testing.T) {
 	s := startServer(t, t.TempDir(), hub.Options{})
-	raw := func(token, query string) string {
-		t.Helper()
-		body, _ := json.Marshal(map[string]any{"query": query})
-		req, _ := http.NewRequest(http.MethodPost, s.url+"/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return string(b)
-	}
+	raw := func(token, query string) string { return s.as(token, query, nil).body }
 	id := gid(hub.TypeStakeholder, "cydp")
 	q := `{ stakeholder(id: "` + id + `") { name contacts { name } } }`
 	s.mutate(`mutation { updateStakeholder(input: {id: "`+id+`", contacts: [{name: "Ada Young"}]}) { userErrors { message } } }`, nil, nil)

@@ -94,6 +94,7 @@ type response struct {
 		Extensions map[string]any `json:"extensions"`
 	} `json:"errors"`
 	status int
+	body   string // the response as it came
 }
 
 // do posts a GraphQL request, as the admin when admin is true.
@@ -124,7 +125,7 @@ func (s *testServer) as(token, query string, vars map[string]any) response {
 	if err := json.Unmarshal(raw, &out); err != nil {
 		s.t.Fatalf("status %d, body %s: %v", res.StatusCode, raw, err)
 	}
-	out.status = res.StatusCode
+	out.status, out.body = res.StatusCode, string(raw)
 	return out
 }
 

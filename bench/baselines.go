@@ -106,16 +106,12 @@ type restW2Conn struct {
 	Nodes []restW2Commitment `json:"nodes"`
 }
 
+// restW2Commitment is W1's commitment with W2's further fields (the
+// embedded fields encode first, in W2's order).
 type restW2Commitment struct {
-	ID           string           `json:"id"`
-	Reference    string           `json:"reference"`
-	Title        string           `json:"title"`
-	Status       string           `json:"status"`
-	Progress     int              `json:"progress"`
-	DueDate      string           `json:"dueDate"`
-	Lead         *restStakeholder `json:"lead"`
-	Objective    restObjective    `json:"objective"`
-	Participants []restPart       `json:"participants"`
+	restW1Commitment
+	Objective    restObjective `json:"objective"`
+	Participants []restPart    `json:"participants"`
 	Reports      struct {
 		Nodes []exReport `json:"nodes"`
 	} `json:"progressReports"`
@@ -179,6 +175,10 @@ func restHandler(ex *export) http.Handler {
 		}
 		return &restStakeholder{ID: s.ID, Name: s.Name, Sector: s.Sector}
 	}
+	commitmentW1 := func(c *exCommitment) restW1Commitment {
+		return restW1Commitment{ID: c.ID, Reference: c.Reference, Title: c.Title, Status: c.Status,
+			Progress: c.Progress, DueDate: c.DueDate, Lead: stakeholder(c.LeadID)}
+	}
 	writeJSON := func(w http.ResponseWriter, v any) {
 		b, err := json.Marshal(v)
 		if err != nil {
@@ -193,8 +193,8 @@ func restHandler(ex *export) http.Handler {
 	mux.HandleFunc("GET /rest/commitments/{id}", func(w http.ResponseWriter, r *http.Request) {
 		var out restW1
 		if c := ex.ByID[r.PathValue("id")]; c != nil {
-			out.Data.Commitment = &restW1Commitment{ID: c.ID, Reference: c.Reference, Title: c.Title, Status: c.Status,
-				Progress: c.Progress, DueDate: c.DueDate, Lead: stakeholder(c.LeadID)}
+			w1 := commitmentW1(c)
+			out.Data.Commitment = &w1
 		}
 		writeJSON(w, &out)
 	})
@@ -227,8 +227,7 @@ func restHandler(ex *export) http.Handler {
 		conn.Nodes = make([]restW2Commitment, 0, len(page))
 		for _, c := range page {
 			o := ex.Objectives[c.ObjectiveID]
-			n := restW2Commitment{ID: c.ID, Reference: c.Reference, Title: c.Title, Status: c.Status, Progress: c.Progress,
-				DueDate: c.DueDate, Lead: stakeholder(c.LeadID),
+			n := restW2Commitment{restW1Commitment: commitmentW1(c),
 				Objective: restObjective{ID: o.ID, Code: o.Code, Title: o.Title, Pillar: ex.pillarByID[o.PillarID]}}
 			for _, p := range c.Participants {
 				n.Participants = append(n.Participants, restPart{Role: p.Role, Stakeholder: stakeholder(p.StakeholderID)})

@@ -141,9 +141,9 @@ func (h *Hub) tail(interval time.Duration) {
 	gapPolls := 0
 	announced := h.model.Seq() // the highest position known to be announced
 	// Announcements are spaced by half a poll: other instances look only
-	// once a poll, and on FerretDB each is an update that scans the heads
-	// collection under the write lock appends need (under a closed loop of
-	// mutations it was a quarter of the server's CPU).
+	// once a poll, and on FerretDB each is an update under the write lock
+	// that appends need (one per mutation was a quarter of the server's
+	// CPU under a closed loop of mutations).
 	var lastAnnounce time.Time
 	later := time.NewTimer(time.Hour)
 	later.Stop()
