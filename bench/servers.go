@@ -12,7 +12,6 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime/debug"
 	rpprof "runtime/pprof"
 	"strconv"
@@ -20,13 +19,11 @@ import (
 	"syscall"
 	"time"
 
+	"convene/app"
 	"convene/auth"
-	"convene/gateway"
 	"convene/graph"
 	"convene/hub"
-	"convene/live"
 	"convene/resolvers"
-	"convene/store"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -38,7 +35,7 @@ import (
 // generated database, for what the Convene binary cannot show from outside.
 // One hub, two listeners:
 //
-//   - -live-addr: Convene's handler wired as routes.go wires it (the live
+//   - -live-addr: Convene's handler as package app builds it (the live
 //     transport for WebSockets), plus net/http/pprof, a count of the hub's
 //     calls to the event log, and timings of the start-up's database reads;
 //   - -b3-addr: baseline B3, the same hub and resolvers behind gqlgen's
@@ -107,12 +104,8 @@ func (c *countingHeadLog) SetHead(ctx context.Context, seq int64) error {
 }
 
 type inproc struct {
-	emb    *store.Embedded
-	st     *store.Store
+	app    *app.App
 	log    *countingLog
-	hub    *hub.Hub
-	auth   *auth.Authenticator
-	logger *slog.Logger
 	timing startTiming
 }
 
@@ -124,54 +117,47 @@ type startTiming struct {
 	Open          float64 `json:"hubOpenSeconds"`
 }
 
+// openInproc opens Convene's application on dataDir as the binary does
+// (rate limit off), with the hub's calls to the event log counted.
 func openInproc(ctx context.Context, dataDir, token string, poll time.Duration) (*inproc, error) {
+	cfg, err := app.ParseConfig([]string{"--data-dir", dataDir, "--embedded-addr", "127.0.0.1:0",
+		"--admin-token", token, "--seed-demo=false", "--rate-limit", "0"}, func(string) string { return "" })
+	if err != nil {
+		return nil, err
+	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil)) // as the binary's
-	quiet := slog.New(slog.DiscardHandler)
-	emb, err := store.StartEmbedded(filepath.Join(dataDir, "ferretdb"), "127.0.0.1:0", quiet)
-	if err != nil {
-		return nil, err
-	}
-	st, err := store.Connect(ctx, emb.URI, "convene")
-	if err != nil {
-		emb.Stop()
-		return nil, err
-	}
-	cl := &countingLog{EventLog: st}
-	p := &inproc{emb: emb, st: st, log: cl, logger: logger}
-	// Keep whatever optional interfaces the store has (such as a cheap
-	// head of the log for the tailer) visible to the hub.
-	var log hub.EventLog = cl
-	if hs, ok := hub.EventLog(st).(headLog); ok {
-		log = &countingHeadLog{countingLog: cl, heads: hs}
-	}
-	t := time.Now()
-	cl.onLoad = func(n int, d time.Duration) { p.timing.Snapshots, p.timing.LoadSnapshots = n, d.Seconds() }
-	cl.onRead = func(d time.Duration) {
-		if p.timing.FirstReadLog == 0 {
-			p.timing.FirstReadLog = d.Seconds()
+	p := &inproc{}
+	var loadStart time.Time
+	wrap := func(st hub.EventLog) hub.EventLog {
+		cl := &countingLog{EventLog: st}
+		p.log = cl
+		cl.onLoad = func(n int, d time.Duration) {
+			p.timing.Snapshots, p.timing.LoadSnapshots = n, d.Seconds()
+			loadStart = time.Now().Add(-d)
 		}
+		cl.onRead = func(d time.Duration) {
+			if p.timing.FirstReadLog == 0 {
+				p.timing.FirstReadLog = d.Seconds()
+			}
+		}
+		// Keep whatever optional interfaces the store has (such as a
+		// cheap head of the log for the tailer) visible to the hub.
+		if hs, ok := st.(headLog); ok {
+			return &countingHeadLog{countingLog: cl, heads: hs}
+		}
+		return cl
 	}
-	h, err := hub.Open(ctx, log, hub.Options{Logger: logger, PollInterval: poll})
-	if err != nil {
-		st.Close(ctx)
-		emb.Stop()
+	if p.app, err = app.Open(ctx, cfg, logger, app.Options{Hub: hub.Options{PollInterval: poll}, WrapLog: wrap}); err != nil {
 		return nil, err
 	}
-	p.timing.Open = time.Since(t).Seconds()
-	p.hub, p.auth = h, auth.New(h.Model(), token)
+	p.timing.Open = time.Since(loadStart).Seconds() // hub.Open and what follows it in app.Open
 	return p, nil
 }
 
 func (p *inproc) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	p.hub.Close(ctx)
-	p.st.Close(ctx)
-	p.emb.Stop()
-}
-
-func (p *inproc) readyz(w http.ResponseWriter, r *http.Request) {
-	fmt.Fprintf(w, "ready at event %d\n", p.hub.Model().Seq())
+	p.app.Close(ctx)
 }
 
 func serveInproc(args []string) error {
@@ -184,7 +170,7 @@ func serveInproc(args []string) error {
 	startProfile := fs.String("startup-profile", "", "write a CPU profile of the start-up (hub.Open) to this file")
 	fs.Parse(args)
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400) // as Convene's main does (gcPercent)
+		debug.SetGCPercent(app.GCPercent) // as Convene's main does
 	}
 	if *startProfile != "" {
 		if f, err := os.Create(*startProfile); err == nil {
@@ -201,36 +187,24 @@ func serveInproc(args []string) error {
 		return err
 	}
 
+	h, logger := p.app.Hub(), slog.New(slog.NewTextHandler(os.Stderr, nil))
+	readyz := func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "ready at event %d\n", h.Model().Seq())
+	}
+
 	// B3: gqlgen's own WebSocket transport, pinging as often as Convene's.
-	b3 := handler.New(graph.NewExecutableSchema(resolvers.NewExecutableSchema(p.hub, p.logger)))
+	b3 := handler.New(graph.NewExecutableSchema(resolvers.NewExecutableSchema(h, logger)))
 	b3.AddTransport(transport.Websocket{KeepAlivePingInterval: 15 * time.Second})
 	b3.AddTransport(transport.POST{})
 	b3.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	b3mux := http.NewServeMux()
 	b3mux.Handle("/graphql", b3)
-	b3mux.HandleFunc("GET /readyz", p.readyz)
+	b3mux.HandleFunc("GET /readyz", readyz)
 
-	// Convene's handler, as routes.go builds it (rate limit off).
-	gc := gateway.DefaultConfig()
-	gc.RateLimit = 0
-	logger := gateway.Logger(p.logger)
-	ls := live.NewServer(gc.LiveOptions(live.Options{Logger: logger, Authenticate: p.auth.AuthenticateInit, Audience: auth.Audience}))
-	es := graph.NewExecutableSchema(resolvers.NewExecutableSchema(p.hub, logger))
-	gw := gateway.New(gc, gateway.Deps{Logger: logger, Live: ls, Seq: p.hub.Model().Seq,
-		Audience: auth.AnswerAudience, Today: func() string { return string(p.hub.Today()) }})
-	gql := handler.New(es)
-	gql.AddTransport(ls)
-	gql.AddTransport(transport.Options{})
-	gql.AddTransport(transport.SSE{KeepAlivePingInterval: 15 * time.Second})
-	gql.AddTransport(gateway.GET{Answers: gw.Answers()})
-	gql.AddTransport(gateway.POST{Answers: gw.Answers()})
-	gql.AddTransport(gateway.Unsupported{})
-	gw.Extend(gql)
-	gql.SetErrorPresenter(resolvers.PresentError(logger))
-	gql.SetRecoverFunc(resolvers.Recover(logger))
+	// Convene's handler as the application builds it, beside the
+	// harness's debugging endpoints.
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", gw.Protect(gql))
-	mux.HandleFunc("GET /readyz", p.readyz)
+	mux.Handle("/", p.app.Handler())
 	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
 	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("GET /debug/eventlog", func(w http.ResponseWriter, r *http.Request) {
@@ -247,7 +221,7 @@ func serveInproc(args []string) error {
 		ctx, cancel := context.WithTimeout(r.Context(), time.Duration(max(secs, 1))*time.Second)
 		defer cancel()
 		t := time.Now()
-		events, err := p.st.ReadAfter(ctx, p.hub.Model().Seq())
+		events, err := p.app.Store().ReadAfter(ctx, h.Model().Seq())
 		fmt.Fprintf(w, `{"seconds":%.3f,"events":%d,"finished":%v}`, time.Since(t).Seconds(), len(events), err == nil)
 	})
 	mux.Handle("GET /debug/vars", expvar.Handler())
@@ -259,8 +233,8 @@ func serveInproc(args []string) error {
 	})
 
 	srv := []*http.Server{
-		{Addr: *liveAddr, Handler: gw.Wrap(p.auth.Middleware(mux)), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute},
-		{Addr: *b3Addr, Handler: p.auth.Middleware(b3mux), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute},
+		{Addr: *liveAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute},
+		{Addr: *b3Addr, Handler: auth.New(h.Model(), *token).Middleware(b3mux), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute},
 	}
 	errc := make(chan error, 2)
 	for _, s := range srv {
@@ -272,7 +246,6 @@ func serveInproc(args []string) error {
 	case err = <-errc:
 	case <-sig:
 	}
-	ls.Shutdown()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for _, s := range srv {

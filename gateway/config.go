@@ -2,8 +2,8 @@
 // GraphQL-over-HTTP transports with the spec's status codes, query cost,
 // depth and alias limits, automatic persisted queries, CORS and CSRF
 // prevention, body-size and rate limits, request ids, request logging and
-// Prometheus metrics. It knows nothing of the domain: the main package
-// wires it around the gqlgen server (routes.go).
+// Prometheus metrics. It knows nothing of the domain: package app
+// wires it around the gqlgen server (app/routes.go).
 package gateway
 
 import (

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -48,7 +48,7 @@ func (s *testServer) serveGatewayLogging(t *testing.T, logger *slog.Logger, muta
 }
 
 // serveApp serves a (a copy of s's app) with the gateway configured by cfg.
-func (s *testServer) serveApp(t *testing.T, a *app, cfg gateway.Config) string {
+func (s *testServer) serveApp(t *testing.T, a *App, cfg gateway.Config) string {
 	t.Helper()
 	srv := httptest.NewServer(a.handlerWith(cfg))
 	t.Cleanup(srv.Close)

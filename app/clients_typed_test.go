@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"encoding/json"
@@ -17,7 +17,7 @@ import (
 // script and an urql script each run a query, a mutation and a
 // subscription against the real server.
 func TestTypedClients(t *testing.T) {
-	dir := filepath.Join("e2e", "clients")
+	dir := repoPath("e2e", "clients")
 	ensureNpmPackages(t, dir, "@apollo/client", "@urql/core", "@graphql-codegen/cli", "typescript", "graphql-ws", "ws")
 
 	t.Run("codegen", func(t *testing.T) {

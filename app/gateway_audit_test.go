@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bufio"
@@ -44,7 +44,7 @@ func runAudit(t *testing.T, url string, preflightHeader bool) (failed []string, 
 		args = append(args, "--preflight-header")
 	}
 	cmd := exec.CommandContext(ctx, "node", args...)
-	cmd.Dir = "e2e"
+	cmd.Dir = repoPath("e2e")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -397,7 +397,7 @@ func startSecondServer(t *testing.T, first *testServer) *testServer {
 	t.Helper()
 	cfg := testConfig(t.TempDir())
 	cfg.mongoURI = first.app.embedded.URI
-	a, err := open(context.Background(), cfg, first.app.logger, hub.Options{})
+	a, err := Open(context.Background(), cfg, first.app.logger, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bufio"
@@ -32,7 +32,7 @@ import (
 // graphql-http audit) once per test binary when they are missing.
 func ensureNodeDeps(t *testing.T) {
 	t.Helper()
-	ensureNpmPackages(t, "e2e", "graphql-ws", "graphql", "ws", "graphql-http")
+	ensureNpmPackages(t, repoPath("e2e"), "graphql-ws", "graphql", "ws", "graphql-http")
 }
 
 // subOptions configure one run of e2e/subscribe.mjs.
@@ -94,7 +94,7 @@ func startSubscriber(t *testing.T, name, httpURL string, o subOptions) *subscrib
 	if vars == nil {
 		vars = map[string]any{}
 	}
-	args := []string{filepath.Join("e2e", "subscribe.mjs"),
+	args := []string{repoPath("e2e", "subscribe.mjs"),
 		"--url", wsURL(httpURL),
 		"--query", o.query,
 		"--variables", string(mustJSON(t, vars)),
@@ -769,6 +769,7 @@ func TestSubscriptionAcrossProcesses(t *testing.T) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "convene")
 	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = repoPath()
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

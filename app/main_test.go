@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,12 +20,15 @@ import (
 // The tests in this package run the real server: an embedded FerretDB in a
 // temporary directory, the hub, and the HTTP handler on a loopback port.
 
+// repoPath is a path in the repository (go test runs in app/).
+func repoPath(elem ...string) string { return filepath.Join(append([]string{".."}, elem...)...) }
+
 const testAdminToken = "test-admin-token"
 
 type testServer struct {
 	t   *testing.T
 	dir string
-	app *app
+	app *App
 	url string
 	srv *httptest.Server
 }
@@ -38,31 +42,31 @@ func startServer(t *testing.T, dir string, opts hub.Options) *testServer {
 
 // testConfig is the configuration of test servers: the embedded database
 // on a free port under dir, the test admin token, the demo data.
-func testConfig(dir string) config {
-	cfg, err := loadConfig([]string{"--data-dir", dir, "--embedded-addr", "127.0.0.1:0", "--admin-token", testAdminToken}, func(string) string { return "" })
+func testConfig(dir string) Config {
+	cfg, err := ParseConfig([]string{"--data-dir", dir, "--embedded-addr", "127.0.0.1:0", "--admin-token", testAdminToken}, func(string) string { return "" })
 	if err != nil {
 		panic(err)
 	}
 	return cfg
 }
 
-func startServerConfig(t *testing.T, cfg config, opts hub.Options) *testServer {
+func startServerConfig(t *testing.T, cfg Config, opts hub.Options) *testServer {
 	t.Helper()
 	return startServerWith(t, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
 }
 
 // startServerLogger starts a server whose logs go to logger.
-func startServerLogger(t *testing.T, cfg config, logger *slog.Logger) *testServer {
+func startServerLogger(t *testing.T, cfg Config, logger *slog.Logger) *testServer {
 	t.Helper()
 	return startServerWith(t, cfg, logger, hub.Options{})
 }
 
-func startServerWith(t *testing.T, cfg config, logger *slog.Logger, opts hub.Options) *testServer {
+func startServerWith(t *testing.T, cfg Config, logger *slog.Logger, opts hub.Options) *testServer {
 	t.Helper()
 	dir := cfg.dataDir
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	a, err := open(ctx, cfg, logger, opts)
+	a, err := Open(ctx, cfg, logger, Options{Hub: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +76,7 @@ func startServerWith(t *testing.T, cfg config, logger *slog.Logger, opts hub.Opt
 	return s
 }
 
-func httptestServer(a *app) *httptest.Server { return httptest.NewServer(a.handler()) }
+func httptestServer(a *App) *httptest.Server { return httptest.NewServer(a.Handler()) }
 
 // stop shuts the server down cleanly, flushing snapshots; safe to repeat.
 func (s *testServer) stop() {
@@ -81,7 +85,7 @@ func (s *testServer) stop() {
 	}
 	s.app.live.Shutdown()
 	s.srv.Close()
-	s.app.close(context.Background())
+	s.app.Close(context.Background())
 	s.srv = nil
 }
 

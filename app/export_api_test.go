@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -358,7 +358,7 @@ func TestExport(t *testing.T) {
 		// The same app with CONVENE_PUBLIC_READ=false: exports need a token too.
 		private := *s.app
 		private.publicRead = false
-		srv := httptest.NewServer(private.handler())
+		srv := httptest.NewServer(private.Handler())
 		defer srv.Close()
 		ps := &testServer{t: t, url: srv.URL}
 		if e := ps.export("commitments.csv", ""); e.status != http.StatusUnauthorized {

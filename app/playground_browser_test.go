@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"encoding/json"
@@ -88,14 +88,14 @@ func lastLines(b []byte, n int) string {
 // docs/playground.png).
 func testPlaygroundBrowser(t *testing.T, s *testServer) {
 	ensureChromium(t)
-	dir := filepath.Join("e2e", "browser")
+	dir := repoPath("e2e", "browser")
 	ensureNpmPackages(t, dir, "playwright-core")
 
 	artifacts := filepath.Join(os.TempDir(), "convene-artifacts")
 	args := []string{"playground.mjs", "--url", s.url, "--token", testAdminToken,
 		"--meeting", gid(hub.TypeMeeting, "m-2015-09"), "--chromium", chromiumPath, "--artifacts", artifacts}
 	if *updateScreenshot {
-		docs, err := filepath.Abs(filepath.Join("docs", "playground.png"))
+		docs, err := filepath.Abs(repoPath("docs", "playground.png"))
 		if err != nil {
 			t.Fatal(err)
 		}

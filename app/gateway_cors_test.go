@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -22,7 +22,7 @@ const allowedOrigin = "https://app.example.org"
 
 // serveWithOrigins serves s's app with CORS origins set, and a WebSocket
 // transport configured from the same settings (gateway.Config.LiveOptions),
-// as server.go's open does.
+// as Open does.
 func (s *testServer) serveWithOrigins(t *testing.T, origins ...string) string {
 	t.Helper()
 	return s.serveWithLive(t, func(c *gateway.Config) { c.CORSOrigins = origins })

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -37,7 +37,7 @@ func TestPlaygroundDistMatchesLock(t *testing.T) {
 			Dev     bool
 		}
 	}
-	for file, v := range map[string]any{"playground/dist/manifest.json": &manifest, "playground/package.json": &pkg, "playground/package-lock.json": &lock} {
+	for file, v := range map[string]any{repoPath("playground", "dist", "manifest.json"): &manifest, repoPath("playground", "package.json"): &pkg, repoPath("playground", "package-lock.json"): &lock} {
 		b, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
@@ -65,12 +65,12 @@ func TestPlaygroundDistMatchesLock(t *testing.T) {
 			t.Errorf("the playground does not pin %s", need)
 		}
 	}
-	files, _ := filepath.Glob("playground/dist/*.*s")
+	files, _ := filepath.Glob(repoPath("playground", "dist", "*.*s"))
 	if len(files) != len(manifest.Assets) {
 		t.Errorf("dist/ holds %v, the manifest names %d assets", files, len(manifest.Assets))
 	}
 	for name, sum := range manifest.Assets {
-		b, err := os.ReadFile(filepath.Join("playground", "dist", name))
+		b, err := os.ReadFile(repoPath("playground", "dist", name))
 		if err != nil {
 			t.Error(err)
 			continue
@@ -82,7 +82,7 @@ func TestPlaygroundDistMatchesLock(t *testing.T) {
 	licensed := map[string]bool{}
 	for _, l := range manifest.Licences {
 		licensed[l.Package+"@"+l.Version] = true
-		if b, err := os.ReadFile(filepath.Join("playground", "dist", l.File)); err != nil || !bytes.Contains(b, []byte(l.Package)) {
+		if b, err := os.ReadFile(repoPath("playground", "dist", l.File)); err != nil || !bytes.Contains(b, []byte(l.Package)) {
 			t.Errorf("licence of %s@%s: %v", l.Package, l.Version, err)
 		}
 	}
@@ -225,7 +225,7 @@ func testPlaygroundPage(t *testing.T, s *testServer) {
 func mustManifestVersion(t *testing.T, pkg string) string {
 	t.Helper()
 	var m struct{ Versions map[string]string }
-	b, err := os.ReadFile("playground/dist/manifest.json")
+	b, err := os.ReadFile(repoPath("playground", "dist", "manifest.json"))
 	if err == nil {
 		err = json.Unmarshal(b, &m)
 	}

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"convene/gateway"
-	"convene/hub"
 )
 
 // FuzzGraphQLHandler sends arbitrary bodies, queries and variables to the
@@ -66,13 +65,13 @@ func FuzzGraphQLHandler(f *testing.F) {
 func fuzzHandler(tb testing.TB) http.Handler {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	a, err := open(ctx, testConfig(tb.TempDir()), slog.New(slog.NewTextHandler(io.Discard, nil)), hub.Options{})
+	a, err := Open(ctx, testConfig(tb.TempDir()), slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() {
 		a.live.Shutdown()
-		a.close(context.Background())
+		a.Close(context.Background())
 	})
 	cfg := gateway.DefaultConfig()
 	cfg.RateLimit = 0

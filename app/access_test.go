@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -377,7 +377,7 @@ func TestPublicReadOff(t *testing.T) {
 
 func TestTokenCreateCommand(t *testing.T) {
 	s := startServer(t, t.TempDir(), hub.Options{})
-	cfg, err := loadConfig([]string{"token", "create", "--role", "admin", "--label", "first admin", "--mongodb-uri", s.app.embedded.URI}, func(string) string { return "" })
+	cfg, err := ParseConfig([]string{"token", "create", "--role", "admin", "--label", "first admin", "--mongodb-uri", s.app.embedded.URI}, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,7 +395,7 @@ func TestTokenCreateCommand(t *testing.T) {
 		r := s.as(secret, `{ viewer { role tokenLabel } }`, nil)
 		return r.status == http.StatusOK && strings.Contains(string(r.Data), `"tokenLabel":"first admin"`)
 	})
-	if _, err := loadConfig([]string{"token", "create", "--role", "EDITOR", "--label", "x", "--bogus"}, func(string) string { return "" }); err == nil {
+	if _, err := ParseConfig([]string{"token", "create", "--role", "EDITOR", "--label", "x", "--bogus"}, func(string) string { return "" }); err == nil {
 		t.Fatal("an unknown flag was accepted")
 	}
 }

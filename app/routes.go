@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -18,12 +18,12 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 )
 
-// handler is the HTTP interface: GraphQL (over HTTP, WebSocket and
+// Handler is the HTTP interface: GraphQL (over HTTP, WebSocket and
 // server-sent events), the playground, the SDL, metrics and health checks.
-func (a *app) handler() http.Handler { return a.handlerWith(a.gateway) }
+func (a *App) Handler() http.Handler { return a.handlerWith(a.gateway) }
 
 // handlerWith is handler with the gateway configured by gc.
-func (a *app) handlerWith(gc gateway.Config) http.Handler {
+func (a *App) handlerWith(gc gateway.Config) http.Handler {
 	logger := gateway.Logger(a.logger) // adds request ids
 	es := graph.NewExecutableSchema(resolvers.NewExecutableSchema(a.hub, logger))
 	gw := gateway.New(gc, gateway.Deps{Logger: logger, Live: a.live, Seq: a.hub.Model().Seq, Lag: a.readModelLag, Identify: rateLimitKey,
@@ -74,7 +74,7 @@ func rateLimitKey(r *http.Request) string {
 
 // readModelLag counts the events other instances have announced that the
 // read model has not applied yet (a cheap read of the log's heads).
-func (a *app) readModelLag(ctx context.Context) (int64, error) {
+func (a *App) readModelLag(ctx context.Context) (int64, error) {
 	head, err := a.store.Head(ctx)
 	if err != nil {
 		return 0, err
