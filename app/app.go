@@ -37,6 +37,7 @@ const GCPercent = 400
 type App struct {
 	logger     *slog.Logger
 	embedded   *store.Embedded // nil when MONGODB_URI is set
+	lock       *dataDirLock    // held while embedded runs
 	store      *store.Store
 	hub        *hub.Hub
 	auth       *auth.Authenticator
@@ -53,20 +54,34 @@ type Options struct {
 	// WrapLog, when set, wraps the store's event log before the hub
 	// sees it (the benchmark counts the hub's calls to the database).
 	WrapLog func(hub.EventLog) hub.EventLog
+	// Out is where a generated admin token is printed (default
+	// standard output).
+	Out io.Writer
 }
 
-// Open connects to the database (starting the embedded one if needed),
-// loads the read model and, on a fresh embedded database, the demo data.
+// Open connects to the database (starting the embedded one, under the
+// data directory's lock, if no URI is given), loads the read model and,
+// on a fresh embedded database, the demo data.
 func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts Options) (*App, error) {
 	a := &App{logger: logger, stopped: make(chan struct{})}
 	uri := cfg.mongoURI
 	if uri == "" {
-		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-		emb, err := store.StartEmbedded(filepath.Join(cfg.dataDir, "ferretdb"), cfg.embeddedAddr, quiet)
+		lock, err := lockDataDir(cfg.dataDir)
 		if err != nil {
 			return nil, err
 		}
+		a.lock = lock
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		emb, err := store.StartEmbedded(filepath.Join(cfg.dataDir, "ferretdb"), cfg.embeddedAddr, quiet)
+		if err != nil {
+			lock.release()
+			return nil, err
+		}
 		a.embedded, uri = emb, emb.URI
+		if err := lock.publish(uri); err != nil {
+			a.Close(context.Background())
+			return nil, err
+		}
 		logger.Info("embedded FerretDB started; open it with MongoDB tools at this URI", "uri", uri, "data", cfg.dataDir)
 	}
 	st, err := store.Connect(ctx, uri, cfg.database)
@@ -96,7 +111,11 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts Options) (*
 		}
 		logger.Info("demo data loaded", "events", a.hub.Model().Seq())
 	}
-	token, err := adminToken(cfg, logger)
+	out := opts.Out
+	if out == nil {
+		out = os.Stdout
+	}
+	token, err := adminToken(cfg, logger, out)
 	if err != nil {
 		a.Close(context.Background())
 		return nil, err
@@ -144,7 +163,7 @@ func (a *App) closeRevokedConnections() {
 
 // adminToken returns the configured token, or the one stored in the data
 // directory, creating and printing it on first start.
-func adminToken(cfg Config, logger *slog.Logger) (string, error) {
+func adminToken(cfg Config, logger *slog.Logger, out io.Writer) (string, error) {
 	if cfg.adminToken != "" {
 		return cfg.adminToken, nil
 	}
@@ -163,7 +182,7 @@ func adminToken(cfg Config, logger *slog.Logger) (string, error) {
 	}
 	// The secret goes to the terminal once, never into the structured log.
 	logger.Info("generated an admin token; it is printed once on standard output and kept in " + path)
-	fmt.Printf("\nAdmin token (shown once; also in %s):\n\n  %s\n\nSend it as: Authorization: Bearer %s\n\n", path, token, token)
+	fmt.Fprintf(out, "\nAdmin token (shown once; also in %s):\n\n  %s\n\nSend it as: Authorization: Bearer %s\n\n", path, token, token)
 	return token, nil
 }
 
@@ -189,4 +208,5 @@ func (a *App) Close(ctx context.Context) {
 	if a.embedded != nil {
 		a.embedded.Stop()
 	}
+	a.lock.release()
 }

@@ -1,12 +1,16 @@
 package app
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"convene/gateway"
+	"convene/hub"
 )
 
 // Config is every setting of one run of convene: the command and its
@@ -34,15 +38,21 @@ type tokenFlags struct {
 	expires                  time.Duration
 }
 
+// commands are what convene does, the first by default; each has its
+// own flags besides those every command takes (see register).
+var commands = []struct{ name, summary string }{
+	{"serve", "serve the API, the playground and the exports (the default)"},
+	{"seed", "load the demo data into the configured database (refuses when it already holds data)"},
+	{"token create", "issue a token against the configured database and print its secret once"},
+}
+
+// roles are the values of token create's --role.
+var roles = []hub.Role{hub.RoleAdmin, hub.RoleEditor, hub.RoleViewer}
+
 // ParseConfig reads the command line (a command, then flags), falling
-// back to the environment, then defaults.
+// back to the environment, then defaults. --help (or the command help)
+// returns flag.ErrHelp; Usage describes every command and flag.
 func ParseConfig(args []string, getenv func(string) string) (Config, error) {
-	env := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return def
-	}
 	cfg := Config{command: "serve"}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cfg.command, args = args[0], args[1:]
@@ -50,28 +60,22 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	if cfg.command == "token" && len(args) > 0 && args[0] == "create" {
 		cfg.command, args = "token create", args[1:]
 	}
-	if cfg.command != "serve" && cfg.command != "seed" && cfg.command != "token create" {
-		return cfg, fmt.Errorf("unknown command %q (want serve, seed or token create)", cfg.command)
+	if cfg.command == "help" {
+		return cfg, flag.ErrHelp
+	}
+	if !slices.ContainsFunc(commands, func(c struct{ name, summary string }) bool { return c.name == cfg.command }) {
+		return cfg, fmt.Errorf("unknown command %q (want %s)", cfg.command, commandNames())
 	}
 	fs := flag.NewFlagSet("convene "+cfg.command, flag.ContinueOnError)
-	if cfg.command == "token create" {
-		fs.StringVar(&cfg.newToken.role, "role", "", "ADMIN, EDITOR or VIEWER (required)")
-		fs.StringVar(&cfg.newToken.label, "label", "", "what the token is for (required)")
-		fs.StringVar(&cfg.newToken.stakeholder, "stakeholder", "", "for EDITOR tokens: the stakeholder's global ID or key")
-		fs.DurationVar(&cfg.newToken.expires, "expires", 0, "lifetime, such as 720h; never expires when 0")
-	}
-	fs.StringVar(&cfg.addr, "addr", env("CONVENE_ADDR", ":8080"), "HTTP listen address (CONVENE_ADDR)")
-	fs.StringVar(&cfg.dataDir, "data-dir", env("CONVENE_DATA_DIR", "data"), "directory for the embedded database and the generated admin token (CONVENE_DATA_DIR)")
-	fs.StringVar(&cfg.mongoURI, "mongodb-uri", env("MONGODB_URI", ""), "MongoDB connection string; empty starts the embedded FerretDB (MONGODB_URI)")
-	fs.StringVar(&cfg.database, "database", env("CONVENE_DATABASE", "convene"), "MongoDB database name (CONVENE_DATABASE)")
-	fs.StringVar(&cfg.embeddedAddr, "embedded-addr", env("CONVENE_EMBEDDED_ADDR", "127.0.0.1:27018"), "loopback address of the embedded FerretDB; port 0 picks a free one (CONVENE_EMBEDDED_ADDR)")
-	fs.StringVar(&cfg.adminToken, "admin-token", env("CONVENE_ADMIN_TOKEN", ""), "bearer token for mutations; empty generates one in the data directory (CONVENE_ADMIN_TOKEN)")
-	fs.BoolVar(&cfg.seedDemo, "seed-demo", env("CONVENE_SEED_DEMO", "true") == "true", "load the demo data when the embedded database is empty (CONVENE_SEED_DEMO)")
-	fs.BoolVar(&cfg.publicRead, "public-read", env("CONVENE_PUBLIC_READ", "true") == "true", "let anonymous clients read public data; false requires a token for every request (CONVENE_PUBLIC_READ)")
-	fs.DurationVar(&cfg.wsInit, "ws-init-timeout", envDuration(getenv, "CONVENE_WS_INIT_TIMEOUT", 10*time.Second), "how long a WebSocket client may take to send connection_init (CONVENE_WS_INIT_TIMEOUT)")
-	if cfg.command == "serve" {
+	fs.SetOutput(io.Discard) // errors are returned; Usage is printed by the caller
+	cfg.registerCommon(fs, getenv)
+	switch cfg.command {
+	case "serve":
 		cfg.gateway.RegisterFlags(fs, getenv)
-	} else {
+	case "token create":
+		cfg.registerToken(fs)
+	}
+	if cfg.command != "serve" {
 		cfg.gateway = gateway.DefaultConfig()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -80,7 +84,99 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
+	if cfg.command == "token create" {
+		if cfg.newToken.role == "" {
+			return cfg, fmt.Errorf("token create needs --role (%s)", roleNames())
+		}
+		if strings.TrimSpace(cfg.newToken.label) == "" {
+			return cfg, errors.New("token create needs --label (what the token is for)")
+		}
+	}
 	return cfg, nil
+}
+
+// registerCommon defines the flags every command takes.
+func (cfg *Config) registerCommon(fs *flag.FlagSet, getenv func(string) string) {
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&cfg.addr, "addr", env("CONVENE_ADDR", ":8080"), "HTTP listen address (CONVENE_ADDR)")
+	fs.StringVar(&cfg.dataDir, "data-dir", env("CONVENE_DATA_DIR", "data"), "directory for the embedded database, its lock file and the generated admin token (CONVENE_DATA_DIR)")
+	fs.StringVar(&cfg.mongoURI, "mongodb-uri", env("MONGODB_URI", ""), "MongoDB connection string; empty starts the embedded FerretDB (MONGODB_URI)")
+	fs.StringVar(&cfg.database, "database", env("CONVENE_DATABASE", "convene"), "MongoDB database name (CONVENE_DATABASE)")
+	fs.StringVar(&cfg.embeddedAddr, "embedded-addr", env("CONVENE_EMBEDDED_ADDR", "127.0.0.1:27018"), "loopback address of the embedded FerretDB; port 0 picks a free one (CONVENE_EMBEDDED_ADDR)")
+	fs.StringVar(&cfg.adminToken, "admin-token", env("CONVENE_ADMIN_TOKEN", ""), "bearer token for mutations; empty generates one in the data directory (CONVENE_ADMIN_TOKEN)")
+	fs.BoolVar(&cfg.seedDemo, "seed-demo", env("CONVENE_SEED_DEMO", "true") == "true", "load the demo data when the embedded database is empty (CONVENE_SEED_DEMO)")
+	fs.BoolVar(&cfg.publicRead, "public-read", env("CONVENE_PUBLIC_READ", "true") == "true", "let anonymous clients read public data; false requires a token for every request (CONVENE_PUBLIC_READ)")
+	fs.DurationVar(&cfg.wsInit, "ws-init-timeout", envDuration(getenv, "CONVENE_WS_INIT_TIMEOUT", 10*time.Second), "how long a WebSocket client may take to send connection_init (CONVENE_WS_INIT_TIMEOUT)")
+}
+
+// registerToken defines the flags of token create.
+func (cfg *Config) registerToken(fs *flag.FlagSet) {
+	fs.Func("role", roleNames()+" (required)", func(s string) error {
+		r := hub.Role(strings.ToUpper(s))
+		if !slices.Contains(roles, r) {
+			return fmt.Errorf("want %s", roleNames())
+		}
+		cfg.newToken.role = string(r)
+		return nil
+	})
+	fs.StringVar(&cfg.newToken.label, "label", "", "what the token is for (required)")
+	fs.StringVar(&cfg.newToken.stakeholder, "stakeholder", "", "for EDITOR tokens: the stakeholder's global ID or key")
+	fs.DurationVar(&cfg.newToken.expires, "expires", 0, "lifetime, such as 720h; never expires when 0")
+}
+
+// Usage writes the help: every command, then every flag, grouped by the
+// commands that take it, with its environment variable and default.
+func Usage(w io.Writer) {
+	fmt.Fprintf(w, "Usage: convene [command] [flags]\n\nCommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
+	}
+	none := func(string) string { return "" }
+	var cfg Config
+	groups := []struct {
+		title    string
+		register func(*flag.FlagSet)
+	}{
+		{"Flags of every command", func(fs *flag.FlagSet) { cfg.registerCommon(fs, none) }},
+		{"Flags of serve", func(fs *flag.FlagSet) { cfg.gateway.RegisterFlags(fs, none) }},
+		{"Flags of token create", cfg.registerToken},
+	}
+	for _, g := range groups {
+		fs := flag.NewFlagSet(g.title, flag.ContinueOnError)
+		g.register(fs)
+		fs.SetOutput(w)
+		fmt.Fprintf(w, "\n%s:\n", g.title)
+		fs.PrintDefaults()
+	}
+}
+
+func commandNames() string {
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	return orList(names)
+}
+
+func roleNames() string {
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = string(r)
+	}
+	return orList(names)
+}
+
+// orList joins names as "a, b or c".
+func orList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // envDuration reads a duration such as "10s" from the environment.

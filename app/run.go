@@ -20,26 +20,28 @@ import (
 func Run(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer) error {
 	switch cfg.command {
 	case "seed":
-		return seedCommand(ctx, cfg, logger)
+		return seedCommand(ctx, cfg, logger, out)
 	case "token create":
 		return createTokenCommand(ctx, cfg, logger, out)
 	default:
-		return serve(ctx, cfg, logger, nil)
+		return serve(ctx, cfg, logger, out, nil)
 	}
 }
 
 // serve runs the HTTP server until ctx ends, then shuts down gracefully.
-// It reports the bound address on ready, when given.
-func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- string) error {
-	a, err := Open(ctx, cfg, logger, Options{})
-	if err != nil {
-		return err
-	}
-	defer a.Close(context.Background())
+// It listens first, so that a busy port fails before anything is opened,
+// seeded or printed. It reports the bound address on ready, when given.
+func serve(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer, ready chan<- string) error {
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
+	defer ln.Close()
+	a, err := Open(ctx, cfg, logger, Options{Out: out})
+	if err != nil {
+		return err
+	}
+	defer a.Close(context.Background())
 	srv := &http.Server{
 		Handler:           a.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -74,19 +76,34 @@ func displayAddr(a net.Addr) string {
 	return net.JoinHostPort(host, port)
 }
 
+// useRunningServer points a command at the database of the server that
+// runs on the command's data directory, if one does (through the data
+// directory's lock file), so that two processes never open its files.
+func useRunningServer(cfg Config, logger *slog.Logger) (Config, error) {
+	if cfg.mongoURI != "" {
+		return cfg, nil
+	}
+	uri, err := runningDatabase(cfg.dataDir)
+	if err != nil {
+		return cfg, err
+	}
+	if uri != "" {
+		logger.Info("a server runs on the data directory; using its database", "uri", uri, "data", cfg.dataDir)
+		cfg.mongoURI = uri
+	}
+	return cfg, nil
+}
+
 // createTokenCommand issues a token against the configured database and
 // prints its secret once: the way to make the first admin token of a
-// fresh deployment. With the embedded database, it talks to a running
-// server's FerretDB when one answers on the embedded address.
+// fresh deployment. It works beside a running server (useRunningServer).
 func createTokenCommand(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer) error {
-	if cfg.mongoURI == "" {
-		if c, err := net.DialTimeout("tcp", cfg.embeddedAddr, 300*time.Millisecond); err == nil {
-			c.Close()
-			cfg.mongoURI = "mongodb://" + cfg.embeddedAddr + "/"
-		}
+	cfg, err := useRunningServer(cfg, logger)
+	if err != nil {
+		return err
 	}
 	cfg.seedDemo = false
-	a, err := Open(ctx, cfg, logger, Options{})
+	a, err := Open(ctx, cfg, logger, Options{Out: out})
 	if err != nil {
 		return err
 	}
@@ -111,10 +128,15 @@ func createTokenCommand(ctx context.Context, cfg Config, logger *slog.Logger, ou
 	return nil
 }
 
-// seedCommand loads the demo data into the configured database.
-func seedCommand(ctx context.Context, cfg Config, logger *slog.Logger) error {
+// seedCommand loads the demo data into the configured database, beside
+// a running server too (useRunningServer).
+func seedCommand(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer) error {
+	cfg, err := useRunningServer(cfg, logger)
+	if err != nil {
+		return err
+	}
 	cfg.seedDemo = false
-	a, err := Open(ctx, cfg, logger, Options{})
+	a, err := Open(ctx, cfg, logger, Options{Out: out})
 	if err != nil {
 		return err
 	}
