@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Rate limiting: a token bucket per caller, refilled at Config.RateLimit
@@ -25,26 +27,22 @@ import (
 // callers) are forgotten first.
 const maxBuckets = 100_000
 
-type bucket struct {
-	tokens float64
-	last   time.Time
-}
-
+// rateLimiter keeps one token bucket (rate.Limiter) per caller.
 type rateLimiter struct {
-	rate  float64 // tokens per second
-	burst float64
+	limit rate.Limit // tokens per second
+	burst int
 	now   func() time.Time
 
 	mu      sync.Mutex
-	buckets map[string]*bucket
+	buckets map[string]*rate.Limiter
 	calls   int
 }
 
-func newRateLimiter(rate float64, burst int) *rateLimiter {
+func newRateLimiter(perSecond float64, burst int) *rateLimiter {
 	if burst < 1 {
-		burst = max(1, int(math.Ceil(rate)))
+		burst = max(1, int(math.Ceil(perSecond)))
 	}
-	return &rateLimiter{rate: rate, burst: float64(burst), now: time.Now, buckets: map[string]*bucket{}}
+	return &rateLimiter{limit: rate.Limit(perSecond), burst: burst, now: time.Now, buckets: map[string]*rate.Limiter{}}
 }
 
 // allow takes a token for key; when none is left it returns how long
@@ -58,23 +56,19 @@ func (l *rateLimiter) allow(key string) (bool, time.Duration) {
 	}
 	b := l.buckets[key]
 	if b == nil {
-		b = &bucket{tokens: l.burst, last: now}
+		b = rate.NewLimiter(l.limit, l.burst)
 		l.buckets[key] = b
 	}
-	b.tokens = math.Min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
-	b.last = now
-	if b.tokens >= 1 {
-		b.tokens--
+	if b.AllowN(now, 1) {
 		return true, 0
 	}
-	wait := time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
-	return false, wait
+	return false, time.Duration((1 - b.TokensAt(now)) / float64(l.limit) * float64(time.Second))
 }
 
 // sweep forgets callers whose buckets have refilled: they are as if new.
 func (l *rateLimiter) sweep(now time.Time) {
 	for k, b := range l.buckets {
-		if b.tokens+now.Sub(b.last).Seconds()*l.rate >= l.burst {
+		if b.TokensAt(now) >= float64(l.burst) {
 			delete(l.buckets, k)
 		}
 	}

@@ -1,17 +1,9 @@
 package hub
 
-import "errors"
-
-// ErrForbidden means the actor may not make this change.
-var ErrForbidden = errors.New("forbidden")
-
 // ForbiddenError says what the actor may not do.
 type ForbiddenError struct{ Reason string }
 
 func (e *ForbiddenError) Error() string { return e.Reason }
-
-// Unwrap makes errors.Is(err, ErrForbidden) hold.
-func (e *ForbiddenError) Unwrap() error { return ErrForbidden }
 
 func forbidden(reason string) error { return &ForbiddenError{Reason: reason} }
 

@@ -12,8 +12,6 @@ var (
 	ErrDuplicate = errors.New("duplicate event")
 	// ErrLogGap means events were offered out of order.
 	ErrLogGap = errors.New("gap in the event log")
-	// ErrConflict means the entity changed since the version the caller saw.
-	ErrConflict = errors.New("conflict")
 )
 
 // ConflictError says which entity moved on and to which version.
@@ -28,9 +26,6 @@ func (e *ConflictError) Error() string {
 	return fmt.Sprintf("%s was changed by someone else: expected version %d, current version is %d; reload it and try again",
 		e.Type, e.ExpectedVersion, e.CurrentVersion)
 }
-
-// Unwrap makes errors.Is(err, ErrConflict) hold.
-func (e *ConflictError) Unwrap() error { return ErrConflict }
 
 // ErrorCode says, for programs, what is wrong with an input field.
 type ErrorCode string

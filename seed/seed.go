@@ -17,6 +17,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -263,7 +264,7 @@ func (f *file) check() error {
 		if s.Key == "" || f.stakeholder[s.Key] != nil {
 			bad("stakeholder %q: key is blank or used twice", s.Key)
 		}
-		if !among(hub.AllSectors, hub.Sector(s.Sector)) {
+		if !slices.Contains(hub.AllSectors, hub.Sector(s.Sector)) {
 			bad("stakeholder %s: unknown sector %q", s.Key, s.Sector)
 		}
 		if s.Parent != "" && f.stakeholder[s.Parent] == nil {
@@ -306,7 +307,7 @@ func (f *file) check() error {
 				bad("%s: participant %s is listed twice", what, pt.Stakeholder)
 			}
 			seen[pt.Stakeholder] = true
-			if !among(roles, hub.ParticipantRole(pt.Role)) {
+			if !slices.Contains(roles, hub.ParticipantRole(pt.Role)) {
 				bad("%s: participant %s has unknown role %q", what, pt.Stakeholder, pt.Role)
 			}
 		}
@@ -351,7 +352,7 @@ func (f *file) check() error {
 			}
 			st := hub.CommitmentStatus(r.Status)
 			switch {
-			case !among(hub.AllCommitmentStatuses, st):
+			case !slices.Contains(hub.AllCommitmentStatuses, st):
 				bad("%s: unknown status %q", rwhat, r.Status)
 			case st == hub.Completed && r.Progress != 100:
 				bad("%s: COMPLETED at %d%%, not 100%%", rwhat, r.Progress)
@@ -390,7 +391,7 @@ func (f *file) check() error {
 			bad("%s: convener %q does not exist", what, m.Convener)
 		}
 		status := hub.MeetingStatus(m.Status)
-		if !among(statuses, status) {
+		if !slices.Contains(statuses, status) {
 			bad("%s: unknown status %q", what, m.Status)
 		}
 		if m.Minutes != "" && status != hub.Held {
@@ -403,7 +404,7 @@ func (f *file) check() error {
 			if !isStakeholder(pt.Stakeholder) {
 				bad("%s: participant %q does not exist", what, pt.Stakeholder)
 			}
-			if pt.Attendance != "" && !among(attendances, hub.Attendance(pt.Attendance)) {
+			if pt.Attendance != "" && !slices.Contains(attendances, hub.Attendance(pt.Attendance)) {
 				bad("%s: participant %s has unknown attendance %q", what, pt.Stakeholder, pt.Attendance)
 			}
 		}
@@ -412,10 +413,10 @@ func (f *file) check() error {
 			if !unique(outcomeKeys, o.Key) {
 				bad("outcome %q (meeting %s): key is blank or used twice", o.Key, m.Key)
 			}
-			if !among(kinds, hub.OutcomeKind(o.Kind)) {
+			if !slices.Contains(kinds, hub.OutcomeKind(o.Kind)) {
 				bad("%s: unknown kind %q", owhat, o.Kind)
 			}
-			if !among(outcomeStatuses, hub.OutcomeStatus(o.Status)) {
+			if !slices.Contains(outcomeStatuses, hub.OutcomeStatus(o.Status)) {
 				bad("%s: unknown status %q", owhat, o.Status)
 			}
 			if o.Owner != "" && !isStakeholder(o.Owner) {
@@ -457,15 +458,6 @@ func unique(seen map[string]bool, key string) bool {
 	}
 	seen[key] = true
 	return true
-}
-
-func among[T comparable](set []T, v T) bool {
-	for _, s := range set {
-		if s == v {
-			return true
-		}
-	}
-	return false
 }
 
 // atClock is the date d at hh:mm Belize time.
