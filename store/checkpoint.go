@@ -19,11 +19,11 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// Checkpoints replace DESIGN.md's per-entity snapshot documents. On
-// FerretDB's SQLite backend a replace by _id evaluates a JSON extract on
-// every row of the collection inside the write lock (43 ms per commitment
-// at 10,000), so appends queued behind snapshot flushes; and loading 32,000
-// JSON documents with their histories took 49 s. A checkpoint is written
+// Checkpoints replace per-entity snapshot documents: on FerretDB's SQLite
+// backend a replace by _id scans the collection inside the write lock, so
+// appends queued behind snapshot flushes, and loading one JSON document
+// per entity was slow at start-up (figures in bench/RESULTS.md). A
+// checkpoint is written
 // by inserts only: a few documents, each holding many entities' states
 // (with their histories, so that history queries need no database) as
 // concatenated BSON in one binary field, which FerretDB stores and returns
@@ -33,8 +33,8 @@ import (
 // partBytes bounds a checkpoint document's encoded states before they are
 // deflated: each insert is short, so an append waits behind at most one
 // of them, and far below BSON's 16 MB document limit. Deflating costs
-// less than it saves: FerretDB stores binary as base64 inside JSON text
-// and decodes that text at about 100 MB/s.
+// less than it saves: FerretDB stores binary as base64 inside JSON text,
+// which it decodes slowly.
 const partBytes = 1 << 20
 
 // checkpointDoc is one part of a checkpoint: the states of some of the

@@ -133,13 +133,13 @@ func (s *Store) checkFormat(ctx context.Context) error {
 }
 
 // blockSize is how many events one collection of the log holds. On
-// FerretDB's SQLite backend no filter uses an index: a find by _id stops
-// at the first match, having evaluated a JSON extract on every row before
-// it (about 60 µs a row at 100,000 events, 6 s for the newest), and any
-// other read decodes every document it passes in Go (about 1 ms an
-// event). So the log is split into collections of blockSize events
-// (events_00000000 holds 1–256, events_00000001 257–512, …) and a read of
-// its tail costs one small collection, never the whole log.
+// FerretDB's SQLite backend no filter uses an index: a find by _id
+// evaluates every row before its match, and any other read decodes every
+// document it passes, so a read costs in proportion to the collection
+// (figures in bench/RESULTS.md). So the log is split into collections of
+// blockSize events (events_00000000 holds 1–256, events_00000001 257–512,
+// …) and a read of its tail costs one small collection, never the whole
+// log.
 const blockSize = 256
 
 func blockOf(seq int64) int64 { return (seq - 1) / blockSize }
@@ -176,10 +176,10 @@ func (s *Store) ensureBlock(ctx context.Context, b int64) error {
 // The optimistic-concurrency guard is the position: a writer builds an
 // event at n+1 on the state after n and inserts it at n+1, so an insert
 // that succeeds was built on the latest state; a writer of a stale
-// version finds n+1 taken, catches up and gets a conflict. DESIGN.md's
-// unique (stream, version) index across the whole log would need the
-// whole log in one collection; here it holds within a block, a second
-// line behind the position.
+// version finds n+1 taken, catches up and gets a conflict. A unique
+// (stream, version) index across the whole log would need the whole log
+// in one collection; here it holds within a block, a second line behind
+// the position.
 type eventDoc struct {
 	ID            string `bson:"_id"`
 	StreamVersion string `bson:"streamVersion"`
@@ -357,12 +357,6 @@ func (s *Store) SetHead(ctx context.Context, seq int64) error {
 		bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: seq}}}},
 		options.UpdateOne().SetUpsert(true))
 	return err
-}
-
-// IsEmpty reports whether the log holds no event yet.
-func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
-	e, err := s.readEvent(ctx, 1)
-	return e == nil && err == nil, err
 }
 
 // redact hides a password in a connection string for logs and errors.
