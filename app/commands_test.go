@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,19 +22,35 @@ import (
 // The commands as a user runs them: the real binary, beside a running
 // server on the same data directory, and with bad command lines.
 
-// buildBinary builds convene into a temporary directory.
+// binary is convene built once for the tests that run it; TestMain
+// removes its directory.
+var binary struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+// buildBinary returns the path of the convene binary, built on first use.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the server binary")
 	}
-	bin := filepath.Join(t.TempDir(), "convene")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Dir = repoPath()
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	binary.once.Do(func() {
+		if binary.dir, binary.err = os.MkdirTemp("", "convene-test-"); binary.err != nil {
+			return
+		}
+		binary.path = filepath.Join(binary.dir, "convene")
+		build := exec.Command("go", "build", "-o", binary.path, ".")
+		build.Dir = repoPath()
+		if out, err := build.CombinedOutput(); err != nil {
+			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binary.err != nil {
+		t.Fatal(binary.err)
 	}
-	return bin
+	return binary.path
 }
 
 // command is one finished run of the binary.

@@ -7,12 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 )
 
 // lockFileName is the file in the data directory that the process running
-// the embedded database there holds locked (flock) for as long as it
+// the embedded database there holds locked (tryLock) for as long as it
 // runs. It names that database's URI, so that a command started beside a
 // running server uses the server's database instead of opening the same
 // files a second time; the kernel drops the lock when the process ends,
@@ -46,9 +45,9 @@ func lockDataDir(dir string) (*dataDirLock, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if busy, err := tryLock(f); busy || err != nil {
 		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
+		if busy {
 			return nil, &errDataDirBusy{dir: dir, holder: lockHolder(path)}
 		}
 		return nil, fmt.Errorf("locking %s: %w", path, err)

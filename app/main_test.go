@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,6 +20,14 @@ import (
 
 // The tests in this package run the real server: an embedded FerretDB in a
 // temporary directory, the hub, and the HTTP handler on a loopback port.
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binary.dir != "" {
+		os.RemoveAll(binary.dir)
+	}
+	os.Exit(code)
+}
 
 // repoPath is a path in the repository (go test runs in app/).
 func repoPath(elem ...string) string { return filepath.Join(append([]string{".."}, elem...)...) }

@@ -763,16 +763,8 @@ func TestSubscriptionBadCursor(t *testing.T) {
 // (the second pointed at the first's embedded FerretDB) deliver each
 // other's writes; SIGTERM closes their WebSockets with 1001.
 func TestSubscriptionAcrossProcesses(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the server binary")
-	}
+	bin := buildBinary(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "convene")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Dir = repoPath()
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	first := startProcess(t, "first", bin, "--data-dir", filepath.Join(dir, "one"), "--addr", "127.0.0.1:0",
 		"--embedded-addr", "127.0.0.1:0", "--admin-token", testAdminToken)
 	uri := first.waitLog("uri")
