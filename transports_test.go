@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -55,6 +57,7 @@ func (r wireResult) String() string {
 type operation struct {
 	query, vars, token string
 	name               string // the operationName, if any
+	extensions         string // JSON text, if any
 	take               int
 }
 
@@ -159,7 +162,11 @@ func requestBody(op operation) []byte {
 	}
 	q, _ := json.Marshal(op.query)
 	name, _ := json.Marshal(op.name)
-	return []byte(`{"query":` + string(q) + `,"operationName":` + string(name) + `,"variables":` + vars + `}`)
+	ext := op.extensions
+	if ext == "" {
+		ext = "null"
+	}
+	return []byte(`{"query":` + string(q) + `,"operationName":` + string(name) + `,"variables":` + vars + `,"extensions":` + ext + `}`)
 }
 
 func streamPOST(ctx context.Context, s *testServer, op operation, emit func(wireResult) bool) error {
@@ -180,6 +187,9 @@ func getStatus(ctx context.Context, s *testServer, op operation) (int, wireResul
 	}
 	if op.name != "" {
 		q.Set("operationName", op.name)
+	}
+	if op.extensions != "" {
+		q.Set("extensions", op.extensions)
 	}
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.url+"/graphql?"+q.Encode(), nil)
 	req.Header.Set("Apollo-Require-Preflight", "true") // a GET needs it (CSRF prevention)
@@ -461,6 +471,22 @@ func TestOneOperationEveryTransport(t *testing.T) {
 				t.Errorf("a subscription over GET: %d %v %v", status, r, err)
 			}
 		})
+	})
+
+	t.Run("persisted queries", func(t *testing.T) {
+		query := `query($n: Int, $s: [Sector!]) { stakeholders(first: $n, filter: {sectors: $s}) { totalCount nodes { name } } }`
+		sum := sha256.Sum256([]byte(query))
+		ext := `{"persistedQuery": {"version": 1, "sha256Hash": "` + hex.EncodeToString(sum[:]) + `"}}`
+		vars := `{"n": 2, "s": ["GOVERNMENT"]}`
+		unknown := sameOverEvery(t, s, queryTransports, operation{extensions: ext, vars: vars})
+		if !strings.Contains(unknown[0].Errors, "PERSISTED_QUERY_NOT_FOUND") {
+			t.Fatalf("before it is sent: %v", unknown)
+		}
+		overPOST.run(t, s, operation{query: query, extensions: ext, vars: vars})
+		r := sameOverEvery(t, s, queryTransports, operation{extensions: ext, vars: vars})
+		if r[0].Errors != "" || !strings.Contains(r[0].Data, `"totalCount"`) {
+			t.Errorf("by its hash, with Int and enum list variables: %v", r)
+		}
 	})
 
 	t.Run("Int variables over the WebSocket", func(t *testing.T) {
