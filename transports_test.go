@@ -502,6 +502,26 @@ func TestOneOperationEveryTransport(t *testing.T) {
 		}
 	})
 
+	t.Run("Int variables with the npm graphql-ws client", func(t *testing.T) {
+		// The client Apollo's GraphQLWsLink and urql use, and the legacy
+		// protocol's client side as e2e/subscribe.mjs speaks it.
+		op := replaySubscriptions["Int, ID list and String variables"]
+		want := overTransport.run(t, s, op)
+		var vars map[string]any
+		if err := json.Unmarshal([]byte(op.vars), &vars); err != nil {
+			t.Fatal(err)
+		}
+		for _, protocol := range []string{"", "graphql-ws"} {
+			sub := startSubscriber(t, "Int variables "+protocol, s.url, subOptions{query: op.query, vars: vars, count: op.take, timeout: 20 * time.Second, protocol: protocol})
+			for i := range op.take {
+				got, err := decodeResult([]byte(sub.next(15 * time.Second)))
+				if err != nil || got != want[i] {
+					t.Fatalf("%s: message %d is %v (%v), want %v", protocol, i, got, err, want[i])
+				}
+			}
+		}
+	})
+
 	t.Run("@defer is not served", func(t *testing.T) {
 		r := overPOST.run(t, s, variableQueries["introspection of the directives"])
 		if !strings.Contains(r[0].Data, `"name":"include"`) || strings.Contains(r[0].Data, "defer") {
