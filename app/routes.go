@@ -31,7 +31,7 @@ func (a *App) handlerWith(gc gateway.Config) http.Handler {
 	gql := handler.New(es)
 	gql.AddTransport(a.live)
 	gql.AddTransport(transport.Options{})
-	gql.AddTransport(gateway.SSE{SSE: transport.SSE{KeepAlivePingInterval: 15 * time.Second}})
+	gql.AddTransport(gateway.SSE{KeepAlive: 15 * time.Second})
 	gql.AddTransport(gateway.GET{Answers: gw.Answers()})
 	gql.AddTransport(gateway.POST{Answers: gw.Answers()})
 	gql.AddTransport(gateway.Unsupported{})

@@ -94,8 +94,9 @@ func (g *Gateway) Config() Config { return g.cfg }
 // Extend configures a gqlgen server: the parsed-query cache, the token
 // limit, and the extensions: introspection (when enabled), automatic
 // persisted queries, cost/depth/alias limits with extensions.cost, the
-// execution deadline and the operation log. Transports are added by the
-// caller: GET, POST and Unsupported from this package.
+// execution deadline, the operation log and the completion of
+// subscription events' results. Transports are added by the caller: GET,
+// POST, SSE and Unsupported from this package.
 func (g *Gateway) Extend(srv *handler.Server) {
 	if n := g.cfg.QueryCacheSize; n > 0 {
 		srv.SetQueryCache(lru.New[*ast.QueryDocument](n))
@@ -113,6 +114,7 @@ func (g *Gateway) Extend(srv *handler.Server) {
 	}
 	srv.Use(&Limits{MaxCost: g.cfg.MaxCost, MaxDepth: g.cfg.MaxDepth, MaxAliases: g.cfg.MaxAliases, DefaultPageSize: g.cfg.DefaultPageSize})
 	srv.Use(Operations{g: g})
+	srv.Use(SubscriptionEvents{})
 }
 
 // Protect wraps the GraphQL handler, inside authentication: CSRF

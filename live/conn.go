@@ -1,8 +1,10 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -160,15 +162,15 @@ func (c *conn) handleSubscribe(msg message) bool {
 			Extensions: map[string]any{"code": "RATE_LIMITED"}}})
 		return true
 	}
-	var params graphql.RawParams
-	if err := json.Unmarshal(msg.Payload, &params); err != nil {
+	params, err := decodeParams(msg.Payload)
+	if err != nil {
 		c.closeWith(CloseBadRequest, "Invalid subscribe payload")
 		return false
 	}
 	params.Headers = c.headers
 	params.ReadTime = graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()}
 	ctx := graphql.StartOperationTrace(opCtx)
-	rc, errs := c.exec.CreateOperationContext(ctx, &params)
+	rc, errs := c.exec.CreateOperationContext(ctx, params)
 	if errs != nil {
 		resp := c.exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
 		c.sendErrors(msg.ID, resp.Errors)
@@ -303,4 +305,21 @@ func (c *conn) closeWith(code websocket.StatusCode, reason string) {
 		}
 		c.cancel()
 	})
+}
+
+// decodeParams reads a subscribe payload with numbers kept as json.Number,
+// as gqlgen's HTTP transports (and ours in gateway) decode variables: its
+// Int and Float coercion rejects a float64, so a variable {"n": 2} decoded
+// the plain way fails as an internal error.
+func decodeParams(payload []byte) (*graphql.RawParams, error) {
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber()
+	var params graphql.RawParams
+	if err := dec.Decode(&params); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, errors.New("trailing data after the payload")
+	}
+	return &params, nil
 }

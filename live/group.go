@@ -1,7 +1,6 @@
 package live
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -139,7 +138,11 @@ func (g *group) run(ctx context.Context, exec graphql.GraphExecutor, rc *graphql
 		if resp == nil || ctx.Err() != nil {
 			break
 		}
-		if first && len(resp.Errors) > 0 && isNull(resp.Data) {
+		// Errors with no result at all: the subscription could not start
+		// (its resolver refused the arguments), which the protocols' error
+		// message reports. An event's field errors come with its result
+		// (data, or null) in a next message, and the stream goes on.
+		if first && len(resp.Errors) > 0 && len(resp.Data) == 0 {
 			g.end(func(m *member) { m.c.sendErrors(m.id, resp.Errors) })
 			return
 		}
@@ -235,8 +238,4 @@ func (g *group) end(tell func(*member)) {
 	for _, m := range members {
 		tell(m)
 	}
-}
-
-func isNull(raw json.RawMessage) bool {
-	return len(raw) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
 }

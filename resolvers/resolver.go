@@ -6,10 +6,13 @@ package resolvers
 import (
 	"context"
 	"log/slog"
+	"maps"
 
 	"convene/auth"
 	"convene/graph"
 	"convene/hub"
+
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // Resolver is the root of every resolver; it holds the hub.
@@ -20,7 +23,24 @@ type Resolver struct {
 
 // NewExecutableSchema builds the GraphQL schema served by the hub.
 func NewExecutableSchema(h *hub.Hub, logger *slog.Logger) graph.Config {
-	return graph.Config{Resolvers: &Resolver{Hub: h, Logger: logger}}
+	return graph.Config{Resolvers: &Resolver{Hub: h, Logger: logger}, Schema: servedSchema}
+}
+
+// servedSchema is schema.graphqls with gqlparser's built-ins except
+// @defer: the prelude declares it and gqlgen would run it, but results are
+// not delivered incrementally, so a document that asks for it fails
+// validation (unknown directive) on every transport, and introspection
+// does not list it.
+var servedSchema = withoutDirectives(graph.NewExecutableSchema(graph.Config{}).Schema(), "defer")
+
+// withoutDirectives returns a copy of s without the named directives.
+func withoutDirectives(s *ast.Schema, names ...string) *ast.Schema {
+	c := *s
+	c.Directives = maps.Clone(s.Directives)
+	for _, name := range names {
+		delete(c.Directives, name)
+	}
+	return &c
 }
 
 func (r *Resolver) model() *hub.ReadModel { return r.Hub.Model() }
