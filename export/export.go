@@ -43,6 +43,7 @@ import (
 
 	"convene/auth"
 	"convene/hub"
+	"convene/resolvers/gqltype"
 )
 
 // Source is what exports read: the hub.
@@ -512,17 +513,16 @@ func (p *params) date(name string) (*hub.Date, error) {
 	return &d, nil
 }
 
-// dateTime accepts an RFC 3339 time, or a date (its midnight in UTC).
+// dateTime accepts an RFC 3339 time, or a date (its midnight in UTC), as
+// DateTime arguments of the API do.
 func (p *params) dateTime(name string) (*time.Time, error) {
 	v, err := p.one(name)
 	if err != nil || v == "" {
 		return nil, err
 	}
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return &t, nil
+	t, err := gqltype.ParseDateTime(v)
+	if err != nil {
+		return nil, bad("%s: %v", name, err)
 	}
-	if t, err := time.Parse(time.DateOnly, v); err == nil {
-		return &t, nil
-	}
-	return nil, bad("%s: %q is neither an RFC 3339 time (2015-09-17T14:00:00-06:00) nor a date (2015-09-17)", name, v)
+	return &t, nil
 }
