@@ -23,14 +23,18 @@ type subscriptionResolver struct{ *Resolver }
 func (r *subscriptionResolver) MeetingOutcomeRecorded(ctx context.Context, filter *model.OutcomeSubscriptionFilter, after *string) (<-chan *hub.Event, error) {
 	f := hub.OutcomeSubscription{Viewer: viewer(ctx)}
 	if filter != nil {
+		d := filterIDs{arg: "filter"}
 		f = hub.OutcomeSubscription{
 			Viewer:         viewer(ctx),
-			MeetingIDs:     localIDs(hub.TypeMeeting, filter.MeetingIds),
-			OwnerIDs:       localIDs(hub.TypeStakeholder, filter.OwnerIds),
-			StakeholderIDs: localIDs(hub.TypeStakeholder, filter.StakeholderIds),
+			MeetingIDs:     d.ids("meetingIds", hub.TypeMeeting, filter.MeetingIds),
+			OwnerIDs:       d.ids("ownerIds", hub.TypeStakeholder, filter.OwnerIds),
+			StakeholderIDs: d.ids("stakeholderIds", hub.TypeStakeholder, filter.StakeholderIds),
 			Sectors:        filter.Sectors,
-			PillarIDs:      localIDs(hub.TypePillar, filter.PillarIds),
+			PillarIDs:      d.ids("pillarIds", hub.TypePillar, filter.PillarIds),
 			Kinds:          filter.Kinds,
+		}
+		if d.err != nil {
+			return nil, d.err
 		}
 	}
 	return r.follow(ctx, after, r.model().OutcomeRecorded(f))
@@ -39,13 +43,17 @@ func (r *subscriptionResolver) MeetingOutcomeRecorded(ctx context.Context, filte
 func (r *subscriptionResolver) CommitmentUpdated(ctx context.Context, filter *model.CommitmentSubscriptionFilter, after *string) (<-chan *hub.Event, error) {
 	var f hub.CommitmentSubscription
 	if filter != nil {
+		d := filterIDs{arg: "filter"}
 		f = hub.CommitmentSubscription{
-			CommitmentIDs:  localIDs(hub.TypeCommitment, filter.CommitmentIds),
-			StakeholderIDs: localIDs(hub.TypeStakeholder, filter.StakeholderIds),
+			CommitmentIDs:  d.ids("commitmentIds", hub.TypeCommitment, filter.CommitmentIds),
+			StakeholderIDs: d.ids("stakeholderIds", hub.TypeStakeholder, filter.StakeholderIds),
 			Sectors:        filter.Sectors,
-			PillarIDs:      localIDs(hub.TypePillar, filter.PillarIds),
-			ObjectiveIDs:   localIDs(hub.TypeObjective, filter.ObjectiveIds),
+			PillarIDs:      d.ids("pillarIds", hub.TypePillar, filter.PillarIds),
+			ObjectiveIDs:   d.ids("objectiveIds", hub.TypeObjective, filter.ObjectiveIds),
 			Statuses:       filter.Statuses,
+		}
+		if d.err != nil {
+			return nil, d.err
 		}
 	}
 	return r.follow(ctx, after, r.model().CommitmentChanged(f))
@@ -58,9 +66,14 @@ func (r *subscriptionResolver) Events(ctx context.Context, filter *model.EventFi
 		for _, t := range filter.EntityTypes {
 			f.Types = append(f.Types, entityTypes[t])
 		}
-		for _, id := range filter.NodeIds {
-			t, local, _ := ParseGlobalID(id)
-			f.Streams = append(f.Streams, hub.StreamOf(t, local))
+		d := filterIDs{arg: "filter"}
+		locals := d.ids("nodeIds", "", filter.NodeIds)
+		if d.err != nil {
+			return nil, d.err
+		}
+		for i, id := range filter.NodeIds {
+			t, _, _ := ParseGlobalID(id)
+			f.Streams = append(f.Streams, hub.StreamOf(t, locals[i]))
 		}
 	}
 	return r.follow(ctx, after, func(e *hub.Event) bool {
