@@ -332,7 +332,7 @@ func TestTokenSecretsAreNeverShownAgain(t *testing.T) {
 func TestAuditLogFilters(t *testing.T) {
 	s := startServer(t, t.TempDir(), hub.Options{})
 	id, editor := issueToken(t, s, "EDITOR", "PfD officer", "pfd", nil)
-	s.as(editor, `mutation { reportProgress(input: {commitmentId: "`+gid(hub.TypeCommitment, "C-2.1-002")+`", progress: 95, note: "nearly"}) { userErrors { message } } }`, nil)
+	s.as(editor, `mutation { reportProgress(input: {commitmentId: "`+gid(hub.TypeCommitment, "C-2.1-002")+`", progress: 95, status: ON_TRACK, note: "nearly"}) { userErrors { message } } }`, nil)
 	var out struct {
 		AuditLog struct {
 			TotalCount int

@@ -3994,7 +3994,14 @@ input ReportProgressInput {
   expectedVersion: Int
   "Percentage complete, 0–100 (100 when the status is COMPLETED)."
   progress: Int!
-  "The new status; unchanged when absent."
+  """
+  The new status; unchanged when absent. NOT_STARTED may move to any
+  status; ON_TRACK, AT_RISK and DELAYED to one another, COMPLETED or
+  CANCELLED; COMPLETED only back to ON_TRACK, AT_RISK or DELAYED (reopening
+  it); CANCELLED to NOT_STARTED, ON_TRACK, AT_RISK or DELAYED, and it takes
+  no report until one of them reopens it. Any other move is a NOT_ALLOWED
+  user error naming the statuses that may follow.
+  """
   status: CommitmentStatus
   "What happened."
   note: String!
@@ -4078,7 +4085,7 @@ input UpdateMeetingInput {
   participants: [MeetingParticipantInput!]
   "Replaces the agenda."
   agenda: [AgendaItemInput!]
-  "New status."
+  "New status: a SCHEDULED meeting may be HELD or CANCELLED, a CANCELLED one SCHEDULED again; a HELD meeting stays HELD."
   status: MeetingStatus
   "New minutes."
   minutes: String
@@ -4126,7 +4133,7 @@ input UpdateOutcomeStatusInput {
   id: ID!
   "Fail with CONFLICT unless this is the current version."
   expectedVersion: Int
-  "The new status."
+  "The new status: any, except that a DONE outcome is not DROPPED nor a DROPPED one DONE without reopening it (OPEN or IN_PROGRESS) first."
   status: OutcomeStatus!
   "Why, for the record."
   note: String

@@ -430,7 +430,12 @@ type ReportProgressInput struct {
 	ExpectedVersion *int `json:"expectedVersion,omitempty"`
 	// Percentage complete, 0–100 (100 when the status is COMPLETED).
 	Progress int `json:"progress"`
-	// The new status; unchanged when absent.
+	// The new status; unchanged when absent. NOT_STARTED may move to any
+	// status; ON_TRACK, AT_RISK and DELAYED to one another, COMPLETED or
+	// CANCELLED; COMPLETED only back to ON_TRACK, AT_RISK or DELAYED (reopening
+	// it); CANCELLED to NOT_STARTED, ON_TRACK, AT_RISK or DELAYED, and it takes
+	// no report until one of them reopens it. Any other move is a NOT_ALLOWED
+	// user error naming the statuses that may follow.
 	Status *hub.CommitmentStatus `json:"status,omitempty"`
 	// What happened.
 	Note string `json:"note"`
@@ -602,7 +607,7 @@ type UpdateMeetingInput struct {
 	Participants []*MeetingParticipantInput `json:"participants,omitempty"`
 	// Replaces the agenda.
 	Agenda []*AgendaItemInput `json:"agenda,omitempty"`
-	// New status.
+	// New status: a SCHEDULED meeting may be HELD or CANCELLED, a CANCELLED one SCHEDULED again; a HELD meeting stays HELD.
 	Status *hub.MeetingStatus `json:"status,omitempty"`
 	// New minutes.
 	Minutes *string `json:"minutes,omitempty"`
@@ -624,7 +629,7 @@ type UpdateOutcomeStatusInput struct {
 	ID string `json:"id"`
 	// Fail with CONFLICT unless this is the current version.
 	ExpectedVersion *int `json:"expectedVersion,omitempty"`
-	// The new status.
+	// The new status: any, except that a DONE outcome is not DROPPED nor a DROPPED one DONE without reopening it (OPEN or IN_PROGRESS) first.
 	Status hub.OutcomeStatus `json:"status"`
 	// Why, for the record.
 	Note *string `json:"note,omitempty"`
