@@ -193,7 +193,8 @@ func refuse(w http.ResponseWriter, err error) {
 	w.Header().Set("WWW-Authenticate", challenge)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusUnauthorized)
-	body, _ := json.Marshal(map[string]any{"errors": []any{map[string]any{
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(map[string]any{"errors": []any{map[string]any{
 		"message": err.Error(), "extensions": map[string]any{"code": "UNAUTHENTICATED"}}}})
-	_, _ = w.Write(append(body, '\n'))
 }
