@@ -159,7 +159,7 @@ func (r *Resolver) AuditEntry() graph.AuditEntryResolver { return &auditResolver
 
 type auditResolver struct{ *Resolver }
 
-func (r *auditResolver) EntityType(ctx context.Context, e *hub.AuditEntry) (model.EntityType, error) {
+func (r *auditResolver) EntityType(ctx context.Context, e *hub.AuditEntry) (string, error) {
 	return entityTypeOf(e.Type)
 }
 

@@ -54,7 +54,7 @@ func (r *queryResolver) Stakeholder(ctx context.Context, id string) (*hub.Stakeh
 func (r *queryResolver) Commitments(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CommitmentFilter, orderBy *model.CommitmentOrder) (*model.CommitmentConnection, error) {
 	order := hub.CommitmentOrder{Field: hub.OrderByReference}
 	if orderBy != nil {
-		order = hub.CommitmentOrder{Field: orderBy.Field, Descending: orderBy.Direction == model.OrderDirectionDesc}
+		order = hub.CommitmentOrder{Field: orderBy.Field, Descending: orderBy.Direction == "DESC"}
 	}
 	f, err := commitmentFilter(filter)
 	if err != nil {

@@ -130,16 +130,17 @@ func parseEventCursor(c string) (int64, error) {
 	return n, nil
 }
 
-var entityTypes = map[model.EntityType]hub.EntityType{
-	model.EntityTypeStrategicPlan:  hub.TypePlan,
-	model.EntityTypePillar:         hub.TypePillar,
-	model.EntityTypeObjective:      hub.TypeObjective,
-	model.EntityTypeCommunity:      hub.TypeCommunity,
-	model.EntityTypeStakeholder:    hub.TypeStakeholder,
-	model.EntityTypeCommitment:     hub.TypeCommitment,
-	model.EntityTypeMeeting:        hub.TypeMeeting,
-	model.EntityTypeMeetingOutcome: hub.TypeOutcome,
-	model.EntityTypeToken:          hub.TypeToken,
+// entityTypes names the kinds as the schema's EntityType does.
+var entityTypes = map[string]hub.EntityType{
+	"STRATEGIC_PLAN":  hub.TypePlan,
+	"PILLAR":          hub.TypePillar,
+	"OBJECTIVE":       hub.TypeObjective,
+	"COMMUNITY":       hub.TypeCommunity,
+	"STAKEHOLDER":     hub.TypeStakeholder,
+	"COMMITMENT":      hub.TypeCommitment,
+	"MEETING":         hub.TypeMeeting,
+	"MEETING_OUTCOME": hub.TypeOutcome,
+	"TOKEN":           hub.TypeToken,
 }
 
 // OutcomeEvent returns the outcome message resolver.
@@ -170,11 +171,11 @@ func (r *eventResolver) Node(ctx context.Context, e *hub.Event) (gqltype.Node, e
 	return r.node(e.State.Entity()), nil
 }
 
-func (r *eventResolver) EntityType(ctx context.Context, e *hub.Event) (model.EntityType, error) {
+func (r *eventResolver) EntityType(ctx context.Context, e *hub.Event) (string, error) {
 	return entityTypeOf(e.Type)
 }
 
-func entityTypeOf(t hub.EntityType) (model.EntityType, error) {
+func entityTypeOf(t hub.EntityType) (string, error) {
 	for gql, ht := range entityTypes {
 		if ht == t {
 			return gql, nil

@@ -3,12 +3,8 @@
 package model
 
 import (
-	"bytes"
 	"convene/hub"
 	"convene/resolvers/gqltype"
-	"fmt"
-	"io"
-	"strconv"
 	"time"
 )
 
@@ -121,7 +117,7 @@ type CommitmentOrder struct {
 	// The field to order by.
 	Field hub.CommitmentOrderField `json:"field"`
 	// The direction.
-	Direction OrderDirection `json:"direction"`
+	Direction string `json:"direction"`
 }
 
 // Which commitment changes a subscription delivers. Conditions combine with AND; values within a list with OR.
@@ -211,7 +207,7 @@ type CreateStakeholderPayload struct {
 // Which changes `events` delivers. Conditions combine with AND; values within a list with OR.
 type EventFilter struct {
 	// Only changes to objects of these types.
-	EntityTypes []EntityType `json:"entityTypes,omitempty"`
+	EntityTypes []string `json:"entityTypes,omitempty"`
 	// Only changes to these objects.
 	NodeIds []string `json:"nodeIds,omitempty"`
 	// Only changes of these kinds, such as `ProgressReported`.
@@ -673,141 +669,4 @@ type UpdateStakeholderPayload struct {
 	Stakeholder *hub.Stakeholder `json:"stakeholder,omitempty"`
 	// Why it was refused; empty on success.
 	UserErrors []*hub.FieldError `json:"userErrors"`
-}
-
-// The kind of object a change touched.
-type EntityType string
-
-const (
-	// A strategic plan.
-	EntityTypeStrategicPlan EntityType = "STRATEGIC_PLAN"
-	// A pillar.
-	EntityTypePillar EntityType = "PILLAR"
-	// An objective.
-	EntityTypeObjective EntityType = "OBJECTIVE"
-	// A community.
-	EntityTypeCommunity EntityType = "COMMUNITY"
-	// A stakeholder.
-	EntityTypeStakeholder EntityType = "STAKEHOLDER"
-	// A commitment.
-	EntityTypeCommitment EntityType = "COMMITMENT"
-	// A meeting.
-	EntityTypeMeeting EntityType = "MEETING"
-	// A meeting outcome.
-	EntityTypeMeetingOutcome EntityType = "MEETING_OUTCOME"
-	// An API token.
-	EntityTypeToken EntityType = "TOKEN"
-)
-
-var AllEntityType = []EntityType{
-	EntityTypeStrategicPlan,
-	EntityTypePillar,
-	EntityTypeObjective,
-	EntityTypeCommunity,
-	EntityTypeStakeholder,
-	EntityTypeCommitment,
-	EntityTypeMeeting,
-	EntityTypeMeetingOutcome,
-	EntityTypeToken,
-}
-
-func (e EntityType) IsValid() bool {
-	switch e {
-	case EntityTypeStrategicPlan, EntityTypePillar, EntityTypeObjective, EntityTypeCommunity, EntityTypeStakeholder, EntityTypeCommitment, EntityTypeMeeting, EntityTypeMeetingOutcome, EntityTypeToken:
-		return true
-	}
-	return false
-}
-
-func (e EntityType) String() string {
-	return string(e)
-}
-
-func (e *EntityType) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = EntityType(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid EntityType", str)
-	}
-	return nil
-}
-
-func (e EntityType) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *EntityType) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e EntityType) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-// Direction of an ordering.
-type OrderDirection string
-
-const (
-	// Smallest first.
-	OrderDirectionAsc OrderDirection = "ASC"
-	// Largest first.
-	OrderDirectionDesc OrderDirection = "DESC"
-)
-
-var AllOrderDirection = []OrderDirection{
-	OrderDirectionAsc,
-	OrderDirectionDesc,
-}
-
-func (e OrderDirection) IsValid() bool {
-	switch e {
-	case OrderDirectionAsc, OrderDirectionDesc:
-		return true
-	}
-	return false
-}
-
-func (e OrderDirection) String() string {
-	return string(e)
-}
-
-func (e *OrderDirection) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = OrderDirection(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid OrderDirection", str)
-	}
-	return nil
-}
-
-func (e OrderDirection) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *OrderDirection) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e OrderDirection) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
 }

@@ -23,7 +23,7 @@ func MarshalDate(d hub.Date) graphql.Marshaler {
 func UnmarshalDate(v any) (hub.Date, error) {
 	s, ok := v.(string)
 	if !ok {
-		return "", badInput(fmt.Sprintf("Date must be a string in YYYY-MM-DD form, not %T", v))
+		return "", badInput(fmt.Sprintf("Date must be a string in YYYY-MM-DD form, not %s", kindOf(v)))
 	}
 	d, err := hub.ParseDate(s)
 	if err != nil {
@@ -40,7 +40,7 @@ func MarshalDateTime(t time.Time) graphql.Marshaler { return graphql.MarshalTime
 func UnmarshalDateTime(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, badInput(fmt.Sprintf("DateTime must be a string: an RFC 3339 time (%s) or a date (%s), not %T", exampleTime, exampleDate, v))
+		return time.Time{}, badInput(fmt.Sprintf("DateTime must be a string: an RFC 3339 time (%s) or a date (%s), not %s", exampleTime, exampleDate, kindOf(v)))
 	}
 	t, err := ParseDateTime(s)
 	if err != nil {
@@ -65,6 +65,21 @@ func ParseDateTime(s string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time (%s) nor a date (%s)", s, exampleTime, exampleDate)
+}
+
+// kindOf names the JSON kind of a value a client sent.
+func kindOf(v any) string {
+	switch v.(type) {
+	case bool:
+		return "a boolean"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	case nil:
+		return "null"
+	}
+	return "a number"
 }
 
 // badInput is an error the client caused, already in the form clients see.
