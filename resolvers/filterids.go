@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"fmt"
+	"strings"
 
 	"convene/hub"
 )
@@ -19,9 +20,17 @@ func (e *IDError) Error() string {
 		return fmt.Sprintf("%q is not a global ID the API returns (such as %s)", e.Value, GlobalID(hub.TypeStakeholder, exampleKey[hub.TypeStakeholder]))
 	}
 	if key, ok := exampleKey[e.Want]; ok {
-		return fmt.Sprintf("%q is not the ID of a %s (IDs are the global IDs the API returns, such as %s)", e.Value, e.Want, GlobalID(e.Want, key))
+		return fmt.Sprintf("%q is not the ID of %s (IDs are the global IDs the API returns, such as %s)", e.Value, article(e.Want), GlobalID(e.Want, key))
 	}
-	return fmt.Sprintf("%q is not the ID of a %s (IDs are the global IDs the API returns)", e.Value, e.Want)
+	return fmt.Sprintf("%q is not the ID of %s (IDs are the global IDs the API returns)", e.Value, article(e.Want))
+}
+
+// article is "a Pillar", "an Objective".
+func article(t hub.EntityType) string {
+	if strings.ContainsRune("AEIOU", rune(t[0])) {
+		return "an " + string(t)
+	}
+	return "a " + string(t)
 }
 
 // exampleKey names a demo object of each kind, for error messages.
