@@ -2753,7 +2753,7 @@ schema {
   subscription: Subscription
 }
 
-"An instant in time, as an RFC 3339 string with offset (for example ` + "`" + `2012-03-14T14:00:00-06:00` + "`" + `)."
+"An instant in time, as an RFC 3339 string with offset (for example ` + "`" + `2012-03-14T14:00:00-06:00` + "`" + `); as an argument, a date (` + "`" + `2012-03-14` + "`" + `) means its midnight in UTC."
 scalar DateTime
 
 "A calendar date without time, as ` + "`" + `YYYY-MM-DD` + "`" + `."
