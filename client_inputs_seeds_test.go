@@ -198,7 +198,10 @@ func inputValues(class string) []string {
 		for _, id := range ids {
 			out = append(out, "["+id+"]")
 		}
-		return append(out, `[]`, `null`, `"`+strings.Trim(ids[0], `"`)+`"`, `[`+quoted(demoLead)+`, "2"]`, `[null]`, `[5]`)
+		if kind == "IDs" { // BadIDs leave out what a subscription would accept
+			out = append(out, `[]`, `null`)
+		}
+		return append(out, `"`+strings.Trim(ids[0], `"`)+`"`, `[`+quoted(demoLead)+`, "2"]`, `[null]`, `[5]`)
 	case "Cursor":
 		return []string{`"garbage"`, `""`, quoted(b64("v1:")), quoted(b64("v2:x")), `"%%%"`, quoted(b64("v1:zzzz")),
 			quoted(b64("e:1")), quoted(strings.Repeat("A", 5000)), `5`, `null`}
