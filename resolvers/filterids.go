@@ -43,7 +43,8 @@ var exampleKey = map[hub.EntityType]string{
 // DecodeIDs returns the domain IDs inside global IDs that must name
 // objects of kind t (of any known kind when t is ""): what filters of the
 // API and the exports' ID parameters accept. Whether the objects exist is
-// not checked: a filter on an object that is not there matches nothing.
+// not checked: a filter on an object that is not there (or not yet on
+// this instance, or not visible to the caller) matches nothing.
 func DecodeIDs(t hub.EntityType, gids []string) ([]string, error) {
 	if gids == nil {
 		return nil, nil
