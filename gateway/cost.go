@@ -30,8 +30,9 @@ import (
 //     selections (pageInfo, totalCount);
 //   - an edge (a …Edge type) costs only its selection: the edge itself is
 //     no extra work;
-//   - a plain list (not a connection) costs its selection once per item
-//     it can return: the length of its list argument (nodes(ids: …)),
+//   - a plain list (not a connection) costs what one item costs (1 plus
+//     its selection) once per item it can return: the length of its list
+//     argument (nodes(ids: …)),
 //     else the longest such list the data holds (ListSizes, keyed
 //     "Type.field"), else the default page size; at least once. Nested
 //     plain lists multiply, as nested connections do.
