@@ -36,13 +36,13 @@ var (
 )
 
 // CommitmentNext lists the statuses that may follow s.
-func CommitmentNext(s CommitmentStatus) []CommitmentStatus { return commitmentNext[s] }
+func CommitmentNext(s CommitmentStatus) []CommitmentStatus { return slices.Clone(commitmentNext[s]) }
 
 // MeetingNext lists the statuses that may follow s.
-func MeetingNext(s MeetingStatus) []MeetingStatus { return meetingNext[s] }
+func MeetingNext(s MeetingStatus) []MeetingStatus { return slices.Clone(meetingNext[s]) }
 
 // OutcomeNext lists the statuses that may follow s.
-func OutcomeNext(s OutcomeStatus) []OutcomeStatus { return outcomeNext[s] }
+func OutcomeNext(s OutcomeStatus) []OutcomeStatus { return slices.Clone(outcomeNext[s]) }
 
 // checkTransition adds a NOT_ALLOWED error at field unless to may follow
 // from; the message names the statuses that may.
