@@ -81,11 +81,6 @@ func TestStatusTransitions(t *testing.T) {
 	lead, err := h.CreateStakeholder(ctx, admin, hub.CreateStakeholderInput{Name: "Lead", Sector: hub.Government})
 	must(err)
 
-	for _, v := range [][]hub.CommitmentStatus{commitmentStatuses, hub.CommitmentNext(hub.OnTrack)} {
-		if len(v) == 0 {
-			t.Fatal("an empty status list")
-		}
-	}
 	progressFor := func(s hub.CommitmentStatus) int {
 		switch s {
 		case hub.NotStarted:
