@@ -125,13 +125,13 @@ func TestMutationsHappyPath(t *testing.T) {
 	report := `mutation($in: ReportProgressInput!) { reportProgress(input: $in) {
 		commitment { status progress completionLevel completedAt indicators { latestValue } }
 		progressReport { progress reportedBy { role } } userErrors { field } } }`
-	step("reportProgress", report, map[string]any{"in": map[string]any{"commitmentId": c.ID, "progress": 40, "note": "First cohort reached",
+	step("reportProgress", report, map[string]any{"in": map[string]any{"commitmentId": c.ID, "progress": 40, "status": "ON_TRACK", "note": "First cohort reached",
 		"indicatorValues": []any{map[string]any{"name": "Youth reached", "value": 85}}}}, &rp)
 	if got := rp.ReportProgress.Commitment; got.Status != "ON_TRACK" || got.Progress != 40 || got.CompletionLevel != "LIMITED" ||
 		got.Indicators[0].LatestValue == nil || *got.Indicators[0].LatestValue != 85 || rp.ReportProgress.ProgressReport.ReportedBy.Role != "ADMIN" {
 		t.Fatalf("reportProgress: %+v", rp)
 	}
-	step("reportProgress to completion", report, map[string]any{"in": map[string]any{"commitmentId": c.ID, "progress": 100, "note": "Done"}}, &rp)
+	step("reportProgress to completion", report, map[string]any{"in": map[string]any{"commitmentId": c.ID, "progress": 100, "status": "COMPLETED", "note": "Done"}}, &rp)
 	if got := rp.ReportProgress.Commitment; got.Status != "COMPLETED" || got.CompletedAt == nil || got.CompletionLevel != "COMPLETE" {
 		t.Fatalf("reportProgress to 100: %+v", got)
 	}

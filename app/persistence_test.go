@@ -23,7 +23,7 @@ func reportProgress(s *testServer, commitmentID string, progress int, note strin
 		ReportProgress struct{ UserErrors []userError }
 	}
 	s.mutate(`mutation($in: ReportProgressInput!) { reportProgress(input: $in) { userErrors { field message } } }`,
-		map[string]any{"in": map[string]any{"commitmentId": gid(hub.TypeCommitment, commitmentID), "progress": progress, "note": note}}, &out)
+		map[string]any{"in": map[string]any{"commitmentId": gid(hub.TypeCommitment, commitmentID), "progress": progress, "status": "ON_TRACK", "note": note}}, &out)
 	if len(out.ReportProgress.UserErrors) > 0 {
 		s.t.Fatalf("reportProgress: %+v", out.ReportProgress.UserErrors)
 	}

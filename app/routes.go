@@ -27,7 +27,7 @@ func (a *App) handlerWith(gc gateway.Config) http.Handler {
 	logger := gateway.Logger(a.logger) // adds request ids
 	es := graph.NewExecutableSchema(resolvers.NewExecutableSchema(a.hub, logger))
 	gw := gateway.New(gc, gateway.Deps{Logger: logger, Live: a.live, Seq: a.hub.Model().Seq, Lag: a.readModelLag, Identify: rateLimitKey,
-		Audience: auth.AnswerAudience, Today: func() string { return string(a.hub.Today()) }})
+		Audience: auth.AnswerAudience, Today: func() string { return string(a.hub.Today()) }, ListSizes: resolvers.ListSizes(a.hub.Model())})
 	gql := handler.New(es)
 	gql.AddTransport(a.live)
 	gql.AddTransport(transport.Options{})

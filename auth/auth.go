@@ -8,7 +8,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -100,40 +102,57 @@ func AnswerAudience(ctx context.Context) string {
 	return "anonymous"
 }
 
-// BearerToken returns the token of an "Authorization: Bearer …" header.
-func BearerToken(r *http.Request) string {
+// BearerToken returns the token of an "Authorization: Bearer …" header:
+// "" when there is no header, an error when the header is not a bearer
+// token (a bare token without its scheme, or another scheme), so that a
+// client never mistakes a malformed header for anonymous access.
+func BearerToken(r *http.Request) (string, error) {
 	return bearer(r.Header.Get("Authorization"))
 }
 
-func bearer(h string) string {
-	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-		return strings.TrimSpace(h[7:])
+// ErrNotBearer means an Authorization value is not "Bearer <token>".
+var ErrNotBearer = errors.New(`the Authorization value must be "Bearer <token>"`)
+
+func bearer(h string) (string, error) {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return "", nil
 	}
-	return ""
+	scheme, token, found := strings.Cut(h, " ")
+	switch {
+	case !found && strings.EqualFold(h, "bearer"):
+		return "", fmt.Errorf("%w: the token after \"Bearer \" is missing", ErrNotBearer)
+	case !found:
+		return "", fmt.Errorf(`%w: the "Bearer " scheme is missing before the token`, ErrNotBearer)
+	case !strings.EqualFold(scheme, "bearer"):
+		return "", fmt.Errorf("%w: the scheme %q is not supported", ErrNotBearer, scheme)
+	}
+	return strings.TrimSpace(token), nil
 }
 
 // InitPayloadToken returns the bearer token of a WebSocket connection_init
-// payload: {"Authorization": "Bearer …"} (any case), or {"token": "…"}.
-func InitPayloadToken(payload map[string]any) string {
+// payload: {"Authorization": "Bearer …"} (any case), or {"token": "…"};
+// an Authorization value that is not a bearer token is an error.
+func InitPayloadToken(payload map[string]any) (string, error) {
 	for k, v := range payload {
 		s, _ := v.(string)
 		switch {
 		case strings.EqualFold(k, "authorization"):
 			return bearer(s)
 		case k == "token":
-			return strings.TrimSpace(s)
+			return strings.TrimSpace(s), nil
 		}
 	}
-	return ""
+	return "", nil
 }
 
 // AuthenticateInit authenticates a WebSocket connection_init payload: no
 // token keeps the connection's context as it is (anonymous, or the viewer
 // of the upgrade request's header); a wrong token is refused.
 func (a *Authenticator) AuthenticateInit(ctx context.Context, payload map[string]any) (context.Context, error) {
-	token := InitPayloadToken(payload)
-	if token == "" {
-		return ctx, nil
+	token, err := InitPayloadToken(payload)
+	if err != nil || token == "" {
+		return ctx, err
 	}
 	v, err := a.Viewer(token)
 	if err != nil {
@@ -143,23 +162,39 @@ func (a *Authenticator) AuthenticateInit(ctx context.Context, payload map[string
 }
 
 // Middleware puts the viewer of a valid bearer token in the request's
-// context. A request with a token that matches nothing is refused with
-// 401, so a client never mistakes a typo for anonymous access.
+// context. A request with a token that matches nothing, or with an
+// Authorization header that is not a bearer token, is refused with 401,
+// so a client never mistakes a typo for anonymous access.
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token := BearerToken(r)
-		if token == "" {
+		token, err := BearerToken(r)
+		if err == nil && token == "" {
 			next.ServeHTTP(w, r)
 			return
 		}
-		v, err := a.Viewer(token)
+		v := hub.Viewer{}
+		if err == nil {
+			v, err = a.Viewer(token)
+		}
 		if err != nil {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="convene", error="invalid_token"`)
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusUnauthorized)
-			_, _ = w.Write([]byte(`{"errors":[{"message":"` + err.Error() + `","extensions":{"code":"UNAUTHENTICATED"}}]}` + "\n"))
+			refuse(w, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(WithViewer(r.Context(), v)))
 	})
+}
+
+// refuse answers 401 with err as a GraphQL error.
+func refuse(w http.ResponseWriter, err error) {
+	challenge := `Bearer realm="convene", error="invalid_token"`
+	if errors.Is(err, ErrNotBearer) {
+		challenge = `Bearer realm="convene", error="invalid_request"`
+	}
+	w.Header().Set("WWW-Authenticate", challenge)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusUnauthorized)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(map[string]any{"errors": []any{map[string]any{
+		"message": err.Error(), "extensions": map[string]any{"code": "UNAUTHENTICATED"}}}})
 }

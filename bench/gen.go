@@ -433,8 +433,11 @@ func (g *generator) activity(ctx context.Context) error {
 				in.Progress = finalProgress
 				status := final
 				in.Status = &status
-			} else if g.rng.IntN(6) == 0 {
-				status := hub.AtRisk
+			} else {
+				status := hub.OnTrack
+				if g.rng.IntN(6) == 0 {
+					status = hub.AtRisk
+				}
 				in.Status = &status
 			}
 			if _, _, err := g.h.ReportProgress(ctx, actor, in); err != nil {

@@ -43,6 +43,8 @@ import (
 
 	"convene/auth"
 	"convene/hub"
+	"convene/resolvers"
+	"convene/resolvers/gqltype"
 )
 
 // Source is what exports read: the hub.
@@ -482,22 +484,14 @@ func enums[T ~string](p *params, name string, allowed []T) ([]T, error) {
 	return out, nil
 }
 
-// ids parses a list of global IDs of type t into domain IDs.
+// ids parses a list of global IDs of type t into domain IDs, as the
+// API's filters do.
 func ids(p *params, name string, t hub.EntityType) ([]string, error) {
-	var out []string
-	for _, v := range p.list(name) {
-		got, id, ok := parseGlobalID(v)
-		if !ok || got != t {
-			return nil, bad("%s: %q is not the ID of a %s (IDs are the global IDs the API returns, such as %s)", name, v, t, globalID(t, exampleKey[t]))
-		}
-		out = append(out, id)
+	out, err := resolvers.DecodeIDs(t, p.list(name))
+	if err != nil {
+		return nil, bad("%s: %v", name, err)
 	}
 	return out, nil
-}
-
-var exampleKey = map[hub.EntityType]string{
-	hub.TypeStakeholder: "pfd", hub.TypePillar: "p2", hub.TypeObjective: "o2-1",
-	hub.TypeCommunity: "collet", hub.TypeMeeting: "m-2015-09",
 }
 
 func (p *params) date(name string) (*hub.Date, error) {
@@ -512,17 +506,16 @@ func (p *params) date(name string) (*hub.Date, error) {
 	return &d, nil
 }
 
-// dateTime accepts an RFC 3339 time, or a date (its midnight in UTC).
+// dateTime accepts an RFC 3339 time, or a date (its midnight in UTC), as
+// DateTime arguments of the API do.
 func (p *params) dateTime(name string) (*time.Time, error) {
 	v, err := p.one(name)
 	if err != nil || v == "" {
 		return nil, err
 	}
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return &t, nil
+	t, err := gqltype.ParseDateTime(v)
+	if err != nil {
+		return nil, bad("%s: %v", name, err)
 	}
-	if t, err := time.Parse(time.DateOnly, v); err == nil {
-		return &t, nil
-	}
-	return nil, bad("%s: %q is neither an RFC 3339 time (2015-09-17T14:00:00-06:00) nor a date (2015-09-17)", name, v)
+	return &t, nil
 }

@@ -30,8 +30,12 @@ import (
 //     selections (pageInfo, totalCount);
 //   - an edge (a …Edge type) costs only its selection: the edge itself is
 //     no extra work;
-//   - a field returning a list, given a list argument (nodes(ids: …)),
-//     costs its selection once per element of that list.
+//   - a plain list (not a connection) costs what one item costs (1 plus
+//     its selection) once per item it can return: the length of its list
+//     argument (nodes(ids: …)),
+//     else the longest such list the data holds (ListSizes, keyed
+//     "Type.field"), else the default page size; at least once. Nested
+//     plain lists multiply, as nested connections do.
 //
 // A fragment is costed once and reused wherever it is spread, so computing
 // the cost takes time linear in the document, whatever it spreads where.
@@ -68,7 +72,10 @@ func CostFrom(ctx context.Context) *CostStats {
 type Limits struct {
 	MaxCost, MaxDepth, MaxAliases int
 	DefaultPageSize               int
-	schema                        *ast.Schema
+	// ListSizes returns, for each plain list field ("Type.field"), the
+	// most items it can return now (optional).
+	ListSizes func() map[string]int
+	schema    *ast.Schema
 }
 
 var _ interface {
@@ -93,6 +100,9 @@ func (l *Limits) MutateOperationContext(ctx context.Context, opCtx *graphql.Oper
 		return nil
 	}
 	m := newMeasure(l.schema, opCtx.Doc, opCtx.Variables, l.DefaultPageSize)
+	if l.ListSizes != nil {
+		m.listSizes = l.ListSizes()
+	}
 	stats := &CostStats{
 		Cost:     m.operationCost(opCtx.Operation),
 		MaxCost:  l.MaxCost,
@@ -113,7 +123,7 @@ func (l *Limits) MutateOperationContext(ctx context.Context, opCtx *graphql.Oper
 			fmt.Sprintf("the operation nests fields %d deep, more than the maximum depth of %d", stats.Depth, l.MaxDepth))
 	case l.MaxCost > 0 && stats.Cost > l.MaxCost:
 		return limitError("cost", stats.Cost, l.MaxCost,
-			fmt.Sprintf("the operation costs %d, more than the maximum of %d: ask for smaller pages (first/last) or fewer nested connections", stats.Cost, l.MaxCost))
+			fmt.Sprintf("the operation costs %d, more than the maximum of %d: ask for smaller pages (first/last) or fewer nested lists", stats.Cost, l.MaxCost))
 	}
 	return nil
 }
@@ -146,6 +156,8 @@ type measure struct {
 	doc      *ast.QueryDocument
 	vars     map[string]any
 	pageSize int
+	// listSizes bounds plain lists by "Type.field" (nil: unknown).
+	listSizes map[string]int
 
 	fragCost  map[string]int
 	fragItems map[string][2]int // a fragment's (item, other) costs inside a connection
@@ -328,7 +340,9 @@ func (m *measure) pageSizeOf(f *ast.Field) int {
 	return n
 }
 
-// listLength is the length of a list argument of a list field, or 1.
+// listLength is how many items a plain list field can return: the
+// length of its list argument, else its bound from the data, else a
+// default page; at least 1.
 func (m *measure) listLength(f *ast.Field) int {
 	for _, arg := range f.Arguments {
 		if arg.Value == nil {
@@ -342,7 +356,12 @@ func (m *measure) listLength(f *ast.Field) int {
 			return max(len(list), 1)
 		}
 	}
-	return 1
+	if f.ObjectDefinition != nil {
+		if n, ok := m.listSizes[f.ObjectDefinition.Name+"."+f.Name]; ok {
+			return max(n, 1)
+		}
+	}
+	return m.pageSize
 }
 
 // selectionDepth is the nesting of a selection: a field counts 1 plus its

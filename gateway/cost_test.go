@@ -26,6 +26,8 @@ type Thing {
   kind: Kind!
   parent: Thing
   tags: [Tag!]!
+  related: [Thing!]!
+  labels: [Tag!]!
   children(first: Int, last: Int): ThingConnection!
 }
 type Tag { label: String! }
@@ -51,6 +53,7 @@ func measureOf(t *testing.T, query string, vars map[string]any) (cost, depth, al
 		vars = coerced
 	}
 	m := newMeasure(schema, doc, vars, 20)
+	m.listSizes = map[string]int{"Thing.tags": 4, "Thing.related": 3}
 	return m.operationCost(op), m.selectionDepth(op.SelectionSet), countAliases(doc)
 }
 
@@ -63,7 +66,10 @@ func TestCost(t *testing.T) {
 		{"scalars are free", `{ count }`, nil, 0, 1},
 		{"an object costs 1", `{ thing(id: 1) { id name kind } }`, nil, 1, 2},
 		{"nested objects", `{ thing(id: 1) { parent { parent { name } } } }`, nil, 3, 4},
-		{"a list without a list argument counts once", `{ thing(id: 1) { tags { label } } }`, nil, 2, 3},
+		{"a plain list costs its longest in the data", `{ thing(id: 1) { tags { label } } }`, nil, 1 + 4*1, 3},
+		{"nested plain lists multiply", `{ thing(id: 1) { related { related { tags { label } } } } }`, nil, 1 + 3*(1+3*(1+4*1)), 5},
+		{"a plain list under a connection multiplies", `{ things(first: 10) { nodes { related { name } } } }`, nil, 1 + 10*(1+3*1), 4},
+		{"a plain list with no known bound costs a default page", `{ thing(id: 1) { labels { label } } }`, nil, 1 + 20*1, 3},
 		{"connection: default page of nodes", `{ things { nodes { name } } }`, nil, 1 + 20*1, 3},
 		{"connection: first", `{ things(first: 5) { nodes { name } } }`, nil, 1 + 5*1, 3},
 		{"connection: last from a variable", `query($n: Int) { things(last: $n) { nodes { name } } }`, map[string]any{"n": 7}, 1 + 7*1, 3},

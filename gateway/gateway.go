@@ -46,6 +46,9 @@ type Deps struct {
 	Audience func(ctx context.Context) string
 	// Today is the date answers are computed for (optional).
 	Today func() string
+	// ListSizes bounds the plain list fields for query cost (optional;
+	// see Limits.ListSizes).
+	ListSizes func() map[string]int
 }
 
 // Gateway is the HTTP surface of one server.
@@ -57,6 +60,7 @@ type Gateway struct {
 	metrics  *metrics
 	limiter  *rateLimiter
 	answers  *Answers
+	sizes    func() map[string]int
 }
 
 // New returns the gateway for cfg.
@@ -68,6 +72,7 @@ func New(cfg Config, deps Deps) *Gateway {
 		identify: deps.Identify,
 		metrics:  newMetrics(deps),
 		answers:  newAnswers(cfg.ResponseCacheBytes, deps),
+		sizes:    deps.ListSizes,
 	}
 	if g.path == "" {
 		g.path = "/graphql"
@@ -112,7 +117,8 @@ func (g *Gateway) Extend(srv *handler.Server) {
 	if n := g.cfg.APQCacheSize; n > 0 {
 		srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: lru.New[string](n)}})
 	}
-	srv.Use(&Limits{MaxCost: g.cfg.MaxCost, MaxDepth: g.cfg.MaxDepth, MaxAliases: g.cfg.MaxAliases, DefaultPageSize: g.cfg.DefaultPageSize})
+	srv.Use(&Limits{MaxCost: g.cfg.MaxCost, MaxDepth: g.cfg.MaxDepth, MaxAliases: g.cfg.MaxAliases, DefaultPageSize: g.cfg.DefaultPageSize,
+		ListSizes: g.sizes})
 	srv.Use(Operations{g: g})
 	srv.Use(SubscriptionEvents{})
 }

@@ -527,7 +527,7 @@ type ActorResolver interface {
 	Token(ctx context.Context, obj *hub.Actor) (*hub.Token, error)
 }
 type AuditEntryResolver interface {
-	EntityType(ctx context.Context, obj *hub.AuditEntry) (model.EntityType, error)
+	EntityType(ctx context.Context, obj *hub.AuditEntry) (string, error)
 	Node(ctx context.Context, obj *hub.AuditEntry) (gqltype.Node, error)
 
 	Fields(ctx context.Context, obj *hub.AuditEntry) ([]*hub.FieldChange, error)
@@ -535,7 +535,7 @@ type AuditEntryResolver interface {
 type ChangeEventResolver interface {
 	Cursor(ctx context.Context, obj *hub.Event) (string, error)
 
-	EntityType(ctx context.Context, obj *hub.Event) (model.EntityType, error)
+	EntityType(ctx context.Context, obj *hub.Event) (string, error)
 	Node(ctx context.Context, obj *hub.Event) (gqltype.Node, error)
 
 	ChangedFields(ctx context.Context, obj *hub.Event) ([]*hub.FieldChange, error)
@@ -2753,7 +2753,7 @@ schema {
   subscription: Subscription
 }
 
-"An instant in time, as an RFC 3339 string with offset (for example ` + "`" + `2012-03-14T14:00:00-06:00` + "`" + `)."
+"An instant in time, as an RFC 3339 string with offset (for example ` + "`" + `2012-03-14T14:00:00-06:00` + "`" + `); as an argument, a date (` + "`" + `2012-03-14` + "`" + `) means its midnight in UTC."
 scalar DateTime
 
 "A calendar date without time, as ` + "`" + `YYYY-MM-DD` + "`" + `."
@@ -3994,7 +3994,14 @@ input ReportProgressInput {
   expectedVersion: Int
   "Percentage complete, 0–100 (100 when the status is COMPLETED)."
   progress: Int!
-  "The new status; unchanged when absent."
+  """
+  The new status; unchanged when absent. NOT_STARTED may move to any
+  status; ON_TRACK, AT_RISK and DELAYED to one another, COMPLETED or
+  CANCELLED; COMPLETED only back to ON_TRACK, AT_RISK or DELAYED (reopening
+  it); CANCELLED to NOT_STARTED, ON_TRACK, AT_RISK or DELAYED, and it takes
+  no report until one of them reopens it. Any other move is a NOT_ALLOWED
+  user error naming the statuses that may follow.
+  """
   status: CommitmentStatus
   "What happened."
   note: String!
@@ -4078,7 +4085,7 @@ input UpdateMeetingInput {
   participants: [MeetingParticipantInput!]
   "Replaces the agenda."
   agenda: [AgendaItemInput!]
-  "New status."
+  "New status: a SCHEDULED meeting may be HELD or CANCELLED, a CANCELLED one SCHEDULED again; a HELD meeting stays HELD."
   status: MeetingStatus
   "New minutes."
   minutes: String
@@ -4126,7 +4133,7 @@ input UpdateOutcomeStatusInput {
   id: ID!
   "Fail with CONFLICT unless this is the current version."
   expectedVersion: Int
-  "The new status."
+  "The new status: any, except that a DONE outcome is not DROPPED nor a DROPPED one DONE without reopening it (OPEN or IN_PROGRESS) first."
   status: OutcomeStatus!
   "Why, for the record."
   note: String
@@ -6466,8 +6473,8 @@ func (ec *executionContext) _AuditEntry_entityType(ctx context.Context, field gr
 			return ec.Resolvers.AuditEntry().EntityType(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.EntityType) graphql.Marshaler {
-			return ec.marshalNEntityType2conveneᚋgraphᚋmodelᚐEntityType(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNEntityType2string(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7158,8 +7165,8 @@ func (ec *executionContext) _ChangeEvent_entityType(ctx context.Context, field g
 			return ec.Resolvers.ChangeEvent().EntityType(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.EntityType) graphql.Marshaler {
-			return ec.marshalNEntityType2conveneᚋgraphᚋmodelᚐEntityType(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNEntityType2string(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15797,7 +15804,7 @@ func (ec *executionContext) unmarshalInputCommitmentOrder(ctx context.Context, o
 			it.Field = data
 		case "direction":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
-			data, err := ec.unmarshalNOrderDirection2conveneᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			data, err := ec.unmarshalNOrderDirection2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16161,7 +16168,7 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 		switch k {
 		case "entityTypes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityTypes"))
-			data, err := ec.unmarshalOEntityType2ᚕconveneᚋgraphᚋmodelᚐEntityTypeᚄ(ctx, v)
+			data, err := ec.unmarshalOEntityType2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -21081,14 +21088,13 @@ func (ec *executionContext) unmarshalNAgendaItemInput2ᚖconveneᚋgraphᚋmodel
 }
 
 func (ec *executionContext) unmarshalNAttendance2conveneᚋhubᚐAttendance(ctx context.Context, v any) (hub.Attendance, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := hub.Attendance(tmp)
+	res, err := gqltype.UnmarshalAttendance(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNAttendance2conveneᚋhubᚐAttendance(ctx context.Context, sel ast.SelectionSet, v hub.Attendance) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(string(v))
+	res := gqltype.MarshalAttendance(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Attendance!")
 	}
@@ -21294,14 +21300,13 @@ func (ec *executionContext) marshalNCommitmentEvent2ᚖconveneᚋhubᚐEvent(ctx
 }
 
 func (ec *executionContext) unmarshalNCommitmentOrderField2conveneᚋhubᚐCommitmentOrderField(ctx context.Context, v any) (hub.CommitmentOrderField, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := hub.CommitmentOrderField(tmp)
+	res, err := gqltype.UnmarshalCommitmentOrderField(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCommitmentOrderField2conveneᚋhubᚐCommitmentOrderField(ctx context.Context, sel ast.SelectionSet, v hub.CommitmentOrderField) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(string(v))
+	res := gqltype.MarshalCommitmentOrderField(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "CommitmentOrderField!")
 	}
@@ -21317,14 +21322,13 @@ func (ec *executionContext) marshalNCommitmentStats2ᚖconveneᚋhubᚐCommitmen
 }
 
 func (ec *executionContext) unmarshalNCommitmentStatus2conveneᚋhubᚐCommitmentStatus(ctx context.Context, v any) (hub.CommitmentStatus, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := hub.CommitmentStatus(tmp)
+	res, err := gqltype.UnmarshalCommitmentStatus(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCommitmentStatus2conveneᚋhubᚐCommitmentStatus(ctx context.Context, sel ast.SelectionSet, v hub.CommitmentStatus) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(string(v))
+	res := gqltype.MarshalCommitmentStatus(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "CommitmentStatus!")
 	}
@@ -21424,27 +21428,31 @@ func (ec *executionContext) marshalNDate2conveneᚋhubᚐDate(ctx context.Contex
 }
 
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
-	res, err := graphql.UnmarshalTime(v)
+	res, err := gqltype.UnmarshalDateTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalTime(v)
+	res := gqltype.MarshalDateTime(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
 	return res
 }
 
-func (ec *executionContext) unmarshalNEntityType2conveneᚋgraphᚋmodelᚐEntityType(ctx context.Context, v any) (model.EntityType, error) {
-	var res model.EntityType
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNEntityType2string(ctx context.Context, v any) (string, error) {
+	res, err := gqltype.UnmarshalEntityType(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNEntityType2conveneᚋgraphᚋmodelᚐEntityType(ctx context.Context, sel ast.SelectionSet, v model.EntityType) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNEntityType2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := gqltype.MarshalEntityType(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EntityType!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNFieldChange2conveneᚋhubᚐFieldChange(ctx context.Context, sel ast.SelectionSet, v hub.FieldChange) graphql.Marshaler {
@@ -21743,14 +21751,13 @@ func (ec *executionContext) unmarshalNMeetingParticipantInput2ᚖconveneᚋgraph
 }
 
 func (ec *executionContext) unmarshalNMeetingStatus2conveneᚋhubᚐMeetingStatus(ctx context.Context, v any) (hub.MeetingStatus, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := hub.MeetingStatus(tmp)
+	res, err := gqltype.UnmarshalMeetingStatus(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNMeetingStatus2conveneᚋhubᚐMeetingStatus(ctx context.Context, sel ast.SelectionSet, v hub.MeetingStatus) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(string(v))
+	res := gqltype.MarshalMeetingStatus(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "MeetingStatus!")
 	}
@@ -21799,14 +21806,18 @@ func (ec *executionContext) marshalNObjective2ᚖconveneᚋresolversᚋgqltype�
 	return ec._Objective(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNOrderDirection2conveneᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, v any) (model.OrderDirection, error) {
-	var res model.OrderDirection
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNOrderDirection2string(ctx context.Context, v any) (string, error) {
+	res, err := gqltype.UnmarshalOrderDirection(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNOrderDirection2conveneᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, sel ast.SelectionSet, v model.OrderDirection) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNOrderDirection2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := gqltype.MarshalOrderDirection(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OrderDirection!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNOutcomeEvent2ᚖconveneᚋhubᚐEvent(ctx context.Context, sel ast.SelectionSet, v *hub.Event) graphql.Marshaler {
@@ -21818,14 +21829,13 @@ func (ec *executionContext) marshalNOutcomeEvent2ᚖconveneᚋhubᚐEvent(ctx co
 }
 
 func (ec *executionContext) unmarshalNOutcomeKind2conveneᚋhubᚐOutcomeKind(ctx context.Context, v any) (hub.OutcomeKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := hub.OutcomeKind(tmp)
+	res, err := gqltype.UnmarshalOutcomeKind(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNOutcomeKind2conveneᚋhubᚐOutcomeKind(ctx context.Context, sel ast.SelectionSet, v hub.OutcomeKind) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(string(v))
+	res := gqltype.MarshalOutcomeKind(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "OutcomeKind!")
 	}
@@ -21833,14 +21843,13 @@ func (ec *executionContext) marshalNOutcomeKind2conveneᚋhubᚐOutcomeKind(ctx 
 }
 
 func (ec *executionContext) unmarshalNOutcomeStatus2conveneᚋhubᚐOutcomeStatus(ctx context.Context, v any) (hub.OutcomeStatus, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := hub.OutcomeStatus(tmp)
+	res, err := gqltype.UnmarshalOutcomeStatus(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNOutcomeStatus2conveneᚋhubᚐOutcomeStatus(ctx context.Context, sel ast.SelectionSet, v hub.OutcomeStatus) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(string(v))
+	res := gqltype.MarshalOutcomeStatus(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "OutcomeStatus!")
 	}
@@ -21881,14 +21890,13 @@ func (ec *executionContext) unmarshalNParticipantInput2ᚖconveneᚋgraphᚋmode
 }
 
 func (ec *executionContext) unmarshalNParticipantRole2conveneᚋhubᚐParticipantRole(ctx context.Context, v any) (hub.ParticipantRole, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := hub.ParticipantRole(tmp)
+	res, err := gqltype.UnmarshalParticipantRole(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNParticipantRole2conveneᚋhubᚐParticipantRole(ctx context.Context, sel ast.SelectionSet, v hub.ParticipantRole) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(string(v))
+	res := gqltype.MarshalParticipantRole(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "ParticipantRole!")
 	}
@@ -22035,14 +22043,13 @@ func (ec *executionContext) marshalNRevokeTokenPayload2ᚖconveneᚋgraphᚋmode
 }
 
 func (ec *executionContext) unmarshalNRole2conveneᚋhubᚐRole(ctx context.Context, v any) (hub.Role, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := hub.Role(tmp)
+	res, err := gqltype.UnmarshalRole(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRole2conveneᚋhubᚐRole(ctx context.Context, sel ast.SelectionSet, v hub.Role) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(string(v))
+	res := gqltype.MarshalRole(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Role!")
 	}
@@ -22063,14 +22070,13 @@ func (ec *executionContext) marshalNScheduleMeetingPayload2ᚖconveneᚋgraphᚋ
 }
 
 func (ec *executionContext) unmarshalNSector2conveneᚋhubᚐSector(ctx context.Context, v any) (hub.Sector, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := hub.Sector(tmp)
+	res, err := gqltype.UnmarshalSector(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNSector2conveneᚋhubᚐSector(ctx context.Context, sel ast.SelectionSet, v hub.Sector) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(string(v))
+	res := gqltype.MarshalSector(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Sector!")
 	}
@@ -22529,8 +22535,7 @@ func (ec *executionContext) unmarshalOAttendance2ᚖconveneᚋhubᚐAttendance(c
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
-	res := hub.Attendance(tmp)
+	res, err := gqltype.UnmarshalAttendance(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -22540,7 +22545,7 @@ func (ec *executionContext) marshalOAttendance2ᚖconveneᚋhubᚐAttendance(ctx
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(string(*v))
+	res := gqltype.MarshalAttendance(*v)
 	return res
 }
 
@@ -22645,8 +22650,7 @@ func (ec *executionContext) unmarshalOCommitmentStatus2ᚖconveneᚋhubᚐCommit
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
-	res := hub.CommitmentStatus(tmp)
+	res, err := gqltype.UnmarshalCommitmentStatus(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -22656,7 +22660,7 @@ func (ec *executionContext) marshalOCommitmentStatus2ᚖconveneᚋhubᚐCommitme
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(string(*v))
+	res := gqltype.MarshalCommitmentStatus(*v)
 	return res
 }
 
@@ -22726,7 +22730,7 @@ func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Contex
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalTime(v)
+	res, err := gqltype.UnmarshalDateTime(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -22736,20 +22740,20 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalTime(*v)
+	res := gqltype.MarshalDateTime(*v)
 	return res
 }
 
-func (ec *executionContext) unmarshalOEntityType2ᚕconveneᚋgraphᚋmodelᚐEntityTypeᚄ(ctx context.Context, v any) ([]model.EntityType, error) {
+func (ec *executionContext) unmarshalOEntityType2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]model.EntityType, len(vSlice))
+	res := make([]string, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNEntityType2conveneᚋgraphᚋmodelᚐEntityType(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNEntityType2string(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -22757,14 +22761,14 @@ func (ec *executionContext) unmarshalOEntityType2ᚕconveneᚋgraphᚋmodelᚐEn
 	return res, nil
 }
 
-func (ec *executionContext) marshalOEntityType2ᚕconveneᚋgraphᚋmodelᚐEntityTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.EntityType) graphql.Marshaler {
+func (ec *executionContext) marshalOEntityType2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNEntityType2conveneᚋgraphᚋmodelᚐEntityType(ctx, sel, v[i])
+		return ec.marshalNEntityType2string(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -22985,8 +22989,7 @@ func (ec *executionContext) unmarshalOMeetingStatus2ᚖconveneᚋhubᚐMeetingSt
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
-	res := hub.MeetingStatus(tmp)
+	res, err := gqltype.UnmarshalMeetingStatus(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -22996,7 +22999,7 @@ func (ec *executionContext) marshalOMeetingStatus2ᚖconveneᚋhubᚐMeetingStat
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(string(*v))
+	res := gqltype.MarshalMeetingStatus(*v)
 	return res
 }
 
@@ -23159,8 +23162,7 @@ func (ec *executionContext) unmarshalORole2ᚖconveneᚋhubᚐRole(ctx context.C
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
-	res := hub.Role(tmp)
+	res, err := gqltype.UnmarshalRole(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -23170,7 +23172,7 @@ func (ec *executionContext) marshalORole2ᚖconveneᚋhubᚐRole(ctx context.Con
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(string(*v))
+	res := gqltype.MarshalRole(*v)
 	return res
 }
 
@@ -23214,8 +23216,7 @@ func (ec *executionContext) unmarshalOSector2ᚖconveneᚋhubᚐSector(ctx conte
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
-	res := hub.Sector(tmp)
+	res, err := gqltype.UnmarshalSector(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -23225,7 +23226,7 @@ func (ec *executionContext) marshalOSector2ᚖconveneᚋhubᚐSector(ctx context
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(string(*v))
+	res := gqltype.MarshalSector(*v)
 	return res
 }
 

@@ -248,8 +248,8 @@ type IndicatorValue struct {
 }
 
 // ReportProgress records a progress report and moves the commitment's
-// progress and status. Without a status, the status stays, except that
-// starting work moves NOT_STARTED to ON_TRACK and 100% means COMPLETED.
+// progress and status. Without a status, the status stays as it is; a
+// new one must be allowed to follow the old (see status.go).
 func (h *Hub) ReportProgress(ctx context.Context, actor Actor, in ReportProgressInput) (*Commitment, *ProgressReport, error) {
 	e, err := h.commit(ctx, func() (*Event, error) {
 		var c checker
@@ -268,14 +268,20 @@ func (h *Hub) ReportProgress(ctx context.Context, actor Actor, in ReportProgress
 		if in.Progress < 0 || in.Progress > 100 {
 			c.add(CodeInvalid, "must be between 0 and 100", "progress")
 		}
-		status := nextStatus(old, in)
+		status := old.Status // absent means unchanged
+		if in.Status != nil {
+			status = *in.Status
+		}
+		checkTransition(&c, commitmentNext, "commitment", old.Status, status, "status")
 		switch {
-		case in.Status != nil && !among(AllCommitmentStatuses, *in.Status):
-			c.add(CodeInvalid, "unknown status", "status")
-		case in.Status == nil && old.Status == Cancelled:
-			c.add(CodeNotAllowed, "the commitment is cancelled; give a status to reopen it", "status")
+		case status == Completed && in.Progress != 100 && in.Status == nil:
+			c.add(CodeInvalid, "the commitment is COMPLETED, so progress must be 100; to reopen it, give a status: "+
+				orList(commitmentNext[Completed], Completed), "progress")
 		case status == Completed && in.Progress != 100:
 			c.add(CodeInvalid, "a completed commitment must be at 100% progress", "progress")
+		case status == NotStarted && in.Progress != 0 && in.Status == nil:
+			c.add(CodeInvalid, "the commitment is NOT_STARTED, so progress must be 0; to start it, give a status: "+
+				orList(commitmentNext[NotStarted], NotStarted), "status")
 		case status == NotStarted && in.Progress != 0:
 			c.add(CodeInvalid, "a commitment that has not started must be at 0% progress", "status")
 		}
@@ -315,18 +321,6 @@ func (h *Hub) ReportProgress(ctx context.Context, actor Actor, in ReportProgress
 	}
 	cm := e.State.Commitment
 	return cm, &cm.Reports[len(cm.Reports)-1], nil
-}
-
-func nextStatus(old *Commitment, in ReportProgressInput) CommitmentStatus {
-	switch {
-	case in.Status != nil:
-		return *in.Status
-	case in.Progress == 100:
-		return Completed
-	case old.Status == NotStarted && in.Progress > 0, old.Status == Completed:
-		return OnTrack
-	}
-	return old.Status
 }
 
 func checkDate(c *checker, d Date, field string) {

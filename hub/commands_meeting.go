@@ -115,12 +115,7 @@ func (h *Hub) UpdateMeeting(ctx context.Context, actor Actor, in UpdateMeetingIn
 			m.Agenda = checkAgenda(&c, *in.Agenda)
 		}
 		if in.Status != nil {
-			switch {
-			case !among([]MeetingStatus{Scheduled, Held, MeetingCanceled}, *in.Status):
-				c.add(CodeInvalid, "unknown status", "status")
-			case old.Status == Held && *in.Status != Held:
-				c.add(CodeNotAllowed, "a held meeting stays held", "status")
-			}
+			checkTransition(&c, meetingNext, "meeting", old.Status, *in.Status, "status")
 			m.Status = *in.Status
 		}
 		if in.Private != nil {
@@ -291,9 +286,7 @@ func (h *Hub) UpdateOutcomeStatus(ctx context.Context, actor Actor, in UpdateOut
 		if err := checkVersion(TypeOutcome, old.ID, in.ExpectedVersion, old.Version); err != nil {
 			return nil, err
 		}
-		if !among([]OutcomeStatus{OutcomeOpen, OutcomeInProgress, OutcomeDone, OutcomeDropped}, in.Status) {
-			c.add(CodeInvalid, "unknown status", "status")
-		}
+		checkTransition(&c, outcomeNext, "meeting outcome", old.Status, in.Status, "status")
 		note := c.optionalText(in.Note, 5000, "note")
 		if err := c.err(); err != nil {
 			return nil, err

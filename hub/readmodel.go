@@ -36,6 +36,7 @@ type ReadModel struct {
 	commitmentIndex          commitmentIndex
 
 	dirty map[string]State // streams whose snapshot is behind, by stream
+	sizes ListSizes        // the longest lists, for query cost
 
 	feed feed // the latest events, for subscribers
 }
@@ -279,6 +280,7 @@ func (m *ReadModel) put(s State) {
 			m.outcomesByCommitment.add(c, v.ID)
 		}
 	}
+	m.noteSizes(s)
 }
 
 // links is a one-to-many index: key → set of ids.

@@ -87,12 +87,19 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter,
 	}
 	var f hub.AuditFilter
 	if filter != nil {
-		f = hub.AuditFilter{TokenIDs: localIDs(hub.TypeToken, filter.ActorIds),
-			StakeholderIDs: localIDs(hub.TypeStakeholder, filter.StakeholderIds), From: filter.From, To: filter.To}
-		for i, id := range filter.ActorIds {
+		// The bootstrap token has no global ID: "bootstrap" names it.
+		var actors []string
+		for _, id := range filter.ActorIds {
 			if id == "bootstrap" {
-				f.TokenIDs[i] = auth.Bootstrap.TokenID
+				id = GlobalID(hub.TypeToken, auth.Bootstrap.TokenID)
 			}
+			actors = append(actors, id)
+		}
+		d := filterIDs{arg: "filter"}
+		f = hub.AuditFilter{TokenIDs: d.ids("actorIds", hub.TypeToken, actors),
+			StakeholderIDs: d.ids("stakeholderIds", hub.TypeStakeholder, filter.StakeholderIds), From: filter.From, To: filter.To}
+		if d.err != nil {
+			return nil, d.err
 		}
 	}
 	entries, err := r.model().AuditLog(f)
@@ -152,7 +159,7 @@ func (r *Resolver) AuditEntry() graph.AuditEntryResolver { return &auditResolver
 
 type auditResolver struct{ *Resolver }
 
-func (r *auditResolver) EntityType(ctx context.Context, e *hub.AuditEntry) (model.EntityType, error) {
+func (r *auditResolver) EntityType(ctx context.Context, e *hub.AuditEntry) (string, error) {
 	return entityTypeOf(e.Type)
 }
 

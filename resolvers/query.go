@@ -54,9 +54,13 @@ func (r *queryResolver) Stakeholder(ctx context.Context, id string) (*hub.Stakeh
 func (r *queryResolver) Commitments(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CommitmentFilter, orderBy *model.CommitmentOrder) (*model.CommitmentConnection, error) {
 	order := hub.CommitmentOrder{Field: hub.OrderByReference}
 	if orderBy != nil {
-		order = hub.CommitmentOrder{Field: orderBy.Field, Descending: orderBy.Direction == model.OrderDirectionDesc}
+		order = hub.CommitmentOrder{Field: orderBy.Field, Descending: orderBy.Direction == "DESC"}
 	}
-	items := r.model().Commitments(commitmentFilter(filter), order, r.Hub.Today())
+	f, err := commitmentFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	items := r.model().Commitments(f, order, r.Hub.Today())
 	return r.commitmentConnection(items, order, pageArgs{first, last, after, before})
 }
 
@@ -71,8 +75,12 @@ func (r *queryResolver) CommitmentByReference(ctx context.Context, reference str
 func (r *queryResolver) Meetings(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.MeetingFilter) (*model.MeetingConnection, error) {
 	f := hub.MeetingFilter{Viewer: viewer(ctx)}
 	if filter != nil {
+		d := filterIDs{arg: "filter"}
 		f = hub.MeetingFilter{From: filter.From, To: filter.To, Statuses: filter.Statuses,
-			StakeholderIDs: localIDs(hub.TypeStakeholder, filter.StakeholderIds), Viewer: viewer(ctx)}
+			StakeholderIDs: d.ids("stakeholderIds", hub.TypeStakeholder, filter.StakeholderIds), Viewer: viewer(ctx)}
+		if d.err != nil {
+			return nil, d.err
+		}
 	}
 	return meetingConnection(r.model().Meetings(f), pageArgs{first, last, after, before})
 }
@@ -87,9 +95,13 @@ func (r *queryResolver) Meeting(ctx context.Context, id string) (*hub.Meeting, e
 func (r *queryResolver) Outcomes(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.OutcomeFilter) (*model.MeetingOutcomeConnection, error) {
 	f := hub.OutcomeFilter{Viewer: viewer(ctx)}
 	if filter != nil {
+		d := filterIDs{arg: "filter"}
 		f = hub.OutcomeFilter{Kinds: filter.Kinds, Statuses: filter.Statuses,
-			MeetingIDs: localIDs(hub.TypeMeeting, filter.MeetingIds),
-			OwnerIDs:   localIDs(hub.TypeStakeholder, filter.OwnerIds), Viewer: viewer(ctx)}
+			MeetingIDs: d.ids("meetingIds", hub.TypeMeeting, filter.MeetingIds),
+			OwnerIDs:   d.ids("ownerIds", hub.TypeStakeholder, filter.OwnerIds), Viewer: viewer(ctx)}
+		if d.err != nil {
+			return nil, d.err
+		}
 	}
 	return outcomeConnection(r.model().Outcomes(f), pageArgs{first, last, after, before})
 }
@@ -99,26 +111,31 @@ func (r *queryResolver) Communities(ctx context.Context) ([]*hub.Community, erro
 }
 
 func (r *queryResolver) CommitmentStats(ctx context.Context, filter *model.CommitmentFilter) (*hub.CommitmentStats, error) {
-	s := r.model().Stats(commitmentFilter(filter), r.Hub.Today())
+	f, err := commitmentFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	s := r.model().Stats(f, r.Hub.Today())
 	return &s, nil
 }
 
-func commitmentFilter(f *model.CommitmentFilter) hub.CommitmentFilter {
+func commitmentFilter(f *model.CommitmentFilter) (hub.CommitmentFilter, error) {
 	if f == nil {
-		return hub.CommitmentFilter{}
+		return hub.CommitmentFilter{}, nil
 	}
+	d := filterIDs{arg: "filter"}
 	return hub.CommitmentFilter{
 		Sectors:        f.Sectors,
-		StakeholderIDs: localIDs(hub.TypeStakeholder, f.StakeholderIds),
-		PillarIDs:      localIDs(hub.TypePillar, f.PillarIds),
-		ObjectiveIDs:   localIDs(hub.TypeObjective, f.ObjectiveIds),
+		StakeholderIDs: d.ids("stakeholderIds", hub.TypeStakeholder, f.StakeholderIds),
+		PillarIDs:      d.ids("pillarIds", hub.TypePillar, f.PillarIds),
+		ObjectiveIDs:   d.ids("objectiveIds", hub.TypeObjective, f.ObjectiveIds),
 		Statuses:       f.Statuses,
-		CommunityIDs:   localIDs(hub.TypeCommunity, f.CommunityIds),
+		CommunityIDs:   d.ids("communityIds", hub.TypeCommunity, f.CommunityIds),
 		Overdue:        f.Overdue,
 		DueBefore:      f.DueBefore,
 		DueAfter:       f.DueAfter,
 		Search:         deref(f.Search),
-	}
+	}, d.err
 }
 
 func deref[T any](p *T) T {

@@ -23,14 +23,18 @@ type subscriptionResolver struct{ *Resolver }
 func (r *subscriptionResolver) MeetingOutcomeRecorded(ctx context.Context, filter *model.OutcomeSubscriptionFilter, after *string) (<-chan *hub.Event, error) {
 	f := hub.OutcomeSubscription{Viewer: viewer(ctx)}
 	if filter != nil {
+		d := filterIDs{arg: "filter"}
 		f = hub.OutcomeSubscription{
 			Viewer:         viewer(ctx),
-			MeetingIDs:     localIDs(hub.TypeMeeting, filter.MeetingIds),
-			OwnerIDs:       localIDs(hub.TypeStakeholder, filter.OwnerIds),
-			StakeholderIDs: localIDs(hub.TypeStakeholder, filter.StakeholderIds),
+			MeetingIDs:     d.ids("meetingIds", hub.TypeMeeting, filter.MeetingIds),
+			OwnerIDs:       d.ids("ownerIds", hub.TypeStakeholder, filter.OwnerIds),
+			StakeholderIDs: d.ids("stakeholderIds", hub.TypeStakeholder, filter.StakeholderIds),
 			Sectors:        filter.Sectors,
-			PillarIDs:      localIDs(hub.TypePillar, filter.PillarIds),
+			PillarIDs:      d.ids("pillarIds", hub.TypePillar, filter.PillarIds),
 			Kinds:          filter.Kinds,
+		}
+		if d.err != nil {
+			return nil, d.err
 		}
 	}
 	return r.follow(ctx, after, r.model().OutcomeRecorded(f))
@@ -39,13 +43,17 @@ func (r *subscriptionResolver) MeetingOutcomeRecorded(ctx context.Context, filte
 func (r *subscriptionResolver) CommitmentUpdated(ctx context.Context, filter *model.CommitmentSubscriptionFilter, after *string) (<-chan *hub.Event, error) {
 	var f hub.CommitmentSubscription
 	if filter != nil {
+		d := filterIDs{arg: "filter"}
 		f = hub.CommitmentSubscription{
-			CommitmentIDs:  localIDs(hub.TypeCommitment, filter.CommitmentIds),
-			StakeholderIDs: localIDs(hub.TypeStakeholder, filter.StakeholderIds),
+			CommitmentIDs:  d.ids("commitmentIds", hub.TypeCommitment, filter.CommitmentIds),
+			StakeholderIDs: d.ids("stakeholderIds", hub.TypeStakeholder, filter.StakeholderIds),
 			Sectors:        filter.Sectors,
-			PillarIDs:      localIDs(hub.TypePillar, filter.PillarIds),
-			ObjectiveIDs:   localIDs(hub.TypeObjective, filter.ObjectiveIds),
+			PillarIDs:      d.ids("pillarIds", hub.TypePillar, filter.PillarIds),
+			ObjectiveIDs:   d.ids("objectiveIds", hub.TypeObjective, filter.ObjectiveIds),
 			Statuses:       filter.Statuses,
+		}
+		if d.err != nil {
+			return nil, d.err
 		}
 	}
 	return r.follow(ctx, after, r.model().CommitmentChanged(f))
@@ -58,9 +66,14 @@ func (r *subscriptionResolver) Events(ctx context.Context, filter *model.EventFi
 		for _, t := range filter.EntityTypes {
 			f.Types = append(f.Types, entityTypes[t])
 		}
-		for _, id := range filter.NodeIds {
-			t, local, _ := ParseGlobalID(id)
-			f.Streams = append(f.Streams, hub.StreamOf(t, local))
+		d := filterIDs{arg: "filter"}
+		locals := d.ids("nodeIds", "", filter.NodeIds)
+		if d.err != nil {
+			return nil, d.err
+		}
+		for i, id := range filter.NodeIds {
+			t, _, _ := ParseGlobalID(id)
+			f.Streams = append(f.Streams, hub.StreamOf(t, locals[i]))
 		}
 	}
 	return r.follow(ctx, after, func(e *hub.Event) bool {
@@ -117,16 +130,17 @@ func parseEventCursor(c string) (int64, error) {
 	return n, nil
 }
 
-var entityTypes = map[model.EntityType]hub.EntityType{
-	model.EntityTypeStrategicPlan:  hub.TypePlan,
-	model.EntityTypePillar:         hub.TypePillar,
-	model.EntityTypeObjective:      hub.TypeObjective,
-	model.EntityTypeCommunity:      hub.TypeCommunity,
-	model.EntityTypeStakeholder:    hub.TypeStakeholder,
-	model.EntityTypeCommitment:     hub.TypeCommitment,
-	model.EntityTypeMeeting:        hub.TypeMeeting,
-	model.EntityTypeMeetingOutcome: hub.TypeOutcome,
-	model.EntityTypeToken:          hub.TypeToken,
+// entityTypes names the kinds as the schema's EntityType does.
+var entityTypes = map[string]hub.EntityType{
+	"STRATEGIC_PLAN":  hub.TypePlan,
+	"PILLAR":          hub.TypePillar,
+	"OBJECTIVE":       hub.TypeObjective,
+	"COMMUNITY":       hub.TypeCommunity,
+	"STAKEHOLDER":     hub.TypeStakeholder,
+	"COMMITMENT":      hub.TypeCommitment,
+	"MEETING":         hub.TypeMeeting,
+	"MEETING_OUTCOME": hub.TypeOutcome,
+	"TOKEN":           hub.TypeToken,
 }
 
 // OutcomeEvent returns the outcome message resolver.
@@ -157,11 +171,11 @@ func (r *eventResolver) Node(ctx context.Context, e *hub.Event) (gqltype.Node, e
 	return r.node(e.State.Entity()), nil
 }
 
-func (r *eventResolver) EntityType(ctx context.Context, e *hub.Event) (model.EntityType, error) {
+func (r *eventResolver) EntityType(ctx context.Context, e *hub.Event) (string, error) {
 	return entityTypeOf(e.Type)
 }
 
-func entityTypeOf(t hub.EntityType) (model.EntityType, error) {
+func entityTypeOf(t hub.EntityType) (string, error) {
 	for gql, ht := range entityTypes {
 		if ht == t {
 			return gql, nil

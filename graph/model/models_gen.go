@@ -3,12 +3,8 @@
 package model
 
 import (
-	"bytes"
 	"convene/hub"
 	"convene/resolvers/gqltype"
-	"fmt"
-	"io"
-	"strconv"
 	"time"
 )
 
@@ -121,7 +117,7 @@ type CommitmentOrder struct {
 	// The field to order by.
 	Field hub.CommitmentOrderField `json:"field"`
 	// The direction.
-	Direction OrderDirection `json:"direction"`
+	Direction string `json:"direction"`
 }
 
 // Which commitment changes a subscription delivers. Conditions combine with AND; values within a list with OR.
@@ -211,7 +207,7 @@ type CreateStakeholderPayload struct {
 // Which changes `events` delivers. Conditions combine with AND; values within a list with OR.
 type EventFilter struct {
 	// Only changes to objects of these types.
-	EntityTypes []EntityType `json:"entityTypes,omitempty"`
+	EntityTypes []string `json:"entityTypes,omitempty"`
 	// Only changes to these objects.
 	NodeIds []string `json:"nodeIds,omitempty"`
 	// Only changes of these kinds, such as `ProgressReported`.
@@ -430,7 +426,12 @@ type ReportProgressInput struct {
 	ExpectedVersion *int `json:"expectedVersion,omitempty"`
 	// Percentage complete, 0–100 (100 when the status is COMPLETED).
 	Progress int `json:"progress"`
-	// The new status; unchanged when absent.
+	// The new status; unchanged when absent. NOT_STARTED may move to any
+	// status; ON_TRACK, AT_RISK and DELAYED to one another, COMPLETED or
+	// CANCELLED; COMPLETED only back to ON_TRACK, AT_RISK or DELAYED (reopening
+	// it); CANCELLED to NOT_STARTED, ON_TRACK, AT_RISK or DELAYED, and it takes
+	// no report until one of them reopens it. Any other move is a NOT_ALLOWED
+	// user error naming the statuses that may follow.
 	Status *hub.CommitmentStatus `json:"status,omitempty"`
 	// What happened.
 	Note string `json:"note"`
@@ -602,7 +603,7 @@ type UpdateMeetingInput struct {
 	Participants []*MeetingParticipantInput `json:"participants,omitempty"`
 	// Replaces the agenda.
 	Agenda []*AgendaItemInput `json:"agenda,omitempty"`
-	// New status.
+	// New status: a SCHEDULED meeting may be HELD or CANCELLED, a CANCELLED one SCHEDULED again; a HELD meeting stays HELD.
 	Status *hub.MeetingStatus `json:"status,omitempty"`
 	// New minutes.
 	Minutes *string `json:"minutes,omitempty"`
@@ -624,7 +625,7 @@ type UpdateOutcomeStatusInput struct {
 	ID string `json:"id"`
 	// Fail with CONFLICT unless this is the current version.
 	ExpectedVersion *int `json:"expectedVersion,omitempty"`
-	// The new status.
+	// The new status: any, except that a DONE outcome is not DROPPED nor a DROPPED one DONE without reopening it (OPEN or IN_PROGRESS) first.
 	Status hub.OutcomeStatus `json:"status"`
 	// Why, for the record.
 	Note *string `json:"note,omitempty"`
@@ -668,141 +669,4 @@ type UpdateStakeholderPayload struct {
 	Stakeholder *hub.Stakeholder `json:"stakeholder,omitempty"`
 	// Why it was refused; empty on success.
 	UserErrors []*hub.FieldError `json:"userErrors"`
-}
-
-// The kind of object a change touched.
-type EntityType string
-
-const (
-	// A strategic plan.
-	EntityTypeStrategicPlan EntityType = "STRATEGIC_PLAN"
-	// A pillar.
-	EntityTypePillar EntityType = "PILLAR"
-	// An objective.
-	EntityTypeObjective EntityType = "OBJECTIVE"
-	// A community.
-	EntityTypeCommunity EntityType = "COMMUNITY"
-	// A stakeholder.
-	EntityTypeStakeholder EntityType = "STAKEHOLDER"
-	// A commitment.
-	EntityTypeCommitment EntityType = "COMMITMENT"
-	// A meeting.
-	EntityTypeMeeting EntityType = "MEETING"
-	// A meeting outcome.
-	EntityTypeMeetingOutcome EntityType = "MEETING_OUTCOME"
-	// An API token.
-	EntityTypeToken EntityType = "TOKEN"
-)
-
-var AllEntityType = []EntityType{
-	EntityTypeStrategicPlan,
-	EntityTypePillar,
-	EntityTypeObjective,
-	EntityTypeCommunity,
-	EntityTypeStakeholder,
-	EntityTypeCommitment,
-	EntityTypeMeeting,
-	EntityTypeMeetingOutcome,
-	EntityTypeToken,
-}
-
-func (e EntityType) IsValid() bool {
-	switch e {
-	case EntityTypeStrategicPlan, EntityTypePillar, EntityTypeObjective, EntityTypeCommunity, EntityTypeStakeholder, EntityTypeCommitment, EntityTypeMeeting, EntityTypeMeetingOutcome, EntityTypeToken:
-		return true
-	}
-	return false
-}
-
-func (e EntityType) String() string {
-	return string(e)
-}
-
-func (e *EntityType) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = EntityType(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid EntityType", str)
-	}
-	return nil
-}
-
-func (e EntityType) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *EntityType) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e EntityType) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-// Direction of an ordering.
-type OrderDirection string
-
-const (
-	// Smallest first.
-	OrderDirectionAsc OrderDirection = "ASC"
-	// Largest first.
-	OrderDirectionDesc OrderDirection = "DESC"
-)
-
-var AllOrderDirection = []OrderDirection{
-	OrderDirectionAsc,
-	OrderDirectionDesc,
-}
-
-func (e OrderDirection) IsValid() bool {
-	switch e {
-	case OrderDirectionAsc, OrderDirectionDesc:
-		return true
-	}
-	return false
-}
-
-func (e OrderDirection) String() string {
-	return string(e)
-}
-
-func (e *OrderDirection) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = OrderDirection(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid OrderDirection", str)
-	}
-	return nil
-}
-
-func (e OrderDirection) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *OrderDirection) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e OrderDirection) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
 }

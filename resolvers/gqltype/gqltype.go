@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"convene/hub"
 
@@ -22,13 +23,63 @@ func MarshalDate(d hub.Date) graphql.Marshaler {
 func UnmarshalDate(v any) (hub.Date, error) {
 	s, ok := v.(string)
 	if !ok {
-		return "", badInput(fmt.Sprintf("Date must be a string in YYYY-MM-DD form, not %T", v))
+		return "", badInput(fmt.Sprintf("Date must be a string in YYYY-MM-DD form, not %s", kindOf(v)))
 	}
 	d, err := hub.ParseDate(s)
 	if err != nil {
 		return "", badInput(err.Error())
 	}
 	return d, nil
+}
+
+// MarshalDateTime writes an instant as an RFC 3339 string (null when zero).
+func MarshalDateTime(t time.Time) graphql.Marshaler { return graphql.MarshalTime(t) }
+
+// UnmarshalDateTime accepts an RFC 3339 time, or a plain date meaning its
+// midnight in UTC, as the exports do; anything else is the client's error.
+func UnmarshalDateTime(v any) (time.Time, error) {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, badInput(fmt.Sprintf("DateTime must be a string: an RFC 3339 time (%s) or a date (%s), not %s", exampleTime, exampleDate, kindOf(v)))
+	}
+	t, err := ParseDateTime(s)
+	if err != nil {
+		return time.Time{}, badInput("DateTime: " + err.Error())
+	}
+	return t, nil
+}
+
+const (
+	exampleTime = "2015-09-17T14:00:00-06:00"
+	exampleDate = "2015-09-17"
+)
+
+// ParseDateTime reads an RFC 3339 time, or a date (YYYY-MM-DD) as its
+// midnight in UTC: what DateTime arguments and the exports' time
+// parameters accept.
+func ParseDateTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time (%s) nor a date (%s)", s, exampleTime, exampleDate)
+}
+
+// kindOf names the JSON kind of a value a client sent.
+func kindOf(v any) string {
+	switch v.(type) {
+	case bool:
+		return "a boolean"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	case nil:
+		return "null"
+	}
+	return "a number"
 }
 
 // badInput is an error the client caused, already in the form clients see.

@@ -1,0 +1,48 @@
+package resolvers
+
+import "convene/hub"
+
+// ListSizes names the read model's list bounds by the schema's plain list
+// fields ("Type.field"), for the gateway's query cost: a plain list costs
+// its selection once per item it can return.
+// TestEveryPlainListHasASize fails when a list field of objects is added
+// to the schema and not here.
+func ListSizes(m *hub.ReadModel) func() map[string]int {
+	return func() map[string]int {
+		z := m.ListSizes()
+		sizes := map[string]int{
+			"Query.strategicPlans":          z.Plans,
+			"Query.communities":             z.Communities,
+			"StrategicPlan.pillars":         z.PlanPillars,
+			"Pillar.objectives":             z.PillarObjectives,
+			"Stakeholder.children":          z.StakeholderChildren,
+			"Stakeholder.contacts":          z.StakeholderContacts,
+			"Commitment.participants":       z.CommitmentParticipants,
+			"Commitment.targetCommunities":  z.CommitmentCommunities,
+			"Commitment.indicators":         z.CommitmentIndicators,
+			"Commitment.outcomes":           z.CommitmentOutcomes,
+			"Meeting.participants":          z.MeetingParticipants,
+			"Meeting.agenda":                z.MeetingAgenda,
+			"Meeting.outcomes":              z.MeetingOutcomes,
+			"MeetingOutcome.commitments":    z.OutcomeCommitments,
+			"CommitmentStats.byStatus":      len(hub.AllCommitmentStatuses),
+			"CommitmentStats.bySector":      len(hub.AllSectors),
+			"CommitmentStats.byPillar":      z.Pillars,
+			"Change.fields":                 z.ChangeFields,
+			"AuditEntry.fields":             z.ChangeFields,
+			"CommitmentEvent.changedFields": z.ChangeFields,
+			"ChangeEvent.changedFields":     z.ChangeFields,
+		}
+		// A mutation's user errors are as many as its input has mistakes:
+		// they grow with the request, which the body limit bounds, not
+		// with the data, and nothing nests under them.
+		for _, p := range payloads {
+			sizes[p+".userErrors"] = 1
+		}
+		return sizes
+	}
+}
+
+var payloads = []string{"CreateStakeholderPayload", "UpdateStakeholderPayload", "CreateCommitmentPayload",
+	"UpdateCommitmentPayload", "ReportProgressPayload", "ScheduleMeetingPayload", "UpdateMeetingPayload",
+	"RecordMeetingOutcomePayload", "UpdateOutcomeStatusPayload", "IssueTokenPayload", "RevokeTokenPayload"}
