@@ -24,14 +24,14 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer) er
 	case "token create":
 		return createTokenCommand(ctx, cfg, logger, out)
 	default:
-		return serve(ctx, cfg, logger, out, nil)
+		return serve(ctx, cfg, logger, out)
 	}
 }
 
 // serve runs the HTTP server until ctx ends, then shuts down gracefully.
 // It listens first, so that a busy port fails before anything is opened,
-// seeded or printed. It reports the bound address on ready, when given.
-func serve(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer, ready chan<- string) error {
+// seeded or printed.
+func serve(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer) error {
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
@@ -51,9 +51,6 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer, 
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	logger.Info("convene is serving", "url", "http://"+displayAddr(ln.Addr()), "graphql", "/graphql")
-	if ready != nil {
-		ready <- ln.Addr().String()
-	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
