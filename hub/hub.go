@@ -39,6 +39,14 @@ type HeadLog interface {
 	SetHead(ctx context.Context, seq int64) error
 }
 
+// PagedLog is an EventLog that reads the log a page at a time, so that a
+// long replay delivers its first events while the rest is still read.
+type PagedLog interface {
+	// ReadPage returns, in sequence order, some of the events after seq:
+	// at least the next one when the log holds it, none when it ends at seq.
+	ReadPage(ctx context.Context, seq int64) ([]*Event, error)
+}
+
 // Options tune a Hub; the zero value is usable.
 type Options struct {
 	Logger *slog.Logger

@@ -139,7 +139,7 @@ func (g *group) run(ctx context.Context, exec graphql.GraphExecutor, rc *graphql
 		if resp == nil || ctx.Err() != nil {
 			break
 		}
-		if first && len(resp.Errors) > 0 && isNull(resp.Data) {
+		if (first || pos.failed()) && len(resp.Errors) > 0 && isNull(resp.Data) {
 			g.end(func(m *member) { m.c.sendErrors(m.id, resp.Errors) })
 			return
 		}

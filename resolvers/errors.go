@@ -17,6 +17,7 @@ const (
 	codeUnauthenticated = "UNAUTHENTICATED"
 	codeForbidden       = "FORBIDDEN"
 	codeConflict        = "CONFLICT"
+	codeUnavailable     = "UNAVAILABLE"
 	codeInternal        = "INTERNAL"
 )
 

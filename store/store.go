@@ -294,6 +294,28 @@ func (s *Store) ReadAfter(ctx context.Context, seq int64) ([]*hub.Event, error) 
 	}
 }
 
+// ReadPage returns the events after seq up to the end of the block that
+// holds seq+1, in sequence order and up to the first position not in the
+// log: one collection read, so that a long replay delivers as it reads.
+func (s *Store) ReadPage(ctx context.Context, seq int64) ([]*hub.Event, error) {
+	events, err := s.readBlock(ctx, blockOf(seq+1))
+	if err != nil {
+		return nil, err
+	}
+	out := events[:0]
+	for _, e := range events {
+		if e.Seq <= seq {
+			continue
+		}
+		if e.Seq != seq+1 {
+			break // not committed yet
+		}
+		out = append(out, e)
+		seq++
+	}
+	return out, nil
+}
+
 // readEvent returns the event at seq, or nil when there is none.
 func (s *Store) readEvent(ctx context.Context, seq int64) (*hub.Event, error) {
 	var d eventDoc
