@@ -259,7 +259,7 @@ func (s *Store) ReadAfter(ctx context.Context, seq int64) ([]*hub.Event, error) 
 	errs := make([]error, tailLookups)
 	var wg sync.WaitGroup
 	for i := range tailLookups {
-		wg.Go(func() { got[i], errs[i] = s.readEvent(ctx, seq+1+int64(i)) })
+		wg.Go(func() { got[i], errs[i] = s.ReadEvent(ctx, seq+1+int64(i)) })
 	}
 	wg.Wait()
 	var out []*hub.Event
@@ -316,8 +316,8 @@ func (s *Store) ReadPage(ctx context.Context, seq int64) ([]*hub.Event, error) {
 	return out, nil
 }
 
-// readEvent returns the event at seq, or nil when there is none.
-func (s *Store) readEvent(ctx context.Context, seq int64) (*hub.Event, error) {
+// ReadEvent returns the event at seq, or nil when there is none.
+func (s *Store) ReadEvent(ctx context.Context, seq int64) (*hub.Event, error) {
 	var d eventDoc
 	err := s.block(blockOf(seq)).FindOne(ctx, bson.D{{Key: "_id", Value: seqID(seq)}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
@@ -381,9 +381,41 @@ func (s *Store) SetHead(ctx context.Context, seq int64) error {
 	return err
 }
 
+// contentionFilter selects the heads collection's record of lost races.
+var contentionFilter = bson.D{{Key: "_id", Value: "contention"}}
+
+// Contend records that instance lost a race for a log position and how
+// long it takes to catch up and write: the others read it (Contention)
+// on their tailer's poll and take turns with it.
+func (s *Store) Contend(ctx context.Context, instance string, turn time.Duration) error {
+	_, err := s.heads.UpdateOne(ctx, contentionFilter,
+		bson.D{{Key: "$set", Value: bson.D{{Key: "by", Value: instance}, {Key: "turnMicros", Value: turn.Microseconds()}}},
+			{Key: "$inc", Value: bson.D{{Key: "n", Value: int64(1)}}}},
+		options.UpdateOne().SetUpsert(true))
+	return err
+}
+
+// Contention returns the last record of a lost race and a count that
+// changes with each record (the increment need not be atomic).
+func (s *Store) Contention(ctx context.Context) (string, time.Duration, int64, error) {
+	var c struct {
+		By   string `bson:"by"`
+		Turn int64  `bson:"turnMicros"`
+		N    int64  `bson:"n"`
+	}
+	err := s.heads.FindOne(ctx, contentionFilter).Decode(&c)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return "", 0, 0, nil
+	}
+	if err != nil {
+		return "", 0, 0, fmt.Errorf("reading the record of lost races: %w", err)
+	}
+	return c.By, time.Duration(c.Turn) * time.Microsecond, c.N, nil
+}
+
 // IsEmpty reports whether the log holds no event yet.
 func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
-	e, err := s.readEvent(ctx, 1)
+	e, err := s.ReadEvent(ctx, 1)
 	return e == nil && err == nil, err
 }
 
