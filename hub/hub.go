@@ -213,8 +213,9 @@ func (h *Hub) tail(interval time.Duration) {
 		case <-t.C:
 			h.readContention(ctx)
 			if heads != nil {
-				if head, err := heads.Head(ctx); err == nil && head <= h.model.Seq() {
-					continue // nothing new anywhere
+				head, err := heads.Head(ctx)
+				if err == nil && (head <= h.model.Seq() || h.readUpTo(ctx, head)) {
+					continue // nothing new anywhere, or the announced events read
 				}
 			}
 			err := h.CatchUp(ctx)
@@ -244,6 +245,28 @@ func (h *Hub) tail(interval time.Duration) {
 			return
 		}
 	}
+}
+
+// announcedLookups is how many announced events the tailer reads one by
+// one, rather than reading the log's tail.
+const announcedLookups = 8
+
+// readUpTo applies the events up to head, which another instance
+// announced, reading each by its position: on FerretDB reading the tail
+// would end with a lookup of the first missing position, a scan of its
+// whole block. It reports whether it got them all.
+func (h *Hub) readUpTo(ctx context.Context, head int64) bool {
+	r, ok := h.log.(EventReader)
+	if !ok || head-h.model.Seq() > announcedLookups {
+		return false
+	}
+	for seq := h.model.Seq() + 1; seq <= head; seq = h.model.Seq() + 1 {
+		e, err := r.ReadEvent(ctx, seq)
+		if err != nil || e == nil || h.model.Apply(e) != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // Model is the read model that answers queries.

@@ -105,19 +105,21 @@ type turns struct {
 	until time.Time     // the next write waits until then
 }
 
-// measure folds in the time one lost race took to turn into a write:
-// the estimate rises at once and decays slowly, so that a winner's turn
-// covers a slow loser from its first report.
+// measure folds in the time one lost race took to turn into a write.
 func (t *turns) measure(d time.Duration) {
-	t.catch = max(d, t.catch-t.catch/8)
+	if t.catch == 0 {
+		t.catch = d
+		return
+	}
+	t.catch = (3*t.catch + d) / 4
 }
 
-// yield makes the next write wait a turn: somewhat longer than a loser
+// yield makes the next write wait a turn: a little longer than a loser
 // (this instance, or the one that last said it lost) takes to catch up
 // and write, with jitter so that the instances fall out of step.
 func (t *turns) yield(others time.Duration) {
 	turn := max(t.catch, others, 2*time.Millisecond)
-	turn = min(turn+turn/4+jitter(turn/2), maxTurn)
+	turn = min(turn+turn/8+jitter(turn/4), maxTurn)
 	t.until = time.Now().Add(turn)
 }
 

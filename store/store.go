@@ -245,27 +245,23 @@ func (s *Store) AppendMany(ctx context.Context, events []*hub.Event) error {
 	return nil
 }
 
-// tailLookups is how many events ReadAfter looks up one by one (at once)
-// before it reads whole blocks instead: a tailer usually finds one or two.
+// tailLookups is how many events ReadAfter looks up one by one before it
+// reads whole blocks instead: a tailer usually finds one or two.
 const tailLookups = 4
 
 // ReadAfter returns the events after seq in sequence order, up to the
 // first position not in the log. Positions are dense (a writer takes n+1
 // only once n is committed, and the insert at n+1 is guarded by the _id
 // index), so the first missing one is the end of the log. A short tail is
-// read by _id lookups; a longer one block by block.
+// read by _id lookups, one after the other: on FerretDB a lookup that
+// finds nothing scans its whole block, so it stops at the first; a longer
+// tail is read block by block.
 func (s *Store) ReadAfter(ctx context.Context, seq int64) ([]*hub.Event, error) {
-	got := make([]*hub.Event, tailLookups)
-	errs := make([]error, tailLookups)
-	var wg sync.WaitGroup
-	for i := range tailLookups {
-		wg.Go(func() { got[i], errs[i] = s.ReadEvent(ctx, seq+1+int64(i)) })
-	}
-	wg.Wait()
 	var out []*hub.Event
-	for i, e := range got {
-		if errs[i] != nil {
-			return nil, errs[i]
+	for i := range int64(tailLookups) {
+		e, err := s.ReadEvent(ctx, seq+1+i)
+		if err != nil {
+			return nil, err
 		}
 		if e == nil {
 			return out, nil
