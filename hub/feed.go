@@ -68,7 +68,7 @@ func (m *ReadModel) holds(seq int64) bool {
 
 // replayReadTimeout bounds each read of a replay: with the database down,
 // the subscriber is told at once rather than after the driver gives up.
-const replayReadTimeout = 3 * time.Second
+const replayReadTimeout = 5 * time.Second
 
 // Follow delivers, in log order, every event after seq for which match is
 // true: first those already in the log, then each new one as it is applied,
