@@ -112,7 +112,6 @@ func (r *subscriptionResolver) follow(ctx context.Context, after *string, match 
 		}
 		r.Logger.ErrorContext(ctx, "subscription ended", "err", err, "resumeAfter", delivered)
 		if pos != nil {
-			pos.Set(delivered)
 			pos.Fail()
 		}
 		endWith(ctx, &gqlerror.Error{
