@@ -46,7 +46,7 @@ func TestTwoInstancesWriteFairly(t *testing.T) {
 			writes := map[*testServer]int{}
 			acked := map[string]int{}
 			var failures []string
-			deadline := time.Now().Add(3 * time.Second)
+			deadline := time.Now().Add(4 * time.Second)
 			var wg sync.WaitGroup
 			for w := range 12 {
 				srv := []*testServer{a, b}[w%2]
