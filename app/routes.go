@@ -39,6 +39,8 @@ func (a *App) handlerWith(gc gateway.Config) http.Handler {
 	gql.SetErrorPresenter(resolvers.PresentError(logger))
 	gql.SetRecoverFunc(resolvers.Recover(logger))
 
+	gql.AroundOperations(resolvers.EndStreams)
+
 	mux := http.NewServeMux()
 	if !a.publicRead {
 		gql.AroundOperations(resolvers.RequireToken)

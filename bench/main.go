@@ -90,7 +90,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.StringVar(&cfg.results, "results", "", "where to write the results (default bench/RESULTS.md; -quick <work>/RESULTS.md)")
 	fs.StringVar(&cfg.load, "load", "bulk", "how the dataset reaches the database: bulk (commands on an in-memory log, then ordered batch inserts) or commands (each event appended as a server does; ~3.5 min at default scale)")
 	fs.StringVar(&cfg.bin, "server-bin", "", "benchmark this server binary instead of building one from the module (go build -o bench/.work/convene .)")
-	only := fs.String("only", "", "run only these parts, comma-separated: read (W1-W3), w4, w5, profile")
+	only := fs.String("only", "", "run only these parts, comma-separated: read (W1-W3), w4 (one instance, then two), replay, w5, profile")
 	noPin := fs.Bool("no-pin", false, "do not pin the servers and the load generator to separate cores")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

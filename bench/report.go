@@ -178,12 +178,42 @@ func (r *results) render() string {
 		p("| W4 reportProgress (durable) | Convene | %.0f | %s | %s | %s | | | | %s | %s: %s |\n", w.peak.throughput(),
 			fmtDur(w.fixed.pct(50)), fmtDur(w.fixed.pct(99)), fmtDur(w.fixed.pct(99.9)), foreign(w.peak, w.fixed), check, w.detail)
 	}
+	if w := r.w4pair; w != nil {
+		for _, row := range w.rows {
+			for _, l := range []struct {
+				who string
+				l   loadResult
+			}{{"A, holding the embedded database", row.a}, {"B", row.b}} {
+				errs := ""
+				if l.l.Errors > 0 {
+					errs = fmt.Sprintf("; **%d errors**", l.l.Errors)
+				}
+				p("| W4 two instances, %s: %s | Convene | %.0f | %s | %s | %s | | | | %s | %.0f%% of the writes (closed loop of %d each)%s |\n", row.name, l.who,
+					l.l.throughput(), fmtDur(l.l.pct(50)), fmtDur(l.l.pct(99)), fmtDur(l.l.pct(99.9)), foreign(row.a, row.b), 100*row.share(l.l), pairConns, errs)
+			}
+		}
+	}
 	p("\nvs Bn: Convene's peak throughput over the baseline's. B0 answers each request with the bytes Convene answered it with\n")
 	p("(plain net/http, no execution): the machine's limit. B1 is net/http + encoding/json over the same data (REST). B2 is\n")
 	p("Apollo Server %s on Node.js, same schema subset, same data in memory. \"answers\": each baseline's responses compared,\n", r.machineValue("npm @apollo/server"))
 	p("as JSON, with Convene's (data and errors; Convene adds a cost report in `extensions`). ⚠client-bound: the load generator\n")
 	p("used more than 90%% of its core, so the figure is a floor. \"other load\": the largest share of the server's core, then\n")
 	p("of the generator's, that processes outside this benchmark used during the row's phases (this machine may be shared).\n")
+
+	if w := r.w4pair; w != nil {
+		p("W4 two instances: a second server process on the first one's embedded database (`--mongodb-uri`), both on the\n")
+		p("servers' core, each under a closed loop of %d connections for %s at once; latencies are the closed loop's. %s.\n", pairConns, cfg.dur, w.detail)
+	}
+	if rp := r.replay; rp != nil {
+		p("\n## Replay after a restart\n\n")
+		p("The binary restarted on the database W4 left (its memory then holds none of the log), one graphql-transport-ws\n")
+		p("subscription `events(after:)` replaying the log's last %d events: first message after **%s**, all %d after %s",
+			replayEvents, fmtDur(rp.first), rp.events, fmtDur(rp.last))
+		if rp.err != "" {
+			p("; it ended early: %s", rp.err)
+		}
+		p(".\n")
+	}
 
 	if len(r.w5) > 0 {
 		p("\n## Subscription fan-out (W5)\n\n")
@@ -349,6 +379,22 @@ func (r *results) targets() [][3]string {
 		add("W4 p50 ≤ 5 ms (embedded FerretDB), no lost or duplicated event",
 			fmt.Sprintf("p50 %s at %.0f/s (50%% of the %.0f/s peak); %s", fmtDur(w.fixed.pct(50)), w.fixed.Rate, w.peak.throughput(), w.detail),
 			w.fixed.pct(50) <= 5*time.Millisecond && w.ok)
+	}
+	if w := r.w4pair; w != nil {
+		var parts []string
+		ok := w.ok
+		for _, row := range w.rows {
+			for _, l := range []loadResult{row.a, row.b} {
+				ok = ok && l.Errors == 0 && 3*row.share(l) >= 1 && l.pct(99) < time.Second
+			}
+			parts = append(parts, fmt.Sprintf("%s: %.0f%% / %.0f%%, p99 %s / %s, errors %d / %d", row.name, 100*row.share(row.a), 100*row.share(row.b),
+				fmtDur(row.a.pct(99)), fmtDur(row.b.pct(99)), row.a.Errors, row.b.Errors))
+		}
+		add("W4 on two instances: each ≥ a third of the writes, p99 < 1 s, no errors", strings.Join(parts, "; "), ok)
+	}
+	if rp := r.replay; rp != nil {
+		add(fmt.Sprintf("Replay of %d events after a restart: first message < 1 s", replayEvents),
+			fmt.Sprintf("first after %s, all %d after %s", fmtDur(rp.first), rp.events, fmtDur(rp.last)), rp.first > 0 && rp.first < time.Second && rp.err == "")
 	}
 	if len(r.cfg.subs) > 0 {
 		n := slices.Max(r.cfg.subs)

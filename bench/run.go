@@ -29,6 +29,8 @@ type results struct {
 	startupDetail string
 	reads         []*readRow
 	w4            *w4Result
+	w4pair        *w4PairResult
+	replay        *replayResult
 	w5            []*w5Row
 	profiles      []*profileNote
 	warnings      []string
@@ -178,8 +180,12 @@ func run(ctx context.Context, cfg *config) error {
 	}
 	if cfg.want("w4") {
 		res.w4 = runW4(cfg, res, cv, ex, token)
+		res.w4pair = runW4Pair(cfg, res, cv, ex, bin, token)
 	}
 	cv.stop()
+	if cfg.want("replay") {
+		res.replay = runReplay(cfg, res, bin, dataDir, token)
+	}
 
 	// ---- Baselines of W1–W3, one server at a time
 	if cfg.want("read") {

@@ -12,6 +12,9 @@ var (
 	ErrDuplicate = errors.New("duplicate event")
 	// ErrLogGap means events were offered out of order.
 	ErrLogGap = errors.New("gap in the event log")
+	// ErrBusy means a command kept losing races for the log's next
+	// position to other writers; nothing was changed, and it may be retried.
+	ErrBusy = errors.New("the event log is too busy")
 )
 
 // ConflictError says which entity moved on and to which version.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // feedSize is how many of the latest events stay in memory for
@@ -58,6 +59,17 @@ func (m *ReadModel) recentAfter(seq int64, max int) (events []*Event, woken <-ch
 	return append([]*Event(nil), f.events[from:to]...), f.woken, true
 }
 
+// holds reports whether memory holds the events after seq.
+func (m *ReadModel) holds(seq int64) bool {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return seq+1 >= m.feed.first
+}
+
+// replayReadTimeout bounds each read of a replay: with the database down,
+// the subscriber is told at once rather than after the driver gives up.
+const replayReadTimeout = 5 * time.Second
+
 // Follow delivers, in log order, every event after seq for which match is
 // true: first those already in the log, then each new one as it is applied,
 // with no gap and no duplicate at the seam. It returns when ctx ends, or
@@ -70,14 +82,12 @@ func (h *Hub) Follow(ctx context.Context, seq int64, match func(*Event) bool, de
 	for {
 		events, woken, ok := h.model.recentAfter(seq, 512)
 		if !ok {
-			// Older than memory: read the log itself, up to what it holds now.
+			// Older than memory: stream the log itself up to where memory starts.
 			var err error
-			if events, err = h.log.ReadAfter(ctx, seq); err != nil {
+			if seq, err = h.replay(ctx, seq, match, deliver); err != nil {
 				return err
 			}
-			if len(events) == 0 {
-				return fmt.Errorf("%w: the log holds nothing after %d", ErrLogGap, seq)
-			}
+			continue
 		}
 		for _, e := range events {
 			if e.Seq != seq+1 {
@@ -90,7 +100,7 @@ func (h *Hub) Follow(ctx context.Context, seq int64, match func(*Event) bool, de
 				}
 			}
 		}
-		if len(events) > 0 || !ok {
+		if len(events) > 0 {
 			continue
 		}
 		select {
@@ -98,5 +108,68 @@ func (h *Hub) Follow(ctx context.Context, seq int64, match func(*Event) bool, de
 		case <-ctx.Done():
 			return nil
 		}
+	}
+}
+
+// page is one read of a replay.
+type page struct {
+	events []*Event
+	err    error
+}
+
+// replay delivers the events after seq that memory no longer holds, page
+// by page as the log is read, one page read ahead of the delivery. It
+// returns the position it delivered up to.
+func (h *Hub) replay(ctx context.Context, seq int64, match func(*Event) bool, deliver func(*Event) error) (int64, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan page, 1)
+	go h.readPages(ctx, seq, pages)
+	for p := range pages {
+		if p.err != nil {
+			return seq, p.err
+		}
+		for _, e := range p.events {
+			if e.Seq != seq+1 {
+				return seq, fmt.Errorf("%w: at %d, next event is %d", ErrLogGap, seq, e.Seq)
+			}
+			seq = e.Seq
+			if match(e) {
+				if err := deliver(e); err != nil {
+					return seq, err
+				}
+			}
+		}
+	}
+	return seq, ctx.Err()
+}
+
+// readPages reads the log after seq into out until memory holds what
+// follows, a read fails, or ctx ends.
+func (h *Hub) readPages(ctx context.Context, seq int64, out chan<- page) {
+	defer close(out)
+	paged, _ := h.log.(PagedLog)
+	for !h.model.holds(seq) {
+		rctx, cancel := context.WithTimeout(ctx, replayReadTimeout)
+		var events []*Event
+		var err error
+		if paged != nil {
+			events, err = paged.ReadPage(rctx, seq)
+		} else {
+			events, err = h.log.ReadAfter(rctx, seq)
+		}
+		cancel()
+		if err == nil && len(events) == 0 {
+			err = fmt.Errorf("%w: the log holds nothing after %d", ErrLogGap, seq)
+		}
+		select {
+		case out <- page{events, err}:
+		case <-ctx.Done():
+			return
+		}
+		if err != nil {
+			return
+		}
+		seq = events[len(events)-1].Seq
 	}
 }

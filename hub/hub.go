@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -39,6 +40,32 @@ type HeadLog interface {
 	SetHead(ctx context.Context, seq int64) error
 }
 
+// ContendedLog is an EventLog through which instances tell each other
+// that one lost a race for a position: the others then take turns with
+// it (see commit) rather than keep it out by writing back to back.
+type ContendedLog interface {
+	// Contend records that instance lost a race, and how long it takes
+	// from a lost race to its next write (catching up included).
+	Contend(ctx context.Context, instance string, turn time.Duration) error
+	// Contention returns the last record and a count that changes with each.
+	Contention(ctx context.Context) (instance string, turn time.Duration, count int64, err error)
+}
+
+// EventReader is an EventLog that reads one event by its position: a
+// writer that lost a race reads just the event it lost to.
+type EventReader interface {
+	// ReadEvent returns the event at seq, or nil when there is none.
+	ReadEvent(ctx context.Context, seq int64) (*Event, error)
+}
+
+// PagedLog is an EventLog that reads the log a page at a time, so that a
+// long replay delivers its first events while the rest is still read.
+type PagedLog interface {
+	// ReadPage returns, in sequence order, some of the events after seq:
+	// at least the next one when the log holds it, none when it ends at seq.
+	ReadPage(ctx context.Context, seq int64) ([]*Event, error)
+}
+
 // Options tune a Hub; the zero value is usable.
 type Options struct {
 	Logger *slog.Logger
@@ -63,6 +90,15 @@ type Hub struct {
 	now    func() time.Time
 
 	writeMu sync.Mutex // one command at a time per instance: allocates Seq
+	turns   turns      // guarded by writeMu
+	id      string     // names this instance in contention records
+
+	lastContend time.Time    // when this instance last recorded a lost race; guarded by writeMu
+	contendedAt atomic.Int64 // unix nanoseconds another instance last said it lost a race
+	othersTurn  atomic.Int64 // the turn that instance said it needs, in nanoseconds
+	contentions atomic.Int64 // the count of the record last read
+	watching    atomic.Bool  // a read of the record is under way
+	lastWatch   time.Time    // when the writer last started one; guarded by writeMu
 
 	headMoved     chan struct{} // signals the head writer
 	stop          chan struct{} // closed by Close
@@ -94,6 +130,7 @@ func Open(ctx context.Context, log EventLog, opts Options) (*Hub, error) {
 		stop:          make(chan struct{}),
 		snapshotsDone: make(chan struct{}),
 		tailerDone:    make(chan struct{}),
+		id:            newID(),
 	}
 	if h.logger == nil {
 		h.logger = slog.Default()
@@ -174,9 +211,11 @@ func (h *Hub) tail(interval time.Duration) {
 			armed = false
 			announce()
 		case <-t.C:
+			h.readContention(ctx)
 			if heads != nil {
-				if head, err := heads.Head(ctx); err == nil && head <= h.model.Seq() {
-					continue // nothing new anywhere
+				head, err := heads.Head(ctx)
+				if err == nil && (head <= h.model.Seq() || h.readUpTo(ctx, head)) {
+					continue // nothing new anywhere, or the announced events read
 				}
 			}
 			err := h.CatchUp(ctx)
@@ -206,6 +245,28 @@ func (h *Hub) tail(interval time.Duration) {
 			return
 		}
 	}
+}
+
+// announcedLookups is how many announced events the tailer reads one by
+// one, rather than reading the log's tail.
+const announcedLookups = 8
+
+// readUpTo applies the events up to head, which another instance
+// announced, reading each by its position: on FerretDB reading the tail
+// would end with a lookup of the first missing position, a scan of its
+// whole block. It reports whether it got them all.
+func (h *Hub) readUpTo(ctx context.Context, head int64) bool {
+	r, ok := h.log.(EventReader)
+	if !ok || head-h.model.Seq() > announcedLookups {
+		return false
+	}
+	for seq := h.model.Seq() + 1; seq <= head; seq = h.model.Seq() + 1 {
+		e, err := r.ReadEvent(ctx, seq)
+		if err != nil || e == nil || h.model.Apply(e) != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // Model is the read model that answers queries.
@@ -239,24 +300,40 @@ func (h *Hub) Close(ctx context.Context) error {
 	return nil
 }
 
-// maxAttempts bounds retries when another instance takes our sequence number.
-const maxAttempts = 8
+// maxContention bounds how long a command keeps losing races before it
+// gives up with ErrBusy; with turns taken it is never reached in practice.
+const maxContention = 10 * time.Second
 
 // commit runs build against the current model and appends the event it
 // returns. When another writer took the sequence number or the version,
-// it catches up and builds again: build sees the newer state, so a stale
-// expectedVersion then fails as a conflict and a blind update applies on
-// top of the other change. A nil event from build means nothing to change.
+// it catches up at once and builds again: build sees the newer state, so
+// a stale expectedVersion then fails as a conflict and a blind update
+// applies on top of the other change. A nil event from build means
+// nothing to change.
+//
+// Fairness: a writer that loses a race is behind by a read of the log,
+// so an instance writing back to back would keep another out forever.
+// While any instance has lost a race within contendedFor, a winner
+// yields a turn before its next write, a little longer (with jitter)
+// than a loser takes to catch up and write; losers retry at once.
 func (h *Hub) commit(ctx context.Context, build func() (*Event, error)) (*Event, error) {
 	h.writeMu.Lock()
 	defer h.writeMu.Unlock()
-	for attempt := 1; ; attempt++ {
+	if err := h.turns.wait(ctx); err != nil {
+		return nil, err
+	}
+	started := time.Now()
+	var lost time.Time // when the last attempt lost its race
+	for {
 		e, err := build()
 		if err != nil || e == nil {
 			return nil, err
 		}
 		e.Seq = h.model.Seq() + 1
 		err = h.log.Append(ctx, e)
+		if !lost.IsZero() {
+			h.turns.measure(time.Since(lost))
+		}
 		if err == nil {
 			if err := h.model.Apply(e); err != nil {
 				return nil, err // unreachable: Seq follows the model's
@@ -265,12 +342,25 @@ func (h *Hub) commit(ctx context.Context, build func() (*Event, error)) (*Event,
 			case h.headMoved <- struct{}{}:
 			default:
 			}
+			h.watchContention()
+			if h.contended() {
+				h.turns.yield(time.Duration(h.othersTurn.Load()))
+			}
 			return e, nil
 		}
-		if !errors.Is(err, ErrDuplicate) || attempt == maxAttempts {
+		if !errors.Is(err, ErrDuplicate) {
 			return nil, err
 		}
-		if err := h.CatchUp(ctx); err != nil && !errors.Is(err, ErrLogGap) {
+		lost = time.Now()
+		h.turns.lost = lost
+		h.contend()
+		if time.Since(started) > maxContention {
+			return nil, fmt.Errorf("%w: %v", ErrBusy, err)
+		}
+		if err := h.catchUpTo(ctx, e.Seq); err != nil && !errors.Is(err, ErrLogGap) {
+			return nil, err
+		}
+		if err := sleep(ctx, jitter(time.Millisecond)); err != nil {
 			return nil, err
 		}
 	}

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -142,7 +143,8 @@ func (g *group) run(ctx context.Context, exec graphql.GraphExecutor, rc *graphql
 		// (its resolver refused the arguments), which the protocols' error
 		// message reports. An event's field errors come with its result
 		// (data, or null) in a next message, and the stream goes on.
-		if first && len(resp.Errors) > 0 && len(resp.Data) == 0 {
+		// A replay that cannot go on ends the same way (Position.Fail).
+		if len(resp.Errors) > 0 && ((first && len(resp.Data) == 0) || (pos.failed() && isNull(resp.Data))) {
 			g.end(func(m *member) { m.c.sendErrors(m.id, resp.Errors) })
 			return
 		}
@@ -238,4 +240,8 @@ func (g *group) end(tell func(*member)) {
 	for _, m := range members {
 		tell(m)
 	}
+}
+
+func isNull(raw json.RawMessage) bool {
+	return len(raw) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
 }

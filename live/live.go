@@ -41,6 +41,7 @@ type Authenticator func(ctx context.Context, initPayload map[string]any) (contex
 type Position struct {
 	mu     sync.Mutex
 	cursor string
+	final  bool
 }
 
 type positionKey struct{}
@@ -56,6 +57,20 @@ func (p *Position) Set(cursor string) {
 	p.mu.Lock()
 	p.cursor = cursor
 	p.mu.Unlock()
+}
+
+// Fail says that the subscription's next message, an error, ends it:
+// the transport sends it as the protocol's error message.
+func (p *Position) Fail() {
+	p.mu.Lock()
+	p.final = true
+	p.mu.Unlock()
+}
+
+func (p *Position) failed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.final
 }
 
 func (p *Position) get() string {

@@ -3,7 +3,6 @@ package resolvers
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,6 +12,10 @@ import (
 	"convene/hub"
 	"convene/live"
 	"convene/resolvers/gqltype"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // Subscription returns the subscription resolver.
@@ -82,7 +85,8 @@ func (r *subscriptionResolver) Events(ctx context.Context, filter *model.EventFi
 }
 
 // follow streams the matching events after the cursor (or from now) until
-// the subscription ends.
+// the subscription ends. A stream that cannot go on (the log cannot be
+// read) ends with an UNAVAILABLE error naming the cursor to resume after.
 func (r *subscriptionResolver) follow(ctx context.Context, after *string, match func(*hub.Event) bool) (<-chan *hub.Event, error) {
 	seq := r.model().Seq()
 	if after != nil {
@@ -94,24 +98,40 @@ func (r *subscriptionResolver) follow(ctx context.Context, after *string, match 
 			return nil, badInput(fmt.Sprintf("cursor %q is not a position in this event log", *after))
 		}
 	}
+	var path ast.Path
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		path = fc.Path()
+	}
 	pos := live.PositionFrom(ctx)
 	ch := make(chan *hub.Event)
 	go func() {
 		defer close(ch)
+		delivered := eventCursor(seq)
 		err := r.Hub.Follow(ctx, seq, match, func(e *hub.Event) error {
+			cursor := eventCursor(e.Seq)
 			if pos != nil {
-				pos.Set(eventCursor(e.Seq))
+				pos.Set(cursor)
 			}
 			select {
 			case ch <- e:
+				delivered = cursor
 				return nil
 			case <-ctx.Done():
 				return ctx.Err()
 			}
 		})
-		if err != nil && !errors.Is(err, context.Canceled) {
-			r.Logger.ErrorContext(ctx, "subscription ended", "err", err)
+		if err == nil || ctx.Err() != nil {
+			return
 		}
+		r.Logger.ErrorContext(ctx, "subscription ended", "err", err, "resumeAfter", delivered)
+		if pos != nil {
+			pos.Fail()
+		}
+		endWith(ctx, &gqlerror.Error{
+			Message:    fmt.Sprintf("the event log could not be read, so this subscription ended; subscribe again with after: %q to resume without missing anything", delivered),
+			Path:       path,
+			Extensions: map[string]any{"code": codeUnavailable, "resumeAfter": delivered},
+		})
 	}()
 	return ch, nil
 }

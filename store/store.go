@@ -245,27 +245,23 @@ func (s *Store) AppendMany(ctx context.Context, events []*hub.Event) error {
 	return nil
 }
 
-// tailLookups is how many events ReadAfter looks up one by one (at once)
-// before it reads whole blocks instead: a tailer usually finds one or two.
+// tailLookups is how many events ReadAfter looks up one by one before it
+// reads whole blocks instead: a tailer usually finds one or two.
 const tailLookups = 4
 
 // ReadAfter returns the events after seq in sequence order, up to the
 // first position not in the log. Positions are dense (a writer takes n+1
 // only once n is committed, and the insert at n+1 is guarded by the _id
 // index), so the first missing one is the end of the log. A short tail is
-// read by _id lookups; a longer one block by block.
+// read by _id lookups, one after the other: on FerretDB a lookup that
+// finds nothing scans its whole block, so it stops at the first; a longer
+// tail is read block by block.
 func (s *Store) ReadAfter(ctx context.Context, seq int64) ([]*hub.Event, error) {
-	got := make([]*hub.Event, tailLookups)
-	errs := make([]error, tailLookups)
-	var wg sync.WaitGroup
-	for i := range tailLookups {
-		wg.Go(func() { got[i], errs[i] = s.readEvent(ctx, seq+1+int64(i)) })
-	}
-	wg.Wait()
 	var out []*hub.Event
-	for i, e := range got {
-		if errs[i] != nil {
-			return nil, errs[i]
+	for i := range int64(tailLookups) {
+		e, err := s.ReadEvent(ctx, seq+1+i)
+		if err != nil {
+			return nil, err
 		}
 		if e == nil {
 			return out, nil
@@ -294,8 +290,30 @@ func (s *Store) ReadAfter(ctx context.Context, seq int64) ([]*hub.Event, error) 
 	}
 }
 
-// readEvent returns the event at seq, or nil when there is none.
-func (s *Store) readEvent(ctx context.Context, seq int64) (*hub.Event, error) {
+// ReadPage returns the events after seq up to the end of the block that
+// holds seq+1, in sequence order and up to the first position not in the
+// log: one collection read, so that a long replay delivers as it reads.
+func (s *Store) ReadPage(ctx context.Context, seq int64) ([]*hub.Event, error) {
+	events, err := s.readBlock(ctx, blockOf(seq+1))
+	if err != nil {
+		return nil, err
+	}
+	out := events[:0]
+	for _, e := range events {
+		if e.Seq <= seq {
+			continue
+		}
+		if e.Seq != seq+1 {
+			break // not committed yet
+		}
+		out = append(out, e)
+		seq++
+	}
+	return out, nil
+}
+
+// ReadEvent returns the event at seq, or nil when there is none.
+func (s *Store) ReadEvent(ctx context.Context, seq int64) (*hub.Event, error) {
 	var d eventDoc
 	err := s.block(blockOf(seq)).FindOne(ctx, bson.D{{Key: "_id", Value: seqID(seq)}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
@@ -357,6 +375,38 @@ func (s *Store) SetHead(ctx context.Context, seq int64) error {
 		bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: seq}}}},
 		options.UpdateOne().SetUpsert(true))
 	return err
+}
+
+// contentionFilter selects the heads collection's record of lost races.
+var contentionFilter = bson.D{{Key: "_id", Value: "contention"}}
+
+// Contend records that instance lost a race for a log position and how
+// long it takes to catch up and write: the others read it (Contention)
+// on their tailer's poll and take turns with it.
+func (s *Store) Contend(ctx context.Context, instance string, turn time.Duration) error {
+	_, err := s.heads.UpdateOne(ctx, contentionFilter,
+		bson.D{{Key: "$set", Value: bson.D{{Key: "by", Value: instance}, {Key: "turnMicros", Value: turn.Microseconds()}}},
+			{Key: "$inc", Value: bson.D{{Key: "n", Value: int64(1)}}}},
+		options.UpdateOne().SetUpsert(true))
+	return err
+}
+
+// Contention returns the last record of a lost race and a count that
+// changes with each record (the increment need not be atomic).
+func (s *Store) Contention(ctx context.Context) (string, time.Duration, int64, error) {
+	var c struct {
+		By   string `bson:"by"`
+		Turn int64  `bson:"turnMicros"`
+		N    int64  `bson:"n"`
+	}
+	err := s.heads.FindOne(ctx, contentionFilter).Decode(&c)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return "", 0, 0, nil
+	}
+	if err != nil {
+		return "", 0, 0, fmt.Errorf("reading the record of lost races: %w", err)
+	}
+	return c.By, time.Duration(c.Turn) * time.Microsecond, c.N, nil
 }
 
 // redact hides a password in a connection string for logs and errors.
