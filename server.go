@@ -82,6 +82,7 @@ type config struct {
 	mongoURI     string
 	database     string
 	embeddedAddr string
+	embedded     store.EmbeddedConfig // the embedded FerretDB's backend: SQLite files or PostgreSQL
 	adminToken   string
 	seedDemo     bool
 	wsInit       time.Duration // how long a WebSocket may wait before connection_init
@@ -126,6 +127,8 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&cfg.mongoURI, "mongodb-uri", env("MONGODB_URI", ""), "MongoDB connection string; empty starts the embedded FerretDB (MONGODB_URI)")
 	fs.StringVar(&cfg.database, "database", env("CONVENE_DATABASE", "convene"), "MongoDB database name (CONVENE_DATABASE)")
 	fs.StringVar(&cfg.embeddedAddr, "embedded-addr", env("CONVENE_EMBEDDED_ADDR", "127.0.0.1:27018"), "loopback address of the embedded FerretDB; port 0 picks a free one (CONVENE_EMBEDDED_ADDR)")
+	fs.StringVar(&cfg.embedded.Backend, "embedded-backend", env("CONVENE_EMBEDDED_BACKEND", store.BackendSQLite), "where the embedded FerretDB keeps its data: sqlite (files in the data directory) or postgresql (CONVENE_EMBEDDED_BACKEND)")
+	fs.StringVar(&cfg.embedded.PostgreSQLURL, "postgresql-url", env("CONVENE_POSTGRESQL_URL", ""), "PostgreSQL database of the postgresql backend, postgres://user:password@host:5432/convene (CONVENE_POSTGRESQL_URL)")
 	fs.StringVar(&cfg.adminToken, "admin-token", env("CONVENE_ADMIN_TOKEN", ""), "bearer token for mutations; empty generates one in the data directory (CONVENE_ADMIN_TOKEN)")
 	fs.BoolVar(&cfg.seedDemo, "seed-demo", env("CONVENE_SEED_DEMO", "true") == "true", "load the demo data when the embedded database is empty (CONVENE_SEED_DEMO)")
 	fs.BoolVar(&cfg.publicRead, "public-read", env("CONVENE_PUBLIC_READ", "true") == "true", "let anonymous clients read public data; false requires a token for every request (CONVENE_PUBLIC_READ)")
@@ -140,6 +143,12 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if b := cfg.embedded.Backend; b != store.BackendSQLite && b != store.BackendPostgreSQL {
+		return cfg, fmt.Errorf("--embedded-backend %q: want %s or %s", b, store.BackendSQLite, store.BackendPostgreSQL)
+	}
+	if cfg.embedded.Backend == store.BackendPostgreSQL && cfg.embedded.PostgreSQLURL == "" && cfg.mongoURI == "" {
+		return cfg, errors.New("--embedded-backend postgresql needs --postgresql-url (CONVENE_POSTGRESQL_URL)")
 	}
 	return cfg, nil
 }
@@ -172,12 +181,14 @@ func open(ctx context.Context, cfg config, logger *slog.Logger, hubOpts hub.Opti
 	uri := cfg.mongoURI
 	if uri == "" {
 		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-		emb, err := store.StartEmbedded(filepath.Join(cfg.dataDir, "ferretdb"), cfg.embeddedAddr, quiet)
+		ec := cfg.embedded
+		ec.Dir, ec.Addr, ec.Logger, ec.Alerts = filepath.Join(cfg.dataDir, "ferretdb"), cfg.embeddedAddr, quiet, logger
+		emb, err := store.StartEmbeddedConfig(ec)
 		if err != nil {
 			return nil, err
 		}
 		a.embedded, uri = emb, emb.URI
-		logger.Info("embedded FerretDB started; open it with MongoDB tools at this URI", "uri", uri, "data", cfg.dataDir)
+		logger.Info("embedded FerretDB started; open it with MongoDB tools at this URI", "uri", uri, "backend", ec.Backend, "data", emb.Where())
 	}
 	st, err := store.Connect(ctx, uri, cfg.database)
 	if err != nil {
