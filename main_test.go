@@ -24,6 +24,7 @@ const testAdminToken = "test-admin-token"
 type testServer struct {
 	t   *testing.T
 	dir string
+	cfg config // as started, on the test's backend
 	app *app
 	url string
 	srv *httptest.Server
@@ -60,14 +61,16 @@ func startServerLogger(t *testing.T, cfg config, logger *slog.Logger) *testServe
 func startServerWith(t *testing.T, cfg config, logger *slog.Logger, opts hub.Options) *testServer {
 	t.Helper()
 	dir := cfg.dataDir
+	cfg = onTestBackend(t, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	a, err := open(ctx, cfg, logger, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	seedOnMongoDB(t, a, cfg)
 	srv := httptestServer(a)
-	s := &testServer{t: t, dir: dir, app: a, url: srv.URL, srv: srv}
+	s := &testServer{t: t, dir: dir, cfg: cfg, app: a, url: srv.URL, srv: srv}
 	t.Cleanup(s.stop)
 	return s
 }

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"testing"
+
+	"convene/internal/backendtest"
+	"convene/internal/pgtest"
+	"convene/seed"
+	"convene/store"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// TestCoreOnEveryBackend runs the end-to-end core (mutations, conflicts,
+// restart, crash healing, two instances, subscriptions' resume) again on
+// the embedded FerretDB on PostgreSQL, and on MongoDB when
+// CONVENE_TEST_MONGODB_URI names one.
+func TestCoreOnEveryBackend(t *testing.T) {
+	backendtest.Run(t,
+		backendtest.Test{Name: "MutationsHappyPath", Run: TestMutationsHappyPath},
+		backendtest.Test{Name: "ValidationWritesNothing", Run: TestValidationWritesNothing},
+		backendtest.Test{Name: "StaleExpectedVersionConflicts", Run: TestStaleExpectedVersionConflicts},
+		backendtest.Test{Name: "ConcurrentWritersOneWins", Run: TestConcurrentWritersOneWins},
+		backendtest.Test{Name: "StakeholderNameUniqueAcrossInstances", Run: TestStakeholderNameUniqueAcrossInstances},
+		backendtest.Test{Name: "RestartKeepsEveryChange", Run: TestRestartKeepsEveryChange},
+		backendtest.Test{Name: "CrashBeforeSnapshotHeals", Run: TestCrashBeforeSnapshotHeals},
+		backendtest.Test{Name: "SubscriptionResumesAfterCursor", Run: TestSubscriptionResumesAfterCursor},
+		backendtest.Test{Name: "SubscriptionResumesAcrossRestart", Run: TestSubscriptionResumesAcrossRestart},
+		backendtest.Test{Name: "SubscriptionAcrossInstances", Run: TestSubscriptionAcrossInstances},
+		backendtest.Test{Name: "SubscriptionConcurrentWritersExactlyOnce", Run: TestSubscriptionConcurrentWritersExactlyOnce},
+	)
+}
+
+// onTestBackend points a test server's configuration at the test's
+// backend; the data directory names the database, so a restart on the
+// same directory finds its data.
+func onTestBackend(t *testing.T, cfg config) config {
+	t.Helper()
+	if cfg.mongoURI != "" {
+		return cfg // a second instance on another's database
+	}
+	switch backendtest.Of(t) {
+	case backendtest.PostgreSQL:
+		cfg.embedded.Backend = store.BackendPostgreSQL
+		cfg.embedded.PostgreSQLURL = backendtest.PostgreSQLURL(t, cfg.dataDir)
+	case backendtest.MongoDB:
+		cfg.mongoURI, cfg.database = backendtest.MongoDBDatabase(t, cfg.dataDir)
+	}
+	return cfg
+}
+
+// seedOnMongoDB loads the demo data into an empty MongoDB database, as the
+// embedded database does on its first start.
+func seedOnMongoDB(t *testing.T, a *app, cfg config) {
+	t.Helper()
+	if backendtest.Of(t) != backendtest.MongoDB || !cfg.seedDemo || a.hub.Model().Seq() > 0 {
+		return
+	}
+	if err := seed.Load(context.Background(), a.hub); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sameDatabase is how a second instance reaches the first one's database:
+// the first's embedded FerretDB (FerretDB 1.x serves a PostgreSQL
+// database from one process), or the same MongoDB database.
+func sameDatabase(first *testServer) (uri, database string) {
+	if first.app.embedded != nil {
+		return first.app.embedded.URI, first.cfg.database
+	}
+	return first.cfg.mongoURI, first.cfg.database
+}
