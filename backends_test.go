@@ -10,7 +10,7 @@ import (
 	"convene/store"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) { pgtest.Main(m, removeServerBinary) }
 
 // TestCoreOnEveryBackend runs the end-to-end core (mutations, conflicts,
 // restart, crash healing, two instances, subscriptions' resume) again on

@@ -196,6 +196,9 @@ func open(ctx context.Context, cfg config, logger *slog.Logger, hubOpts hub.Opti
 		return nil, err
 	}
 	a.store = st
+	if a.embedded != nil {
+		st.WatchDisk(a.embedded.DataDir())
+	}
 	hubOpts.Logger = logger
 	if a.hub, err = hub.Open(ctx, st, hubOpts); err != nil {
 		a.close(context.Background())

@@ -9,6 +9,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"syscall"
+
+	"convene/hub"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -61,6 +64,9 @@ func StartEmbeddedConfig(c EmbeddedConfig) (*Embedded, error) {
 		if err := os.MkdirAll(abs, 0o750); err != nil {
 			return nil, fmt.Errorf("creating the data directory: %w", err)
 		}
+		if err := checkFreeSpace(abs); err != nil {
+			return nil, err
+		}
 		if err := checkSQLiteFiles(abs); err != nil {
 			return nil, err
 		}
@@ -106,4 +112,23 @@ func (e *Embedded) Where() string {
 		return redactPG(e.lock.url)
 	}
 	return e.dir
+}
+
+// DataDir is the SQLite backend's directory ("" on PostgreSQL).
+func (e *Embedded) DataDir() string { return e.dir }
+
+// minFreeBytes is the space below which the SQLite backend refuses to
+// start: SQLite would fail with a bare "disk I/O error".
+const minFreeBytes = 1 << 20
+
+// checkFreeSpace says so when the disk holding dir is full.
+func checkFreeSpace(dir string) error {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return nil // not knowing is no reason to refuse
+	}
+	if free := st.Bavail * uint64(st.Bsize); free < minFreeBytes {
+		return fmt.Errorf("%w: the disk holding %s is full (%d bytes free): free some space and start again", hub.ErrUnavailable, dir, free)
+	}
+	return nil
 }

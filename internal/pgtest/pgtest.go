@@ -249,9 +249,13 @@ func Database(t testing.TB, name string) string {
 	return url
 }
 
-// Main runs the tests and then removes the shared server, if one started.
-func Main(m *testing.M) {
+// Main runs the tests, then removes the shared server (if one started)
+// and runs after.
+func Main(m *testing.M, after ...func()) {
 	code := m.Run()
+	for _, f := range after {
+		f()
+	}
 	if shared.s != nil {
 		fmt.Fprintf(os.Stderr, "pgtest: PostgreSQL took %v to install (if needed), create and start\n", shared.took.Round(time.Millisecond))
 		shared.s.Remove()
