@@ -150,7 +150,9 @@ func openCommitments(t *testing.T, url string, n int) []string {
 	if err != nil || len(r.Errors) > 0 {
 		t.Fatalf("listing commitments: %v %+v", err, r.Errors)
 	}
-	var out struct{ Commitments struct{ Nodes []struct{ ID string } } }
+	var out struct {
+		Commitments struct{ Nodes []struct{ ID string } }
+	}
 	if err := json.Unmarshal(r.Data, &out); err != nil || len(out.Commitments.Nodes) == 0 {
 		t.Fatalf("listing commitments: %s %v", r.body, err)
 	}
