@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -15,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -165,11 +167,12 @@ func openCommitments(t *testing.T, url string, n int) []string {
 
 // ledger is what writers were told, per commitment, and what they tried.
 type ledger struct {
-	mu      sync.Mutex
-	acked   map[string][]ack // by commitment
-	tried   map[string]bool  // notes sent, acknowledged or not
-	ackedN  int
-	unknown int // sent, no answer: the server died first
+	mu       sync.Mutex
+	acked    map[string][]ack // by commitment
+	tried    map[string]bool  // notes sent, acknowledged or not
+	ackedN   int
+	unknown  int   // sent, no answer: the server died first
+	firstErr error // of the last writes
 }
 
 func newLedger() *ledger { return &ledger{acked: map[string][]ack{}, tried: map[string]bool{}} }
@@ -294,6 +297,9 @@ func (l *ledger) write(url string, ids []string, round, max int) {
 					l.ackedN++
 				} else {
 					l.unknown++
+					if l.firstErr == nil {
+						l.firstErr = err
+					}
 				}
 				l.mu.Unlock()
 				if err != nil {
@@ -324,12 +330,18 @@ func TestFaultsKillUnderWriters(t *testing.T) {
 				done := make(chan struct{})
 				go func() { l.write(url, ids, round, perRound); close(done) }()
 				time.Sleep(time.Duration(300+rand.IntN(600)) * time.Millisecond)
+				killedAt := time.Now()
 				p.kill9()
 				<-done
+				if l.firstErr != nil && !errors.Is(l.firstErr, syscall.ECONNREFUSED) && !errors.Is(l.firstErr, syscall.ECONNRESET) &&
+					!errors.Is(l.firstErr, io.EOF) && !errors.Is(l.firstErr, io.ErrUnexpectedEOF) {
+					t.Errorf("round %d: a writer failed before the kill at %v with %v", round+1, killedAt.Format(time.StampMilli), l.firstErr)
+				}
+				l.firstErr = nil
 				p, url, took = startTimed(t, fmt.Sprintf("restart %d", round+1), bin, args...)
 				lost, dup, extra := l.verify(t, url)
-				t.Logf("round %d: SIGKILL, restart served in %v; %d acknowledged so far, %d lost, %d duplicated, %d applied without an answer",
-					round+1, took.Round(time.Millisecond), l.ackedN, lost, dup, extra)
+				t.Logf("round %d: SIGKILL, restart served in %v (%s snapshots, watermark %s, replayed to %s); %d acknowledged so far, %d lost, %d duplicated, %d applied without an answer",
+					round+1, took.Round(time.Millisecond), p.waitLog("snapshots"), p.waitLog("watermark"), p.waitLog("seq"), l.ackedN, lost, dup, extra)
 			}
 			if l.ackedN < rounds*len(ids) {
 				t.Errorf("only %d reports were acknowledged in %d rounds: the kills came too early to test anything", l.ackedN, rounds)

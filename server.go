@@ -196,6 +196,7 @@ func open(ctx context.Context, cfg config, logger *slog.Logger, hubOpts hub.Opti
 		return nil, err
 	}
 	a.store = st
+	logger.Info("connected to the database", "database", cfg.database, "replicaSet", st.ReplicaSet())
 	if a.embedded != nil {
 		st.WatchDisk(a.embedded.DataDir())
 	}

@@ -19,7 +19,8 @@ import (
 // Bounds on waiting for the database, so that a mutation fails within
 // five seconds when it is away rather than at the request's deadline.
 const (
-	writeTimeout  = 4 * time.Second // one append, checkpoint part or head announcement
+	writeTimeout  = 4 * time.Second // one append or head announcement
+	partTimeout   = time.Minute     // one checkpoint part
 	selectTimeout = 3 * time.Second // finding a server to send an operation to
 	probeInterval = 250 * time.Millisecond
 	readyTimeout  = 2 * time.Second // readiness: a ping and, after a failed write, a probe
@@ -80,19 +81,30 @@ func containsAny(s string, marks []string) bool {
 	return false
 }
 
-// write runs one write with its own deadline. While the database is known
-// to be unreachable it fails at once; a failure is remembered for
-// readiness, and an unreachable database starts the prober.
+// write runs one small write (an event, the head) within writeTimeout.
+// While the database is known to be unreachable it fails at once; a
+// failure is remembered for readiness, and an unreachable database (or
+// one that does not answer within the deadline) starts the prober.
 func (s *Store) write(ctx context.Context, op func(context.Context) error) error {
+	return s.writeWithin(ctx, writeTimeout, op)
+}
+
+// writeWithin is write with another deadline: a checkpoint part of a
+// megabyte may take longer than an event under load, and running out of
+// that time says the database is slow, not that it is away.
+func (s *Store) writeWithin(ctx context.Context, timeout time.Duration, op func(context.Context) error) error {
 	if down := s.health.down.Load(); down != nil {
 		return *down
 	}
-	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	err := op(ctx)
 	if err == nil {
 		s.health.full.Store(nil)
 		return nil
+	}
+	if timeout != writeTimeout && ctx.Err() != nil && !strings.Contains(err.Error(), "server selection") {
+		return classify(err)
 	}
 	return s.failed(err)
 }
