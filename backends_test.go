@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"convene/internal/backendtest"
@@ -70,4 +71,20 @@ func sameDatabase(first *testServer) (uri, database string) {
 		return first.app.embedded.URI, first.cfg.database
 	}
 	return first.cfg.mongoURI, first.cfg.database
+}
+
+func TestEmbeddedBackendConfig(t *testing.T) {
+	env := func(vars map[string]string) func(string) string { return func(k string) string { return vars[k] } }
+	cfg, err := loadConfig(nil, env(map[string]string{"CONVENE_EMBEDDED_BACKEND": "postgresql", "CONVENE_POSTGRESQL_URL": "postgres://db/convene"}))
+	if err != nil || cfg.embedded.Backend != store.BackendPostgreSQL || cfg.embedded.PostgreSQLURL != "postgres://db/convene" {
+		t.Fatalf("from the environment: %+v %v", cfg.embedded, err)
+	}
+	if cfg, err := loadConfig(nil, env(nil)); err != nil || cfg.embedded.Backend != store.BackendSQLite {
+		t.Fatalf("default: %+v %v", cfg.embedded, err)
+	}
+	for _, args := range [][]string{{"--embedded-backend", "mysql"}, {"--embedded-backend", "postgresql"}} {
+		if _, err := loadConfig(args, env(nil)); err == nil || !strings.Contains(err.Error(), "--embedded-backend") {
+			t.Errorf("%v: %v, want an error naming the flag", args, err)
+		}
+	}
 }
