@@ -469,15 +469,7 @@ func databaseAway(t *testing.T, url string, stop, start func(), serving *serverP
 	before := readAudit(t, url, ids[0])
 
 	stop()
-	waited := waitWithin(t, 10*time.Second, "/readyz turning 503", func() bool { code, _ := readyz(t, url); return code == http.StatusServiceUnavailable })
-	code, reason := readyz(t, url)
-	if !strings.Contains(reason, "database unreachable") {
-		t.Errorf("/readyz %d says %q, want the reason", code, reason)
-	}
-	t.Logf("database away: /readyz 503 after %v: %q", waited.Round(time.Millisecond), reason)
-	if after := readAudit(t, url, ids[0]); after.version != before.version || len(after.notes) != len(before.notes) {
-		t.Errorf("reads changed with the database away: %+v, before %+v", after, before)
-	}
+	// Mutations first, before anything else has noticed the database is gone.
 	var wg sync.WaitGroup
 	for i, id := range ids {
 		wg.Go(func() {
@@ -499,6 +491,15 @@ func databaseAway(t *testing.T, url string, stop, start func(), serving *serverP
 		})
 	}
 	wg.Wait()
+	waited := waitWithin(t, 10*time.Second, "/readyz turning 503", func() bool { code, _ := readyz(t, url); return code == http.StatusServiceUnavailable })
+	code, reason := readyz(t, url)
+	if !strings.Contains(reason, "database unreachable") {
+		t.Errorf("/readyz %d says %q, want the reason", code, reason)
+	}
+	t.Logf("database away: /readyz 503 after %v: %q", waited.Round(time.Millisecond), reason)
+	if after := readAudit(t, url, ids[0]); after.version != before.version || len(after.notes) != len(before.notes) {
+		t.Errorf("reads changed with the database away: %+v, before %+v", after, before)
+	}
 
 	start()
 	recovered := waitWithin(t, 30*time.Second, "recovery once the database is back", func() bool {
