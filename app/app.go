@@ -72,7 +72,9 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts Options) (*
 		}
 		a.lock = lock
 		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-		emb, err := store.StartEmbedded(filepath.Join(cfg.dataDir, "ferretdb"), cfg.embeddedAddr, quiet)
+		ec := cfg.embedded
+		ec.Dir, ec.Addr, ec.Logger, ec.Alerts = filepath.Join(cfg.dataDir, "ferretdb"), cfg.embeddedAddr, quiet, logger
+		emb, err := store.StartEmbeddedConfig(ec)
 		if err != nil {
 			lock.release()
 			return nil, err
@@ -82,7 +84,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts Options) (*
 			a.Close(context.Background())
 			return nil, err
 		}
-		logger.Info("embedded FerretDB started; open it with MongoDB tools at this URI", "uri", uri, "data", cfg.dataDir)
+		logger.Info("embedded FerretDB started; open it with MongoDB tools at this URI", "uri", uri, "backend", ec.Backend, "data", emb.Where())
 	}
 	st, err := store.Connect(ctx, uri, cfg.database)
 	if err != nil {
@@ -90,6 +92,10 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts Options) (*
 		return nil, err
 	}
 	a.store = st
+	logger.Info("connected to the database", "database", cfg.database, "replicaSet", st.ReplicaSet())
+	if a.embedded != nil {
+		st.WatchDisk(a.embedded.DataDir())
+	}
 	var log hub.EventLog = st
 	if opts.WrapLog != nil {
 		log = opts.WrapLog(st)

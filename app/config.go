@@ -11,6 +11,7 @@ import (
 
 	"convene/gateway"
 	"convene/hub"
+	"convene/store"
 )
 
 // Config is every setting of one run of convene: the command and its
@@ -24,6 +25,7 @@ type Config struct {
 	mongoURI     string
 	database     string
 	embeddedAddr string
+	embedded     store.EmbeddedConfig // the embedded FerretDB's backend: SQLite files or PostgreSQL
 	adminToken   string
 	seedDemo     bool
 	wsInit       time.Duration // how long a WebSocket may wait before connection_init
@@ -84,6 +86,12 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
+	if b := cfg.embedded.Backend; b != store.BackendSQLite && b != store.BackendPostgreSQL {
+		return cfg, fmt.Errorf("--embedded-backend %q: want %s or %s", b, store.BackendSQLite, store.BackendPostgreSQL)
+	}
+	if cfg.embedded.Backend == store.BackendPostgreSQL && cfg.embedded.PostgreSQLURL == "" && cfg.mongoURI == "" {
+		return cfg, errors.New("--embedded-backend postgresql needs --postgresql-url (CONVENE_POSTGRESQL_URL)")
+	}
 	if cfg.command == "token create" {
 		if cfg.newToken.role == "" {
 			return cfg, fmt.Errorf("token create needs --role (%s)", roleNames())
@@ -108,6 +116,8 @@ func (cfg *Config) registerCommon(fs *flag.FlagSet, getenv func(string) string) 
 	fs.StringVar(&cfg.mongoURI, "mongodb-uri", env("MONGODB_URI", ""), "MongoDB connection string; empty starts the embedded FerretDB (MONGODB_URI)")
 	fs.StringVar(&cfg.database, "database", env("CONVENE_DATABASE", "convene"), "MongoDB database name (CONVENE_DATABASE)")
 	fs.StringVar(&cfg.embeddedAddr, "embedded-addr", env("CONVENE_EMBEDDED_ADDR", "127.0.0.1:27018"), "loopback address of the embedded FerretDB; port 0 picks a free one (CONVENE_EMBEDDED_ADDR)")
+	fs.StringVar(&cfg.embedded.Backend, "embedded-backend", env("CONVENE_EMBEDDED_BACKEND", store.BackendSQLite), "where the embedded FerretDB keeps its data: sqlite (files in the data directory) or postgresql (CONVENE_EMBEDDED_BACKEND)")
+	fs.StringVar(&cfg.embedded.PostgreSQLURL, "postgresql-url", env("CONVENE_POSTGRESQL_URL", ""), "PostgreSQL database of the postgresql backend, postgres://user:password@host:5432/convene (CONVENE_POSTGRESQL_URL)")
 	fs.StringVar(&cfg.adminToken, "admin-token", env("CONVENE_ADMIN_TOKEN", ""), "bearer token for mutations; empty generates one in the data directory (CONVENE_ADMIN_TOKEN)")
 	fs.BoolVar(&cfg.seedDemo, "seed-demo", env("CONVENE_SEED_DEMO", "true") == "true", "load the demo data when the embedded database is empty (CONVENE_SEED_DEMO)")
 	fs.BoolVar(&cfg.publicRead, "public-read", env("CONVENE_PUBLIC_READ", "true") == "true", "let anonymous clients read public data; false requires a token for every request (CONVENE_PUBLIC_READ)")

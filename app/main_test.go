@@ -15,18 +15,21 @@ import (
 	"time"
 
 	"convene/hub"
+	"convene/internal/pgtest"
 	"convene/resolvers"
 )
 
 // The tests in this package run the real server: an embedded FerretDB in a
 // temporary directory, the hub, and the HTTP handler on a loopback port.
 
+// TestMain removes, at the end, the server binary the tests built and the
+// PostgreSQL cluster they started.
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if binary.dir != "" {
-		os.RemoveAll(binary.dir)
-	}
-	os.Exit(code)
+	pgtest.Main(m, func() {
+		if binary.dir != "" {
+			os.RemoveAll(binary.dir)
+		}
+	})
 }
 
 // repoPath is a path in the repository (go test runs in app/).
@@ -37,6 +40,7 @@ const testAdminToken = "test-admin-token"
 type testServer struct {
 	t   *testing.T
 	dir string
+	cfg Config // as started, on the test's backend
 	app *App
 	url string
 	srv *httptest.Server
@@ -73,14 +77,16 @@ func startServerLogger(t *testing.T, cfg Config, logger *slog.Logger) *testServe
 func startServerWith(t *testing.T, cfg Config, logger *slog.Logger, opts hub.Options) *testServer {
 	t.Helper()
 	dir := cfg.dataDir
+	cfg = onTestBackend(t, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	a, err := Open(ctx, cfg, logger, Options{Hub: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
+	seedOnMongoDB(t, a, cfg)
 	srv := httptestServer(a)
-	s := &testServer{t: t, dir: dir, app: a, url: srv.URL, srv: srv}
+	s := &testServer{t: t, dir: dir, cfg: cfg, app: a, url: srv.URL, srv: srv}
 	t.Cleanup(s.stop)
 	return s
 }

@@ -396,7 +396,7 @@ func TestStakeholderNameUniqueAcrossInstances(t *testing.T) {
 func startSecondServer(t *testing.T, first *testServer) *testServer {
 	t.Helper()
 	cfg := testConfig(t.TempDir())
-	cfg.mongoURI = first.app.embedded.URI
+	cfg.mongoURI, cfg.database = sameDatabase(first)
 	a, err := Open(context.Background(), cfg, first.app.logger, Options{})
 	if err != nil {
 		t.Fatal(err)

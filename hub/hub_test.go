@@ -17,17 +17,13 @@ import (
 
 func openStore(t *testing.T) (*store.Store, string) {
 	t.Helper()
-	emb, err := store.StartEmbedded(t.TempDir(), "127.0.0.1:0", slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emb.Stop)
-	return connect(t, emb.URI), emb.URI
+	uri := startDatabase(t)
+	return connect(t, uri), uri
 }
 
 func connect(t *testing.T, uri string) *store.Store {
 	t.Helper()
-	s, err := store.Connect(context.Background(), uri, "hubtest")
+	s, err := store.Connect(context.Background(), uri, testDatabase(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,7 +50,10 @@ func PresentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.As(err, &conflict):
 			setCode(gqlErr, codeConflict)
 			gqlErr.Extensions["currentVersion"] = conflict.CurrentVersion
-		case errors.Is(err, hub.ErrBusy):
+		case errors.Is(err, hub.ErrUnavailable), errors.Is(err, hub.ErrBusy):
+			// The detail (which database, why) is for operators.
+			logger.WarnContext(ctx, "database unavailable", "err", err, "path", gqlErr.Path.String())
+			gqlErr.Message = "the database is unavailable, so nothing was recorded that this server could confirm: retry later"
 			setCode(gqlErr, codeUnavailable)
 		case errors.As(err, &parsed) && parsed.Err == nil:
 			// Parse and validation errors from gqlgen: already safe, already coded.

@@ -83,7 +83,7 @@ func (s *Store) SaveSnapshots(ctx context.Context, snaps []hub.Snapshot, from, t
 	for i, blob := range blobs {
 		d := checkpointDoc{ID: fmt.Sprintf("%s-%04d", name, i), Checkpoint: name, From: from, To: to,
 			Part: i, Parts: len(blobs), Count: counts[i], Size: sizes[i], States: blob}
-		if _, err := s.checkpoints.InsertOne(ctx, d); err != nil {
+		if err := s.writeWithin(ctx, partTimeout, func(ctx context.Context) error { _, err := s.checkpoints.InsertOne(ctx, d); return err }); err != nil {
 			s.remember(written...)
 			return fmt.Errorf("writing checkpoint part %d of %d: %w", i+1, len(blobs), err)
 		}
@@ -173,7 +173,7 @@ func encodeParts(snaps []hub.Snapshot) (blobs [][]byte, counts, sizes []int, err
 func (s *Store) LoadSnapshots(ctx context.Context) ([]hub.Snapshot, int64, error) {
 	cur, err := s.checkpoints.Find(ctx, bson.D{}, options.Find().SetBatchSize(16))
 	if err != nil {
-		return nil, 0, fmt.Errorf("reading checkpoints: %w", err)
+		return nil, 0, fmt.Errorf("reading checkpoints: %w", classify(err))
 	}
 	defer cur.Close(ctx)
 	type part struct {

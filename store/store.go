@@ -19,6 +19,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 )
 
@@ -43,6 +44,11 @@ type Store struct {
 
 	blocks sync.Map // blocks whose index this process has ensured
 
+	replicaSet bool          // hello reported a replica set: majority reads and writes
+	health     health        // why writes fail, if they do
+	diskDir    string        // the embedded SQLite's directory, for readiness
+	closed     chan struct{} // closed by Close: stops the prober
+
 	mu    sync.Mutex
 	known []checkpointRef // checkpoint documents this instance has seen, for compaction
 }
@@ -51,14 +57,26 @@ type Store struct {
 // version's format (or none). The log's collections and their indexes are
 // created as the log grows (ensureBlock).
 func Connect(ctx context.Context, uri, database string) (*Store, error) {
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetAppName("convene"))
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetAppName("convene").
+		SetServerSelectionTimeout(selectTimeout).SetConnectTimeout(selectTimeout))
 	if err != nil {
 		return nil, fmt.Errorf("connecting to %s: %w", redact(uri), err)
 	}
-	// Majority write concern: an acknowledged event survives a primary failover.
-	db := client.Database(database, options.Database().SetWriteConcern(writeconcern.Majority()))
+	replicaSet, err := isReplicaSet(ctx, client)
+	if err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("reaching %s: %w", redact(uri), err)
+	}
+	dbOpts := options.Database()
+	if replicaSet {
+		// An event acknowledged by a majority survives a primary failover,
+		// and a tailer reads only events that cannot be rolled back. A
+		// standalone server (FerretDB) has no majority to wait for.
+		dbOpts.SetWriteConcern(writeconcern.Majority()).SetReadConcern(readconcern.Majority())
+	}
+	db := client.Database(database, dbOpts)
 	s := &Store{client: client, db: db, checkpoints: db.Collection("checkpoints"),
-		meta: db.Collection("meta"), heads: db.Collection("heads")}
+		meta: db.Collection("meta"), heads: db.Collection("heads"), replicaSet: replicaSet, closed: make(chan struct{})}
 	if err := s.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("reaching %s: %w", redact(uri), err)
@@ -75,8 +93,30 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.db.RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err()
 }
 
+// isReplicaSet asks the server whether it is a member of a replica set.
+func isReplicaSet(ctx context.Context, client *mongo.Client) (bool, error) {
+	var hello struct {
+		SetName string `bson:"setName"`
+	}
+	if err := client.Database("admin").RunCommand(ctx, bson.D{{Key: "hello", Value: 1}}).Decode(&hello); err != nil {
+		return false, err
+	}
+	return hello.SetName != "", nil
+}
+
+// ReplicaSet reports whether the database is a replica set, so that
+// writes wait for a majority.
+func (s *Store) ReplicaSet() bool { return s.replicaSet }
+
 // Close disconnects.
-func (s *Store) Close(ctx context.Context) error { return s.client.Disconnect(ctx) }
+func (s *Store) Close(ctx context.Context) error {
+	select {
+	case <-s.closed:
+	default:
+		close(s.closed)
+	}
+	return s.client.Disconnect(ctx)
+}
 
 // ErrFormat is returned by Connect for a database written by an
 // incompatible version of Convene. Data is not migrated.
@@ -199,11 +239,18 @@ func (s *Store) Append(ctx context.Context, e *hub.Event) error {
 	if e.Seq < 1 {
 		return fmt.Errorf("appending %s at %d: positions start at 1", e.Stream(), e.Seq)
 	}
-	if err := s.ensureBlock(ctx, blockOf(e.Seq)); err != nil {
+	var duplicate bool
+	err := s.write(ctx, func(ctx context.Context) error {
+		if err := s.ensureBlock(ctx, blockOf(e.Seq)); err != nil {
+			return err
+		}
+		_, err := s.block(blockOf(e.Seq)).InsertOne(ctx, newEventDoc(e))
+		if duplicate = mongo.IsDuplicateKeyError(err); duplicate {
+			return nil
+		}
 		return err
-	}
-	_, err := s.block(blockOf(e.Seq)).InsertOne(ctx, newEventDoc(e))
-	if mongo.IsDuplicateKeyError(err) {
+	})
+	if duplicate {
 		return fmt.Errorf("%w: seq %d or %s@%d is taken", hub.ErrDuplicate, e.Seq, e.Stream(), e.Version)
 	}
 	if err != nil {
@@ -320,7 +367,7 @@ func (s *Store) ReadEvent(ctx context.Context, seq int64) (*hub.Event, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading event %d: %w", seq, err)
+		return nil, fmt.Errorf("reading event %d: %w", seq, classify(err))
 	}
 	return &d.Event, nil
 }
@@ -329,7 +376,7 @@ func (s *Store) ReadEvent(ctx context.Context, seq int64) (*hub.Event, error) {
 func (s *Store) readBlock(ctx context.Context, b int64) ([]*hub.Event, error) {
 	cur, err := s.block(b).Find(ctx, bson.D{}, options.Find().SetBatchSize(blockSize))
 	if err != nil {
-		return nil, fmt.Errorf("reading the log's block %d: %w", b, err)
+		return nil, fmt.Errorf("reading the log's block %d: %w", b, classify(err))
 	}
 	defer cur.Close(ctx)
 	var out []*hub.Event
@@ -341,7 +388,7 @@ func (s *Store) readBlock(ctx context.Context, b int64) ([]*hub.Event, error) {
 		out = append(out, &d.Event)
 	}
 	if err := cur.Err(); err != nil {
-		return nil, fmt.Errorf("reading the log's block %d: %w", b, err)
+		return nil, fmt.Errorf("reading the log's block %d: %w", b, classify(err))
 	}
 	slices.SortFunc(out, func(a, b *hub.Event) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out, nil
@@ -362,7 +409,7 @@ func (s *Store) Head(ctx context.Context) (int64, error) {
 		return 0, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("reading the log head: %w", err)
+		return 0, fmt.Errorf("reading the log head: %w", s.failed(err)) // polled often: the first to notice
 	}
 	return h.Seq, nil
 }
@@ -371,10 +418,12 @@ func (s *Store) Head(ctx context.Context) (int64, error) {
 // document and $max keeps it from moving backwards, so concurrent
 // announcements need no coordination and the collection never grows.
 func (s *Store) SetHead(ctx context.Context, seq int64) error {
-	_, err := s.heads.UpdateOne(ctx, headFilter,
-		bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: seq}}}},
-		options.UpdateOne().SetUpsert(true))
-	return err
+	return s.write(ctx, func(ctx context.Context) error {
+		_, err := s.heads.UpdateOne(ctx, headFilter,
+			bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: seq}}}},
+			options.UpdateOne().SetUpsert(true))
+		return err
+	})
 }
 
 // contentionFilter selects the heads collection's record of lost races.

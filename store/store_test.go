@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -15,17 +13,14 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// open starts an embedded FerretDB in a temporary directory and connects.
+// open starts an embedded FerretDB in a temporary directory (or opens
+// the test's backend) and connects.
 func open(t *testing.T) *Store {
 	t.Helper()
-	emb, err := StartEmbedded(t.TempDir(), "127.0.0.1:0", slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emb.Stop)
+	uri, database := startDatabase(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := Connect(ctx, emb.URI, "convene_test")
+	s, err := Connect(ctx, uri, database)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,13 +189,9 @@ func TestWatermark(t *testing.T) {
 // TestOldFormatIsRefused: a database from before checkpoints (events keyed
 // by stream and version, no format record) fails clearly.
 func TestOldFormatIsRefused(t *testing.T) {
-	emb, err := StartEmbedded(t.TempDir(), "127.0.0.1:0", slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emb.Stop()
+	uri, fresh := startDatabase(t)
 	ctx := context.Background()
-	s, err := Connect(ctx, emb.URI, "fresh")
+	s, err := Connect(ctx, uri, fresh)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,10 +199,10 @@ func TestOldFormatIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close(ctx)
-	if _, err := Connect(ctx, emb.URI, "old"); !errors.Is(err, ErrFormat) {
+	if _, err := Connect(ctx, uri, "old"); !errors.Is(err, ErrFormat) {
 		t.Fatalf("connecting to an old database: %v, want ErrFormat", err)
 	}
-	if s, err := Connect(ctx, emb.URI, "fresh"); err != nil {
+	if s, err := Connect(ctx, uri, fresh); err != nil {
 		t.Fatalf("reconnecting to a current database: %v", err)
 	} else {
 		s.Close(ctx)
