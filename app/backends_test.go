@@ -10,7 +10,6 @@ import (
 	"convene/store"
 )
 
-
 // TestCoreOnEveryBackend runs the end-to-end core (mutations, conflicts,
 // restart, crash healing, two instances, subscriptions' resume) again on
 // the embedded FerretDB on PostgreSQL, and on MongoDB when
