@@ -59,7 +59,7 @@ func (a *Authenticator) StillValid(v hub.Viewer) bool {
 	if !v.Authenticated() || v.TokenID == Bootstrap.TokenID {
 		return true
 	}
-	t := a.model.Token(v.TokenID)
+	t := hub.Tokens.Get(a.model, v.TokenID)
 	return t != nil && t.Active(a.now())
 }
 

@@ -68,7 +68,7 @@ func optional(s string) any {
 }
 
 func (x *exporter) stakeholderName(id string) any {
-	if s := x.model.Stakeholder(id); s != nil {
+	if s := hub.Stakeholders.Get(x.model, id); s != nil {
 		return s.Name
 	}
 	return optional(id)
@@ -198,13 +198,13 @@ func (x *exporter) commitments(p *params, today hub.Date) (table, error) {
 
 	m := x.model
 	pillar := func(c *hub.Commitment) *hub.Pillar {
-		if p := m.Pillar(c.PillarID); p != nil {
+		if p := hub.Pillars.Get(m, c.PillarID); p != nil {
 			return p
 		}
 		return &hub.Pillar{}
 	}
 	objective := func(c *hub.Commitment) *hub.Objective {
-		if o := m.Objective(c.ObjectiveID); o != nil {
+		if o := hub.Objectives.Get(m, c.ObjectiveID); o != nil {
 			return o
 		}
 		return &hub.Objective{}
@@ -230,7 +230,7 @@ func (x *exporter) commitments(p *params, today hub.Date) (table, error) {
 		{"leadId", func(c *hub.Commitment) any { return gid(hub.TypeStakeholder, c.LeadID) }},
 		{"lead", func(c *hub.Commitment) any { return x.stakeholderName(c.LeadID) }},
 		{"leadSector", func(c *hub.Commitment) any {
-			if s := m.Stakeholder(c.LeadID); s != nil {
+			if s := hub.Stakeholders.Get(m, c.LeadID); s != nil {
 				return string(s.Sector)
 			}
 			return nil
@@ -246,7 +246,7 @@ func (x *exporter) commitments(p *params, today hub.Date) (table, error) {
 		{"targetCommunities", func(c *hub.Commitment) any {
 			out := make([]string, 0, len(c.CommunityIDs))
 			for _, id := range c.CommunityIDs {
-				if cm := m.Community(id); cm != nil {
+				if cm := hub.Communities.Get(m, id); cm != nil {
 					out = append(out, cm.Name)
 				}
 			}
@@ -375,7 +375,7 @@ func (x *exporter) outcomes(p *params) (table, error) {
 	}
 	m := x.model
 	meeting := func(o *hub.MeetingOutcome) *hub.Meeting {
-		if mt := m.Meeting(o.MeetingID); mt != nil {
+		if mt := hub.Meetings.Get(m, o.MeetingID); mt != nil {
 			return mt
 		}
 		return &hub.Meeting{}

@@ -45,5 +45,5 @@ func (v Viewer) Actor() Actor {
 
 // CanSeeOutcome: an outcome is visible when its meeting is.
 func (m *ReadModel) CanSeeOutcome(v Viewer, o *MeetingOutcome) bool {
-	return o != nil && v.CanSeeMeeting(m.Meeting(o.MeetingID))
+	return o != nil && v.CanSeeMeeting(Meetings.Get(m, o.MeetingID))
 }

@@ -123,7 +123,7 @@ func (r *viewerResolver) Role(ctx context.Context, v *hub.Viewer) (*hub.Role, er
 }
 
 func (r *viewerResolver) Stakeholder(ctx context.Context, v *hub.Viewer) (*hub.Stakeholder, error) {
-	return r.model().Stakeholder(v.StakeholderID), nil
+	return hub.Stakeholders.Get(r.model(), v.StakeholderID), nil
 }
 
 func (r *viewerResolver) TokenLabel(ctx context.Context, v *hub.Viewer) (*string, error) {
@@ -140,7 +140,7 @@ func (r *tokenResolver) ID(ctx context.Context, t *hub.Token) (string, error) {
 }
 
 func (r *tokenResolver) Stakeholder(ctx context.Context, t *hub.Token) (*hub.Stakeholder, error) {
-	return r.model().Stakeholder(t.StakeholderID), nil
+	return hub.Stakeholders.Get(r.model(), t.StakeholderID), nil
 }
 
 func (r *tokenResolver) Active(ctx context.Context, t *hub.Token) (bool, error) {

@@ -18,7 +18,7 @@ func (r *commitmentResolver) Overdue(ctx context.Context, c *gqltype.Commitment)
 func (r *commitmentResolver) TargetCommunities(ctx context.Context, c *gqltype.Commitment) ([]*hub.Community, error) {
 	out := make([]*hub.Community, 0, len(c.CommunityIDs))
 	for _, id := range c.CommunityIDs {
-		if cm := r.model().Community(id); cm != nil {
+		if cm := hub.Communities.Get(r.model(), id); cm != nil {
 			out = append(out, cm)
 		}
 	}
@@ -56,5 +56,5 @@ func (r *commitmentResolver) History(ctx context.Context, c *gqltype.Commitment,
 type participantResolver struct{ *Resolver }
 
 func (r *participantResolver) Stakeholder(ctx context.Context, p *hub.Participant) (*hub.Stakeholder, error) {
-	return r.model().Stakeholder(p.StakeholderID), nil
+	return hub.Stakeholders.Get(r.model(), p.StakeholderID), nil
 }

@@ -25,7 +25,7 @@ func (r *pillarResolver) ID(ctx context.Context, p *hub.Pillar) (string, error) 
 }
 
 func (r *pillarResolver) Plan(ctx context.Context, p *hub.Pillar) (*hub.StrategicPlan, error) {
-	return r.model().Plan(p.PlanID), nil
+	return hub.Plans.Get(r.model(), p.PlanID), nil
 }
 
 func (r *pillarResolver) Objectives(ctx context.Context, p *hub.Pillar) ([]*gqltype.Objective, error) {

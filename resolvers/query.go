@@ -36,7 +36,7 @@ func (r *queryResolver) StrategicPlans(ctx context.Context) ([]*hub.StrategicPla
 }
 
 func (r *queryResolver) StrategicPlan(ctx context.Context, id string) (*hub.StrategicPlan, error) {
-	return r.model().Plan(localID(hub.TypePlan, id)), nil
+	return hub.Plans.Get(r.model(), localID(hub.TypePlan, id)), nil
 }
 
 func (r *queryResolver) Stakeholders(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.StakeholderFilter) (*model.StakeholderConnection, error) {
@@ -48,7 +48,7 @@ func (r *queryResolver) Stakeholders(ctx context.Context, first *int, after *str
 }
 
 func (r *queryResolver) Stakeholder(ctx context.Context, id string) (*hub.Stakeholder, error) {
-	return r.model().Stakeholder(localID(hub.TypeStakeholder, id)), nil
+	return hub.Stakeholders.Get(r.model(), localID(hub.TypeStakeholder, id)), nil
 }
 
 func (r *queryResolver) Commitments(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CommitmentFilter, orderBy *model.CommitmentOrder) (*model.CommitmentConnection, error) {
@@ -61,11 +61,11 @@ func (r *queryResolver) Commitments(ctx context.Context, first *int, after *stri
 }
 
 func (r *queryResolver) Commitment(ctx context.Context, id string) (*gqltype.Commitment, error) {
-	return r.commitment(r.model().Commitment(localID(hub.TypeCommitment, id))), nil
+	return r.commitment(hub.Commitments.Get(r.model(), localID(hub.TypeCommitment, id))), nil
 }
 
 func (r *queryResolver) CommitmentByReference(ctx context.Context, reference string) (*gqltype.Commitment, error) {
-	return r.commitment(r.model().Commitment(strings.ToUpper(strings.TrimSpace(reference)))), nil
+	return r.commitment(hub.Commitments.Get(r.model(), strings.ToUpper(strings.TrimSpace(reference)))), nil
 }
 
 func (r *queryResolver) Meetings(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.MeetingFilter) (*model.MeetingConnection, error) {
@@ -78,7 +78,7 @@ func (r *queryResolver) Meetings(ctx context.Context, first *int, after *string,
 }
 
 func (r *queryResolver) Meeting(ctx context.Context, id string) (*hub.Meeting, error) {
-	if m := r.model().Meeting(localID(hub.TypeMeeting, id)); viewer(ctx).CanSeeMeeting(m) {
+	if m := hub.Meetings.Get(r.model(), localID(hub.TypeMeeting, id)); viewer(ctx).CanSeeMeeting(m) {
 		return m, nil
 	}
 	return nil, nil

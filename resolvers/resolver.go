@@ -85,12 +85,12 @@ func (r *Resolver) Actor() graph.ActorResolver { return &actorResolver{r} }
 type actorResolver struct{ *Resolver }
 
 func (r *actorResolver) Stakeholder(ctx context.Context, a *hub.Actor) (*hub.Stakeholder, error) {
-	return r.model().Stakeholder(a.StakeholderID), nil
+	return hub.Stakeholders.Get(r.model(), a.StakeholderID), nil
 }
 
 func (r *actorResolver) Token(ctx context.Context, a *hub.Actor) (*hub.Token, error) {
 	if auth.ViewerFrom(ctx).Role != hub.RoleAdmin {
 		return nil, nil
 	}
-	return r.model().Token(a.TokenID), nil
+	return hub.Tokens.Get(r.model(), a.TokenID), nil
 }

@@ -22,7 +22,7 @@ func (r *stakeholderResolver) Website(ctx context.Context, s *hub.Stakeholder) (
 }
 
 func (r *stakeholderResolver) Parent(ctx context.Context, s *hub.Stakeholder) (*hub.Stakeholder, error) {
-	return r.model().Stakeholder(s.ParentID), nil
+	return hub.Stakeholders.Get(r.model(), s.ParentID), nil
 }
 
 func (r *stakeholderResolver) Children(ctx context.Context, s *hub.Stakeholder) ([]*hub.Stakeholder, error) {

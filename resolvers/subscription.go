@@ -146,11 +146,11 @@ func (r *eventResolver) Cursor(ctx context.Context, e *hub.Event) (string, error
 }
 
 func (r *eventResolver) Outcome(ctx context.Context, e *hub.Event) (*hub.MeetingOutcome, error) {
-	return e.State.Outcome, nil
+	return hub.Outcomes.Of(e.State), nil
 }
 
 func (r *eventResolver) Commitment(ctx context.Context, e *hub.Event) (*gqltype.Commitment, error) {
-	return r.commitment(e.State.Commitment), nil
+	return r.commitment(hub.Commitments.Of(e.State)), nil
 }
 
 func (r *eventResolver) Node(ctx context.Context, e *hub.Event) (gqltype.Node, error) {

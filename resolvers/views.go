@@ -14,7 +14,7 @@ func (r *Resolver) commitment(c *hub.Commitment) *gqltype.Commitment {
 	}
 	m := r.model()
 	return &gqltype.Commitment{Commitment: c, GlobalID: GlobalID(hub.TypeCommitment, c.ID),
-		Lead: m.Stakeholder(c.LeadID), Objective: r.objective(m.Objective(c.ObjectiveID)), Pillar: m.Pillar(c.PillarID)}
+		Lead: hub.Stakeholders.Get(m, c.LeadID), Objective: r.objective(hub.Objectives.Get(m, c.ObjectiveID)), Pillar: hub.Pillars.Get(m, c.PillarID)}
 }
 
 func (r *Resolver) commitments(cs []*hub.Commitment) []*gqltype.Commitment {
@@ -30,7 +30,7 @@ func (r *Resolver) objective(o *hub.Objective) *gqltype.Objective {
 	if o == nil {
 		return nil
 	}
-	return &gqltype.Objective{Objective: o, GlobalID: GlobalID(hub.TypeObjective, o.ID), Pillar: r.model().Pillar(o.PillarID)}
+	return &gqltype.Objective{Objective: o, GlobalID: GlobalID(hub.TypeObjective, o.ID), Pillar: hub.Pillars.Get(r.model(), o.PillarID)}
 }
 
 // node returns an entity as the Node interface holds it: commitments and

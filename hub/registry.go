@@ -1,0 +1,307 @@
+package hub
+
+import "fmt"
+
+// EntityType names a kind of entity: its stream name in the log, its
+// GraphQL type name and the prefix of its global IDs.
+type EntityType string
+
+// Entity types.
+const (
+	TypePlan        EntityType = "StrategicPlan"
+	TypePillar      EntityType = "Pillar"
+	TypeObjective   EntityType = "Objective"
+	TypeCommunity   EntityType = "Community"
+	TypeStakeholder EntityType = "Stakeholder"
+	TypeCommitment  EntityType = "Commitment"
+	TypeMeeting     EntityType = "Meeting"
+	TypeOutcome     EntityType = "MeetingOutcome"
+	TypeToken       EntityType = "Token"
+)
+
+// The registry: one row per kind of entity. Everything generic over kinds
+// (the State union and its stored form, the read model's tables and
+// indexes, checkpoints, node lookup, subscriptions' entity types, the read
+// policy and its test) is driven by these rows; adding a kind is adding a
+// row here, its type, its commands and its schema.
+var (
+	Plans = register(Row[StrategicPlan]{Type: TypePlan, Key: "plan"})
+
+	Pillars = register(Row[Pillar]{Type: TypePillar, Key: "pillar",
+		Links:   []Link[Pillar]{{Field: "plan", To: TypePlan, IDs: one(func(p *Pillar) string { return p.PlanID })}},
+		Indexes: []Index[Pillar]{{Name: "plan", Keys: one(func(p *Pillar) string { return p.PlanID })}}})
+
+	Objectives = register(Row[Objective]{Type: TypeObjective, Key: "objective",
+		Links:   []Link[Objective]{{Field: "pillar", To: TypePillar, IDs: one(func(o *Objective) string { return o.PillarID })}},
+		Indexes: []Index[Objective]{{Name: "pillar", Keys: one(func(o *Objective) string { return o.PillarID })}}})
+
+	Communities = register(Row[Community]{Type: TypeCommunity, Key: "community"})
+
+	Stakeholders = register(Row[Stakeholder]{Type: TypeStakeholder, Key: "stakeholder",
+		Links: []Link[Stakeholder]{{Field: "parent", To: TypeStakeholder, IDs: one(func(s *Stakeholder) string { return s.ParentID })}},
+		Indexes: []Index[Stakeholder]{
+			{Name: "parent", Keys: one(func(s *Stakeholder) string { return s.ParentID })},
+			{Name: "sector", Keys: one(func(s *Stakeholder) string { return string(s.Sector) })},
+		},
+		Private: []string{"contacts"}})
+
+	Commitments = register(Row[Commitment]{Type: TypeCommitment, Key: "commitment",
+		Links: []Link[Commitment]{
+			{Field: "objective", To: TypeObjective, IDs: one(func(c *Commitment) string { return c.ObjectiveID })},
+			{Field: "pillar", To: TypePillar, IDs: one(func(c *Commitment) string { return c.PillarID })},
+			{Field: "lead", To: TypeStakeholder, IDs: one(func(c *Commitment) string { return c.LeadID })},
+			{Field: "participants", To: TypeStakeholder, IDs: commitmentParties},
+			{Field: "targetCommunities", To: TypeCommunity, IDs: func(c *Commitment) []string { return c.CommunityIDs }},
+		},
+		Indexes: []Index[Commitment]{
+			{Name: "stakeholder", Keys: commitmentParties},
+			{Name: "objective", Keys: one(func(c *Commitment) string { return c.ObjectiveID })},
+			{Name: "pillar", Keys: one(func(c *Commitment) string { return c.PillarID })},
+			{Name: "status", Keys: one(func(c *Commitment) string { return string(c.Status) })},
+			{Name: "community", Keys: func(c *Commitment) []string { return c.CommunityIDs }},
+			{Name: "due", Keys: one(func(c *Commitment) string { return string(c.DueDate) })},
+		}})
+
+	Meetings = register(Row[Meeting]{Type: TypeMeeting, Key: "meeting",
+		Links: []Link[Meeting]{
+			{Field: "convener", To: TypeStakeholder, IDs: one(func(mt *Meeting) string { return mt.ConvenerID })},
+			{Field: "participants", To: TypeStakeholder, IDs: meetingParties},
+		},
+		Indexes: []Index[Meeting]{
+			{Name: "stakeholder", Keys: func(mt *Meeting) []string { return append(meetingParties(mt), mt.ConvenerID) }},
+			{Name: "status", Keys: one(func(mt *Meeting) string { return string(mt.Status) })},
+			{Name: "date", Keys: one(func(mt *Meeting) string { return string(DateOf(mt.StartsAt.UTC())) })},
+		}})
+
+	Outcomes = register(Row[MeetingOutcome]{Type: TypeOutcome, Key: "outcome",
+		Links: []Link[MeetingOutcome]{
+			{Field: "meeting", To: TypeMeeting, IDs: one(func(o *MeetingOutcome) string { return o.MeetingID })},
+			{Field: "owner", To: TypeStakeholder, IDs: one(func(o *MeetingOutcome) string { return o.OwnerID })},
+			{Field: "commitments", To: TypeCommitment, IDs: func(o *MeetingOutcome) []string { return o.CommitmentIDs }},
+		},
+		Indexes: []Index[MeetingOutcome]{
+			{Name: "meeting", Keys: one(func(o *MeetingOutcome) string { return o.MeetingID })},
+			{Name: "commitment", Keys: func(o *MeetingOutcome) []string { return o.CommitmentIDs }},
+			{Name: "owner", Keys: one(func(o *MeetingOutcome) string { return o.OwnerID })},
+			{Name: "status", Keys: one(func(o *MeetingOutcome) string { return string(o.Status) })},
+		}})
+
+	Tokens = register(Row[Token]{Type: TypeToken, Key: "token",
+		Links: []Link[Token]{{Field: "stakeholder", To: TypeStakeholder, IDs: one(func(t *Token) string { return t.StakeholderID })}},
+		Indexes: []Index[Token]{
+			{Name: "hash", Keys: one(func(t *Token) string { return t.Hash })},
+			{Name: "stakeholder", Keys: one(func(t *Token) string { return t.StakeholderID })},
+		}})
+)
+
+func commitmentParties(c *Commitment) []string {
+	out := make([]string, len(c.Participants))
+	for i, p := range c.Participants {
+		out[i] = p.StakeholderID
+	}
+	return out
+}
+
+func meetingParties(mt *Meeting) []string {
+	out := make([]string, len(mt.Participants))
+	for i, p := range mt.Participants {
+		out[i] = p.StakeholderID
+	}
+	return out
+}
+
+// one makes a single-valued key function ("" means no key).
+func one[T any](f func(*T) string) func(*T) []string {
+	return func(v *T) []string {
+		if k := f(v); k != "" {
+			return []string{k}
+		}
+		return nil
+	}
+}
+
+// Row declares one kind of entity.
+type Row[T any] struct {
+	Type EntityType // stream name, GraphQL type and global-ID prefix
+	Key  string     // the member of a stored State that holds it (its BSON key: never change it)
+	// Links are its references to other entities, by the name of the
+	// changed field that holds them (history shows them as global IDs).
+	Links []Link[T]
+	// Indexes are the secondary indexes the read model keeps of this kind.
+	Indexes []Index[T]
+	// Private names the fields only authenticated viewers see (in queries,
+	// history, exports and subscriptions alike); see Viewer.SeesField.
+	Private []string
+}
+
+// The read-model state derived from more than one kind, which no index
+// holds: the commitment index and its roll-ups (commitment_index.go). Set
+// here rather than in the rows, which it refers back to.
+func init() {
+	Stakeholders.afterPut(stakeholderPut)
+	Commitments.afterPut(func(m *ReadModel, _, c *Commitment) { m.putCommitment(c) })
+}
+
+// afterPut runs f whenever an entity of this kind is stored, under m.mu,
+// with its previous state (nil for a new one).
+func (k *Kind[T]) afterPut(f func(m *ReadModel, old, v *T)) {
+	k.put = func(m *ReadModel, old, v entity) {
+		o, _ := any(old).(*T)
+		f(m, o, any(v).(*T))
+	}
+}
+
+// Link is a reference from one kind to another.
+type Link[T any] struct {
+	Field string // its name among the changed fields (the JSON name)
+	To    EntityType
+	IDs   func(*T) []string
+}
+
+// Index is a secondary index: each entity is listed under each of its keys.
+type Index[T any] struct {
+	Name string
+	Keys func(*T) []string
+}
+
+// Kind is the registry row of entities of type T, registered.
+type Kind[T any] struct{ *kind }
+
+// kind is a row as the generic machinery sees it.
+type kind struct {
+	Type    EntityType
+	Key     string
+	Private []string
+	n       int // position in kinds: the read model's table
+	links   map[string]EntityType
+	indexes []string
+	newOf   func() entity
+	of      func(entity) bool // whether the entity is of this kind
+	keys    func(entity, int) []string
+	put     func(m *ReadModel, old, v entity)
+}
+
+var (
+	kinds       []*kind
+	kindsByType = map[EntityType]*kind{}
+	kindsByKey  = map[string]*kind{}
+)
+
+// register adds a row to the registry.
+func register[T any, P interface {
+	*T
+	entity
+}](r Row[T]) *Kind[T] {
+	if kindsByType[r.Type] != nil || kindsByKey[r.Key] != nil {
+		panic(fmt.Sprintf("hub: kind %s registered twice", r.Type))
+	}
+	k := &kind{Type: r.Type, Key: r.Key, Private: r.Private, n: len(kinds), links: map[string]EntityType{},
+		newOf: func() entity { return P(new(T)) },
+		of:    func(e entity) bool { _, ok := e.(P); return ok },
+		keys:  func(e entity, i int) []string { return r.Indexes[i].Keys(e.(P)) },
+		put:   func(*ReadModel, entity, entity) {}}
+	for _, l := range r.Links {
+		k.links[l.Field] = l.To
+	}
+	for _, ix := range r.Indexes {
+		k.indexes = append(k.indexes, ix.Name)
+	}
+	kinds = append(kinds, k)
+	kindsByType[k.Type], kindsByKey[k.Key] = k, k
+	return &Kind[T]{kind: k}
+}
+
+// EntityTypes lists every kind, in registry order.
+func EntityTypes() []EntityType {
+	out := make([]EntityType, len(kinds))
+	for i, k := range kinds {
+		out[i] = k.Type
+	}
+	return out
+}
+
+// Registered reports whether t is a kind of entity.
+func Registered(t EntityType) bool { return kindsByType[t] != nil }
+
+// LinkOf returns the kind that field of an entity of kind t refers to.
+func LinkOf(t EntityType, field string) (EntityType, bool) {
+	k := kindsByType[t]
+	if k == nil {
+		return "", false
+	}
+	to, ok := k.links[field]
+	return to, ok
+}
+
+// Of returns the entity s holds if it is of this kind, else nil.
+func (k *Kind[T]) Of(s State) *T {
+	v, _ := any(s.e).(*T)
+	return v
+}
+
+// Get returns the entity with this id, or nil.
+func (k *Kind[T]) Get(m *ReadModel, id string) *T {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return k.get(m, id)
+}
+
+// get is Get under m.mu.
+func (k *Kind[T]) get(m *ReadModel, id string) *T {
+	v, _ := any(m.tables[k.n].rows[id]).(*T)
+	return v
+}
+
+// all returns every entity of this kind, in no order; call it under m.mu.
+func (k *Kind[T]) all(m *ReadModel) []*T {
+	rows := m.tables[k.n].rows
+	out := make([]*T, 0, len(rows))
+	for _, e := range rows {
+		out = append(out, any(e).(*T))
+	}
+	return out
+}
+
+// linked returns the entities listed under key in the named index, in no
+// order; call it under m.mu.
+func (k *Kind[T]) linked(m *ReadModel, index, key string) []*T {
+	t := m.tables[k.n]
+	ids := t.index(index)[key]
+	out := make([]*T, 0, len(ids))
+	for id := range ids {
+		out = append(out, any(t.rows[id]).(*T))
+	}
+	return out
+}
+
+// candidates returns the entities listed under any of keys in the named
+// index, and true; or false when keys is empty (the index selects nothing
+// out). Call it under m.mu.
+func (k *Kind[T]) candidates(m *ReadModel, index string, keys []string) ([]*T, bool) {
+	if len(keys) == 0 {
+		return nil, false
+	}
+	t := m.tables[k.n]
+	ix := t.index(index)
+	seen := map[string]struct{}{}
+	var out []*T
+	for _, key := range keys {
+		for id := range ix[key] {
+			if _, dup := seen[id]; !dup {
+				seen[id] = struct{}{}
+				out = append(out, any(t.rows[id]).(*T))
+			}
+		}
+	}
+	return out, true
+}
+
+// count is an upper bound of what candidates would return; under m.mu.
+func (k *Kind[T]) count(m *ReadModel, index string, keys []string) int {
+	ix := m.tables[k.n].index(index)
+	n := 0
+	for _, key := range keys {
+		n += len(ix[key])
+	}
+	return n
+}
