@@ -288,9 +288,9 @@ func (x *exporter) stakeholders(p *params) (table, error) {
 		}},
 		{"commitments", func(s *hub.Stakeholder) any { return len(m.CommitmentsOf(s.ID, nil)) }},
 		{"commitmentsLed", func(s *hub.Stakeholder) any { return len(m.CommitmentsOf(s.ID, []hub.ParticipantRole{hub.RoleLead})) }},
-		// Contacts are private: for authenticated callers only (null otherwise, as in the API).
+		// Contacts are private (hub's read policy): null when hidden, as in the API.
 		{"contacts", func(s *hub.Stakeholder) any {
-			if !x.viewer.CanSeeContacts() {
+			if !x.viewer.SeesField(hub.TypeStakeholder, "contacts") {
 				return nil
 			}
 			return append(contacts{}, s.Contacts...)

@@ -281,7 +281,7 @@ func (h *Hub) UpdateOutcomeStatus(ctx context.Context, actor Actor, in UpdateOut
 	_, err := h.commit(ctx, func() (*Event, error) {
 		var c checker
 		old := Outcomes.Get(h.model, in.ID)
-		if old == nil || !h.model.CanSeeOutcome(viewerOf(actor), old) {
+		if old == nil || !h.model.CanSee(viewerOf(actor), TypeOutcome, old.ID) {
 			c.exists(false, "meeting outcome", "id")
 			return nil, c.err()
 		}

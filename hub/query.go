@@ -57,7 +57,7 @@ func (m *ReadModel) ChildrenOf(parentID string) []*Stakeholder {
 // OutcomesOfMeeting returns a meeting's outcomes that v may see, oldest first.
 func (m *ReadModel) OutcomesOfMeeting(meetingID string, v Viewer) []*MeetingOutcome {
 	return sorted(m, func(m *ReadModel) []*MeetingOutcome {
-		if !v.CanSeeMeeting(Meetings.get(m, meetingID)) {
+		if !Meetings.visibleTo(m, v, Meetings.get(m, meetingID)) {
 			return nil
 		}
 		return Outcomes.linked(m, "meeting", meetingID)
@@ -71,7 +71,7 @@ func (m *ReadModel) OutcomesOfCommitment(commitmentID string, v Viewer) []*Meeti
 		all := Outcomes.linked(m, "commitment", commitmentID)
 		out := all[:0]
 		for _, o := range all {
-			if v.CanSeeMeeting(Meetings.get(m, o.MeetingID)) {
+			if Outcomes.visibleTo(m, v, o) {
 				out = append(out, o)
 			}
 		}
@@ -423,7 +423,7 @@ func (m *ReadModel) Meetings(f MeetingFilter) []*Meeting {
 		return narrowest(m, Meetings, lookup{"stakeholder", f.StakeholderIDs}, lookup{"status", strs(f.Statuses)}, lookup{"date", dates})
 	}
 	return matching(m, rows, func(mt *Meeting) bool {
-		if !among(f.Statuses, mt.Status) || !f.Viewer.CanSeeMeeting(mt) {
+		if !among(f.Statuses, mt.Status) || !Meetings.visibleTo(m, f.Viewer, mt) {
 			return false
 		}
 		if (f.From != nil && mt.StartsAt.Before(*f.From)) || (f.To != nil && !mt.StartsAt.Before(*f.To)) {
@@ -462,7 +462,7 @@ func (m *ReadModel) Outcomes(f OutcomeFilter) []*MeetingOutcome {
 	return matching(m, rows, func(o *MeetingOutcome) bool {
 		return among(f.MeetingIDs, o.MeetingID) && among(f.Kinds, o.Kind) && among(f.Statuses, o.Status) &&
 			(len(f.OwnerIDs) == 0 || (o.OwnerID != "" && among(f.OwnerIDs, o.OwnerID))) &&
-			f.Viewer.CanSeeMeeting(Meetings.get(m, o.MeetingID))
+			Outcomes.visibleTo(m, f.Viewer, o)
 	}, func(a, b *MeetingOutcome) bool { return OutcomeKey(a) > OutcomeKey(b) })
 }
 

@@ -67,6 +67,7 @@ var (
 			{Field: "convener", To: TypeStakeholder, IDs: one(func(mt *Meeting) string { return mt.ConvenerID })},
 			{Field: "participants", To: TypeStakeholder, IDs: meetingParties},
 		},
+		Visible: func(_ *ReadModel, v Viewer, mt *Meeting) bool { return v.canSeeMeeting(mt) },
 		Indexes: []Index[Meeting]{
 			{Name: "stakeholder", Keys: func(mt *Meeting) []string { return append(meetingParties(mt), mt.ConvenerID) }},
 			{Name: "status", Keys: one(func(mt *Meeting) string { return string(mt.Status) })},
@@ -79,6 +80,7 @@ var (
 			{Field: "owner", To: TypeStakeholder, IDs: one(func(o *MeetingOutcome) string { return o.OwnerID })},
 			{Field: "commitments", To: TypeCommitment, IDs: func(o *MeetingOutcome) []string { return o.CommitmentIDs }},
 		},
+		Visible: canSeeOutcome,
 		Indexes: []Index[MeetingOutcome]{
 			{Name: "meeting", Keys: one(func(o *MeetingOutcome) string { return o.MeetingID })},
 			{Name: "commitment", Keys: func(o *MeetingOutcome) []string { return o.CommitmentIDs }},
@@ -87,7 +89,8 @@ var (
 		}})
 
 	Tokens = register(Row[Token]{Type: TypeToken, Key: "token",
-		Links: []Link[Token]{{Field: "stakeholder", To: TypeStakeholder, IDs: one(func(t *Token) string { return t.StakeholderID })}},
+		Links:   []Link[Token]{{Field: "stakeholder", To: TypeStakeholder, IDs: one(func(t *Token) string { return t.StakeholderID })}},
+		Visible: canSeeToken,
 		Indexes: []Index[Token]{
 			{Name: "hash", Keys: one(func(t *Token) string { return t.Hash })},
 			{Name: "stakeholder", Keys: one(func(t *Token) string { return t.StakeholderID })},
@@ -129,6 +132,9 @@ type Row[T any] struct {
 	Links []Link[T]
 	// Indexes are the secondary indexes the read model keeps of this kind.
 	Indexes []Index[T]
+	// Visible says which viewers see an entity (nil: everyone), judged on
+	// its current state, under the read model's lock; see policy.go.
+	Visible func(m *ReadModel, v Viewer, e *T) bool
 	// Private names the fields only authenticated viewers see (in queries,
 	// history, exports and subscriptions alike); see Viewer.SeesField.
 	Private []string
@@ -176,9 +182,10 @@ type kind struct {
 	links   map[string]EntityType
 	indexes []string
 	newOf   func() entity
-	of      func(entity) bool // whether the entity is of this kind
+	of      func(entity) bool // whether the entity is of this kind, and not a nil pointer
 	keys    func(entity, int) []string
 	put     func(m *ReadModel, old, v entity)
+	visible func(m *ReadModel, v Viewer, e entity) bool // under m.mu
 }
 
 var (
@@ -197,9 +204,12 @@ func register[T any, P interface {
 	}
 	k := &kind{Type: r.Type, Key: r.Key, Private: r.Private, n: len(kinds), links: map[string]EntityType{},
 		newOf: func() entity { return P(new(T)) },
-		of:    func(e entity) bool { _, ok := e.(P); return ok },
+		of:    func(e entity) bool { p, ok := e.(P); return ok && p != nil },
 		keys:  func(e entity, i int) []string { return r.Indexes[i].Keys(e.(P)) },
-		put:   func(*ReadModel, entity, entity) {}}
+		put:   func(*ReadModel, entity, entity) {},
+		visible: func(m *ReadModel, v Viewer, e entity) bool {
+			return r.Visible == nil || r.Visible(m, v, e.(P))
+		}}
 	for _, l := range r.Links {
 		k.links[l.Field] = l.To
 	}
@@ -272,6 +282,11 @@ func (k *Kind[T]) linked(m *ReadModel, index, key string) []*T {
 		out = append(out, any(t.rows[id]).(*T))
 	}
 	return out
+}
+
+// visibleTo reports whether v may see e; call it under m.mu.
+func (k *Kind[T]) visibleTo(m *ReadModel, v Viewer, e *T) bool {
+	return e != nil && k.visible(m, v, any(e).(entity))
 }
 
 // candidates returns the entities listed under any of keys in the named

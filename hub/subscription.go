@@ -28,7 +28,7 @@ func (m *ReadModel) OutcomeRecorded(f OutcomeSubscription) func(*Event) bool {
 		}
 		m.mu.RLock()
 		defer m.mu.RUnlock()
-		if !f.Viewer.CanSeeMeeting(Meetings.get(m, o.MeetingID)) {
+		if !m.canSee(f.Viewer, TypeOutcome, o.ID) {
 			return false
 		}
 		if len(f.Sectors) > 0 {

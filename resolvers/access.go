@@ -40,25 +40,9 @@ func requireAdmin(ctx context.Context) error {
 	return nil
 }
 
-// visible hides what the viewer may not see: private meetings and their
-// outcomes, and tokens from anyone but admins. It returns nil for those.
+// visible returns e when the viewer may see it (hub's read policy), else nil.
 func (r *Resolver) visible(ctx context.Context, e any) any {
-	v := viewer(ctx)
-	switch x := e.(type) {
-	case *hub.Meeting:
-		if !v.CanSeeMeeting(x) {
-			return nil
-		}
-	case *hub.MeetingOutcome:
-		if !r.model().CanSeeOutcome(v, x) {
-			return nil
-		}
-	case *hub.Token:
-		if v.Role != hub.RoleAdmin {
-			return nil
-		}
-	}
-	return e
+	return r.model().Visible(viewer(ctx), e)
 }
 
 func (r *queryResolver) Viewer(ctx context.Context) (*hub.Viewer, error) {
@@ -157,7 +141,7 @@ func (r *auditResolver) EntityType(ctx context.Context, e *hub.AuditEntry) (mode
 }
 
 func (r *auditResolver) Fields(ctx context.Context, e *hub.AuditEntry) ([]*hub.FieldChange, error) {
-	return presentFields(ctx, e.Fields), nil
+	return presentFields(ctx, e.Type, e.Fields), nil
 }
 
 func (r *auditResolver) Node(ctx context.Context, e *hub.AuditEntry) (gqltype.Node, error) {

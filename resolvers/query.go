@@ -78,10 +78,8 @@ func (r *queryResolver) Meetings(ctx context.Context, first *int, after *string,
 }
 
 func (r *queryResolver) Meeting(ctx context.Context, id string) (*hub.Meeting, error) {
-	if m := hub.Meetings.Get(r.model(), localID(hub.TypeMeeting, id)); viewer(ctx).CanSeeMeeting(m) {
-		return m, nil
-	}
-	return nil, nil
+	m, _ := r.visible(ctx, hub.Meetings.Get(r.model(), localID(hub.TypeMeeting, id))).(*hub.Meeting)
+	return m, nil
 }
 
 func (r *queryResolver) Outcomes(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.OutcomeFilter) (*model.MeetingOutcomeConnection, error) {
@@ -183,14 +181,17 @@ func outcomeConnection(items []*hub.MeetingOutcome, a pageArgs) (*model.MeetingO
 // historyConnection pages an entity's changes, oldest first, without the
 // private fields the viewer may not see.
 func (r *Resolver) historyConnection(ctx context.Context, t hub.EntityType, id string, a pageArgs) (*model.ChangeConnection, error) {
-	changes, err := r.model().History(t, id)
-	if err != nil {
-		return nil, err
+	var changes []hub.Change
+	if r.model().CanSee(viewer(ctx), t, id) {
+		var err error
+		if changes, err = r.model().History(t, id); err != nil {
+			return nil, err
+		}
 	}
 	items := make([]*hub.Change, len(changes))
 	for i := range changes {
 		c := changes[i]
-		fields := presentFields(ctx, c.Fields)
+		fields := presentFields(ctx, t, c.Fields)
 		c.Fields = make([]hub.FieldChange, len(fields))
 		for j, f := range fields {
 			c.Fields[j] = *f

@@ -89,8 +89,6 @@ func (r *actorResolver) Stakeholder(ctx context.Context, a *hub.Actor) (*hub.Sta
 }
 
 func (r *actorResolver) Token(ctx context.Context, a *hub.Actor) (*hub.Token, error) {
-	if auth.ViewerFrom(ctx).Role != hub.RoleAdmin {
-		return nil, nil
-	}
-	return hub.Tokens.Get(r.model(), a.TokenID), nil
+	t, _ := r.visible(ctx, hub.Tokens.Get(r.model(), a.TokenID)).(*hub.Token)
+	return t, nil
 }

@@ -38,7 +38,7 @@ func (r *stakeholderResolver) History(ctx context.Context, s *hub.Stakeholder, f
 }
 
 func (r *stakeholderResolver) Contacts(ctx context.Context, s *hub.Stakeholder) ([]*hub.Contact, error) {
-	if !viewer(ctx).CanSeeContacts() {
+	if !viewer(ctx).SeesField(hub.TypeStakeholder, "contacts") {
 		return nil, nil
 	}
 	out := make([]*hub.Contact, len(s.Contacts))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"convene/graph"
 	"convene/graph/model"
@@ -56,21 +57,22 @@ func (r *subscriptionResolver) Events(ctx context.Context, filter *model.EventFi
 	if filter != nil {
 		f.Kinds = filter.Kinds
 		for _, t := range filter.EntityTypes {
-			f.Types = append(f.Types, entityTypes[t])
+			f.Types = append(f.Types, hubType(t))
 		}
 		for _, id := range filter.NodeIds {
 			t, local, _ := ParseGlobalID(id)
 			f.Streams = append(f.Streams, hub.StreamOf(t, local))
 		}
 	}
-	return r.follow(ctx, after, func(e *hub.Event) bool {
-		return f.Matches(e) && r.visible(ctx, e.State.Entity()) != nil
-	})
+	return r.follow(ctx, after, f.Matches)
 }
 
 // follow streams the matching events after the cursor (or from now) until
-// the subscription ends.
+// the subscription ends: those the viewer may see, by hub's read policy,
+// judged as their entities are now.
 func (r *subscriptionResolver) follow(ctx context.Context, after *string, match func(*hub.Event) bool) (<-chan *hub.Event, error) {
+	v := viewer(ctx)
+	visible := func(e *hub.Event) bool { return match(e) && r.model().CanSeeEvent(v, e) }
 	seq := r.model().Seq()
 	if after != nil {
 		var err error
@@ -85,7 +87,7 @@ func (r *subscriptionResolver) follow(ctx context.Context, after *string, match 
 	ch := make(chan *hub.Event)
 	go func() {
 		defer close(ch)
-		err := r.Hub.Follow(ctx, seq, match, func(e *hub.Event) error {
+		err := r.Hub.Follow(ctx, seq, visible, func(e *hub.Event) error {
 			if pos != nil {
 				pos.Set(eventCursor(e.Seq))
 			}
@@ -117,17 +119,6 @@ func parseEventCursor(c string) (int64, error) {
 	return n, nil
 }
 
-var entityTypes = map[model.EntityType]hub.EntityType{
-	model.EntityTypeStrategicPlan:  hub.TypePlan,
-	model.EntityTypePillar:         hub.TypePillar,
-	model.EntityTypeObjective:      hub.TypeObjective,
-	model.EntityTypeCommunity:      hub.TypeCommunity,
-	model.EntityTypeStakeholder:    hub.TypeStakeholder,
-	model.EntityTypeCommitment:     hub.TypeCommitment,
-	model.EntityTypeMeeting:        hub.TypeMeeting,
-	model.EntityTypeMeetingOutcome: hub.TypeOutcome,
-	model.EntityTypeToken:          hub.TypeToken,
-}
 
 // OutcomeEvent returns the outcome message resolver.
 func (r *Resolver) OutcomeEvent() graph.OutcomeEventResolver { return &eventResolver{r} }
@@ -161,15 +152,35 @@ func (r *eventResolver) EntityType(ctx context.Context, e *hub.Event) (model.Ent
 	return entityTypeOf(e.Type)
 }
 
+// The schema's EntityType enum names each kind of the registry in
+// SCREAMING_SNAKE_CASE (MeetingOutcome: MEETING_OUTCOME);
+// TestEntityTypeEnumIsTheRegistry holds the two to the same list.
+
+// entityTypeOf is the enum value of a kind.
 func entityTypeOf(t hub.EntityType) (model.EntityType, error) {
-	for gql, ht := range entityTypes {
-		if ht == t {
-			return gql, nil
+	if !hub.Registered(t) {
+		return "", fmt.Errorf("unknown entity type %q", t)
+	}
+	var b strings.Builder
+	for i, c := range string(t) {
+		if i > 0 && unicode.IsUpper(c) {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToUpper(c))
+	}
+	return model.EntityType(b.String()), nil
+}
+
+// hubType is the kind an enum value names ("" for none).
+func hubType(e model.EntityType) hub.EntityType {
+	for _, t := range hub.EntityTypes() {
+		if gql, _ := entityTypeOf(t); gql == e {
+			return t
 		}
 	}
-	return "", fmt.Errorf("unknown entity type %q", t)
+	return ""
 }
 
 func (r *eventResolver) ChangedFields(ctx context.Context, e *hub.Event) ([]*hub.FieldChange, error) {
-	return presentFields(ctx, e.Changes), nil
+	return presentFields(ctx, e.Type, e.Changes), nil
 }
