@@ -119,7 +119,6 @@ func parseEventCursor(c string) (int64, error) {
 	return n, nil
 }
 
-
 // OutcomeEvent returns the outcome message resolver.
 func (r *Resolver) OutcomeEvent() graph.OutcomeEventResolver { return &eventResolver{r} }
 
