@@ -18,6 +18,22 @@ func (m *ReadModel) Entity(t EntityType, id string) any {
 	return nil
 }
 
+// IDs returns the ids of every entity of type t, in order.
+func (m *ReadModel) IDs(t EntityType) []string {
+	k := kindsByType[t]
+	if k == nil {
+		return nil
+	}
+	m.mu.RLock()
+	out := make([]string, 0, len(m.tables[k.n].rows))
+	for id := range m.tables[k.n].rows {
+		out = append(out, id)
+	}
+	m.mu.RUnlock()
+	slices.Sort(out)
+	return out
+}
+
 // History returns an entity's changes, oldest first.
 func (m *ReadModel) History(t EntityType, id string) ([]Change, error) {
 	m.mu.RLock()

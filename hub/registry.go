@@ -1,6 +1,9 @@
 package hub
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // EntityType names a kind of entity: its stream name in the log, its
 // GraphQL type name and the prefix of its global IDs.
@@ -232,6 +235,15 @@ func EntityTypes() []EntityType {
 
 // Registered reports whether t is a kind of entity.
 func Registered(t EntityType) bool { return kindsByType[t] != nil }
+
+// PrivateFields names the fields of kind t that only authenticated
+// viewers see.
+func PrivateFields(t EntityType) []string {
+	if k := kindsByType[t]; k != nil {
+		return slices.Clone(k.Private)
+	}
+	return nil
+}
 
 // LinkOf returns the kind that field of an entity of kind t refers to.
 func LinkOf(t EntityType, field string) (EntityType, bool) {
