@@ -273,7 +273,9 @@ func (w *policyWorld) nodePaths(v policyViewer, kind hub.EntityType) {
 }
 
 func (w *policyWorld) historyPath(v policyViewer, kind hub.EntityType) {
-	var typ struct{ Type struct{ Fields []struct{ Name string } } }
+	var typ struct {
+		Type struct{ Fields []struct{ Name string } }
+	}
 	w.s.query(`query($t: String!) { type: __type(name: $t) { fields { name } } }`, map[string]any{"t": string(kind)}, &typ)
 	if !slices.ContainsFunc(typ.Type.Fields, func(f struct{ Name string }) bool { return f.Name == "history" }) {
 		return // a kind without a history field
