@@ -16,7 +16,7 @@ import (
 	"github.com/coder/websocket"
 
 	"convene/hub"
-	"convene/resolvers"
+	"convene/opaque"
 )
 
 // TestReadPolicy covers every kind of the registry × every kind of viewer
@@ -119,8 +119,8 @@ func (w *policyWorld) setUp() {
 	// events went out as public.
 	s.mutate(`mutation($in: UpdateMeetingInput!) { updateMeeting(input: $in) { userErrors { message } } }`, map[string]any{"in": map[string]any{
 		"id": sched.ScheduleMeeting.Meeting.ID, "private": true}}, nil)
-	_, w.meeting, _ = resolvers.ParseGlobalID(sched.ScheduleMeeting.Meeting.ID)
-	_, w.outcome, _ = resolvers.ParseGlobalID(rec.RecordMeetingOutcome.Outcome.ID)
+	_, w.meeting, _ = opaque.ParseGlobalID(sched.ScheduleMeeting.Meeting.ID)
+	_, w.outcome, _ = opaque.ParseGlobalID(rec.RecordMeetingOutcome.Outcome.ID)
 	w.publicChange() // the log ends with an event everyone sees
 	for _, kind := range hub.EntityTypes() {
 		if _, ok := w.kindPaths[kind]; !ok {
@@ -206,7 +206,7 @@ func globalIDs(raw []byte, kind hub.EntityType) map[string]bool {
 		case map[string]any:
 			for k, e := range x {
 				if s, ok := e.(string); ok && k == "id" {
-					if t, id, ok := resolvers.ParseGlobalID(s); ok && t == kind {
+					if t, id, ok := opaque.ParseGlobalID(s); ok && t == kind {
 						out[id] = true
 					}
 				}
@@ -327,7 +327,7 @@ func (w *policyWorld) exportPath(v policyViewer, kind hub.EntityType) {
 	}
 	got := map[string]bool{}
 	for _, row := range rows {
-		if t, id, ok := resolvers.ParseGlobalID(fmt.Sprint(row["id"])); ok && t == kind {
+		if t, id, ok := opaque.ParseGlobalID(fmt.Sprint(row["id"])); ok && t == kind {
 			got[id] = true
 		}
 	}
@@ -357,7 +357,7 @@ func (w *policyWorld) replay(v policyViewer, transport string) {
 		w.noLeak(v, path, m)
 		var e struct{ Node struct{ ID string } }
 		_ = json.Unmarshal([]byte(m), &e)
-		if t, id, ok := resolvers.ParseGlobalID(e.Node.ID); ok {
+		if t, id, ok := opaque.ParseGlobalID(e.Node.ID); ok {
 			if seen[t] == nil {
 				seen[t] = map[string]bool{}
 			}
@@ -408,7 +408,7 @@ func (w *policyWorld) live() {
 	s.mutate(`mutation($in: UpdateOutcomeStatusInput!) { updateOutcomeStatus(input: $in) { userErrors { message } } }`, map[string]any{"in": map[string]any{
 		"id": gid(hub.TypeOutcome, w.outcome), "status": "IN_PROGRESS"}}, nil)
 	token, _ := issueToken(t, s, "VIEWER", markToken+" live", "", nil)
-	_, tokenID, _ := resolvers.ParseGlobalID(token)
+	_, tokenID, _ := opaque.ParseGlobalID(token)
 	head := w.publicChange()
 	changed := []ref{{hub.TypeStakeholder, "cydp"}, {hub.TypeMeeting, w.meeting}, {hub.TypeOutcome, w.outcome},
 		{hub.TypeToken, tokenID}, {hub.TypeCommitment, "C-2.1-003"}}

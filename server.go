@@ -32,7 +32,7 @@ import (
 	"convene/gateway"
 	"convene/hub"
 	"convene/live"
-	"convene/resolvers"
+	"convene/opaque"
 	"convene/seed"
 	"convene/store"
 )
@@ -352,7 +352,7 @@ func createTokenCommand(ctx context.Context, cfg config, logger *slog.Logger, ou
 	in := hub.IssueTokenInput{Label: cfg.newToken.label, Role: hub.Role(strings.ToUpper(cfg.newToken.role))}
 	if s := cfg.newToken.stakeholder; s != "" {
 		in.StakeholderID = s
-		if t, id, ok := resolvers.ParseGlobalID(s); ok && t == hub.TypeStakeholder {
+		if t, id, ok := opaque.ParseGlobalID(s); ok && t == hub.TypeStakeholder {
 			in.StakeholderID = id
 		}
 	}
@@ -365,7 +365,7 @@ func createTokenCommand(ctx context.Context, cfg config, logger *slog.Logger, ou
 		return err
 	}
 	fmt.Fprintf(out, "Created %s token %q (id %s). Its secret, shown only now:\n\n  %s\n\nSend it as: Authorization: Bearer %s\n",
-		t.Role, t.Label, resolvers.GlobalID(hub.TypeToken, t.ID), secret, secret)
+		t.Role, t.Label, opaque.GlobalID(hub.TypeToken, t.ID), secret, secret)
 	return nil
 }
 

@@ -6,13 +6,13 @@ import (
 	"strings"
 
 	"convene/hub"
-	"convene/resolvers"
+	"convene/opaque"
 )
 
 // Global IDs are the API's: base64url("Type:key").
 var (
-	globalID       = resolvers.GlobalID
-	parseGlobalID  = resolvers.ParseGlobalID
+	globalID       = opaque.GlobalID
+	parseGlobalID  = opaque.ParseGlobalID
 	meetingStatus  = []hub.MeetingStatus{hub.Scheduled, hub.Held, hub.MeetingCanceled}
 	outcomeKinds   = []hub.OutcomeKind{hub.Decision, hub.ActionItem, hub.Agreement, hub.Recommendation}
 	outcomeStatus  = []hub.OutcomeStatus{hub.OutcomeOpen, hub.OutcomeInProgress, hub.OutcomeDone, hub.OutcomeDropped}

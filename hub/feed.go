@@ -58,12 +58,23 @@ func (m *ReadModel) recentAfter(seq int64, max int) (events []*Event, woken <-ch
 	return append([]*Event(nil), f.events[from:to]...), f.woken, true
 }
 
+type followingKey struct{}
+
+// Following returns ctx with told to be called, in Follow under ctx, with
+// the position of each event just before it is delivered: the transport
+// that carries the events keeps it, to say where a dropped subscriber may
+// resume.
+func Following(ctx context.Context, told func(seq int64)) context.Context {
+	return context.WithValue(ctx, followingKey{}, told)
+}
+
 // Follow delivers, in log order, every event after seq for which match is
 // true: first those already in the log, then each new one as it is applied,
 // with no gap and no duplicate at the seam. It returns when ctx ends, or
 // with an error if the log cannot be read; deliver may block (a slow
 // reader delays only itself) and stops the stream by returning an error.
 func (h *Hub) Follow(ctx context.Context, seq int64, match func(*Event) bool, deliver func(*Event) error) error {
+	told, _ := ctx.Value(followingKey{}).(func(int64))
 	if seq < 0 || seq > h.model.Seq() {
 		return fmt.Errorf("%w: position %d, the log is at %d", ErrCursorAhead, seq, h.model.Seq())
 	}
@@ -85,6 +96,9 @@ func (h *Hub) Follow(ctx context.Context, seq int64, match func(*Event) bool, de
 			}
 			seq = e.Seq
 			if match(e) {
+				if told != nil {
+					told(e.Seq)
+				}
 				if err := deliver(e); err != nil {
 					return err
 				}

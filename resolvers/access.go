@@ -10,6 +10,7 @@ import (
 	"convene/graph"
 	"convene/graph/model"
 	"convene/hub"
+	"convene/opaque"
 	"convene/resolvers/gqltype"
 )
 
@@ -54,15 +55,7 @@ func (r *queryResolver) Tokens(ctx context.Context, first *int, after *string, l
 	if err := requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	p, err := paginate(r.model().Tokens(), hub.TokenKey, true, pageArgs{first, last, after, before})
-	if err != nil {
-		return nil, err
-	}
-	c := &model.TokenConnection{Nodes: p.items, PageInfo: p.info, TotalCount: p.total, Edges: []*model.TokenEdge{}}
-	for i, n := range p.items {
-		c.Edges = append(c.Edges, &model.TokenEdge{Cursor: p.cursors[i], Node: n})
-	}
-	return c, nil
+	return connection[model.TokenConnection, model.TokenEdge](r.model().Tokens(), hub.TokenKey, true, pageArgs{first, last, after, before}, asIs)
 }
 
 func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error) {
@@ -83,15 +76,7 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter,
 	if err != nil {
 		return nil, err
 	}
-	p, err := paginate(entries, hub.AuditKey, true, pageArgs{first, last, after, before})
-	if err != nil {
-		return nil, err
-	}
-	c := &model.AuditEntryConnection{Nodes: p.items, PageInfo: p.info, TotalCount: p.total, Edges: []*model.AuditEntryEdge{}}
-	for i, n := range p.items {
-		c.Edges = append(c.Edges, &model.AuditEntryEdge{Cursor: p.cursors[i], Node: n})
-	}
-	return c, nil
+	return connection[model.AuditEntryConnection, model.AuditEntryEdge](entries, hub.AuditKey, true, pageArgs{first, last, after, before}, asIs)
 }
 
 // Viewer returns the viewer resolver.
@@ -120,7 +105,7 @@ func (r *Resolver) Token() graph.TokenResolver { return &tokenResolver{r} }
 type tokenResolver struct{ *Resolver }
 
 func (r *tokenResolver) ID(ctx context.Context, t *hub.Token) (string, error) {
-	return GlobalID(hub.TypeToken, t.ID), nil
+	return opaque.GlobalID(hub.TypeToken, t.ID), nil
 }
 
 func (r *tokenResolver) Stakeholder(ctx context.Context, t *hub.Token) (*hub.Stakeholder, error) {

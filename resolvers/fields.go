@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"convene/hub"
+	"convene/opaque"
 )
 
 // presentFields is what a viewer sees of the changed fields of an entity
@@ -40,14 +41,14 @@ func globalRefs(t hub.EntityType, text *string) *string {
 	rewrite = func(v any) any {
 		switch x := v.(type) {
 		case string:
-			return GlobalID(t, x)
+			return opaque.GlobalID(t, x)
 		case []any:
 			for i := range x {
 				x[i] = rewrite(x[i])
 			}
 		case map[string]any:
 			if s, ok := x["stakeholder"].(string); ok {
-				x["stakeholder"] = GlobalID(hub.TypeStakeholder, s)
+				x["stakeholder"] = opaque.GlobalID(hub.TypeStakeholder, s)
 			}
 		}
 		return v

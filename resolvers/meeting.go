@@ -5,13 +5,14 @@ import (
 
 	"convene/graph/model"
 	"convene/hub"
+	"convene/opaque"
 	"convene/resolvers/gqltype"
 )
 
 type meetingResolver struct{ *Resolver }
 
 func (r *meetingResolver) ID(ctx context.Context, m *hub.Meeting) (string, error) {
-	return GlobalID(hub.TypeMeeting, m.ID), nil
+	return opaque.GlobalID(hub.TypeMeeting, m.ID), nil
 }
 
 func (r *meetingResolver) Convener(ctx context.Context, m *hub.Meeting) (*hub.Stakeholder, error) {
@@ -35,7 +36,7 @@ func (r *meetingParticipantResolver) Stakeholder(ctx context.Context, p *hub.Mee
 type outcomeResolver struct{ *Resolver }
 
 func (r *outcomeResolver) ID(ctx context.Context, o *hub.MeetingOutcome) (string, error) {
-	return GlobalID(hub.TypeOutcome, o.ID), nil
+	return opaque.GlobalID(hub.TypeOutcome, o.ID), nil
 }
 
 func (r *outcomeResolver) Meeting(ctx context.Context, o *hub.MeetingOutcome) (*hub.Meeting, error) {

@@ -7,13 +7,14 @@ import (
 
 	"convene/graph/model"
 	"convene/hub"
+	"convene/opaque"
 	"convene/resolvers/gqltype"
 )
 
 type queryResolver struct{ *Resolver }
 
 func (r *queryResolver) Node(ctx context.Context, id string) (gqltype.Node, error) {
-	t, local, ok := ParseGlobalID(id)
+	t, local, ok := opaque.ParseGlobalID(id)
 	if !ok {
 		return nil, nil
 	}
@@ -130,52 +131,19 @@ func deref[T any](p *T) T {
 // ---------------------------------------------------------------- connections
 
 func stakeholderConnection(items []*hub.Stakeholder, a pageArgs) (*model.StakeholderConnection, error) {
-	p, err := paginate(items, hub.StakeholderKey, false, a)
-	if err != nil {
-		return nil, err
-	}
-	c := &model.StakeholderConnection{Nodes: p.items, PageInfo: p.info, TotalCount: p.total, Edges: []*model.StakeholderEdge{}}
-	for i, n := range p.items {
-		c.Edges = append(c.Edges, &model.StakeholderEdge{Cursor: p.cursors[i], Node: n})
-	}
-	return c, nil
+	return connection[model.StakeholderConnection, model.StakeholderEdge](items, hub.StakeholderKey, false, a, asIs)
 }
 
 func (r *Resolver) commitmentConnection(items []*hub.Commitment, o hub.CommitmentOrder, a pageArgs) (*model.CommitmentConnection, error) {
-	p, err := paginate(items, o.Key, o.Descending, a)
-	if err != nil {
-		return nil, err
-	}
-	nodes := r.commitments(p.items)
-	c := &model.CommitmentConnection{Nodes: nodes, PageInfo: p.info, TotalCount: p.total, Edges: []*model.CommitmentEdge{}}
-	for i, n := range nodes {
-		c.Edges = append(c.Edges, &model.CommitmentEdge{Cursor: p.cursors[i], Node: n})
-	}
-	return c, nil
+	return connection[model.CommitmentConnection, model.CommitmentEdge](items, o.Key, o.Descending, a, r.commitments)
 }
 
 func meetingConnection(items []*hub.Meeting, a pageArgs) (*model.MeetingConnection, error) {
-	p, err := paginate(items, hub.MeetingKey, true, a)
-	if err != nil {
-		return nil, err
-	}
-	c := &model.MeetingConnection{Nodes: p.items, PageInfo: p.info, TotalCount: p.total, Edges: []*model.MeetingEdge{}}
-	for i, n := range p.items {
-		c.Edges = append(c.Edges, &model.MeetingEdge{Cursor: p.cursors[i], Node: n})
-	}
-	return c, nil
+	return connection[model.MeetingConnection, model.MeetingEdge](items, hub.MeetingKey, true, a, asIs)
 }
 
 func outcomeConnection(items []*hub.MeetingOutcome, a pageArgs) (*model.MeetingOutcomeConnection, error) {
-	p, err := paginate(items, hub.OutcomeKey, true, a)
-	if err != nil {
-		return nil, err
-	}
-	c := &model.MeetingOutcomeConnection{Nodes: p.items, PageInfo: p.info, TotalCount: p.total, Edges: []*model.MeetingOutcomeEdge{}}
-	for i, n := range p.items {
-		c.Edges = append(c.Edges, &model.MeetingOutcomeEdge{Cursor: p.cursors[i], Node: n})
-	}
-	return c, nil
+	return connection[model.MeetingOutcomeConnection, model.MeetingOutcomeEdge](items, hub.OutcomeKey, true, a, asIs)
 }
 
 // historyConnection pages an entity's changes, oldest first, without the
@@ -198,13 +166,6 @@ func (r *Resolver) historyConnection(ctx context.Context, t hub.EntityType, id s
 		}
 		items[i] = &c
 	}
-	p, err := paginate(items, func(c *hub.Change) string { return fmt.Sprintf("%010d", c.Version) }, false, a)
-	if err != nil {
-		return nil, err
-	}
-	c := &model.ChangeConnection{Nodes: p.items, PageInfo: p.info, TotalCount: p.total, Edges: []*model.ChangeEdge{}}
-	for i, n := range p.items {
-		c.Edges = append(c.Edges, &model.ChangeEdge{Cursor: p.cursors[i], Node: n})
-	}
-	return c, nil
+	key := func(c *hub.Change) string { return fmt.Sprintf("%010d", c.Version) }
+	return connection[model.ChangeConnection, model.ChangeEdge](items, key, false, a, asIs)
 }

@@ -5,12 +5,13 @@ import (
 
 	"convene/graph/model"
 	"convene/hub"
+	"convene/opaque"
 )
 
 type stakeholderResolver struct{ *Resolver }
 
 func (r *stakeholderResolver) ID(ctx context.Context, s *hub.Stakeholder) (string, error) {
-	return GlobalID(hub.TypeStakeholder, s.ID), nil
+	return opaque.GlobalID(hub.TypeStakeholder, s.ID), nil
 }
 
 func (r *stakeholderResolver) Acronym(ctx context.Context, s *hub.Stakeholder) (*string, error) {

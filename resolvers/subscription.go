@@ -2,17 +2,15 @@ package resolvers
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode"
 
 	"convene/graph"
 	"convene/graph/model"
 	"convene/hub"
-	"convene/live"
+	"convene/opaque"
 	"convene/resolvers/gqltype"
 )
 
@@ -60,7 +58,7 @@ func (r *subscriptionResolver) Events(ctx context.Context, filter *model.EventFi
 			f.Types = append(f.Types, hubType(t))
 		}
 		for _, id := range filter.NodeIds {
-			t, local, _ := ParseGlobalID(id)
+			t, local, _ := opaque.ParseGlobalID(id)
 			f.Streams = append(f.Streams, hub.StreamOf(t, local))
 		}
 	}
@@ -83,14 +81,10 @@ func (r *subscriptionResolver) follow(ctx context.Context, after *string, match 
 			return nil, badInput(fmt.Sprintf("cursor %q is not a position in this event log", *after))
 		}
 	}
-	pos := live.PositionFrom(ctx)
 	ch := make(chan *hub.Event)
 	go func() {
 		defer close(ch)
 		err := r.Hub.Follow(ctx, seq, visible, func(e *hub.Event) error {
-			if pos != nil {
-				pos.Set(eventCursor(e.Seq))
-			}
 			select {
 			case ch <- e:
 				return nil
@@ -105,15 +99,9 @@ func (r *subscriptionResolver) follow(ctx context.Context, after *string, match 
 	return ch, nil
 }
 
-// Event cursors are opaque to clients: base64url("e:" + sequence number).
-func eventCursor(seq int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("e:" + strconv.FormatInt(seq, 10)))
-}
-
 func parseEventCursor(c string) (int64, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(c)
-	n, perr := strconv.ParseInt(strings.TrimPrefix(string(raw), "e:"), 10, 64)
-	if err != nil || !strings.HasPrefix(string(raw), "e:") || perr != nil || n < 0 {
+	n, ok := opaque.ParseEventCursor(c)
+	if !ok {
 		return 0, badInput(fmt.Sprintf("%q is not an event cursor", c))
 	}
 	return n, nil
@@ -132,7 +120,7 @@ func (r *Resolver) ChangeEvent() graph.ChangeEventResolver { return &eventResolv
 type eventResolver struct{ *Resolver }
 
 func (r *eventResolver) Cursor(ctx context.Context, e *hub.Event) (string, error) {
-	return eventCursor(e.Seq), nil
+	return opaque.EventCursor(e.Seq), nil
 }
 
 func (r *eventResolver) Outcome(ctx context.Context, e *hub.Event) (*hub.MeetingOutcome, error) {
