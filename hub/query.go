@@ -275,7 +275,8 @@ func (m *ReadModel) eachMatchingCommitment(f CommitmentFilter, today Date, yield
 	}
 	lookups := []lookup{{"stakeholder", f.StakeholderIDs}, {"objective", f.ObjectiveIDs}, {"pillar", f.PillarIDs},
 		{"status", strs(f.Statuses)}, {"community", f.CommunityIDs}, {"due", due}}
-	if !anyKeys(lookups) {
+	best, ok := narrowestLookup(m, Commitments, lookups)
+	if !ok {
 		for i := range ix.rows {
 			if r := &ix.rows[i]; match(r) {
 				yield(r)
@@ -283,11 +284,11 @@ func (m *ReadModel) eachMatchingCommitment(f CommitmentFilter, today Date, yield
 		}
 		return
 	}
-	for _, c := range narrowest(m, Commitments, lookups...) {
-		if i, ok := ix.rowOf[c.ID]; ok && match(&ix.rows[i]) {
+	m.tables[Commitments.n].eachListed(best.index, best.keys, func(id string) {
+		if i, ok := ix.rowOf[id]; ok && match(&ix.rows[i]) {
 			yield(&ix.rows[i])
 		}
-	}
+	})
 }
 
 // isZero reports whether f selects every commitment.
@@ -511,19 +512,23 @@ type lookup struct {
 	keys  []string
 }
 
-func anyKeys(ls []lookup) bool {
-	for _, l := range ls {
-		if len(l.keys) > 0 {
-			return true
-		}
-	}
-	return false
-}
-
 // narrowest returns the candidates of the most selective lookup that has
 // keys, or every entity of the kind; call it under m.mu. The caller still
 // applies its whole filter to them.
 func narrowest[T any](m *ReadModel, k *Kind[T], lookups ...lookup) []*T {
+	best, ok := narrowestLookup(m, k, lookups)
+	if !ok {
+		return k.all(m)
+	}
+	t := m.tables[k.n]
+	var out []*T
+	t.eachListed(best.index, best.keys, func(id string) { out = append(out, any(t.rows[id]).(*T)) })
+	return out
+}
+
+// narrowestLookup returns the lookup with keys that lists the fewest
+// entities, or false when none has keys; call it under m.mu.
+func narrowestLookup[T any](m *ReadModel, k *Kind[T], lookups []lookup) (lookup, bool) {
 	best, bestN := -1, 0
 	for i, l := range lookups {
 		if len(l.keys) == 0 {
@@ -534,10 +539,9 @@ func narrowest[T any](m *ReadModel, k *Kind[T], lookups ...lookup) []*T {
 		}
 	}
 	if best < 0 {
-		return k.all(m)
+		return lookup{}, false
 	}
-	c, _ := k.candidates(m, lookups[best].index, lookups[best].keys)
-	return c
+	return lookups[best], true
 }
 
 // keysBetween returns the keys of a date index within [from, to] (either

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -20,6 +21,8 @@ type ReadModel struct {
 	commitmentIndex commitmentIndex
 
 	dirty map[string]State // streams whose snapshot is behind, by stream
+
+	newKeys, oldKeys []string // put's scratch space, under mu
 
 	feed feed // the latest events, for subscribers
 }
@@ -182,13 +185,18 @@ func (m *ReadModel) put(s State) {
 	old := t.rows[id]
 	for i, name := range k.indexes {
 		ix := t.indexes[name]
-		if old != nil {
-			for _, key := range k.keys(old, i) {
+		m.newKeys = k.keys(s.e, i, m.newKeys[:0])
+		for _, key := range m.newKeys {
+			ix.add(key, id)
+		}
+		if old == nil {
+			continue
+		}
+		m.oldKeys = k.keys(old, i, m.oldKeys[:0])
+		for _, key := range m.oldKeys {
+			if !slices.Contains(m.newKeys, key) {
 				ix.remove(key, id)
 			}
-		}
-		for _, key := range k.keys(s.e, i) {
-			ix.add(key, id)
 		}
 	}
 	t.rows[id] = s.e

@@ -31,100 +31,84 @@ var (
 	Plans = register(Row[StrategicPlan]{Type: TypePlan, Key: "plan"})
 
 	Pillars = register(Row[Pillar]{Type: TypePillar, Key: "pillar",
-		Links:   []Link[Pillar]{{Field: "plan", To: TypePlan, IDs: one(func(p *Pillar) string { return p.PlanID })}},
-		Indexes: []Index[Pillar]{{Name: "plan", Keys: one(func(p *Pillar) string { return p.PlanID })}}})
+		Links:   []Link[Pillar]{{Field: "plan", To: TypePlan}},
+		Indexes: []Index[Pillar]{{Name: "plan", Key: func(p *Pillar) string { return p.PlanID }}}})
 
 	Objectives = register(Row[Objective]{Type: TypeObjective, Key: "objective",
-		Links:   []Link[Objective]{{Field: "pillar", To: TypePillar, IDs: one(func(o *Objective) string { return o.PillarID })}},
-		Indexes: []Index[Objective]{{Name: "pillar", Keys: one(func(o *Objective) string { return o.PillarID })}}})
+		Links:   []Link[Objective]{{Field: "pillar", To: TypePillar}},
+		Indexes: []Index[Objective]{{Name: "pillar", Key: func(o *Objective) string { return o.PillarID }}}})
 
 	Communities = register(Row[Community]{Type: TypeCommunity, Key: "community"})
 
 	Stakeholders = register(Row[Stakeholder]{Type: TypeStakeholder, Key: "stakeholder",
-		Links: []Link[Stakeholder]{{Field: "parent", To: TypeStakeholder, IDs: one(func(s *Stakeholder) string { return s.ParentID })}},
+		Links: []Link[Stakeholder]{{Field: "parent", To: TypeStakeholder}},
 		Indexes: []Index[Stakeholder]{
-			{Name: "parent", Keys: one(func(s *Stakeholder) string { return s.ParentID })},
-			{Name: "sector", Keys: one(func(s *Stakeholder) string { return string(s.Sector) })},
+			{Name: "parent", Key: func(s *Stakeholder) string { return s.ParentID }},
+			{Name: "sector", Key: func(s *Stakeholder) string { return string(s.Sector) }},
 		},
 		Private: []string{"contacts"}})
 
 	Commitments = register(Row[Commitment]{Type: TypeCommitment, Key: "commitment",
 		Links: []Link[Commitment]{
-			{Field: "objective", To: TypeObjective, IDs: one(func(c *Commitment) string { return c.ObjectiveID })},
-			{Field: "pillar", To: TypePillar, IDs: one(func(c *Commitment) string { return c.PillarID })},
-			{Field: "lead", To: TypeStakeholder, IDs: one(func(c *Commitment) string { return c.LeadID })},
-			{Field: "participants", To: TypeStakeholder, IDs: commitmentParties},
-			{Field: "targetCommunities", To: TypeCommunity, IDs: func(c *Commitment) []string { return c.CommunityIDs }},
+			{Field: "objective", To: TypeObjective},
+			{Field: "pillar", To: TypePillar},
+			{Field: "lead", To: TypeStakeholder},
+			{Field: "participants", To: TypeStakeholder},
+			{Field: "targetCommunities", To: TypeCommunity},
 		},
 		Indexes: []Index[Commitment]{
-			{Name: "stakeholder", Keys: commitmentParties},
-			{Name: "objective", Keys: one(func(c *Commitment) string { return c.ObjectiveID })},
-			{Name: "pillar", Keys: one(func(c *Commitment) string { return c.PillarID })},
-			{Name: "status", Keys: one(func(c *Commitment) string { return string(c.Status) })},
-			{Name: "community", Keys: func(c *Commitment) []string { return c.CommunityIDs }},
-			{Name: "due", Keys: one(func(c *Commitment) string { return string(c.DueDate) })},
+			{Name: "stakeholder", Keys: func(c *Commitment, keys []string) []string {
+				for _, p := range c.Participants {
+					keys = append(keys, p.StakeholderID)
+				}
+				return keys
+			}},
+			{Name: "objective", Key: func(c *Commitment) string { return c.ObjectiveID }},
+			{Name: "pillar", Key: func(c *Commitment) string { return c.PillarID }},
+			{Name: "status", Key: func(c *Commitment) string { return string(c.Status) }},
+			{Name: "community", Keys: func(c *Commitment, keys []string) []string { return append(keys, c.CommunityIDs...) }},
+			{Name: "due", Key: func(c *Commitment) string { return string(c.DueDate) }},
 		}})
 
 	Meetings = register(Row[Meeting]{Type: TypeMeeting, Key: "meeting",
 		Links: []Link[Meeting]{
-			{Field: "convener", To: TypeStakeholder, IDs: one(func(mt *Meeting) string { return mt.ConvenerID })},
-			{Field: "participants", To: TypeStakeholder, IDs: meetingParties},
+			{Field: "convener", To: TypeStakeholder},
+			{Field: "participants", To: TypeStakeholder},
 		},
 		Visible: func(_ *ReadModel, v Viewer, mt *Meeting) bool { return v.canSeeMeeting(mt) },
 		Indexes: []Index[Meeting]{
-			{Name: "stakeholder", Keys: func(mt *Meeting) []string { return append(meetingParties(mt), mt.ConvenerID) }},
-			{Name: "status", Keys: one(func(mt *Meeting) string { return string(mt.Status) })},
-			{Name: "date", Keys: one(func(mt *Meeting) string { return string(DateOf(mt.StartsAt.UTC())) })},
+			{Name: "stakeholder", Keys: func(mt *Meeting, keys []string) []string {
+				for _, p := range mt.Participants {
+					keys = append(keys, p.StakeholderID)
+				}
+				return append(keys, mt.ConvenerID)
+			}},
+			{Name: "status", Key: func(mt *Meeting) string { return string(mt.Status) }},
+			{Name: "date", Key: func(mt *Meeting) string { return string(DateOf(mt.StartsAt.UTC())) }},
 		}})
 
 	Outcomes = register(Row[MeetingOutcome]{Type: TypeOutcome, Key: "outcome",
 		Links: []Link[MeetingOutcome]{
-			{Field: "meeting", To: TypeMeeting, IDs: one(func(o *MeetingOutcome) string { return o.MeetingID })},
-			{Field: "owner", To: TypeStakeholder, IDs: one(func(o *MeetingOutcome) string { return o.OwnerID })},
-			{Field: "commitments", To: TypeCommitment, IDs: func(o *MeetingOutcome) []string { return o.CommitmentIDs }},
+			{Field: "meeting", To: TypeMeeting},
+			{Field: "owner", To: TypeStakeholder},
+			{Field: "commitments", To: TypeCommitment},
 		},
 		Visible: canSeeOutcome,
 		Indexes: []Index[MeetingOutcome]{
-			{Name: "meeting", Keys: one(func(o *MeetingOutcome) string { return o.MeetingID })},
-			{Name: "commitment", Keys: func(o *MeetingOutcome) []string { return o.CommitmentIDs }},
-			{Name: "owner", Keys: one(func(o *MeetingOutcome) string { return o.OwnerID })},
-			{Name: "status", Keys: one(func(o *MeetingOutcome) string { return string(o.Status) })},
+			{Name: "meeting", Key: func(o *MeetingOutcome) string { return o.MeetingID }},
+			{Name: "commitment", Keys: func(o *MeetingOutcome, keys []string) []string { return append(keys, o.CommitmentIDs...) }},
+			{Name: "owner", Key: func(o *MeetingOutcome) string { return o.OwnerID }},
+			{Name: "status", Key: func(o *MeetingOutcome) string { return string(o.Status) }},
 		}})
 
 	Tokens = register(Row[Token]{Type: TypeToken, Key: "token",
-		Links:   []Link[Token]{{Field: "stakeholder", To: TypeStakeholder, IDs: one(func(t *Token) string { return t.StakeholderID })}},
+		Links:   []Link[Token]{{Field: "stakeholder", To: TypeStakeholder}},
 		Visible: canSeeToken,
 		Indexes: []Index[Token]{
-			{Name: "hash", Keys: one(func(t *Token) string { return t.Hash })},
-			{Name: "stakeholder", Keys: one(func(t *Token) string { return t.StakeholderID })},
+			{Name: "hash", Key: func(t *Token) string { return t.Hash }},
+			{Name: "stakeholder", Key: func(t *Token) string { return t.StakeholderID }},
 		}})
 )
-
-func commitmentParties(c *Commitment) []string {
-	out := make([]string, len(c.Participants))
-	for i, p := range c.Participants {
-		out[i] = p.StakeholderID
-	}
-	return out
-}
-
-func meetingParties(mt *Meeting) []string {
-	out := make([]string, len(mt.Participants))
-	for i, p := range mt.Participants {
-		out[i] = p.StakeholderID
-	}
-	return out
-}
-
-// one makes a single-valued key function ("" means no key).
-func one[T any](f func(*T) string) func(*T) []string {
-	return func(v *T) []string {
-		if k := f(v); k != "" {
-			return []string{k}
-		}
-		return nil
-	}
-}
 
 // Row declares one kind of entity.
 type Row[T any] struct {
@@ -164,13 +148,14 @@ func (k *Kind[T]) afterPut(f func(m *ReadModel, old, v *T)) {
 type Link[T any] struct {
 	Field string // its name among the changed fields (the JSON name)
 	To    EntityType
-	IDs   func(*T) []string
 }
 
-// Index is a secondary index: each entity is listed under each of its keys.
+// Index is a secondary index: each entity is listed under its Key, or
+// under each of the Keys it appends; "" is no key.
 type Index[T any] struct {
 	Name string
-	Keys func(*T) []string
+	Key  func(*T) string
+	Keys func(v *T, keys []string) []string
 }
 
 // Kind is the registry row of entities of type T, registered.
@@ -185,8 +170,8 @@ type kind struct {
 	links   map[string]EntityType
 	indexes []string
 	newOf   func() entity
-	of      func(entity) bool // whether the entity is of this kind, and not a nil pointer
-	keys    func(entity, int) []string
+	of      func(entity) bool                                 // whether the entity is of this kind, and not a nil pointer
+	keys    func(e entity, index int, keys []string) []string // appends e's keys in one of its kind's indexes
 	put     func(m *ReadModel, old, v entity)
 	visible func(m *ReadModel, v Viewer, e entity) bool // under m.mu
 }
@@ -208,8 +193,13 @@ func register[T any, P interface {
 	k := &kind{Type: r.Type, Key: r.Key, Private: r.Private, n: len(kinds), links: map[string]EntityType{},
 		newOf: func() entity { return P(new(T)) },
 		of:    func(e entity) bool { p, ok := e.(P); return ok && p != nil },
-		keys:  func(e entity, i int) []string { return r.Indexes[i].Keys(e.(P)) },
-		put:   func(*ReadModel, entity, entity) {},
+		keys: func(e entity, i int, keys []string) []string {
+			if ix := &r.Indexes[i]; ix.Key != nil {
+				return append(keys, ix.Key(e.(P)))
+			}
+			return r.Indexes[i].Keys(e.(P), keys)
+		},
+		put: func(*ReadModel, entity, entity) {},
 		visible: func(m *ReadModel, v Viewer, e entity) bool {
 			return r.Visible == nil || r.Visible(m, v, e.(P))
 		}}
@@ -301,29 +291,29 @@ func (k *Kind[T]) visibleTo(m *ReadModel, v Viewer, e *T) bool {
 	return e != nil && k.visible(m, v, any(e).(entity))
 }
 
-// candidates returns the entities listed under any of keys in the named
-// index, and true; or false when keys is empty (the index selects nothing
-// out). Call it under m.mu.
-func (k *Kind[T]) candidates(m *ReadModel, index string, keys []string) ([]*T, bool) {
-	if len(keys) == 0 {
-		return nil, false
-	}
-	t := m.tables[k.n]
+// eachListed calls yield with the id of each entity listed under any of
+// keys in the named index of table t, once each; call it under m.mu.
+func (t *table) eachListed(index string, keys []string, yield func(id string)) {
 	ix := t.index(index)
+	if len(keys) == 1 { // a set holds each id once
+		for id := range ix[keys[0]] {
+			yield(id)
+		}
+		return
+	}
 	seen := map[string]struct{}{}
-	var out []*T
 	for _, key := range keys {
 		for id := range ix[key] {
 			if _, dup := seen[id]; !dup {
 				seen[id] = struct{}{}
-				out = append(out, any(t.rows[id]).(*T))
+				yield(id)
 			}
 		}
 	}
-	return out, true
 }
 
-// count is an upper bound of what candidates would return; under m.mu.
+// count is an upper bound of how many entities are listed under keys in
+// the named index; call it under m.mu.
 func (k *Kind[T]) count(m *ReadModel, index string, keys []string) int {
 	ix := m.tables[k.n].index(index)
 	n := 0
