@@ -31,17 +31,17 @@ var (
 	Plans = register(Row[StrategicPlan]{Type: TypePlan, Key: "plan"})
 
 	Pillars = register(Row[Pillar]{Type: TypePillar, Key: "pillar",
-		Links:   []Link[Pillar]{{Field: "plan", To: TypePlan}},
+		Links:   []Link{{Field: "plan", To: TypePlan}},
 		Indexes: []Index[Pillar]{{Name: "plan", Key: func(p *Pillar) string { return p.PlanID }}}})
 
 	Objectives = register(Row[Objective]{Type: TypeObjective, Key: "objective",
-		Links:   []Link[Objective]{{Field: "pillar", To: TypePillar}},
+		Links:   []Link{{Field: "pillar", To: TypePillar}},
 		Indexes: []Index[Objective]{{Name: "pillar", Key: func(o *Objective) string { return o.PillarID }}}})
 
 	Communities = register(Row[Community]{Type: TypeCommunity, Key: "community"})
 
 	Stakeholders = register(Row[Stakeholder]{Type: TypeStakeholder, Key: "stakeholder",
-		Links: []Link[Stakeholder]{{Field: "parent", To: TypeStakeholder}},
+		Links: []Link{{Field: "parent", To: TypeStakeholder}},
 		Indexes: []Index[Stakeholder]{
 			{Name: "parent", Key: func(s *Stakeholder) string { return s.ParentID }},
 			{Name: "sector", Key: func(s *Stakeholder) string { return string(s.Sector) }},
@@ -49,7 +49,7 @@ var (
 		Private: []string{"contacts"}})
 
 	Commitments = register(Row[Commitment]{Type: TypeCommitment, Key: "commitment",
-		Links: []Link[Commitment]{
+		Links: []Link{
 			{Field: "objective", To: TypeObjective},
 			{Field: "pillar", To: TypePillar},
 			{Field: "lead", To: TypeStakeholder},
@@ -71,7 +71,7 @@ var (
 		}})
 
 	Meetings = register(Row[Meeting]{Type: TypeMeeting, Key: "meeting",
-		Links: []Link[Meeting]{
+		Links: []Link{
 			{Field: "convener", To: TypeStakeholder},
 			{Field: "participants", To: TypeStakeholder},
 		},
@@ -88,7 +88,7 @@ var (
 		}})
 
 	Outcomes = register(Row[MeetingOutcome]{Type: TypeOutcome, Key: "outcome",
-		Links: []Link[MeetingOutcome]{
+		Links: []Link{
 			{Field: "meeting", To: TypeMeeting},
 			{Field: "owner", To: TypeStakeholder},
 			{Field: "commitments", To: TypeCommitment},
@@ -102,7 +102,7 @@ var (
 		}})
 
 	Tokens = register(Row[Token]{Type: TypeToken, Key: "token",
-		Links:   []Link[Token]{{Field: "stakeholder", To: TypeStakeholder}},
+		Links:   []Link{{Field: "stakeholder", To: TypeStakeholder}},
 		Visible: canSeeToken,
 		Indexes: []Index[Token]{
 			{Name: "hash", Key: func(t *Token) string { return t.Hash }},
@@ -116,7 +116,7 @@ type Row[T any] struct {
 	Key  string     // the member of a stored State that holds it (its BSON key: never change it)
 	// Links are its references to other entities, by the name of the
 	// changed field that holds them (history shows them as global IDs).
-	Links []Link[T]
+	Links []Link
 	// Indexes are the secondary indexes the read model keeps of this kind.
 	Indexes []Index[T]
 	// Visible says which viewers see an entity (nil: everyone), judged on
@@ -145,7 +145,7 @@ func (k *Kind[T]) afterPut(f func(m *ReadModel, old, v *T)) {
 }
 
 // Link is a reference from one kind to another.
-type Link[T any] struct {
+type Link struct {
 	Field string // its name among the changed fields (the JSON name)
 	To    EntityType
 }
