@@ -63,10 +63,8 @@ func (m *Meta) meta() *Meta { return m }
 
 // StateOf wraps an entity of a registered kind in a State.
 func StateOf(e entity) State {
-	for _, k := range kinds {
-		if k.of(e) {
-			return State{k: k, e: e}
-		}
+	if k := kindOf(e); k != nil {
+		return State{k: k, e: e}
 	}
 	panic(fmt.Sprintf("hub: %T is not a registered kind", e))
 }

@@ -81,17 +81,9 @@ func (m *ReadModel) canSee(v Viewer, t EntityType, id string) bool {
 // Visible returns e, an entity (of any version), when v may see it as it
 // is now, and nil otherwise (nil too for a nil pointer).
 func (m *ReadModel) Visible(v Viewer, e any) any {
-	en, ok := e.(entity)
-	if !ok || en == nil {
-		return nil
-	}
-	for _, k := range kinds {
-		if k.of(en) {
-			if m.CanSee(v, k.Type, en.meta().ID) {
-				return e
-			}
-			return nil
-		}
+	en, _ := e.(entity)
+	if k := kindOf(en); k != nil && m.CanSee(v, k.Type, en.meta().ID) {
+		return e
 	}
 	return nil
 }

@@ -214,6 +214,20 @@ func register[T any, P interface {
 	return &Kind[T]{kind: k}
 }
 
+// kindOf returns the kind of e, or nil (for nil, a nil pointer, or a type
+// of no kind).
+func kindOf(e entity) *kind {
+	if e == nil {
+		return nil
+	}
+	for _, k := range kinds {
+		if k.of(e) {
+			return k
+		}
+	}
+	return nil
+}
+
 // EntityTypes lists every kind, in registry order.
 func EntityTypes() []EntityType {
 	out := make([]EntityType, len(kinds))
