@@ -12,7 +12,8 @@ import (
 )
 
 // testdata/format3 is a data directory written by the code before the
-// registry of kinds (store format 3): the demo data, then a progress
+// registry of kinds (commit 402588b, store format 3), through the API as
+// the demo data's admin: the demo data, then a progress
 // report, a meeting scheduled, given an outcome and made private, a
 // stakeholder's contacts, an editor token, all in a checkpoint; then two
 // more changes in the log only (the server stopped without flushing).
