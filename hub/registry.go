@@ -26,7 +26,9 @@ const (
 // (the State union and its stored form, the read model's tables and
 // indexes, checkpoints, node lookup, subscriptions' entity types, the read
 // policy and its test) is driven by these rows; adding a kind is adding a
-// row here, its type, its commands and its schema.
+// row here, its type, its commands, its schema (the EntityType enum, held to
+// these rows by a test) and, in TestReadPolicy, who may see it and how it
+// is listed (the test fails until it says).
 var (
 	Plans = register(Row[StrategicPlan]{Type: TypePlan, Key: "plan"})
 
