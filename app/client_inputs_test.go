@@ -155,7 +155,7 @@ func TestClientInputs(t *testing.T) {
 
 	t.Run("a report without status leaves a COMPLETED commitment completed", func(t *testing.T) {
 		id := "C-2.1-003"
-		before := s.app.hub.Model().Commitment(id)
+		before := hub.Commitments.Get(s.app.hub.Model(), id)
 		if before.Status != hub.Completed {
 			t.Fatalf("%s is %s in the demo data, not COMPLETED", id, before.Status)
 		}
@@ -174,7 +174,7 @@ func TestClientInputs(t *testing.T) {
 		if errs := out.ReportProgress.UserErrors; len(errs) != 1 || !strings.Contains(errs[0].Message, "ON_TRACK, AT_RISK or DELAYED") || out.ReportProgress.Commitment != nil {
 			t.Fatalf("a report at 80%% without status: %+v", out.ReportProgress)
 		}
-		if got := s.app.hub.Model(); got.Seq() != seq || got.Commitment(id).Status != hub.Completed {
+		if got := s.app.hub.Model(); got.Seq() != seq || hub.Commitments.Get(got, id).Status != hub.Completed {
 			t.Fatal("the refused report changed something")
 		}
 		// Reopening takes a status.

@@ -127,13 +127,13 @@ func bulkCommitments(t *testing.T, n, size int) *hub.Hub {
 	at := time.Date(2014, 1, 1, 12, 0, 0, 0, time.UTC)
 	snaps := make([]hub.Snapshot, n)
 	for i := range snaps {
-		snaps[i] = hub.Snapshot{State: hub.State{Commitment: &hub.Commitment{
+		snaps[i] = hub.Snapshot{State: hub.StateOf(&hub.Commitment{
 			Meta:  hub.Meta{ID: fmt.Sprintf("C-9.9-%05d", i), Version: 1, CreatedAt: at, UpdatedAt: at},
 			Title: fmt.Sprintf("Bulk commitment %d", i), Description: strings.TrimSpace(description),
 			ObjectiveID: "o2-1", PillarID: "p2", LeadID: "pfd", Status: hub.NotStarted,
 			Participants: []hub.Participant{{StakeholderID: "pfd", Role: hub.RoleLead}, {StakeholderID: "cpu", Role: hub.RoleSupporting}},
 			StartDate:    "2014-01-01", DueDate: "2014-12-31",
-		}}}
+		})}
 	}
 	// A checkpoint of an empty range of the log: states no event made.
 	if err := st.SaveSnapshots(ctx, snaps, h.Model().Seq(), h.Model().Seq()); err != nil {

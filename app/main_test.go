@@ -16,7 +16,7 @@ import (
 
 	"convene/hub"
 	"convene/internal/pgtest"
-	"convene/resolvers"
+	"convene/opaque"
 )
 
 // The tests in this package run the real server: an embedded FerretDB in a
@@ -183,7 +183,7 @@ func (r response) code() string {
 }
 
 // gid is the global ID of an entity.
-func gid(t hub.EntityType, id string) string { return resolvers.GlobalID(t, id) }
+func gid(t hub.EntityType, id string) string { return opaque.GlobalID(t, id) }
 
 // compact removes insignificant white space from JSON text for comparison.
 func compact(t *testing.T, b []byte) string {

@@ -300,14 +300,14 @@ func TestMutationsNeedTheAdminToken(t *testing.T) {
 
 func TestStaleExpectedVersionConflicts(t *testing.T) {
 	s := startServer(t, t.TempDir(), hub.Options{})
-	c := s.app.hub.Model().Commitment("C-2.1-002")
+	c := hub.Commitments.Get(s.app.hub.Model(), "C-2.1-002")
 	before := s.eventCount()
 	r := s.do(true, `mutation($in: ReportProgressInput!) { reportProgress(input: $in) { commitment { progress } } }`,
 		map[string]any{"in": map[string]any{"commitmentId": gid(hub.TypeCommitment, c.ID), "expectedVersion": c.Version - 1, "progress": 99, "note": "stale"}})
 	if r.code() != "CONFLICT" || r.Errors[0].Extensions["currentVersion"] != float64(c.Version) {
 		t.Fatalf("stale version: %+v", r.Errors)
 	}
-	if s.eventCount() != before || s.app.hub.Model().Commitment(c.ID).Progress != c.Progress {
+	if s.eventCount() != before || hub.Commitments.Get(s.app.hub.Model(), c.ID).Progress != c.Progress {
 		t.Fatal("a conflicting mutation changed something")
 	}
 }
@@ -318,7 +318,7 @@ func TestConcurrentWritersOneWins(t *testing.T) {
 	a := startServer(t, t.TempDir(), hub.Options{})
 	b := startSecondServer(t, a)
 	race := func(name string, servers []*testServer) {
-		c := a.app.hub.Model().Commitment("C-1.1-002")
+		c := hub.Commitments.Get(a.app.hub.Model(), "C-1.1-002")
 		version := c.Version
 		var wg sync.WaitGroup
 		results := make([]response, 10)
@@ -348,7 +348,7 @@ func TestConcurrentWritersOneWins(t *testing.T) {
 		if err := a.app.hub.CatchUp(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if got := a.app.hub.Model().Commitment(c.ID).Version; got != version+1 {
+		if got := hub.Commitments.Get(a.app.hub.Model(), c.ID).Version; got != version+1 {
 			t.Fatalf("%s: version %d after the race, want %d", name, got, version+1)
 		}
 	}

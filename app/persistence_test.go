@@ -96,7 +96,7 @@ func storedCommitment(t *testing.T, s *testServer) *hub.Commitment {
 	}
 	var latest *hub.Commitment // checkpoints may hold several versions
 	for _, sn := range snaps {
-		if c := sn.State.Commitment; c != nil && c.ID == "C-1.2-001" && (latest == nil || c.Version > latest.Version) {
+		if c := hub.Commitments.Of(sn.State); c != nil && c.ID == "C-1.2-001" && (latest == nil || c.Version > latest.Version) {
 			latest = c
 		}
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"convene/hub"
-	"convene/resolvers"
+	"convene/opaque"
 	"convene/seed"
 )
 
@@ -108,7 +108,7 @@ func createTokenCommand(ctx context.Context, cfg Config, logger *slog.Logger, ou
 	in := hub.IssueTokenInput{Label: cfg.newToken.label, Role: hub.Role(strings.ToUpper(cfg.newToken.role))}
 	if s := cfg.newToken.stakeholder; s != "" {
 		in.StakeholderID = s
-		if t, id, ok := resolvers.ParseGlobalID(s); ok && t == hub.TypeStakeholder {
+		if t, id, ok := opaque.ParseGlobalID(s); ok && t == hub.TypeStakeholder {
 			in.StakeholderID = id
 		}
 	}
@@ -121,7 +121,7 @@ func createTokenCommand(ctx context.Context, cfg Config, logger *slog.Logger, ou
 		return err
 	}
 	fmt.Fprintf(out, "Created %s token %q (id %s). Its secret, shown only now:\n\n  %s\n\nSend it as: Authorization: Bearer %s\n",
-		t.Role, t.Label, resolvers.GlobalID(hub.TypeToken, t.ID), secret, secret)
+		t.Role, t.Label, opaque.GlobalID(hub.TypeToken, t.ID), secret, secret)
 	return nil
 }
 

@@ -61,7 +61,7 @@ func (a *Authenticator) StillValid(v hub.Viewer) bool {
 	if !v.Authenticated() || v.TokenID == Bootstrap.TokenID {
 		return true
 	}
-	t := a.model.Token(v.TokenID)
+	t := hub.Tokens.Get(a.model, v.TokenID)
 	return t != nil && t.Active(a.now())
 }
 
@@ -78,28 +78,19 @@ func ViewerFrom(ctx context.Context) hub.Viewer {
 	return v
 }
 
-// Audience names what the caller may see, so that only callers who see
-// alike share a live subscription's execution.
-func Audience(ctx context.Context) string {
-	v := ViewerFrom(ctx)
-	switch {
-	case !v.Authenticated():
-		return "anonymous"
-	case v.SeesPrivate():
-		return "private"
-	}
-	return string(v.Role) + ":" + v.StakeholderID
-}
+// Audience names what the caller may see (hub's read policy), so that
+// only callers who see alike share a live subscription's execution.
+func Audience(ctx context.Context) string { return ViewerFrom(ctx).Audience() }
 
 // AnswerAudience names the callers among whom the response cache may
 // share answers: anonymous callers only, who all see the same public data,
-// whereas what a token sees depends on its role, stakeholder and label
-// (viewer, tokens, private meetings, contacts). "" means not shared.
+// whereas a token's answers also name it (viewer { tokenLabel }). ""
+// means not shared.
 func AnswerAudience(ctx context.Context) string {
-	if ViewerFrom(ctx).Authenticated() {
-		return ""
+	if a := Audience(ctx); a == hub.AudienceAnonymous {
+		return a
 	}
-	return "anonymous"
+	return ""
 }
 
 // BearerToken returns the token of an "Authorization: Bearer …" header:

@@ -233,7 +233,7 @@ func (g *generator) plan(ctx context.Context) error {
 			if err := g.h.CreateObjective(ctx, actor, ob, at); err != nil {
 				return err
 			}
-			g.objectives = append(g.objectives, g.h.Model().Objective(ob.ID))
+			g.objectives = append(g.objectives, hub.Objectives.Get(g.h.Model(), ob.ID))
 		}
 	}
 	for c := 1; c <= 30; c++ {

@@ -43,7 +43,7 @@ import (
 
 	"convene/auth"
 	"convene/hub"
-	"convene/resolvers"
+	"convene/opaque"
 	"convene/resolvers/gqltype"
 )
 
@@ -487,7 +487,7 @@ func enums[T ~string](p *params, name string, allowed []T) ([]T, error) {
 // ids parses a list of global IDs of type t into domain IDs, as the
 // API's filters do.
 func ids(p *params, name string, t hub.EntityType) ([]string, error) {
-	out, err := resolvers.DecodeIDs(t, p.list(name))
+	out, err := opaque.DecodeIDs(t, p.list(name))
 	if err != nil {
 		return nil, bad("%s: %v", name, err)
 	}

@@ -6,12 +6,13 @@ import (
 	"strings"
 
 	"convene/hub"
-	"convene/resolvers"
+	"convene/opaque"
 )
 
 // Global IDs are the API's: base64url("Type:key").
 var (
-	globalID       = resolvers.GlobalID
+	globalID       = opaque.GlobalID
+	parseGlobalID  = opaque.ParseGlobalID
 	meetingStatus  = []hub.MeetingStatus{hub.Scheduled, hub.Held, hub.MeetingCanceled}
 	outcomeKinds   = []hub.OutcomeKind{hub.Decision, hub.ActionItem, hub.Agreement, hub.Recommendation}
 	outcomeStatus  = []hub.OutcomeStatus{hub.OutcomeOpen, hub.OutcomeInProgress, hub.OutcomeDone, hub.OutcomeDropped}
@@ -31,17 +32,31 @@ type column[T any] struct {
 	value func(T) any
 }
 
-// newTable lays out items under columns; rows are built as they are written.
-func newTable[T any](items []T, columns []column[T]) table {
+// newTable lays out items of kind k under columns; rows are built as they
+// are written. Hub's read policy applies to every table alike: items the
+// caller may not see are left out (the model's queries leave them out
+// already), and a column named after a field the caller may not see is
+// empty.
+func newTable[T any](x *exporter, k *hub.Kind[T], items []*T, columns []column[*T]) table {
+	visible := items[:0:0]
+	for _, it := range items {
+		if x.model.Visible(x.viewer, it) != nil {
+			visible = append(visible, it)
+		}
+	}
 	names := make([]string, len(columns))
+	hidden := make([]bool, len(columns))
 	for i, c := range columns {
 		names[i] = c.name
+		hidden[i] = !x.viewer.SeesField(k.Type, c.name)
 	}
-	return table{columns: names, len: len(items), rows: func(yield func([]any) bool) {
+	return table{columns: names, len: len(visible), rows: func(yield func([]any) bool) {
 		row := make([]any, len(columns))
-		for _, it := range items {
+		for _, it := range visible {
 			for i, c := range columns {
-				row[i] = c.value(it)
+				if row[i] = nil; !hidden[i] {
+					row[i] = c.value(it)
+				}
 			}
 			if !yield(row) {
 				return
@@ -67,7 +82,7 @@ func optional(s string) any {
 }
 
 func (x *exporter) stakeholderName(id string) any {
-	if s := x.model.Stakeholder(id); s != nil {
+	if s := hub.Stakeholders.Get(x.model, id); s != nil {
 		return s.Name
 	}
 	return optional(id)
@@ -197,18 +212,18 @@ func (x *exporter) commitments(p *params, today hub.Date) (table, error) {
 
 	m := x.model
 	pillar := func(c *hub.Commitment) *hub.Pillar {
-		if p := m.Pillar(c.PillarID); p != nil {
+		if p := hub.Pillars.Get(m, c.PillarID); p != nil {
 			return p
 		}
 		return &hub.Pillar{}
 	}
 	objective := func(c *hub.Commitment) *hub.Objective {
-		if o := m.Objective(c.ObjectiveID); o != nil {
+		if o := hub.Objectives.Get(m, c.ObjectiveID); o != nil {
 			return o
 		}
 		return &hub.Objective{}
 	}
-	return newTable(m.Commitments(f, order, today), []column[*hub.Commitment]{
+	return newTable(x, hub.Commitments, m.Commitments(f, order, today), []column[*hub.Commitment]{
 		{"id", func(c *hub.Commitment) any { return globalID(hub.TypeCommitment, c.ID) }},
 		{"reference", func(c *hub.Commitment) any { return c.ID }},
 		{"title", func(c *hub.Commitment) any { return c.Title }},
@@ -229,7 +244,7 @@ func (x *exporter) commitments(p *params, today hub.Date) (table, error) {
 		{"leadId", func(c *hub.Commitment) any { return gid(hub.TypeStakeholder, c.LeadID) }},
 		{"lead", func(c *hub.Commitment) any { return x.stakeholderName(c.LeadID) }},
 		{"leadSector", func(c *hub.Commitment) any {
-			if s := m.Stakeholder(c.LeadID); s != nil {
+			if s := hub.Stakeholders.Get(m, c.LeadID); s != nil {
 				return string(s.Sector)
 			}
 			return nil
@@ -245,7 +260,7 @@ func (x *exporter) commitments(p *params, today hub.Date) (table, error) {
 		{"targetCommunities", func(c *hub.Commitment) any {
 			out := make([]string, 0, len(c.CommunityIDs))
 			for _, id := range c.CommunityIDs {
-				if cm := m.Community(id); cm != nil {
+				if cm := hub.Communities.Get(m, id); cm != nil {
 					out = append(out, cm.Name)
 				}
 			}
@@ -271,7 +286,7 @@ func (x *exporter) stakeholders(p *params) (table, error) {
 		return table{}, err
 	}
 	m := x.model
-	return newTable(m.Stakeholders(f), []column[*hub.Stakeholder]{
+	return newTable(x, hub.Stakeholders, m.Stakeholders(f), []column[*hub.Stakeholder]{
 		{"id", func(s *hub.Stakeholder) any { return globalID(hub.TypeStakeholder, s.ID) }},
 		{"name", func(s *hub.Stakeholder) any { return s.Name }},
 		{"acronym", func(s *hub.Stakeholder) any { return optional(s.Acronym) }},
@@ -287,13 +302,8 @@ func (x *exporter) stakeholders(p *params) (table, error) {
 		}},
 		{"commitments", func(s *hub.Stakeholder) any { return len(m.CommitmentsOf(s.ID, nil)) }},
 		{"commitmentsLed", func(s *hub.Stakeholder) any { return len(m.CommitmentsOf(s.ID, []hub.ParticipantRole{hub.RoleLead})) }},
-		// Contacts are private: for authenticated callers only (null otherwise, as in the API).
-		{"contacts", func(s *hub.Stakeholder) any {
-			if !x.viewer.CanSeeContacts() {
-				return nil
-			}
-			return append(contacts{}, s.Contacts...)
-		}},
+		// Private (hub's read policy): null when hidden, as in the API.
+		{"contacts", func(s *hub.Stakeholder) any { return append(contacts{}, s.Contacts...) }},
 		{"createdAt", func(s *hub.Stakeholder) any { return s.CreatedAt }},
 		{"updatedAt", func(s *hub.Stakeholder) any { return s.UpdatedAt }},
 		{"version", func(s *hub.Stakeholder) any { return s.Version }},
@@ -320,7 +330,7 @@ func (x *exporter) meetings(p *params) (table, error) {
 		return table{}, err
 	}
 	m := x.model
-	return newTable(m.Meetings(f), []column[*hub.Meeting]{
+	return newTable(x, hub.Meetings, m.Meetings(f), []column[*hub.Meeting]{
 		{"id", func(mt *hub.Meeting) any { return globalID(hub.TypeMeeting, mt.ID) }},
 		{"title", func(mt *hub.Meeting) any { return mt.Title }},
 		{"description", func(mt *hub.Meeting) any { return mt.Description }},
@@ -374,12 +384,12 @@ func (x *exporter) outcomes(p *params) (table, error) {
 	}
 	m := x.model
 	meeting := func(o *hub.MeetingOutcome) *hub.Meeting {
-		if mt := m.Meeting(o.MeetingID); mt != nil {
+		if mt := hub.Meetings.Get(m, o.MeetingID); mt != nil {
 			return mt
 		}
 		return &hub.Meeting{}
 	}
-	return newTable(m.Outcomes(f), []column[*hub.MeetingOutcome]{
+	return newTable(x, hub.Outcomes, m.Outcomes(f), []column[*hub.MeetingOutcome]{
 		{"id", func(o *hub.MeetingOutcome) any { return globalID(hub.TypeOutcome, o.ID) }},
 		{"meetingId", func(o *hub.MeetingOutcome) any { return gid(hub.TypeMeeting, o.MeetingID) }},
 		{"meeting", func(o *hub.MeetingOutcome) any { return optional(meeting(o).Title) }},

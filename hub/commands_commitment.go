@@ -50,8 +50,8 @@ func (h *Hub) CreateCommitment(ctx context.Context, actor Actor, in CreateCommit
 		}
 		cm.ID = in.Reference
 		if cm.ID == "" {
-			cm.ID = h.nextReference(h.model.Objective(cm.ObjectiveID))
-		} else if h.model.Commitment(cm.ID) != nil {
+			cm.ID = h.nextReference(Objectives.Get(h.model, cm.ObjectiveID))
+		} else if Commitments.Get(h.model, cm.ID) != nil {
 			c.add(CodeTaken, "a commitment with this reference exists", "reference")
 			return nil, c.err()
 		}
@@ -60,7 +60,7 @@ func (h *Hub) CreateCommitment(ctx context.Context, actor Actor, in CreateCommit
 	if err != nil {
 		return nil, err
 	}
-	return e.State.Commitment, nil
+	return Commitments.Of(e.State), nil
 }
 
 // nextReference allocates "C-<objective code>-NNN" one past the highest in
@@ -97,7 +97,7 @@ type UpdateCommitmentInput struct {
 func (h *Hub) UpdateCommitment(ctx context.Context, actor Actor, in UpdateCommitmentInput) (*Commitment, error) {
 	_, err := h.commit(ctx, func() (*Event, error) {
 		var c checker
-		old := h.model.Commitment(in.ID)
+		old := Commitments.Get(h.model, in.ID)
 		if old == nil {
 			c.exists(false, "commitment", "id")
 			return nil, c.err()
@@ -158,17 +158,17 @@ func (h *Hub) UpdateCommitment(ctx context.Context, actor Actor, in UpdateCommit
 	if err != nil {
 		return nil, err
 	}
-	return h.model.Commitment(in.ID), nil
+	return Commitments.Get(h.model, in.ID), nil
 }
 
 // checkCommitment checks references and dates, and derives the pillar.
 func (h *Hub) checkCommitment(c *checker, cm *Commitment) {
-	if o := h.model.Objective(cm.ObjectiveID); o == nil {
+	if o := Objectives.Get(h.model, cm.ObjectiveID); o == nil {
 		c.exists(false, "objective", "objectiveId")
 	} else {
 		cm.PillarID = o.PillarID
 	}
-	if h.model.Stakeholder(cm.LeadID) == nil {
+	if Stakeholders.Get(h.model, cm.LeadID) == nil {
 		c.exists(false, "stakeholder", "leadId")
 	}
 	checkDate(c, cm.StartDate, "startDate")
@@ -177,7 +177,7 @@ func (h *Hub) checkCommitment(c *checker, cm *Commitment) {
 		c.add(CodeInvalid, "must not be before startDate", "dueDate")
 	}
 	for i, id := range cm.CommunityIDs {
-		c.exists(h.model.Community(id) != nil, "community", "communityIds", strconv.Itoa(i))
+		c.exists(Communities.Get(h.model, id) != nil, "community", "communityIds", strconv.Itoa(i))
 	}
 }
 
@@ -188,7 +188,7 @@ func (h *Hub) checkParticipants(c *checker, leadID string, others []Participant)
 	for i, p := range others {
 		at := []string{"participants", strconv.Itoa(i)}
 		switch {
-		case h.model.Stakeholder(p.StakeholderID) == nil:
+		case Stakeholders.Get(h.model, p.StakeholderID) == nil:
 			c.exists(false, "stakeholder", append(at, "stakeholderId")...)
 		case seen[p.StakeholderID] && p.StakeholderID == leadID:
 			c.add(CodeInvalid, "the lead is already a participant", append(at, "stakeholderId")...)
@@ -253,7 +253,7 @@ type IndicatorValue struct {
 func (h *Hub) ReportProgress(ctx context.Context, actor Actor, in ReportProgressInput) (*Commitment, *ProgressReport, error) {
 	e, err := h.commit(ctx, func() (*Event, error) {
 		var c checker
-		old := h.model.Commitment(in.CommitmentID)
+		old := Commitments.Get(h.model, in.CommitmentID)
 		if old == nil {
 			c.exists(false, "commitment", "commitmentId")
 			return nil, c.err()
@@ -319,7 +319,7 @@ func (h *Hub) ReportProgress(ctx context.Context, actor Actor, in ReportProgress
 	if err != nil {
 		return nil, nil, err
 	}
-	cm := e.State.Commitment
+	cm := Commitments.Of(e.State)
 	return cm, &cm.Reports[len(cm.Reports)-1], nil
 }
 

@@ -42,7 +42,7 @@ func (h *Hub) ScheduleMeeting(ctx context.Context, actor Actor, in ScheduleMeeti
 		}
 		if m.ID == "" {
 			m.ID = newID()
-		} else if h.model.Meeting(m.ID) != nil {
+		} else if Meetings.Get(h.model, m.ID) != nil {
 			c.add(CodeTaken, "a meeting with this id exists", "id")
 		}
 		m.Participants = h.checkMeetingParticipants(&c, in.Participants)
@@ -56,7 +56,7 @@ func (h *Hub) ScheduleMeeting(ctx context.Context, actor Actor, in ScheduleMeeti
 	if err != nil {
 		return nil, err
 	}
-	return e.State.Meeting, nil
+	return Meetings.Of(e.State), nil
 }
 
 // UpdateMeetingInput changes a meeting; nil fields stay as they are.
@@ -84,7 +84,7 @@ func (h *Hub) UpdateMeeting(ctx context.Context, actor Actor, in UpdateMeetingIn
 	}
 	_, err := h.commit(ctx, func() (*Event, error) {
 		var c checker
-		old := h.model.Meeting(in.ID)
+		old := Meetings.Get(h.model, in.ID)
 		if old == nil {
 			c.exists(false, "meeting", "id")
 			return nil, c.err()
@@ -140,11 +140,11 @@ func (h *Hub) UpdateMeeting(ctx context.Context, actor Actor, in UpdateMeetingIn
 	if err != nil {
 		return nil, err
 	}
-	return h.model.Meeting(in.ID), nil
+	return Meetings.Get(h.model, in.ID), nil
 }
 
 func (h *Hub) checkMeeting(c *checker, m *Meeting) {
-	if h.model.Stakeholder(m.ConvenerID) == nil {
+	if Stakeholders.Get(h.model, m.ConvenerID) == nil {
 		c.exists(false, "stakeholder", "convenerId")
 	}
 	if m.StartsAt.IsZero() {
@@ -164,7 +164,7 @@ func (h *Hub) checkMeetingParticipants(c *checker, ps []MeetingParticipant) []Me
 			p.Attendance = Invited
 		}
 		switch {
-		case h.model.Stakeholder(p.StakeholderID) == nil:
+		case Stakeholders.Get(h.model, p.StakeholderID) == nil:
 			c.exists(false, "stakeholder", append(at, "stakeholderId")...)
 		case seen[p.StakeholderID]:
 			c.add(CodeInvalid, "listed twice", append(at, "stakeholderId")...)
@@ -225,13 +225,13 @@ func (h *Hub) RecordOutcome(ctx context.Context, actor Actor, in RecordOutcomeIn
 		}
 		if o.ID == "" {
 			o.ID = newID()
-		} else if h.model.Outcome(o.ID) != nil {
+		} else if Outcomes.Get(h.model, o.ID) != nil {
 			c.add(CodeTaken, "an outcome with this id exists", "id")
 		}
 		if o.Status == "" {
 			o.Status = OutcomeOpen
 		}
-		switch m := h.model.Meeting(in.MeetingID); {
+		switch m := Meetings.Get(h.model, in.MeetingID); {
 		case m == nil:
 			c.exists(false, "meeting", "meetingId")
 		case m.Status == MeetingCanceled:
@@ -240,14 +240,14 @@ func (h *Hub) RecordOutcome(ctx context.Context, actor Actor, in RecordOutcomeIn
 		if !among([]OutcomeKind{Decision, ActionItem, Agreement, Recommendation}, o.Kind) {
 			c.add(CodeInvalid, "unknown kind", "kind")
 		}
-		if o.OwnerID != "" && h.model.Stakeholder(o.OwnerID) == nil {
+		if o.OwnerID != "" && Stakeholders.Get(h.model, o.OwnerID) == nil {
 			c.exists(false, "stakeholder", "ownerId")
 		}
 		if o.DueDate != nil {
 			checkDate(&c, *o.DueDate, "dueDate")
 		}
 		for i, id := range o.CommitmentIDs {
-			c.exists(h.model.Commitment(id) != nil, "commitment", "commitmentIds", strconv.Itoa(i))
+			c.exists(Commitments.Get(h.model, id) != nil, "commitment", "commitmentIds", strconv.Itoa(i))
 		}
 		if err := c.err(); err != nil {
 			return nil, err
@@ -259,7 +259,7 @@ func (h *Hub) RecordOutcome(ctx context.Context, actor Actor, in RecordOutcomeIn
 	if err != nil {
 		return nil, err
 	}
-	return e.State.Outcome, nil
+	return Outcomes.Of(e.State), nil
 }
 
 // UpdateOutcomeStatusInput moves an outcome to a new status.
@@ -275,8 +275,8 @@ type UpdateOutcomeStatusInput struct {
 func (h *Hub) UpdateOutcomeStatus(ctx context.Context, actor Actor, in UpdateOutcomeStatusInput) (*MeetingOutcome, error) {
 	_, err := h.commit(ctx, func() (*Event, error) {
 		var c checker
-		old := h.model.Outcome(in.ID)
-		if old == nil || !h.model.CanSeeOutcome(viewerOf(actor), old) {
+		old := Outcomes.Get(h.model, in.ID)
+		if old == nil || !h.model.CanSee(viewerOf(actor), TypeOutcome, old.ID) {
 			c.exists(false, "meeting outcome", "id")
 			return nil, c.err()
 		}
@@ -305,5 +305,5 @@ func (h *Hub) UpdateOutcomeStatus(ctx context.Context, actor Actor, in UpdateOut
 	if err != nil {
 		return nil, err
 	}
-	return h.model.Outcome(in.ID), nil
+	return Outcomes.Get(h.model, in.ID), nil
 }

@@ -18,7 +18,7 @@ func (h *Hub) CreatePlan(ctx context.Context, actor Actor, p StrategicPlan, at t
 		if p.PeriodEnd < p.PeriodStart {
 			c.add(CodeInvalid, "must not be before periodStart", "periodEnd")
 		}
-		c.exists(h.model.Plan(p.ID) == nil, "free id", "id")
+		c.exists(Plans.Get(h.model, p.ID) == nil, "free id", "id")
 		return &p
 	})
 }
@@ -28,8 +28,8 @@ func (h *Hub) CreatePillar(ctx context.Context, actor Actor, p Pillar, at time.T
 	return h.createReference(ctx, actor, "PillarCreated", at, func(c *checker) entity {
 		c.text(p.Title, 300, "title")
 		c.text(p.Code, 20, "code")
-		c.exists(h.model.Plan(p.PlanID) != nil, "plan", "planId")
-		c.exists(h.model.Pillar(p.ID) == nil, "free id", "id")
+		c.exists(Plans.Get(h.model, p.PlanID) != nil, "plan", "planId")
+		c.exists(Pillars.Get(h.model, p.ID) == nil, "free id", "id")
 		return &p
 	})
 }
@@ -39,8 +39,8 @@ func (h *Hub) CreateObjective(ctx context.Context, actor Actor, o Objective, at 
 	return h.createReference(ctx, actor, "ObjectiveCreated", at, func(c *checker) entity {
 		c.text(o.Title, 300, "title")
 		c.text(o.Code, 20, "code")
-		c.exists(h.model.Pillar(o.PillarID) != nil, "pillar", "pillarId")
-		c.exists(h.model.Objective(o.ID) == nil, "free id", "id")
+		c.exists(Pillars.Get(h.model, o.PillarID) != nil, "pillar", "pillarId")
+		c.exists(Objectives.Get(h.model, o.ID) == nil, "free id", "id")
 		return &o
 	})
 }
@@ -49,7 +49,7 @@ func (h *Hub) CreateObjective(ctx context.Context, actor Actor, o Objective, at 
 func (h *Hub) CreateCommunity(ctx context.Context, actor Actor, cm Community, at time.Time) error {
 	return h.createReference(ctx, actor, "CommunityCreated", at, func(c *checker) entity {
 		c.text(cm.Name, 200, "name")
-		c.exists(h.model.Community(cm.ID) == nil, "free id", "id")
+		c.exists(Communities.Get(h.model, cm.ID) == nil, "free id", "id")
 		return &cm
 	})
 }

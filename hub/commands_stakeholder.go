@@ -42,7 +42,7 @@ func (h *Hub) CreateStakeholder(ctx context.Context, actor Actor, in CreateStake
 		}
 		if s.ID == "" {
 			s.ID = newID()
-		} else if h.model.Stakeholder(s.ID) != nil {
+		} else if Stakeholders.Get(h.model, s.ID) != nil {
 			c.add(CodeTaken, "a stakeholder with this id exists", "id")
 		}
 		h.checkStakeholder(&c, s)
@@ -54,7 +54,7 @@ func (h *Hub) CreateStakeholder(ctx context.Context, actor Actor, in CreateStake
 	if err != nil {
 		return nil, err
 	}
-	return e.State.Stakeholder, nil
+	return Stakeholders.Of(e.State), nil
 }
 
 // UpdateStakeholderInput changes a stakeholder; nil fields stay as they are.
@@ -75,7 +75,7 @@ type UpdateStakeholderInput struct {
 func (h *Hub) UpdateStakeholder(ctx context.Context, actor Actor, in UpdateStakeholderInput) (*Stakeholder, error) {
 	_, err := h.commit(ctx, func() (*Event, error) {
 		var c checker
-		old := h.model.Stakeholder(in.ID)
+		old := Stakeholders.Get(h.model, in.ID)
 		if old == nil {
 			c.exists(false, "stakeholder", "id")
 			return nil, c.err()
@@ -125,7 +125,7 @@ func (h *Hub) UpdateStakeholder(ctx context.Context, actor Actor, in UpdateStake
 	if err != nil {
 		return nil, err
 	}
-	return h.model.Stakeholder(in.ID), nil
+	return Stakeholders.Get(h.model, in.ID), nil
 }
 
 // checkStakeholder checks the rules that span fields and other stakeholders.
@@ -145,7 +145,7 @@ func (h *Hub) checkStakeholder(c *checker, s *Stakeholder) {
 		return
 	}
 	field := "parentId"
-	if h.model.Stakeholder(s.ParentID) == nil {
+	if Stakeholders.Get(h.model, s.ParentID) == nil {
 		c.exists(false, "stakeholder", field)
 		return
 	}
@@ -155,7 +155,7 @@ func (h *Hub) checkStakeholder(c *checker, s *Stakeholder) {
 			c.add(CodeInvalid, "a stakeholder cannot be part of itself or of its own part", field)
 			return
 		}
-		p := h.model.Stakeholder(id)
+		p := Stakeholders.Get(h.model, id)
 		if p == nil {
 			return
 		}

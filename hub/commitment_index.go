@@ -142,12 +142,20 @@ func (m *ReadModel) putCommitment(c *Commitment) {
 	ix.all.add(r, 1)
 }
 
+// stakeholderPut is the stakeholder row's afterPut: commitment rows hold
+// their participants' sectors.
+func stakeholderPut(m *ReadModel, old, v *Stakeholder) {
+	if old == nil || old.Sector != v.Sector {
+		m.stakeholderSectorChanged(v.ID)
+	}
+}
+
 // stakeholderSectorChanged refreshes the rows of the commitments a
 // stakeholder takes part in (the lead is always a participant), after its
 // sector changed or it appeared (snapshots restore in any order).
 func (m *ReadModel) stakeholderSectorChanged(id string) {
 	ix := &m.commitmentIndex
-	for cid := range m.commitmentsByStakeholder[id] {
+	for cid := range m.tables[Commitments.n].index("stakeholder")[id] {
 		i, ok := ix.rowOf[cid]
 		if !ok {
 			continue
@@ -162,11 +170,11 @@ func (m *ReadModel) stakeholderSectorChanged(id string) {
 func (m *ReadModel) fillSectors(r *commitmentRow) {
 	r.sectors, r.leadSector = 0, -1
 	for _, p := range r.c.Participants {
-		if s := m.stakeholders[p.StakeholderID]; s != nil {
+		if s := Stakeholders.get(m, p.StakeholderID); s != nil {
 			r.sectors |= sectorBit(s.Sector)
 		}
 	}
-	if s := m.stakeholders[r.c.LeadID]; s != nil {
+	if s := Stakeholders.get(m, r.c.LeadID); s != nil {
 		r.leadSector = int8(sectorIndex(s.Sector))
 	}
 }

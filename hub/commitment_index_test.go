@@ -15,17 +15,17 @@ import (
 func TestCommitmentIndexAgreesWithScan(t *testing.T) {
 	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	var states []State
-	states = append(states, State{Pillar: &Pillar{Meta: Meta{ID: "p1"}, PlanID: "plan", Code: "1"}},
-		State{Pillar: &Pillar{Meta: Meta{ID: "p2"}, PlanID: "plan", Code: "2"}})
+	states = append(states, StateOf(&Pillar{Meta: Meta{ID: "p1"}, PlanID: "plan", Code: "1"}),
+		StateOf(&Pillar{Meta: Meta{ID: "p2"}, PlanID: "plan", Code: "2"}))
 	for c := range 60 {
 		lead := fmt.Sprintf("s%d", c%7)
-		states = append(states, State{Commitment: &Commitment{Meta: Meta{ID: fmt.Sprintf("C-%d.1-%03d", c%2+1, c), Version: 1, UpdatedAt: at.Add(time.Duration(c%5) * time.Hour)},
+		states = append(states, StateOf(&Commitment{Meta: Meta{ID: fmt.Sprintf("C-%d.1-%03d", c%2+1, c), Version: 1, UpdatedAt: at.Add(time.Duration(c%5) * time.Hour)},
 			Title: fmt.Sprintf("T%d", c%9), PillarID: fmt.Sprintf("p%d", c%2+1), LeadID: lead,
 			Participants: []Participant{{StakeholderID: lead, Role: RoleLead}, {StakeholderID: fmt.Sprintf("s%d", (c+3)%7), Role: RoleFunding}},
-			Status:       AllCommitmentStatuses[c%len(AllCommitmentStatuses)], Progress: c * 7 % 101, DueDate: Date(fmt.Sprintf("2024-%02d-01", c%12+1))}})
+			Status:       AllCommitmentStatuses[c%len(AllCommitmentStatuses)], Progress: c * 7 % 101, DueDate: Date(fmt.Sprintf("2024-%02d-01", c%12+1))}))
 	}
 	for s := range 7 {
-		states = append(states, State{Stakeholder: &Stakeholder{Meta: Meta{ID: fmt.Sprintf("s%d", s), Version: 1}, Sector: AllSectors[s%4]}})
+		states = append(states, StateOf(&Stakeholder{Meta: Meta{ID: fmt.Sprintf("s%d", s), Version: 1}, Sector: AllSectors[s%4]}))
 	}
 	m := NewReadModel()
 	var snaps []Snapshot
@@ -53,15 +53,15 @@ func TestCommitmentIndexAgreesWithScan(t *testing.T) {
 	}
 	check("after restore")
 
-	s0 := *m.Stakeholder("s0")
+	s0 := *Stakeholders.Get(m, "s0")
 	s0.Version, s0.Sector = 2, InternationalPartner
-	c5 := *m.Commitment("C-2.1-005")
+	c5 := *Commitments.Get(m, "C-2.1-005")
 	c5.Version, c5.Status, c5.Progress = 2, Completed, 100
-	c1 := *m.Commitment("C-2.1-001") // open and overdue on the first day checked
+	c1 := *Commitments.Get(m, "C-2.1-001") // open and overdue on the first day checked
 	c1.Version, c1.Status = 2, Completed
-	if err := m.Apply(&Event{Seq: 1, Type: TypeStakeholder, EntityID: "s0", Version: 2, State: State{Stakeholder: &s0}},
-		&Event{Seq: 2, Type: TypeCommitment, EntityID: c5.ID, Version: 2, State: State{Commitment: &c5}},
-		&Event{Seq: 3, Type: TypeCommitment, EntityID: c1.ID, Version: 2, State: State{Commitment: &c1}}); err != nil {
+	if err := m.Apply(&Event{Seq: 1, Type: TypeStakeholder, EntityID: "s0", Version: 2, State: StateOf(&s0)},
+		&Event{Seq: 2, Type: TypeCommitment, EntityID: c5.ID, Version: 2, State: StateOf(&c5)},
+		&Event{Seq: 3, Type: TypeCommitment, EntityID: c1.ID, Version: 2, State: StateOf(&c1)}); err != nil {
 		t.Fatal(err)
 	}
 	check("after a sector and a status changed")
@@ -70,7 +70,7 @@ func TestCommitmentIndexAgreesWithScan(t *testing.T) {
 // scanStats is Stats computed the plain way, from the commitments.
 func scanStats(m *ReadModel, f CommitmentFilter, today Date) CommitmentStats {
 	var all []*Commitment
-	for _, c := range m.commitments {
+	for _, c := range Commitments.all(m) {
 		if matchesByScan(m, f, c) {
 			all = append(all, c)
 		}
@@ -90,7 +90,7 @@ func scanStats(m *ReadModel, f CommitmentFilter, today Date) CommitmentStats {
 			overdue++
 		}
 		byStatus[c.Status]++
-		if lead := m.stakeholders[c.LeadID]; lead != nil {
+		if lead := Stakeholders.get(m, c.LeadID); lead != nil {
 			bySector[lead.Sector].count++
 			bySector[lead.Sector].progress += c.Progress
 		}
@@ -112,7 +112,7 @@ func scanStats(m *ReadModel, f CommitmentFilter, today Date) CommitmentStats {
 		if byPillar[id] != nil {
 			a = *byPillar[id]
 		}
-		out.ByPillar = append(out.ByPillar, PillarStats{Pillar: m.pillars[id], Count: a.count, AverageProgress: a.average()})
+		out.ByPillar = append(out.ByPillar, PillarStats{Pillar: Pillars.get(m, id), Count: a.count, AverageProgress: a.average()})
 	}
 	return out
 }
@@ -125,7 +125,7 @@ func matchesByScan(m *ReadModel, f CommitmentFilter, c *Commitment) bool {
 		return true
 	}
 	for _, p := range c.Participants {
-		if s := m.stakeholders[p.StakeholderID]; s != nil && among(f.Sectors, s.Sector) {
+		if s := Stakeholders.get(m, p.StakeholderID); s != nil && among(f.Sectors, s.Sector) {
 			return true
 		}
 	}
@@ -134,7 +134,7 @@ func matchesByScan(m *ReadModel, f CommitmentFilter, c *Commitment) bool {
 
 func scanCommitments(m *ReadModel, f CommitmentFilter, o CommitmentOrder) []*Commitment {
 	var out []*Commitment
-	for _, c := range m.commitments {
+	for _, c := range Commitments.all(m) {
 		if matchesByScan(m, f, c) {
 			out = append(out, c)
 		}

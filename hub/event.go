@@ -2,24 +2,13 @@ package hub
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"sort"
 	"time"
-)
 
-// EntityType names a kind of entity; it is also the GraphQL type name.
-type EntityType string
-
-// Entity types.
-const (
-	TypePlan        EntityType = "StrategicPlan"
-	TypePillar      EntityType = "Pillar"
-	TypeObjective   EntityType = "Objective"
-	TypeCommunity   EntityType = "Community"
-	TypeStakeholder EntityType = "Stakeholder"
-	TypeCommitment  EntityType = "Commitment"
-	TypeMeeting     EntityType = "Meeting"
-	TypeOutcome     EntityType = "MeetingOutcome"
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 // ActorRole is the kind of actor behind a change.
@@ -60,17 +49,11 @@ type Change struct {
 	Fields  []FieldChange `bson:"fields"`
 }
 
-// State holds an entity as it is after an event: exactly one member is set.
+// State holds an entity as it is after an event, or nothing. Stored, it
+// is a document with one member, named by the kind's Key: {"commitment": {…}}.
 type State struct {
-	Plan        *StrategicPlan  `bson:"plan,omitempty"`
-	Pillar      *Pillar         `bson:"pillar,omitempty"`
-	Objective   *Objective      `bson:"objective,omitempty"`
-	Community   *Community      `bson:"community,omitempty"`
-	Stakeholder *Stakeholder    `bson:"stakeholder,omitempty"`
-	Commitment  *Commitment     `bson:"commitment,omitempty"`
-	Meeting     *Meeting        `bson:"meeting,omitempty"`
-	Outcome     *MeetingOutcome `bson:"outcome,omitempty"`
-	Token       *Token          `bson:"token,omitempty"`
+	k *kind
+	e entity
 }
 
 // entity is what every domain object is: it embeds Meta.
@@ -78,84 +61,84 @@ type entity interface{ meta() *Meta }
 
 func (m *Meta) meta() *Meta { return m }
 
-// stateOf wraps an entity in a State.
-func stateOf(e entity) State {
-	switch v := e.(type) {
-	case *StrategicPlan:
-		return State{Plan: v}
-	case *Pillar:
-		return State{Pillar: v}
-	case *Objective:
-		return State{Objective: v}
-	case *Community:
-		return State{Community: v}
-	case *Stakeholder:
-		return State{Stakeholder: v}
-	case *Commitment:
-		return State{Commitment: v}
-	case *Meeting:
-		return State{Meeting: v}
-	case *MeetingOutcome:
-		return State{Outcome: v}
-	case *Token:
-		return State{Token: v}
+// StateOf wraps an entity of a registered kind in a State.
+func StateOf(e entity) State {
+	if k := kindOf(e); k != nil {
+		return State{k: k, e: e}
 	}
-	panic("hub: unknown entity type")
+	panic(fmt.Sprintf("hub: %T is not a registered kind", e))
 }
 
 // Type returns the type of the entity held, or "" when empty.
 func (s State) Type() EntityType {
-	switch {
-	case s.Plan != nil:
-		return TypePlan
-	case s.Pillar != nil:
-		return TypePillar
-	case s.Objective != nil:
-		return TypeObjective
-	case s.Community != nil:
-		return TypeCommunity
-	case s.Stakeholder != nil:
-		return TypeStakeholder
-	case s.Commitment != nil:
-		return TypeCommitment
-	case s.Meeting != nil:
-		return TypeMeeting
-	case s.Outcome != nil:
-		return TypeOutcome
-	case s.Token != nil:
-		return TypeToken
+	if s.k == nil {
+		return ""
 	}
-	return ""
+	return s.k.Type
 }
 
 // Entity returns the entity held, or nil.
 func (s State) Entity() any {
-	switch s.Type() {
-	case TypePlan:
-		return s.Plan
-	case TypePillar:
-		return s.Pillar
-	case TypeObjective:
-		return s.Objective
-	case TypeCommunity:
-		return s.Community
-	case TypeStakeholder:
-		return s.Stakeholder
-	case TypeCommitment:
-		return s.Commitment
-	case TypeMeeting:
-		return s.Meeting
-	case TypeOutcome:
-		return s.Outcome
-	case TypeToken:
-		return s.Token
+	if s.e == nil {
+		return nil
 	}
-	return nil
+	return s.e
 }
 
 func (s State) meta() *Meta {
-	if e, ok := s.Entity().(entity); ok {
-		return e.meta()
+	if s.e == nil {
+		return nil
+	}
+	return s.e.meta()
+}
+
+// MarshalBSON stores the state as {Key: entity}, {} when empty. The
+// entity's document is wrapped by hand: a second pass of the encoder over
+// it would cost checkpoints a third more time.
+func (s State) MarshalBSON() ([]byte, error) {
+	if s.e == nil {
+		return []byte{5, 0, 0, 0, 0}, nil
+	}
+	doc, err := bson.Marshal(s.e)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 4, 4+1+len(s.k.Key)+1+len(doc)+1)
+	out = append(out, byte(bson.TypeEmbeddedDocument))
+	out = append(out, s.k.Key...)
+	out = append(out, 0)
+	out = append(out, doc...)
+	out = append(out, 0)
+	binary.LittleEndian.PutUint32(out, uint32(len(out)))
+	return out, nil
+}
+
+// UnmarshalBSON reads a stored state; a member of no registered kind is
+// an error, so that no entity is dropped unseen.
+func (s *State) UnmarshalBSON(b []byte) error {
+	*s = State{}
+	elems, err := bson.Raw(b).Elements()
+	if err != nil {
+		return err
+	}
+	for _, el := range elems {
+		v := el.Value()
+		if v.Type == bson.TypeNull {
+			continue
+		}
+		k := kindsByKey[el.Key()]
+		doc, ok := v.DocumentOK()
+		if k == nil || !ok {
+			return fmt.Errorf("hub: a stored state holds %q, which is no kind of entity", el.Key())
+		}
+		if s.e != nil {
+			return fmt.Errorf("hub: a stored state holds both %q and %q", s.k.Key, el.Key())
+		}
+		e := k.newOf()
+		if err := bson.Unmarshal(doc, e); err != nil {
+			return fmt.Errorf("hub: decoding a stored %s: %w", k.Type, err)
+		}
+		*s = State{k: k, e: e}
 	}
 	return nil
 }

@@ -70,12 +70,43 @@ func (m *ReadModel) holds(seq int64) bool {
 // the subscriber is told at once rather than after the driver gives up.
 const replayReadTimeout = 5 * time.Second
 
+type followingKey struct{}
+
+// A Follower is told, by Follow under a context made with Following, the
+// position of each event just before it is delivered, and that the stream
+// cannot go on: the transport that carries the events keeps the first to
+// say where a dropped subscriber may resume, and ends the stream with the
+// error that follows the second.
+type Follower interface {
+	Delivering(seq int64)
+	Failed()
+}
+
+// Following returns ctx with f to be told by Follow under ctx.
+func Following(ctx context.Context, f Follower) context.Context {
+	return context.WithValue(ctx, followingKey{}, f)
+}
+
 // Follow delivers, in log order, every event after seq for which match is
 // true: first those already in the log, then each new one as it is applied,
 // with no gap and no duplicate at the seam. It returns when ctx ends, or
 // with an error if the log cannot be read; deliver may block (a slow
 // reader delays only itself) and stops the stream by returning an error.
-func (h *Hub) Follow(ctx context.Context, seq int64, match func(*Event) bool, deliver func(*Event) error) error {
+func (h *Hub) Follow(ctx context.Context, seq int64, match func(*Event) bool, deliver func(*Event) error) (err error) {
+	if f, ok := ctx.Value(followingKey{}).(Follower); ok {
+		next, stopped := deliver, false // stopped: by deliver, not by a failure
+		deliver = func(e *Event) error {
+			f.Delivering(e.Seq)
+			err := next(e)
+			stopped = err != nil
+			return err
+		}
+		defer func() {
+			if err != nil && !stopped && ctx.Err() == nil {
+				f.Failed()
+			}
+		}()
+	}
 	if seq < 0 || seq > h.model.Seq() {
 		return fmt.Errorf("%w: position %d, the log is at %d", ErrCursorAhead, seq, h.model.Seq())
 	}

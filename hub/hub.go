@@ -386,7 +386,7 @@ func (h *Hub) event(kind string, actor Actor, at time.Time, before, after entity
 	} else {
 		changes = diff(before, after)
 	}
-	st := stateOf(after)
+	st := StateOf(after)
 	return &Event{Type: st.Type(), EntityID: m.ID, Version: m.Version, Kind: kind, Actor: actor, At: at, Changes: changes, State: st}
 }
 

@@ -45,7 +45,7 @@ func openHub(t *testing.T, log hub.EventLog) *hub.Hub {
 func community(seq int64, id string) *hub.Event {
 	return &hub.Event{Seq: seq, Type: hub.TypeCommunity, EntityID: id, Version: 1, Kind: "CommunityCreated",
 		Actor: hub.SystemActor, At: time.Now().UTC().Truncate(time.Millisecond),
-		State: hub.State{Community: &hub.Community{Meta: hub.Meta{ID: id, Version: 1}, Name: id, Area: "test"}}}
+		State: hub.StateOf(&hub.Community{Meta: hub.Meta{ID: id, Version: 1}, Name: id, Area: "test"})}
 }
 
 // eventually polls cond for up to two seconds.
@@ -68,8 +68,8 @@ func TestApplySkipsDuplicatesAndStopsAtGaps(t *testing.T) {
 		t.Fatalf("re-applying an event: %v at %d", err, m.Seq())
 	}
 	err := m.Apply(community(3, "c"), community(5, "e"), community(6, "f"))
-	if !errors.Is(err, hub.ErrLogGap) || m.Seq() != 3 || m.Community("e") != nil {
-		t.Fatalf("gap: err %v, position %d, e applied: %v", err, m.Seq(), m.Community("e") != nil)
+	if !errors.Is(err, hub.ErrLogGap) || m.Seq() != 3 || hub.Communities.Get(m, "e") != nil {
+		t.Fatalf("gap: err %v, position %d, e applied: %v", err, m.Seq(), hub.Communities.Get(m, "e") != nil)
 	}
 }
 
@@ -79,12 +79,12 @@ func TestTailerAppliesAnotherInstancesEvents(t *testing.T) {
 	if err := a.CreateCommunity(context.Background(), hub.SystemActor, hub.Community{Meta: hub.Meta{ID: "lake-i"}, Name: "Lake Independence"}, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "instance B to see A's write", func() bool { return b.Model().Community("lake-i") != nil })
+	eventually(t, "instance B to see A's write", func() bool { return hub.Communities.Get(b.Model(), "lake-i") != nil })
 	// B writes next: it must take the sequence number after A's event.
 	if err := b.CreateCommunity(context.Background(), hub.SystemActor, hub.Community{Meta: hub.Meta{ID: "collet"}, Name: "Collet"}, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "instance A to see B's write", func() bool { return a.Model().Community("collet") != nil && a.Model().Seq() == 2 })
+	eventually(t, "instance A to see B's write", func() bool { return hub.Communities.Get(a.Model(), "collet") != nil && a.Model().Seq() == 2 })
 }
 
 // TestTailerWaitsForAnEventCommittedLate: sequence number 2 is committed
@@ -103,14 +103,14 @@ func TestTailerWaitsForAnEventCommittedLate(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(200 * time.Millisecond) // ten polls
-	if h.Model().Seq() != 1 || h.Model().Community("c") != nil {
+	if h.Model().Seq() != 1 || hub.Communities.Get(h.Model(), "c") != nil {
 		t.Fatalf("applied past a gap: position %d", h.Model().Seq())
 	}
 	if err := st.Append(ctx, community(2, "b")); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "both events, in order", func() bool {
-		return h.Model().Seq() == 3 && h.Model().Community("b") != nil && h.Model().Community("c") != nil
+		return h.Model().Seq() == 3 && hub.Communities.Get(h.Model(), "b") != nil && hub.Communities.Get(h.Model(), "c") != nil
 	})
 }
 
@@ -214,7 +214,7 @@ func TestCheckpointCoversWhatItsRangeReplayed(t *testing.T) {
 	}
 	bs := 0
 	for _, s := range snaps {
-		if s.State.Community != nil && s.State.Community.ID == "b" {
+		if hub.Communities.Of(s.State) != nil && hub.Communities.Of(s.State).ID == "b" {
 			bs++
 		}
 	}

@@ -3,6 +3,7 @@ package hub
 import (
 	"reflect"
 	"strings"
+	"sync"
 )
 
 // ListSizes bound what each list of the read model can hold: the longest
@@ -29,50 +30,57 @@ func (m *ReadModel) ListSizes() ListSizes {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	s := m.sizes
-	s.Plans, s.Pillars, s.Communities = len(m.plans), len(m.pillars), len(m.communities)
-	s.ChangeFields = maxChangeFields
+	s.Plans, s.Pillars, s.Communities = len(m.tables[Plans.n].rows), len(m.tables[Pillars.n].rows), len(m.tables[Communities.n].rows)
+	s.ChangeFields = maxChangeFields()
 	return s
 }
 
-// noteSizes raises the bounds to the lists of a state just put.
+// noteSizes raises the bounds to the lists of a state just put; call it
+// under m.mu, after the state's indexes are current.
 func (m *ReadModel) noteSizes(s State) {
 	z := &m.sizes
 	raise := func(bound *int, n int) { *bound = max(*bound, n) }
-	switch {
-	case s.Pillar != nil:
-		raise(&z.PlanPillars, len(m.pillarsByPlan[s.Pillar.PlanID]))
-	case s.Objective != nil:
-		raise(&z.PillarObjectives, len(m.objectivesByPillar[s.Objective.PillarID]))
-	case s.Stakeholder != nil:
-		raise(&z.StakeholderChildren, len(m.childrenByParent[s.Stakeholder.ParentID]))
-		raise(&z.StakeholderContacts, len(s.Stakeholder.Contacts))
-	case s.Commitment != nil:
-		c := s.Commitment
+	listed := func(k interface{ table() int }, index, key string) int {
+		return len(m.tables[k.table()].index(index)[key])
+	}
+	if p := Pillars.Of(s); p != nil {
+		raise(&z.PlanPillars, listed(Pillars, "plan", p.PlanID))
+	}
+	if o := Objectives.Of(s); o != nil {
+		raise(&z.PillarObjectives, listed(Objectives, "pillar", o.PillarID))
+	}
+	if st := Stakeholders.Of(s); st != nil {
+		raise(&z.StakeholderChildren, listed(Stakeholders, "parent", st.ParentID))
+		raise(&z.StakeholderContacts, len(st.Contacts))
+	}
+	if c := Commitments.Of(s); c != nil {
 		raise(&z.CommitmentParticipants, len(c.Participants))
 		raise(&z.CommitmentCommunities, len(c.CommunityIDs))
 		raise(&z.CommitmentIndicators, len(c.Indicators))
-	case s.Meeting != nil:
-		raise(&z.MeetingParticipants, len(s.Meeting.Participants))
-		raise(&z.MeetingAgenda, len(s.Meeting.Agenda))
-	case s.Outcome != nil:
-		o := s.Outcome
+	}
+	if mt := Meetings.Of(s); mt != nil {
+		raise(&z.MeetingParticipants, len(mt.Participants))
+		raise(&z.MeetingAgenda, len(mt.Agenda))
+	}
+	if o := Outcomes.Of(s); o != nil {
 		raise(&z.OutcomeCommitments, len(o.CommitmentIDs))
-		raise(&z.MeetingOutcomes, len(m.outcomesByMeeting[o.MeetingID]))
+		raise(&z.MeetingOutcomes, listed(Outcomes, "meeting", o.MeetingID))
 		for _, c := range o.CommitmentIDs {
-			raise(&z.CommitmentOutcomes, len(m.outcomesByCommitment[c]))
+			raise(&z.CommitmentOutcomes, listed(Outcomes, "commitment", c))
 		}
 	}
 }
 
 // maxChangeFields is the most fields a change can list: a change names
-// the top-level JSON fields that differ (see diff), plus a note.
-var maxChangeFields = func() int {
+// the top-level JSON fields that differ (see diff), plus a note. It is
+// computed on first use, once every kind is registered.
+var maxChangeFields = sync.OnceValue(func() int {
 	n := 0
-	for _, v := range []any{StrategicPlan{}, Pillar{}, Objective{}, Community{}, Stakeholder{}, Commitment{}, Meeting{}, MeetingOutcome{}, Token{}} {
-		n = max(n, jsonFields(reflect.TypeOf(v)))
+	for _, k := range kinds {
+		n = max(n, jsonFields(reflect.TypeOf(k.newOf()).Elem()))
 	}
 	return n + 1
-}()
+})
 
 // jsonFields counts the top-level JSON fields of a struct type, those of
 // embedded structs included.

@@ -11,11 +11,11 @@ func TestListSizesAreHighWaterMarks(t *testing.T) {
 		}
 		return out
 	}
-	m.put(State{Commitment: &Commitment{Meta: Meta{ID: "c1"}, Participants: parts(3), CommunityIDs: []string{"x", "y"}}})
-	m.put(State{Commitment: &Commitment{Meta: Meta{ID: "c2"}, Participants: parts(5)}})
-	m.put(State{Commitment: &Commitment{Meta: Meta{ID: "c2"}, Participants: parts(1)}}) // shrinks: the mark stays
+	m.put(StateOf(&Commitment{Meta: Meta{ID: "c1"}, Participants: parts(3), CommunityIDs: []string{"x", "y"}}))
+	m.put(StateOf(&Commitment{Meta: Meta{ID: "c2"}, Participants: parts(5)}))
+	m.put(StateOf(&Commitment{Meta: Meta{ID: "c2"}, Participants: parts(1)})) // shrinks: the mark stays
 	for i, id := range []string{"o1", "o2", "o3"} {
-		m.put(State{Outcome: &MeetingOutcome{Meta: Meta{ID: id}, MeetingID: "m", CommitmentIDs: []string{"c1", "c2"}[:1+i%2]}})
+		m.put(StateOf(&MeetingOutcome{Meta: Meta{ID: id}, MeetingID: "m", CommitmentIDs: []string{"c1", "c2"}[:1+i%2]}))
 	}
 	z := m.ListSizes()
 	for name, c := range map[string][2]int{

@@ -8,69 +8,30 @@ import (
 	"time"
 )
 
-// Getters return nil when there is no such entity.
-
-// Plan returns a strategic plan by id.
-func (m *ReadModel) Plan(id string) *StrategicPlan { return get(m, m.plans, id) }
-
-// Pillar returns a pillar by id.
-func (m *ReadModel) Pillar(id string) *Pillar { return get(m, m.pillars, id) }
-
-// Objective returns an objective by id.
-func (m *ReadModel) Objective(id string) *Objective { return get(m, m.objectives, id) }
-
-// Community returns a community by id.
-func (m *ReadModel) Community(id string) *Community { return get(m, m.communities, id) }
-
-// Stakeholder returns a stakeholder by id.
-func (m *ReadModel) Stakeholder(id string) *Stakeholder { return get(m, m.stakeholders, id) }
-
-// Commitment returns a commitment by id (its reference).
-func (m *ReadModel) Commitment(id string) *Commitment { return get(m, m.commitments, id) }
-
-// Meeting returns a meeting by id.
-func (m *ReadModel) Meeting(id string) *Meeting { return get(m, m.meetings, id) }
-
-// Outcome returns a meeting outcome by id.
-func (m *ReadModel) Outcome(id string) *MeetingOutcome { return get(m, m.outcomes, id) }
-
-func get[T any](m *ReadModel, all map[string]*T, id string) *T {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return all[id]
-}
-
 // Entity returns any entity by type and id, or nil.
 func (m *ReadModel) Entity(t EntityType, id string) any {
-	switch t {
-	case TypePlan:
-		return orNil(m.Plan(id))
-	case TypePillar:
-		return orNil(m.Pillar(id))
-	case TypeObjective:
-		return orNil(m.Objective(id))
-	case TypeCommunity:
-		return orNil(m.Community(id))
-	case TypeStakeholder:
-		return orNil(m.Stakeholder(id))
-	case TypeCommitment:
-		return orNil(m.Commitment(id))
-	case TypeMeeting:
-		return orNil(m.Meeting(id))
-	case TypeOutcome:
-		return orNil(m.Outcome(id))
-	case TypeToken:
-		return orNil(m.Token(id))
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if e := m.current(t, id); e != nil {
+		return e
 	}
 	return nil
 }
 
-// orNil keeps a nil pointer from becoming a non-nil interface.
-func orNil[T any](v *T) any {
-	if v == nil {
+// IDs returns the ids of every entity of type t, in order.
+func (m *ReadModel) IDs(t EntityType) []string {
+	k := kindsByType[t]
+	if k == nil {
 		return nil
 	}
-	return v
+	m.mu.RLock()
+	out := make([]string, 0, len(m.tables[k.n].rows))
+	for id := range m.tables[k.n].rows {
+		out = append(out, id)
+	}
+	m.mu.RUnlock()
+	slices.Sort(out)
+	return out
 }
 
 // History returns an entity's changes, oldest first.
@@ -83,58 +44,55 @@ func (m *ReadModel) History(t EntityType, id string) ([]Change, error) {
 
 // Plans returns every strategic plan, oldest period first.
 func (m *ReadModel) Plans() []*StrategicPlan {
-	return all(m, m.plans, func(a, b *StrategicPlan) bool { return a.PeriodStart+Date(a.ID) < b.PeriodStart+Date(b.ID) })
+	return sorted(m, Plans.all, func(a, b *StrategicPlan) bool { return a.PeriodStart+Date(a.ID) < b.PeriodStart+Date(b.ID) })
 }
 
 // Communities returns every community by name.
 func (m *ReadModel) Communities() []*Community {
-	return all(m, m.communities, func(a, b *Community) bool { return lessFold(a.Name, a.ID, b.Name, b.ID) })
+	return sorted(m, Communities.all, func(a, b *Community) bool { return lessFold(a.Name, a.ID, b.Name, b.ID) })
 }
 
 // PillarsOf returns a plan's pillars in code order.
 func (m *ReadModel) PillarsOf(planID string) []*Pillar {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return resolve(m.pillarsByPlan, planID, m.pillars, func(a, b *Pillar) bool { return naturalKey(a.Code) < naturalKey(b.Code) })
+	return sorted(m, func(m *ReadModel) []*Pillar { return Pillars.linked(m, "plan", planID) },
+		func(a, b *Pillar) bool { return naturalKey(a.Code) < naturalKey(b.Code) })
 }
 
 // ObjectivesOf returns a pillar's objectives in code order.
 func (m *ReadModel) ObjectivesOf(pillarID string) []*Objective {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return resolve(m.objectivesByPillar, pillarID, m.objectives, func(a, b *Objective) bool { return naturalKey(a.Code) < naturalKey(b.Code) })
+	return sorted(m, func(m *ReadModel) []*Objective { return Objectives.linked(m, "pillar", pillarID) },
+		func(a, b *Objective) bool { return naturalKey(a.Code) < naturalKey(b.Code) })
 }
 
 // ChildrenOf returns the stakeholders that are part of parentID, by name.
 func (m *ReadModel) ChildrenOf(parentID string) []*Stakeholder {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return resolve(m.childrenByParent, parentID, m.stakeholders, func(a, b *Stakeholder) bool { return lessFold(a.Name, a.ID, b.Name, b.ID) })
+	return sorted(m, func(m *ReadModel) []*Stakeholder { return Stakeholders.linked(m, "parent", parentID) },
+		func(a, b *Stakeholder) bool { return lessFold(a.Name, a.ID, b.Name, b.ID) })
 }
 
 // OutcomesOfMeeting returns a meeting's outcomes that v may see, oldest first.
 func (m *ReadModel) OutcomesOfMeeting(meetingID string, v Viewer) []*MeetingOutcome {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	if !v.CanSeeMeeting(m.meetings[meetingID]) {
-		return nil
-	}
-	return resolve(m.outcomesByMeeting, meetingID, m.outcomes, outcomeOlder)
+	return sorted(m, func(m *ReadModel) []*MeetingOutcome {
+		if !Meetings.visibleTo(m, v, Meetings.get(m, meetingID)) {
+			return nil
+		}
+		return Outcomes.linked(m, "meeting", meetingID)
+	}, outcomeOlder)
 }
 
 // OutcomesOfCommitment returns the outcomes linked to a commitment that v
 // may see, oldest first.
 func (m *ReadModel) OutcomesOfCommitment(commitmentID string, v Viewer) []*MeetingOutcome {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	all := resolve(m.outcomesByCommitment, commitmentID, m.outcomes, outcomeOlder)
-	out := all[:0]
-	for _, o := range all {
-		if v.CanSeeMeeting(m.meetings[o.MeetingID]) {
-			out = append(out, o)
+	return sorted(m, func(m *ReadModel) []*MeetingOutcome {
+		all := Outcomes.linked(m, "commitment", commitmentID)
+		out := all[:0]
+		for _, o := range all {
+			if Outcomes.visibleTo(m, v, o) {
+				out = append(out, o)
+			}
 		}
-	}
-	return out
+		return out
+	}, outcomeOlder)
 }
 
 func outcomeOlder(a, b *MeetingOutcome) bool {
@@ -144,12 +102,11 @@ func outcomeOlder(a, b *MeetingOutcome) bool {
 	return a.ID < b.ID
 }
 
-func all[T any](m *ReadModel, all map[string]*T, less func(a, b *T) bool) []*T {
+// sorted returns what rows takes from the model (under its read lock), in
+// the order less gives (sorted outside the lock).
+func sorted[T any](m *ReadModel, rows func(*ReadModel) []*T, less func(a, b *T) bool) []*T {
 	m.mu.RLock()
-	out := make([]*T, 0, len(all))
-	for _, v := range all {
-		out = append(out, v)
-	}
+	out := rows(m)
 	m.mu.RUnlock()
 	sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
 	return out
@@ -197,7 +154,10 @@ type StakeholderFilter struct {
 // Stakeholders returns the matching stakeholders by name.
 func (m *ReadModel) Stakeholders(f StakeholderFilter) []*Stakeholder {
 	search := strings.ToLower(strings.TrimSpace(f.Search))
-	return matching(m, m.stakeholders, func(s *Stakeholder) bool {
+	rows := func(m *ReadModel) []*Stakeholder {
+		return narrowest(m, Stakeholders, lookup{"sector", strs(f.Sectors)})
+	}
+	return matching(m, rows, func(s *Stakeholder) bool {
 		return among(f.Sectors, s.Sector) &&
 			(search == "" || containsFold(search, s.Name, s.Acronym, s.Description))
 	}, func(a, b *Stakeholder) bool { return lessFold(a.Name, a.ID, b.Name, b.ID) })
@@ -210,8 +170,9 @@ func StakeholderKey(s *Stakeholder) string { return strings.ToLower(s.Name) + "\
 // reference, optionally only in the given roles.
 func (m *ReadModel) CommitmentsOf(stakeholderID string, roles []ParticipantRole) []*Commitment {
 	m.mu.RLock()
-	rows := make([]commitmentRow, 0, len(m.commitmentsByStakeholder[stakeholderID]))
-	for id := range m.commitmentsByStakeholder[stakeholderID] {
+	ids := m.tables[Commitments.n].index("stakeholder")[stakeholderID]
+	rows := make([]commitmentRow, 0, len(ids))
+	for id := range ids {
 		if i, ok := m.commitmentIndex.rowOf[id]; ok && among(roles, m.commitmentIndex.rows[i].c.RoleOf(stakeholderID)) {
 			rows = append(rows, m.commitmentIndex.rows[i])
 		}
@@ -293,15 +254,41 @@ func sortedCommitments(rows []commitmentRow, o CommitmentOrder) []*Commitment {
 // decides which are overdue.
 func (m *ReadModel) Commitments(f CommitmentFilter, o CommitmentOrder, today Date) []*Commitment {
 	m.mu.RLock()
-	match := m.commitmentMatcher(f, today)
 	var rows []commitmentRow
-	for i := range m.commitmentIndex.rows {
-		if r := &m.commitmentIndex.rows[i]; match(r) {
-			rows = append(rows, *r)
-		}
-	}
+	m.eachMatchingCommitment(f, today, func(r *commitmentRow) { rows = append(rows, *r) })
 	m.mu.RUnlock()
 	return sortedCommitments(rows, o)
+}
+
+// eachMatchingCommitment calls yield with each row f selects, looking
+// them up through the most selective index the filter names; call it
+// under m.mu.
+func (m *ReadModel) eachMatchingCommitment(f CommitmentFilter, today Date, yield func(*commitmentRow)) {
+	match := m.commitmentMatcher(f, today)
+	ix := &m.commitmentIndex
+	var due []string
+	if f.DueBefore != nil || f.DueAfter != nil {
+		due = m.tables[Commitments.n].keysBetween("due", f.DueAfter, f.DueBefore)
+		if due == nil {
+			return
+		}
+	}
+	lookups := []lookup{{"stakeholder", f.StakeholderIDs}, {"objective", f.ObjectiveIDs}, {"pillar", f.PillarIDs},
+		{"status", strs(f.Statuses)}, {"community", f.CommunityIDs}, {"due", due}}
+	best, ok := narrowestLookup(m, Commitments, lookups)
+	if !ok {
+		for i := range ix.rows {
+			if r := &ix.rows[i]; match(r) {
+				yield(r)
+			}
+		}
+		return
+	}
+	m.tables[Commitments.n].eachListed(best.index, best.keys, func(id string) {
+		if i, ok := ix.rowOf[id]; ok && match(&ix.rows[i]) {
+			yield(&ix.rows[i])
+		}
+	})
 }
 
 // isZero reports whether f selects every commitment.
@@ -337,7 +324,7 @@ func (m *ReadModel) commitmentMatcher(f CommitmentFilter, today Date) func(*comm
 			// A participant must be both among the stakeholders and in a sector.
 			var ok bool
 			for _, p := range c.Participants {
-				s := m.stakeholders[p.StakeholderID]
+				s := Stakeholders.get(m, p.StakeholderID)
 				if s != nil && among(f.StakeholderIDs, s.ID) && among(f.Sectors, s.Sector) {
 					ok = true
 					break
@@ -392,12 +379,7 @@ func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 	u := &m.commitmentIndex.all
 	if !f.isZero() {
 		filtered := newRollup()
-		match := m.commitmentMatcher(f, today)
-		for i := range m.commitmentIndex.rows {
-			if r := &m.commitmentIndex.rows[i]; match(r) {
-				filtered.add(r, 1)
-			}
-		}
+		m.eachMatchingCommitment(f, today, func(r *commitmentRow) { filtered.add(r, 1) })
 		u = &filtered
 	}
 
@@ -408,10 +390,7 @@ func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 	for i, s := range AllSectors {
 		out.BySector = append(out.BySector, SectorStats{Sector: s, Count: u.bySector[i].count, AverageProgress: u.bySector[i].average()})
 	}
-	pillars := make([]*Pillar, 0, len(m.pillars))
-	for _, p := range m.pillars {
-		pillars = append(pillars, p)
-	}
+	pillars := Pillars.all(m)
 	sort.Slice(pillars, func(i, j int) bool {
 		a, b := pillars[i], pillars[j]
 		if a.PlanID != b.PlanID {
@@ -442,8 +421,26 @@ type MeetingFilter struct {
 
 // Meetings returns the matching meetings, newest first.
 func (m *ReadModel) Meetings(f MeetingFilter) []*Meeting {
-	return matching(m, m.meetings, func(mt *Meeting) bool {
-		if !among(f.Statuses, mt.Status) || !f.Viewer.CanSeeMeeting(mt) {
+	rows := func(m *ReadModel) []*Meeting {
+		var dates []string
+		if f.From != nil || f.To != nil {
+			var from, to *Date
+			if f.From != nil {
+				d := DateOf(f.From.UTC())
+				from = &d
+			}
+			if f.To != nil {
+				d := DateOf(f.To.UTC())
+				to = &d
+			}
+			if dates = m.tables[Meetings.n].keysBetween("date", from, to); dates == nil {
+				return nil
+			}
+		}
+		return narrowest(m, Meetings, lookup{"stakeholder", f.StakeholderIDs}, lookup{"status", strs(f.Statuses)}, lookup{"date", dates})
+	}
+	return matching(m, rows, func(mt *Meeting) bool {
+		if !among(f.Statuses, mt.Status) || !Meetings.visibleTo(m, f.Viewer, mt) {
 			return false
 		}
 		if (f.From != nil && mt.StartsAt.Before(*f.From)) || (f.To != nil && !mt.StartsAt.Before(*f.To)) {
@@ -476,10 +473,13 @@ type OutcomeFilter struct {
 
 // Outcomes returns the matching outcomes, newest first.
 func (m *ReadModel) Outcomes(f OutcomeFilter) []*MeetingOutcome {
-	return matching(m, m.outcomes, func(o *MeetingOutcome) bool {
+	rows := func(m *ReadModel) []*MeetingOutcome {
+		return narrowest(m, Outcomes, lookup{"meeting", f.MeetingIDs}, lookup{"owner", f.OwnerIDs}, lookup{"status", strs(f.Statuses)})
+	}
+	return matching(m, rows, func(o *MeetingOutcome) bool {
 		return among(f.MeetingIDs, o.MeetingID) && among(f.Kinds, o.Kind) && among(f.Statuses, o.Status) &&
 			(len(f.OwnerIDs) == 0 || (o.OwnerID != "" && among(f.OwnerIDs, o.OwnerID))) &&
-			f.Viewer.CanSeeMeeting(m.meetings[o.MeetingID])
+			Outcomes.visibleTo(m, f.Viewer, o)
 	}, func(a, b *MeetingOutcome) bool { return OutcomeKey(a) > OutcomeKey(b) })
 }
 
@@ -490,16 +490,81 @@ func timeKey(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.00
 
 // ---------------------------------------------------------------- helpers
 
-func matching[T any](m *ReadModel, all map[string]*T, keep func(*T) bool, less func(a, b *T) bool) []*T {
-	m.mu.RLock()
-	out := make([]*T, 0)
-	for _, v := range all {
-		if keep(v) {
-			out = append(out, v)
+// matching returns those of rows (taken under the read lock) that keep
+// selects, in the order less gives.
+func matching[T any](m *ReadModel, rows func(*ReadModel) []*T, keep func(*T) bool, less func(a, b *T) bool) []*T {
+	return sorted(m, func(m *ReadModel) []*T {
+		all := rows(m)
+		out := all[:0]
+		for _, v := range all {
+			if keep(v) {
+				out = append(out, v)
+			}
+		}
+		return out
+	}, less)
+}
+
+// lookup finds candidates through a secondary index: the entities listed
+// under any of keys. No keys: the lookup selects nothing out.
+type lookup struct {
+	index string
+	keys  []string
+}
+
+// narrowest returns the candidates of the most selective lookup that has
+// keys, or every entity of the kind; call it under m.mu. The caller still
+// applies its whole filter to them.
+func narrowest[T any](m *ReadModel, k *Kind[T], lookups ...lookup) []*T {
+	best, ok := narrowestLookup(m, k, lookups)
+	if !ok {
+		return k.all(m)
+	}
+	t := m.tables[k.n]
+	var out []*T
+	t.eachListed(best.index, best.keys, func(id string) { out = append(out, any(t.rows[id]).(*T)) })
+	return out
+}
+
+// narrowestLookup returns the lookup with keys that lists the fewest
+// entities, or false when none has keys; call it under m.mu.
+func narrowestLookup[T any](m *ReadModel, k *Kind[T], lookups []lookup) (lookup, bool) {
+	best, bestN := -1, 0
+	for i, l := range lookups {
+		if len(l.keys) == 0 {
+			continue
+		}
+		if n := k.count(m, l.index, l.keys); best < 0 || n < bestN {
+			best, bestN = i, n
 		}
 	}
-	m.mu.RUnlock()
-	sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
+	if best < 0 {
+		return lookup{}, false
+	}
+	return lookups[best], true
+}
+
+// keysBetween returns the keys of a date index within [from, to] (either
+// end open when nil), or nil when none is; call it under m.mu.
+func (t *table) keysBetween(index string, from, to *Date) []string {
+	var out []string
+	for k := range t.index(index) {
+		if (from == nil || Date(k) >= *from) && (to == nil || Date(k) <= *to) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// strs converts a list of string-based values to strings.
+func strs[S ~string](vs []S) []string {
+	if vs == nil {
+		return nil
+	}
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
 	return out
 }
 

@@ -2,7 +2,7 @@ package hub
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"sync"
 )
 
@@ -14,57 +14,51 @@ type ReadModel struct {
 	mu  sync.RWMutex
 	seq int64 // last applied event
 
-	plans        map[string]*StrategicPlan
-	pillars      map[string]*Pillar
-	objectives   map[string]*Objective
-	communities  map[string]*Community
-	stakeholders map[string]*Stakeholder
-	commitments  map[string]*Commitment
-	meetings     map[string]*Meeting
-	outcomes     map[string]*MeetingOutcome
-	tokens       map[string]*Token
-	tokenByHash  map[string]string
+	tables []*table // one per kind, in registry order
 
 	history map[string]History // by stream
 
-	pillarsByPlan            links
-	objectivesByPillar       links
-	childrenByParent         links
-	commitmentsByStakeholder links
-	outcomesByMeeting        links
-	outcomesByCommitment     links
-	commitmentIndex          commitmentIndex
+	commitmentIndex commitmentIndex
 
 	dirty map[string]State // streams whose snapshot is behind, by stream
 	sizes ListSizes        // the longest lists, for query cost
 
+	newKeys, oldKeys []string // put's scratch space, under mu
+
 	feed feed // the latest events, for subscribers
+}
+
+// table holds the current entities of one kind, by id, with the
+// secondary indexes its registry row declares, by name.
+type table struct {
+	rows    map[string]entity
+	indexes map[string]links
+}
+
+func (t *table) index(name string) links {
+	ix, ok := t.indexes[name]
+	if !ok {
+		panic("hub: no index " + name) // a registry row and its reader disagree
+	}
+	return ix
 }
 
 // NewReadModel returns an empty read model.
 func NewReadModel() *ReadModel {
-	return &ReadModel{
-		plans:                    map[string]*StrategicPlan{},
-		pillars:                  map[string]*Pillar{},
-		objectives:               map[string]*Objective{},
-		communities:              map[string]*Community{},
-		stakeholders:             map[string]*Stakeholder{},
-		commitments:              map[string]*Commitment{},
-		meetings:                 map[string]*Meeting{},
-		outcomes:                 map[string]*MeetingOutcome{},
-		tokens:                   map[string]*Token{},
-		tokenByHash:              map[string]string{},
-		history:                  map[string]History{},
-		pillarsByPlan:            links{},
-		objectivesByPillar:       links{},
-		childrenByParent:         links{},
-		commitmentsByStakeholder: links{},
-		outcomesByMeeting:        links{},
-		outcomesByCommitment:     links{},
-		commitmentIndex:          commitmentIndex{rowOf: map[string]int{}, all: newRollup()},
-		dirty:                    map[string]State{},
-		feed:                     newFeed(),
+	m := &ReadModel{
+		history:         map[string]History{},
+		commitmentIndex: commitmentIndex{rowOf: map[string]int{}, all: newRollup()},
+		dirty:           map[string]State{},
+		feed:            newFeed(),
 	}
+	for _, k := range kinds {
+		t := &table{rows: map[string]entity{}, indexes: map[string]links{}}
+		for _, name := range k.indexes {
+			t.indexes[name] = links{}
+		}
+		m.tables = append(m.tables, t)
+	}
+	return m
 }
 
 // Seq is the position of the last event applied.
@@ -120,7 +114,7 @@ func (m *ReadModel) Apply(events ...*Event) error {
 			// The model holds a later state (from a checkpoint ahead of
 			// the watermark): the next checkpoint must still hold it, as
 			// it covers this event's position.
-			m.dirty[stream] = stateOf(cur)
+			m.dirty[stream] = StateOf(cur)
 			continue
 		}
 		m.put(e.State)
@@ -151,30 +145,14 @@ func (m *ReadModel) takeAll() ([]Snapshot, int64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := make([]Snapshot, 0, m.sizeLocked())
-	add := func(e entity) {
-		st := stateOf(e)
-		out = append(out, Snapshot{State: st, History: m.history[streamOfState(st)]})
+	for i, t := range m.tables {
+		for _, e := range t.rows {
+			st := State{k: kinds[i], e: e}
+			out = append(out, Snapshot{State: st, History: m.history[streamOfState(st)]})
+		}
 	}
-	each(m.plans, add)
-	each(m.pillars, add)
-	each(m.objectives, add)
-	each(m.communities, add)
-	each(m.stakeholders, add)
-	each(m.commitments, add)
-	each(m.meetings, add)
-	each(m.outcomes, add)
-	each(m.tokens, add)
 	clear(m.dirty)
 	return out, m.seq
-}
-
-func each[T any, P interface {
-	*T
-	entity
-}](m map[string]P, f func(entity)) {
-	for _, v := range m {
-		f(v)
-	}
 }
 
 // size is the number of entities.
@@ -185,101 +163,45 @@ func (m *ReadModel) size() int {
 }
 
 func (m *ReadModel) sizeLocked() int {
-	return len(m.plans) + len(m.pillars) + len(m.objectives) + len(m.communities) + len(m.stakeholders) +
-		len(m.commitments) + len(m.meetings) + len(m.outcomes) + len(m.tokens)
+	n := 0
+	for _, t := range m.tables {
+		n += len(t.rows)
+	}
+	return n
 }
 
-// current returns the entity's current state, or nil.
+// current returns the entity's current state, or nil; call it under m.mu.
 func (m *ReadModel) current(t EntityType, id string) entity {
-	var e entity
-	switch t {
-	case TypePlan:
-		e = lookup(m.plans, id)
-	case TypePillar:
-		e = lookup(m.pillars, id)
-	case TypeObjective:
-		e = lookup(m.objectives, id)
-	case TypeCommunity:
-		e = lookup(m.communities, id)
-	case TypeStakeholder:
-		e = lookup(m.stakeholders, id)
-	case TypeCommitment:
-		e = lookup(m.commitments, id)
-	case TypeMeeting:
-		e = lookup(m.meetings, id)
-	case TypeOutcome:
-		e = lookup(m.outcomes, id)
-	case TypeToken:
-		e = lookup(m.tokens, id)
+	k := kindsByType[t]
+	if k == nil {
+		return nil
 	}
-	return e
+	return m.tables[k.n].rows[id]
 }
 
-// lookup returns m[id] as an entity, or a true nil interface when absent.
-func lookup[T any, P interface {
-	*T
-	entity
-}](m map[string]P, id string) entity {
-	if v, ok := m[id]; ok {
-		return v
-	}
-	return nil
-}
-
-// put stores an entity state and keeps the link indexes current.
+// put stores an entity state, keeps the kind's indexes current and runs
+// its row's afterPut.
 func (m *ReadModel) put(s State) {
-	switch {
-	case s.Plan != nil:
-		m.plans[s.Plan.ID] = s.Plan
-	case s.Pillar != nil:
-		m.pillars[s.Pillar.ID] = s.Pillar
-		m.pillarsByPlan.add(s.Pillar.PlanID, s.Pillar.ID)
-	case s.Objective != nil:
-		m.objectives[s.Objective.ID] = s.Objective
-		m.objectivesByPillar.add(s.Objective.PillarID, s.Objective.ID)
-	case s.Community != nil:
-		m.communities[s.Community.ID] = s.Community
-	case s.Stakeholder != nil:
-		v := s.Stakeholder
-		old := m.stakeholders[v.ID]
-		if old != nil {
-			m.childrenByParent.remove(old.ParentID, v.ID)
+	k, t, id := s.k, m.tables[s.k.n], s.e.meta().ID
+	old := t.rows[id]
+	for i, name := range k.indexes {
+		ix := t.indexes[name]
+		m.newKeys = k.keys(s.e, i, m.newKeys[:0])
+		for _, key := range m.newKeys {
+			ix.add(key, id)
 		}
-		m.stakeholders[v.ID] = v
-		m.childrenByParent.add(v.ParentID, v.ID)
-		if old == nil || old.Sector != v.Sector {
-			m.stakeholderSectorChanged(v.ID)
+		if old == nil {
+			continue
 		}
-	case s.Commitment != nil:
-		v := s.Commitment
-		if old := m.commitments[v.ID]; old != nil {
-			for _, p := range old.Participants {
-				m.commitmentsByStakeholder.remove(p.StakeholderID, v.ID)
+		m.oldKeys = k.keys(old, i, m.oldKeys[:0])
+		for _, key := range m.oldKeys {
+			if !slices.Contains(m.newKeys, key) {
+				ix.remove(key, id)
 			}
-		}
-		m.commitments[v.ID] = v
-		for _, p := range v.Participants {
-			m.commitmentsByStakeholder.add(p.StakeholderID, v.ID)
-		}
-		m.putCommitment(v)
-	case s.Meeting != nil:
-		m.meetings[s.Meeting.ID] = s.Meeting
-	case s.Token != nil:
-		m.tokens[s.Token.ID] = s.Token
-		m.tokenByHash[s.Token.Hash] = s.Token.ID
-	case s.Outcome != nil:
-		v := s.Outcome
-		if old := m.outcomes[v.ID]; old != nil {
-			for _, c := range old.CommitmentIDs {
-				m.outcomesByCommitment.remove(c, v.ID)
-			}
-		}
-		m.outcomes[v.ID] = v
-		m.outcomesByMeeting.add(v.MeetingID, v.ID)
-		for _, c := range v.CommitmentIDs {
-			m.outcomesByCommitment.add(c, v.ID)
 		}
 	}
+	t.rows[id] = s.e
+	k.put(m, old, s.e)
 	m.noteSizes(s)
 }
 
@@ -299,17 +221,9 @@ func (l links) add(key, id string) {
 }
 
 func (l links) remove(key, id string) {
-	delete(l[key], id)
-}
-
-// resolve returns the entities linked to key, in the order less gives.
-func resolve[T any](l links, key string, all map[string]*T, less func(a, b *T) bool) []*T {
-	out := make([]*T, 0, len(l[key]))
-	for id := range l[key] {
-		if v := all[id]; v != nil {
-			out = append(out, v)
+	if set := l[key]; set != nil {
+		if delete(set, id); len(set) == 0 {
+			delete(l, key)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
-	return out
 }

@@ -38,19 +38,19 @@ func benchEvents() []*hub.Event {
 			Kind: string(t) + "Created", Actor: hub.SystemActor, At: at, State: st})
 	}
 	meta := func(id string) hub.Meta { return hub.Meta{ID: id, Version: 1, CreatedAt: at, UpdatedAt: at} }
-	add(hub.TypePlan, "plan", hub.State{Plan: &hub.StrategicPlan{Meta: meta("plan"), Title: "Plan", PeriodStart: "2024-01-01", PeriodEnd: "2030-12-31"}})
+	add(hub.TypePlan, "plan", hub.StateOf(&hub.StrategicPlan{Meta: meta("plan"), Title: "Plan", PeriodStart: "2024-01-01", PeriodEnd: "2030-12-31"}))
 	for p := 1; p <= 4; p++ {
 		pid := fmt.Sprintf("p%d", p)
-		add(hub.TypePillar, pid, hub.State{Pillar: &hub.Pillar{Meta: meta(pid), PlanID: "plan", Code: fmt.Sprint(p), Title: "Pillar " + pid}})
+		add(hub.TypePillar, pid, hub.StateOf(&hub.Pillar{Meta: meta(pid), PlanID: "plan", Code: fmt.Sprint(p), Title: "Pillar " + pid}))
 		for o := 1; o <= 5; o++ {
 			oid := fmt.Sprintf("o%d.%d", p, o)
-			add(hub.TypeObjective, oid, hub.State{Objective: &hub.Objective{Meta: meta(oid), PillarID: pid, Code: fmt.Sprintf("%d.%d", p, o), Title: "Objective " + oid}})
+			add(hub.TypeObjective, oid, hub.StateOf(&hub.Objective{Meta: meta(oid), PillarID: pid, Code: fmt.Sprintf("%d.%d", p, o), Title: "Objective " + oid}))
 		}
 	}
 	for s := 0; s < benchStakeholders; s++ {
 		sid := fmt.Sprintf("s%03d", s)
-		add(hub.TypeStakeholder, sid, hub.State{Stakeholder: &hub.Stakeholder{Meta: meta(sid),
-			Name: "Stakeholder " + sid, Sector: hub.AllSectors[s%len(hub.AllSectors)]}})
+		add(hub.TypeStakeholder, sid, hub.StateOf(&hub.Stakeholder{Meta: meta(sid),
+			Name: "Stakeholder " + sid, Sector: hub.AllSectors[s%len(hub.AllSectors)]}))
 	}
 	for c := 0; c < benchCommitments; c++ {
 		p, o := c%4+1, c/4%5+1
@@ -60,10 +60,10 @@ func benchEvents() []*hub.Event {
 		for k := 1; k <= c%3; k++ {
 			parts = append(parts, hub.Participant{StakeholderID: fmt.Sprintf("s%03d", (c*7+k*13)%benchStakeholders), Role: hub.RoleImplementing})
 		}
-		add(hub.TypeCommitment, ref, hub.State{Commitment: &hub.Commitment{Meta: meta(ref),
+		add(hub.TypeCommitment, ref, hub.StateOf(&hub.Commitment{Meta: meta(ref),
 			Title: "Commitment " + ref, ObjectiveID: fmt.Sprintf("o%d.%d", p, o), PillarID: fmt.Sprintf("p%d", p),
 			LeadID: lead, Participants: parts, Status: hub.AllCommitmentStatuses[c%len(hub.AllCommitmentStatuses)],
-			Progress: c % 101, StartDate: "2024-01-01", DueDate: hub.Date(fmt.Sprintf("20%02d-06-30", 24+c%6))}})
+			Progress: c % 101, StartDate: "2024-01-01", DueDate: hub.Date(fmt.Sprintf("20%02d-06-30", 24+c%6))}))
 	}
 	return out
 }
@@ -136,16 +136,16 @@ func BenchmarkApply(b *testing.B) {
 	if err := m.Apply(benchEvents()...); err != nil {
 		b.Fatal(err)
 	}
-	base := m.Commitment("C-1.1-001")
+	base := hub.Commitments.Get(m, "C-1.1-001")
 	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	b.ReportAllocs()
 	for b.Loop() {
-		cur := m.Commitment(base.ID)
+		cur := hub.Commitments.Get(m, base.ID)
 		next := *cur
 		next.Version = cur.Version + 1
 		next.Progress = next.Version % 100
 		e := &hub.Event{Seq: m.Seq() + 1, Type: hub.TypeCommitment, EntityID: base.ID, Version: next.Version,
-			Kind: "ProgressReported", Actor: hub.SystemActor, At: at, State: hub.State{Commitment: &next}}
+			Kind: "ProgressReported", Actor: hub.SystemActor, At: at, State: hub.StateOf(&next)}
 		if err := m.Apply(e); err != nil {
 			b.Fatal(err)
 		}

@@ -104,7 +104,7 @@ func TestStatusTransitions(t *testing.T) {
 					}
 					s := to
 					_, _, err = h.ReportProgress(ctx, admin, hub.ReportProgressInput{CommitmentID: c.ID, Progress: progressFor(to), Status: &s, Note: "then " + string(to)})
-					got := h.Model().Commitment(c.ID).Status
+					got := hub.Commitments.Get(h.Model(), c.ID).Status
 					if allowed(commitmentRule, commitmentStatuses, from, to) {
 						if err != nil || got != to {
 							t.Fatalf("refused, or left at %s: %v", got, err)
@@ -134,7 +134,7 @@ func TestStatusTransitions(t *testing.T) {
 				must(err)
 			}
 			_, _, err = h.ReportProgress(ctx, admin, hub.ReportProgressInput{CommitmentID: c.ID, Progress: progressFor(from), Note: "same status"})
-			if got := h.Model().Commitment(c.ID).Status; got != from {
+			if got := hub.Commitments.Get(h.Model(), c.ID).Status; got != from {
 				t.Errorf("%s: a report without a status moved it to %s", from, got)
 			}
 			if from == hub.Cancelled {
@@ -154,7 +154,7 @@ func TestStatusTransitions(t *testing.T) {
 		if !errors.As(err, &v) || !strings.Contains(v.Error(), "ON_TRACK, AT_RISK or DELAYED") {
 			t.Fatalf("a report at 80%% on a completed commitment without a status: %v", err)
 		}
-		if got := h.Model().Commitment(c.ID); got.Status != hub.Completed || got.Progress != 100 {
+		if got := hub.Commitments.Get(h.Model(), c.ID); got.Status != hub.Completed || got.Progress != 100 {
 			t.Fatalf("reopened: %s at %d%%", got.Status, got.Progress)
 		}
 	})
@@ -174,7 +174,7 @@ func TestStatusTransitions(t *testing.T) {
 					}
 					s := to
 					_, err = h.UpdateMeeting(ctx, admin, hub.UpdateMeetingInput{ID: m.ID, Status: &s})
-					got := h.Model().Meeting(m.ID).Status
+					got := hub.Meetings.Get(h.Model(), m.ID).Status
 					if allowed(meetingRule, meetingStatuses, from, to) {
 						if err != nil || got != to {
 							t.Fatalf("refused, or left at %s: %v", got, err)
@@ -205,7 +205,7 @@ func TestStatusTransitions(t *testing.T) {
 						must(err)
 					}
 					_, err = h.UpdateOutcomeStatus(ctx, admin, hub.UpdateOutcomeStatusInput{ID: o.ID, Status: to})
-					got := h.Model().Outcome(o.ID).Status
+					got := hub.Outcomes.Get(h.Model(), o.ID).Status
 					if allowed(outcomeRule, outcomeStatuses, from, to) {
 						if err != nil || got != to {
 							t.Fatalf("refused, or left at %s: %v", got, err)

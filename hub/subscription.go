@@ -19,7 +19,7 @@ type OutcomeSubscription struct {
 // OutcomeRecorded matches the events that record an outcome selected by f.
 func (m *ReadModel) OutcomeRecorded(f OutcomeSubscription) func(*Event) bool {
 	return func(e *Event) bool {
-		o := e.State.Outcome
+		o := Outcomes.Of(e.State)
 		if o == nil || e.Kind != "MeetingOutcomeRecorded" || !among(f.MeetingIDs, o.MeetingID) || !among(f.Kinds, o.Kind) {
 			return false
 		}
@@ -28,11 +28,11 @@ func (m *ReadModel) OutcomeRecorded(f OutcomeSubscription) func(*Event) bool {
 		}
 		m.mu.RLock()
 		defer m.mu.RUnlock()
-		if !f.Viewer.CanSeeMeeting(m.meetings[o.MeetingID]) {
+		if !m.canSee(f.Viewer, TypeOutcome, o.ID) {
 			return false
 		}
 		if len(f.Sectors) > 0 {
-			owner := m.stakeholders[o.OwnerID]
+			owner := Stakeholders.get(m, o.OwnerID)
 			if owner == nil || !among(f.Sectors, owner.Sector) {
 				return false
 			}
@@ -42,7 +42,7 @@ func (m *ReadModel) OutcomeRecorded(f OutcomeSubscription) func(*Event) bool {
 		}
 		if len(f.PillarIDs) > 0 {
 			for _, id := range o.CommitmentIDs {
-				if c := m.commitments[id]; c != nil && among(f.PillarIDs, c.PillarID) {
+				if c := Commitments.get(m, id); c != nil && among(f.PillarIDs, c.PillarID) {
 					return true
 				}
 			}
@@ -55,7 +55,7 @@ func (m *ReadModel) OutcomeRecorded(f OutcomeSubscription) func(*Event) bool {
 // concerns reports whether the outcome's owner or its meeting's convener
 // or participants include one of ids; call it under m.mu.
 func (m *ReadModel) concerns(o *MeetingOutcome, ids []string) bool {
-	meeting := m.meetings[o.MeetingID]
+	meeting := Meetings.get(m, o.MeetingID)
 	for _, id := range ids {
 		if id == o.OwnerID || (meeting != nil && meeting.Invites(id)) {
 			return true
@@ -79,7 +79,7 @@ func (m *ReadModel) CommitmentChanged(f CommitmentSubscription) func(*Event) boo
 	filter := CommitmentFilter{Sectors: f.Sectors, StakeholderIDs: f.StakeholderIDs, PillarIDs: f.PillarIDs,
 		ObjectiveIDs: f.ObjectiveIDs, Statuses: f.Statuses}
 	return func(e *Event) bool {
-		c := e.State.Commitment
+		c := Commitments.Of(e.State)
 		if c == nil || !among(f.CommitmentIDs, c.ID) {
 			return false
 		}

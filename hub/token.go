@@ -9,9 +9,6 @@ import (
 	"time"
 )
 
-// TypeToken is the entity type of API tokens.
-const TypeToken EntityType = "Token"
-
 // Token is an API token as stored: never the secret, only its SHA-256.
 type Token struct {
 	Meta          `bson:",inline"`
@@ -47,19 +44,19 @@ func NewTokenSecret() string {
 	return "cvn_" + base64.RawURLEncoding.EncodeToString(b)
 }
 
-// Token returns a token by id.
-func (m *ReadModel) Token(id string) *Token { return get(m, m.tokens, id) }
-
 // TokenByHash returns the token whose secret has this hash.
 func (m *ReadModel) TokenByHash(hash string) *Token {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return m.tokens[m.tokenByHash[hash]]
+	for _, t := range Tokens.linked(m, "hash", hash) {
+		return t // hashes of 256 random bits do not collide
+	}
+	return nil
 }
 
 // Tokens returns every token, newest first.
 func (m *ReadModel) Tokens() []*Token {
-	return all(m, m.tokens, func(a, b *Token) bool { return TokenKey(a) > TokenKey(b) })
+	return sorted(m, Tokens.all, func(a, b *Token) bool { return TokenKey(a) > TokenKey(b) })
 }
 
 // TokenKey is the cursor key of the token order (descending).
@@ -92,7 +89,7 @@ func (h *Hub) IssueToken(ctx context.Context, actor Actor, in IssueTokenInput) (
 		case t.Role != RoleEditor && t.StakeholderID != "":
 			c.add(CodeInvalid, "only editor tokens act for a stakeholder", "stakeholderId")
 		}
-		if t.StakeholderID != "" && h.model.Stakeholder(t.StakeholderID) == nil {
+		if t.StakeholderID != "" && Stakeholders.Get(h.model, t.StakeholderID) == nil {
 			c.exists(false, "stakeholder", "stakeholderId")
 		}
 		if t.ExpiresAt != nil && !t.ExpiresAt.After(h.now()) {
@@ -106,7 +103,7 @@ func (h *Hub) IssueToken(ctx context.Context, actor Actor, in IssueTokenInput) (
 	if err != nil {
 		return nil, "", err
 	}
-	return e.State.Token, secret, nil
+	return Tokens.Of(e.State), secret, nil
 }
 
 // RevokeToken revokes a token at once; revoking twice changes nothing.
@@ -116,7 +113,7 @@ func (h *Hub) RevokeToken(ctx context.Context, actor Actor, id string) (*Token, 
 	}
 	_, err := h.commit(ctx, func() (*Event, error) {
 		var c checker
-		old := h.model.Token(id)
+		old := Tokens.Get(h.model, id)
 		if old == nil {
 			c.exists(false, "token", "id")
 			return nil, c.err()
@@ -132,5 +129,5 @@ func (h *Hub) RevokeToken(ctx context.Context, actor Actor, id string) (*Token, 
 	if err != nil {
 		return nil, err
 	}
-	return h.model.Token(id), nil
+	return Tokens.Get(h.model, id), nil
 }

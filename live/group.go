@@ -14,6 +14,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"convene/hub"
 )
 
 // A group is one execution of a subscription shared by every subscriber
@@ -130,8 +132,8 @@ func (g *group) leave(m *member) {
 // run executes the subscription once and fans each result out.
 func (g *group) run(ctx context.Context, exec graphql.GraphExecutor, rc *graphql.OperationContext) {
 	defer g.cancel()
-	pos := &Position{}
-	ctx = context.WithValue(graphql.WithOperationContext(ctx, rc), positionKey{}, pos)
+	pos := &position{}
+	ctx = hub.Following(graphql.WithOperationContext(ctx, rc), pos)
 	responses, rctx := exec.DispatchOperation(ctx, rc)
 	first := true
 	for {

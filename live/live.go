@@ -18,6 +18,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/coder/websocket"
+
+	"convene/opaque"
 )
 
 // Close codes sent to clients.
@@ -35,45 +37,38 @@ const (
 // connection's operations run in, or refuses it.
 type Authenticator func(ctx context.Context, initPayload map[string]any) (context.Context, error)
 
-// Position lets a subscription resolver say which log position each
-// message it emits stands for, so that a subscriber dropped for being slow
-// can be told where to resume.
-type Position struct {
+// position is the cursor of the message a subscription's execution is
+// about to emit: hub.Follow tells it, so that a subscriber dropped for
+// being slow can be told where to resume.
+type position struct {
 	mu     sync.Mutex
 	cursor string
 	final  bool
 }
 
-type positionKey struct{}
-
-// PositionFrom returns the Position of the subscription running in ctx, if any.
-func PositionFrom(ctx context.Context) *Position {
-	p, _ := ctx.Value(positionKey{}).(*Position)
-	return p
-}
-
-// Set records the cursor of the message about to be emitted.
-func (p *Position) Set(cursor string) {
+// Delivering records the cursor of the message about to be emitted.
+func (p *position) Delivering(seq int64) {
+	c := opaque.EventCursor(seq)
 	p.mu.Lock()
-	p.cursor = cursor
+	p.cursor = c
 	p.mu.Unlock()
 }
 
-// Fail says that the subscription's next message, an error, ends it:
+// Failed says that the subscription's next message, an error, ends it:
 // the transport sends it as the protocol's error message.
-func (p *Position) Fail() {
+func (p *position) Failed() {
 	p.mu.Lock()
 	p.final = true
 	p.mu.Unlock()
 }
 
-func (p *Position) failed() bool {
+func (p *position) failed() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.final
 }
 
-func (p *Position) get() string {
+func (p *position) get() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.cursor

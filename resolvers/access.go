@@ -10,6 +10,7 @@ import (
 	"convene/graph"
 	"convene/graph/model"
 	"convene/hub"
+	"convene/opaque"
 	"convene/resolvers/gqltype"
 )
 
@@ -40,25 +41,9 @@ func requireAdmin(ctx context.Context) error {
 	return nil
 }
 
-// visible hides what the viewer may not see: private meetings and their
-// outcomes, and tokens from anyone but admins. It returns nil for those.
+// visible returns e when the viewer may see it (hub's read policy), else nil.
 func (r *Resolver) visible(ctx context.Context, e any) any {
-	v := viewer(ctx)
-	switch x := e.(type) {
-	case *hub.Meeting:
-		if !v.CanSeeMeeting(x) {
-			return nil
-		}
-	case *hub.MeetingOutcome:
-		if !r.model().CanSeeOutcome(v, x) {
-			return nil
-		}
-	case *hub.Token:
-		if v.Role != hub.RoleAdmin {
-			return nil
-		}
-	}
-	return e
+	return r.model().Visible(viewer(ctx), e)
 }
 
 func (r *queryResolver) Viewer(ctx context.Context) (*hub.Viewer, error) {
@@ -70,15 +55,7 @@ func (r *queryResolver) Tokens(ctx context.Context, first *int, after *string, l
 	if err := requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	p, err := paginate(r.model().Tokens(), hub.TokenKey, true, pageArgs{first, last, after, before})
-	if err != nil {
-		return nil, err
-	}
-	c := &model.TokenConnection{Nodes: p.items, PageInfo: p.info, TotalCount: p.total, Edges: []*model.TokenEdge{}}
-	for i, n := range p.items {
-		c.Edges = append(c.Edges, &model.TokenEdge{Cursor: p.cursors[i], Node: n})
-	}
-	return c, nil
+	return connection[model.TokenConnection, model.TokenEdge](r.model().Tokens(), hub.TokenKey, true, pageArgs{first, last, after, before}, asIs)
 }
 
 func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error) {
@@ -91,7 +68,7 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter,
 		var actors []string
 		for _, id := range filter.ActorIds {
 			if id == "bootstrap" {
-				id = GlobalID(hub.TypeToken, auth.Bootstrap.TokenID)
+				id = opaque.GlobalID(hub.TypeToken, auth.Bootstrap.TokenID)
 			}
 			actors = append(actors, id)
 		}
@@ -106,15 +83,7 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter,
 	if err != nil {
 		return nil, err
 	}
-	p, err := paginate(entries, hub.AuditKey, true, pageArgs{first, last, after, before})
-	if err != nil {
-		return nil, err
-	}
-	c := &model.AuditEntryConnection{Nodes: p.items, PageInfo: p.info, TotalCount: p.total, Edges: []*model.AuditEntryEdge{}}
-	for i, n := range p.items {
-		c.Edges = append(c.Edges, &model.AuditEntryEdge{Cursor: p.cursors[i], Node: n})
-	}
-	return c, nil
+	return connection[model.AuditEntryConnection, model.AuditEntryEdge](entries, hub.AuditKey, true, pageArgs{first, last, after, before}, asIs)
 }
 
 // Viewer returns the viewer resolver.
@@ -130,7 +99,7 @@ func (r *viewerResolver) Role(ctx context.Context, v *hub.Viewer) (*hub.Role, er
 }
 
 func (r *viewerResolver) Stakeholder(ctx context.Context, v *hub.Viewer) (*hub.Stakeholder, error) {
-	return r.model().Stakeholder(v.StakeholderID), nil
+	return hub.Stakeholders.Get(r.model(), v.StakeholderID), nil
 }
 
 func (r *viewerResolver) TokenLabel(ctx context.Context, v *hub.Viewer) (*string, error) {
@@ -143,11 +112,11 @@ func (r *Resolver) Token() graph.TokenResolver { return &tokenResolver{r} }
 type tokenResolver struct{ *Resolver }
 
 func (r *tokenResolver) ID(ctx context.Context, t *hub.Token) (string, error) {
-	return GlobalID(hub.TypeToken, t.ID), nil
+	return opaque.GlobalID(hub.TypeToken, t.ID), nil
 }
 
 func (r *tokenResolver) Stakeholder(ctx context.Context, t *hub.Token) (*hub.Stakeholder, error) {
-	return r.model().Stakeholder(t.StakeholderID), nil
+	return hub.Stakeholders.Get(r.model(), t.StakeholderID), nil
 }
 
 func (r *tokenResolver) Active(ctx context.Context, t *hub.Token) (bool, error) {
@@ -164,7 +133,7 @@ func (r *auditResolver) EntityType(ctx context.Context, e *hub.AuditEntry) (stri
 }
 
 func (r *auditResolver) Fields(ctx context.Context, e *hub.AuditEntry) ([]*hub.FieldChange, error) {
-	return presentFields(ctx, e.Fields), nil
+	return presentFields(ctx, e.Type, e.Fields), nil
 }
 
 func (r *auditResolver) Node(ctx context.Context, e *hub.AuditEntry) (gqltype.Node, error) {

@@ -18,7 +18,7 @@ func (r *commitmentResolver) Overdue(ctx context.Context, c *gqltype.Commitment)
 func (r *commitmentResolver) TargetCommunities(ctx context.Context, c *gqltype.Commitment) ([]*hub.Community, error) {
 	out := make([]*hub.Community, 0, len(c.CommunityIDs))
 	for _, id := range c.CommunityIDs {
-		if cm := r.model().Community(id); cm != nil {
+		if cm := hub.Communities.Get(r.model(), id); cm != nil {
 			out = append(out, cm)
 		}
 	}
@@ -34,15 +34,8 @@ func (r *commitmentResolver) ProgressReports(ctx context.Context, c *gqltype.Com
 		items[len(items)-1-i] = &c.Reports[i]
 		index[&c.Reports[i]] = i
 	}
-	p, err := paginate(items, func(rep *hub.ProgressReport) string { return fmt.Sprintf("%06d", index[rep]) }, true, pageArgs{first, last, after, before})
-	if err != nil {
-		return nil, err
-	}
-	conn := &model.ProgressReportConnection{Nodes: p.items, PageInfo: p.info, TotalCount: p.total, Edges: []*model.ProgressReportEdge{}}
-	for i, n := range p.items {
-		conn.Edges = append(conn.Edges, &model.ProgressReportEdge{Cursor: p.cursors[i], Node: n})
-	}
-	return conn, nil
+	key := func(rep *hub.ProgressReport) string { return fmt.Sprintf("%06d", index[rep]) }
+	return connection[model.ProgressReportConnection, model.ProgressReportEdge](items, key, true, pageArgs{first, last, after, before}, asIs)
 }
 
 func (r *commitmentResolver) Outcomes(ctx context.Context, c *gqltype.Commitment) ([]*hub.MeetingOutcome, error) {
@@ -56,5 +49,5 @@ func (r *commitmentResolver) History(ctx context.Context, c *gqltype.Commitment,
 type participantResolver struct{ *Resolver }
 
 func (r *participantResolver) Stakeholder(ctx context.Context, p *hub.Participant) (*hub.Stakeholder, error) {
-	return r.model().Stakeholder(p.StakeholderID), nil
+	return hub.Stakeholders.Get(r.model(), p.StakeholderID), nil
 }

@@ -1,11 +1,11 @@
 package resolvers
 
 import (
-	"encoding/base64"
 	"fmt"
 	"sort"
 
 	"convene/graph/model"
+	"convene/opaque"
 )
 
 const (
@@ -45,14 +45,14 @@ func paginate[T any](items []T, key func(T) string, desc bool, a pageArgs) (*pag
 	beyond := func(k, c string) bool { return (k > c) != desc && k != c }
 	start, end := 0, len(items)
 	if a.after != nil {
-		c, err := decodeCursor(*a.after)
+		c, err := listCursor(*a.after)
 		if err != nil {
 			return nil, err
 		}
 		start = sort.Search(len(items), func(i int) bool { return beyond(key(items[i]), c) })
 	}
 	if a.before != nil {
-		c, err := decodeCursor(*a.before)
+		c, err := listCursor(*a.before)
 		if err != nil {
 			return nil, err
 		}
@@ -76,7 +76,7 @@ func paginate[T any](items []T, key func(T) string, desc bool, a pageArgs) (*pag
 	}
 	p.cursors = make([]string, 0, end-start)
 	for _, it := range p.items {
-		p.cursors = append(p.cursors, encodeCursor(key(it)))
+		p.cursors = append(p.cursors, opaque.ListCursor(key(it)))
 	}
 	if n := len(p.cursors); n > 0 {
 		p.info.StartCursor, p.info.EndCursor = &p.cursors[0], &p.cursors[n-1]
@@ -84,14 +84,47 @@ func paginate[T any](items []T, key func(T) string, desc bool, a pageArgs) (*pag
 	return p, nil
 }
 
-func encodeCursor(key string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("v1:" + key))
-}
-
-func decodeCursor(c string) (string, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || len(raw) < 3 || string(raw[:3]) != "v1:" {
+func listCursor(c string) (string, error) {
+	k, ok := opaque.ParseListCursor(c)
+	if !ok {
 		return "", badInput(fmt.Sprintf("%q is not a cursor from this list", c))
 	}
-	return string(raw[3:]), nil
+	return k, nil
 }
+
+// gqlgen generates a connection and an edge type per list; these are
+// their shapes, so that one function builds any of them.
+type (
+	edgeShape[N any] interface {
+		~struct {
+			Cursor string `json:"cursor"`
+			Node   N      `json:"node"`
+		}
+	}
+	connectionShape[N, E any] interface {
+		~struct {
+			Edges      []*E            `json:"edges"`
+			Nodes      []N             `json:"nodes"`
+			PageInfo   *model.PageInfo `json:"pageInfo"`
+			TotalCount int             `json:"totalCount"`
+		}
+	}
+)
+
+// connection pages items (sorted by key, see paginate) into the Relay
+// connection C with edges E, each node made by view (asIs: the item).
+func connection[C connectionShape[N, E], E edgeShape[N], T, N any](items []T, key func(T) string, desc bool, a pageArgs, view func([]T) []N) (*C, error) {
+	p, err := paginate(items, key, desc, a)
+	if err != nil {
+		return nil, err
+	}
+	nodes := view(p.items)
+	edges := make([]*E, len(nodes))
+	for i, n := range nodes {
+		edges[i] = &E{Cursor: p.cursors[i], Node: n}
+	}
+	return &C{Edges: edges, Nodes: nodes, PageInfo: p.info, TotalCount: p.total}, nil
+}
+
+// asIs is the view of items that are their own nodes.
+func asIs[T any](items []T) []T { return items }

@@ -6,29 +6,12 @@ import (
 	"testing"
 
 	"convene/hub"
+	"convene/opaque"
 )
 
-// Micro-benchmarks of the cursor codec and of paging a long list, the work
-// every connection field does per request. Run briefly with
-// `go test -run '^$' -bench . -benchtime 100x ./resolvers`.
-
-func BenchmarkEncodeCursor(b *testing.B) {
-	key := hub.CommitmentOrder{}.Key(&hub.Commitment{Meta: hub.Meta{ID: "C-2.1-004"}})
-	b.ReportAllocs()
-	for b.Loop() {
-		_ = encodeCursor(key)
-	}
-}
-
-func BenchmarkDecodeCursor(b *testing.B) {
-	c := encodeCursor(hub.CommitmentOrder{}.Key(&hub.Commitment{Meta: hub.Meta{ID: "C-2.1-004"}}))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := decodeCursor(c); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+// A micro-benchmark of paging a long list, the work every connection
+// field does per request (the cursor codec's are in opaque). Run briefly
+// with `go test -run '^$' -bench . -benchtime 100x ./resolvers`.
 
 // BenchmarkPaginateCommitments cuts a page of 50 out of 10,000 commitments
 // in reference order after a cursor, as `commitments(first: 50, after:)`
@@ -41,7 +24,7 @@ func BenchmarkPaginateCommitments(b *testing.B) {
 	o := hub.CommitmentOrder{}
 	sort.Slice(items, func(i, j int) bool { return o.Key(items[i]) < o.Key(items[j]) })
 	first := 50
-	after := encodeCursor(o.Key(items[5000]))
+	after := opaque.ListCursor(o.Key(items[5000]))
 	b.ReportAllocs()
 	for b.Loop() {
 		p, err := paginate(items, o.Key, false, pageArgs{first: &first, after: &after})

@@ -5,37 +5,22 @@ import (
 	"encoding/json"
 
 	"convene/hub"
+	"convene/opaque"
 )
 
-// refFields names the changed fields whose JSON values are references,
-// and the type they refer to. The domain records its own IDs; clients see
-// global IDs, the same ones every other field gives them.
-var refFields = map[string]hub.EntityType{
-	"plan":              hub.TypePlan,
-	"pillar":            hub.TypePillar,
-	"objective":         hub.TypeObjective,
-	"lead":              hub.TypeStakeholder,
-	"parent":            hub.TypeStakeholder,
-	"convener":          hub.TypeStakeholder,
-	"owner":             hub.TypeStakeholder,
-	"stakeholder":       hub.TypeStakeholder,
-	"meeting":           hub.TypeMeeting,
-	"targetCommunities": hub.TypeCommunity,
-	"commitments":       hub.TypeCommitment,
-	"participants":      hub.TypeStakeholder, // a list of {stakeholder, …}
-}
-
-// presentFields is what a viewer sees of a change's fields: private ones
-// dropped, references as global IDs.
-func presentFields(ctx context.Context, fields []hub.FieldChange) []*hub.FieldChange {
+// presentFields is what a viewer sees of the changed fields of an entity
+// of type t: the fields hub's read policy hides dropped, references (the
+// registry's links) as global IDs. The domain records its own IDs; clients
+// see global IDs, the same ones every other field gives them.
+func presentFields(ctx context.Context, t hub.EntityType, fields []hub.FieldChange) []*hub.FieldChange {
 	v := viewer(ctx)
 	out := make([]*hub.FieldChange, 0, len(fields))
 	for _, f := range fields {
-		if f.Field == "contacts" && !v.CanSeeContacts() {
+		if !v.SeesField(t, f.Field) {
 			continue
 		}
-		if t, ok := refFields[f.Field]; ok {
-			f.Before, f.After = globalRefs(t, f.Before), globalRefs(t, f.After)
+		if to, ok := hub.LinkOf(t, f.Field); ok {
+			f.Before, f.After = globalRefs(to, f.Before), globalRefs(to, f.After)
 		}
 		out = append(out, &f)
 	}
@@ -56,14 +41,14 @@ func globalRefs(t hub.EntityType, text *string) *string {
 	rewrite = func(v any) any {
 		switch x := v.(type) {
 		case string:
-			return GlobalID(t, x)
+			return opaque.GlobalID(t, x)
 		case []any:
 			for i := range x {
 				x[i] = rewrite(x[i])
 			}
 		case map[string]any:
 			if s, ok := x["stakeholder"].(string); ok {
-				x["stakeholder"] = GlobalID(hub.TypeStakeholder, s)
+				x["stakeholder"] = opaque.GlobalID(hub.TypeStakeholder, s)
 			}
 		}
 		return v

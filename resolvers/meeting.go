@@ -5,17 +5,18 @@ import (
 
 	"convene/graph/model"
 	"convene/hub"
+	"convene/opaque"
 	"convene/resolvers/gqltype"
 )
 
 type meetingResolver struct{ *Resolver }
 
 func (r *meetingResolver) ID(ctx context.Context, m *hub.Meeting) (string, error) {
-	return GlobalID(hub.TypeMeeting, m.ID), nil
+	return opaque.GlobalID(hub.TypeMeeting, m.ID), nil
 }
 
 func (r *meetingResolver) Convener(ctx context.Context, m *hub.Meeting) (*hub.Stakeholder, error) {
-	return r.model().Stakeholder(m.ConvenerID), nil
+	return hub.Stakeholders.Get(r.model(), m.ConvenerID), nil
 }
 
 func (r *meetingResolver) Outcomes(ctx context.Context, m *hub.Meeting) ([]*hub.MeetingOutcome, error) {
@@ -29,27 +30,27 @@ func (r *meetingResolver) History(ctx context.Context, m *hub.Meeting, first *in
 type meetingParticipantResolver struct{ *Resolver }
 
 func (r *meetingParticipantResolver) Stakeholder(ctx context.Context, p *hub.MeetingParticipant) (*hub.Stakeholder, error) {
-	return r.model().Stakeholder(p.StakeholderID), nil
+	return hub.Stakeholders.Get(r.model(), p.StakeholderID), nil
 }
 
 type outcomeResolver struct{ *Resolver }
 
 func (r *outcomeResolver) ID(ctx context.Context, o *hub.MeetingOutcome) (string, error) {
-	return GlobalID(hub.TypeOutcome, o.ID), nil
+	return opaque.GlobalID(hub.TypeOutcome, o.ID), nil
 }
 
 func (r *outcomeResolver) Meeting(ctx context.Context, o *hub.MeetingOutcome) (*hub.Meeting, error) {
-	return r.model().Meeting(o.MeetingID), nil
+	return hub.Meetings.Get(r.model(), o.MeetingID), nil
 }
 
 func (r *outcomeResolver) Owner(ctx context.Context, o *hub.MeetingOutcome) (*hub.Stakeholder, error) {
-	return r.model().Stakeholder(o.OwnerID), nil
+	return hub.Stakeholders.Get(r.model(), o.OwnerID), nil
 }
 
 func (r *outcomeResolver) Commitments(ctx context.Context, o *hub.MeetingOutcome) ([]*gqltype.Commitment, error) {
 	out := make([]*gqltype.Commitment, 0, len(o.CommitmentIDs))
 	for _, id := range o.CommitmentIDs {
-		if c := r.model().Commitment(id); c != nil {
+		if c := hub.Commitments.Get(r.model(), id); c != nil {
 			out = append(out, r.commitment(c))
 		}
 	}

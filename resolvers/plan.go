@@ -5,13 +5,14 @@ import (
 
 	"convene/graph/model"
 	"convene/hub"
+	"convene/opaque"
 	"convene/resolvers/gqltype"
 )
 
 type planResolver struct{ *Resolver }
 
 func (r *planResolver) ID(ctx context.Context, p *hub.StrategicPlan) (string, error) {
-	return GlobalID(hub.TypePlan, p.ID), nil
+	return opaque.GlobalID(hub.TypePlan, p.ID), nil
 }
 
 func (r *planResolver) Pillars(ctx context.Context, p *hub.StrategicPlan) ([]*hub.Pillar, error) {
@@ -21,11 +22,11 @@ func (r *planResolver) Pillars(ctx context.Context, p *hub.StrategicPlan) ([]*hu
 type pillarResolver struct{ *Resolver }
 
 func (r *pillarResolver) ID(ctx context.Context, p *hub.Pillar) (string, error) {
-	return GlobalID(hub.TypePillar, p.ID), nil
+	return opaque.GlobalID(hub.TypePillar, p.ID), nil
 }
 
 func (r *pillarResolver) Plan(ctx context.Context, p *hub.Pillar) (*hub.StrategicPlan, error) {
-	return r.model().Plan(p.PlanID), nil
+	return hub.Plans.Get(r.model(), p.PlanID), nil
 }
 
 func (r *pillarResolver) Objectives(ctx context.Context, p *hub.Pillar) ([]*gqltype.Objective, error) {
@@ -48,5 +49,5 @@ func (r *objectiveResolver) Commitments(ctx context.Context, o *gqltype.Objectiv
 type communityResolver struct{ *Resolver }
 
 func (r *communityResolver) ID(ctx context.Context, c *hub.Community) (string, error) {
-	return GlobalID(hub.TypeCommunity, c.ID), nil
+	return opaque.GlobalID(hub.TypeCommunity, c.ID), nil
 }

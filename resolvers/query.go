@@ -7,13 +7,14 @@ import (
 
 	"convene/graph/model"
 	"convene/hub"
+	"convene/opaque"
 	"convene/resolvers/gqltype"
 )
 
 type queryResolver struct{ *Resolver }
 
 func (r *queryResolver) Node(ctx context.Context, id string) (gqltype.Node, error) {
-	t, local, ok := ParseGlobalID(id)
+	t, local, ok := opaque.ParseGlobalID(id)
 	if !ok {
 		return nil, nil
 	}
@@ -36,7 +37,7 @@ func (r *queryResolver) StrategicPlans(ctx context.Context) ([]*hub.StrategicPla
 }
 
 func (r *queryResolver) StrategicPlan(ctx context.Context, id string) (*hub.StrategicPlan, error) {
-	return r.model().Plan(localID(hub.TypePlan, id)), nil
+	return hub.Plans.Get(r.model(), localID(hub.TypePlan, id)), nil
 }
 
 func (r *queryResolver) Stakeholders(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.StakeholderFilter) (*model.StakeholderConnection, error) {
@@ -48,7 +49,7 @@ func (r *queryResolver) Stakeholders(ctx context.Context, first *int, after *str
 }
 
 func (r *queryResolver) Stakeholder(ctx context.Context, id string) (*hub.Stakeholder, error) {
-	return r.model().Stakeholder(localID(hub.TypeStakeholder, id)), nil
+	return hub.Stakeholders.Get(r.model(), localID(hub.TypeStakeholder, id)), nil
 }
 
 func (r *queryResolver) Commitments(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CommitmentFilter, orderBy *model.CommitmentOrder) (*model.CommitmentConnection, error) {
@@ -65,11 +66,11 @@ func (r *queryResolver) Commitments(ctx context.Context, first *int, after *stri
 }
 
 func (r *queryResolver) Commitment(ctx context.Context, id string) (*gqltype.Commitment, error) {
-	return r.commitment(r.model().Commitment(localID(hub.TypeCommitment, id))), nil
+	return r.commitment(hub.Commitments.Get(r.model(), localID(hub.TypeCommitment, id))), nil
 }
 
 func (r *queryResolver) CommitmentByReference(ctx context.Context, reference string) (*gqltype.Commitment, error) {
-	return r.commitment(r.model().Commitment(strings.ToUpper(strings.TrimSpace(reference)))), nil
+	return r.commitment(hub.Commitments.Get(r.model(), strings.ToUpper(strings.TrimSpace(reference)))), nil
 }
 
 func (r *queryResolver) Meetings(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.MeetingFilter) (*model.MeetingConnection, error) {
@@ -86,10 +87,8 @@ func (r *queryResolver) Meetings(ctx context.Context, first *int, after *string,
 }
 
 func (r *queryResolver) Meeting(ctx context.Context, id string) (*hub.Meeting, error) {
-	if m := r.model().Meeting(localID(hub.TypeMeeting, id)); viewer(ctx).CanSeeMeeting(m) {
-		return m, nil
-	}
-	return nil, nil
+	m, _ := r.visible(ctx, hub.Meetings.Get(r.model(), localID(hub.TypeMeeting, id))).(*hub.Meeting)
+	return m, nil
 }
 
 func (r *queryResolver) Outcomes(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.OutcomeFilter) (*model.MeetingOutcomeConnection, error) {
@@ -149,78 +148,41 @@ func deref[T any](p *T) T {
 // ---------------------------------------------------------------- connections
 
 func stakeholderConnection(items []*hub.Stakeholder, a pageArgs) (*model.StakeholderConnection, error) {
-	p, err := paginate(items, hub.StakeholderKey, false, a)
-	if err != nil {
-		return nil, err
-	}
-	c := &model.StakeholderConnection{Nodes: p.items, PageInfo: p.info, TotalCount: p.total, Edges: []*model.StakeholderEdge{}}
-	for i, n := range p.items {
-		c.Edges = append(c.Edges, &model.StakeholderEdge{Cursor: p.cursors[i], Node: n})
-	}
-	return c, nil
+	return connection[model.StakeholderConnection, model.StakeholderEdge](items, hub.StakeholderKey, false, a, asIs)
 }
 
 func (r *Resolver) commitmentConnection(items []*hub.Commitment, o hub.CommitmentOrder, a pageArgs) (*model.CommitmentConnection, error) {
-	p, err := paginate(items, o.Key, o.Descending, a)
-	if err != nil {
-		return nil, err
-	}
-	nodes := r.commitments(p.items)
-	c := &model.CommitmentConnection{Nodes: nodes, PageInfo: p.info, TotalCount: p.total, Edges: []*model.CommitmentEdge{}}
-	for i, n := range nodes {
-		c.Edges = append(c.Edges, &model.CommitmentEdge{Cursor: p.cursors[i], Node: n})
-	}
-	return c, nil
+	return connection[model.CommitmentConnection, model.CommitmentEdge](items, o.Key, o.Descending, a, r.commitments)
 }
 
 func meetingConnection(items []*hub.Meeting, a pageArgs) (*model.MeetingConnection, error) {
-	p, err := paginate(items, hub.MeetingKey, true, a)
-	if err != nil {
-		return nil, err
-	}
-	c := &model.MeetingConnection{Nodes: p.items, PageInfo: p.info, TotalCount: p.total, Edges: []*model.MeetingEdge{}}
-	for i, n := range p.items {
-		c.Edges = append(c.Edges, &model.MeetingEdge{Cursor: p.cursors[i], Node: n})
-	}
-	return c, nil
+	return connection[model.MeetingConnection, model.MeetingEdge](items, hub.MeetingKey, true, a, asIs)
 }
 
 func outcomeConnection(items []*hub.MeetingOutcome, a pageArgs) (*model.MeetingOutcomeConnection, error) {
-	p, err := paginate(items, hub.OutcomeKey, true, a)
-	if err != nil {
-		return nil, err
-	}
-	c := &model.MeetingOutcomeConnection{Nodes: p.items, PageInfo: p.info, TotalCount: p.total, Edges: []*model.MeetingOutcomeEdge{}}
-	for i, n := range p.items {
-		c.Edges = append(c.Edges, &model.MeetingOutcomeEdge{Cursor: p.cursors[i], Node: n})
-	}
-	return c, nil
+	return connection[model.MeetingOutcomeConnection, model.MeetingOutcomeEdge](items, hub.OutcomeKey, true, a, asIs)
 }
 
 // historyConnection pages an entity's changes, oldest first, without the
 // private fields the viewer may not see.
 func (r *Resolver) historyConnection(ctx context.Context, t hub.EntityType, id string, a pageArgs) (*model.ChangeConnection, error) {
-	changes, err := r.model().History(t, id)
-	if err != nil {
-		return nil, err
+	var changes []hub.Change
+	if r.model().CanSee(viewer(ctx), t, id) {
+		var err error
+		if changes, err = r.model().History(t, id); err != nil {
+			return nil, err
+		}
 	}
 	items := make([]*hub.Change, len(changes))
 	for i := range changes {
 		c := changes[i]
-		fields := presentFields(ctx, c.Fields)
+		fields := presentFields(ctx, t, c.Fields)
 		c.Fields = make([]hub.FieldChange, len(fields))
 		for j, f := range fields {
 			c.Fields[j] = *f
 		}
 		items[i] = &c
 	}
-	p, err := paginate(items, func(c *hub.Change) string { return fmt.Sprintf("%010d", c.Version) }, false, a)
-	if err != nil {
-		return nil, err
-	}
-	c := &model.ChangeConnection{Nodes: p.items, PageInfo: p.info, TotalCount: p.total, Edges: []*model.ChangeEdge{}}
-	for i, n := range p.items {
-		c.Edges = append(c.Edges, &model.ChangeEdge{Cursor: p.cursors[i], Node: n})
-	}
-	return c, nil
+	key := func(c *hub.Change) string { return fmt.Sprintf("%010d", c.Version) }
+	return connection[model.ChangeConnection, model.ChangeEdge](items, key, false, a, asIs)
 }

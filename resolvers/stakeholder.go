@@ -5,12 +5,13 @@ import (
 
 	"convene/graph/model"
 	"convene/hub"
+	"convene/opaque"
 )
 
 type stakeholderResolver struct{ *Resolver }
 
 func (r *stakeholderResolver) ID(ctx context.Context, s *hub.Stakeholder) (string, error) {
-	return GlobalID(hub.TypeStakeholder, s.ID), nil
+	return opaque.GlobalID(hub.TypeStakeholder, s.ID), nil
 }
 
 func (r *stakeholderResolver) Acronym(ctx context.Context, s *hub.Stakeholder) (*string, error) {
@@ -22,7 +23,7 @@ func (r *stakeholderResolver) Website(ctx context.Context, s *hub.Stakeholder) (
 }
 
 func (r *stakeholderResolver) Parent(ctx context.Context, s *hub.Stakeholder) (*hub.Stakeholder, error) {
-	return r.model().Stakeholder(s.ParentID), nil
+	return hub.Stakeholders.Get(r.model(), s.ParentID), nil
 }
 
 func (r *stakeholderResolver) Children(ctx context.Context, s *hub.Stakeholder) ([]*hub.Stakeholder, error) {
@@ -38,7 +39,7 @@ func (r *stakeholderResolver) History(ctx context.Context, s *hub.Stakeholder, f
 }
 
 func (r *stakeholderResolver) Contacts(ctx context.Context, s *hub.Stakeholder) ([]*hub.Contact, error) {
-	if !viewer(ctx).CanSeeContacts() {
+	if !viewer(ctx).SeesField(hub.TypeStakeholder, "contacts") {
 		return nil, nil
 	}
 	out := make([]*hub.Contact, len(s.Contacts))

@@ -2,15 +2,14 @@ package resolvers
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
-	"strconv"
 	"strings"
+	"unicode"
 
 	"convene/graph"
 	"convene/graph/model"
 	"convene/hub"
-	"convene/live"
+	"convene/opaque"
 	"convene/resolvers/gqltype"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -67,7 +66,7 @@ func (r *subscriptionResolver) Events(ctx context.Context, filter *model.EventFi
 	if filter != nil {
 		f.Kinds = filter.Kinds
 		for _, t := range filter.EntityTypes {
-			f.Types = append(f.Types, entityTypes[t])
+			f.Types = append(f.Types, hubType(t))
 		}
 		d := filterIDs{arg: "filter"}
 		locals := d.ids("nodeIds", "", filter.NodeIds)
@@ -75,19 +74,21 @@ func (r *subscriptionResolver) Events(ctx context.Context, filter *model.EventFi
 			return nil, d.err
 		}
 		for i, id := range filter.NodeIds {
-			t, _, _ := ParseGlobalID(id)
+			t, _, _ := opaque.ParseGlobalID(id)
 			f.Streams = append(f.Streams, hub.StreamOf(t, locals[i]))
 		}
 	}
-	return r.follow(ctx, after, func(e *hub.Event) bool {
-		return f.Matches(e) && r.visible(ctx, e.State.Entity()) != nil
-	})
+	return r.follow(ctx, after, f.Matches)
 }
 
 // follow streams the matching events after the cursor (or from now) until
-// the subscription ends. A stream that cannot go on (the log cannot be
-// read) ends with an UNAVAILABLE error naming the cursor to resume after.
+// the subscription ends: those the viewer may see, by hub's read policy,
+// judged as their entities are now. A stream that cannot go on (the log
+// cannot be read) ends with an UNAVAILABLE error naming the cursor to
+// resume after.
 func (r *subscriptionResolver) follow(ctx context.Context, after *string, match func(*hub.Event) bool) (<-chan *hub.Event, error) {
+	v := viewer(ctx)
+	visible := func(e *hub.Event) bool { return match(e) && r.model().CanSeeEvent(v, e) }
 	seq := r.model().Seq()
 	if after != nil {
 		var err error
@@ -102,19 +103,14 @@ func (r *subscriptionResolver) follow(ctx context.Context, after *string, match 
 	if fc := graphql.GetFieldContext(ctx); fc != nil {
 		path = fc.Path()
 	}
-	pos := live.PositionFrom(ctx)
 	ch := make(chan *hub.Event)
 	go func() {
 		defer close(ch)
-		delivered := eventCursor(seq)
-		err := r.Hub.Follow(ctx, seq, match, func(e *hub.Event) error {
-			cursor := eventCursor(e.Seq)
-			if pos != nil {
-				pos.Set(cursor)
-			}
+		delivered := opaque.EventCursor(seq)
+		err := r.Hub.Follow(ctx, seq, visible, func(e *hub.Event) error {
 			select {
 			case ch <- e:
-				delivered = cursor
+				delivered = opaque.EventCursor(e.Seq)
 				return nil
 			case <-ctx.Done():
 				return ctx.Err()
@@ -124,9 +120,6 @@ func (r *subscriptionResolver) follow(ctx context.Context, after *string, match 
 			return
 		}
 		r.Logger.ErrorContext(ctx, "subscription ended", "err", err, "resumeAfter", delivered)
-		if pos != nil {
-			pos.Fail()
-		}
 		endWith(ctx, &gqlerror.Error{
 			Message:    fmt.Sprintf("the event log could not be read, so this subscription ended; subscribe again with after: %q to resume without missing anything", delivered),
 			Path:       path,
@@ -136,31 +129,12 @@ func (r *subscriptionResolver) follow(ctx context.Context, after *string, match 
 	return ch, nil
 }
 
-// Event cursors are opaque to clients: base64url("e:" + sequence number).
-func eventCursor(seq int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("e:" + strconv.FormatInt(seq, 10)))
-}
-
 func parseEventCursor(c string) (int64, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(c)
-	n, perr := strconv.ParseInt(strings.TrimPrefix(string(raw), "e:"), 10, 64)
-	if err != nil || !strings.HasPrefix(string(raw), "e:") || perr != nil || n < 0 {
+	n, ok := opaque.ParseEventCursor(c)
+	if !ok {
 		return 0, badInput(fmt.Sprintf("%q is not an event cursor", c))
 	}
 	return n, nil
-}
-
-// entityTypes names the kinds as the schema's EntityType does.
-var entityTypes = map[string]hub.EntityType{
-	"STRATEGIC_PLAN":  hub.TypePlan,
-	"PILLAR":          hub.TypePillar,
-	"OBJECTIVE":       hub.TypeObjective,
-	"COMMUNITY":       hub.TypeCommunity,
-	"STAKEHOLDER":     hub.TypeStakeholder,
-	"COMMITMENT":      hub.TypeCommitment,
-	"MEETING":         hub.TypeMeeting,
-	"MEETING_OUTCOME": hub.TypeOutcome,
-	"TOKEN":           hub.TypeToken,
 }
 
 // OutcomeEvent returns the outcome message resolver.
@@ -176,15 +150,15 @@ func (r *Resolver) ChangeEvent() graph.ChangeEventResolver { return &eventResolv
 type eventResolver struct{ *Resolver }
 
 func (r *eventResolver) Cursor(ctx context.Context, e *hub.Event) (string, error) {
-	return eventCursor(e.Seq), nil
+	return opaque.EventCursor(e.Seq), nil
 }
 
 func (r *eventResolver) Outcome(ctx context.Context, e *hub.Event) (*hub.MeetingOutcome, error) {
-	return e.State.Outcome, nil
+	return hub.Outcomes.Of(e.State), nil
 }
 
 func (r *eventResolver) Commitment(ctx context.Context, e *hub.Event) (*gqltype.Commitment, error) {
-	return r.commitment(e.State.Commitment), nil
+	return r.commitment(hub.Commitments.Of(e.State)), nil
 }
 
 func (r *eventResolver) Node(ctx context.Context, e *hub.Event) (gqltype.Node, error) {
@@ -195,15 +169,35 @@ func (r *eventResolver) EntityType(ctx context.Context, e *hub.Event) (string, e
 	return entityTypeOf(e.Type)
 }
 
+// The schema's EntityType enum names each kind of the registry in
+// SCREAMING_SNAKE_CASE (MeetingOutcome: MEETING_OUTCOME);
+// TestEntityTypeEnumIsTheRegistry holds the two to the same list.
+
+// entityTypeOf is the enum value of a kind.
 func entityTypeOf(t hub.EntityType) (string, error) {
-	for gql, ht := range entityTypes {
-		if ht == t {
-			return gql, nil
+	if !hub.Registered(t) {
+		return "", fmt.Errorf("unknown entity type %q", t)
+	}
+	var b strings.Builder
+	for i, c := range string(t) {
+		if i > 0 && unicode.IsUpper(c) {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToUpper(c))
+	}
+	return b.String(), nil
+}
+
+// hubType is the kind an enum value names ("" for none).
+func hubType(e string) hub.EntityType {
+	for _, t := range hub.EntityTypes() {
+		if gql, _ := entityTypeOf(t); gql == e {
+			return t
 		}
 	}
-	return "", fmt.Errorf("unknown entity type %q", t)
+	return ""
 }
 
 func (r *eventResolver) ChangedFields(ctx context.Context, e *hub.Event) ([]*hub.FieldChange, error) {
-	return presentFields(ctx, e.Changes), nil
+	return presentFields(ctx, e.Type, e.Changes), nil
 }

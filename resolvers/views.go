@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"convene/hub"
+	"convene/opaque"
 	"convene/resolvers/gqltype"
 )
 
@@ -13,8 +14,8 @@ func (r *Resolver) commitment(c *hub.Commitment) *gqltype.Commitment {
 		return nil
 	}
 	m := r.model()
-	return &gqltype.Commitment{Commitment: c, GlobalID: GlobalID(hub.TypeCommitment, c.ID),
-		Lead: m.Stakeholder(c.LeadID), Objective: r.objective(m.Objective(c.ObjectiveID)), Pillar: m.Pillar(c.PillarID)}
+	return &gqltype.Commitment{Commitment: c, GlobalID: opaque.GlobalID(hub.TypeCommitment, c.ID),
+		Lead: hub.Stakeholders.Get(m, c.LeadID), Objective: r.objective(hub.Objectives.Get(m, c.ObjectiveID)), Pillar: hub.Pillars.Get(m, c.PillarID)}
 }
 
 func (r *Resolver) commitments(cs []*hub.Commitment) []*gqltype.Commitment {
@@ -30,7 +31,7 @@ func (r *Resolver) objective(o *hub.Objective) *gqltype.Objective {
 	if o == nil {
 		return nil
 	}
-	return &gqltype.Objective{Objective: o, GlobalID: GlobalID(hub.TypeObjective, o.ID), Pillar: r.model().Pillar(o.PillarID)}
+	return &gqltype.Objective{Objective: o, GlobalID: opaque.GlobalID(hub.TypeObjective, o.ID), Pillar: hub.Pillars.Get(r.model(), o.PillarID)}
 }
 
 // node returns an entity as the Node interface holds it: commitments and

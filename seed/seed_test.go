@@ -217,7 +217,7 @@ func TestLoad(t *testing.T) {
 	t.Run("status and progress follow the last report", func(t *testing.T) {
 		for i := range f.Commitments {
 			c := &f.Commitments[i]
-			cm := m.Commitment(c.Reference)
+			cm := hub.Commitments.Get(m, c.Reference)
 			if cm == nil {
 				t.Errorf("commitment %s (%s) is missing", c.Key, c.Reference)
 				continue
@@ -244,7 +244,7 @@ func TestLoad(t *testing.T) {
 
 	t.Run("meetings and outcomes", func(t *testing.T) {
 		for _, mt := range f.Meetings {
-			got := m.Meeting(mt.Key)
+			got := hub.Meetings.Get(m, mt.Key)
 			if got == nil {
 				t.Errorf("meeting %s is missing", mt.Key)
 				continue
@@ -256,7 +256,7 @@ func TestLoad(t *testing.T) {
 				t.Errorf("meeting %s: minutes recorded = %v, want %v", mt.Key, got.Minutes != nil, mt.Minutes != "")
 			}
 			for _, o := range mt.Outcomes {
-				out := m.Outcome(o.Key)
+				out := hub.Outcomes.Get(m, o.Key)
 				if out == nil {
 					t.Errorf("outcome %s is missing", o.Key)
 					continue
@@ -278,7 +278,7 @@ func TestLoad(t *testing.T) {
 	})
 
 	t.Run("entities carry historical times", func(t *testing.T) {
-		plan := m.Plan(f.Plan.Key)
+		plan := hub.Plans.Get(m, f.Plan.Key)
 		if !plan.CreatedAt.Equal(f.planAt) {
 			t.Errorf("plan created at %v, want %v", plan.CreatedAt, f.planAt)
 		}

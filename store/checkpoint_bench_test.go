@@ -21,13 +21,13 @@ func benchSnapshots(n int) []hub.Snapshot {
 				Fields: []hub.FieldChange{{Field: "progress", Before: text(fmt.Sprint(v * 9)), After: text(fmt.Sprint(v * 10))},
 					{Field: "progressReports", After: text(`[{"progress":10,"note":"on track","at":"2013-01-02T03:04:05Z"}]`)}}})
 		}
-		out[i] = hub.Snapshot{State: hub.State{Commitment: &hub.Commitment{
+		out[i] = hub.Snapshot{State: hub.StateOf(&hub.Commitment{
 			Meta:  hub.Meta{ID: fmt.Sprintf("C-1.1-%05d", i), Version: 10, CreatedAt: at, UpdatedAt: at},
 			Title: "Strengthen community policing", Description: "A commitment of the benchmark's shape.",
 			ObjectiveID: "o1-1", PillarID: "p1", LeadID: "s1", Status: hub.OnTrack, Progress: 40,
 			Participants: []hub.Participant{{StakeholderID: "s1", Role: hub.RoleLead}, {StakeholderID: "s2", Role: hub.RoleSupporting}},
 			StartDate:    "2013-01-01", DueDate: "2014-12-31",
-		}}, History: hub.HistoryOf(hist)}
+		}), History: hub.HistoryOf(hist)}
 	}
 	return out
 }

@@ -32,7 +32,7 @@ func event(seq int64, id string, version int) *hub.Event {
 	return &hub.Event{
 		Seq: seq, Type: hub.TypeCommunity, EntityID: id, Version: version, Kind: "CommunityCreated",
 		Actor: hub.SystemActor, At: time.Now().UTC().Truncate(time.Millisecond),
-		State: hub.State{Community: &hub.Community{Meta: hub.Meta{ID: id, Version: version}, Name: id}},
+		State: hub.StateOf(&hub.Community{Meta: hub.Meta{ID: id, Version: version}, Name: id}),
 	}
 }
 
@@ -90,7 +90,7 @@ func TestReadAfterReturnsTheTailInOrder(t *testing.T) {
 			t.Fatalf("after %d: %d events, want %d", after, len(got), want)
 		}
 		for i, e := range got {
-			if e.Seq != after+int64(i)+1 || e.State.Community == nil || e.State.Community.Name != "c" {
+			if e.Seq != after+int64(i)+1 || hub.Communities.Of(e.State) == nil || hub.Communities.Of(e.State).Name != "c" {
 				t.Fatalf("after %d: event %d is %+v", after, i, e)
 			}
 		}
@@ -102,13 +102,13 @@ func TestSnapshotsRoundTrip(t *testing.T) {
 	due := hub.Date("2013-06-30")
 	latest := 12.5
 	snaps := []hub.Snapshot{
-		{State: hub.State{Commitment: &hub.Commitment{
+		{State: hub.StateOf(&hub.Commitment{
 			Meta:  hub.Meta{ID: "C-1.1-001", Version: 3, CreatedAt: time.Date(2012, 1, 2, 3, 4, 5, 0, time.UTC)},
 			Title: "T", Status: hub.OnTrack, Progress: 40, DueDate: due,
 			Participants: []hub.Participant{{StakeholderID: "x", Role: hub.RoleLead}},
 			Indicators:   []hub.Indicator{{Name: "n", Unit: "u", Target: 10, LatestValue: &latest}},
-		}}, History: hub.HistoryOf([]hub.Change{{Seq: 7, Kind: "ProgressReported", Version: 3}})},
-		{State: hub.State{Outcome: &hub.MeetingOutcome{Meta: hub.Meta{ID: "o1", Version: 1}, DueDate: &due}}},
+		}), History: hub.HistoryOf([]hub.Change{{Seq: 7, Kind: "ProgressReported", Version: 3}})},
+		{State: hub.StateOf(&hub.MeetingOutcome{Meta: hub.Meta{ID: "o1", Version: 1}, DueDate: &due})},
 	}
 	if err := s.SaveSnapshots(ctx, snaps, 0, 42); err != nil {
 		t.Fatal(err)
@@ -124,13 +124,13 @@ func TestSnapshotsRoundTrip(t *testing.T) {
 		t.Fatalf("watermark %d, %d snapshots; want 43 and 3", wm, len(got))
 	}
 	for _, sn := range got {
-		if c := sn.State.Commitment; c != nil {
+		if c := hub.Commitments.Of(sn.State); c != nil {
 			h, err := sn.History.Changes()
-			if err != nil || c.Progress != 40 || *c.Indicators[0].LatestValue != 12.5 || len(h) != 1 || h[0].Seq != 7 || !c.CreatedAt.Equal(snaps[0].State.Commitment.CreatedAt) {
+			if err != nil || c.Progress != 40 || *c.Indicators[0].LatestValue != 12.5 || len(h) != 1 || h[0].Seq != 7 || !c.CreatedAt.Equal(hub.Commitments.Of(snaps[0].State).CreatedAt) {
 				t.Fatalf("commitment came back as %+v with history %+v (%v)", c, h, err)
 			}
 		}
-		if o := sn.State.Outcome; o != nil && (o.DueDate == nil || *o.DueDate != due) {
+		if o := hub.Outcomes.Of(sn.State); o != nil && (o.DueDate == nil || *o.DueDate != due) {
 			t.Fatalf("outcome came back as %+v", o)
 		}
 	}
@@ -151,7 +151,7 @@ func TestCheckpointsSplitAndChain(t *testing.T) {
 	var snaps []hub.Snapshot
 	for i := range 1200 { // about 2.4 MB before deflation: three parts
 		id := fmt.Sprintf("c%04d", i)
-		snaps = append(snaps, hub.Snapshot{State: hub.State{Community: &hub.Community{Meta: hub.Meta{ID: id, Version: 1}, Name: long}}})
+		snaps = append(snaps, hub.Snapshot{State: hub.StateOf(&hub.Community{Meta: hub.Meta{ID: id, Version: 1}, Name: long})})
 	}
 	if err := s.SaveSnapshots(ctx, snaps, 0, 10); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,343 @@
+package hub
+
+import (
+	"fmt"
+	"slices"
+)
+
+// EntityType names a kind of entity: its stream name in the log, its
+// GraphQL type name and the prefix of its global IDs.
+type EntityType string
+
+// Entity types.
+const (
+	TypePlan        EntityType = "StrategicPlan"
+	TypePillar      EntityType = "Pillar"
+	TypeObjective   EntityType = "Objective"
+	TypeCommunity   EntityType = "Community"
+	TypeStakeholder EntityType = "Stakeholder"
+	TypeCommitment  EntityType = "Commitment"
+	TypeMeeting     EntityType = "Meeting"
+	TypeOutcome     EntityType = "MeetingOutcome"
+	TypeToken       EntityType = "Token"
+)
+
+// The registry: one row per kind of entity. Everything generic over kinds
+// (the State union and its stored form, the read model's tables and
+// indexes, checkpoints, node lookup, subscriptions' entity types, the read
+// policy and its test) is driven by these rows; adding a kind is adding a
+// row here, its type, its commands, its schema (the EntityType enum, held to
+// these rows by a test) and, in TestReadPolicy, who may see it and how it
+// is listed (the test fails until it says).
+var (
+	Plans = register(Row[StrategicPlan]{Type: TypePlan, Key: "plan"})
+
+	Pillars = register(Row[Pillar]{Type: TypePillar, Key: "pillar",
+		Links:   []Link{{Field: "plan", To: TypePlan}},
+		Indexes: []Index[Pillar]{{Name: "plan", Key: func(p *Pillar) string { return p.PlanID }}}})
+
+	Objectives = register(Row[Objective]{Type: TypeObjective, Key: "objective",
+		Links:   []Link{{Field: "pillar", To: TypePillar}},
+		Indexes: []Index[Objective]{{Name: "pillar", Key: func(o *Objective) string { return o.PillarID }}}})
+
+	Communities = register(Row[Community]{Type: TypeCommunity, Key: "community"})
+
+	Stakeholders = register(Row[Stakeholder]{Type: TypeStakeholder, Key: "stakeholder",
+		Links: []Link{{Field: "parent", To: TypeStakeholder}},
+		Indexes: []Index[Stakeholder]{
+			{Name: "parent", Key: func(s *Stakeholder) string { return s.ParentID }},
+			{Name: "sector", Key: func(s *Stakeholder) string { return string(s.Sector) }},
+		},
+		Private: []string{"contacts"}})
+
+	Commitments = register(Row[Commitment]{Type: TypeCommitment, Key: "commitment",
+		Links: []Link{
+			{Field: "objective", To: TypeObjective},
+			{Field: "pillar", To: TypePillar},
+			{Field: "lead", To: TypeStakeholder},
+			{Field: "participants", To: TypeStakeholder},
+			{Field: "targetCommunities", To: TypeCommunity},
+		},
+		Indexes: []Index[Commitment]{
+			{Name: "stakeholder", Keys: func(c *Commitment, keys []string) []string {
+				for _, p := range c.Participants {
+					keys = append(keys, p.StakeholderID)
+				}
+				return keys
+			}},
+			{Name: "objective", Key: func(c *Commitment) string { return c.ObjectiveID }},
+			{Name: "pillar", Key: func(c *Commitment) string { return c.PillarID }},
+			{Name: "status", Key: func(c *Commitment) string { return string(c.Status) }},
+			{Name: "community", Keys: func(c *Commitment, keys []string) []string { return append(keys, c.CommunityIDs...) }},
+			{Name: "due", Key: func(c *Commitment) string { return string(c.DueDate) }},
+		}})
+
+	Meetings = register(Row[Meeting]{Type: TypeMeeting, Key: "meeting",
+		Links: []Link{
+			{Field: "convener", To: TypeStakeholder},
+			{Field: "participants", To: TypeStakeholder},
+		},
+		Visible: func(_ *ReadModel, v Viewer, mt *Meeting) bool { return v.canSeeMeeting(mt) },
+		Indexes: []Index[Meeting]{
+			{Name: "stakeholder", Keys: func(mt *Meeting, keys []string) []string {
+				for _, p := range mt.Participants {
+					keys = append(keys, p.StakeholderID)
+				}
+				return append(keys, mt.ConvenerID)
+			}},
+			{Name: "status", Key: func(mt *Meeting) string { return string(mt.Status) }},
+			{Name: "date", Key: func(mt *Meeting) string { return string(DateOf(mt.StartsAt.UTC())) }},
+		}})
+
+	Outcomes = register(Row[MeetingOutcome]{Type: TypeOutcome, Key: "outcome",
+		Links: []Link{
+			{Field: "meeting", To: TypeMeeting},
+			{Field: "owner", To: TypeStakeholder},
+			{Field: "commitments", To: TypeCommitment},
+		},
+		Visible: canSeeOutcome,
+		Indexes: []Index[MeetingOutcome]{
+			{Name: "meeting", Key: func(o *MeetingOutcome) string { return o.MeetingID }},
+			{Name: "commitment", Keys: func(o *MeetingOutcome, keys []string) []string { return append(keys, o.CommitmentIDs...) }},
+			{Name: "owner", Key: func(o *MeetingOutcome) string { return o.OwnerID }},
+			{Name: "status", Key: func(o *MeetingOutcome) string { return string(o.Status) }},
+		}})
+
+	Tokens = register(Row[Token]{Type: TypeToken, Key: "token",
+		Links:   []Link{{Field: "stakeholder", To: TypeStakeholder}},
+		Visible: canSeeToken,
+		Indexes: []Index[Token]{
+			{Name: "hash", Key: func(t *Token) string { return t.Hash }},
+			{Name: "stakeholder", Key: func(t *Token) string { return t.StakeholderID }},
+		}})
+)
+
+// Row declares one kind of entity.
+type Row[T any] struct {
+	Type EntityType // stream name, GraphQL type and global-ID prefix
+	Key  string     // the member of a stored State that holds it (its BSON key: never change it)
+	// Links are its references to other entities, by the name of the
+	// changed field that holds them (history shows them as global IDs).
+	Links []Link
+	// Indexes are the secondary indexes the read model keeps of this kind.
+	Indexes []Index[T]
+	// Visible says which viewers see an entity (nil: everyone), judged on
+	// its current state, under the read model's lock; see policy.go.
+	Visible func(m *ReadModel, v Viewer, e *T) bool
+	// Private names the fields only authenticated viewers see (in queries,
+	// history, exports and subscriptions alike); see Viewer.SeesField.
+	Private []string
+}
+
+// The read-model state derived from more than one kind, which no index
+// holds: the commitment index and its roll-ups (commitment_index.go). Set
+// here rather than in the rows, which it refers back to.
+func init() {
+	Stakeholders.afterPut(stakeholderPut)
+	Commitments.afterPut(func(m *ReadModel, _, c *Commitment) { m.putCommitment(c) })
+}
+
+// afterPut runs f whenever an entity of this kind is stored, under m.mu,
+// with its previous state (nil for a new one).
+func (k *Kind[T]) afterPut(f func(m *ReadModel, old, v *T)) {
+	k.put = func(m *ReadModel, old, v entity) {
+		o, _ := any(old).(*T)
+		f(m, o, any(v).(*T))
+	}
+}
+
+// Link is a reference from one kind to another.
+type Link struct {
+	Field string // its name among the changed fields (the JSON name)
+	To    EntityType
+}
+
+// Index is a secondary index: each entity is listed under its Key, or
+// under each of the Keys it appends; "" is no key.
+type Index[T any] struct {
+	Name string
+	Key  func(*T) string
+	Keys func(v *T, keys []string) []string
+}
+
+// Kind is the registry row of entities of type T, registered.
+type Kind[T any] struct{ *kind }
+
+// kind is a row as the generic machinery sees it.
+type kind struct {
+	Type    EntityType
+	Key     string
+	Private []string
+	n       int // position in kinds: the read model's table
+	links   map[string]EntityType
+	indexes []string
+	newOf   func() entity
+	of      func(entity) bool                                 // whether the entity is of this kind, and not a nil pointer
+	keys    func(e entity, index int, keys []string) []string // appends e's keys in one of its kind's indexes
+	put     func(m *ReadModel, old, v entity)
+	visible func(m *ReadModel, v Viewer, e entity) bool // under m.mu
+}
+
+var (
+	kinds       []*kind
+	kindsByType = map[EntityType]*kind{}
+	kindsByKey  = map[string]*kind{}
+)
+
+// register adds a row to the registry.
+func register[T any, P interface {
+	*T
+	entity
+}](r Row[T]) *Kind[T] {
+	if kindsByType[r.Type] != nil || kindsByKey[r.Key] != nil {
+		panic(fmt.Sprintf("hub: kind %s registered twice", r.Type))
+	}
+	k := &kind{Type: r.Type, Key: r.Key, Private: r.Private, n: len(kinds), links: map[string]EntityType{},
+		newOf: func() entity { return P(new(T)) },
+		of:    func(e entity) bool { p, ok := e.(P); return ok && p != nil },
+		keys: func(e entity, i int, keys []string) []string {
+			if ix := &r.Indexes[i]; ix.Key != nil {
+				return append(keys, ix.Key(e.(P)))
+			}
+			return r.Indexes[i].Keys(e.(P), keys)
+		},
+		put: func(*ReadModel, entity, entity) {},
+		visible: func(m *ReadModel, v Viewer, e entity) bool {
+			return r.Visible == nil || r.Visible(m, v, e.(P))
+		}}
+	for _, l := range r.Links {
+		k.links[l.Field] = l.To
+	}
+	for _, ix := range r.Indexes {
+		k.indexes = append(k.indexes, ix.Name)
+	}
+	kinds = append(kinds, k)
+	kindsByType[k.Type], kindsByKey[k.Key] = k, k
+	return &Kind[T]{kind: k}
+}
+
+// table is the position of the kind's table in the read model.
+func (k *kind) table() int { return k.n }
+
+// kindOf returns the kind of e, or nil (for nil, a nil pointer, or a type
+// of no kind).
+func kindOf(e entity) *kind {
+	if e == nil {
+		return nil
+	}
+	for _, k := range kinds {
+		if k.of(e) {
+			return k
+		}
+	}
+	return nil
+}
+
+// EntityTypes lists every kind, in registry order.
+func EntityTypes() []EntityType {
+	out := make([]EntityType, len(kinds))
+	for i, k := range kinds {
+		out[i] = k.Type
+	}
+	return out
+}
+
+// Registered reports whether t is a kind of entity.
+func Registered(t EntityType) bool { return kindsByType[t] != nil }
+
+// PrivateFields names the fields of kind t that only authenticated
+// viewers see.
+func PrivateFields(t EntityType) []string {
+	if k := kindsByType[t]; k != nil {
+		return slices.Clone(k.Private)
+	}
+	return nil
+}
+
+// LinkOf returns the kind that field of an entity of kind t refers to.
+func LinkOf(t EntityType, field string) (EntityType, bool) {
+	k := kindsByType[t]
+	if k == nil {
+		return "", false
+	}
+	to, ok := k.links[field]
+	return to, ok
+}
+
+// Of returns the entity s holds if it is of this kind, else nil.
+func (k *Kind[T]) Of(s State) *T {
+	v, _ := any(s.e).(*T)
+	return v
+}
+
+// Get returns the entity with this id, or nil.
+func (k *Kind[T]) Get(m *ReadModel, id string) *T {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return k.get(m, id)
+}
+
+// get is Get under m.mu.
+func (k *Kind[T]) get(m *ReadModel, id string) *T {
+	v, _ := any(m.tables[k.n].rows[id]).(*T)
+	return v
+}
+
+// all returns every entity of this kind, in no order; call it under m.mu.
+func (k *Kind[T]) all(m *ReadModel) []*T {
+	rows := m.tables[k.n].rows
+	out := make([]*T, 0, len(rows))
+	for _, e := range rows {
+		out = append(out, any(e).(*T))
+	}
+	return out
+}
+
+// linked returns the entities listed under key in the named index, in no
+// order; call it under m.mu.
+func (k *Kind[T]) linked(m *ReadModel, index, key string) []*T {
+	t := m.tables[k.n]
+	ids := t.index(index)[key]
+	out := make([]*T, 0, len(ids))
+	for id := range ids {
+		out = append(out, any(t.rows[id]).(*T))
+	}
+	return out
+}
+
+// visibleTo reports whether v may see e; call it under m.mu.
+func (k *Kind[T]) visibleTo(m *ReadModel, v Viewer, e *T) bool {
+	return e != nil && k.visible(m, v, any(e).(entity))
+}
+
+// eachListed calls yield with the id of each entity listed under any of
+// keys in the named index of table t, once each; call it under m.mu.
+func (t *table) eachListed(index string, keys []string, yield func(id string)) {
+	ix := t.index(index)
+	if len(keys) == 1 { // a set holds each id once
+		for id := range ix[keys[0]] {
+			yield(id)
+		}
+		return
+	}
+	seen := map[string]struct{}{}
+	for _, key := range keys {
+		for id := range ix[key] {
+			if _, dup := seen[id]; !dup {
+				seen[id] = struct{}{}
+				yield(id)
+			}
+		}
+	}
+}
+
+// count is an upper bound of how many entities are listed under keys in
+// the named index; call it under m.mu.
+func (k *Kind[T]) count(m *ReadModel, index string, keys []string) int {
+	ix := m.tables[k.n].index(index)
+	n := 0
+	for _, key := range keys {
+		n += len(ix[key])
+	}
+	return n
+}
