@@ -304,17 +304,15 @@ func (h *Hub) ReportProgress(ctx context.Context, actor Actor, in ReportProgress
 		case status != Completed:
 			cm.CompletedAt = nil
 		}
-		cm.Reports = append(append([]ProgressReport(nil), old.Reports...), ProgressReport{
-			Progress: in.Progress, Status: status, Note: note, ReportedBy: actor, ReportedAt: e.At,
-		})
+		cm.ReportCount = old.ReportCount + 1
+		e.Report = &ProgressReport{Progress: in.Progress, Status: status, Note: note, ReportedBy: actor, ReportedAt: e.At}
 		e.Changes = diff(old, &cm)
 		return e, nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	cm := e.State.Commitment
-	return cm, &cm.Reports[len(cm.Reports)-1], nil
+	return e.State.Commitment, e.Report, nil
 }
 
 func nextStatus(old *Commitment, in ReportProgressInput) CommitmentStatus {

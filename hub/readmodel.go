@@ -26,6 +26,7 @@ type ReadModel struct {
 	tokenByHash  map[string]string
 
 	history map[string]History // by stream
+	reports map[string]Reports // by commitment
 
 	pillarsByPlan            links
 	objectivesByPillar       links
@@ -54,6 +55,7 @@ func NewReadModel() *ReadModel {
 		tokens:                   map[string]*Token{},
 		tokenByHash:              map[string]string{},
 		history:                  map[string]History{},
+		reports:                  map[string]Reports{},
 		pillarsByPlan:            links{},
 		objectivesByPillar:       links{},
 		childrenByParent:         links{},
@@ -89,6 +91,9 @@ func (m *ReadModel) restore(snaps []Snapshot, watermark int64) int {
 	for stream, s := range latest {
 		m.put(s.State)
 		m.history[stream] = s.History
+		if c := s.State.Commitment; c != nil {
+			m.reports[c.ID] = s.Reports
+		}
 	}
 	m.seq = watermark
 	m.feed.reset(watermark)
@@ -100,7 +105,8 @@ func (m *ReadModel) restore(snaps []Snapshot, watermark int64) int {
 // event beyond the next position it stops with ErrLogGap, having applied
 // those before it. An event for a
 // version the model already holds (from a checkpoint written after it)
-// advances the position and leaves the entity dirty, unchanged.
+// advances the position and leaves the entity dirty, unchanged. An event
+// stored without its state (Event.Stored) gets it here.
 func (m *ReadModel) Apply(events ...*Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -122,8 +128,22 @@ func (m *ReadModel) Apply(events ...*Event) error {
 			m.dirty[stream] = stateOf(cur)
 			continue
 		}
+		if e.State.Type() == "" {
+			prev := m.commitments[e.EntityID]
+			if prev == nil || prev.Version != e.Version-1 || e.Report == nil {
+				return fmt.Errorf("event %d (%s@%d) has no state, and the model does not hold the version before it", e.Seq, stream, e.Version)
+			}
+			c, err := redo(prev, e)
+			if err != nil {
+				return err
+			}
+			e.State.Commitment = c
+		}
 		m.put(e.State)
 		m.history[stream] = m.history[stream].Append(e.Change())
+		if e.Report != nil {
+			m.reports[e.EntityID] = m.reports[e.EntityID].Append(*e.Report)
+		}
 		m.dirty[stream] = e.State
 	}
 	return nil
@@ -135,8 +155,8 @@ func (m *ReadModel) takeDirty() ([]Snapshot, int64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := make([]Snapshot, 0, len(m.dirty))
-	for stream, st := range m.dirty {
-		out = append(out, Snapshot{State: st, History: m.history[stream]})
+	for _, st := range m.dirty {
+		out = append(out, m.snapshot(st))
 	}
 	clear(m.dirty)
 	return out, m.seq
@@ -144,16 +164,22 @@ func (m *ReadModel) takeDirty() ([]Snapshot, int64) {
 
 func streamOfState(s State) string { return StreamOf(s.Type(), s.meta().ID) }
 
+// snapshot is the state with its history and reports; call it under m.mu.
+func (m *ReadModel) snapshot(st State) Snapshot {
+	sn := Snapshot{State: st, History: m.history[streamOfState(st)]}
+	if st.Commitment != nil {
+		sn.Reports = m.reports[st.Commitment.ID]
+	}
+	return sn
+}
+
 // takeAll returns every entity's snapshot, for a full checkpoint, and
 // the position it reflects; the dirty set is taken with it.
 func (m *ReadModel) takeAll() ([]Snapshot, int64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := make([]Snapshot, 0, m.sizeLocked())
-	add := func(e entity) {
-		st := stateOf(e)
-		out = append(out, Snapshot{State: st, History: m.history[streamOfState(st)]})
-	}
+	add := func(e entity) { out = append(out, m.snapshot(stateOf(e))) }
 	each(m.plans, add)
 	each(m.pillars, add)
 	each(m.objectives, add)
