@@ -185,6 +185,26 @@ func (r *results) render() string {
 	p("used more than 90%% of its core, so the figure is a floor. \"other load\": the largest share of the server's core, then\n")
 	p("of the generator's, that processes outside this benchmark used during the row's phases (this machine may be shared).\n")
 
+	if w := r.w4flat; w != nil {
+		p("\n## W4 flat: %d writes to the same %d commitments\n\n", w.writes, w.targets)
+		p("W4's mutation, one write after another on %d connections (a closed loop), %.0f writes a second over %.0f s;\n", cfg.mutConns, float64(w.writes)/w.wall.Seconds(), w.wall.Seconds())
+		p("each write's latency by its place in the sequence (every commitment gets one report in %d writes).\n\n", w.targets)
+		p("| writes | p50 | p99 |\n|---|--:|--:|\n")
+		k := min(1000, w.writes/2)
+		row := func(from, to int) {
+			l := w.window(from, to)
+			p("| %d–%d | %s | %s |\n", from+1, to, fmtDur(percentile(l, 50)), fmtDur(percentile(l, 99)))
+		}
+		row(0, k)
+		for i := range 10 {
+			row(i*w.writes/10, (i+1)*w.writes/10)
+		}
+		row(w.writes-k, w.writes)
+		if w.errors > 0 {
+			p("\n**%d errors**; the first: %s\n", w.errors, w.firstErr)
+		}
+	}
+
 	if len(r.w5) > 0 {
 		p("\n## Subscription fan-out (W5)\n\n")
 		p("One outcome a second (%d per run, after a warm-up one) to every subscriber of `meetingOutcomeRecorded` over\n", cfg.w5Events)
@@ -349,6 +369,13 @@ func (r *results) targets() [][3]string {
 		add("W4 p50 ≤ 5 ms (embedded FerretDB), no lost or duplicated event",
 			fmt.Sprintf("p50 %s at %.0f/s (50%% of the %.0f/s peak); %s", fmtDur(w.fixed.pct(50)), w.fixed.Rate, w.peak.throughput(), w.detail),
 			w.fixed.pct(50) <= 5*time.Millisecond && w.ok)
+	}
+	if w := r.w4flat; w != nil {
+		k := min(1000, w.writes/2)
+		first, last := percentile(w.window(0, k), 50), percentile(w.window(w.writes-k, w.writes), 50)
+		add(fmt.Sprintf("W4 flat over %d writes to %d commitments: the last %d writes' p50 ≤ 1.5× the first %d's", w.writes, w.targets, k, k),
+			fmt.Sprintf("first %s, last %s (%.2f×), %d errors", fmtDur(first), fmtDur(last), float64(last)/float64(first), w.errors),
+			float64(last) <= 1.5*float64(first) && w.errors == 0)
 	}
 	if len(r.cfg.subs) > 0 {
 		n := slices.Max(r.cfg.subs)

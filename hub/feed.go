@@ -2,8 +2,10 @@ package hub
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // feedSize is how many of the latest events stay in memory for
@@ -17,14 +19,21 @@ const feedSize = 50_000
 // pointer; a progress report's commitment is rebuilt from the read model
 // when the event is read (ReadModel.complete).
 type feed struct {
-	buf    []byte   // the events' encodings (appendEvent)
+	buf    []byte   // the events' encodings (feed.append)
 	ends   []uint32 // where each event's encoding ends in buf: event first+i ends at ends[i]
 	states []entity // the state each event holds, nil for one stored without
 	first  int64
 	woken  chan struct{} // closed, and replaced, when events arrive
+
+	// Names the encodings refer to by number: types, kinds, actors,
+	// fields, statuses. There are few of them, and they recur.
+	names   []string
+	numbers map[string]uint64
 }
 
-func newFeed() feed { return feed{first: 1, woken: make(chan struct{})} }
+func newFeed() feed {
+	return feed{first: 1, woken: make(chan struct{}), numbers: map[string]uint64{}}
+}
 
 // reset empties the feed so that the next event is after seq.
 func (f *feed) reset(seq int64) { f.buf, f.ends, f.states, f.first = nil, nil, nil, seq+1 }
@@ -43,7 +52,7 @@ func (f *feed) push(e *Event) {
 		f.states = append(make([]entity, 0, 2*feedSize), f.states[drop:]...)
 	}
 	stored := e.Stored()
-	f.buf = appendEvent(f.buf, stored)
+	f.buf = f.append(f.buf, stored)
 	f.ends = append(f.ends, uint32(len(f.buf)))
 	var st entity
 	if en, ok := stored.State.Entity().(entity); ok {
@@ -58,7 +67,7 @@ func (f *feed) event(i int) (*Event, error) {
 	if i > 0 {
 		from = f.ends[i-1]
 	}
-	e, err := decodeEvent(f.buf[from:f.ends[i]])
+	e, err := f.decode(f.buf[from:f.ends[i]])
 	if err != nil {
 		return nil, err
 	}
@@ -68,32 +77,114 @@ func (f *feed) event(i int) (*Event, error) {
 	return e, nil
 }
 
-// appendEvent encodes e without its state: its type and entity, the
-// change it makes (as History encodes one), and its report, if any.
-func appendEvent(b []byte, e *Event) []byte {
-	b = appendString(b, string(e.Type))
-	b = appendString(b, e.EntityID)
-	b = History(b).Append(e.Change())
-	if e.Report == nil {
-		return append(b, 0)
+func (f *feed) name(b []byte, s string) []byte {
+	n, ok := f.numbers[s]
+	if !ok {
+		n = uint64(len(f.names))
+		f.names = append(f.names, s)
+		f.numbers[s] = n
 	}
-	return Reports(append(b, 1)).Append(*e.Report)
+	return binary.AppendUvarint(b, n)
 }
 
-func decodeEvent(raw []byte) (*Event, error) {
-	r := newReader(raw)
-	e := &Event{Type: EntityType(r.str()), EntityID: r.str()}
-	c, ok := r.change()
-	if !ok {
-		return nil, errors.New("hub: a malformed event in memory")
+func (f *feed) actor(b []byte, a Actor) []byte {
+	for _, s := range []string{a.Name, string(a.Role), a.StakeholderID, a.TokenID} {
+		b = f.name(b, s)
 	}
-	e.Seq, e.Kind, e.Actor, e.At, e.Version, e.Changes = c.Seq, c.Kind, c.Actor, c.At, c.Version, c.Fields
+	return b
+}
+
+// append encodes e without its state:
+//
+//	name type, str entity, varint seq, varint version, name kind, actor,
+//	varint at (Unix ms), uvarint fields; per field: name, byte (1: before,
+//	2: after), [str before], [str after]; byte 1 and a report, or 0;
+//	report: varint progress, name status, str note, actor, varint
+//	reported at less at (ms); actor: four names
+func (f *feed) append(b []byte, e *Event) []byte {
+	b = f.name(b, string(e.Type))
+	b = appendString(b, e.EntityID)
+	b = binary.AppendVarint(b, e.Seq)
+	b = binary.AppendVarint(b, int64(e.Version))
+	b = f.name(b, e.Kind)
+	b = f.actor(b, e.Actor)
+	b = binary.AppendVarint(b, e.At.UnixMilli())
+	b = binary.AppendUvarint(b, uint64(len(e.Changes)))
+	for _, c := range e.Changes {
+		b = f.name(b, c.Field)
+		var flags byte
+		if c.Before != nil {
+			flags |= 1
+		}
+		if c.After != nil {
+			flags |= 2
+		}
+		b = append(b, flags)
+		if c.Before != nil {
+			b = appendString(b, *c.Before)
+		}
+		if c.After != nil {
+			b = appendString(b, *c.After)
+		}
+	}
+	r := e.Report
+	if r == nil {
+		return append(b, 0)
+	}
+	b = append(b, 1)
+	b = binary.AppendVarint(b, int64(r.Progress))
+	b = f.name(b, string(r.Status))
+	b = appendString(b, r.Note)
+	b = f.actor(b, r.ReportedBy)
+	return binary.AppendVarint(b, r.ReportedAt.UnixMilli()-e.At.UnixMilli())
+}
+
+var errFeed = errors.New("hub: a malformed event in memory")
+
+func (f *feed) decode(raw []byte) (*Event, error) {
+	r := newReader(raw)
+	name := func() string {
+		n := r.uvarint()
+		if n >= uint64(len(f.names)) {
+			r.ok = false
+			return ""
+		}
+		return f.names[n]
+	}
+	actor := func() Actor {
+		return Actor{Name: name(), Role: ActorRole(name()), StakeholderID: name(), TokenID: name()}
+	}
+	e := &Event{Type: EntityType(name()), EntityID: r.str(), Seq: r.varint()}
+	e.Version, e.Kind, e.Actor = int(r.varint()), name(), actor()
+	at := r.varint()
+	e.At = time.UnixMilli(at).UTC()
+	n := r.uvarint()
+	if !r.ok || n > uint64(r.left()) {
+		return nil, errFeed
+	}
+	if n > 0 {
+		e.Changes = make([]FieldChange, n)
+	}
+	for i := range e.Changes {
+		c := &e.Changes[i]
+		c.Field = name()
+		flags := r.byte()
+		if flags&1 != 0 {
+			v := r.str()
+			c.Before = &v
+		}
+		if flags&2 != 0 {
+			v := r.str()
+			c.After = &v
+		}
+	}
 	if r.byte() == 1 {
-		p := r.report()
+		p := ProgressReport{Progress: int(r.varint()), Status: CommitmentStatus(name()), Note: r.str(), ReportedBy: actor()}
+		p.ReportedAt = time.UnixMilli(at + r.varint()).UTC()
 		e.Report = &p
 	}
 	if !r.ok || r.left() != 0 {
-		return nil, errors.New("hub: a malformed event in memory")
+		return nil, errFeed
 	}
 	return e, nil
 }
