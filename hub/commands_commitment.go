@@ -295,7 +295,7 @@ func (h *Hub) ReportProgress(ctx context.Context, actor Actor, in ReportProgress
 		if err := c.err(); err != nil {
 			return nil, err
 		}
-		e := h.event("ProgressReported", actor, in.At, old, &cm)
+		e := h.event(KindProgressReported, actor, in.At, old, &cm)
 		cm.Progress, cm.Status = in.Progress, status
 		switch {
 		case status == Completed && old.Status != Completed:

@@ -118,17 +118,10 @@ func (m *ReadModel) Apply(events ...*Event) error {
 		if e.Seq != m.seq+1 {
 			return fmt.Errorf("%w: at %d, next event is %d", ErrLogGap, m.seq, e.Seq)
 		}
-		m.seq = e.Seq
-		m.feed.push(e)
 		stream := e.Stream()
-		if cur := m.current(e.Type, e.EntityID); cur != nil && e.Version <= cur.meta().Version {
-			// The model holds a later state (from a checkpoint ahead of
-			// the watermark): the next checkpoint must still hold it, as
-			// it covers this event's position.
-			m.dirty[stream] = stateOf(cur)
-			continue
-		}
-		if e.State.Type() == "" {
+		cur := m.current(e.Type, e.EntityID)
+		stale := cur != nil && e.Version <= cur.meta().Version
+		if !stale && e.State.Type() == "" {
 			prev := m.commitments[e.EntityID]
 			if prev == nil || prev.Version != e.Version-1 || e.Report == nil {
 				return fmt.Errorf("event %d (%s@%d) has no state, and the model does not hold the version before it", e.Seq, stream, e.Version)
@@ -138,6 +131,15 @@ func (m *ReadModel) Apply(events ...*Event) error {
 				return err
 			}
 			e.State.Commitment = c
+		}
+		m.seq = e.Seq
+		m.feed.push(e)
+		if stale {
+			// The model holds a later state (from a checkpoint ahead of
+			// the watermark): the next checkpoint must still hold it, as
+			// it covers this event's position.
+			m.dirty[stream] = stateOf(cur)
+			continue
 		}
 		m.put(e.State)
 		m.history[stream] = m.history[stream].Append(e.Change())

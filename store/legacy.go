@@ -36,7 +36,7 @@ func upgradeEvent(doc bson.Raw, e *hub.Event) error {
 		return err
 	}
 	e.State.Commitment.ReportCount = len(reports)
-	if e.Kind == "ProgressReported" { // its report was the last one
+	if e.Kind == hub.KindProgressReported { // its report was the last one
 		last := reports[len(reports)-1] // a copy: the event keeps no other report alive
 		e.Report = &last
 	}
