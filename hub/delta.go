@@ -128,8 +128,8 @@ func (m *ReadModel) commitmentAt(id string, v int) (*Commitment, error) {
 // (Event.Stored) the state they made. known holds commitments as of
 // events before these (it is updated): an event's commitment is the
 // model's when it is still at the event's version, else rebuilt from the
-// one before it in known, else from the model's by undoing the later
-// changes.
+// one before it (in known, or the model's when the model has yet to apply
+// the event), else from the model's by undoing the later changes.
 func (m *ReadModel) complete(events []*Event, known map[string]*Commitment) error {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
@@ -141,11 +141,15 @@ func (m *ReadModel) completeLocked(events []*Event, known map[string]*Commitment
 		c := e.State.Commitment
 		if c == nil && e.Report != nil && e.Type == TypeCommitment {
 			var err error
-			if cur := m.commitments[e.EntityID]; cur != nil && cur.Version == e.Version {
+			cur, prev := m.commitments[e.EntityID], known[e.EntityID]
+			switch {
+			case cur != nil && cur.Version == e.Version:
 				c = cur
-			} else if prev := known[e.EntityID]; prev != nil && prev.Version == e.Version-1 {
+			case prev != nil && prev.Version == e.Version-1:
 				c, err = redo(prev, e)
-			} else {
+			case cur != nil && cur.Version == e.Version-1: // read from the log before the model applied it
+				c, err = redo(cur, e)
+			default:
 				c, err = m.commitmentAt(e.EntityID, e.Version)
 			}
 			if err != nil {
