@@ -3,8 +3,8 @@
 // from the other core, runs the same workloads against the baselines in the
 // same run, and writes the table to bench/RESULTS.md. See bench/README.md.
 //
-//	go run ./bench            # default scale, about 13 minutes on a 2-core machine
-//	go run ./bench -quick     # small scale, short phases, about 4 minutes
+//	go run ./bench            # default scale, about 16 minutes on a 2-core machine
+//	go run ./bench -quick     # small scale, short phases, about 5 minutes
 package main
 
 import (
@@ -24,22 +24,23 @@ import (
 )
 
 type config struct {
-	quick    bool
-	scale    scale
-	seed     uint64
-	dur      time.Duration // each closed-loop and fixed-rate phase
-	warm     time.Duration
-	conns    int
-	mutConns int
-	subs     []int
-	w5Events int
-	work     string
-	results  string
-	load     string
-	bin      string
-	only     map[string]bool
-	root     string
-	args     []string
+	quick        bool
+	scale        scale
+	seed         uint64
+	dur          time.Duration // each closed-loop and fixed-rate phase
+	warm         time.Duration
+	conns        int
+	mutConns     int
+	subs         []int
+	w5Events     int
+	w4flatWrites int
+	work         string
+	results      string
+	load         string
+	bin          string
+	only         map[string]bool
+	root         string
+	args         []string
 }
 
 func (c *config) want(what string) bool { return len(c.only) == 0 || c.only[what] }
@@ -74,7 +75,7 @@ func main() {
 func parseFlags(args []string) (*config, error) {
 	cfg := &config{args: args}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.BoolVar(&cfg.quick, "quick", false, "small dataset and short phases (about 4 minutes); files and results in "+filepath.Join("bench", ".work", "quick"))
+	fs.BoolVar(&cfg.quick, "quick", false, "small dataset and short phases (about 5 minutes); files and results in "+filepath.Join("bench", ".work", "quick"))
 	st := fs.Int("stakeholders", 0, "stakeholders to generate (default 200; -quick 50)")
 	cm := fs.Int("commitments", 0, "commitments to generate (default 10000; -quick 1000)")
 	mt := fs.Int("meetings", 0, "meetings to generate (default 2000; -quick 200)")
@@ -86,11 +87,12 @@ func parseFlags(args []string) (*config, error) {
 	fs.IntVar(&cfg.mutConns, "mutation-conns", 8, "connections of the W4 phases")
 	subs := fs.String("subscribers", "", "W5 subscriber counts, comma-separated (default 1000,5000,10000; -quick 200,1000)")
 	fs.IntVar(&cfg.w5Events, "w5-events", 0, "outcomes published per W5 run, one a second (default 10; -quick 3)")
+	fs.IntVar(&cfg.w4flatWrites, "w4flat-writes", 0, "W4 flat's writes to W4's 200 commitments (default 50000; -quick 10000)")
 	fs.StringVar(&cfg.work, "work", "", "scratch directory: binaries, database, logs, profiles (default bench/.work; -quick bench/.work/quick)")
 	fs.StringVar(&cfg.results, "results", "", "where to write the results (default bench/RESULTS.md; -quick <work>/RESULTS.md)")
 	fs.StringVar(&cfg.load, "load", "bulk", "how the dataset reaches the database: bulk (commands on an in-memory log, then ordered batch inserts) or commands (each event appended as a server does; ~3.5 min at default scale)")
 	fs.StringVar(&cfg.bin, "server-bin", "", "benchmark this server binary instead of building one from the module (go build -o bench/.work/convene .)")
-	only := fs.String("only", "", "run only these parts, comma-separated: read (W1-W3), w4 (one instance, then two), replay, w5, profile")
+	only := fs.String("only", "", "run only these parts, comma-separated: read (W1-W3), w4 (one instance, then two), w4flat, replay, w5, profile")
 	noPin := fs.Bool("no-pin", false, "do not pin the servers and the load generator to separate cores")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -112,6 +114,7 @@ func parseFlags(args []string) (*config, error) {
 	def(oc, 20000, 2000)
 	def(ev, 100000, 10000)
 	def(&cfg.w5Events, 10, 3)
+	def(&cfg.w4flatWrites, 50000, 10000)
 	cfg.scale = scale{Stakeholders: *st, Commitments: *cm, Meetings: *mt, Outcomes: *oc, Events: *ev}
 	if cfg.dur == 0 {
 		cfg.dur = 6 * time.Second

@@ -214,6 +214,25 @@ func (r *results) render() string {
 		}
 		p(".\n")
 	}
+	if w := r.w4flat; w != nil {
+		p("\n## W4 flat: %d writes to the same %d commitments\n\n", w.writes, w.targets)
+		p("W4's mutation, one write after another on %d connections (a closed loop), %.0f writes a second over %.0f s;\n", cfg.mutConns, float64(w.writes)/w.wall.Seconds(), w.wall.Seconds())
+		p("each write's latency by its place in the sequence (every commitment gets one report in %d writes).\n\n", w.targets)
+		p("| writes | p50 | p99 |\n|---|--:|--:|\n")
+		k := min(1000, w.writes/2)
+		row := func(from, to int) {
+			l := w.window(from, to)
+			p("| %d–%d | %s | %s |\n", from+1, to, fmtDur(percentile(l, 50)), fmtDur(percentile(l, 99)))
+		}
+		row(0, k)
+		for i := range 10 {
+			row(i*w.writes/10, (i+1)*w.writes/10)
+		}
+		row(w.writes-k, w.writes)
+		if w.errors > 0 {
+			p("\n**%d errors**; the first: %s\n", w.errors, w.firstErr)
+		}
+	}
 
 	if len(r.w5) > 0 {
 		p("\n## Subscription fan-out (W5)\n\n")
@@ -395,6 +414,13 @@ func (r *results) targets() [][3]string {
 	if rp := r.replay; rp != nil {
 		add(fmt.Sprintf("Replay of %d events after a restart: first message < 1 s", replayEvents),
 			fmt.Sprintf("first after %s, all %d after %s", fmtDur(rp.first), rp.events, fmtDur(rp.last)), rp.first > 0 && rp.first < time.Second && rp.err == "")
+	}
+	if w := r.w4flat; w != nil {
+		k := min(1000, w.writes/2)
+		first, last := percentile(w.window(0, k), 50), percentile(w.window(w.writes-k, w.writes), 50)
+		add(fmt.Sprintf("W4 flat over %d writes to %d commitments: the last %d writes' p50 ≤ 1.5× the first %d's", w.writes, w.targets, k, k),
+			fmt.Sprintf("first %s, last %s (%.2f×), %d errors", fmtDur(first), fmtDur(last), float64(last)/float64(first), w.errors),
+			float64(last) <= 1.5*float64(first) && w.errors == 0)
 	}
 	if len(r.cfg.subs) > 0 {
 		n := slices.Max(r.cfg.subs)

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,6 +30,7 @@ type results struct {
 	w4            *w4Result
 	w4pair        *w4PairResult
 	replay        *replayResult
+	w4flat        *w4FlatResult
 	w5            []*w5Row
 	profiles      []*profileNote
 	warnings      []string
@@ -181,6 +181,9 @@ func run(ctx context.Context, cfg *config) error {
 	if cfg.want("w4") {
 		res.w4 = runW4(cfg, res, cv, ex, token)
 		res.w4pair = runW4Pair(cfg, res, cv, ex, bin, token)
+	}
+	if cfg.want("w4flat") {
+		res.w4flat = runW4Flat(cfg, res, cv, ex, token)
 	}
 	cv.stop()
 	if cfg.want("replay") {
@@ -551,11 +554,7 @@ type w4Result struct {
 }
 
 func runW4(cfg *config, res *results, cv *convene, ex *export, token string) *w4Result {
-	rng := rand.New(rand.NewPCG(cfg.seed, 4))
-	targets := make([]*exCommitment, 0, 200)
-	for _, i := range rng.Perm(len(ex.Commitments))[:min(200, len(ex.Commitments))] {
-		targets = append(targets, ex.Commitments[i])
-	}
+	targets := w4Targets(cfg, ex)
 	var bodies [][]byte
 	for i := range 1000 {
 		c := targets[i%len(targets)]

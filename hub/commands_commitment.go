@@ -301,7 +301,7 @@ func (h *Hub) ReportProgress(ctx context.Context, actor Actor, in ReportProgress
 		if err := c.err(); err != nil {
 			return nil, err
 		}
-		e := h.event("ProgressReported", actor, in.At, old, &cm)
+		e := h.event(KindProgressReported, actor, in.At, old, &cm)
 		cm.Progress, cm.Status = in.Progress, status
 		switch {
 		case status == Completed && old.Status != Completed:
@@ -310,17 +310,15 @@ func (h *Hub) ReportProgress(ctx context.Context, actor Actor, in ReportProgress
 		case status != Completed:
 			cm.CompletedAt = nil
 		}
-		cm.Reports = append(append([]ProgressReport(nil), old.Reports...), ProgressReport{
-			Progress: in.Progress, Status: status, Note: note, ReportedBy: actor, ReportedAt: e.At,
-		})
+		cm.ReportCount = old.ReportCount + 1
+		e.Report = &ProgressReport{Progress: in.Progress, Status: status, Note: note, ReportedBy: actor, ReportedAt: e.At}
 		e.Changes = diff(old, &cm)
 		return e, nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	cm := Commitments.Of(e.State)
-	return cm, &cm.Reports[len(cm.Reports)-1], nil
+	return Commitments.Of(e.State), e.Report, nil
 }
 
 func checkDate(c *checker, d Date, field string) {

@@ -155,6 +155,9 @@ type Event struct {
 	At       time.Time     `bson:"at"`
 	Changes  []FieldChange `bson:"changes"`
 	State    State         `bson:"state"`
+	// Report is the progress report a ProgressReported event adds; the
+	// commitment's earlier reports are in no event but their own.
+	Report *ProgressReport `bson:"report,omitempty"`
 }
 
 // Stream names the entity the event touches: "Type:id".
@@ -168,10 +171,12 @@ func (e *Event) Change() Change {
 	return Change{Seq: e.Seq, Kind: e.Kind, Actor: e.Actor, At: e.At, Version: e.Version, Fields: e.Changes}
 }
 
-// Snapshot is an entity's stored current state with its history.
+// Snapshot is an entity's stored current state with its history and,
+// for a commitment, its progress reports.
 type Snapshot struct {
 	State   State
 	History History
+	Reports Reports
 }
 
 // diff lists the top-level JSON fields whose values differ between before

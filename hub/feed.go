@@ -12,25 +12,68 @@ import (
 const feedSize = 50_000
 
 // feed keeps the latest events in log order and wakes subscribers when
-// more arrive. It is guarded by the read model's lock.
+// more arrive. It is guarded by the read model's lock. It keeps them
+// compact: each event as the log stores it (Event.Stored), encoded one
+// after another in one buffer, with the state it holds, if any, by
+// pointer; a progress report's commitment is rebuilt from the read model
+// when the event is read (ReadModel.complete).
 type feed struct {
-	events []*Event // contiguous: events[i].Seq == first+i
+	buf    []byte   // the events' encodings (feed.append)
+	ends   []uint32 // where each event's encoding ends in buf: event first+i ends at ends[i]
+	states []entity // the state each event holds, nil for one stored without
 	first  int64
 	woken  chan struct{} // closed, and replaced, when events arrive
+
+	// Names the encodings refer to by number: types, kinds, actors,
+	// fields, statuses. There are few of them, and they recur.
+	names   []string
+	numbers map[string]uint64
 }
 
-func newFeed() feed { return feed{first: 1, woken: make(chan struct{})} }
+func newFeed() feed {
+	return feed{first: 1, woken: make(chan struct{}), numbers: map[string]uint64{}}
+}
 
 // reset empties the feed so that the next event is after seq.
-func (f *feed) reset(seq int64) { f.events, f.first = nil, seq+1 }
+func (f *feed) reset(seq int64) { f.buf, f.ends, f.states, f.first = nil, nil, nil, seq+1 }
 
 func (f *feed) push(e *Event) {
-	if len(f.events) >= 2*feedSize {
-		keep := f.events[len(f.events)-feedSize:]
-		f.first += int64(len(f.events) - len(keep))
-		f.events = append([]*Event(nil), keep...)
+	if len(f.ends) >= 2*feedSize {
+		drop := len(f.ends) - feedSize
+		from := f.ends[drop-1]
+		buf := make([]byte, len(f.buf)-int(from), 2*(len(f.buf)-int(from)))
+		copy(buf, f.buf[from:])
+		ends := make([]uint32, 0, 2*feedSize)
+		for _, end := range f.ends[drop:] {
+			ends = append(ends, end-from)
+		}
+		f.buf, f.ends, f.first = buf, ends, f.first+int64(drop)
+		f.states = append(make([]entity, 0, 2*feedSize), f.states[drop:]...)
 	}
-	f.events = append(f.events, e)
+	stored := e.Stored()
+	f.buf = f.append(f.buf, stored)
+	f.ends = append(f.ends, uint32(len(f.buf)))
+	var st entity
+	if en, ok := stored.State.Entity().(entity); ok {
+		st = en
+	}
+	f.states = append(f.states, st)
+}
+
+// event decodes the i-th event the feed holds.
+func (f *feed) event(i int) (*Event, error) {
+	var from uint32
+	if i > 0 {
+		from = f.ends[i-1]
+	}
+	e, err := f.decode(f.buf[from:f.ends[i]])
+	if err != nil {
+		return nil, err
+	}
+	if f.states[i] != nil {
+		e.State = StateOf(f.states[i])
+	}
+	return e, nil
 }
 
 func (f *feed) wake() {
@@ -41,22 +84,34 @@ func (f *feed) wake() {
 // ErrCursorAhead means a cursor names a position the log has not reached.
 var ErrCursorAhead = errors.New("cursor is ahead of the event log")
 
-// recentAfter returns up to max events after seq from memory, and a
-// channel closed when newer events arrive. ok is false when the events
-// after seq are older than what memory holds.
-func (m *ReadModel) recentAfter(seq int64, max int) (events []*Event, woken <-chan struct{}, ok bool) {
+// recentAfter returns up to max events after seq from memory, with their
+// states (known as for complete), and a channel closed when newer events
+// arrive. ok is false when the events after seq are older than what
+// memory holds.
+func (m *ReadModel) recentAfter(seq int64, max int, known map[string]*Commitment) (events []*Event, woken <-chan struct{}, ok bool, err error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	f := &m.feed
 	if seq+1 < f.first {
-		return nil, nil, false
+		return nil, nil, false, nil
 	}
 	from := int(seq + 1 - f.first)
-	to := min(len(f.events), from+max)
+	to := min(len(f.ends), from+max)
 	if from >= to {
-		return nil, f.woken, true
+		return nil, f.woken, true, nil
 	}
-	return append([]*Event(nil), f.events[from:to]...), f.woken, true
+	events = make([]*Event, 0, to-from)
+	for i := from; i < to; i++ {
+		e, err := f.event(i)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		events = append(events, e)
+	}
+	if err := m.completeLocked(events, known); err != nil {
+		return nil, nil, false, err
+	}
+	return events, f.woken, true, nil
 }
 
 // holds reports whether memory holds the events after seq.
@@ -110,12 +165,16 @@ func (h *Hub) Follow(ctx context.Context, seq int64, match func(*Event) bool, de
 	if seq < 0 || seq > h.model.Seq() {
 		return fmt.Errorf("%w: position %d, the log is at %d", ErrCursorAhead, seq, h.model.Seq())
 	}
+	known := map[string]*Commitment{} // the commitments of the events delivered, for the next ones
 	for {
-		events, woken, ok := h.model.recentAfter(seq, 512)
+		events, woken, ok, err := h.model.recentAfter(seq, 512, known)
+		if err != nil {
+			return err
+		}
 		if !ok {
 			// Older than memory: stream the log itself up to where memory starts.
 			var err error
-			if seq, err = h.replay(ctx, seq, match, deliver); err != nil {
+			if seq, err = h.replay(ctx, seq, known, match, deliver); err != nil {
 				return err
 			}
 			continue
@@ -151,7 +210,7 @@ type page struct {
 // replay delivers the events after seq that memory no longer holds, page
 // by page as the log is read, one page read ahead of the delivery. It
 // returns the position it delivered up to.
-func (h *Hub) replay(ctx context.Context, seq int64, match func(*Event) bool, deliver func(*Event) error) (int64, error) {
+func (h *Hub) replay(ctx context.Context, seq int64, known map[string]*Commitment, match func(*Event) bool, deliver func(*Event) error) (int64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pages := make(chan page, 1)
@@ -159,6 +218,9 @@ func (h *Hub) replay(ctx context.Context, seq int64, match func(*Event) bool, de
 	for p := range pages {
 		if p.err != nil {
 			return seq, p.err
+		}
+		if err := h.model.complete(p.events, known); err != nil {
+			return seq, err
 		}
 		for _, e := range p.events {
 			if e.Seq != seq+1 {

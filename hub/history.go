@@ -32,21 +32,14 @@ var ErrHistory = errors.New("malformed history")
 // stays as it was.
 func (h History) Append(c Change) History {
 	b := []byte(h)
-	str := func(s string) {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
-	}
 	b = binary.AppendVarint(b, c.Seq)
-	str(c.Kind)
-	str(c.Actor.Name)
-	str(string(c.Actor.Role))
-	str(c.Actor.StakeholderID)
-	str(c.Actor.TokenID)
+	b = appendString(b, c.Kind)
+	b = appendActor(b, c.Actor)
 	b = binary.AppendVarint(b, c.At.UnixMilli())
 	b = binary.AppendVarint(b, int64(c.Version))
 	b = binary.AppendUvarint(b, uint64(len(c.Fields)))
 	for _, f := range c.Fields {
-		str(f.Field)
+		b = appendString(b, f.Field)
 		var flags byte
 		if f.Before != nil {
 			flags |= 1
@@ -56,13 +49,25 @@ func (h History) Append(c Change) History {
 		}
 		b = append(b, flags)
 		if f.Before != nil {
-			str(*f.Before)
+			b = appendString(b, *f.Before)
 		}
 		if f.After != nil {
-			str(*f.After)
+			b = appendString(b, *f.After)
 		}
 	}
 	return b
+}
+
+// appendActor encodes an actor as four strings: name, role, stakeholder, token.
+func appendActor(b []byte, a Actor) []byte {
+	b = appendString(b, a.Name)
+	b = appendString(b, string(a.Role))
+	b = appendString(b, a.StakeholderID)
+	return appendString(b, a.TokenID)
+}
+
+func (r *reader) actor() Actor {
+	return Actor{Name: r.str(), Role: ActorRole(r.str()), StakeholderID: r.str(), TokenID: r.str()}
 }
 
 // HistoryOf encodes changes.
@@ -86,84 +91,52 @@ func (h History) Changes() ([]Change, error) {
 
 // each decodes h's changes in order, until yield returns false.
 func (h History) each(yield func(Change) bool) error {
-	raw := []byte(h)
-	s := string(raw) // one allocation that the decoded strings share
-	i := 0
-	uvar := func() (uint64, bool) {
-		v, n := binary.Uvarint(raw[i:])
-		if n <= 0 {
-			return 0, false
-		}
-		i += n
-		return v, true
-	}
-	svar := func() (int64, bool) {
-		v, n := binary.Varint(raw[i:])
-		if n <= 0 {
-			return 0, false
-		}
-		i += n
-		return v, true
-	}
-	str := func() (string, bool) {
-		n, ok := uvar()
-		if !ok || n > uint64(len(raw)-i) {
-			return "", false
-		}
-		v := s[i : i+int(n)]
-		i += int(n)
-		return v, true
-	}
-	for i < len(raw) {
-		var c Change
-		var role string
-		var at, version int64
-		var ok [9]bool
-		c.Seq, ok[0] = svar()
-		c.Kind, ok[1] = str()
-		c.Actor.Name, ok[2] = str()
-		role, ok[3] = str()
-		c.Actor.StakeholderID, ok[4] = str()
-		c.Actor.TokenID, ok[5] = str()
-		at, ok[6] = svar()
-		version, ok[7] = svar()
-		n, ok8 := uvar()
-		ok[8] = ok8 && n <= uint64(len(raw)-i) // a field takes at least a byte
-		if ok != [9]bool{true, true, true, true, true, true, true, true, true} {
+	r := newReader(h)
+	for r.more() {
+		c, ok := r.change()
+		if !ok {
 			return ErrHistory
-		}
-		c.Actor.Role, c.At, c.Version = ActorRole(role), time.UnixMilli(at).UTC(), int(version)
-		if n > 0 {
-			c.Fields = make([]FieldChange, n)
-		}
-		for j := range c.Fields {
-			f := &c.Fields[j]
-			var ok bool
-			if f.Field, ok = str(); !ok || i >= len(raw) {
-				return ErrHistory
-			}
-			flags := raw[i]
-			i++
-			if flags&^3 != 0 {
-				return ErrHistory
-			}
-			for _, p := range []struct {
-				bit byte
-				dst **string
-			}{{1, &f.Before}, {2, &f.After}} {
-				if flags&p.bit == 0 {
-					continue
-				}
-				v, ok := str()
-				if !ok {
-					return ErrHistory
-				}
-				*p.dst = &v
-			}
 		}
 		if !yield(c) {
 			return nil
 		}
 	}
+	if !r.ok {
+		return ErrHistory
+	}
 	return nil
+}
+
+// change decodes one change as History.Append encodes it.
+func (r *reader) change() (Change, bool) {
+	var c Change
+	c.Seq = r.varint()
+	c.Kind = r.str()
+	c.Actor = r.actor()
+	c.At = time.UnixMilli(r.varint()).UTC()
+	c.Version = int(r.varint())
+	n := r.uvarint()
+	if !r.ok || n > uint64(r.left()) { // a field takes at least a byte
+		return Change{}, false
+	}
+	if n > 0 {
+		c.Fields = make([]FieldChange, n)
+	}
+	for j := range c.Fields {
+		f := &c.Fields[j]
+		f.Field = r.str()
+		flags := r.byte()
+		if flags&^3 != 0 {
+			return Change{}, false
+		}
+		if flags&1 != 0 {
+			v := r.str()
+			f.Before = &v
+		}
+		if flags&2 != 0 {
+			v := r.str()
+			f.After = &v
+		}
+	}
+	return c, r.ok
 }

@@ -400,10 +400,19 @@ func (h *Hub) writeSnapshots(interval time.Duration) {
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	var next time.Time
 	for {
 		select {
 		case <-t.C:
+			if time.Now().Before(next) {
+				continue
+			}
+			// A checkpoint holds the whole history of each entity in it,
+			// so its cost grows with them: writing takes at most about a
+			// tenth of the time, and a longer replay at start pays for it.
+			began := time.Now()
 			h.flushSnapshots()
+			next = began.Add(10 * time.Since(began))
 		case <-h.stop:
 			h.flushSnapshots()
 			return

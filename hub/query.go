@@ -42,6 +42,15 @@ func (m *ReadModel) History(t EntityType, id string) ([]Change, error) {
 	return h.Changes()
 }
 
+// ProgressReports returns the reports c has had at its version, oldest
+// first: an event's commitment shows the reports of its time.
+func (m *ReadModel) ProgressReports(c *Commitment) ([]ProgressReport, error) {
+	m.mu.RLock()
+	r := m.reports[c.ID] // appends never change these bytes
+	m.mu.RUnlock()
+	return r.First(c.ReportCount)
+}
+
 // Plans returns every strategic plan, oldest period first.
 func (m *ReadModel) Plans() []*StrategicPlan {
 	return sorted(m, Plans.all, func(a, b *StrategicPlan) bool { return a.PeriodStart+Date(a.ID) < b.PeriodStart+Date(b.ID) })

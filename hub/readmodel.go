@@ -17,6 +17,7 @@ type ReadModel struct {
 	tables []*table // one per kind, in registry order
 
 	history map[string]History // by stream
+	reports map[string]Reports // by commitment
 
 	commitmentIndex commitmentIndex
 
@@ -47,6 +48,7 @@ func (t *table) index(name string) links {
 func NewReadModel() *ReadModel {
 	m := &ReadModel{
 		history:         map[string]History{},
+		reports:         map[string]Reports{},
 		commitmentIndex: commitmentIndex{rowOf: map[string]int{}, all: newRollup()},
 		dirty:           map[string]State{},
 		feed:            newFeed(),
@@ -84,6 +86,9 @@ func (m *ReadModel) restore(snaps []Snapshot, watermark int64) int {
 	for stream, s := range latest {
 		m.put(s.State)
 		m.history[stream] = s.History
+		if c := Commitments.Of(s.State); c != nil {
+			m.reports[c.ID] = s.Reports
+		}
 	}
 	m.seq = watermark
 	m.feed.reset(watermark)
@@ -95,7 +100,8 @@ func (m *ReadModel) restore(snaps []Snapshot, watermark int64) int {
 // event beyond the next position it stops with ErrLogGap, having applied
 // those before it. An event for a
 // version the model already holds (from a checkpoint written after it)
-// advances the position and leaves the entity dirty, unchanged.
+// advances the position and leaves the entity dirty, unchanged. An event
+// stored without its state (Event.Stored) gets it here.
 func (m *ReadModel) Apply(events ...*Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -107,10 +113,23 @@ func (m *ReadModel) Apply(events ...*Event) error {
 		if e.Seq != m.seq+1 {
 			return fmt.Errorf("%w: at %d, next event is %d", ErrLogGap, m.seq, e.Seq)
 		}
+		stream := e.Stream()
+		cur := m.current(e.Type, e.EntityID)
+		stale := cur != nil && e.Version <= cur.meta().Version
+		if !stale && e.State.Type() == "" {
+			prev := Commitments.get(m, e.EntityID)
+			if prev == nil || prev.Version != e.Version-1 || e.Report == nil {
+				return fmt.Errorf("event %d (%s@%d) has no state, and the model does not hold the version before it", e.Seq, stream, e.Version)
+			}
+			c, err := redo(prev, e)
+			if err != nil {
+				return err
+			}
+			e.State = StateOf(c)
+		}
 		m.seq = e.Seq
 		m.feed.push(e)
-		stream := e.Stream()
-		if cur := m.current(e.Type, e.EntityID); cur != nil && e.Version <= cur.meta().Version {
+		if stale {
 			// The model holds a later state (from a checkpoint ahead of
 			// the watermark): the next checkpoint must still hold it, as
 			// it covers this event's position.
@@ -119,6 +138,9 @@ func (m *ReadModel) Apply(events ...*Event) error {
 		}
 		m.put(e.State)
 		m.history[stream] = m.history[stream].Append(e.Change())
+		if e.Report != nil {
+			m.reports[e.EntityID] = m.reports[e.EntityID].Append(*e.Report)
+		}
 		m.dirty[stream] = e.State
 	}
 	return nil
@@ -130,14 +152,23 @@ func (m *ReadModel) takeDirty() ([]Snapshot, int64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := make([]Snapshot, 0, len(m.dirty))
-	for stream, st := range m.dirty {
-		out = append(out, Snapshot{State: st, History: m.history[stream]})
+	for _, st := range m.dirty {
+		out = append(out, m.snapshot(st))
 	}
 	clear(m.dirty)
 	return out, m.seq
 }
 
 func streamOfState(s State) string { return StreamOf(s.Type(), s.meta().ID) }
+
+// snapshot is the state with its history and reports; call it under m.mu.
+func (m *ReadModel) snapshot(st State) Snapshot {
+	sn := Snapshot{State: st, History: m.history[streamOfState(st)]}
+	if c := Commitments.Of(st); c != nil {
+		sn.Reports = m.reports[c.ID]
+	}
+	return sn
+}
 
 // takeAll returns every entity's snapshot, for a full checkpoint, and
 // the position it reflects; the dirty set is taken with it.
@@ -147,8 +178,7 @@ func (m *ReadModel) takeAll() ([]Snapshot, int64) {
 	out := make([]Snapshot, 0, m.sizeLocked())
 	for i, t := range m.tables {
 		for _, e := range t.rows {
-			st := State{k: kinds[i], e: e}
-			out = append(out, Snapshot{State: st, History: m.history[streamOfState(st)]})
+			out = append(out, m.snapshot(State{k: kinds[i], e: e}))
 		}
 	}
 	clear(m.dirty)

@@ -222,7 +222,10 @@ type Commitment struct {
 	CompletedAt  *time.Time       `bson:"completedAt,omitempty" json:"completedAt"`
 	CommunityIDs []string         `bson:"communityIds" json:"targetCommunities"`
 	Indicators   []Indicator      `bson:"indicators" json:"indicators"`
-	Reports      []ProgressReport `bson:"reports" json:"-"`
+	// ReportCount is how many progress reports the commitment has had at
+	// this version: the first ReportCount of the read model's record of
+	// its reports (ReadModel.ProgressReports), which only grows.
+	ReportCount int `bson:"reportCount,omitempty" json:"-"`
 }
 
 // Reference is the commitment's human code.

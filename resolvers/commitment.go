@@ -28,11 +28,15 @@ func (r *commitmentResolver) TargetCommunities(ctx context.Context, c *gqltype.C
 // ProgressReports pages the reports newest first; a report's cursor is its
 // position in the commitment's report list, which only grows.
 func (r *commitmentResolver) ProgressReports(ctx context.Context, c *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.ProgressReportConnection, error) {
-	items := make([]*hub.ProgressReport, len(c.Reports))
-	index := make(map[*hub.ProgressReport]int, len(c.Reports))
-	for i := range c.Reports {
-		items[len(items)-1-i] = &c.Reports[i]
-		index[&c.Reports[i]] = i
+	reports, err := r.model().ProgressReports(c.Commitment)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]*hub.ProgressReport, len(reports))
+	index := make(map[*hub.ProgressReport]int, len(reports))
+	for i := range reports {
+		items[len(items)-1-i] = &reports[i]
+		index[&reports[i]] = i
 	}
 	key := func(rep *hub.ProgressReport) string { return fmt.Sprintf("%06d", index[rep]) }
 	return connection[model.ProgressReportConnection, model.ProgressReportEdge](items, key, true, pageArgs{first, last, after, before}, asIs)

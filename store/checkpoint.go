@@ -52,11 +52,13 @@ type checkpointDoc struct {
 	States     []byte `bson:"states"` // deflated concatenation of BSON documents, each a snapshotRecord
 }
 
-// snapshotRecord is an entity's state and history inside a checkpoint;
-// the history in the read model's own encoding (hub.History).
+// snapshotRecord is an entity's state and history inside a checkpoint,
+// with a commitment's progress reports; both in the read model's own
+// encodings (hub.History, hub.Reports).
 type snapshotRecord struct {
 	State   hub.State   `bson:"state"`
 	History hub.History `bson:"history"`
+	Reports hub.Reports `bson:"reports,omitempty"`
 }
 
 // checkpointRef is a stored checkpoint document, for compaction.
@@ -145,7 +147,7 @@ func encodeParts(snaps []hub.Snapshot) (blobs [][]byte, counts, sizes []int, err
 		return nil
 	}
 	for _, sn := range snaps {
-		raw, err := bson.Marshal(snapshotRecord{State: sn.State, History: sn.History})
+		raw, err := bson.Marshal(snapshotRecord{State: sn.State, History: sn.History, Reports: sn.Reports})
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("encoding the snapshot of %s: %w", sn.State.Type(), err)
 		}
@@ -266,9 +268,13 @@ func decodePart(d checkpointDoc) ([]hub.Snapshot, error) {
 		if r.State.Type() == "" {
 			return nil, errors.New("a state of no known type")
 		}
-		// A copy: r.History may point into the inflated part, which holds
-		// every state too.
-		out = append(out, hub.Snapshot{State: r.State, History: hub.History(bytes.Clone(r.History))})
+		// Copies: r.History and r.Reports may point into the inflated
+		// part, which holds every state too.
+		sn := hub.Snapshot{State: r.State, History: hub.History(bytes.Clone(r.History)), Reports: hub.Reports(bytes.Clone(r.Reports))}
+		if err := upgradeSnapshot(raw, &sn); err != nil {
+			return nil, err
+		}
+		out = append(out, sn)
 		b = rest
 	}
 	return out, nil

@@ -28,8 +28,10 @@ import (
 // capped collection, one snapshot document per entity. 2: events keyed by
 // their zero-padded sequence number in collections of blockSize events,
 // insert-only checkpoints. 3: checkpoints hold histories as the read
-// model keeps them (hub.History: no count header).
-const formatVersion = 3
+// model keeps them (hub.History: no count header). 4: a commitment's
+// progress reports are kept apart from its state (legacy.go); format 3 is
+// read as it is and recorded as 4 when opened.
+const formatVersion = 4
 
 // formatID is the meta document holding the format version.
 const formatID = "format"
@@ -161,6 +163,15 @@ func (s *Store) checkFormat(ctx context.Context) error {
 	switch v {
 	case formatVersion:
 		return nil
+	case 3:
+		// Recorded as 4, so that a version expecting every report in each
+		// state refuses the events this one appends.
+		_, err := s.meta.UpdateOne(ctx, bson.D{{Key: "_id", Value: formatID}, {Key: "version", Value: 3}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: formatVersion}}}})
+		if err != nil {
+			return fmt.Errorf("recording format %d: %w", formatVersion, err)
+		}
+		return nil
 	case 0:
 		_, err := s.meta.InsertOne(ctx, bson.D{{Key: "_id", Value: formatID}, {Key: "version", Value: formatVersion}})
 		if err == nil || mongo.IsDuplicateKeyError(err) {
@@ -168,7 +179,7 @@ func (s *Store) checkFormat(ctx context.Context) error {
 		}
 		return fmt.Errorf("recording the format version: %w", err)
 	}
-	return fmt.Errorf("%w: database %q holds format %d, this version reads format %d and does not migrate; "+
+	return fmt.Errorf("%w: database %q holds format %d, this version reads formats 3 and %d; "+
 		"start with an empty data directory (or database)", ErrFormat, s.db.Name(), v, formatVersion)
 }
 
@@ -231,7 +242,7 @@ type eventDoc struct {
 func seqID(seq int64) string { return fmt.Sprintf("%020d", seq) }
 
 func newEventDoc(e *hub.Event) eventDoc {
-	return eventDoc{ID: seqID(e.Seq), StreamVersion: fmt.Sprintf("%s@%d", e.Stream(), e.Version), Event: *e}
+	return eventDoc{ID: seqID(e.Seq), StreamVersion: fmt.Sprintf("%s@%d", e.Stream(), e.Version), Event: *e.Stored()}
 }
 
 // Append inserts the event; the insert is the commit point.
@@ -361,13 +372,23 @@ func (s *Store) ReadPage(ctx context.Context, seq int64) ([]*hub.Event, error) {
 
 // ReadEvent returns the event at seq, or nil when there is none.
 func (s *Store) ReadEvent(ctx context.Context, seq int64) (*hub.Event, error) {
-	var d eventDoc
-	err := s.block(blockOf(seq)).FindOne(ctx, bson.D{{Key: "_id", Value: seqID(seq)}}).Decode(&d)
+	raw, err := s.block(blockOf(seq)).FindOne(ctx, bson.D{{Key: "_id", Value: seqID(seq)}}).Raw()
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading event %d: %w", seq, classify(err))
+	}
+	return decodeEvent(raw)
+}
+
+func decodeEvent(raw bson.Raw) (*hub.Event, error) {
+	var d eventDoc
+	if err := bson.Unmarshal(raw, &d); err != nil {
+		return nil, fmt.Errorf("decoding event %v: %w", raw.Lookup("_id"), err)
+	}
+	if err := upgradeEvent(raw, &d.Event); err != nil {
+		return nil, fmt.Errorf("decoding event %v: %w", raw.Lookup("_id"), err)
 	}
 	return &d.Event, nil
 }
@@ -381,11 +402,11 @@ func (s *Store) readBlock(ctx context.Context, b int64) ([]*hub.Event, error) {
 	defer cur.Close(ctx)
 	var out []*hub.Event
 	for cur.Next(ctx) {
-		var d eventDoc
-		if err := cur.Decode(&d); err != nil {
-			return nil, fmt.Errorf("decoding event %v: %w", cur.Current.Lookup("_id"), err)
+		e, err := decodeEvent(cur.Current)
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, &d.Event)
+		out = append(out, e)
 	}
 	if err := cur.Err(); err != nil {
 		return nil, fmt.Errorf("reading the log's block %d: %w", b, classify(err))

@@ -1,0 +1,74 @@
+package hub
+
+import "encoding/binary"
+
+// The compact encodings of histories and progress reports share these:
+// varints, and strings as a uvarint length and the bytes.
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// reader decodes what appendString and binary.Append(U)varint wrote. A
+// read past the end, or of a malformed varint, clears ok; later reads
+// return zero values.
+type reader struct {
+	raw []byte
+	s   string // raw as one string, which the decoded strings share
+	i   int
+	ok  bool
+}
+
+func newReader(raw []byte) *reader { return &reader{raw: raw, s: string(raw), ok: true} }
+
+func (r *reader) more() bool { return r.ok && r.i < len(r.raw) }
+
+func (r *reader) uvarint() uint64 {
+	if !r.ok {
+		return 0
+	}
+	v, n := binary.Uvarint(r.raw[r.i:])
+	if n <= 0 {
+		r.ok = false
+		return 0
+	}
+	r.i += n
+	return v
+}
+
+func (r *reader) varint() int64 {
+	if !r.ok {
+		return 0
+	}
+	v, n := binary.Varint(r.raw[r.i:])
+	if n <= 0 {
+		r.ok = false
+		return 0
+	}
+	r.i += n
+	return v
+}
+
+func (r *reader) str() string {
+	n := r.uvarint()
+	if !r.ok || n > uint64(len(r.raw)-r.i) {
+		r.ok = false
+		return ""
+	}
+	v := r.s[r.i : r.i+int(n)]
+	r.i += int(n)
+	return v
+}
+
+func (r *reader) byte() byte {
+	if !r.ok || r.i >= len(r.raw) {
+		r.ok = false
+		return 0
+	}
+	r.i++
+	return r.raw[r.i-1]
+}
+
+// left is how many bytes remain.
+func (r *reader) left() int { return len(r.raw) - r.i }
