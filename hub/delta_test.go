@@ -38,7 +38,7 @@ func follow(t *testing.T, h *hub.Hub, seq int64) []*hub.Event {
 // subscriber, each has the state it made, as the writer had it.
 func TestStoredEventsRebuildTheirState(t *testing.T) {
 	h, log, id := seeded(t)
-	other := "C-1.1-001"
+	other := "C-2.1-004" // ON_TRACK in the demo: it takes reports without a status
 	seq0 := h.Model().Seq()
 	title := "Renamed between reports"
 	for i := range 12 {
@@ -52,7 +52,7 @@ func TestStoredEventsRebuildTheirState(t *testing.T) {
 			}
 		}
 	}
-	if _, _, err := h.ReportProgress(context.Background(), hub.SystemActor, hub.ReportProgressInput{CommitmentID: other, Progress: 100, Note: "Done."}); err != nil {
+	if _, _, err := h.ReportProgress(context.Background(), hub.SystemActor, hub.ReportProgressInput{CommitmentID: other, Progress: 100, Status: ptr(hub.Completed), Note: "Done."}); err != nil {
 		t.Fatal(err) // completes it: completedAt changes too
 	}
 	written := follow(t, h, seq0) // from memory: the writer's own events
