@@ -9,6 +9,7 @@ import (
 
 	"convene/auth"
 	"convene/export"
+	"convene/feeds"
 	"convene/gateway"
 	"convene/graph"
 	"convene/playground"
@@ -49,6 +50,7 @@ func (a *App) handlerWith(gc gateway.Config) http.Handler {
 	mux.Handle("GET /{$}", playground.Handler(playground.Options{Title: "Convene", Endpoint: "/graphql"}))
 	mux.Handle("GET "+playground.AssetPrefix, playground.Handler(playground.Options{}))
 	mux.Handle("GET "+export.Prefix, export.Handler(a.hub, export.Options{RequireToken: !a.publicRead}))
+	mux.Handle(feeds.Prefix, feeds.Handler(a.hub, feeds.Options{RequireToken: !a.publicRead}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
 	})
