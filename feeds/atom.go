@@ -202,9 +202,19 @@ func (f *feeds) atom(w http.ResponseWriter, r *http.Request, a *atomRequest, err
 		}
 		return self + "?" + v.Encode()
 	}
+	id := url.Values{} // the feed's id: its filters, without paging
+	for k, vs := range filters {
+		if k != "limit" {
+			id[k] = vs
+		}
+	}
+	feedID := self
+	if len(id) > 0 {
+		feedID += "?" + id.Encode()
+	}
 	doc := atomFeed{
 		XMLNS:     "http://www.w3.org/2005/Atom",
-		ID:        link(nil),
+		ID:        feedID,
 		Title:     title,
 		Links:     []atomLink{{Rel: "self", Href: base + r.URL.RequestURI()}, {Rel: "first", Href: link(nil)}},
 		Author:    &atomPerson{Name: "Convene"},
