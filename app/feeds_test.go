@@ -112,7 +112,7 @@ func TestFeedsConditional(t *testing.T) {
 			t.Errorf("GET %s after a change, with the old ETag: %d, ETag %s", p, code, h.Get("ETag"))
 		}
 		e := s.atom(p).Entries[0]
-		if e.ID != "urn:convene:event:"+itoa(seq) || e.Author != "PFD officer" || !strings.Contains(e.Summary, "progress: ") || !strings.Contains(e.Summary, "→ 95") {
+		if e.ID != "urn:convene:event:"+itoa(seq) || e.Author != "PFD officer" || !strings.Contains(e.Summary, "progress: ") || !strings.Contains(e.Summary, "→ 95") || !strings.HasPrefix(e.Summary, "Last <session> & review\n") {
 			t.Errorf("GET %s: first entry %+v, want event %d by PFD officer", p, e, seq)
 		}
 	}
@@ -281,13 +281,20 @@ func TestFeedsMeetingsCalendar(t *testing.T) {
 		t.Errorf("stakeholderIds=bpd leaves out the meeting it is invited to")
 	}
 
+	s.mutate(`mutation($in: UpdateStakeholderInput!) { updateStakeholder(input: $in) { stakeholder { id } } }`, map[string]any{"in": map[string]any{
+		"id": gid(hub.TypeStakeholder, "pfd"), "contacts": []any{map[string]any{"name": "Secret Person", "email": "secret.person@example.org"}}}}, nil)
+
+	if e := s.atom("/feeds/stakeholders/" + gid(hub.TypeStakeholder, "pfd") + ".atom").Entries[0]; !strings.HasPrefix(e.Title, "Stakeholder updated — ") || e.Summary != "Stakeholder updated." {
+		t.Errorf("the contacts' change shows as %+v", e)
+	}
+
 	// Private data, for every caller, in every feed.
 	feeds := []string{"/feeds/meetings.ics", "/feeds/outcomes.atom?limit=200", "/feeds/commitments/" + gid(hub.TypeCommitment, "C-2.1-004") + ".atom?limit=200",
 		"/feeds/stakeholders/" + gid(hub.TypeStakeholder, "pfd") + ".atom?limit=200", "/feeds/stakeholders/" + gid(hub.TypeStakeholder, "bpd") + ".atom?limit=200"}
 	for _, p := range feeds {
 		for _, token := range []string{"", testAdminToken} {
 			_, _, body := s.get(p, map[string]string{"Authorization": "Bearer " + token})
-			if strings.Contains(body, "truce") || strings.Contains(body, private) {
+			if strings.Contains(body, "truce") || strings.Contains(body, private) || strings.Contains(body, "Secret Person") || strings.Contains(body, "secret.person") {
 				t.Errorf("GET %s (token %q) shows the private meeting", p, token)
 			}
 		}
@@ -342,5 +349,21 @@ func TestFeedsMeetingsCalendar(t *testing.T) {
 	}
 	if !found || len(parsed.ICS["/feeds/meetings.ics"]) < 5 {
 		t.Errorf("ical.js read %d events, the new one found: %v", len(parsed.ICS["/feeds/meetings.ics"]), found)
+	}
+}
+
+// TestFeedsPublicReadOff: with public reads off a feed needs a token, and
+// with one it still shows public data only.
+func TestFeedsPublicReadOff(t *testing.T) {
+	cfg := testConfig(t.TempDir())
+	cfg.publicRead = false
+	s := startServerConfig(t, cfg, hub.Options{})
+	for _, p := range []string{"/feeds/commitments.atom", "/feeds/meetings.ics", "/feeds/commitments/" + gid(hub.TypeCommitment, "C-2.1-004") + ".atom"} {
+		if code, h, _ := s.get(p, nil); code != http.StatusUnauthorized || h.Get("WWW-Authenticate") == "" {
+			t.Errorf("GET %s anonymously: %d", p, code)
+		}
+		if code, _, _ := s.get(p, map[string]string{"Authorization": "Bearer " + testAdminToken}); code != 200 {
+			t.Errorf("GET %s with a token: %d", p, code)
+		}
 	}
 }

@@ -28,6 +28,7 @@ type entry struct {
 	change hub.Change
 	title  string // the entity, as a reader recognises it
 	kind   hub.EntityType
+	id     string
 	link   string // the entity's dashboard page, from the server's root
 }
 
@@ -159,7 +160,7 @@ func (f *feeds) atom(w http.ResponseWriter, r *http.Request, a *atomRequest, err
 			return
 		}
 		for _, c := range changes {
-			all = append(all, entry{change: c, title: s.title, kind: s.t, link: s.link})
+			all = append(all, entry{change: c, title: s.title, kind: s.t, id: s.id, link: s.link})
 		}
 	}
 	slices.SortFunc(all, func(x, y entry) int { return int(y.change.Seq - x.change.Seq) }) // newest first
@@ -275,6 +276,15 @@ func (f *feeds) atomEntry(base string, e entry) atomEntry {
 func (f *feeds) summary(e entry) string {
 	m := f.src.Model()
 	var lines []string
+	if e.kind == hub.TypeCommitment && e.change.Kind == "ProgressReported" {
+		if c := m.Commitment(e.id); c != nil {
+			for _, r := range c.Reports { // the report's note, which no field holds
+				if r.ReportedAt.Equal(e.change.At) && r.Note != "" {
+					lines = append(lines, r.Note)
+				}
+			}
+		}
+	}
 	for _, fc := range e.change.Fields {
 		if fc.Field == "contacts" && !publicViewer().CanSeeContacts() {
 			continue
