@@ -18,7 +18,7 @@ import (
 // updateScreenshot refreshes the README's screenshot:
 //
 //	go test -run 'TestPlayground/browser' -update-screenshot .
-var updateScreenshot = flag.Bool("update-screenshot", false, "save the playground browser test's screenshot as docs/playground.png (the README's)")
+var updateScreenshot = flag.Bool("update-screenshot", false, "save the browser tests' screenshots as docs/playground.png and docs/dashboard.png (the README's)")
 
 // chromiumPath is Debian's chromium, which the browser test drives.
 const chromiumPath = "/usr/bin/chromium"

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"convene/auth"
+	"convene/dashboard"
 	"convene/export"
+	"convene/feeds"
 	"convene/gateway"
 	"convene/graph"
 	"convene/playground"
@@ -51,6 +53,10 @@ func (a *App) handlerWith(gc gateway.Config) http.Handler {
 	mux.Handle("GET /{$}", playground.Handler(playground.Options{Title: "Convene", Endpoint: "/graphql"}))
 	mux.Handle("GET "+playground.AssetPrefix, playground.Handler(playground.Options{}))
 	mux.Handle("GET "+export.Prefix, export.Handler(a.hub, export.Options{RequireToken: !a.publicRead}))
+	dash := dashboard.Handler()
+	mux.Handle("GET "+dashboard.Prefix, dash)
+	mux.Handle("GET "+dashboard.Prefix+"/", dash)
+	mux.Handle(feeds.Prefix, feeds.Handler(a.hub, feeds.Options{RequireToken: !a.publicRead}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
 	})

@@ -408,7 +408,7 @@ func (p *params) unused() error {
 	}
 	sort.Strings(unknown)
 	sort.Strings(known)
-	return bad("unknown parameter %s (this export takes %s)", strings.Join(quoteAll(unknown), ", "), strings.Join(known, ", "))
+	return bad("unknown parameter %s (this one takes %s)", strings.Join(quoteAll(unknown), ", "), strings.Join(known, ", "))
 }
 
 func quoteAll(s []string) []string {

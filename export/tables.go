@@ -159,39 +159,46 @@ func (as agenda) CSV() string {
 
 // ---------------------------------------------------------------- commitments
 
-// commitments takes the parameters of the commitments query: its filter,
-// and orderBy/direction.
-func (x *exporter) commitments(p *params, today hub.Date) (table, error) {
+// commitmentFilter reads the commitments query's filter.
+func commitmentFilter(p *params) (hub.CommitmentFilter, error) {
 	var f hub.CommitmentFilter
 	var err error
 	if f.Sectors, err = enums(p, "sectors", hub.AllSectors); err != nil {
-		return table{}, err
+		return f, err
 	}
 	if f.StakeholderIDs, err = ids(p, "stakeholderIds", hub.TypeStakeholder); err != nil {
-		return table{}, err
+		return f, err
 	}
 	if f.PillarIDs, err = ids(p, "pillarIds", hub.TypePillar); err != nil {
-		return table{}, err
+		return f, err
 	}
 	if f.ObjectiveIDs, err = ids(p, "objectiveIds", hub.TypeObjective); err != nil {
-		return table{}, err
+		return f, err
 	}
 	if f.CommunityIDs, err = ids(p, "communityIds", hub.TypeCommunity); err != nil {
-		return table{}, err
+		return f, err
 	}
 	if f.Statuses, err = enums(p, "statuses", hub.AllCommitmentStatuses); err != nil {
-		return table{}, err
+		return f, err
 	}
 	if f.Overdue, err = p.optionalBool("overdue"); err != nil {
-		return table{}, err
+		return f, err
 	}
 	if f.DueBefore, err = p.date("dueBefore"); err != nil {
-		return table{}, err
+		return f, err
 	}
 	if f.DueAfter, err = p.date("dueAfter"); err != nil {
-		return table{}, err
+		return f, err
 	}
-	if f.Search, err = p.one("search"); err != nil {
+	f.Search, err = p.one("search")
+	return f, err
+}
+
+// commitments takes the parameters of the commitments query: its filter,
+// and orderBy/direction.
+func (x *exporter) commitments(p *params, today hub.Date) (table, error) {
+	f, err := commitmentFilter(p)
+	if err != nil {
 		return table{}, err
 	}
 	order := hub.CommitmentOrder{Field: hub.OrderByReference}
@@ -312,21 +319,28 @@ func (x *exporter) stakeholders(p *params) (table, error) {
 
 // ---------------------------------------------------------------- meetings
 
+// meetingFilter reads the meetings query's filter, for viewer v.
+func meetingFilter(p *params, v hub.Viewer) (hub.MeetingFilter, error) {
+	f := hub.MeetingFilter{Viewer: v}
+	var err error
+	if f.From, err = p.dateTime("from"); err != nil {
+		return f, err
+	}
+	if f.To, err = p.dateTime("to"); err != nil {
+		return f, err
+	}
+	if f.StakeholderIDs, err = ids(p, "stakeholderIds", hub.TypeStakeholder); err != nil {
+		return f, err
+	}
+	f.Statuses, err = enums(p, "statuses", meetingStatus)
+	return f, err
+}
+
 // meetings takes the meetings query's filter; only meetings the caller
 // may see are exported.
 func (x *exporter) meetings(p *params) (table, error) {
-	f := hub.MeetingFilter{Viewer: x.viewer}
-	var err error
-	if f.From, err = p.dateTime("from"); err != nil {
-		return table{}, err
-	}
-	if f.To, err = p.dateTime("to"); err != nil {
-		return table{}, err
-	}
-	if f.StakeholderIDs, err = ids(p, "stakeholderIds", hub.TypeStakeholder); err != nil {
-		return table{}, err
-	}
-	if f.Statuses, err = enums(p, "statuses", meetingStatus); err != nil {
+	f, err := meetingFilter(p, x.viewer)
+	if err != nil {
 		return table{}, err
 	}
 	m := x.model
@@ -365,21 +379,28 @@ func (x *exporter) meetings(p *params) (table, error) {
 
 // ---------------------------------------------------------------- outcomes
 
+// outcomeFilter reads the outcomes query's filter, for viewer v.
+func outcomeFilter(p *params, v hub.Viewer) (hub.OutcomeFilter, error) {
+	f := hub.OutcomeFilter{Viewer: v}
+	var err error
+	if f.MeetingIDs, err = ids(p, "meetingIds", hub.TypeMeeting); err != nil {
+		return f, err
+	}
+	if f.OwnerIDs, err = ids(p, "ownerIds", hub.TypeStakeholder); err != nil {
+		return f, err
+	}
+	if f.Kinds, err = enums(p, "kinds", outcomeKinds); err != nil {
+		return f, err
+	}
+	f.Statuses, err = enums(p, "statuses", outcomeStatus)
+	return f, err
+}
+
 // outcomes takes the outcomes query's filter; only outcomes of meetings
 // the caller may see are exported.
 func (x *exporter) outcomes(p *params) (table, error) {
-	f := hub.OutcomeFilter{Viewer: x.viewer}
-	var err error
-	if f.MeetingIDs, err = ids(p, "meetingIds", hub.TypeMeeting); err != nil {
-		return table{}, err
-	}
-	if f.OwnerIDs, err = ids(p, "ownerIds", hub.TypeStakeholder); err != nil {
-		return table{}, err
-	}
-	if f.Kinds, err = enums(p, "kinds", outcomeKinds); err != nil {
-		return table{}, err
-	}
-	if f.Statuses, err = enums(p, "statuses", outcomeStatus); err != nil {
+	f, err := outcomeFilter(p, x.viewer)
+	if err != nil {
 		return table{}, err
 	}
 	m := x.model
