@@ -323,7 +323,7 @@ func TestFeedsMeetingsCalendar(t *testing.T) {
 	}
 	own := s.atom(cpath)
 	got := parsed.Atom[cpath]
-	if got.Title != "Convene: C-2.1-004 "+s.app.hub.Model().Commitment("C-2.1-004").Title || len(got.Items) != len(own.Entries) || len(got.Items) < 3 {
+	if got.Title != "Convene: C-2.1-004 "+hub.Commitments.Get(s.app.hub.Model(), "C-2.1-004").Title || len(got.Items) != len(own.Entries) || len(got.Items) < 3 {
 		t.Fatalf("feed-parser read %+v", got)
 	}
 	for i, it := range got.Items {
@@ -341,7 +341,7 @@ func TestFeedsMeetingsCalendar(t *testing.T) {
 			continue
 		}
 		found = true
-		if e.Summary != title || e.Description != desc+"\n\nConvened by "+s.app.hub.Model().Stakeholder("pfd").Name+".\n\nAgenda:\n1. Opening, welcome (10 min)\n2. Figures (60 min)" ||
+		if e.Summary != title || e.Description != desc+"\n\nConvened by "+hub.Stakeholders.Get(s.app.hub.Model(), "pfd").Name+".\n\nAgenda:\n1. Opening, welcome (10 min)\n2. Figures (60 min)" ||
 			e.Location != "Belmopan, room 2" || e.Sequence != 2 || e.Status != "CANCELLED" || e.Start != "2030-03-08T12:00:00.000Z" || e.End != "2030-03-08T13:00:00.000Z" ||
 			e.URL != s.url+"/dashboard/meetings/"+public {
 			t.Errorf("ical.js read %+v", e)

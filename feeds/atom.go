@@ -110,7 +110,7 @@ func (f *feeds) outcomes(w http.ResponseWriter, r *http.Request) {
 func (f *feeds) commitment(w http.ResponseWriter, r *http.Request) {
 	m := f.src.Model()
 	id, ok := pathID(r, hub.TypeCommitment, ".atom")
-	c := m.Commitment(id)
+	c := hub.Commitments.Get(m, id)
 	if !ok || c == nil {
 		http.Error(w, "no such commitment: the path takes a commitment's ID, /feeds/commitments/{id}.atom", http.StatusNotFound)
 		return
@@ -126,7 +126,7 @@ func (f *feeds) commitment(w http.ResponseWriter, r *http.Request) {
 func (f *feeds) stakeholder(w http.ResponseWriter, r *http.Request) {
 	m := f.src.Model()
 	id, ok := pathID(r, hub.TypeStakeholder, ".atom")
-	s := m.Stakeholder(id)
+	s := hub.Stakeholders.Get(m, id)
 	if !ok || s == nil {
 		http.Error(w, "no such stakeholder: the path takes a stakeholder's ID, /feeds/stakeholders/{id}.atom", http.StatusNotFound)
 		return
@@ -277,8 +277,9 @@ func (f *feeds) summary(e entry) string {
 	m := f.src.Model()
 	var lines []string
 	if e.kind == hub.TypeCommitment && e.change.Kind == "ProgressReported" {
-		if c := m.Commitment(e.id); c != nil {
-			for _, r := range c.Reports { // the report's note, which no field holds
+		if c := hub.Commitments.Get(m, e.id); c != nil {
+			reports, _ := m.ProgressReports(c)
+			for _, r := range reports { // the report's note, which no field holds
 				if r.ReportedAt.Equal(e.change.At) && r.Note != "" {
 					lines = append(lines, r.Note)
 				}
@@ -286,7 +287,7 @@ func (f *feeds) summary(e entry) string {
 		}
 	}
 	for _, fc := range e.change.Fields {
-		if fc.Field == "contacts" && !publicViewer().CanSeeContacts() {
+		if !publicViewer().SeesField(e.kind, fc.Field) {
 			continue
 		}
 		after := f.value(m, fc.Field, fc.After)
@@ -317,23 +318,23 @@ func (f *feeds) value(m *hub.ReadModel, field string, text *string) string {
 	name := func(id string) string {
 		switch field {
 		case "lead", "parent", "convener", "owner", "stakeholder", "participants":
-			if s := m.Stakeholder(id); s != nil {
+			if s := hub.Stakeholders.Get(m, id); s != nil {
 				return s.Name
 			}
 		case "targetCommunities":
-			if c := m.Community(id); c != nil {
+			if c := hub.Communities.Get(m, id); c != nil {
 				return c.Name
 			}
 		case "pillar":
-			if p := m.Pillar(id); p != nil {
+			if p := hub.Pillars.Get(m, id); p != nil {
 				return p.Code + " " + p.Title
 			}
 		case "objective":
-			if o := m.Objective(id); o != nil {
+			if o := hub.Objectives.Get(m, id); o != nil {
 				return o.Code + " " + o.Title
 			}
 		case "meeting":
-			if mt := m.Meeting(id); mt != nil && publicViewer().CanSeeMeeting(mt) {
+			if mt := hub.Meetings.Get(m, id); mt != nil && m.CanSee(publicViewer(), hub.TypeMeeting, id) {
 				return mt.Title
 			}
 			return "a meeting"

@@ -29,7 +29,7 @@ import (
 
 	"convene/auth"
 	"convene/hub"
-	"convene/resolvers"
+	"convene/opaque"
 )
 
 // Source is what feeds read: the hub.
@@ -103,7 +103,7 @@ func baseURL(r *http.Request) string {
 }
 
 // globalID is the API's ID of an entity.
-var globalID = resolvers.GlobalID
+var globalID = opaque.GlobalID
 
 // pathID reads the global ID of type t in the last path segment, before
 // the extension ext.
@@ -112,6 +112,6 @@ func pathID(r *http.Request, t hub.EntityType, ext string) (string, bool) {
 	if len(file) <= len(ext) || file[len(file)-len(ext):] != ext {
 		return "", false
 	}
-	got, id, ok := resolvers.ParseGlobalID(file[:len(file)-len(ext)])
+	got, id, ok := opaque.ParseGlobalID(file[:len(file)-len(ext)])
 	return id, ok && got == t
 }

@@ -108,7 +108,7 @@ func describe(m *hub.ReadModel, mt *hub.Meeting) string {
 		b.WriteString(mt.Description)
 		b.WriteString("\n\n")
 	}
-	if s := m.Stakeholder(mt.ConvenerID); s != nil {
+	if s := hub.Stakeholders.Get(m, mt.ConvenerID); s != nil {
 		fmt.Fprintf(&b, "Convened by %s.\n\n", s.Name)
 	}
 	if len(mt.Agenda) > 0 {
