@@ -154,6 +154,32 @@ func TestAuthorizationMatrix(t *testing.T) {
 				statuses := []string{"IN_PROGRESS", "DONE", "OPEN"}
 				return map[string]any{"id": ownedOutcome, "status": statuses[n%3], "note": unique()}
 			}, owners},
+		{"createStrategicPlan", `mutation($in: CreateStrategicPlanInput!) { createStrategicPlan(input: $in) { userErrors { message } } }`,
+			func() map[string]any {
+				return map[string]any{"title": "Plan " + unique(), "periodStart": "2016-01-01", "periodEnd": "2020-12-31"}
+			}, []string{"admin"}},
+		{"updateStrategicPlan", `mutation($in: UpdateStrategicPlanInput!) { updateStrategicPlan(input: $in) { userErrors { message } } }`,
+			func() map[string]any {
+				return map[string]any{"id": gid(hub.TypePlan, "restore-2011-2015"), "description": "Revised " + unique()}
+			}, []string{"admin"}},
+		{"createPillar", `mutation($in: CreatePillarInput!) { createPillar(input: $in) { userErrors { message } } }`,
+			func() map[string]any {
+				return map[string]any{"planId": gid(hub.TypePlan, "restore-2011-2015"), "code": "9." + unique(), "title": "Pillar"}
+			}, []string{"admin"}},
+		{"updatePillar", `mutation($in: UpdatePillarInput!) { updatePillar(input: $in) { userErrors { message } } }`,
+			func() map[string]any { return map[string]any{"id": gid(hub.TypePillar, "p1"), "description": "Revised " + unique()} }, []string{"admin"}},
+		{"createObjective", `mutation($in: CreateObjectiveInput!) { createObjective(input: $in) { userErrors { message } } }`,
+			func() map[string]any {
+				return map[string]any{"pillarId": gid(hub.TypePillar, "p1"), "code": "1.9" + unique(), "title": "Objective"}
+			}, []string{"admin"}},
+		{"updateObjective", `mutation($in: UpdateObjectiveInput!) { updateObjective(input: $in) { userErrors { message } } }`,
+			func() map[string]any {
+				return map[string]any{"id": gid(hub.TypeObjective, "o1-1"), "description": "Revised " + unique()}
+			}, []string{"admin"}},
+		{"createCommunity", `mutation($in: CreateCommunityInput!) { createCommunity(input: $in) { userErrors { message } } }`,
+			func() map[string]any { return map[string]any{"name": "Community " + unique()} }, []string{"admin"}},
+		{"updateCommunity", `mutation($in: UpdateCommunityInput!) { updateCommunity(input: $in) { userErrors { message } } }`,
+			func() map[string]any { return map[string]any{"id": gid(hub.TypeCommunity, "lake-i"), "area": "Area " + unique()} }, []string{"admin"}},
 		{"issueToken", `mutation($in: IssueTokenInput!) { issueToken(input: $in) { userErrors { message } } }`,
 			func() map[string]any { return map[string]any{"label": "Issued " + unique(), "role": "VIEWER"} }, []string{"admin"}},
 		{"revokeToken", `mutation($in: RevokeTokenInput!) { revokeToken(input: $in) { userErrors { message } } }`,

@@ -362,6 +362,9 @@ func (h *Hub) storeCheckpoint() bool {
 	return true
 }
 
+// NewID returns a random, URL-safe identifier for a new entity.
+func NewID() string { return newID() }
+
 // newID returns a random, URL-safe identifier.
 func newID() string {
 	const alphabet = "0123456789abcdefghjkmnpqrstvwxyz"

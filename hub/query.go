@@ -81,6 +81,35 @@ func (m *ReadModel) History(t EntityType, id string) ([]Change, error) {
 	return h.Changes()
 }
 
+// Archivable is what can be archived: plans, pillars, objectives, communities.
+type Archivable interface{ IsArchived() bool }
+
+// Current drops the archived entities from a list, for new choices.
+func Current[T any, P interface {
+	*T
+	Archivable
+}](all []P) []P {
+	out := all[:0:0]
+	for _, v := range all {
+		if !v.IsArchived() {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// IsArchived reports whether the plan is archived.
+func (p *StrategicPlan) IsArchived() bool { return p.Archived }
+
+// IsArchived reports whether the pillar is archived.
+func (p *Pillar) IsArchived() bool { return p.Archived }
+
+// IsArchived reports whether the objective is archived.
+func (o *Objective) IsArchived() bool { return o.Archived }
+
+// IsArchived reports whether the community is archived.
+func (c *Community) IsArchived() bool { return c.Archived }
+
 // Plans returns every strategic plan, oldest period first.
 func (m *ReadModel) Plans() []*StrategicPlan {
 	return all(m, m.plans, func(a, b *StrategicPlan) bool { return a.PeriodStart+Date(a.ID) < b.PeriodStart+Date(b.ID) })
@@ -225,6 +254,7 @@ func (m *ReadModel) CommitmentsOf(stakeholderID string, roles []ParticipantRole)
 // CommitmentFilter selects commitments; conditions combine with AND, values
 // within a list with OR; empty fields select all.
 type CommitmentFilter struct {
+	PlanIDs        []string
 	Sectors        []Sector
 	StakeholderIDs []string
 	PillarIDs      []string
@@ -306,7 +336,7 @@ func (m *ReadModel) Commitments(f CommitmentFilter, o CommitmentOrder, today Dat
 
 // isZero reports whether f selects every commitment.
 func (f *CommitmentFilter) isZero() bool {
-	return len(f.Sectors) == 0 && len(f.StakeholderIDs) == 0 && len(f.PillarIDs) == 0 && len(f.ObjectiveIDs) == 0 &&
+	return len(f.PlanIDs) == 0 && len(f.Sectors) == 0 && len(f.StakeholderIDs) == 0 && len(f.PillarIDs) == 0 && len(f.ObjectiveIDs) == 0 &&
 		len(f.Statuses) == 0 && len(f.CommunityIDs) == 0 && f.Overdue == nil && f.DueBefore == nil && f.DueAfter == nil &&
 		strings.TrimSpace(f.Search) == ""
 }
@@ -321,6 +351,9 @@ func (m *ReadModel) commitmentMatcher(f CommitmentFilter, today Date) func(*comm
 	return func(r *commitmentRow) bool {
 		c := r.c
 		if !among(f.Statuses, c.Status) || !among(f.ObjectiveIDs, c.ObjectiveID) || !among(f.PillarIDs, c.PillarID) {
+			return false
+		}
+		if len(f.PlanIDs) > 0 && (m.pillars[c.PillarID] == nil || !among(f.PlanIDs, m.pillars[c.PillarID].PlanID)) {
 			return false
 		}
 		if f.Overdue != nil && c.IsOverdue(today) != *f.Overdue {
@@ -410,7 +443,9 @@ func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 	}
 	pillars := make([]*Pillar, 0, len(m.pillars))
 	for _, p := range m.pillars {
-		pillars = append(pillars, p)
+		if among(f.PlanIDs, p.PlanID) {
+			pillars = append(pillars, p)
+		}
 	}
 	sort.Slice(pillars, func(i, j int) bool {
 		a, b := pillars[i], pillars[j]

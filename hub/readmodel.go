@@ -234,8 +234,14 @@ func (m *ReadModel) put(s State) {
 		m.pillars[s.Pillar.ID] = s.Pillar
 		m.pillarsByPlan.add(s.Pillar.PlanID, s.Pillar.ID)
 	case s.Objective != nil:
-		m.objectives[s.Objective.ID] = s.Objective
-		m.objectivesByPillar.add(s.Objective.PillarID, s.Objective.ID)
+		v := s.Objective
+		old := m.objectives[v.ID]
+		m.objectives[v.ID] = v
+		m.objectivesByPillar.add(v.PillarID, v.ID)
+		if old != nil && old.PillarID != v.PillarID {
+			m.objectivesByPillar.remove(old.PillarID, v.ID)
+			m.objectiveMoved(v)
+		}
 	case s.Community != nil:
 		m.communities[s.Community.ID] = s.Community
 	case s.Stakeholder != nil:
@@ -278,6 +284,22 @@ func (m *ReadModel) put(s State) {
 		for _, c := range v.CommitmentIDs {
 			m.outcomesByCommitment.add(c, v.ID)
 		}
+	}
+}
+
+// objectiveMoved moves the objective's commitments to its new pillar:
+// a commitment's pillar is its objective's, kept on it for the indexes.
+// Their next checkpoint holds the new pillar; replaying the log derives
+// it again.
+func (m *ReadModel) objectiveMoved(o *Objective) {
+	for _, c := range m.commitments {
+		if c.ObjectiveID != o.ID || c.PillarID == o.PillarID {
+			continue
+		}
+		moved := *c
+		moved.PillarID = o.PillarID
+		m.put(State{Commitment: &moved})
+		m.dirty[StreamOf(TypeCommitment, c.ID)] = State{Commitment: &moved}
 	}
 }
 

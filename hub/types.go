@@ -132,6 +132,9 @@ type StrategicPlan struct {
 	Description string `bson:"description" json:"description"`
 	PeriodStart Date   `bson:"periodStart" json:"periodStart"`
 	PeriodEnd   Date   `bson:"periodEnd" json:"periodEnd"`
+	// Archived plans, pillars, objectives and communities stay readable
+	// but are offered for no new commitment.
+	Archived bool `bson:"archived,omitempty" json:"archived,omitempty"`
 }
 
 // Pillar is a broad line of work of a plan.
@@ -141,6 +144,7 @@ type Pillar struct {
 	Code        string `bson:"code" json:"code"`
 	Title       string `bson:"title" json:"title"`
 	Description string `bson:"description" json:"description"`
+	Archived    bool   `bson:"archived,omitempty" json:"archived,omitempty"`
 }
 
 // Objective is what commitments are made towards.
@@ -150,13 +154,15 @@ type Objective struct {
 	Code        string `bson:"code" json:"code"`
 	Title       string `bson:"title" json:"title"`
 	Description string `bson:"description" json:"description"`
+	Archived    bool   `bson:"archived,omitempty" json:"archived,omitempty"`
 }
 
 // Community is a place that commitments target.
 type Community struct {
-	Meta `bson:",inline"`
-	Name string `bson:"name" json:"name"`
-	Area string `bson:"area" json:"area"`
+	Meta     `bson:",inline"`
+	Name     string `bson:"name" json:"name"`
+	Area     string `bson:"area" json:"area"`
+	Archived bool   `bson:"archived,omitempty" json:"archived,omitempty"`
 }
 
 // Stakeholder is an organisation taking part in the plan.

@@ -31,8 +31,8 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]gqltype.Node
 	return out, nil
 }
 
-func (r *queryResolver) StrategicPlans(ctx context.Context) ([]*hub.StrategicPlan, error) {
-	return r.model().Plans(), nil
+func (r *queryResolver) StrategicPlans(ctx context.Context, includeArchived *bool) ([]*hub.StrategicPlan, error) {
+	return current(r.model().Plans(), includeArchived), nil
 }
 
 func (r *queryResolver) StrategicPlan(ctx context.Context, id string) (*hub.StrategicPlan, error) {
@@ -94,8 +94,8 @@ func (r *queryResolver) Outcomes(ctx context.Context, first *int, after *string,
 	return outcomeConnection(r.model().Outcomes(f), pageArgs{first, last, after, before})
 }
 
-func (r *queryResolver) Communities(ctx context.Context) ([]*hub.Community, error) {
-	return r.model().Communities(), nil
+func (r *queryResolver) Communities(ctx context.Context, includeArchived *bool) ([]*hub.Community, error) {
+	return current(r.model().Communities(), includeArchived), nil
 }
 
 func (r *queryResolver) CommitmentStats(ctx context.Context, filter *model.CommitmentFilter) (*hub.CommitmentStats, error) {
@@ -108,6 +108,7 @@ func commitmentFilter(f *model.CommitmentFilter) hub.CommitmentFilter {
 		return hub.CommitmentFilter{}
 	}
 	return hub.CommitmentFilter{
+		PlanIDs:        localIDs(hub.TypePlan, f.PlanIds),
 		Sectors:        f.Sectors,
 		StakeholderIDs: localIDs(hub.TypeStakeholder, f.StakeholderIds),
 		PillarIDs:      localIDs(hub.TypePillar, f.PillarIds),
