@@ -167,7 +167,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 				return map[string]any{"planId": gid(hub.TypePlan, "restore-2011-2015"), "code": "9." + unique(), "title": "Pillar"}
 			}, []string{"admin"}},
 		{"updatePillar", `mutation($in: UpdatePillarInput!) { updatePillar(input: $in) { userErrors { message } } }`,
-			func() map[string]any { return map[string]any{"id": gid(hub.TypePillar, "p1"), "description": "Revised " + unique()} }, []string{"admin"}},
+			func() map[string]any {
+				return map[string]any{"id": gid(hub.TypePillar, "p1"), "description": "Revised " + unique()}
+			}, []string{"admin"}},
 		{"createObjective", `mutation($in: CreateObjectiveInput!) { createObjective(input: $in) { userErrors { message } } }`,
 			func() map[string]any {
 				return map[string]any{"pillarId": gid(hub.TypePillar, "p1"), "code": "1.9" + unique(), "title": "Objective"}
@@ -179,7 +181,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"createCommunity", `mutation($in: CreateCommunityInput!) { createCommunity(input: $in) { userErrors { message } } }`,
 			func() map[string]any { return map[string]any{"name": "Community " + unique()} }, []string{"admin"}},
 		{"updateCommunity", `mutation($in: UpdateCommunityInput!) { updateCommunity(input: $in) { userErrors { message } } }`,
-			func() map[string]any { return map[string]any{"id": gid(hub.TypeCommunity, "lake-i"), "area": "Area " + unique()} }, []string{"admin"}},
+			func() map[string]any {
+				return map[string]any{"id": gid(hub.TypeCommunity, "lake-i"), "area": "Area " + unique()}
+			}, []string{"admin"}},
 		{"issueToken", `mutation($in: IssueTokenInput!) { issueToken(input: $in) { userErrors { message } } }`,
 			func() map[string]any { return map[string]any{"label": "Issued " + unique(), "role": "VIEWER"} }, []string{"admin"}},
 		{"revokeToken", `mutation($in: RevokeTokenInput!) { revokeToken(input: $in) { userErrors { message } } }`,

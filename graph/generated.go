@@ -181,6 +181,7 @@ type ComplexityRoot struct {
 	Community struct {
 		Archived func(childComplexity int) int
 		Area     func(childComplexity int) int
+		History  func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID       func(childComplexity int) int
 		Name     func(childComplexity int) int
 		Version  func(childComplexity int) int
@@ -337,6 +338,7 @@ type ComplexityRoot struct {
 		Commitments func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Description func(childComplexity int) int
 		GlobalID    func(childComplexity int) int
+		History     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Pillar      func(childComplexity int) int
 		Title       func(childComplexity int) int
 		Version     func(childComplexity int) int
@@ -366,6 +368,7 @@ type ComplexityRoot struct {
 		Archived    func(childComplexity int) int
 		Code        func(childComplexity int) int
 		Description func(childComplexity int) int
+		History     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID          func(childComplexity int) int
 		Objectives  func(childComplexity int, includeArchived *bool) int
 		Plan        func(childComplexity int) int
@@ -483,6 +486,7 @@ type ComplexityRoot struct {
 	StrategicPlan struct {
 		Archived    func(childComplexity int) int
 		Description func(childComplexity int) int
+		History     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID          func(childComplexity int) int
 		PeriodEnd   func(childComplexity int) int
 		PeriodStart func(childComplexity int) int
@@ -612,6 +616,8 @@ type CommitmentEventResolver interface {
 }
 type CommunityResolver interface {
 	ID(ctx context.Context, obj *hub.Community) (string, error)
+
+	History(ctx context.Context, obj *hub.Community, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type MeetingResolver interface {
 	ID(ctx context.Context, obj *hub.Meeting) (string, error)
@@ -657,6 +663,7 @@ type MutationResolver interface {
 }
 type ObjectiveResolver interface {
 	Commitments(ctx context.Context, obj *gqltype.Objective, first *int, after *string, last *int, before *string) (*model.CommitmentConnection, error)
+	History(ctx context.Context, obj *gqltype.Objective, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type OutcomeEventResolver interface {
 	Cursor(ctx context.Context, obj *hub.Event) (string, error)
@@ -672,6 +679,8 @@ type PillarResolver interface {
 	Plan(ctx context.Context, obj *hub.Pillar) (*hub.StrategicPlan, error)
 
 	Objectives(ctx context.Context, obj *hub.Pillar, includeArchived *bool) ([]*gqltype.Objective, error)
+
+	History(ctx context.Context, obj *hub.Pillar, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (gqltype.Node, error)
@@ -709,6 +718,8 @@ type StrategicPlanResolver interface {
 	ID(ctx context.Context, obj *hub.StrategicPlan) (string, error)
 
 	Pillars(ctx context.Context, obj *hub.StrategicPlan, includeArchived *bool) ([]*hub.Pillar, error)
+
+	History(ctx context.Context, obj *hub.StrategicPlan, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type SubscriptionResolver interface {
 	MeetingOutcomeRecorded(ctx context.Context, filter *model.OutcomeSubscriptionFilter, after *string) (<-chan *hub.Event, error)
@@ -1256,6 +1267,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Community.Area(childComplexity), true
+	case "Community.history":
+		if e.ComplexityRoot.Community.History == nil {
+			break
+		}
+
+		args, err := ec.field_Community_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Community.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Community.id":
 		if e.ComplexityRoot.Community.ID == nil {
 			break
@@ -1979,6 +2001,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Objective.GlobalID(childComplexity), true
+	case "Objective.history":
+		if e.ComplexityRoot.Objective.History == nil {
+			break
+		}
+
+		args, err := ec.field_Objective_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Objective.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Objective.pillar":
 		if e.ComplexityRoot.Objective.Pillar == nil {
 			break
@@ -2085,6 +2118,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Pillar.Description(childComplexity), true
+	case "Pillar.history":
+		if e.ComplexityRoot.Pillar.History == nil {
+			break
+		}
+
+		args, err := ec.field_Pillar_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Pillar.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Pillar.id":
 		if e.ComplexityRoot.Pillar.ID == nil {
 			break
@@ -2628,6 +2672,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StrategicPlan.Description(childComplexity), true
+	case "StrategicPlan.history":
+		if e.ComplexityRoot.StrategicPlan.History == nil {
+			break
+		}
+
+		args, err := ec.field_StrategicPlan_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.StrategicPlan.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "StrategicPlan.id":
 		if e.ComplexityRoot.StrategicPlan.ID == nil {
 			break
@@ -3138,6 +3193,17 @@ type StrategicPlan implements Node {
   pillars("Include archived pillars." includeArchived: Boolean = false): [Pillar!]!
   "The current version; pass it as ` + "`" + `expectedVersion` + "`" + ` to update safely."
   version: Int!
+  "Every change to this plan, oldest first."
+  history(
+    "Return the first n items (at most 100)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Return the last n items (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): ChangeConnection!
 }
 
 "A pillar of a strategic plan: a broad line of work grouping objectives."
@@ -3158,6 +3224,17 @@ type Pillar implements Node {
   objectives("Include archived objectives." includeArchived: Boolean = false): [Objective!]!
   "The current version; pass it as ` + "`" + `expectedVersion` + "`" + ` to update safely."
   version: Int!
+  "Every change to this pillar, oldest first."
+  history(
+    "Return the first n items (at most 100)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Return the last n items (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): ChangeConnection!
 }
 
 "An objective under a pillar; commitments are made towards objectives."
@@ -3187,6 +3264,17 @@ type Objective implements Node {
     "Return items before this cursor."
     before: String
   ): CommitmentConnection!
+  "Every change to this objective, oldest first."
+  history(
+    "Return the first n items (at most 100)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Return the last n items (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): ChangeConnection!
 }
 
 # ---------------------------------------------------------------- stakeholders
@@ -3307,6 +3395,17 @@ type Community implements Node {
   archived: Boolean!
   "The current version; pass it as ` + "`" + `expectedVersion` + "`" + ` to update safely."
   version: Int!
+  "Every change to this community, oldest first."
+  history(
+    "Return the first n items (at most 100)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Return the last n items (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): ChangeConnection!
 }
 
 # ---------------------------------------------------------------- commitments
@@ -5091,6 +5190,8 @@ func (ec *executionContext) childFields_Community(ctx context.Context, field gra
 		return ec.fieldContext_Community_archived(ctx, field)
 	case "version":
 		return ec.fieldContext_Community_version(ctx, field)
+	case "history":
+		return ec.fieldContext_Community_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Community", field.Name)
 }
@@ -5359,6 +5460,8 @@ func (ec *executionContext) childFields_Objective(ctx context.Context, field gra
 		return ec.fieldContext_Objective_version(ctx, field)
 	case "commitments":
 		return ec.fieldContext_Objective_commitments(ctx, field)
+	case "history":
+		return ec.fieldContext_Objective_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Objective", field.Name)
 }
@@ -5421,6 +5524,8 @@ func (ec *executionContext) childFields_Pillar(ctx context.Context, field graphq
 		return ec.fieldContext_Pillar_objectives(ctx, field)
 	case "version":
 		return ec.fieldContext_Pillar_version(ctx, field)
+	case "history":
+		return ec.fieldContext_Pillar_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Pillar", field.Name)
 }
@@ -5617,6 +5722,8 @@ func (ec *executionContext) childFields_StrategicPlan(ctx context.Context, field
 		return ec.fieldContext_StrategicPlan_pillars(ctx, field)
 	case "version":
 		return ec.fieldContext_StrategicPlan_version(ctx, field)
+	case "history":
+		return ec.fieldContext_StrategicPlan_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StrategicPlan", field.Name)
 }
@@ -5928,6 +6035,44 @@ func (ec *executionContext) field_Commitment_history_args(ctx context.Context, r
 }
 
 func (ec *executionContext) field_Commitment_progressReports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Community_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
@@ -6308,6 +6453,82 @@ func (ec *executionContext) field_Mutation_updateStrategicPlan_args(ctx context.
 }
 
 func (ec *executionContext) field_Objective_commitments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Objective_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Pillar_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
@@ -6836,6 +7057,44 @@ func (ec *executionContext) field_Stakeholder_commitments_args(ctx context.Conte
 }
 
 func (ec *executionContext) field_Stakeholder_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_StrategicPlan_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
@@ -9314,6 +9573,50 @@ func (ec *executionContext) _Community_version(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Community_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Community", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Community_history(ctx context.Context, field graphql.CollectedField, obj *hub.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Community().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖconveneᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Community",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Community_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Contact_name(ctx context.Context, field graphql.CollectedField, obj *hub.Contact) (ret graphql.Marshaler) {
@@ -12343,6 +12646,50 @@ func (ec *executionContext) fieldContext_Objective_commitments(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Objective_history(ctx context.Context, field graphql.CollectedField, obj *gqltype.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Objective().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖconveneᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Objective",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Objective_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OutcomeEvent_cursor(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12835,6 +13182,50 @@ func (ec *executionContext) _Pillar_version(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Pillar_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pillar", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Pillar_history(ctx context.Context, field graphql.CollectedField, obj *hub.Pillar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pillar_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Pillar().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖconveneᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pillar_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pillar",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Pillar_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PillarStats_pillar(ctx context.Context, field graphql.CollectedField, obj *hub.PillarStats) (ret graphql.Marshaler) {
@@ -15196,6 +15587,50 @@ func (ec *executionContext) _StrategicPlan_version(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_StrategicPlan_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StrategicPlan", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StrategicPlan_history(ctx context.Context, field graphql.CollectedField, obj *hub.StrategicPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StrategicPlan_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.StrategicPlan().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖconveneᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StrategicPlan_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StrategicPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_StrategicPlan_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Subscription_meetingOutcomeRecorded(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
@@ -20810,6 +21245,12 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Community_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21894,6 +22335,12 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Objective_commitments(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Objective_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22107,6 +22554,12 @@ func (ec *executionContext) _Pillar(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Pillar_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22941,6 +23394,12 @@ func (ec *executionContext) _StrategicPlan(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StrategicPlan_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

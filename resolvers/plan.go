@@ -62,3 +62,19 @@ func current[T any, P interface {
 	}
 	return hub.Current(all)
 }
+
+func (r *planResolver) History(ctx context.Context, p *hub.StrategicPlan, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
+	return r.historyConnection(ctx, hub.TypePlan, p.ID, pageArgs{first, last, after, before})
+}
+
+func (r *pillarResolver) History(ctx context.Context, p *hub.Pillar, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
+	return r.historyConnection(ctx, hub.TypePillar, p.ID, pageArgs{first, last, after, before})
+}
+
+func (r *objectiveResolver) History(ctx context.Context, o *gqltype.Objective, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
+	return r.historyConnection(ctx, hub.TypeObjective, o.ID, pageArgs{first, last, after, before})
+}
+
+func (r *communityResolver) History(ctx context.Context, c *hub.Community, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
+	return r.historyConnection(ctx, hub.TypeCommunity, c.ID, pageArgs{first, last, after, before})
+}
