@@ -172,6 +172,9 @@ type Event struct {
 	At       time.Time     `bson:"at"`
 	Changes  []FieldChange `bson:"changes"`
 	State    State         `bson:"state"`
+	// Batch is set on the events of a batch (an import), which become
+	// visible together when its last event is in the log (see batch.go).
+	Batch *Batch `bson:"batch,omitempty"`
 }
 
 // Stream names the entity the event touches: "Type:id".

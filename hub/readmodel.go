@@ -36,6 +36,7 @@ type ReadModel struct {
 	commitmentIndex          commitmentIndex
 
 	dirty map[string]State // streams whose snapshot is behind, by stream
+	open  *openBatch       // a batch at the log's end, not yet complete
 
 	feed feed // the latest events, for subscribers
 }
@@ -105,28 +106,55 @@ func (m *ReadModel) Apply(events ...*Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	defer m.feed.wake()
-	for _, e := range events {
+	for i := 0; i < len(events); i++ {
+		e := events[i]
 		if e.Seq <= m.seq {
 			continue
 		}
 		if e.Seq != m.seq+1 {
 			return fmt.Errorf("%w: at %d, next event is %d", ErrLogGap, m.seq, e.Seq)
 		}
-		m.seq = e.Seq
-		m.feed.push(e)
-		stream := e.Stream()
-		if cur := m.current(e.Type, e.EntityID); cur != nil && e.Version <= cur.meta().Version {
-			// The model holds a later state (from a checkpoint ahead of
-			// the watermark): the next checkpoint must still hold it, as
-			// it covers this event's position.
-			m.dirty[stream] = stateOf(cur)
+		if e.Batch == nil {
+			m.applyOne(e, e.Type == "")
 			continue
 		}
-		m.put(e.State)
-		m.history[stream] = m.history[stream].Append(e.Change())
-		m.dirty[stream] = e.State
+		end, complete := batchEnd(events, i)
+		if !complete {
+			m.holdBatch(e, events[end-1].Seq)
+			return nil
+		}
+		// A batch whose first events were voided is voided whole.
+		orphan := e.Batch.First != e.Seq
+		for _, b := range events[i:end] {
+			m.applyOne(b, orphan)
+		}
+		m.open = nil
+		i = end - 1
 	}
 	return nil
+}
+
+// applyOne applies the next event; a void one only advances the position.
+func (m *ReadModel) applyOne(e *Event, void bool) {
+	m.seq = e.Seq
+	if void {
+		e = voidEvent(e.Seq)
+	}
+	m.feed.push(e)
+	if void {
+		return
+	}
+	stream := e.Stream()
+	if cur := m.current(e.Type, e.EntityID); cur != nil && e.Version <= cur.meta().Version {
+		// The model holds a later state (from a checkpoint ahead of
+		// the watermark): the next checkpoint must still hold it, as
+		// it covers this event's position.
+		m.dirty[stream] = stateOf(cur)
+		return
+	}
+	m.put(e.State)
+	m.history[stream] = m.history[stream].Append(e.Change())
+	m.dirty[stream] = e.State
 }
 
 // takeDirty returns the streams changed since the last call, with the

@@ -221,6 +221,16 @@ func (s *Store) Append(ctx context.Context, e *hub.Event) error {
 	return nil
 }
 
+// Replace overwrites the event at e.Seq: how the hub voids the events of
+// an unfinished batch, which no reader has applied.
+func (s *Store) Replace(ctx context.Context, e *hub.Event) error {
+	_, err := s.block(blockOf(e.Seq)).ReplaceOne(ctx, bson.D{{Key: "_id", Value: seqID(e.Seq)}}, newEventDoc(e))
+	if err != nil {
+		return fmt.Errorf("replacing event %d: %w", e.Seq, err)
+	}
+	return nil
+}
+
 // AppendMany inserts events in order, a block at a time: a bulk load (the
 // benchmark's generator). It stops at the first failure.
 func (s *Store) AppendMany(ctx context.Context, events []*hub.Event) error {
