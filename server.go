@@ -2,6 +2,8 @@
 //
 //	go run .              serve (embedded FerretDB unless MONGODB_URI is set)
 //	go run . seed         load the demo data into the configured database
+//	go run . import FILE  load a plan from a file (see seed/FORMAT.md)
+//	go run . backup FILE  write the event log to a file; restore FILE loads one
 //
 // Configuration is read once, by loadConfig, from flags with environment
 // fallbacks; see the README for every setting.
@@ -32,6 +34,7 @@ import (
 	"convene/gateway"
 	"convene/hub"
 	"convene/live"
+	"convene/progress"
 	"convene/resolvers"
 	"convene/seed"
 	"convene/store"
@@ -65,6 +68,8 @@ func main() {
 		err = serve(ctx, cfg, logger, nil)
 	case "seed":
 		err = seedCommand(ctx, cfg, logger)
+	case "import":
+		err = importCommand(ctx, cfg, logger, os.Stdout, os.Stderr)
 	case "token create":
 		err = createTokenCommand(ctx, cfg, logger, os.Stdout)
 	}
@@ -76,7 +81,9 @@ func main() {
 
 // config is every setting, read once.
 type config struct {
-	command      string // serve, seed or "token create"
+	command      string // serve, seed, import, backup, restore or "token create"
+	file         string // the file that import, backup and restore read or write
+	dryRun       bool   // import: check only
 	addr         string
 	dataDir      string
 	mongoURI     string
@@ -111,8 +118,10 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	if cfg.command == "token" && len(args) > 0 && args[0] == "create" {
 		cfg.command, args = "token create", args[1:]
 	}
-	if cfg.command != "serve" && cfg.command != "seed" && cfg.command != "token create" {
-		return cfg, fmt.Errorf("unknown command %q (want serve, seed or token create)", cfg.command)
+	switch cfg.command {
+	case "serve", "seed", "import", "backup", "restore", "token create":
+	default:
+		return cfg, fmt.Errorf("unknown command %q (want serve, seed, import, backup, restore or token create)", cfg.command)
 	}
 	fs := flag.NewFlagSet("convene "+cfg.command, flag.ContinueOnError)
 	if cfg.command == "token create" {
@@ -130,6 +139,9 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	fs.BoolVar(&cfg.seedDemo, "seed-demo", env("CONVENE_SEED_DEMO", "true") == "true", "load the demo data when the embedded database is empty (CONVENE_SEED_DEMO)")
 	fs.BoolVar(&cfg.publicRead, "public-read", env("CONVENE_PUBLIC_READ", "true") == "true", "let anonymous clients read public data; false requires a token for every request (CONVENE_PUBLIC_READ)")
 	fs.DurationVar(&cfg.wsInit, "ws-init-timeout", envDuration(getenv, "CONVENE_WS_INIT_TIMEOUT", 10*time.Second), "how long a WebSocket client may take to send connection_init (CONVENE_WS_INIT_TIMEOUT)")
+	if cfg.command == "import" {
+		fs.BoolVar(&cfg.dryRun, "dry-run", false, "check the file and print every problem; write nothing")
+	}
 	if cfg.command == "serve" {
 		cfg.gateway.RegisterFlags(fs, getenv)
 	} else {
@@ -137,6 +149,16 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	if takesFile := cfg.command == "import" || cfg.command == "backup" || cfg.command == "restore"; takesFile && fs.NArg() > 0 {
+		// The file may come before the flags: convene import plan.yaml --dry-run.
+		cfg.file = fs.Arg(0)
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			return cfg, err
+		}
+	}
+	if (cfg.command == "import" || cfg.command == "restore") && cfg.file == "" {
+		return cfg, fmt.Errorf("%s needs a FILE", cfg.command)
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
@@ -337,14 +359,7 @@ func displayAddr(a net.Addr) string {
 // fresh deployment. With the embedded database, it talks to a running
 // server's FerretDB when one answers on the embedded address.
 func createTokenCommand(ctx context.Context, cfg config, logger *slog.Logger, out io.Writer) error {
-	if cfg.mongoURI == "" {
-		if c, err := net.DialTimeout("tcp", cfg.embeddedAddr, 300*time.Millisecond); err == nil {
-			c.Close()
-			cfg.mongoURI = "mongodb://" + cfg.embeddedAddr + "/"
-		}
-	}
-	cfg.seedDemo = false
-	a, err := open(ctx, cfg, logger, hub.Options{})
+	a, err := openForCommand(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -381,5 +396,57 @@ func seedCommand(ctx context.Context, cfg config, logger *slog.Logger) error {
 		return err
 	}
 	logger.Info("demo data loaded", "events", a.hub.Model().Seq())
+	return nil
+}
+
+// openForCommand opens the configured database for a one-off command,
+// never seeding it. With the embedded database, it talks to a running
+// server's FerretDB when one answers on the embedded address.
+func openForCommand(ctx context.Context, cfg config, logger *slog.Logger) (*app, error) {
+	if cfg.mongoURI == "" {
+		if c, err := net.DialTimeout("tcp", cfg.embeddedAddr, 300*time.Millisecond); err == nil {
+			c.Close()
+			cfg.mongoURI = "mongodb://" + cfg.embeddedAddr + "/"
+		}
+	}
+	cfg.seedDemo = false
+	return open(ctx, cfg, logger, hub.Options{})
+}
+
+// importCommand loads a plan file, or with --dry-run only checks it.
+func importCommand(ctx context.Context, cfg config, logger *slog.Logger, out, errOut io.Writer) error {
+	data, err := os.ReadFile(cfg.file)
+	if err != nil {
+		return err
+	}
+	a, err := openForCommand(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer a.close(context.Background())
+	meter := progress.New(errOut, "import", "events", 0)
+	rep, err := seed.Import(ctx, a.hub, data, seed.ImportOptions{DryRun: cfg.dryRun, Progress: func(done, total int) {
+		meter.SetTotal(total)
+		meter.Set(done)
+	}})
+	meter.Done()
+	var problems seed.Problems
+	if errors.As(err, &problems) {
+		for _, p := range problems {
+			fmt.Fprintf(errOut, "%s: %s\n", cfg.file, p)
+		}
+		return fmt.Errorf("%s: %d problems; nothing was written", cfg.file, len(problems))
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case cfg.dryRun:
+		fmt.Fprintf(out, "%s: no problems; importing it would write %s\n", cfg.file, rep)
+	case rep.Unchanged():
+		fmt.Fprintf(out, "%s: %s\n", cfg.file, rep)
+	default:
+		fmt.Fprintf(out, "%s: imported %s\n", cfg.file, rep)
+	}
 	return nil
 }
