@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"convene/auth"
+	"convene/backup"
 	"convene/gateway"
 	"convene/hub"
 	"convene/live"
@@ -70,6 +71,10 @@ func main() {
 		err = seedCommand(ctx, cfg, logger)
 	case "import":
 		err = importCommand(ctx, cfg, logger, os.Stdout, os.Stderr)
+	case "backup":
+		err = backupCommand(ctx, cfg, logger, os.Stdout, os.Stderr)
+	case "restore":
+		err = restoreCommand(ctx, cfg, logger, os.Stderr)
 	case "token create":
 		err = createTokenCommand(ctx, cfg, logger, os.Stdout)
 	}
@@ -403,14 +408,107 @@ func seedCommand(ctx context.Context, cfg config, logger *slog.Logger) error {
 // never seeding it. With the embedded database, it talks to a running
 // server's FerretDB when one answers on the embedded address.
 func openForCommand(ctx context.Context, cfg config, logger *slog.Logger) (*app, error) {
+	cfg = runningEmbedded(cfg)
+	cfg.seedDemo = false
+	return open(ctx, cfg, logger, hub.Options{})
+}
+
+// runningEmbedded points cfg at a running server's embedded FerretDB
+// when one answers on the embedded address.
+func runningEmbedded(cfg config) config {
 	if cfg.mongoURI == "" {
 		if c, err := net.DialTimeout("tcp", cfg.embeddedAddr, 300*time.Millisecond); err == nil {
 			c.Close()
 			cfg.mongoURI = "mongodb://" + cfg.embeddedAddr + "/"
 		}
 	}
-	cfg.seedDemo = false
-	return open(ctx, cfg, logger, hub.Options{})
+	return cfg
+}
+
+// openStore connects to the configured database (starting the embedded
+// one if needed) without loading a hub: backup and restore read and
+// write the log alone.
+func openStore(ctx context.Context, cfg config) (*store.Store, func(), error) {
+	cfg = runningEmbedded(cfg)
+	uri := cfg.mongoURI
+	var emb *store.Embedded
+	if uri == "" {
+		var err error
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		if emb, err = store.StartEmbedded(filepath.Join(cfg.dataDir, "ferretdb"), cfg.embeddedAddr, quiet); err != nil {
+			return nil, nil, err
+		}
+		uri = emb.URI
+	}
+	st, err := store.Connect(ctx, uri, cfg.database)
+	if err != nil {
+		if emb != nil {
+			emb.Stop()
+		}
+		return nil, nil, err
+	}
+	return st, func() {
+		st.Close(context.Background())
+		if emb != nil {
+			emb.Stop()
+		}
+	}, nil
+}
+
+// backupCommand writes the event log to cfg.file, or to out without one.
+func backupCommand(ctx context.Context, cfg config, logger *slog.Logger, out, errOut io.Writer) error {
+	st, done, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer done()
+	w, name := out, "standard output"
+	if cfg.file != "" && cfg.file != "-" {
+		f, err := os.OpenFile(cfg.file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w, name = f, cfg.file
+	}
+	meter := progress.New(errOut, "backup", "events", 0)
+	n, err := backup.Write(ctx, st, w, func(done, total int) { meter.SetTotal(total); meter.Set(done) })
+	meter.Done()
+	if err != nil {
+		return err
+	}
+	if f, ok := w.(*os.File); ok && w != out {
+		if err := f.Sync(); err != nil {
+			return err
+		}
+	}
+	logger.Info("backup written", "events", n, "to", name)
+	return nil
+}
+
+// restoreCommand loads a backup into an empty database.
+func restoreCommand(ctx context.Context, cfg config, logger *slog.Logger, errOut io.Writer) error {
+	f, err := os.Open(cfg.file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, done, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer done()
+	meter := progress.New(errOut, "restore", "events", 0)
+	n, err := backup.Restore(ctx, st, f, func(done, total int) { meter.SetTotal(total); meter.Set(done) })
+	meter.Done()
+	if err != nil {
+		return err
+	}
+	if err := st.SetHead(ctx, int64(n)); err != nil {
+		return err
+	}
+	logger.Info("backup restored", "events", n, "from", cfg.file)
+	return nil
 }
 
 // importCommand loads a plan file, or with --dry-run only checks it.
