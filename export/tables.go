@@ -24,6 +24,7 @@ var (
 type exporter struct {
 	model  *hub.ReadModel
 	viewer hub.Viewer
+	today  hub.Date
 }
 
 // column is a named value of a row of T.
@@ -148,36 +149,8 @@ func (as agenda) CSV() string {
 // commitments takes the parameters of the commitments query: its filter,
 // and orderBy/direction.
 func (x *exporter) commitments(p *params, today hub.Date) (table, error) {
-	var f hub.CommitmentFilter
-	var err error
-	if f.Sectors, err = enums(p, "sectors", hub.AllSectors); err != nil {
-		return table{}, err
-	}
-	if f.StakeholderIDs, err = ids(p, "stakeholderIds", hub.TypeStakeholder); err != nil {
-		return table{}, err
-	}
-	if f.PillarIDs, err = ids(p, "pillarIds", hub.TypePillar); err != nil {
-		return table{}, err
-	}
-	if f.ObjectiveIDs, err = ids(p, "objectiveIds", hub.TypeObjective); err != nil {
-		return table{}, err
-	}
-	if f.CommunityIDs, err = ids(p, "communityIds", hub.TypeCommunity); err != nil {
-		return table{}, err
-	}
-	if f.Statuses, err = enums(p, "statuses", hub.AllCommitmentStatuses); err != nil {
-		return table{}, err
-	}
-	if f.Overdue, err = p.optionalBool("overdue"); err != nil {
-		return table{}, err
-	}
-	if f.DueBefore, err = p.date("dueBefore"); err != nil {
-		return table{}, err
-	}
-	if f.DueAfter, err = p.date("dueAfter"); err != nil {
-		return table{}, err
-	}
-	if f.Search, err = p.one("search"); err != nil {
+	f, err := commitmentFilter(p)
+	if err != nil {
 		return table{}, err
 	}
 	order := hub.CommitmentOrder{Field: hub.OrderByReference}
@@ -415,4 +388,44 @@ func (x *exporter) outcomes(p *params) (table, error) {
 		{"updatedAt", func(o *hub.MeetingOutcome) any { return o.UpdatedAt }},
 		{"version", func(o *hub.MeetingOutcome) any { return o.Version }},
 	}), nil
+}
+
+// commitmentFilter reads the commitments query's filter.
+func commitmentFilter(p *params) (hub.CommitmentFilter, error) {
+	var f hub.CommitmentFilter
+	var err error
+	if f.PlanIDs, err = ids(p, "planIds", hub.TypePlan); err != nil {
+		return f, err
+	}
+	if f.Sectors, err = enums(p, "sectors", hub.AllSectors); err != nil {
+		return f, err
+	}
+	if f.StakeholderIDs, err = ids(p, "stakeholderIds", hub.TypeStakeholder); err != nil {
+		return f, err
+	}
+	if f.PillarIDs, err = ids(p, "pillarIds", hub.TypePillar); err != nil {
+		return f, err
+	}
+	if f.ObjectiveIDs, err = ids(p, "objectiveIds", hub.TypeObjective); err != nil {
+		return f, err
+	}
+	if f.CommunityIDs, err = ids(p, "communityIds", hub.TypeCommunity); err != nil {
+		return f, err
+	}
+	if f.Statuses, err = enums(p, "statuses", hub.AllCommitmentStatuses); err != nil {
+		return f, err
+	}
+	if f.Overdue, err = p.optionalBool("overdue"); err != nil {
+		return f, err
+	}
+	if f.DueBefore, err = p.date("dueBefore"); err != nil {
+		return f, err
+	}
+	if f.DueAfter, err = p.date("dueAfter"); err != nil {
+		return f, err
+	}
+	if f.Search, err = p.one("search"); err != nil {
+		return f, err
+	}
+	return f, nil
 }

@@ -28,7 +28,12 @@ var refFields = map[string]hub.EntityType{
 // presentFields is what a viewer sees of a change's fields: private ones
 // dropped, references as global IDs.
 func presentFields(ctx context.Context, fields []hub.FieldChange) []*hub.FieldChange {
-	v := viewer(ctx)
+	return PresentFields(viewer(ctx), fields)
+}
+
+// PresentFields is what v sees of a change's fields, for every transport
+// that shows history (the exports too).
+func PresentFields(v hub.Viewer, fields []hub.FieldChange) []*hub.FieldChange {
 	out := make([]*hub.FieldChange, 0, len(fields))
 	for _, f := range fields {
 		if f.Field == "contacts" && !v.CanSeeContacts() {
