@@ -75,6 +75,8 @@ func main() {
 		err = backupCommand(ctx, cfg, logger, os.Stdout, os.Stderr)
 	case "restore":
 		err = restoreCommand(ctx, cfg, logger, os.Stderr)
+	case "healthcheck":
+		err = healthcheckCommand(ctx, cfg)
 	case "token create":
 		err = createTokenCommand(ctx, cfg, logger, os.Stdout)
 	}
@@ -124,9 +126,9 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		cfg.command, args = "token create", args[1:]
 	}
 	switch cfg.command {
-	case "serve", "seed", "import", "backup", "restore", "token create":
+	case "serve", "seed", "import", "backup", "restore", "token create", "healthcheck":
 	default:
-		return cfg, fmt.Errorf("unknown command %q (want serve, seed, import, backup, restore or token create)", cfg.command)
+		return cfg, fmt.Errorf("unknown command %q (want serve, seed, import, backup, restore, token create or healthcheck)", cfg.command)
 	}
 	fs := flag.NewFlagSet("convene "+cfg.command, flag.ContinueOnError)
 	if cfg.command == "token create" {
@@ -545,6 +547,34 @@ func importCommand(ctx context.Context, cfg config, logger *slog.Logger, out, er
 		fmt.Fprintf(out, "%s: %s\n", cfg.file, rep)
 	default:
 		fmt.Fprintf(out, "%s: imported %s\n", cfg.file, rep)
+	}
+	return nil
+}
+
+// healthcheckCommand asks the server listening on cfg.addr whether it is
+// ready (GET /readyz): the container image's HEALTHCHECK, which has no
+// shell or HTTP client of its own.
+func healthcheckCommand(ctx context.Context, cfg config) error {
+	host, port, err := net.SplitHostPort(cfg.addr)
+	if err != nil {
+		return err
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/readyz", nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("not ready: /readyz answered %s", res.Status)
 	}
 	return nil
 }
