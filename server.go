@@ -477,6 +477,9 @@ func backupCommand(ctx context.Context, cfg config, logger *slog.Logger, out, er
 	n, err := backup.Write(ctx, st, w, func(done, total int) { meter.SetTotal(total); meter.Set(done) })
 	meter.Done()
 	if err != nil {
+		if w != out {
+			os.Remove(cfg.file) // no half a backup under a backup's name
+		}
 		return err
 	}
 	if f, ok := w.(*os.File); ok && w != out {

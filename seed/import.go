@@ -95,8 +95,8 @@ const maxAttempts = 3
 // Import loads a file in FORMAT.md's format (YAML, or JSON, which is
 // YAML) into any database: entities already there are matched (the plan
 // by title, pillars and objectives by code within the plan, communities
-// and stakeholders by name, commitments by reference, meetings by title
-// and start) and brought up to date; the rest are created. Commitments
+// and stakeholders by name, commitments by reference, or without one by
+// title under their objective, meetings by title and start) and brought up to date; the rest are created. Commitments
 // and meetings already there are left as they are.
 //
 // The whole import is built on a fork of the hub, so every rule of every
@@ -113,6 +113,7 @@ func Import(ctx context.Context, h *hub.Hub, data []byte, opts ImportOptions) (*
 		if err != nil {
 			return nil, Problems{{Message: yaml.FormatError(err, false, false)}}
 		}
+		f.allocateReferences = true
 		if err := f.check(); err != nil {
 			return nil, withLines(doc, err)
 		}
@@ -402,7 +403,12 @@ func (f *file) importTo(ctx context.Context, h *hub.Hub) (*Report, error) {
 		for j := range c.Reports {
 			c.Reports[j].By = stakeholderID[c.Reports[j].By]
 		}
-		if old := m.Commitment(c.Reference); old != nil {
+		if c.Reference == "" {
+			if ref := sameTitle(m.Commitments(hub.CommitmentFilter{ObjectiveIDs: []string{c.Objective}}, hub.CommitmentOrder{}, ""), c.Title); ref != "" {
+				c.Reference = ref // for the outcomes that link it
+				continue
+			}
+		} else if old := m.Commitment(c.Reference); old != nil {
 			if old.ObjectiveID != c.Objective {
 				im.problems = append(im.problems, Problem{Path: path + ".reference", Message: "a commitment of another objective has this reference"})
 			}
@@ -440,6 +446,16 @@ func (f *file) importTo(ctx context.Context, h *hub.Hub) (*Report, error) {
 		return nil, im.problems
 	}
 	return im.rep, nil
+}
+
+// sameTitle returns the reference of the commitment titled title, or "".
+func sameTitle(cs []*hub.Commitment, title string) string {
+	for _, c := range cs {
+		if strings.EqualFold(c.Title, strings.TrimSpace(title)) {
+			return c.ID
+		}
+	}
+	return ""
 }
 
 // try runs a creation, counting it or recording why it was refused.

@@ -3,6 +3,7 @@ package seed
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 )
@@ -125,5 +126,26 @@ func TestImportProblemsHaveLines(t *testing.T) {
 	_, err = Import(ctx, h, []byte("plan:\n  key: p\n  titel: x\n"), ImportOptions{})
 	if err == nil || !strings.Contains(err.Error(), "titel") || !strings.Contains(err.Error(), "[3:") {
 		t.Fatalf("unknown field: %v", err)
+	}
+}
+
+func TestTheExamplePlanImports(t *testing.T) {
+	data, err := os.ReadFile("example-plan.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := openHub(t)
+	if err := Load(context.Background(), h); err != nil { // beside the demo's plan
+		t.Fatal(err)
+	}
+	rep, err := Import(context.Background(), h, data, ImportOptions{})
+	if err != nil || rep.Created["plan"] != 1 || rep.Created["commitment"] != 1 {
+		t.Fatalf("%v %v", rep, err)
+	}
+	if rep, err := Import(context.Background(), h, data, ImportOptions{}); err != nil || !rep.Unchanged() {
+		t.Fatalf("again: %v %v", rep, err)
+	}
+	if h.Model().Commitment("C-1.1-001").Title == "Mentoring pilot in ten schools" {
+		t.Fatal("the new plan's commitment took the demo's reference")
 	}
 }

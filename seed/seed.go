@@ -66,6 +66,10 @@ type file struct {
 	Commitments  []commitmentData  `yaml:"commitments"`
 	Meetings     []meetingData     `yaml:"meetings"`
 
+	// allocateReferences lets commitments leave out their reference
+	// (an import): the hub allocates the next one under the objective.
+	allocateReferences bool
+
 	// Filled in by check.
 	planAt      time.Time
 	objectives  map[string]*objectiveData
@@ -289,12 +293,13 @@ func (f *file) check() error {
 			bad(at+".key", "commitment %q: key is blank or used twice", c.Key)
 		}
 		f.commitment[c.Key] = c
-		if !unique(refs, c.Reference) {
+		allocated := c.Reference == "" && f.allocateReferences
+		if !allocated && !unique(refs, c.Reference) {
 			bad(at+".reference", "%s: reference %q is blank or used twice", what, c.Reference)
 		}
 		if o := f.objectives[c.Objective]; o == nil {
 			bad(at+".objective", "%s: objective %q does not exist", what, c.Objective)
-		} else if !validReference(c.Reference, o.Code) {
+		} else if !allocated && !validReference(c.Reference, o.Code) {
 			bad(at+".reference", "%s: reference %q is not C-%s-NNN", what, c.Reference, o.Code)
 		}
 		if !isStakeholder(c.Lead) {
@@ -567,7 +572,7 @@ func (f *file) writeCommitment(ctx context.Context, h *hub.Hub, c *commitmentDat
 	for i, ind := range c.Indicators {
 		indicators[i] = hub.Indicator{Name: ind.Name, Unit: ind.Unit, Baseline: ind.Baseline, Target: ind.Target}
 	}
-	_, err := h.CreateCommitment(ctx, hub.SystemActor, hub.CreateCommitmentInput{
+	created, err := h.CreateCommitment(ctx, hub.SystemActor, hub.CreateCommitmentInput{
 		Reference:    c.Reference,
 		ObjectiveID:  c.Objective,
 		LeadID:       c.Lead,
@@ -583,6 +588,7 @@ func (f *file) writeCommitment(ctx context.Context, h *hub.Hub, c *commitmentDat
 	if err != nil {
 		return fmt.Errorf("seed: commitment %s (%s): %w", c.Key, c.Reference, err)
 	}
+	c.Reference = created.ID
 
 	for i, r := range c.Reports {
 		status := hub.CommitmentStatus(r.Status)
