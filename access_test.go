@@ -106,6 +106,22 @@ func TestAuthorizationMatrix(t *testing.T) {
 		id, _ := issueToken(t, s, "VIEWER", fmt.Sprint("victim ", i), "", nil)
 		victims = append(victims, id)
 	}
+	// One of each to delete, for the one allowed call.
+	deletable := map[string]string{}
+	for kind, q := range map[string]string{
+		"StrategicPlan": `mutation { createStrategicPlan(input: {title: "To delete", periodStart: "2030-01-01", periodEnd: "2030-12-31"}) { strategicPlan { id } } }`,
+		"Pillar":        `mutation($p: ID!) { createPillar(input: {planId: $p, code: "98", title: "To delete"}) { pillar { id } } }`,
+		"Objective":     `mutation($p: ID!) { createObjective(input: {pillarId: $p, code: "1.98", title: "To delete"}) { objective { id } } }`,
+		"Community":     `mutation { createCommunity(input: {name: "To delete"}) { community { id } } }`,
+	} {
+		var out map[string]map[string]map[string]string
+		s.mutate(q, map[string]any{"p": map[string]string{"Pillar": gid(hub.TypePlan, "restore-2011-2015"), "Objective": gid(hub.TypePillar, "p1")}[kind]}, &out)
+		for _, payload := range out {
+			for _, e := range payload {
+				deletable[kind] = e["id"]
+			}
+		}
+	}
 	time.Sleep(time.Until(soon) + 100*time.Millisecond)
 
 	heldMeeting := gid(hub.TypeMeeting, "m-2015-05")
@@ -184,6 +200,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 			func() map[string]any {
 				return map[string]any{"id": gid(hub.TypeCommunity, "lake-i"), "area": "Area " + unique()}
 			}, []string{"admin"}},
+		{"deleteStrategicPlan", `mutation($in: DeleteInput!) { deleteStrategicPlan(input: $in) { userErrors { message } } }`,
+			func() map[string]any { return map[string]any{"id": deletable["StrategicPlan"]} }, []string{"admin"}},
+		{"deletePillar", `mutation($in: DeleteInput!) { deletePillar(input: $in) { userErrors { message } } }`,
+			func() map[string]any { return map[string]any{"id": deletable["Pillar"]} }, []string{"admin"}},
+		{"deleteObjective", `mutation($in: DeleteInput!) { deleteObjective(input: $in) { userErrors { message } } }`,
+			func() map[string]any { return map[string]any{"id": deletable["Objective"]} }, []string{"admin"}},
+		{"deleteCommunity", `mutation($in: DeleteInput!) { deleteCommunity(input: $in) { userErrors { message } } }`,
+			func() map[string]any { return map[string]any{"id": deletable["Community"]} }, []string{"admin"}},
 		{"issueToken", `mutation($in: IssueTokenInput!) { issueToken(input: $in) { userErrors { message } } }`,
 			func() map[string]any { return map[string]any{"label": "Issued " + unique(), "role": "VIEWER"} }, []string{"admin"}},
 		{"revokeToken", `mutation($in: RevokeTokenInput!) { revokeToken(input: $in) { userErrors { message } } }`,

@@ -215,6 +215,33 @@ func TestPlanMutations(t *testing.T) {
 	if kinds["StrategicPlanCreated"] != 1 || kinds["ObjectiveUpdated"] != 2 || kinds["StrategicPlanUpdated"] != 1 || kinds["CommunityUpdated"] != 1 {
 		t.Errorf("audit log kinds: %v", kinds)
 	}
+	// Deleting: refused while anything refers to it, then gone but for its history.
+	del := func(kind, id string) []string {
+		return errorCodes(dig(planOp(s, `mutation($in: DeleteInput!) { delete`+kind+`(input: $in) { deletedId userErrors { field message code } } }`,
+			in("id", id)), "delete"+kind))
+	}
+	for _, c := range []struct{ kind, id string }{{"Objective", objID}, {"Community", commID}, {"Pillar", p2}, {"StrategicPlan", planID}} {
+		if errs := del(c.kind, c.id); len(errs) != 1 || errs[0] != "input.id:NOT_ALLOWED" {
+			t.Errorf("deleting a referenced %s: %v", c.kind, errs)
+		}
+	}
+	spare := dig(planOp(s, createCommunityM, in("name", "Misspelt Comunity")), "createCommunity", "community", "id").(string)
+	if errs := del("Community", spare); len(errs) > 0 {
+		t.Fatalf("deleting an unused community: %v", errs)
+	}
+	if errs := del("Community", spare); len(errs) != 1 || errs[0] != "input.id:NOT_FOUND" {
+		t.Errorf("deleting it again: %v", errs)
+	}
+	if errs := del("Pillar", p1); len(errs) > 0 { // its only objective moved to p2
+		t.Errorf("deleting an empty pillar: %v", errs)
+	}
+	gone := planOp(s, `query($c: ID!, $p: ID!) { c: node(id: $c) { id } p: node(id: $p) { id }
+		auditLog(first: 5) { nodes { kind node { id } } } }`, map[string]any{"c": spare, "p": p1})
+	if dig(gone, "c") != nil || dig(gone, "p") != nil || dig(gone, "auditLog", "nodes", 0, "kind") != "PillarDeleted" ||
+		dig(gone, "auditLog", "nodes", 1, "kind") != "CommunityDeleted" {
+		t.Errorf("after deleting: %v", gone)
+	}
+
 	h := planOp(s, `query($o: ID!) { node(id: $o) { ... on Objective { history { nodes { kind version fields { field before after } } } } } }`, map[string]any{"o": objID})
 	changes := dig(h, "node", "history", "nodes").([]any)
 	if len(changes) != 3 || dig(changes, 1, "kind") != "ObjectiveUpdated" ||

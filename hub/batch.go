@@ -240,5 +240,9 @@ func (m *ReadModel) copyAll() ([]Snapshot, int64) {
 	each(m.meetings, add)
 	each(m.outcomes, add)
 	each(m.tokens, add)
+	for stream, st := range m.tombstones {
+		h := m.history[stream]
+		out = append(out, Snapshot{State: st, History: h[:len(h):len(h)]})
+	}
 	return out, m.seq
 }

@@ -105,3 +105,34 @@ func TestBatchIsAllOrNothing(t *testing.T) {
 		t.Fatalf("replay from 0: %v %v", replayed, err)
 	}
 }
+
+// TestDeletedStaysDeletedAcrossCheckpoints: a deleted community is gone
+// after a restart from a checkpoint, and its history is still audited.
+func TestDeletedStaysDeletedAcrossCheckpoints(t *testing.T) {
+	ctx := context.Background()
+	st, uri := openStore(t)
+	a, err := hub.Open(ctx, st, hub.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.CreateCommunity(ctx, hub.SystemActor, hub.Community{Meta: hub.Meta{ID: "typo"}, Name: "Colet"}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DeleteCommunity(ctx, hub.SystemActor, hub.DeleteInput{ID: "typo"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DeleteCommunity(ctx, hub.Actor{Name: "an editor", Role: hub.ActorEditor}, hub.DeleteInput{ID: "typo"}); !errors.Is(err, hub.ErrForbidden) {
+		t.Fatalf("an editor deleting: %v", err)
+	}
+	if err := a.Close(ctx); err != nil { // writes the checkpoint
+		t.Fatal(err)
+	}
+	b := openHub(t, connect(t, uri))
+	if b.Model().Community("typo") != nil || len(b.Model().Communities()) != 0 {
+		t.Fatal("a deleted community came back")
+	}
+	audit, err := b.Model().AuditLog(hub.AuditFilter{})
+	if err != nil || len(audit) != 2 || audit[0].Kind != "CommunityDeleted" {
+		t.Fatalf("audit after the restart: %v %v", audit, err)
+	}
+}

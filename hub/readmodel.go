@@ -38,6 +38,8 @@ type ReadModel struct {
 	dirty map[string]State // streams whose snapshot is behind, by stream
 	open  *openBatch       // a batch at the log's end, not yet complete
 
+	tombstones map[string]State // the last states of deleted entities, by stream
+
 	feed feed // the latest events, for subscribers
 }
 
@@ -63,6 +65,7 @@ func NewReadModel() *ReadModel {
 		outcomesByCommitment:     links{},
 		commitmentIndex:          commitmentIndex{rowOf: map[string]int{}, all: newRollup()},
 		dirty:                    map[string]State{},
+		tombstones:               map[string]State{},
 		feed:                     newFeed(),
 	}
 }
@@ -191,6 +194,9 @@ func (m *ReadModel) takeAll() ([]Snapshot, int64) {
 	each(m.meetings, add)
 	each(m.outcomes, add)
 	each(m.tokens, add)
+	for stream, st := range m.tombstones {
+		out = append(out, Snapshot{State: st, History: m.history[stream]})
+	}
 	clear(m.dirty)
 	return out, m.seq
 }
@@ -213,7 +219,7 @@ func (m *ReadModel) size() int {
 
 func (m *ReadModel) sizeLocked() int {
 	return len(m.plans) + len(m.pillars) + len(m.objectives) + len(m.communities) + len(m.stakeholders) +
-		len(m.commitments) + len(m.meetings) + len(m.outcomes) + len(m.tokens)
+		len(m.commitments) + len(m.meetings) + len(m.outcomes) + len(m.tokens) + len(m.tombstones)
 }
 
 // current returns the entity's current state, or nil.
@@ -255,6 +261,10 @@ func lookup[T any, P interface {
 
 // put stores an entity state and keeps the link indexes current.
 func (m *ReadModel) put(s State) {
+	if mt := s.meta(); mt != nil && mt.Deleted {
+		m.forget(s)
+		return
+	}
 	switch {
 	case s.Plan != nil:
 		m.plans[s.Plan.ID] = s.Plan
@@ -313,6 +323,24 @@ func (m *ReadModel) put(s State) {
 			m.outcomesByCommitment.add(c, v.ID)
 		}
 	}
+}
+
+// forget removes a deleted entity, keeping its tombstone (its history
+// stays in m.history, for the audit log).
+func (m *ReadModel) forget(s State) {
+	switch {
+	case s.Plan != nil:
+		delete(m.plans, s.Plan.ID)
+	case s.Pillar != nil:
+		delete(m.pillars, s.Pillar.ID)
+		m.pillarsByPlan.remove(s.Pillar.PlanID, s.Pillar.ID)
+	case s.Objective != nil:
+		delete(m.objectives, s.Objective.ID)
+		m.objectivesByPillar.remove(s.Objective.PillarID, s.Objective.ID)
+	case s.Community != nil:
+		delete(m.communities, s.Community.ID)
+	}
+	m.tombstones[streamOfState(s)] = s
 }
 
 // objectiveMoved moves the objective's commitments to its new pillar:

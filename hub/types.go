@@ -123,6 +123,9 @@ type Meta struct {
 	Version   int       `bson:"version" json:"-"`
 	CreatedAt time.Time `bson:"createdAt" json:"-"`
 	UpdatedAt time.Time `bson:"updatedAt" json:"-"`
+	// Deleted marks the last state of a deleted plan, pillar, objective
+	// or community: the read model keeps it only as a tombstone.
+	Deleted bool `bson:"deleted,omitempty" json:"-"`
 }
 
 // StrategicPlan is the shared frame under which commitments are made.

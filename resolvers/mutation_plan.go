@@ -113,6 +113,37 @@ func (r *mutationResolver) UpdateCommunity(ctx context.Context, in model.UpdateC
 	return &model.UpdateCommunityPayload{Community: cm, UserErrors: ue}, err
 }
 
+func (r *mutationResolver) DeleteStrategicPlan(ctx context.Context, in model.DeleteInput) (*model.DeletePayload, error) {
+	return r.remove(ctx, hub.TypePlan, in, r.Hub.DeletePlan)
+}
+
+func (r *mutationResolver) DeletePillar(ctx context.Context, in model.DeleteInput) (*model.DeletePayload, error) {
+	return r.remove(ctx, hub.TypePillar, in, r.Hub.DeletePillar)
+}
+
+func (r *mutationResolver) DeleteObjective(ctx context.Context, in model.DeleteInput) (*model.DeletePayload, error) {
+	return r.remove(ctx, hub.TypeObjective, in, r.Hub.DeleteObjective)
+}
+
+func (r *mutationResolver) DeleteCommunity(ctx context.Context, in model.DeleteInput) (*model.DeletePayload, error) {
+	return r.remove(ctx, hub.TypeCommunity, in, r.Hub.DeleteCommunity)
+}
+
+func (r *mutationResolver) remove(ctx context.Context, t hub.EntityType, in model.DeleteInput,
+	run func(context.Context, hub.Actor, hub.DeleteInput) error) (*model.DeletePayload, error) {
+	actor, err := writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = run(ctx, actor, hub.DeleteInput{ID: localID(t, in.ID), ExpectedVersion: in.ExpectedVersion})
+	ue, err := userErrors(err)
+	out := &model.DeletePayload{UserErrors: ue}
+	if err == nil && len(ue) == 0 {
+		out.DeletedID = &in.ID
+	}
+	return out, err
+}
+
 // created is the new entity, or nil when the creation was refused (an
 // entity with that ID cannot exist then).
 func created[T any](v *T, ue []*hub.FieldError) *T {

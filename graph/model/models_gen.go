@@ -286,6 +286,22 @@ type CreateStrategicPlanPayload struct {
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }
 
+// What to delete: a plan, pillar, objective or community.
+type DeleteInput struct {
+	// Its global ID.
+	ID string `json:"id"`
+	// Fail with CONFLICT unless this is the current version.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+}
+
+// The result of a deletion.
+type DeletePayload struct {
+	// The ID of what was deleted, or null when refused.
+	DeletedID *string `json:"deletedId,omitempty"`
+	// Why it was refused (NOT_ALLOWED while something refers to it); empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
 // Which changes `events` delivers. Conditions combine with AND; values within a list with OR.
 type EventFilter struct {
 	// Only changes to objects of these types.
