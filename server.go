@@ -2,6 +2,8 @@
 //
 //	go run .              serve (embedded FerretDB unless MONGODB_URI is set)
 //	go run . seed         load the demo data into the configured database
+//	go run . import FILE  load a plan from a file (see seed/FORMAT.md)
+//	go run . backup FILE  write the event log to a file; restore FILE loads one
 //	go run . token create issue a token (see --help)
 //
 // It reads the command line and the environment once (app.ParseConfig)
@@ -40,7 +42,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := app.Run(ctx, cfg, logger, os.Stdout); err != nil {
+	if err := app.Run(ctx, cfg, logger, os.Stdout, os.Stderr); err != nil {
 		logger.Error("convene stopped", "err", err)
 		os.Exit(1)
 	}

@@ -106,6 +106,22 @@ func TestAuthorizationMatrix(t *testing.T) {
 		id, _ := issueToken(t, s, "VIEWER", fmt.Sprint("victim ", i), "", nil)
 		victims = append(victims, id)
 	}
+	// One of each to delete, for the one allowed call.
+	deletable := map[string]string{}
+	for kind, q := range map[string]string{
+		"StrategicPlan": `mutation { createStrategicPlan(input: {title: "To delete", periodStart: "2030-01-01", periodEnd: "2030-12-31"}) { strategicPlan { id } } }`,
+		"Pillar":        `mutation($p: ID!) { createPillar(input: {planId: $p, code: "98", title: "To delete"}) { pillar { id } } }`,
+		"Objective":     `mutation($p: ID!) { createObjective(input: {pillarId: $p, code: "1.98", title: "To delete"}) { objective { id } } }`,
+		"Community":     `mutation { createCommunity(input: {name: "To delete"}) { community { id } } }`,
+	} {
+		var out map[string]map[string]map[string]string
+		s.mutate(q, map[string]any{"p": map[string]string{"Pillar": gid(hub.TypePlan, "restore-2011-2015"), "Objective": gid(hub.TypePillar, "p1")}[kind]}, &out)
+		for _, payload := range out {
+			for _, e := range payload {
+				deletable[kind] = e["id"]
+			}
+		}
+	}
 	time.Sleep(time.Until(soon) + 100*time.Millisecond)
 
 	heldMeeting := gid(hub.TypeMeeting, "m-2015-05")
@@ -154,6 +170,44 @@ func TestAuthorizationMatrix(t *testing.T) {
 				statuses := []string{"IN_PROGRESS", "DONE", "OPEN"}
 				return map[string]any{"id": ownedOutcome, "status": statuses[n%3], "note": unique()}
 			}, owners},
+		{"createStrategicPlan", `mutation($in: CreateStrategicPlanInput!) { createStrategicPlan(input: $in) { userErrors { message } } }`,
+			func() map[string]any {
+				return map[string]any{"title": "Plan " + unique(), "periodStart": "2016-01-01", "periodEnd": "2020-12-31"}
+			}, []string{"admin"}},
+		{"updateStrategicPlan", `mutation($in: UpdateStrategicPlanInput!) { updateStrategicPlan(input: $in) { userErrors { message } } }`,
+			func() map[string]any {
+				return map[string]any{"id": gid(hub.TypePlan, "restore-2011-2015"), "description": "Revised " + unique()}
+			}, []string{"admin"}},
+		{"createPillar", `mutation($in: CreatePillarInput!) { createPillar(input: $in) { userErrors { message } } }`,
+			func() map[string]any {
+				return map[string]any{"planId": gid(hub.TypePlan, "restore-2011-2015"), "code": "9." + unique(), "title": "Pillar"}
+			}, []string{"admin"}},
+		{"updatePillar", `mutation($in: UpdatePillarInput!) { updatePillar(input: $in) { userErrors { message } } }`,
+			func() map[string]any {
+				return map[string]any{"id": gid(hub.TypePillar, "p1"), "description": "Revised " + unique()}
+			}, []string{"admin"}},
+		{"createObjective", `mutation($in: CreateObjectiveInput!) { createObjective(input: $in) { userErrors { message } } }`,
+			func() map[string]any {
+				return map[string]any{"pillarId": gid(hub.TypePillar, "p1"), "code": "1.9" + unique(), "title": "Objective"}
+			}, []string{"admin"}},
+		{"updateObjective", `mutation($in: UpdateObjectiveInput!) { updateObjective(input: $in) { userErrors { message } } }`,
+			func() map[string]any {
+				return map[string]any{"id": gid(hub.TypeObjective, "o1-1"), "description": "Revised " + unique()}
+			}, []string{"admin"}},
+		{"createCommunity", `mutation($in: CreateCommunityInput!) { createCommunity(input: $in) { userErrors { message } } }`,
+			func() map[string]any { return map[string]any{"name": "Community " + unique()} }, []string{"admin"}},
+		{"updateCommunity", `mutation($in: UpdateCommunityInput!) { updateCommunity(input: $in) { userErrors { message } } }`,
+			func() map[string]any {
+				return map[string]any{"id": gid(hub.TypeCommunity, "lake-i"), "area": "Area " + unique()}
+			}, []string{"admin"}},
+		{"deleteStrategicPlan", `mutation($in: DeleteInput!) { deleteStrategicPlan(input: $in) { userErrors { message } } }`,
+			func() map[string]any { return map[string]any{"id": deletable["StrategicPlan"]} }, []string{"admin"}},
+		{"deletePillar", `mutation($in: DeleteInput!) { deletePillar(input: $in) { userErrors { message } } }`,
+			func() map[string]any { return map[string]any{"id": deletable["Pillar"]} }, []string{"admin"}},
+		{"deleteObjective", `mutation($in: DeleteInput!) { deleteObjective(input: $in) { userErrors { message } } }`,
+			func() map[string]any { return map[string]any{"id": deletable["Objective"]} }, []string{"admin"}},
+		{"deleteCommunity", `mutation($in: DeleteInput!) { deleteCommunity(input: $in) { userErrors { message } } }`,
+			func() map[string]any { return map[string]any{"id": deletable["Community"]} }, []string{"admin"}},
 		{"issueToken", `mutation($in: IssueTokenInput!) { issueToken(input: $in) { userErrors { message } } }`,
 			func() map[string]any { return map[string]any{"label": "Issued " + unique(), "role": "VIEWER"} }, []string{"admin"}},
 		{"revokeToken", `mutation($in: RevokeTokenInput!) { revokeToken(input: $in) { userErrors { message } } }`,

@@ -64,39 +64,13 @@ type Options struct {
 // on a fresh embedded database, the demo data.
 func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts Options) (*App, error) {
 	a := &App{logger: logger, stopped: make(chan struct{})}
-	uri := cfg.mongoURI
-	if uri == "" {
-		lock, err := lockDataDir(cfg.dataDir)
-		if err != nil {
-			return nil, err
-		}
-		a.lock = lock
-		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-		ec := cfg.embedded
-		ec.Dir, ec.Addr, ec.Logger, ec.Alerts = filepath.Join(cfg.dataDir, "ferretdb"), cfg.embeddedAddr, quiet, logger
-		emb, err := store.StartEmbeddedConfig(ec)
-		if err != nil {
-			lock.release()
-			return nil, err
-		}
-		a.embedded, uri = emb, emb.URI
-		if err := lock.publish(uri); err != nil {
-			a.Close(context.Background())
-			return nil, err
-		}
-		logger.Info("embedded FerretDB started; open it with MongoDB tools at this URI", "uri", uri, "backend", ec.Backend, "data", emb.Where())
-	}
-	st, err := store.Connect(ctx, uri, cfg.database)
-	if err != nil {
+	if err := a.openDatabase(ctx, cfg, logger); err != nil {
 		a.Close(context.Background())
 		return nil, err
 	}
-	a.store = st
-	logger.Info("connected to the database", "database", cfg.database, "replicaSet", st.ReplicaSet())
-	if a.embedded != nil {
-		st.WatchDisk(a.embedded.DataDir())
-	}
+	st := a.store
 	var log hub.EventLog = st
+	var err error
 	if opts.WrapLog != nil {
 		log = opts.WrapLog(st)
 	}
@@ -132,6 +106,41 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts Options) (*
 	a.live = live.NewServer(cfg.gateway.LiveOptions(live.Options{Logger: logger, Authenticate: a.authenticateInit, Audience: auth.Audience, InitTimeout: cfg.wsInit}))
 	go a.closeRevokedConnections()
 	return a, nil
+}
+
+// openDatabase connects to the configured database, starting the
+// embedded one under the data directory's lock when no URI is given.
+func (a *App) openDatabase(ctx context.Context, cfg Config, logger *slog.Logger) error {
+	uri := cfg.mongoURI
+	if uri == "" {
+		lock, err := lockDataDir(cfg.dataDir)
+		if err != nil {
+			return err
+		}
+		a.lock = lock
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		ec := cfg.embedded
+		ec.Dir, ec.Addr, ec.Logger, ec.Alerts = filepath.Join(cfg.dataDir, "ferretdb"), cfg.embeddedAddr, quiet, logger
+		emb, err := store.StartEmbeddedConfig(ec)
+		if err != nil {
+			return err
+		}
+		a.embedded, uri = emb, emb.URI
+		if err := lock.publish(uri); err != nil {
+			return err
+		}
+		logger.Info("embedded FerretDB started; open it with MongoDB tools at this URI", "uri", uri, "backend", ec.Backend, "data", emb.Where())
+	}
+	st, err := store.Connect(ctx, uri, cfg.database)
+	if err != nil {
+		return err
+	}
+	a.store = st
+	logger.Info("connected to the database", "database", cfg.database, "replicaSet", st.ReplicaSet())
+	if a.embedded != nil {
+		st.WatchDisk(a.embedded.DataDir())
+	}
+	return nil
 }
 
 // Hub is the domain the App serves.

@@ -22,7 +22,8 @@ import (
 // The commands as a user runs them: the real binary, beside a running
 // server on the same data directory, and with bad command lines.
 
-// binary is convene built once for the tests that run it; TestMain
+// binary is convene built once, as the Dockerfile builds it (releaseFlags),
+// for the tests that run it; TestMain
 // removes its directory.
 var binary struct {
 	once      sync.Once
@@ -41,8 +42,9 @@ func buildBinary(t *testing.T) string {
 			return
 		}
 		binary.path = filepath.Join(binary.dir, "convene")
-		build := exec.Command("go", "build", "-o", binary.path, ".")
+		build := exec.Command("go", append(releaseFlags, binary.path, ".")...)
 		build.Dir = repoPath()
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := build.CombinedOutput(); err != nil {
 			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
 		}

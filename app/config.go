@@ -19,7 +19,9 @@ import (
 // reads configuration; its fields stay unexported so that nothing else
 // does (tests in this package adjust them directly).
 type Config struct {
-	command      string // serve, seed or "token create"
+	command      string // one of commands
+	file         string // the file that import, backup and restore read or write
+	dryRun       bool   // import: check only
 	addr         string
 	dataDir      string
 	mongoURI     string
@@ -45,7 +47,11 @@ type tokenFlags struct {
 var commands = []struct{ name, summary string }{
 	{"serve", "serve the API, the playground and the exports (the default)"},
 	{"seed", "load the demo data into the configured database (refuses when it already holds data)"},
+	{"import", "import FILE [--dry-run]: load a plan (YAML or JSON, seed/FORMAT.md) into the configured database, all or nothing"},
+	{"backup", "backup [FILE]: write the event log to FILE (a new file) or standard output, consistent while servers run"},
+	{"restore", "restore FILE: load a backup into an empty database"},
 	{"token create", "issue a token against the configured database and print its secret once"},
+	{"healthcheck", "exit 0 when the server on --addr is ready (GET /readyz): the container image's health check"},
 }
 
 // roles are the values of token create's --role.
@@ -76,12 +82,24 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		cfg.gateway.RegisterFlags(fs, getenv)
 	case "token create":
 		cfg.registerToken(fs)
+	case "import":
+		cfg.registerImport(fs)
 	}
 	if cfg.command != "serve" {
 		cfg.gateway = gateway.DefaultConfig()
 	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	if takesFile := cfg.command == "import" || cfg.command == "backup" || cfg.command == "restore"; takesFile && fs.NArg() > 0 {
+		// The file may come before the flags: convene import plan.yaml --dry-run.
+		cfg.file = fs.Arg(0)
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			return cfg, err
+		}
+	}
+	if (cfg.command == "import" || cfg.command == "restore") && cfg.file == "" {
+		return cfg, fmt.Errorf("%s needs a FILE", cfg.command)
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
@@ -139,6 +157,11 @@ func (cfg *Config) registerToken(fs *flag.FlagSet) {
 	fs.DurationVar(&cfg.newToken.expires, "expires", 0, "lifetime, such as 720h; never expires when 0")
 }
 
+// registerImport defines the flags of import.
+func (cfg *Config) registerImport(fs *flag.FlagSet) {
+	fs.BoolVar(&cfg.dryRun, "dry-run", false, "check the file and print every problem with its line and field; write nothing")
+}
+
 // Usage writes the help: every command, then every flag, grouped by the
 // commands that take it, with its environment variable and default.
 func Usage(w io.Writer) {
@@ -155,6 +178,7 @@ func Usage(w io.Writer) {
 		{"Flags of every command", func(fs *flag.FlagSet) { cfg.registerCommon(fs, none) }},
 		{"Flags of serve", func(fs *flag.FlagSet) { cfg.gateway.RegisterFlags(fs, none) }},
 		{"Flags of token create", cfg.registerToken},
+		{"Flags of import", cfg.registerImport},
 	}
 	for _, g := range groups {
 		fs := flag.NewFlagSet(g.title, flag.ContinueOnError)

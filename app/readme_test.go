@@ -104,6 +104,13 @@ func TestReadmeExamplesRun(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(data, "admin-token"), []byte(testAdminToken+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// "Your own plan" keeps its server's data in myplan/.
+	if err := os.MkdirAll(filepath.Join(work, "myplan"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(work, "myplan", "admin-token"), []byte(testAdminToken+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cfg, err := ParseConfig([]string{"--data-dir", data, "--embedded-addr", "127.0.0.1:0"}, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)

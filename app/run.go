@@ -15,12 +15,21 @@ import (
 	"convene/seed"
 )
 
-// Run carries out cfg's command (serve, seed or token create) until it is
-// done or, for serve, until ctx ends. Secrets a command issues go to out.
-func Run(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer) error {
+// Run carries out cfg's command until it is done or, for serve, until ctx
+// ends. What a command prints, secrets included, goes to out; progress
+// and problems to errOut.
+func Run(ctx context.Context, cfg Config, logger *slog.Logger, out, errOut io.Writer) error {
 	switch cfg.command {
 	case "seed":
 		return seedCommand(ctx, cfg, logger, out)
+	case "import":
+		return importCommand(ctx, cfg, logger, out, errOut)
+	case "backup":
+		return backupCommand(ctx, cfg, logger, out, errOut)
+	case "restore":
+		return restoreCommand(ctx, cfg, logger, errOut)
+	case "healthcheck":
+		return healthcheckCommand(ctx, cfg)
 	case "token create":
 		return createTokenCommand(ctx, cfg, logger, out)
 	default:

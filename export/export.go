@@ -1,6 +1,7 @@
 // Package export serves the read model as files for analysts:
 //
 //	GET /export/{commitments|stakeholders|meetings|outcomes}.{csv|json|ndjson}
+//	GET /export/{progress-reports|commitment-history|audit-log}.{csv|json|ndjson}
 //
 // with the filters of the matching GraphQL query as URL parameters
 // (?statuses=DELAYED,AT_RISK&overdue=true&pillarIds=…). Lists take
@@ -65,7 +66,7 @@ const Prefix = "/export/"
 
 // Entities and formats, in the order messages list them.
 var (
-	Entities = []string{"commitments", "stakeholders", "meetings", "outcomes"}
+	Entities = []string{"commitments", "stakeholders", "meetings", "outcomes", "progress-reports", "commitment-history", "audit-log"}
 	Formats  = []string{"csv", "json", "ndjson"}
 )
 
@@ -122,7 +123,16 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("export %s: %v", name, err), http.StatusBadRequest)
 		return
 	}
-	x := &exporter{model: h.src.Model(), viewer: viewer}
+	if name == "audit-log" && viewer.Role != hub.RoleAdmin {
+		status := http.StatusForbidden
+		if !viewer.Authenticated() {
+			status = http.StatusUnauthorized
+			w.Header().Set("WWW-Authenticate", `Bearer realm="convene"`)
+		}
+		http.Error(w, "the audit log is for admins only: send an admin token", status)
+		return
+	}
+	x := &exporter{model: h.src.Model(), viewer: viewer, today: h.src.Today()}
 	var table table
 	switch name {
 	case "commitments":
@@ -133,6 +143,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		table, err = x.meetings(q)
 	case "outcomes":
 		table, err = x.outcomes(q)
+	case "progress-reports":
+		table, err = x.progressReports(q)
+	case "commitment-history":
+		table, err = x.commitmentHistory(q)
+	case "audit-log":
+		table, err = x.auditLog(q)
 	}
 	if err == nil {
 		err = q.unused()

@@ -24,6 +24,7 @@ var (
 type exporter struct {
 	model  *hub.ReadModel
 	viewer hub.Viewer
+	today  hub.Date
 }
 
 // column is a named value of a row of T.
@@ -44,19 +45,27 @@ func newTable[T any](x *exporter, k *hub.Kind[T], items []*T, columns []column[*
 			visible = append(visible, it)
 		}
 	}
+	shown := make([]column[*T], len(columns))
+	for i, c := range columns {
+		if shown[i] = c; !x.viewer.SeesField(k.Type, c.name) {
+			shown[i].value = func(*T) any { return nil }
+		}
+	}
+	return rowsTable(visible, shown)
+}
+
+// rowsTable is the table of items, one row each: rows derived from what
+// the viewer may see (history entries, progress reports).
+func rowsTable[T any](items []T, columns []column[T]) table {
 	names := make([]string, len(columns))
-	hidden := make([]bool, len(columns))
 	for i, c := range columns {
 		names[i] = c.name
-		hidden[i] = !x.viewer.SeesField(k.Type, c.name)
 	}
-	return table{columns: names, len: len(visible), rows: func(yield func([]any) bool) {
+	return table{columns: names, len: len(items), rows: func(yield func([]any) bool) {
 		row := make([]any, len(columns))
-		for _, it := range visible {
+		for _, it := range items {
 			for i, c := range columns {
-				if row[i] = nil; !hidden[i] {
-					row[i] = c.value(it)
-				}
+				row[i] = c.value(it)
 			}
 			if !yield(row) {
 				return
@@ -158,41 +167,6 @@ func (as agenda) CSV() string {
 }
 
 // ---------------------------------------------------------------- commitments
-
-// commitmentFilter reads the commitments query's filter.
-func commitmentFilter(p *params) (hub.CommitmentFilter, error) {
-	var f hub.CommitmentFilter
-	var err error
-	if f.Sectors, err = enums(p, "sectors", hub.AllSectors); err != nil {
-		return f, err
-	}
-	if f.StakeholderIDs, err = ids(p, "stakeholderIds", hub.TypeStakeholder); err != nil {
-		return f, err
-	}
-	if f.PillarIDs, err = ids(p, "pillarIds", hub.TypePillar); err != nil {
-		return f, err
-	}
-	if f.ObjectiveIDs, err = ids(p, "objectiveIds", hub.TypeObjective); err != nil {
-		return f, err
-	}
-	if f.CommunityIDs, err = ids(p, "communityIds", hub.TypeCommunity); err != nil {
-		return f, err
-	}
-	if f.Statuses, err = enums(p, "statuses", hub.AllCommitmentStatuses); err != nil {
-		return f, err
-	}
-	if f.Overdue, err = p.optionalBool("overdue"); err != nil {
-		return f, err
-	}
-	if f.DueBefore, err = p.date("dueBefore"); err != nil {
-		return f, err
-	}
-	if f.DueAfter, err = p.date("dueAfter"); err != nil {
-		return f, err
-	}
-	f.Search, err = p.one("search")
-	return f, err
-}
 
 // commitments takes the parameters of the commitments query: its filter,
 // and orderBy/direction.
@@ -445,4 +419,44 @@ func (x *exporter) outcomes(p *params) (table, error) {
 		{"updatedAt", func(o *hub.MeetingOutcome) any { return o.UpdatedAt }},
 		{"version", func(o *hub.MeetingOutcome) any { return o.Version }},
 	}), nil
+}
+
+// commitmentFilter reads the commitments query's filter.
+func commitmentFilter(p *params) (hub.CommitmentFilter, error) {
+	var f hub.CommitmentFilter
+	var err error
+	if f.PlanIDs, err = ids(p, "planIds", hub.TypePlan); err != nil {
+		return f, err
+	}
+	if f.Sectors, err = enums(p, "sectors", hub.AllSectors); err != nil {
+		return f, err
+	}
+	if f.StakeholderIDs, err = ids(p, "stakeholderIds", hub.TypeStakeholder); err != nil {
+		return f, err
+	}
+	if f.PillarIDs, err = ids(p, "pillarIds", hub.TypePillar); err != nil {
+		return f, err
+	}
+	if f.ObjectiveIDs, err = ids(p, "objectiveIds", hub.TypeObjective); err != nil {
+		return f, err
+	}
+	if f.CommunityIDs, err = ids(p, "communityIds", hub.TypeCommunity); err != nil {
+		return f, err
+	}
+	if f.Statuses, err = enums(p, "statuses", hub.AllCommitmentStatuses); err != nil {
+		return f, err
+	}
+	if f.Overdue, err = p.optionalBool("overdue"); err != nil {
+		return f, err
+	}
+	if f.DueBefore, err = p.date("dueBefore"); err != nil {
+		return f, err
+	}
+	if f.DueAfter, err = p.date("dueAfter"); err != nil {
+		return f, err
+	}
+	if f.Search, err = p.one("search"); err != nil {
+		return f, err
+	}
+	return f, nil
 }

@@ -179,9 +179,12 @@ type ComplexityRoot struct {
 	}
 
 	Community struct {
-		Area func(childComplexity int) int
-		ID   func(childComplexity int) int
-		Name func(childComplexity int) int
+		Archived func(childComplexity int) int
+		Area     func(childComplexity int) int
+		History  func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ID       func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Version  func(childComplexity int) int
 	}
 
 	Contact struct {
@@ -196,9 +199,34 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	CreateCommunityPayload struct {
+		Community  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CreateObjectivePayload struct {
+		Objective  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CreatePillarPayload struct {
+		Pillar     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	CreateStakeholderPayload struct {
 		Stakeholder func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
+	}
+
+	CreateStrategicPlanPayload struct {
+		StrategicPlan func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
+	}
+
+	DeletePayload struct {
+		DeletedID  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	FieldChange struct {
@@ -289,25 +317,40 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		CreateCommitment     func(childComplexity int, input model.CreateCommitmentInput) int
+		CreateCommunity      func(childComplexity int, input model.CreateCommunityInput) int
+		CreateObjective      func(childComplexity int, input model.CreateObjectiveInput) int
+		CreatePillar         func(childComplexity int, input model.CreatePillarInput) int
 		CreateStakeholder    func(childComplexity int, input model.CreateStakeholderInput) int
+		CreateStrategicPlan  func(childComplexity int, input model.CreateStrategicPlanInput) int
+		DeleteCommunity      func(childComplexity int, input model.DeleteInput) int
+		DeleteObjective      func(childComplexity int, input model.DeleteInput) int
+		DeletePillar         func(childComplexity int, input model.DeleteInput) int
+		DeleteStrategicPlan  func(childComplexity int, input model.DeleteInput) int
 		IssueToken           func(childComplexity int, input model.IssueTokenInput) int
 		RecordMeetingOutcome func(childComplexity int, input model.RecordMeetingOutcomeInput) int
 		ReportProgress       func(childComplexity int, input model.ReportProgressInput) int
 		RevokeToken          func(childComplexity int, input model.RevokeTokenInput) int
 		ScheduleMeeting      func(childComplexity int, input model.ScheduleMeetingInput) int
 		UpdateCommitment     func(childComplexity int, input model.UpdateCommitmentInput) int
+		UpdateCommunity      func(childComplexity int, input model.UpdateCommunityInput) int
 		UpdateMeeting        func(childComplexity int, input model.UpdateMeetingInput) int
+		UpdateObjective      func(childComplexity int, input model.UpdateObjectiveInput) int
 		UpdateOutcomeStatus  func(childComplexity int, input model.UpdateOutcomeStatusInput) int
+		UpdatePillar         func(childComplexity int, input model.UpdatePillarInput) int
 		UpdateStakeholder    func(childComplexity int, input model.UpdateStakeholderInput) int
+		UpdateStrategicPlan  func(childComplexity int, input model.UpdateStrategicPlanInput) int
 	}
 
 	Objective struct {
+		Archived    func(childComplexity int) int
 		Code        func(childComplexity int) int
 		Commitments func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Description func(childComplexity int) int
 		GlobalID    func(childComplexity int) int
+		History     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Pillar      func(childComplexity int) int
 		Title       func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	OutcomeEvent struct {
@@ -331,12 +374,15 @@ type ComplexityRoot struct {
 	}
 
 	Pillar struct {
+		Archived    func(childComplexity int) int
 		Code        func(childComplexity int) int
 		Description func(childComplexity int) int
+		History     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID          func(childComplexity int) int
-		Objectives  func(childComplexity int) int
+		Objectives  func(childComplexity int, includeArchived *bool) int
 		Plan        func(childComplexity int) int
 		Title       func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	PillarStats struct {
@@ -371,7 +417,7 @@ type ComplexityRoot struct {
 		CommitmentByReference func(childComplexity int, reference string) int
 		CommitmentStats       func(childComplexity int, filter *model.CommitmentFilter) int
 		Commitments           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.CommitmentFilter, orderBy *model.CommitmentOrder) int
-		Communities           func(childComplexity int) int
+		Communities           func(childComplexity int, includeArchived *bool) int
 		Meeting               func(childComplexity int, id string) int
 		Meetings              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.MeetingFilter) int
 		Node                  func(childComplexity int, id string) int
@@ -380,7 +426,7 @@ type ComplexityRoot struct {
 		Stakeholder           func(childComplexity int, id string) int
 		Stakeholders          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.StakeholderFilter) int
 		StrategicPlan         func(childComplexity int, id string) int
-		StrategicPlans        func(childComplexity int) int
+		StrategicPlans        func(childComplexity int, includeArchived *bool) int
 		Tokens                func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Viewer                func(childComplexity int) int
 	}
@@ -447,12 +493,15 @@ type ComplexityRoot struct {
 	}
 
 	StrategicPlan struct {
+		Archived    func(childComplexity int) int
 		Description func(childComplexity int) int
+		History     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID          func(childComplexity int) int
 		PeriodEnd   func(childComplexity int) int
 		PeriodStart func(childComplexity int) int
-		Pillars     func(childComplexity int) int
+		Pillars     func(childComplexity int, includeArchived *bool) int
 		Title       func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -489,8 +538,18 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	UpdateCommunityPayload struct {
+		Community  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	UpdateMeetingPayload struct {
 		Meeting    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	UpdateObjectivePayload struct {
+		Objective  func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -499,9 +558,19 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	UpdatePillarPayload struct {
+		Pillar     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	UpdateStakeholderPayload struct {
 		Stakeholder func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
+	}
+
+	UpdateStrategicPlanPayload struct {
+		StrategicPlan func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
 	}
 
 	UserError struct {
@@ -556,6 +625,8 @@ type CommitmentEventResolver interface {
 }
 type CommunityResolver interface {
 	ID(ctx context.Context, obj *hub.Community) (string, error)
+
+	History(ctx context.Context, obj *hub.Community, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type MeetingResolver interface {
 	ID(ctx context.Context, obj *hub.Meeting) (string, error)
@@ -579,6 +650,18 @@ type MeetingParticipantResolver interface {
 	Stakeholder(ctx context.Context, obj *hub.MeetingParticipant) (*hub.Stakeholder, error)
 }
 type MutationResolver interface {
+	CreateStrategicPlan(ctx context.Context, input model.CreateStrategicPlanInput) (*model.CreateStrategicPlanPayload, error)
+	UpdateStrategicPlan(ctx context.Context, input model.UpdateStrategicPlanInput) (*model.UpdateStrategicPlanPayload, error)
+	CreatePillar(ctx context.Context, input model.CreatePillarInput) (*model.CreatePillarPayload, error)
+	UpdatePillar(ctx context.Context, input model.UpdatePillarInput) (*model.UpdatePillarPayload, error)
+	CreateObjective(ctx context.Context, input model.CreateObjectiveInput) (*model.CreateObjectivePayload, error)
+	UpdateObjective(ctx context.Context, input model.UpdateObjectiveInput) (*model.UpdateObjectivePayload, error)
+	CreateCommunity(ctx context.Context, input model.CreateCommunityInput) (*model.CreateCommunityPayload, error)
+	UpdateCommunity(ctx context.Context, input model.UpdateCommunityInput) (*model.UpdateCommunityPayload, error)
+	DeleteStrategicPlan(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	DeletePillar(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	DeleteObjective(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	DeleteCommunity(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
 	CreateStakeholder(ctx context.Context, input model.CreateStakeholderInput) (*model.CreateStakeholderPayload, error)
 	UpdateStakeholder(ctx context.Context, input model.UpdateStakeholderInput) (*model.UpdateStakeholderPayload, error)
 	CreateCommitment(ctx context.Context, input model.CreateCommitmentInput) (*model.CreateCommitmentPayload, error)
@@ -593,6 +676,7 @@ type MutationResolver interface {
 }
 type ObjectiveResolver interface {
 	Commitments(ctx context.Context, obj *gqltype.Objective, first *int, after *string, last *int, before *string) (*model.CommitmentConnection, error)
+	History(ctx context.Context, obj *gqltype.Objective, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type OutcomeEventResolver interface {
 	Cursor(ctx context.Context, obj *hub.Event) (string, error)
@@ -606,12 +690,15 @@ type PillarResolver interface {
 	ID(ctx context.Context, obj *hub.Pillar) (string, error)
 
 	Plan(ctx context.Context, obj *hub.Pillar) (*hub.StrategicPlan, error)
-	Objectives(ctx context.Context, obj *hub.Pillar) ([]*gqltype.Objective, error)
+
+	Objectives(ctx context.Context, obj *hub.Pillar, includeArchived *bool) ([]*gqltype.Objective, error)
+
+	History(ctx context.Context, obj *hub.Pillar, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (gqltype.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]gqltype.Node, error)
-	StrategicPlans(ctx context.Context) ([]*hub.StrategicPlan, error)
+	StrategicPlans(ctx context.Context, includeArchived *bool) ([]*hub.StrategicPlan, error)
 	StrategicPlan(ctx context.Context, id string) (*hub.StrategicPlan, error)
 	Stakeholders(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.StakeholderFilter) (*model.StakeholderConnection, error)
 	Stakeholder(ctx context.Context, id string) (*hub.Stakeholder, error)
@@ -621,7 +708,7 @@ type QueryResolver interface {
 	Meetings(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.MeetingFilter) (*model.MeetingConnection, error)
 	Meeting(ctx context.Context, id string) (*hub.Meeting, error)
 	Outcomes(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.OutcomeFilter) (*model.MeetingOutcomeConnection, error)
-	Communities(ctx context.Context) ([]*hub.Community, error)
+	Communities(ctx context.Context, includeArchived *bool) ([]*hub.Community, error)
 	CommitmentStats(ctx context.Context, filter *model.CommitmentFilter) (*hub.CommitmentStats, error)
 	Viewer(ctx context.Context) (*hub.Viewer, error)
 	Tokens(ctx context.Context, first *int, after *string, last *int, before *string) (*model.TokenConnection, error)
@@ -643,7 +730,9 @@ type StakeholderResolver interface {
 type StrategicPlanResolver interface {
 	ID(ctx context.Context, obj *hub.StrategicPlan) (string, error)
 
-	Pillars(ctx context.Context, obj *hub.StrategicPlan) ([]*hub.Pillar, error)
+	Pillars(ctx context.Context, obj *hub.StrategicPlan, includeArchived *bool) ([]*hub.Pillar, error)
+
+	History(ctx context.Context, obj *hub.StrategicPlan, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type SubscriptionResolver interface {
 	MeetingOutcomeRecorded(ctx context.Context, filter *model.OutcomeSubscriptionFilter, after *string) (<-chan *hub.Event, error)
@@ -1179,12 +1268,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommitmentStats.Total(childComplexity), true
 
+	case "Community.archived":
+		if e.ComplexityRoot.Community.Archived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.Archived(childComplexity), true
 	case "Community.area":
 		if e.ComplexityRoot.Community.Area == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Community.Area(childComplexity), true
+	case "Community.history":
+		if e.ComplexityRoot.Community.History == nil {
+			break
+		}
+
+		args, err := ec.field_Community_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Community.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Community.id":
 		if e.ComplexityRoot.Community.ID == nil {
 			break
@@ -1197,6 +1303,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Community.Name(childComplexity), true
+	case "Community.version":
+		if e.ComplexityRoot.Community.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.Version(childComplexity), true
 
 	case "Contact.email":
 		if e.ComplexityRoot.Contact.Email == nil {
@@ -1236,6 +1348,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateCommitmentPayload.UserErrors(childComplexity), true
 
+	case "CreateCommunityPayload.community":
+		if e.ComplexityRoot.CreateCommunityPayload.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateCommunityPayload.Community(childComplexity), true
+	case "CreateCommunityPayload.userErrors":
+		if e.ComplexityRoot.CreateCommunityPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateCommunityPayload.UserErrors(childComplexity), true
+
+	case "CreateObjectivePayload.objective":
+		if e.ComplexityRoot.CreateObjectivePayload.Objective == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateObjectivePayload.Objective(childComplexity), true
+	case "CreateObjectivePayload.userErrors":
+		if e.ComplexityRoot.CreateObjectivePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateObjectivePayload.UserErrors(childComplexity), true
+
+	case "CreatePillarPayload.pillar":
+		if e.ComplexityRoot.CreatePillarPayload.Pillar == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatePillarPayload.Pillar(childComplexity), true
+	case "CreatePillarPayload.userErrors":
+		if e.ComplexityRoot.CreatePillarPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatePillarPayload.UserErrors(childComplexity), true
+
 	case "CreateStakeholderPayload.stakeholder":
 		if e.ComplexityRoot.CreateStakeholderPayload.Stakeholder == nil {
 			break
@@ -1248,6 +1399,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateStakeholderPayload.UserErrors(childComplexity), true
+
+	case "CreateStrategicPlanPayload.strategicPlan":
+		if e.ComplexityRoot.CreateStrategicPlanPayload.StrategicPlan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateStrategicPlanPayload.StrategicPlan(childComplexity), true
+	case "CreateStrategicPlanPayload.userErrors":
+		if e.ComplexityRoot.CreateStrategicPlanPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateStrategicPlanPayload.UserErrors(childComplexity), true
+
+	case "DeletePayload.deletedId":
+		if e.ComplexityRoot.DeletePayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletePayload.DeletedID(childComplexity), true
+	case "DeletePayload.userErrors":
+		if e.ComplexityRoot.DeletePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletePayload.UserErrors(childComplexity), true
 
 	case "FieldChange.after":
 		if e.ComplexityRoot.FieldChange.After == nil {
@@ -1616,6 +1793,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCommitment(childComplexity, args["input"].(model.CreateCommitmentInput)), true
+	case "Mutation.createCommunity":
+		if e.ComplexityRoot.Mutation.CreateCommunity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCommunity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCommunity(childComplexity, args["input"].(model.CreateCommunityInput)), true
+	case "Mutation.createObjective":
+		if e.ComplexityRoot.Mutation.CreateObjective == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createObjective_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateObjective(childComplexity, args["input"].(model.CreateObjectiveInput)), true
+	case "Mutation.createPillar":
+		if e.ComplexityRoot.Mutation.CreatePillar == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPillar_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePillar(childComplexity, args["input"].(model.CreatePillarInput)), true
 	case "Mutation.createStakeholder":
 		if e.ComplexityRoot.Mutation.CreateStakeholder == nil {
 			break
@@ -1627,6 +1837,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateStakeholder(childComplexity, args["input"].(model.CreateStakeholderInput)), true
+	case "Mutation.createStrategicPlan":
+		if e.ComplexityRoot.Mutation.CreateStrategicPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createStrategicPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateStrategicPlan(childComplexity, args["input"].(model.CreateStrategicPlanInput)), true
+	case "Mutation.deleteCommunity":
+		if e.ComplexityRoot.Mutation.DeleteCommunity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteCommunity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteCommunity(childComplexity, args["input"].(model.DeleteInput)), true
+	case "Mutation.deleteObjective":
+		if e.ComplexityRoot.Mutation.DeleteObjective == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteObjective_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteObjective(childComplexity, args["input"].(model.DeleteInput)), true
+	case "Mutation.deletePillar":
+		if e.ComplexityRoot.Mutation.DeletePillar == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deletePillar_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeletePillar(childComplexity, args["input"].(model.DeleteInput)), true
+	case "Mutation.deleteStrategicPlan":
+		if e.ComplexityRoot.Mutation.DeleteStrategicPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteStrategicPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteStrategicPlan(childComplexity, args["input"].(model.DeleteInput)), true
 	case "Mutation.issueToken":
 		if e.ComplexityRoot.Mutation.IssueToken == nil {
 			break
@@ -1693,6 +1958,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCommitment(childComplexity, args["input"].(model.UpdateCommitmentInput)), true
+	case "Mutation.updateCommunity":
+		if e.ComplexityRoot.Mutation.UpdateCommunity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCommunity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCommunity(childComplexity, args["input"].(model.UpdateCommunityInput)), true
 	case "Mutation.updateMeeting":
 		if e.ComplexityRoot.Mutation.UpdateMeeting == nil {
 			break
@@ -1704,6 +1980,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateMeeting(childComplexity, args["input"].(model.UpdateMeetingInput)), true
+	case "Mutation.updateObjective":
+		if e.ComplexityRoot.Mutation.UpdateObjective == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateObjective_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateObjective(childComplexity, args["input"].(model.UpdateObjectiveInput)), true
 	case "Mutation.updateOutcomeStatus":
 		if e.ComplexityRoot.Mutation.UpdateOutcomeStatus == nil {
 			break
@@ -1715,6 +2002,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateOutcomeStatus(childComplexity, args["input"].(model.UpdateOutcomeStatusInput)), true
+	case "Mutation.updatePillar":
+		if e.ComplexityRoot.Mutation.UpdatePillar == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePillar_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePillar(childComplexity, args["input"].(model.UpdatePillarInput)), true
 	case "Mutation.updateStakeholder":
 		if e.ComplexityRoot.Mutation.UpdateStakeholder == nil {
 			break
@@ -1726,7 +2024,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateStakeholder(childComplexity, args["input"].(model.UpdateStakeholderInput)), true
+	case "Mutation.updateStrategicPlan":
+		if e.ComplexityRoot.Mutation.UpdateStrategicPlan == nil {
+			break
+		}
 
+		args, err := ec.field_Mutation_updateStrategicPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateStrategicPlan(childComplexity, args["input"].(model.UpdateStrategicPlanInput)), true
+
+	case "Objective.archived":
+		if e.ComplexityRoot.Objective.Archived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.Archived(childComplexity), true
 	case "Objective.code":
 		if e.ComplexityRoot.Objective.Code == nil {
 			break
@@ -1756,6 +2071,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Objective.GlobalID(childComplexity), true
+	case "Objective.history":
+		if e.ComplexityRoot.Objective.History == nil {
+			break
+		}
+
+		args, err := ec.field_Objective_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Objective.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Objective.pillar":
 		if e.ComplexityRoot.Objective.Pillar == nil {
 			break
@@ -1768,6 +2094,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Objective.Title(childComplexity), true
+	case "Objective.version":
+		if e.ComplexityRoot.Objective.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.Version(childComplexity), true
 
 	case "OutcomeEvent.actor":
 		if e.ComplexityRoot.OutcomeEvent.Actor == nil {
@@ -1838,6 +2170,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Participant.Stakeholder(childComplexity), true
 
+	case "Pillar.archived":
+		if e.ComplexityRoot.Pillar.Archived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pillar.Archived(childComplexity), true
 	case "Pillar.code":
 		if e.ComplexityRoot.Pillar.Code == nil {
 			break
@@ -1850,6 +2188,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Pillar.Description(childComplexity), true
+	case "Pillar.history":
+		if e.ComplexityRoot.Pillar.History == nil {
+			break
+		}
+
+		args, err := ec.field_Pillar_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Pillar.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Pillar.id":
 		if e.ComplexityRoot.Pillar.ID == nil {
 			break
@@ -1861,7 +2210,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Pillar.Objectives(childComplexity), true
+		args, err := ec.field_Pillar_objectives_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Pillar.Objectives(childComplexity, args["includeArchived"].(*bool)), true
 	case "Pillar.plan":
 		if e.ComplexityRoot.Pillar.Plan == nil {
 			break
@@ -1874,6 +2228,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Pillar.Title(childComplexity), true
+	case "Pillar.version":
+		if e.ComplexityRoot.Pillar.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pillar.Version(childComplexity), true
 
 	case "PillarStats.averageProgress":
 		if e.ComplexityRoot.PillarStats.AverageProgress == nil {
@@ -2023,7 +2383,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Query.Communities(childComplexity), true
+		args, err := ec.field_Query_communities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Communities(childComplexity, args["includeArchived"].(*bool)), true
 
 	case "Query.meeting":
 		if e.ComplexityRoot.Query.Meeting == nil {
@@ -2118,7 +2483,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Query.StrategicPlans(childComplexity), true
+		args, err := ec.field_Query_strategicPlans_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StrategicPlans(childComplexity, args["includeArchived"].(*bool)), true
 	case "Query.tokens":
 		if e.ComplexityRoot.Query.Tokens == nil {
 			break
@@ -2360,12 +2730,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StatusCount.Status(childComplexity), true
 
+	case "StrategicPlan.archived":
+		if e.ComplexityRoot.StrategicPlan.Archived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StrategicPlan.Archived(childComplexity), true
 	case "StrategicPlan.description":
 		if e.ComplexityRoot.StrategicPlan.Description == nil {
 			break
 		}
 
 		return e.ComplexityRoot.StrategicPlan.Description(childComplexity), true
+	case "StrategicPlan.history":
+		if e.ComplexityRoot.StrategicPlan.History == nil {
+			break
+		}
+
+		args, err := ec.field_StrategicPlan_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.StrategicPlan.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "StrategicPlan.id":
 		if e.ComplexityRoot.StrategicPlan.ID == nil {
 			break
@@ -2389,13 +2776,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.StrategicPlan.Pillars(childComplexity), true
+		args, err := ec.field_StrategicPlan_pillars_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.StrategicPlan.Pillars(childComplexity, args["includeArchived"].(*bool)), true
 	case "StrategicPlan.title":
 		if e.ComplexityRoot.StrategicPlan.Title == nil {
 			break
 		}
 
 		return e.ComplexityRoot.StrategicPlan.Title(childComplexity), true
+	case "StrategicPlan.version":
+		if e.ComplexityRoot.StrategicPlan.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StrategicPlan.Version(childComplexity), true
 
 	case "Subscription.commitmentUpdated":
 		if e.ComplexityRoot.Subscription.CommitmentUpdated == nil {
@@ -2531,6 +2929,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateCommitmentPayload.UserErrors(childComplexity), true
 
+	case "UpdateCommunityPayload.community":
+		if e.ComplexityRoot.UpdateCommunityPayload.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateCommunityPayload.Community(childComplexity), true
+	case "UpdateCommunityPayload.userErrors":
+		if e.ComplexityRoot.UpdateCommunityPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateCommunityPayload.UserErrors(childComplexity), true
+
 	case "UpdateMeetingPayload.meeting":
 		if e.ComplexityRoot.UpdateMeetingPayload.Meeting == nil {
 			break
@@ -2543,6 +2954,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UpdateMeetingPayload.UserErrors(childComplexity), true
+
+	case "UpdateObjectivePayload.objective":
+		if e.ComplexityRoot.UpdateObjectivePayload.Objective == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateObjectivePayload.Objective(childComplexity), true
+	case "UpdateObjectivePayload.userErrors":
+		if e.ComplexityRoot.UpdateObjectivePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateObjectivePayload.UserErrors(childComplexity), true
 
 	case "UpdateOutcomeStatusPayload.outcome":
 		if e.ComplexityRoot.UpdateOutcomeStatusPayload.Outcome == nil {
@@ -2557,6 +2981,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateOutcomeStatusPayload.UserErrors(childComplexity), true
 
+	case "UpdatePillarPayload.pillar":
+		if e.ComplexityRoot.UpdatePillarPayload.Pillar == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdatePillarPayload.Pillar(childComplexity), true
+	case "UpdatePillarPayload.userErrors":
+		if e.ComplexityRoot.UpdatePillarPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdatePillarPayload.UserErrors(childComplexity), true
+
 	case "UpdateStakeholderPayload.stakeholder":
 		if e.ComplexityRoot.UpdateStakeholderPayload.Stakeholder == nil {
 			break
@@ -2569,6 +3006,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UpdateStakeholderPayload.UserErrors(childComplexity), true
+
+	case "UpdateStrategicPlanPayload.strategicPlan":
+		if e.ComplexityRoot.UpdateStrategicPlanPayload.StrategicPlan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateStrategicPlanPayload.StrategicPlan(childComplexity), true
+	case "UpdateStrategicPlanPayload.userErrors":
+		if e.ComplexityRoot.UpdateStrategicPlanPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateStrategicPlanPayload.UserErrors(childComplexity), true
 
 	case "UserError.code":
 		if e.ComplexityRoot.UserError.Code == nil {
@@ -2630,7 +3080,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CommitmentSubscriptionFilter", ec.unmarshalInputCommitmentSubscriptionFilter),
 			graphql.NewInputUnmarshaler("ContactInput", ec.unmarshalInputContactInput),
 			graphql.NewInputUnmarshaler("CreateCommitmentInput", ec.unmarshalInputCreateCommitmentInput),
+			graphql.NewInputUnmarshaler("CreateCommunityInput", ec.unmarshalInputCreateCommunityInput),
+			graphql.NewInputUnmarshaler("CreateObjectiveInput", ec.unmarshalInputCreateObjectiveInput),
+			graphql.NewInputUnmarshaler("CreatePillarInput", ec.unmarshalInputCreatePillarInput),
 			graphql.NewInputUnmarshaler("CreateStakeholderInput", ec.unmarshalInputCreateStakeholderInput),
+			graphql.NewInputUnmarshaler("CreateStrategicPlanInput", ec.unmarshalInputCreateStrategicPlanInput),
+			graphql.NewInputUnmarshaler("DeleteInput", ec.unmarshalInputDeleteInput),
 			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
 			graphql.NewInputUnmarshaler("IndicatorInput", ec.unmarshalInputIndicatorInput),
 			graphql.NewInputUnmarshaler("IndicatorValueInput", ec.unmarshalInputIndicatorValueInput),
@@ -2646,9 +3101,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ScheduleMeetingInput", ec.unmarshalInputScheduleMeetingInput),
 			graphql.NewInputUnmarshaler("StakeholderFilter", ec.unmarshalInputStakeholderFilter),
 			graphql.NewInputUnmarshaler("UpdateCommitmentInput", ec.unmarshalInputUpdateCommitmentInput),
+			graphql.NewInputUnmarshaler("UpdateCommunityInput", ec.unmarshalInputUpdateCommunityInput),
 			graphql.NewInputUnmarshaler("UpdateMeetingInput", ec.unmarshalInputUpdateMeetingInput),
+			graphql.NewInputUnmarshaler("UpdateObjectiveInput", ec.unmarshalInputUpdateObjectiveInput),
 			graphql.NewInputUnmarshaler("UpdateOutcomeStatusInput", ec.unmarshalInputUpdateOutcomeStatusInput),
+			graphql.NewInputUnmarshaler("UpdatePillarInput", ec.unmarshalInputUpdatePillarInput),
 			graphql.NewInputUnmarshaler("UpdateStakeholderInput", ec.unmarshalInputUpdateStakeholderInput),
+			graphql.NewInputUnmarshaler("UpdateStrategicPlanInput", ec.unmarshalInputUpdateStrategicPlanInput),
 		)
 	}
 	first := true
@@ -2799,8 +3258,23 @@ type StrategicPlan implements Node {
   periodStart: Date!
   "Last day of the plan's period."
   periodEnd: Date!
+  "Whether the plan is archived: readable, but offered for no new commitment."
+  archived: Boolean!
   "The plan's pillars, in code order."
-  pillars: [Pillar!]!
+  pillars("Include archived pillars." includeArchived: Boolean = false): [Pillar!]!
+  "The current version; pass it as ` + "`" + `expectedVersion` + "`" + ` to update safely."
+  version: Int!
+  "Every change to this plan, oldest first."
+  history(
+    "Return the first n items (at most 100)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Return the last n items (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): ChangeConnection!
 }
 
 "A pillar of a strategic plan: a broad line of work grouping objectives."
@@ -2815,8 +3289,23 @@ type Pillar implements Node {
   description: String!
   "The plan this pillar belongs to."
   plan: StrategicPlan!
+  "Whether the pillar is archived: its objectives and commitments stay readable, but no new objective or commitment goes under it."
+  archived: Boolean!
   "The pillar's objectives, in code order."
-  objectives: [Objective!]!
+  objectives("Include archived objectives." includeArchived: Boolean = false): [Objective!]!
+  "The current version; pass it as ` + "`" + `expectedVersion` + "`" + ` to update safely."
+  version: Int!
+  "Every change to this pillar, oldest first."
+  history(
+    "Return the first n items (at most 100)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Return the last n items (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): ChangeConnection!
 }
 
 "An objective under a pillar; commitments are made towards objectives."
@@ -2831,6 +3320,10 @@ type Objective implements Node {
   description: String!
   "The pillar this objective belongs to."
   pillar: Pillar!
+  "Whether the objective is archived: its commitments stay readable, but no new commitment is made towards it."
+  archived: Boolean!
+  "The current version; pass it as ` + "`" + `expectedVersion` + "`" + ` to update safely."
+  version: Int!
   "Commitments made towards this objective."
   commitments(
     "Return the first n items (at most 100)."
@@ -2842,6 +3335,17 @@ type Objective implements Node {
     "Return items before this cursor."
     before: String
   ): CommitmentConnection!
+  "Every change to this objective, oldest first."
+  history(
+    "Return the first n items (at most 100)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Return the last n items (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): ChangeConnection!
 }
 
 # ---------------------------------------------------------------- stakeholders
@@ -2958,6 +3462,21 @@ type Community implements Node {
   name: String!
   "The wider area it lies in."
   area: String!
+  "Whether the community is archived: commitments that target it keep it, no other may add it."
+  archived: Boolean!
+  "The current version; pass it as ` + "`" + `expectedVersion` + "`" + ` to update safely."
+  version: Int!
+  "Every change to this community, oldest first."
+  history(
+    "Return the first n items (at most 100)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Return the last n items (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): ChangeConnection!
 }
 
 # ---------------------------------------------------------------- commitments
@@ -3114,6 +3633,8 @@ type CommitmentEdge {
 
 "Which commitments to return. Conditions combine with AND; values within a list with OR."
 input CommitmentFilter {
+  "Only commitments under one of these strategic plans (all plans when absent)."
+  planIds: [ID!]
   "Only commitments whose lead or a participant is in one of these sectors."
   sectors: [Sector!]
   "Only commitments that one of these stakeholders leads or takes part in."
@@ -3638,8 +4159,8 @@ type Query {
   node("The global ID." id: ID!): Node
   "Several objects by global ID, in the same order; null for unknown IDs."
   nodes("The global IDs (at most 100)." ids: [ID!]!): [Node]!
-  "Every strategic plan."
-  strategicPlans: [StrategicPlan!]!
+  "Every strategic plan, oldest period first."
+  strategicPlans("Include archived plans." includeArchived: Boolean = false): [StrategicPlan!]!
   "A strategic plan by ID."
   strategicPlan("The plan's global ID." id: ID!): StrategicPlan
   "Stakeholders, ordered by name."
@@ -3705,8 +4226,8 @@ type Query {
     filter: OutcomeFilter
   ): MeetingOutcomeConnection!
   "Every community, by name."
-  communities: [Community!]!
-  "Aggregate figures over the commitments that match the filter."
+  communities("Include archived communities." includeArchived: Boolean = false): [Community!]!
+  "Aggregate figures over the commitments that match the filter; ` + "`" + `filter.planIds` + "`" + ` limits them, and ` + "`" + `byPillar` + "`" + `, to those plans."
   commitmentStats("Which commitments to count; all when absent." filter: CommitmentFilter): CommitmentStats!
   "Who is calling."
   viewer: Viewer!
@@ -3740,6 +4261,30 @@ type Query {
 
 "Every change goes through a mutation; each takes one ` + "`" + `input` + "`" + ` and returns a payload with ` + "`" + `userErrors` + "`" + `."
 type Mutation {
+  "Add a strategic plan (admins only)."
+  createStrategicPlan("The new plan." input: CreateStrategicPlanInput!): CreateStrategicPlanPayload!
+  "Change or archive a strategic plan (admins only)."
+  updateStrategicPlan("The changes." input: UpdateStrategicPlanInput!): UpdateStrategicPlanPayload!
+  "Add a pillar to a plan (admins only)."
+  createPillar("The new pillar." input: CreatePillarInput!): CreatePillarPayload!
+  "Change or archive a pillar (admins only)."
+  updatePillar("The changes." input: UpdatePillarInput!): UpdatePillarPayload!
+  "Add an objective to a pillar (admins only)."
+  createObjective("The new objective." input: CreateObjectiveInput!): CreateObjectivePayload!
+  "Change, move to another pillar of its plan, or archive an objective (admins only); its commitments move with it."
+  updateObjective("The changes." input: UpdateObjectiveInput!): UpdateObjectivePayload!
+  "Add a community (admins only)."
+  createCommunity("The new community." input: CreateCommunityInput!): CreateCommunityPayload!
+  "Change or archive a community (admins only)."
+  updateCommunity("The changes." input: UpdateCommunityInput!): UpdateCommunityPayload!
+  "Delete a plan that has no pillars (admins only); archive one that has."
+  deleteStrategicPlan("What to delete." input: DeleteInput!): DeletePayload!
+  "Delete a pillar that has no objectives (admins only); archive one that has."
+  deletePillar("What to delete." input: DeleteInput!): DeletePayload!
+  "Delete an objective no commitment is made towards (admins only); archive one that has commitments."
+  deleteObjective("What to delete." input: DeleteInput!): DeletePayload!
+  "Delete a community no commitment targets (admins only); archive one that commitments target."
+  deleteCommunity("What to delete." input: DeleteInput!): DeletePayload!
   "Add a stakeholder."
   createStakeholder("The new stakeholder." input: CreateStakeholderInput!): CreateStakeholderPayload!
   "Change a stakeholder's profile."
@@ -4293,6 +4838,198 @@ type ChangeEvent {
   "The fields the change touched, before and after."
   changedFields: [FieldChange!]!
 }
+
+# ---------------------------------------------------------------- plan mutations
+
+"A new strategic plan."
+input CreateStrategicPlanInput {
+  "Title (required, unique)."
+  title: String!
+  "What the plan sets out to do."
+  description: String
+  "First day of the plan's period."
+  periodStart: Date!
+  "Last day of the plan's period (not before ` + "`" + `periodStart` + "`" + `)."
+  periodEnd: Date!
+}
+
+"The result of ` + "`" + `createStrategicPlan` + "`" + `."
+type CreateStrategicPlanPayload {
+  "The new plan, or null when refused."
+  strategicPlan: StrategicPlan
+  "Why it was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Changes to a strategic plan; absent fields stay as they are."
+input UpdateStrategicPlanInput {
+  "The plan."
+  id: ID!
+  "Fail with CONFLICT unless this is the current version."
+  expectedVersion: Int
+  "New title (unique)."
+  title: String
+  "New description."
+  description: String
+  "New first day."
+  periodStart: Date
+  "New last day."
+  periodEnd: Date
+  "Archive (true) or restore (false) the plan."
+  archived: Boolean
+}
+
+"The result of ` + "`" + `updateStrategicPlan` + "`" + `."
+type UpdateStrategicPlanPayload {
+  "The plan as changed, or null when refused."
+  strategicPlan: StrategicPlan
+  "Why it was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"A new pillar."
+input CreatePillarInput {
+  "The plan it belongs to (not archived)."
+  planId: ID!
+  "Short code, such as ` + "`" + `2` + "`" + `, unique within the plan."
+  code: String!
+  "Title."
+  title: String!
+  "What the pillar covers."
+  description: String
+}
+
+"The result of ` + "`" + `createPillar` + "`" + `."
+type CreatePillarPayload {
+  "The new pillar, or null when refused."
+  pillar: Pillar
+  "Why it was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Changes to a pillar; absent fields stay as they are. A pillar stays in its plan."
+input UpdatePillarInput {
+  "The pillar."
+  id: ID!
+  "Fail with CONFLICT unless this is the current version."
+  expectedVersion: Int
+  "New code, unique within the plan."
+  code: String
+  "New title."
+  title: String
+  "New description."
+  description: String
+  "Archive (true) or restore (false) the pillar."
+  archived: Boolean
+}
+
+"The result of ` + "`" + `updatePillar` + "`" + `."
+type UpdatePillarPayload {
+  "The pillar as changed, or null when refused."
+  pillar: Pillar
+  "Why it was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"A new objective."
+input CreateObjectiveInput {
+  "The pillar it belongs to (not archived)."
+  pillarId: ID!
+  "Short code, such as ` + "`" + `2.3` + "`" + `, unique within the plan."
+  code: String!
+  "Title."
+  title: String!
+  "What achieving the objective means."
+  description: String
+}
+
+"The result of ` + "`" + `createObjective` + "`" + `."
+type CreateObjectivePayload {
+  "The new objective, or null when refused."
+  objective: Objective
+  "Why it was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Changes to an objective; absent fields stay as they are."
+input UpdateObjectiveInput {
+  "The objective."
+  id: ID!
+  "Fail with CONFLICT unless this is the current version."
+  expectedVersion: Int
+  "Move it to this pillar of the same plan (not archived); its commitments move with it."
+  pillarId: ID
+  "New code, unique within the plan (commitment references keep the code they were given)."
+  code: String
+  "New title."
+  title: String
+  "New description."
+  description: String
+  "Archive (true) or restore (false) the objective."
+  archived: Boolean
+}
+
+"The result of ` + "`" + `updateObjective` + "`" + `."
+type UpdateObjectivePayload {
+  "The objective as changed, or null when refused."
+  objective: Objective
+  "Why it was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"A new community."
+input CreateCommunityInput {
+  "Name (required, unique)."
+  name: String!
+  "The wider area it lies in."
+  area: String
+}
+
+"The result of ` + "`" + `createCommunity` + "`" + `."
+type CreateCommunityPayload {
+  "The new community, or null when refused."
+  community: Community
+  "Why it was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Changes to a community; absent fields stay as they are."
+input UpdateCommunityInput {
+  "The community."
+  id: ID!
+  "Fail with CONFLICT unless this is the current version."
+  expectedVersion: Int
+  "New name (unique)."
+  name: String
+  "New area."
+  area: String
+  "Archive (true) or restore (false) the community."
+  archived: Boolean
+}
+
+"The result of ` + "`" + `updateCommunity` + "`" + `."
+type UpdateCommunityPayload {
+  "The community as changed, or null when refused."
+  community: Community
+  "Why it was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"What to delete: a plan, pillar, objective or community."
+input DeleteInput {
+  "Its global ID."
+  id: ID!
+  "Fail with CONFLICT unless this is the current version."
+  expectedVersion: Int
+}
+
+"The result of a deletion."
+type DeletePayload {
+  "The ID of what was deleted, or null when refused."
+  deletedId: ID
+  "Why it was refused (NOT_ALLOWED while something refers to it); empty on success."
+  userErrors: [UserError!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4551,6 +5288,12 @@ func (ec *executionContext) childFields_Community(ctx context.Context, field gra
 		return ec.fieldContext_Community_name(ctx, field)
 	case "area":
 		return ec.fieldContext_Community_area(ctx, field)
+	case "archived":
+		return ec.fieldContext_Community_archived(ctx, field)
+	case "version":
+		return ec.fieldContext_Community_version(ctx, field)
+	case "history":
+		return ec.fieldContext_Community_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Community", field.Name)
 }
@@ -4579,6 +5322,36 @@ func (ec *executionContext) childFields_CreateCommitmentPayload(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type CreateCommitmentPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateCommunityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "community":
+		return ec.fieldContext_CreateCommunityPayload_community(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateCommunityPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateCommunityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateObjectivePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "objective":
+		return ec.fieldContext_CreateObjectivePayload_objective(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateObjectivePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateObjectivePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreatePillarPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pillar":
+		return ec.fieldContext_CreatePillarPayload_pillar(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreatePillarPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreatePillarPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateStakeholderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "stakeholder":
@@ -4587,6 +5360,26 @@ func (ec *executionContext) childFields_CreateStakeholderPayload(ctx context.Con
 		return ec.fieldContext_CreateStakeholderPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateStakeholderPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateStrategicPlanPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "strategicPlan":
+		return ec.fieldContext_CreateStrategicPlanPayload_strategicPlan(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateStrategicPlanPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateStrategicPlanPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedId":
+		return ec.fieldContext_DeletePayload_deletedId(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DeletePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeletePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_FieldChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4773,8 +5566,14 @@ func (ec *executionContext) childFields_Objective(ctx context.Context, field gra
 		return ec.fieldContext_Objective_description(ctx, field)
 	case "pillar":
 		return ec.fieldContext_Objective_pillar(ctx, field)
+	case "archived":
+		return ec.fieldContext_Objective_archived(ctx, field)
+	case "version":
+		return ec.fieldContext_Objective_version(ctx, field)
 	case "commitments":
 		return ec.fieldContext_Objective_commitments(ctx, field)
+	case "history":
+		return ec.fieldContext_Objective_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Objective", field.Name)
 }
@@ -4831,8 +5630,14 @@ func (ec *executionContext) childFields_Pillar(ctx context.Context, field graphq
 		return ec.fieldContext_Pillar_description(ctx, field)
 	case "plan":
 		return ec.fieldContext_Pillar_plan(ctx, field)
+	case "archived":
+		return ec.fieldContext_Pillar_archived(ctx, field)
 	case "objectives":
 		return ec.fieldContext_Pillar_objectives(ctx, field)
+	case "version":
+		return ec.fieldContext_Pillar_version(ctx, field)
+	case "history":
+		return ec.fieldContext_Pillar_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Pillar", field.Name)
 }
@@ -5023,8 +5828,14 @@ func (ec *executionContext) childFields_StrategicPlan(ctx context.Context, field
 		return ec.fieldContext_StrategicPlan_periodStart(ctx, field)
 	case "periodEnd":
 		return ec.fieldContext_StrategicPlan_periodEnd(ctx, field)
+	case "archived":
+		return ec.fieldContext_StrategicPlan_archived(ctx, field)
 	case "pillars":
 		return ec.fieldContext_StrategicPlan_pillars(ctx, field)
+	case "version":
+		return ec.fieldContext_StrategicPlan_version(ctx, field)
+	case "history":
+		return ec.fieldContext_StrategicPlan_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StrategicPlan", field.Name)
 }
@@ -5085,6 +5896,16 @@ func (ec *executionContext) childFields_UpdateCommitmentPayload(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type UpdateCommitmentPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_UpdateCommunityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "community":
+		return ec.fieldContext_UpdateCommunityPayload_community(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateCommunityPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateCommunityPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_UpdateMeetingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "meeting":
@@ -5093,6 +5914,16 @@ func (ec *executionContext) childFields_UpdateMeetingPayload(ctx context.Context
 		return ec.fieldContext_UpdateMeetingPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateMeetingPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateObjectivePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "objective":
+		return ec.fieldContext_UpdateObjectivePayload_objective(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateObjectivePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateObjectivePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateOutcomeStatusPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5105,6 +5936,16 @@ func (ec *executionContext) childFields_UpdateOutcomeStatusPayload(ctx context.C
 	return nil, fmt.Errorf("no field named %q was found under type UpdateOutcomeStatusPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_UpdatePillarPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pillar":
+		return ec.fieldContext_UpdatePillarPayload_pillar(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdatePillarPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdatePillarPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_UpdateStakeholderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "stakeholder":
@@ -5113,6 +5954,16 @@ func (ec *executionContext) childFields_UpdateStakeholderPayload(ctx context.Con
 		return ec.fieldContext_UpdateStakeholderPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateStakeholderPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateStrategicPlanPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "strategicPlan":
+		return ec.fieldContext_UpdateStrategicPlanPayload_strategicPlan(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateStrategicPlanPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateStrategicPlanPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5333,6 +6184,44 @@ func (ec *executionContext) field_Commitment_progressReports_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Community_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_MeetingOutcome_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5423,12 +6312,124 @@ func (ec *executionContext) field_Mutation_createCommitment_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createCommunity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateCommunityInput, error) {
+			return ec.unmarshalNCreateCommunityInput2conveneᚋgraphᚋmodelᚐCreateCommunityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createObjective_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateObjectiveInput, error) {
+			return ec.unmarshalNCreateObjectiveInput2conveneᚋgraphᚋmodelᚐCreateObjectiveInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createPillar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreatePillarInput, error) {
+			return ec.unmarshalNCreatePillarInput2conveneᚋgraphᚋmodelᚐCreatePillarInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createStakeholder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateStakeholderInput, error) {
 			return ec.unmarshalNCreateStakeholderInput2conveneᚋgraphᚋmodelᚐCreateStakeholderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createStrategicPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateStrategicPlanInput, error) {
+			return ec.unmarshalNCreateStrategicPlanInput2conveneᚋgraphᚋmodelᚐCreateStrategicPlanInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteCommunity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2conveneᚋgraphᚋmodelᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteObjective_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2conveneᚋgraphᚋmodelᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deletePillar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2conveneᚋgraphᚋmodelᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteStrategicPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2conveneᚋgraphᚋmodelᚐDeleteInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5521,12 +6522,40 @@ func (ec *executionContext) field_Mutation_updateCommitment_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateCommunity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateCommunityInput, error) {
+			return ec.unmarshalNUpdateCommunityInput2conveneᚋgraphᚋmodelᚐUpdateCommunityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateMeeting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateMeetingInput, error) {
 			return ec.unmarshalNUpdateMeetingInput2conveneᚋgraphᚋmodelᚐUpdateMeetingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateObjective_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateObjectiveInput, error) {
+			return ec.unmarshalNUpdateObjectiveInput2conveneᚋgraphᚋmodelᚐUpdateObjectiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5549,12 +6578,40 @@ func (ec *executionContext) field_Mutation_updateOutcomeStatus_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updatePillar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdatePillarInput, error) {
+			return ec.unmarshalNUpdatePillarInput2conveneᚋgraphᚋmodelᚐUpdatePillarInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateStakeholder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateStakeholderInput, error) {
 			return ec.unmarshalNUpdateStakeholderInput2conveneᚋgraphᚋmodelᚐUpdateStakeholderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateStrategicPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateStrategicPlanInput, error) {
+			return ec.unmarshalNUpdateStrategicPlanInput2conveneᚋgraphᚋmodelᚐUpdateStrategicPlanInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5598,6 +6655,96 @@ func (ec *executionContext) field_Objective_commitments_args(ctx context.Context
 		return nil, err
 	}
 	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Objective_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Pillar_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Pillar_objectives_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "includeArchived",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeArchived"] = arg0
 	return args, nil
 }
 
@@ -5754,6 +6901,20 @@ func (ec *executionContext) field_Query_commitments_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_communities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "includeArchived",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeArchived"] = arg0
 	return args, nil
 }
 
@@ -5965,6 +7126,20 @@ func (ec *executionContext) field_Query_strategicPlan_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_strategicPlans_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "includeArchived",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeArchived"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_tokens_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6084,6 +7259,58 @@ func (ec *executionContext) field_Stakeholder_history_args(ctx context.Context, 
 		return nil, err
 	}
 	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_StrategicPlan_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_StrategicPlan_pillars_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "includeArchived",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeArchived"] = arg0
 	return args, nil
 }
 
@@ -8470,6 +9697,96 @@ func (ec *executionContext) fieldContext_Community_area(_ context.Context, field
 	return graphql.NewScalarFieldContext("Community", field, false, false, "String")
 }
 
+func (ec *executionContext) _Community_archived(ctx context.Context, field graphql.CollectedField, obj *hub.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_archived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Archived, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_archived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Community", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Community_version(ctx context.Context, field graphql.CollectedField, obj *hub.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Community", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Community_history(ctx context.Context, field graphql.CollectedField, obj *hub.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Community().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖconveneᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Community",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Community_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Contact_name(ctx context.Context, field graphql.CollectedField, obj *hub.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8626,6 +9943,198 @@ func (ec *executionContext) fieldContext_CreateCommitmentPayload_userErrors(_ co
 	return fc, nil
 }
 
+func (ec *executionContext) _CreateCommunityPayload_community(ctx context.Context, field graphql.CollectedField, obj *model.CreateCommunityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateCommunityPayload_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Community, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Community) graphql.Marshaler {
+			return ec.marshalOCommunity2ᚖconveneᚋhubᚐCommunity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateCommunityPayload_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateCommunityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateCommunityPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateCommunityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateCommunityPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.FieldError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖconveneᚋhubᚐFieldErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateCommunityPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateCommunityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateObjectivePayload_objective(ctx context.Context, field graphql.CollectedField, obj *model.CreateObjectivePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateObjectivePayload_objective(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Objective, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.Objective) graphql.Marshaler {
+			return ec.marshalOObjective2ᚖconveneᚋresolversᚋgqltypeᚐObjective(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateObjectivePayload_objective(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateObjectivePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objective(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateObjectivePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateObjectivePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateObjectivePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.FieldError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖconveneᚋhubᚐFieldErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateObjectivePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateObjectivePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreatePillarPayload_pillar(ctx context.Context, field graphql.CollectedField, obj *model.CreatePillarPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatePillarPayload_pillar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pillar, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Pillar) graphql.Marshaler {
+			return ec.marshalOPillar2ᚖconveneᚋhubᚐPillar(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreatePillarPayload_pillar(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreatePillarPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pillar(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreatePillarPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreatePillarPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatePillarPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.FieldError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖconveneᚋhubᚐFieldErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatePillarPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreatePillarPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CreateStakeholderPayload_stakeholder(ctx context.Context, field graphql.CollectedField, obj *model.CreateStakeholderPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8680,6 +10189,125 @@ func (ec *executionContext) _CreateStakeholderPayload_userErrors(ctx context.Con
 func (ec *executionContext) fieldContext_CreateStakeholderPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CreateStakeholderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateStrategicPlanPayload_strategicPlan(ctx context.Context, field graphql.CollectedField, obj *model.CreateStrategicPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateStrategicPlanPayload_strategicPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StrategicPlan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.StrategicPlan) graphql.Marshaler {
+			return ec.marshalOStrategicPlan2ᚖconveneᚋhubᚐStrategicPlan(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateStrategicPlanPayload_strategicPlan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateStrategicPlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StrategicPlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateStrategicPlanPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateStrategicPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateStrategicPlanPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.FieldError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖconveneᚋhubᚐFieldErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateStrategicPlanPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateStrategicPlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeletePayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletePayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeletePayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletePayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeletePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.FieldError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖconveneᚋhubᚐFieldErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeletePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -10191,6 +11819,534 @@ func (ec *executionContext) fieldContext_MeetingParticipant_attendance(_ context
 	return graphql.NewScalarFieldContext("MeetingParticipant", field, false, false, "Attendance")
 }
 
+func (ec *executionContext) _Mutation_createStrategicPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createStrategicPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateStrategicPlan(ctx, fc.Args["input"].(model.CreateStrategicPlanInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateStrategicPlanPayload) graphql.Marshaler {
+			return ec.marshalNCreateStrategicPlanPayload2ᚖconveneᚋgraphᚋmodelᚐCreateStrategicPlanPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createStrategicPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateStrategicPlanPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createStrategicPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateStrategicPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateStrategicPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateStrategicPlan(ctx, fc.Args["input"].(model.UpdateStrategicPlanInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateStrategicPlanPayload) graphql.Marshaler {
+			return ec.marshalNUpdateStrategicPlanPayload2ᚖconveneᚋgraphᚋmodelᚐUpdateStrategicPlanPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateStrategicPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateStrategicPlanPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateStrategicPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createPillar(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPillar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePillar(ctx, fc.Args["input"].(model.CreatePillarInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreatePillarPayload) graphql.Marshaler {
+			return ec.marshalNCreatePillarPayload2ᚖconveneᚋgraphᚋmodelᚐCreatePillarPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPillar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreatePillarPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPillar_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updatePillar(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePillar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePillar(ctx, fc.Args["input"].(model.UpdatePillarInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdatePillarPayload) graphql.Marshaler {
+			return ec.marshalNUpdatePillarPayload2ᚖconveneᚋgraphᚋmodelᚐUpdatePillarPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePillar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdatePillarPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePillar_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createObjective(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createObjective(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateObjective(ctx, fc.Args["input"].(model.CreateObjectiveInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateObjectivePayload) graphql.Marshaler {
+			return ec.marshalNCreateObjectivePayload2ᚖconveneᚋgraphᚋmodelᚐCreateObjectivePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createObjective(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateObjectivePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createObjective_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateObjective(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateObjective(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateObjective(ctx, fc.Args["input"].(model.UpdateObjectiveInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateObjectivePayload) graphql.Marshaler {
+			return ec.marshalNUpdateObjectivePayload2ᚖconveneᚋgraphᚋmodelᚐUpdateObjectivePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateObjective(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateObjectivePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateObjective_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createCommunity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCommunity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCommunity(ctx, fc.Args["input"].(model.CreateCommunityInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateCommunityPayload) graphql.Marshaler {
+			return ec.marshalNCreateCommunityPayload2ᚖconveneᚋgraphᚋmodelᚐCreateCommunityPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCommunity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateCommunityPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCommunity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCommunity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCommunity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCommunity(ctx, fc.Args["input"].(model.UpdateCommunityInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateCommunityPayload) graphql.Marshaler {
+			return ec.marshalNUpdateCommunityPayload2ᚖconveneᚋgraphᚋmodelᚐUpdateCommunityPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCommunity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateCommunityPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCommunity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteStrategicPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteStrategicPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteStrategicPlan(ctx, fc.Args["input"].(model.DeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖconveneᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteStrategicPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteStrategicPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deletePillar(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deletePillar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeletePillar(ctx, fc.Args["input"].(model.DeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖconveneᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deletePillar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deletePillar_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteObjective(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteObjective(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteObjective(ctx, fc.Args["input"].(model.DeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖconveneᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteObjective(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteObjective_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteCommunity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteCommunity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteCommunity(ctx, fc.Args["input"].(model.DeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖconveneᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteCommunity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteCommunity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createStakeholder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10799,6 +12955,52 @@ func (ec *executionContext) fieldContext_Objective_pillar(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Objective_archived(ctx context.Context, field graphql.CollectedField, obj *gqltype.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_archived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Archived, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_archived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objective", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Objective_version(ctx context.Context, field graphql.CollectedField, obj *gqltype.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objective", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Objective_commitments(ctx context.Context, field graphql.CollectedField, obj *gqltype.Objective) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10837,6 +13039,50 @@ func (ec *executionContext) fieldContext_Objective_commitments(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Objective_commitments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Objective_history(ctx context.Context, field graphql.CollectedField, obj *gqltype.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Objective().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖconveneᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Objective",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Objective_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11247,6 +13493,29 @@ func (ec *executionContext) fieldContext_Pillar_plan(_ context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _Pillar_archived(ctx context.Context, field graphql.CollectedField, obj *hub.Pillar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pillar_archived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Archived, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pillar_archived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pillar", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Pillar_objectives(ctx context.Context, field graphql.CollectedField, obj *hub.Pillar) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11256,7 +13525,8 @@ func (ec *executionContext) _Pillar_objectives(ctx context.Context, field graphq
 			return ec.fieldContext_Pillar_objectives(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Pillar().Objectives(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Pillar().Objectives(ctx, obj, fc.Args["includeArchived"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*gqltype.Objective) graphql.Marshaler {
@@ -11266,7 +13536,7 @@ func (ec *executionContext) _Pillar_objectives(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Pillar_objectives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Pillar_objectives(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Pillar",
 		Field:      field,
@@ -11275,6 +13545,84 @@ func (ec *executionContext) fieldContext_Pillar_objectives(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Objective(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Pillar_objectives_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pillar_version(ctx context.Context, field graphql.CollectedField, obj *hub.Pillar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pillar_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pillar_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pillar", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Pillar_history(ctx context.Context, field graphql.CollectedField, obj *hub.Pillar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pillar_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Pillar().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖconveneᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pillar_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pillar",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Pillar_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -11752,7 +14100,8 @@ func (ec *executionContext) _Query_strategicPlans(ctx context.Context, field gra
 			return ec.fieldContext_Query_strategicPlans(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().StrategicPlans(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StrategicPlans(ctx, fc.Args["includeArchived"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*hub.StrategicPlan) graphql.Marshaler {
@@ -11762,7 +14111,7 @@ func (ec *executionContext) _Query_strategicPlans(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_strategicPlans(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_strategicPlans(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
@@ -11771,6 +14120,17 @@ func (ec *executionContext) fieldContext_Query_strategicPlans(_ context.Context,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_StrategicPlan(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_strategicPlans_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12180,7 +14540,8 @@ func (ec *executionContext) _Query_communities(ctx context.Context, field graphq
 			return ec.fieldContext_Query_communities(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().Communities(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Communities(ctx, fc.Args["includeArchived"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*hub.Community) graphql.Marshaler {
@@ -12190,7 +14551,7 @@ func (ec *executionContext) _Query_communities(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_communities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_communities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
@@ -12199,6 +14560,17 @@ func (ec *executionContext) fieldContext_Query_communities(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Community(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_communities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13526,6 +15898,29 @@ func (ec *executionContext) fieldContext_StrategicPlan_periodEnd(_ context.Conte
 	return graphql.NewScalarFieldContext("StrategicPlan", field, false, false, "Date")
 }
 
+func (ec *executionContext) _StrategicPlan_archived(ctx context.Context, field graphql.CollectedField, obj *hub.StrategicPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StrategicPlan_archived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Archived, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StrategicPlan_archived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StrategicPlan", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _StrategicPlan_pillars(ctx context.Context, field graphql.CollectedField, obj *hub.StrategicPlan) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13535,7 +15930,8 @@ func (ec *executionContext) _StrategicPlan_pillars(ctx context.Context, field gr
 			return ec.fieldContext_StrategicPlan_pillars(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.StrategicPlan().Pillars(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.StrategicPlan().Pillars(ctx, obj, fc.Args["includeArchived"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*hub.Pillar) graphql.Marshaler {
@@ -13545,7 +15941,7 @@ func (ec *executionContext) _StrategicPlan_pillars(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_StrategicPlan_pillars(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_StrategicPlan_pillars(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "StrategicPlan",
 		Field:      field,
@@ -13554,6 +15950,84 @@ func (ec *executionContext) fieldContext_StrategicPlan_pillars(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Pillar(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_StrategicPlan_pillars_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StrategicPlan_version(ctx context.Context, field graphql.CollectedField, obj *hub.StrategicPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StrategicPlan_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StrategicPlan_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StrategicPlan", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StrategicPlan_history(ctx context.Context, field graphql.CollectedField, obj *hub.StrategicPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StrategicPlan_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.StrategicPlan().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖconveneᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StrategicPlan_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StrategicPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_StrategicPlan_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -14121,6 +16595,70 @@ func (ec *executionContext) fieldContext_UpdateCommitmentPayload_userErrors(_ co
 	return fc, nil
 }
 
+func (ec *executionContext) _UpdateCommunityPayload_community(ctx context.Context, field graphql.CollectedField, obj *model.UpdateCommunityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateCommunityPayload_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Community, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Community) graphql.Marshaler {
+			return ec.marshalOCommunity2ᚖconveneᚋhubᚐCommunity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateCommunityPayload_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateCommunityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateCommunityPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateCommunityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateCommunityPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.FieldError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖconveneᚋhubᚐFieldErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateCommunityPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateCommunityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UpdateMeetingPayload_meeting(ctx context.Context, field graphql.CollectedField, obj *model.UpdateMeetingPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14175,6 +16713,70 @@ func (ec *executionContext) _UpdateMeetingPayload_userErrors(ctx context.Context
 func (ec *executionContext) fieldContext_UpdateMeetingPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "UpdateMeetingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateObjectivePayload_objective(ctx context.Context, field graphql.CollectedField, obj *model.UpdateObjectivePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateObjectivePayload_objective(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Objective, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.Objective) graphql.Marshaler {
+			return ec.marshalOObjective2ᚖconveneᚋresolversᚋgqltypeᚐObjective(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateObjectivePayload_objective(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateObjectivePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objective(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateObjectivePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateObjectivePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateObjectivePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.FieldError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖconveneᚋhubᚐFieldErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateObjectivePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateObjectivePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -14249,6 +16851,70 @@ func (ec *executionContext) fieldContext_UpdateOutcomeStatusPayload_userErrors(_
 	return fc, nil
 }
 
+func (ec *executionContext) _UpdatePillarPayload_pillar(ctx context.Context, field graphql.CollectedField, obj *model.UpdatePillarPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdatePillarPayload_pillar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pillar, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Pillar) graphql.Marshaler {
+			return ec.marshalOPillar2ᚖconveneᚋhubᚐPillar(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdatePillarPayload_pillar(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdatePillarPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pillar(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdatePillarPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdatePillarPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdatePillarPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.FieldError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖconveneᚋhubᚐFieldErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdatePillarPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdatePillarPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UpdateStakeholderPayload_stakeholder(ctx context.Context, field graphql.CollectedField, obj *model.UpdateStakeholderPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14303,6 +16969,70 @@ func (ec *executionContext) _UpdateStakeholderPayload_userErrors(ctx context.Con
 func (ec *executionContext) fieldContext_UpdateStakeholderPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "UpdateStakeholderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateStrategicPlanPayload_strategicPlan(ctx context.Context, field graphql.CollectedField, obj *model.UpdateStrategicPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateStrategicPlanPayload_strategicPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StrategicPlan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.StrategicPlan) graphql.Marshaler {
+			return ec.marshalOStrategicPlan2ᚖconveneᚋhubᚐStrategicPlan(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateStrategicPlanPayload_strategicPlan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateStrategicPlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StrategicPlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateStrategicPlanPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateStrategicPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateStrategicPlanPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.FieldError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖconveneᚋhubᚐFieldErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateStrategicPlanPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateStrategicPlanPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -15679,13 +18409,20 @@ func (ec *executionContext) unmarshalInputCommitmentFilter(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sectors", "stakeholderIds", "pillarIds", "objectiveIds", "statuses", "communityIds", "overdue", "dueBefore", "dueAfter", "search"}
+	fieldsInOrder := [...]string{"planIds", "sectors", "stakeholderIds", "pillarIds", "objectiveIds", "statuses", "communityIds", "overdue", "dueBefore", "dueAfter", "search"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "planIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanIds = data
 		case "sectors":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sectors"))
 			data, err := ec.unmarshalOSector2ᚕconveneᚋhubᚐSectorᚄ(ctx, v)
@@ -16064,6 +18801,181 @@ func UnmarshalCreateCommitmentInput(ctx context.Context, raw any) (model.CreateC
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateCommunityInput(ctx context.Context, obj any) (model.CreateCommunityInput, error) {
+	var it model.CreateCommunityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "area"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "area":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("area"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Area = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateCommunityInput unmarshals raw into the CreateCommunityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateCommunityInput(ctx context.Context, raw any) (model.CreateCommunityInput, error) {
+	var out model.CreateCommunityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateCommunityInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateObjectiveInput(ctx context.Context, obj any) (model.CreateObjectiveInput, error) {
+	var it model.CreateObjectiveInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"pillarId", "code", "title", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "pillarId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pillarId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PillarID = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateObjectiveInput unmarshals raw into the CreateObjectiveInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateObjectiveInput(ctx context.Context, raw any) (model.CreateObjectiveInput, error) {
+	var out model.CreateObjectiveInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateObjectiveInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreatePillarInput(ctx context.Context, obj any) (model.CreatePillarInput, error) {
+	var it model.CreatePillarInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"planId", "code", "title", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "planId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanID = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreatePillarInput unmarshals raw into the CreatePillarInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreatePillarInput(ctx context.Context, raw any) (model.CreatePillarInput, error) {
+	var out model.CreatePillarInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePillarInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateStakeholderInput(ctx context.Context, obj any) (model.CreateStakeholderInput, error) {
 	var it model.CreateStakeholderInput
 	if obj == nil {
@@ -16145,6 +19057,118 @@ func (ec *executionContext) unmarshalInputCreateStakeholderInput(ctx context.Con
 func UnmarshalCreateStakeholderInput(ctx context.Context, raw any) (model.CreateStakeholderInput, error) {
 	var out model.CreateStakeholderInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateStakeholderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateStrategicPlanInput(ctx context.Context, obj any) (model.CreateStrategicPlanInput, error) {
+	var it model.CreateStrategicPlanInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "description", "periodStart", "periodEnd"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "periodStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
+			data, err := ec.unmarshalNDate2conveneᚋhubᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStart = data
+		case "periodEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEnd"))
+			data, err := ec.unmarshalNDate2conveneᚋhubᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEnd = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateStrategicPlanInput unmarshals raw into the CreateStrategicPlanInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateStrategicPlanInput(ctx context.Context, raw any) (model.CreateStrategicPlanInput, error) {
+	var out model.CreateStrategicPlanInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateStrategicPlanInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeleteInput(ctx context.Context, obj any) (model.DeleteInput, error) {
+	var it model.DeleteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeleteInput unmarshals raw into the DeleteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeleteInput(ctx context.Context, raw any) (model.DeleteInput, error) {
+	var out model.DeleteInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteInput", raw, &out)
 	return out, err
 }
 
@@ -17142,6 +20166,76 @@ func UnmarshalUpdateCommitmentInput(ctx context.Context, raw any) (model.UpdateC
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateCommunityInput(ctx context.Context, obj any) (model.UpdateCommunityInput, error) {
+	var it model.UpdateCommunityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedVersion", "name", "area", "archived"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "area":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("area"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Area = data
+		case "archived":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archived"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Archived = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateCommunityInput unmarshals raw into the UpdateCommunityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateCommunityInput(ctx context.Context, raw any) (model.UpdateCommunityInput, error) {
+	var out model.UpdateCommunityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateCommunityInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateMeetingInput(ctx context.Context, obj any) (model.UpdateMeetingInput, error) {
 	var it model.UpdateMeetingInput
 	if obj == nil {
@@ -17261,6 +20355,90 @@ func UnmarshalUpdateMeetingInput(ctx context.Context, raw any) (model.UpdateMeet
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateObjectiveInput(ctx context.Context, obj any) (model.UpdateObjectiveInput, error) {
+	var it model.UpdateObjectiveInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedVersion", "pillarId", "code", "title", "description", "archived"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "pillarId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pillarId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PillarID = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "archived":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archived"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Archived = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateObjectiveInput unmarshals raw into the UpdateObjectiveInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateObjectiveInput(ctx context.Context, raw any) (model.UpdateObjectiveInput, error) {
+	var out model.UpdateObjectiveInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateObjectiveInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateOutcomeStatusInput(ctx context.Context, obj any) (model.UpdateOutcomeStatusInput, error) {
 	var it model.UpdateOutcomeStatusInput
 	if obj == nil {
@@ -17321,6 +20499,83 @@ func (ec *executionContext) unmarshalInputUpdateOutcomeStatusInput(ctx context.C
 func UnmarshalUpdateOutcomeStatusInput(ctx context.Context, raw any) (model.UpdateOutcomeStatusInput, error) {
 	var out model.UpdateOutcomeStatusInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateOutcomeStatusInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdatePillarInput(ctx context.Context, obj any) (model.UpdatePillarInput, error) {
+	var it model.UpdatePillarInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedVersion", "code", "title", "description", "archived"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "archived":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archived"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Archived = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdatePillarInput unmarshals raw into the UpdatePillarInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdatePillarInput(ctx context.Context, raw any) (model.UpdatePillarInput, error) {
+	var out model.UpdatePillarInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePillarInput", raw, &out)
 	return out, err
 }
 
@@ -17426,6 +20681,90 @@ func (ec *executionContext) unmarshalInputUpdateStakeholderInput(ctx context.Con
 func UnmarshalUpdateStakeholderInput(ctx context.Context, raw any) (model.UpdateStakeholderInput, error) {
 	var out model.UpdateStakeholderInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateStakeholderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateStrategicPlanInput(ctx context.Context, obj any) (model.UpdateStrategicPlanInput, error) {
+	var it model.UpdateStrategicPlanInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedVersion", "title", "description", "periodStart", "periodEnd", "archived"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "periodStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
+			data, err := ec.unmarshalODate2ᚖconveneᚋhubᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStart = data
+		case "periodEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEnd"))
+			data, err := ec.unmarshalODate2ᚖconveneᚋhubᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEnd = data
+		case "archived":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archived"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Archived = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateStrategicPlanInput unmarshals raw into the UpdateStrategicPlanInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateStrategicPlanInput(ctx context.Context, raw any) (model.UpdateStrategicPlanInput, error) {
+	var out model.UpdateStrategicPlanInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateStrategicPlanInput", raw, &out)
 	return out, err
 }
 
@@ -18344,6 +21683,22 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "archived":
+			out.Values[i] = ec._Community_archived(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Community_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Community_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18447,6 +21802,120 @@ func (ec *executionContext) _CreateCommitmentPayload(ctx context.Context, sel as
 	return out
 }
 
+var createCommunityPayloadImplementors = []string{"CreateCommunityPayload"}
+
+func (ec *executionContext) _CreateCommunityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateCommunityPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createCommunityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateCommunityPayload")
+		case "community":
+			out.Values[i] = ec._CreateCommunityPayload_community(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateCommunityPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createObjectivePayloadImplementors = []string{"CreateObjectivePayload"}
+
+func (ec *executionContext) _CreateObjectivePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateObjectivePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createObjectivePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateObjectivePayload")
+		case "objective":
+			out.Values[i] = ec._CreateObjectivePayload_objective(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateObjectivePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createPillarPayloadImplementors = []string{"CreatePillarPayload"}
+
+func (ec *executionContext) _CreatePillarPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreatePillarPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createPillarPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreatePillarPayload")
+		case "pillar":
+			out.Values[i] = ec._CreatePillarPayload_pillar(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreatePillarPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var createStakeholderPayloadImplementors = []string{"CreateStakeholderPayload"}
 
 func (ec *executionContext) _CreateStakeholderPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateStakeholderPayload) graphql.Marshaler {
@@ -18465,6 +21934,82 @@ func (ec *executionContext) _CreateStakeholderPayload(ctx context.Context, sel a
 			}
 		case "userErrors":
 			out.Values[i] = ec._CreateStakeholderPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createStrategicPlanPayloadImplementors = []string{"CreateStrategicPlanPayload"}
+
+func (ec *executionContext) _CreateStrategicPlanPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateStrategicPlanPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createStrategicPlanPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateStrategicPlanPayload")
+		case "strategicPlan":
+			out.Values[i] = ec._CreateStrategicPlanPayload_strategicPlan(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateStrategicPlanPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deletePayloadImplementors = []string{"DeletePayload"}
+
+func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deletePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeletePayload")
+		case "deletedId":
+			out.Values[i] = ec._DeletePayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DeletePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19074,6 +22619,90 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "createStrategicPlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createStrategicPlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateStrategicPlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateStrategicPlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createPillar":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPillar(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatePillar":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePillar(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createObjective":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createObjective(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateObjective":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateObjective(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createCommunity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCommunity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateCommunity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCommunity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteStrategicPlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteStrategicPlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deletePillar":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deletePillar(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteObjective":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteObjective(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteCommunity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteCommunity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createStakeholder":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createStakeholder(ctx, field)
@@ -19204,11 +22833,27 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "archived":
+			out.Values[i] = ec._Objective_archived(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Objective_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "commitments":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Objective_commitments(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Objective_history(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -19407,11 +23052,27 @@ func (ec *executionContext) _Pillar(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Pillar_plan(ctx, field, obj)
 				})
+		case "archived":
+			out.Values[i] = ec._Pillar_archived(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "objectives":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Pillar_objectives(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Pillar_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Pillar_history(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20231,11 +23892,27 @@ func (ec *executionContext) _StrategicPlan(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "archived":
+			out.Values[i] = ec._StrategicPlan_archived(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "pillars":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._StrategicPlan_pillars(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._StrategicPlan_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StrategicPlan_history(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20473,6 +24150,44 @@ func (ec *executionContext) _UpdateCommitmentPayload(ctx context.Context, sel as
 	return out
 }
 
+var updateCommunityPayloadImplementors = []string{"UpdateCommunityPayload"}
+
+func (ec *executionContext) _UpdateCommunityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateCommunityPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateCommunityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateCommunityPayload")
+		case "community":
+			out.Values[i] = ec._UpdateCommunityPayload_community(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateCommunityPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var updateMeetingPayloadImplementors = []string{"UpdateMeetingPayload"}
 
 func (ec *executionContext) _UpdateMeetingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateMeetingPayload) graphql.Marshaler {
@@ -20491,6 +24206,44 @@ func (ec *executionContext) _UpdateMeetingPayload(ctx context.Context, sel ast.S
 			}
 		case "userErrors":
 			out.Values[i] = ec._UpdateMeetingPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateObjectivePayloadImplementors = []string{"UpdateObjectivePayload"}
+
+func (ec *executionContext) _UpdateObjectivePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateObjectivePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateObjectivePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateObjectivePayload")
+		case "objective":
+			out.Values[i] = ec._UpdateObjectivePayload_objective(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateObjectivePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20549,6 +24302,44 @@ func (ec *executionContext) _UpdateOutcomeStatusPayload(ctx context.Context, sel
 	return out
 }
 
+var updatePillarPayloadImplementors = []string{"UpdatePillarPayload"}
+
+func (ec *executionContext) _UpdatePillarPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdatePillarPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updatePillarPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdatePillarPayload")
+		case "pillar":
+			out.Values[i] = ec._UpdatePillarPayload_pillar(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdatePillarPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var updateStakeholderPayloadImplementors = []string{"UpdateStakeholderPayload"}
 
 func (ec *executionContext) _UpdateStakeholderPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateStakeholderPayload) graphql.Marshaler {
@@ -20567,6 +24358,44 @@ func (ec *executionContext) _UpdateStakeholderPayload(ctx context.Context, sel a
 			}
 		case "userErrors":
 			out.Values[i] = ec._UpdateStakeholderPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateStrategicPlanPayloadImplementors = []string{"UpdateStrategicPlanPayload"}
+
+func (ec *executionContext) _UpdateStrategicPlanPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateStrategicPlanPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateStrategicPlanPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateStrategicPlanPayload")
+		case "strategicPlan":
+			out.Values[i] = ec._UpdateStrategicPlanPayload_strategicPlan(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateStrategicPlanPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21400,6 +25229,45 @@ func (ec *executionContext) marshalNCreateCommitmentPayload2ᚖconveneᚋgraph�
 	return ec._CreateCommitmentPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCreateCommunityInput2conveneᚋgraphᚋmodelᚐCreateCommunityInput(ctx context.Context, v any) (model.CreateCommunityInput, error) {
+	res, err := ec.unmarshalInputCreateCommunityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateCommunityPayload2ᚖconveneᚋgraphᚋmodelᚐCreateCommunityPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateCommunityPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateCommunityPayload!")
+		return graphql.Null
+	}
+	return ec._CreateCommunityPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateObjectiveInput2conveneᚋgraphᚋmodelᚐCreateObjectiveInput(ctx context.Context, v any) (model.CreateObjectiveInput, error) {
+	res, err := ec.unmarshalInputCreateObjectiveInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateObjectivePayload2ᚖconveneᚋgraphᚋmodelᚐCreateObjectivePayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateObjectivePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateObjectivePayload!")
+		return graphql.Null
+	}
+	return ec._CreateObjectivePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreatePillarInput2conveneᚋgraphᚋmodelᚐCreatePillarInput(ctx context.Context, v any) (model.CreatePillarInput, error) {
+	res, err := ec.unmarshalInputCreatePillarInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreatePillarPayload2ᚖconveneᚋgraphᚋmodelᚐCreatePillarPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreatePillarPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreatePillarPayload!")
+		return graphql.Null
+	}
+	return ec._CreatePillarPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateStakeholderInput2conveneᚋgraphᚋmodelᚐCreateStakeholderInput(ctx context.Context, v any) (model.CreateStakeholderInput, error) {
 	res, err := ec.unmarshalInputCreateStakeholderInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -21411,6 +25279,19 @@ func (ec *executionContext) marshalNCreateStakeholderPayload2ᚖconveneᚋgraph�
 		return graphql.Null
 	}
 	return ec._CreateStakeholderPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateStrategicPlanInput2conveneᚋgraphᚋmodelᚐCreateStrategicPlanInput(ctx context.Context, v any) (model.CreateStrategicPlanInput, error) {
+	res, err := ec.unmarshalInputCreateStrategicPlanInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateStrategicPlanPayload2ᚖconveneᚋgraphᚋmodelᚐCreateStrategicPlanPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateStrategicPlanPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateStrategicPlanPayload!")
+		return graphql.Null
+	}
+	return ec._CreateStrategicPlanPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDate2conveneᚋhubᚐDate(ctx context.Context, v any) (hub.Date, error) {
@@ -21439,6 +25320,19 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNDeleteInput2conveneᚋgraphᚋmodelᚐDeleteInput(ctx context.Context, v any) (model.DeleteInput, error) {
+	res, err := ec.unmarshalInputDeleteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeletePayload2ᚖconveneᚋgraphᚋmodelᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeletePayload!")
+		return graphql.Null
+	}
+	return ec._DeletePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNEntityType2string(ctx context.Context, v any) (string, error) {
@@ -22286,6 +26180,19 @@ func (ec *executionContext) marshalNUpdateCommitmentPayload2ᚖconveneᚋgraph�
 	return ec._UpdateCommitmentPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNUpdateCommunityInput2conveneᚋgraphᚋmodelᚐUpdateCommunityInput(ctx context.Context, v any) (model.UpdateCommunityInput, error) {
+	res, err := ec.unmarshalInputUpdateCommunityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateCommunityPayload2ᚖconveneᚋgraphᚋmodelᚐUpdateCommunityPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateCommunityPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateCommunityPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateCommunityPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNUpdateMeetingInput2conveneᚋgraphᚋmodelᚐUpdateMeetingInput(ctx context.Context, v any) (model.UpdateMeetingInput, error) {
 	res, err := ec.unmarshalInputUpdateMeetingInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22297,6 +26204,19 @@ func (ec *executionContext) marshalNUpdateMeetingPayload2ᚖconveneᚋgraphᚋmo
 		return graphql.Null
 	}
 	return ec._UpdateMeetingPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateObjectiveInput2conveneᚋgraphᚋmodelᚐUpdateObjectiveInput(ctx context.Context, v any) (model.UpdateObjectiveInput, error) {
+	res, err := ec.unmarshalInputUpdateObjectiveInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateObjectivePayload2ᚖconveneᚋgraphᚋmodelᚐUpdateObjectivePayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateObjectivePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateObjectivePayload!")
+		return graphql.Null
+	}
+	return ec._UpdateObjectivePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateOutcomeStatusInput2conveneᚋgraphᚋmodelᚐUpdateOutcomeStatusInput(ctx context.Context, v any) (model.UpdateOutcomeStatusInput, error) {
@@ -22312,6 +26232,19 @@ func (ec *executionContext) marshalNUpdateOutcomeStatusPayload2ᚖconveneᚋgrap
 	return ec._UpdateOutcomeStatusPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNUpdatePillarInput2conveneᚋgraphᚋmodelᚐUpdatePillarInput(ctx context.Context, v any) (model.UpdatePillarInput, error) {
+	res, err := ec.unmarshalInputUpdatePillarInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdatePillarPayload2ᚖconveneᚋgraphᚋmodelᚐUpdatePillarPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdatePillarPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdatePillarPayload!")
+		return graphql.Null
+	}
+	return ec._UpdatePillarPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNUpdateStakeholderInput2conveneᚋgraphᚋmodelᚐUpdateStakeholderInput(ctx context.Context, v any) (model.UpdateStakeholderInput, error) {
 	res, err := ec.unmarshalInputUpdateStakeholderInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22323,6 +26256,19 @@ func (ec *executionContext) marshalNUpdateStakeholderPayload2ᚖconveneᚋgraph�
 		return graphql.Null
 	}
 	return ec._UpdateStakeholderPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateStrategicPlanInput2conveneᚋgraphᚋmodelᚐUpdateStrategicPlanInput(ctx context.Context, v any) (model.UpdateStrategicPlanInput, error) {
+	res, err := ec.unmarshalInputUpdateStrategicPlanInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateStrategicPlanPayload2ᚖconveneᚋgraphᚋmodelᚐUpdateStrategicPlanPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateStrategicPlanPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateStrategicPlanPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateStrategicPlanPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUserError2ᚕᚖconveneᚋhubᚐFieldErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.FieldError) graphql.Marshaler {
@@ -22672,6 +26618,13 @@ func (ec *executionContext) unmarshalOCommitmentSubscriptionFilter2ᚖconveneᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOCommunity2ᚖconveneᚋhubᚐCommunity(ctx context.Context, sel ast.SelectionSet, v *hub.Community) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Community(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOContact2ᚕᚖconveneᚋhubᚐContactᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.Contact) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -23010,6 +26963,13 @@ func (ec *executionContext) marshalONode2conveneᚋresolversᚋgqltypeᚐNode(ct
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOObjective2ᚖconveneᚋresolversᚋgqltypeᚐObjective(ctx context.Context, sel ast.SelectionSet, v *gqltype.Objective) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Objective(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOOutcomeFilter2ᚖconveneᚋgraphᚋmodelᚐOutcomeFilter(ctx context.Context, v any) (*model.OutcomeFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -23149,6 +27109,13 @@ func (ec *executionContext) marshalOParticipantRole2ᚕconveneᚋhubᚐParticipa
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOPillar2ᚖconveneᚋhubᚐPillar(ctx context.Context, sel ast.SelectionSet, v *hub.Pillar) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Pillar(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOProgressReport2ᚖconveneᚋhubᚐProgressReport(ctx context.Context, sel ast.SelectionSet, v *hub.ProgressReport) graphql.Marshaler {

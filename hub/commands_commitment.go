@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,7 +45,7 @@ func (h *Hub) CreateCommitment(ctx context.Context, actor Actor, in CreateCommit
 		if err := canEditCommitment(actor, cm); err != nil {
 			return nil, err
 		}
-		h.checkCommitment(&c, cm)
+		h.checkCommitment(&c, nil, cm)
 		if err := c.err(); err != nil {
 			return nil, err
 		}
@@ -146,7 +147,7 @@ func (h *Hub) UpdateCommitment(ctx context.Context, actor Actor, in UpdateCommit
 		if err := canEditCommitment(actor, &cm); err != nil {
 			return nil, forbidden("an editor may not remove its own stakeholder from a commitment")
 		}
-		h.checkCommitment(&c, &cm)
+		h.checkCommitment(&c, old, &cm)
 		if err := c.err(); err != nil {
 			return nil, err
 		}
@@ -162,11 +163,16 @@ func (h *Hub) UpdateCommitment(ctx context.Context, actor Actor, in UpdateCommit
 }
 
 // checkCommitment checks references and dates, and derives the pillar.
-func (h *Hub) checkCommitment(c *checker, cm *Commitment) {
+// old is the commitment before the change (nil for a new one): what it
+// already refers to may be archived, a new choice may not.
+func (h *Hub) checkCommitment(c *checker, old, cm *Commitment) {
 	if o := Objectives.Get(h.model, cm.ObjectiveID); o == nil {
 		c.exists(false, "objective", "objectiveId")
 	} else {
 		cm.PillarID = o.PillarID
+		if (old == nil || old.ObjectiveID != cm.ObjectiveID) && h.objectiveArchived(o) {
+			c.add(CodeNotAllowed, "this objective, its pillar or its plan is archived: choose a current objective", "objectiveId")
+		}
 	}
 	if Stakeholders.Get(h.model, cm.LeadID) == nil {
 		c.exists(false, "stakeholder", "leadId")
@@ -177,7 +183,11 @@ func (h *Hub) checkCommitment(c *checker, cm *Commitment) {
 		c.add(CodeInvalid, "must not be before startDate", "dueDate")
 	}
 	for i, id := range cm.CommunityIDs {
-		c.exists(Communities.Get(h.model, id) != nil, "community", "communityIds", strconv.Itoa(i))
+		cmy := Communities.Get(h.model, id)
+		c.exists(cmy != nil, "community", "communityIds", strconv.Itoa(i))
+		if cmy != nil && cmy.Archived && (old == nil || !slices.Contains(old.CommunityIDs, id)) {
+			c.add(CodeNotAllowed, "this community is archived: it cannot be added to a commitment", "communityIds", strconv.Itoa(i))
+		}
 	}
 }
 

@@ -158,6 +158,9 @@ type Event struct {
 	// Report is the progress report a ProgressReported event adds; the
 	// commitment's earlier reports are in no event but their own.
 	Report *ProgressReport `bson:"report,omitempty"`
+	// Batch is set on the events of a batch (an import), which become
+	// visible together when its last event is in the log (see batch.go).
+	Batch *Batch `bson:"batch,omitempty"`
 }
 
 // Stream names the entity the event touches: "Type:id".

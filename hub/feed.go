@@ -184,7 +184,7 @@ func (h *Hub) Follow(ctx context.Context, seq int64, match func(*Event) bool, de
 				return fmt.Errorf("%w: at %d, next event is %d", ErrLogGap, seq, e.Seq)
 			}
 			seq = e.Seq
-			if match(e) {
+			if !e.IsVoid() && match(e) {
 				if err := deliver(e); err != nil {
 					return err
 				}

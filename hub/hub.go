@@ -147,6 +147,11 @@ func Open(ctx context.Context, log EventLog, opts Options) (*Hub, error) {
 	if err := h.CatchUp(ctx); err != nil {
 		return nil, fmt.Errorf("replaying the event log: %w", err)
 	}
+	// A batch left unfinished at the log's end was cut short: no writer
+	// outlives the instances it was started beside.
+	if err := h.voidHeld(ctx, 0); err != nil {
+		return nil, fmt.Errorf("voiding an unfinished batch: %w", err)
+	}
 	h.logger.Info("read model loaded", "snapshots", len(snaps), "watermark", watermark, "seq", h.model.Seq())
 
 	interval := opts.SnapshotInterval
@@ -212,6 +217,9 @@ func (h *Hub) tail(interval time.Duration) {
 			announce()
 		case <-t.C:
 			h.readContention(ctx)
+			if err := h.voidHeld(ctx, batchStale); err != nil && ctx.Err() == nil {
+				h.logger.Warn("voiding an unfinished batch", "err", err)
+			}
 			if heads != nil {
 				head, err := heads.Head(ctx)
 				if err == nil && (head <= h.model.Seq() || h.readUpTo(ctx, head)) {
@@ -363,7 +371,32 @@ func (h *Hub) commit(ctx context.Context, build func() (*Event, error)) (*Event,
 		if err := sleep(ctx, jitter(time.Millisecond)); err != nil {
 			return nil, err
 		}
+		if h.model.heldBatch() != nil {
+			// Another instance is appending a batch: wait for its end.
+			if err := h.awaitBatch(ctx); err != nil {
+				return nil, err
+			}
+			started = time.Now() // waiting out a batch is not contention
+		}
 	}
+}
+
+// awaitBatch waits until the model has applied (or voided) the batch it holds back.
+func (h *Hub) awaitBatch(ctx context.Context) error {
+	for h.model.heldBatch() != nil {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+		if err := h.CatchUp(ctx); err != nil && !errors.Is(err, ErrLogGap) {
+			return err
+		}
+		if err := h.voidHeld(ctx, batchStale); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // event makes the event that turns before (nil for a creation) into after,
@@ -460,6 +493,9 @@ func (h *Hub) storeCheckpoint() bool {
 	}
 	return true
 }
+
+// NewID returns a random, URL-safe identifier for a new entity.
+func NewID() string { return newID() }
 
 // newID returns a random, URL-safe identifier.
 func newID() string {

@@ -51,6 +51,35 @@ func (m *ReadModel) ProgressReports(c *Commitment) ([]ProgressReport, error) {
 	return r.First(c.ReportCount)
 }
 
+// Archivable is what can be archived: plans, pillars, objectives, communities.
+type Archivable interface{ IsArchived() bool }
+
+// Current drops the archived entities from a list, for new choices.
+func Current[T any, P interface {
+	*T
+	Archivable
+}](all []P) []P {
+	out := all[:0:0]
+	for _, v := range all {
+		if !v.IsArchived() {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// IsArchived reports whether the plan is archived.
+func (p *StrategicPlan) IsArchived() bool { return p.Archived }
+
+// IsArchived reports whether the pillar is archived.
+func (p *Pillar) IsArchived() bool { return p.Archived }
+
+// IsArchived reports whether the objective is archived.
+func (o *Objective) IsArchived() bool { return o.Archived }
+
+// IsArchived reports whether the community is archived.
+func (c *Community) IsArchived() bool { return c.Archived }
+
 // Plans returns every strategic plan, oldest period first.
 func (m *ReadModel) Plans() []*StrategicPlan {
 	return sorted(m, Plans.all, func(a, b *StrategicPlan) bool { return a.PeriodStart+Date(a.ID) < b.PeriodStart+Date(b.ID) })
@@ -195,6 +224,7 @@ func (m *ReadModel) CommitmentsOf(stakeholderID string, roles []ParticipantRole)
 // CommitmentFilter selects commitments; conditions combine with AND, values
 // within a list with OR; empty fields select all.
 type CommitmentFilter struct {
+	PlanIDs        []string
 	Sectors        []Sector
 	StakeholderIDs []string
 	PillarIDs      []string
@@ -302,7 +332,7 @@ func (m *ReadModel) eachMatchingCommitment(f CommitmentFilter, today Date, yield
 
 // isZero reports whether f selects every commitment.
 func (f *CommitmentFilter) isZero() bool {
-	return len(f.Sectors) == 0 && len(f.StakeholderIDs) == 0 && len(f.PillarIDs) == 0 && len(f.ObjectiveIDs) == 0 &&
+	return len(f.PlanIDs) == 0 && len(f.Sectors) == 0 && len(f.StakeholderIDs) == 0 && len(f.PillarIDs) == 0 && len(f.ObjectiveIDs) == 0 &&
 		len(f.Statuses) == 0 && len(f.CommunityIDs) == 0 && f.Overdue == nil && f.DueBefore == nil && f.DueAfter == nil &&
 		strings.TrimSpace(f.Search) == ""
 }
@@ -317,6 +347,9 @@ func (m *ReadModel) commitmentMatcher(f CommitmentFilter, today Date) func(*comm
 	return func(r *commitmentRow) bool {
 		c := r.c
 		if !among(f.Statuses, c.Status) || !among(f.ObjectiveIDs, c.ObjectiveID) || !among(f.PillarIDs, c.PillarID) {
+			return false
+		}
+		if p := Pillars.get(m, c.PillarID); len(f.PlanIDs) > 0 && (p == nil || !among(f.PlanIDs, p.PlanID)) {
 			return false
 		}
 		if f.Overdue != nil && c.IsOverdue(today) != *f.Overdue {
@@ -399,7 +432,12 @@ func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 	for i, s := range AllSectors {
 		out.BySector = append(out.BySector, SectorStats{Sector: s, Count: u.bySector[i].count, AverageProgress: u.bySector[i].average()})
 	}
-	pillars := Pillars.all(m)
+	var pillars []*Pillar
+	for _, p := range Pillars.all(m) {
+		if among(f.PlanIDs, p.PlanID) {
+			pillars = append(pillars, p)
+		}
+	}
 	sort.Slice(pillars, func(i, j int) bool {
 		a, b := pillars[i], pillars[j]
 		if a.PlanID != b.PlanID {

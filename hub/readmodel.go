@@ -23,6 +23,9 @@ type ReadModel struct {
 
 	dirty map[string]State // streams whose snapshot is behind, by stream
 	sizes ListSizes        // the longest lists, for query cost
+	open  *openBatch       // a batch at the log's end, not yet complete
+
+	tombstones map[string]State // the last states of deleted entities, by stream
 
 	newKeys, oldKeys []string // put's scratch space, under mu
 
@@ -51,6 +54,7 @@ func NewReadModel() *ReadModel {
 		reports:         map[string]Reports{},
 		commitmentIndex: commitmentIndex{rowOf: map[string]int{}, all: newRollup()},
 		dirty:           map[string]State{},
+		tombstones:      map[string]State{},
 		feed:            newFeed(),
 	}
 	for _, k := range kinds {
@@ -106,43 +110,75 @@ func (m *ReadModel) Apply(events ...*Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	defer m.feed.wake()
-	for _, e := range events {
+	for i := 0; i < len(events); i++ {
+		e := events[i]
 		if e.Seq <= m.seq {
 			continue
 		}
 		if e.Seq != m.seq+1 {
 			return fmt.Errorf("%w: at %d, next event is %d", ErrLogGap, m.seq, e.Seq)
 		}
-		stream := e.Stream()
-		cur := m.current(e.Type, e.EntityID)
-		stale := cur != nil && e.Version <= cur.meta().Version
-		if !stale && e.State.Type() == "" {
-			prev := Commitments.get(m, e.EntityID)
-			if prev == nil || prev.Version != e.Version-1 || e.Report == nil {
-				return fmt.Errorf("event %d (%s@%d) has no state, and the model does not hold the version before it", e.Seq, stream, e.Version)
-			}
-			c, err := redo(prev, e)
-			if err != nil {
+		if e.Batch == nil {
+			if err := m.applyOne(e, e.Type == ""); err != nil {
 				return err
 			}
-			e.State = StateOf(c)
-		}
-		m.seq = e.Seq
-		m.feed.push(e)
-		if stale {
-			// The model holds a later state (from a checkpoint ahead of
-			// the watermark): the next checkpoint must still hold it, as
-			// it covers this event's position.
-			m.dirty[stream] = StateOf(cur)
 			continue
 		}
-		m.put(e.State)
-		m.history[stream] = m.history[stream].Append(e.Change())
-		if e.Report != nil {
-			m.reports[e.EntityID] = m.reports[e.EntityID].Append(*e.Report)
+		end, complete := batchEnd(events, i)
+		if !complete {
+			m.holdBatch(e, events[end-1].Seq)
+			return nil
 		}
-		m.dirty[stream] = e.State
+		// A batch whose first events were voided is voided whole.
+		orphan := e.Batch.First != e.Seq
+		for _, b := range events[i:end] {
+			if err := m.applyOne(b, orphan); err != nil {
+				return err
+			}
+		}
+		m.open = nil
+		i = end - 1
 	}
+	return nil
+}
+
+// applyOne applies the next event; a void one only advances the position.
+func (m *ReadModel) applyOne(e *Event, void bool) error {
+	if void {
+		m.seq = e.Seq
+		m.feed.push(voidEvent(e.Seq))
+		return nil
+	}
+	stream := e.Stream()
+	cur := m.current(e.Type, e.EntityID)
+	stale := cur != nil && e.Version <= cur.meta().Version
+	if !stale && e.State.Type() == "" {
+		// Stored with what changed only: rebuilt on the version before.
+		prev := Commitments.get(m, e.EntityID)
+		if prev == nil || prev.Version != e.Version-1 || e.Report == nil {
+			return fmt.Errorf("event %d (%s@%d) has no state, and the model does not hold the version before it", e.Seq, stream, e.Version)
+		}
+		c, err := redo(prev, e)
+		if err != nil {
+			return err
+		}
+		e.State = StateOf(c)
+	}
+	m.seq = e.Seq
+	m.feed.push(e)
+	if stale {
+		// The model holds a later state (from a checkpoint ahead of
+		// the watermark): the next checkpoint must still hold it, as
+		// it covers this event's position.
+		m.dirty[stream] = StateOf(cur)
+		return nil
+	}
+	m.put(e.State)
+	m.history[stream] = m.history[stream].Append(e.Change())
+	if e.Report != nil {
+		m.reports[e.EntityID] = m.reports[e.EntityID].Append(*e.Report)
+	}
+	m.dirty[stream] = e.State
 	return nil
 }
 
@@ -181,6 +217,9 @@ func (m *ReadModel) takeAll() ([]Snapshot, int64) {
 			out = append(out, m.snapshot(State{k: kinds[i], e: e}))
 		}
 	}
+	for _, st := range m.tombstones {
+		out = append(out, m.snapshot(st))
+	}
 	clear(m.dirty)
 	return out, m.seq
 }
@@ -193,7 +232,7 @@ func (m *ReadModel) size() int {
 }
 
 func (m *ReadModel) sizeLocked() int {
-	n := 0
+	n := len(m.tombstones)
 	for _, t := range m.tables {
 		n += len(t.rows)
 	}
@@ -212,6 +251,10 @@ func (m *ReadModel) current(t EntityType, id string) entity {
 // put stores an entity state, keeps the kind's indexes current and runs
 // its row's afterPut.
 func (m *ReadModel) put(s State) {
+	if s.meta().Deleted {
+		m.forget(s)
+		return
+	}
 	k, t, id := s.k, m.tables[s.k.n], s.e.meta().ID
 	old := t.rows[id]
 	for i, name := range k.indexes {
@@ -233,6 +276,37 @@ func (m *ReadModel) put(s State) {
 	t.rows[id] = s.e
 	k.put(m, old, s.e)
 	m.noteSizes(s)
+}
+
+// forget removes a deleted entity and its index keys, keeping its
+// tombstone (its history stays in m.history, for the audit log).
+func (m *ReadModel) forget(s State) {
+	k, t, id := s.k, m.tables[s.k.n], s.e.meta().ID
+	if old := t.rows[id]; old != nil {
+		for i, name := range k.indexes {
+			for _, key := range k.keys(old, i, nil) {
+				t.indexes[name].remove(key, id)
+			}
+		}
+		delete(t.rows, id)
+	}
+	m.tombstones[streamOfState(s)] = s
+}
+
+// objectiveMoved moves the objective's commitments to its new pillar:
+// a commitment's pillar is its objective's, kept on it for the indexes.
+// Their next checkpoint holds the new pillar; replaying the log derives
+// it again.
+func (m *ReadModel) objectiveMoved(o *Objective) {
+	for _, c := range Commitments.linked(m, "objective", o.ID) {
+		if c.PillarID == o.PillarID {
+			continue
+		}
+		moved := *c
+		moved.PillarID = o.PillarID
+		m.put(StateOf(&moved))
+		m.dirty[StreamOf(TypeCommitment, c.ID)] = StateOf(&moved)
+	}
 }
 
 // links is a one-to-many index: key → set of ids.

@@ -135,6 +135,11 @@ type Row[T any] struct {
 func init() {
 	Stakeholders.afterPut(stakeholderPut)
 	Commitments.afterPut(func(m *ReadModel, _, c *Commitment) { m.putCommitment(c) })
+	Objectives.afterPut(func(m *ReadModel, old, o *Objective) {
+		if old != nil && old.PillarID != o.PillarID {
+			m.objectiveMoved(o)
+		}
+	})
 }
 
 // afterPut runs f whenever an entity of this kind is stored, under m.mu,
@@ -275,6 +280,11 @@ func (k *Kind[T]) Get(m *ReadModel, id string) *T {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return k.get(m, id)
+}
+
+// Lookup returns Get bound to m.
+func (k *Kind[T]) Lookup(m *ReadModel) func(id string) *T {
+	return func(id string) *T { return k.Get(m, id) }
 }
 
 // get is Get under m.mu.

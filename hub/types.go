@@ -123,6 +123,9 @@ type Meta struct {
 	Version   int       `bson:"version" json:"-"`
 	CreatedAt time.Time `bson:"createdAt" json:"-"`
 	UpdatedAt time.Time `bson:"updatedAt" json:"-"`
+	// Deleted marks the last state of a deleted plan, pillar, objective
+	// or community: the read model keeps it only as a tombstone.
+	Deleted bool `bson:"deleted,omitempty" json:"-"`
 }
 
 // StrategicPlan is the shared frame under which commitments are made.
@@ -132,6 +135,9 @@ type StrategicPlan struct {
 	Description string `bson:"description" json:"description"`
 	PeriodStart Date   `bson:"periodStart" json:"periodStart"`
 	PeriodEnd   Date   `bson:"periodEnd" json:"periodEnd"`
+	// Archived plans, pillars, objectives and communities stay readable
+	// but are offered for no new commitment.
+	Archived bool `bson:"archived,omitempty" json:"archived,omitempty"`
 }
 
 // Pillar is a broad line of work of a plan.
@@ -141,6 +147,7 @@ type Pillar struct {
 	Code        string `bson:"code" json:"code"`
 	Title       string `bson:"title" json:"title"`
 	Description string `bson:"description" json:"description"`
+	Archived    bool   `bson:"archived,omitempty" json:"archived,omitempty"`
 }
 
 // Objective is what commitments are made towards.
@@ -150,13 +157,15 @@ type Objective struct {
 	Code        string `bson:"code" json:"code"`
 	Title       string `bson:"title" json:"title"`
 	Description string `bson:"description" json:"description"`
+	Archived    bool   `bson:"archived,omitempty" json:"archived,omitempty"`
 }
 
 // Community is a place that commitments target.
 type Community struct {
-	Meta `bson:",inline"`
-	Name string `bson:"name" json:"name"`
-	Area string `bson:"area" json:"area"`
+	Meta     `bson:",inline"`
+	Name     string `bson:"name" json:"name"`
+	Area     string `bson:"area" json:"area"`
+	Archived bool   `bson:"archived,omitempty" json:"archived,omitempty"`
 }
 
 // Stakeholder is an organisation taking part in the plan.

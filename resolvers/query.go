@@ -32,8 +32,8 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]gqltype.Node
 	return out, nil
 }
 
-func (r *queryResolver) StrategicPlans(ctx context.Context) ([]*hub.StrategicPlan, error) {
-	return r.model().Plans(), nil
+func (r *queryResolver) StrategicPlans(ctx context.Context, includeArchived *bool) ([]*hub.StrategicPlan, error) {
+	return current(r.model().Plans(), includeArchived), nil
 }
 
 func (r *queryResolver) StrategicPlan(ctx context.Context, id string) (*hub.StrategicPlan, error) {
@@ -105,8 +105,8 @@ func (r *queryResolver) Outcomes(ctx context.Context, first *int, after *string,
 	return outcomeConnection(r.model().Outcomes(f), pageArgs{first, last, after, before})
 }
 
-func (r *queryResolver) Communities(ctx context.Context) ([]*hub.Community, error) {
-	return r.model().Communities(), nil
+func (r *queryResolver) Communities(ctx context.Context, includeArchived *bool) ([]*hub.Community, error) {
+	return current(r.model().Communities(), includeArchived), nil
 }
 
 func (r *queryResolver) CommitmentStats(ctx context.Context, filter *model.CommitmentFilter) (*hub.CommitmentStats, error) {
@@ -124,6 +124,7 @@ func commitmentFilter(f *model.CommitmentFilter) (hub.CommitmentFilter, error) {
 	}
 	d := filterIDs{arg: "filter"}
 	return hub.CommitmentFilter{
+		PlanIDs:        localIDs(hub.TypePlan, f.PlanIds),
 		Sectors:        f.Sectors,
 		StakeholderIDs: d.ids("stakeholderIds", hub.TypeStakeholder, f.StakeholderIds),
 		PillarIDs:      d.ids("pillarIds", hub.TypePillar, f.PillarIds),

@@ -67,6 +67,10 @@ type file struct {
 	Commitments  []commitmentData  `yaml:"commitments"`
 	Meetings     []meetingData     `yaml:"meetings"`
 
+	// allocateReferences lets commitments leave out their reference
+	// (an import): the hub allocates the next one under the objective.
+	allocateReferences bool
+
 	// Filled in by check.
 	planAt      time.Time
 	objectives  map[string]*objectiveData
@@ -208,42 +212,45 @@ func parse(data []byte) (*file, error) {
 // check enforces FORMAT.md's rules, resolves dates and times, and builds the
 // key indexes write uses. It reports every problem it finds, not only the first.
 func (f *file) check() error {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("seed: "+format, args...)) }
+	var problems Problems
+	bad := func(path, format string, args ...any) {
+		problems = append(problems, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+	}
 
 	// Plan, pillars, objectives.
 	p := &f.Plan
 	if p.Key == "" {
-		bad("plan: key is required")
+		bad("plan.key", "plan: key is required")
 	}
 	start, errStart := hub.ParseDate(p.PeriodStart)
 	if errStart != nil {
-		bad("plan %s: periodStart: %v", p.Key, errStart)
+		bad("plan.periodStart", "plan %s: periodStart: %v", p.Key, errStart)
 	}
 	end, errEnd := hub.ParseDate(p.PeriodEnd)
 	if errEnd != nil {
-		bad("plan %s: periodEnd: %v", p.Key, errEnd)
+		bad("plan.periodEnd", "plan %s: periodEnd: %v", p.Key, errEnd)
 	}
 	if errStart == nil && errEnd == nil && end < start {
-		bad("plan %s: periodEnd %s is before periodStart %s", p.Key, end, start)
+		bad("plan.periodEnd", "plan %s: periodEnd %s is before periodStart %s", p.Key, end, start)
 	}
 	if errStart == nil {
 		f.planAt = atClock(start, 12, 0)
 	}
 	if len(p.Pillars) == 0 {
-		bad("plan %s: has no pillars", p.Key)
+		bad("plan.pillars", "plan %s: has no pillars", p.Key)
 	}
 	pillarKeys := map[string]bool{}
 	f.objectives = map[string]*objectiveData{}
 	for i := range p.Pillars {
 		pl := &p.Pillars[i]
+		at := fmt.Sprintf("plan.pillars[%d]", i)
 		if !unique(pillarKeys, pl.Key) {
-			bad("pillar %q: key is blank or used twice", pl.Key)
+			bad(at+".key", "pillar %q: key is blank or used twice", pl.Key)
 		}
 		for j := range pl.Objectives {
 			o := &pl.Objectives[j]
 			if o.Key == "" || f.objectives[o.Key] != nil {
-				bad("objective %q: key is blank or used twice", o.Key)
+				bad(fmt.Sprintf("%s.objectives[%d].key", at, j), "objective %q: key is blank or used twice", o.Key)
 			}
 			f.objectives[o.Key] = o
 		}
@@ -251,9 +258,9 @@ func (f *file) check() error {
 
 	// Communities.
 	f.communities = map[string]bool{}
-	for _, c := range f.Communities {
+	for i, c := range f.Communities {
 		if !unique(f.communities, c.Key) {
-			bad("community %q: key is blank or used twice", c.Key)
+			bad(fmt.Sprintf("communities[%d].key", i), "community %q: key is blank or used twice", c.Key)
 		}
 	}
 
@@ -261,14 +268,15 @@ func (f *file) check() error {
 	f.stakeholder = map[string]*stakeholderData{}
 	for i := range f.Stakeholders {
 		s := &f.Stakeholders[i]
+		at := fmt.Sprintf("stakeholders[%d]", i)
 		if s.Key == "" || f.stakeholder[s.Key] != nil {
-			bad("stakeholder %q: key is blank or used twice", s.Key)
+			bad(at+".key", "stakeholder %q: key is blank or used twice", s.Key)
 		}
 		if !slices.Contains(hub.AllSectors, hub.Sector(s.Sector)) {
-			bad("stakeholder %s: unknown sector %q", s.Key, s.Sector)
+			bad(at+".sector", "stakeholder %s: unknown sector %q", s.Key, s.Sector)
 		}
 		if s.Parent != "" && f.stakeholder[s.Parent] == nil {
-			bad("stakeholder %s: parent %q is not a stakeholder listed earlier", s.Key, s.Parent)
+			bad(at+".parent", "stakeholder %s: parent %q is not a stakeholder listed earlier", s.Key, s.Parent)
 		}
 		f.stakeholder[s.Key] = s
 	}
@@ -281,58 +289,61 @@ func (f *file) check() error {
 	for i := range f.Commitments {
 		c := &f.Commitments[i]
 		what := "commitment " + c.Key
+		at := fmt.Sprintf("commitments[%d]", i)
 		if c.Key == "" || f.commitment[c.Key] != nil {
-			bad("commitment %q: key is blank or used twice", c.Key)
+			bad(at+".key", "commitment %q: key is blank or used twice", c.Key)
 		}
 		f.commitment[c.Key] = c
-		if !unique(refs, c.Reference) {
-			bad("%s: reference %q is blank or used twice", what, c.Reference)
+		allocated := c.Reference == "" && f.allocateReferences
+		if !allocated && !unique(refs, c.Reference) {
+			bad(at+".reference", "%s: reference %q is blank or used twice", what, c.Reference)
 		}
 		if o := f.objectives[c.Objective]; o == nil {
-			bad("%s: objective %q does not exist", what, c.Objective)
-		} else if !validReference(c.Reference, o.Code) {
-			bad("%s: reference %q is not C-%s-NNN", what, c.Reference, o.Code)
+			bad(at+".objective", "%s: objective %q does not exist", what, c.Objective)
+		} else if !allocated && !validReference(c.Reference, o.Code) {
+			bad(at+".reference", "%s: reference %q is not C-%s-NNN", what, c.Reference, o.Code)
 		}
 		if !isStakeholder(c.Lead) {
-			bad("%s: lead %q does not exist", what, c.Lead)
+			bad(at+".lead", "%s: lead %q does not exist", what, c.Lead)
 		}
 		seen := map[string]bool{}
-		for _, pt := range c.Participants {
+		for j, pt := range c.Participants {
+			pat := fmt.Sprintf("%s.participants[%d]", at, j)
 			switch {
 			case !isStakeholder(pt.Stakeholder):
-				bad("%s: participant %q does not exist", what, pt.Stakeholder)
+				bad(pat+".stakeholder", "%s: participant %q does not exist", what, pt.Stakeholder)
 			case pt.Stakeholder == c.Lead:
-				bad("%s: the lead %s is repeated among the participants", what, c.Lead)
+				bad(pat+".stakeholder", "%s: the lead %s is repeated among the participants", what, c.Lead)
 			case seen[pt.Stakeholder]:
-				bad("%s: participant %s is listed twice", what, pt.Stakeholder)
+				bad(pat+".stakeholder", "%s: participant %s is listed twice", what, pt.Stakeholder)
 			}
 			seen[pt.Stakeholder] = true
 			if !slices.Contains(roles, hub.ParticipantRole(pt.Role)) {
-				bad("%s: participant %s has unknown role %q", what, pt.Stakeholder, pt.Role)
+				bad(pat+".role", "%s: participant %s has unknown role %q", what, pt.Stakeholder, pt.Role)
 			}
 		}
-		for _, k := range c.Communities {
+		for j, k := range c.Communities {
 			if !f.communities[k] {
-				bad("%s: community %q does not exist", what, k)
+				bad(fmt.Sprintf("%s.communities[%d]", at, j), "%s: community %q does not exist", what, k)
 			}
 		}
 		startDate, errStart := hub.ParseDate(c.StartDate)
 		if errStart != nil {
-			bad("%s: startDate: %v", what, errStart)
+			bad(at+".startDate", "%s: startDate: %v", what, errStart)
 		} else {
 			c.createdAt = atClock(startDate, 9, 0)
 		}
 		dueDate, errDue := hub.ParseDate(c.DueDate)
 		if errDue != nil {
-			bad("%s: dueDate: %v", what, errDue)
+			bad(at+".dueDate", "%s: dueDate: %v", what, errDue)
 		}
 		if errStart == nil && errDue == nil && dueDate < startDate {
-			bad("%s: dueDate %s is before startDate %s", what, dueDate, startDate)
+			bad(at+".dueDate", "%s: dueDate %s is before startDate %s", what, dueDate, startDate)
 		}
 		if len(c.Reports) == 0 {
-			for _, ind := range c.Indicators {
+			for j, ind := range c.Indicators {
 				if ind.Latest != nil {
-					bad("%s: indicator %q has a latest value but the commitment has no reports to carry it", what, ind.Name)
+					bad(fmt.Sprintf("%s.indicators[%d].latest", at, j), "%s: indicator %q has a latest value but the commitment has no reports to carry it", what, ind.Name)
 				}
 			}
 		}
@@ -340,27 +351,28 @@ func (f *file) check() error {
 		for j := range c.Reports {
 			r := &c.Reports[j]
 			rwhat := fmt.Sprintf("%s: report %d", what, j+1)
+			rat := fmt.Sprintf("%s.reports[%d]", at, j)
 			at, err := time.Parse(time.RFC3339, r.At)
 			if err != nil {
-				bad("%s: at %q is not an RFC 3339 time", rwhat, r.At)
+				bad(rat+".at", "%s: at %q is not an RFC 3339 time", rwhat, r.At)
 			} else if !prev.IsZero() && !at.After(prev) {
-				bad("%s: at %s is not after the start date or the previous report", rwhat, r.At)
+				bad(rat+".at", "%s: at %s is not after the start date or the previous report", rwhat, r.At)
 			}
 			r.at, prev = at, at
 			if r.Progress < 0 || r.Progress > 100 {
-				bad("%s: progress %d is not between 0 and 100", rwhat, r.Progress)
+				bad(rat+".progress", "%s: progress %d is not between 0 and 100", rwhat, r.Progress)
 			}
 			st := hub.CommitmentStatus(r.Status)
 			switch {
 			case !slices.Contains(hub.AllCommitmentStatuses, st):
-				bad("%s: unknown status %q", rwhat, r.Status)
+				bad(rat+".status", "%s: unknown status %q", rwhat, r.Status)
 			case st == hub.Completed && r.Progress != 100:
-				bad("%s: COMPLETED at %d%%, not 100%%", rwhat, r.Progress)
+				bad(rat+".progress", "%s: COMPLETED at %d%%, not 100%%", rwhat, r.Progress)
 			case st == hub.NotStarted && r.Progress != 0:
-				bad("%s: NOT_STARTED at %d%%, not 0%%", rwhat, r.Progress)
+				bad(rat+".progress", "%s: NOT_STARTED at %d%%, not 0%%", rwhat, r.Progress)
 			}
 			if !isStakeholder(r.By) {
-				bad("%s: reporter %q does not exist", rwhat, r.By)
+				bad(rat+".by", "%s: reporter %q does not exist", rwhat, r.By)
 			}
 		}
 	}
@@ -374,67 +386,73 @@ func (f *file) check() error {
 	for i := range f.Meetings {
 		m := &f.Meetings[i]
 		what := "meeting " + m.Key
+		at := fmt.Sprintf("meetings[%d]", i)
 		if !unique(meetingKeys, m.Key) {
-			bad("meeting %q: key is blank or used twice", m.Key)
+			bad(at+".key", "meeting %q: key is blank or used twice", m.Key)
 		}
 		var err error
 		if m.startsAt, err = time.Parse(time.RFC3339, m.StartsAt); err != nil {
-			bad("%s: startsAt %q is not an RFC 3339 time", what, m.StartsAt)
+			bad(at+".startsAt", "%s: startsAt %q is not an RFC 3339 time", what, m.StartsAt)
 		}
 		if m.endsAt, err = time.Parse(time.RFC3339, m.EndsAt); err != nil {
-			bad("%s: endsAt %q is not an RFC 3339 time", what, m.EndsAt)
+			bad(at+".endsAt", "%s: endsAt %q is not an RFC 3339 time", what, m.EndsAt)
 		}
 		if !m.endsAt.After(m.startsAt) {
-			bad("%s: endsAt is not after startsAt", what)
+			bad(at+".endsAt", "%s: endsAt is not after startsAt", what)
 		}
 		if !isStakeholder(m.Convener) {
-			bad("%s: convener %q does not exist", what, m.Convener)
+			bad(at+".convener", "%s: convener %q does not exist", what, m.Convener)
 		}
 		status := hub.MeetingStatus(m.Status)
 		if !slices.Contains(statuses, status) {
-			bad("%s: unknown status %q", what, m.Status)
+			bad(at+".status", "%s: unknown status %q", what, m.Status)
 		}
 		if m.Minutes != "" && status != hub.Held {
-			bad("%s: minutes are only for HELD meetings", what)
+			bad(at+".minutes", "%s: minutes are only for HELD meetings", what)
 		}
 		if len(m.Outcomes) > 0 && status != hub.Held {
-			bad("%s: outcomes are only for HELD meetings", what)
+			bad(at+".outcomes", "%s: outcomes are only for HELD meetings", what)
 		}
-		for _, pt := range m.Participants {
+		for j, pt := range m.Participants {
+			pat := fmt.Sprintf("%s.participants[%d]", at, j)
 			if !isStakeholder(pt.Stakeholder) {
-				bad("%s: participant %q does not exist", what, pt.Stakeholder)
+				bad(pat+".stakeholder", "%s: participant %q does not exist", what, pt.Stakeholder)
 			}
 			if pt.Attendance != "" && !slices.Contains(attendances, hub.Attendance(pt.Attendance)) {
-				bad("%s: participant %s has unknown attendance %q", what, pt.Stakeholder, pt.Attendance)
+				bad(pat+".attendance", "%s: participant %s has unknown attendance %q", what, pt.Stakeholder, pt.Attendance)
 			}
 		}
-		for _, o := range m.Outcomes {
+		for j, o := range m.Outcomes {
 			owhat := "outcome " + o.Key
+			oat := fmt.Sprintf("%s.outcomes[%d]", at, j)
 			if !unique(outcomeKeys, o.Key) {
-				bad("outcome %q (meeting %s): key is blank or used twice", o.Key, m.Key)
+				bad(oat+".key", "outcome %q (meeting %s): key is blank or used twice", o.Key, m.Key)
 			}
 			if !slices.Contains(kinds, hub.OutcomeKind(o.Kind)) {
-				bad("%s: unknown kind %q", owhat, o.Kind)
+				bad(oat+".kind", "%s: unknown kind %q", owhat, o.Kind)
 			}
 			if !slices.Contains(outcomeStatuses, hub.OutcomeStatus(o.Status)) {
-				bad("%s: unknown status %q", owhat, o.Status)
+				bad(oat+".status", "%s: unknown status %q", owhat, o.Status)
 			}
 			if o.Owner != "" && !isStakeholder(o.Owner) {
-				bad("%s: owner %q does not exist", owhat, o.Owner)
+				bad(oat+".owner", "%s: owner %q does not exist", owhat, o.Owner)
 			}
 			if o.DueDate != "" {
 				if _, err := hub.ParseDate(o.DueDate); err != nil {
-					bad("%s: dueDate: %v", owhat, err)
+					bad(oat+".dueDate", "%s: dueDate: %v", owhat, err)
 				}
 			}
-			for _, k := range o.Commitments {
+			for k2, k := range o.Commitments {
 				if f.commitment[k] == nil {
-					bad("%s: commitment %q does not exist", owhat, k)
+					bad(fmt.Sprintf("%s.commitments[%d]", oat, k2), "%s: commitment %q does not exist", owhat, k)
 				}
 			}
 		}
 	}
-	return errors.Join(errs...)
+	if len(problems) == 0 {
+		return nil
+	}
+	return problems
 }
 
 // validReference reports whether ref is "C-<code>-NNN".
@@ -546,7 +564,7 @@ func (f *file) writeCommitment(ctx context.Context, h *hub.Hub, c *commitmentDat
 	for i, ind := range c.Indicators {
 		indicators[i] = hub.Indicator{Name: ind.Name, Unit: ind.Unit, Baseline: ind.Baseline, Target: ind.Target}
 	}
-	_, err := h.CreateCommitment(ctx, hub.SystemActor, hub.CreateCommitmentInput{
+	created, err := h.CreateCommitment(ctx, hub.SystemActor, hub.CreateCommitmentInput{
 		Reference:    c.Reference,
 		ObjectiveID:  c.Objective,
 		LeadID:       c.Lead,
@@ -562,6 +580,7 @@ func (f *file) writeCommitment(ctx context.Context, h *hub.Hub, c *commitmentDat
 	if err != nil {
 		return fmt.Errorf("seed: commitment %s (%s): %w", c.Key, c.Reference, err)
 	}
+	c.Reference = created.ID
 
 	for i, r := range c.Reports {
 		status := hub.CommitmentStatus(r.Status)

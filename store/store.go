@@ -279,6 +279,16 @@ func (s *Store) Append(ctx context.Context, e *hub.Event) error {
 	return nil
 }
 
+// Replace overwrites the event at e.Seq: how the hub voids the events of
+// an unfinished batch, which no reader has applied.
+func (s *Store) Replace(ctx context.Context, e *hub.Event) error {
+	_, err := s.block(blockOf(e.Seq)).ReplaceOne(ctx, bson.D{{Key: "_id", Value: seqID(e.Seq)}}, newEventDoc(e))
+	if err != nil {
+		return fmt.Errorf("replacing event %d: %w", e.Seq, err)
+	}
+	return nil
+}
+
 // AppendMany inserts events in order, a block at a time: a bulk load (the
 // benchmark's generator). It stops at the first failure.
 func (s *Store) AppendMany(ctx context.Context, events []*hub.Event) error {
@@ -477,6 +487,13 @@ func (s *Store) Contention(ctx context.Context) (string, time.Duration, int64, e
 		return "", 0, 0, fmt.Errorf("reading the record of lost races: %w", err)
 	}
 	return c.By, time.Duration(c.Turn) * time.Microsecond, c.N, nil
+}
+
+// IsEmpty reports whether the log holds no event yet (restore writes only
+// into an empty database).
+func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
+	e, err := s.ReadEvent(ctx, 1)
+	return e == nil && err == nil, err
 }
 
 // redact hides a password in a connection string for logs and errors.

@@ -90,6 +90,8 @@ type CommitmentEdge struct {
 
 // Which commitments to return. Conditions combine with AND; values within a list with OR.
 type CommitmentFilter struct {
+	// Only commitments under one of these strategic plans (all plans when absent).
+	PlanIds []string `json:"planIds,omitempty"`
 	// Only commitments whose lead or a participant is in one of these sectors.
 	Sectors []hub.Sector `json:"sectors,omitempty"`
 	// Only commitments that one of these stakeholders leads or takes part in.
@@ -178,6 +180,62 @@ type CreateCommitmentPayload struct {
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }
 
+// A new community.
+type CreateCommunityInput struct {
+	// Name (required, unique).
+	Name string `json:"name"`
+	// The wider area it lies in.
+	Area *string `json:"area,omitempty"`
+}
+
+// The result of `createCommunity`.
+type CreateCommunityPayload struct {
+	// The new community, or null when refused.
+	Community *hub.Community `json:"community,omitempty"`
+	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
+// A new objective.
+type CreateObjectiveInput struct {
+	// The pillar it belongs to (not archived).
+	PillarID string `json:"pillarId"`
+	// Short code, such as `2.3`, unique within the plan.
+	Code string `json:"code"`
+	// Title.
+	Title string `json:"title"`
+	// What achieving the objective means.
+	Description *string `json:"description,omitempty"`
+}
+
+// The result of `createObjective`.
+type CreateObjectivePayload struct {
+	// The new objective, or null when refused.
+	Objective *gqltype.Objective `json:"objective,omitempty"`
+	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
+// A new pillar.
+type CreatePillarInput struct {
+	// The plan it belongs to (not archived).
+	PlanID string `json:"planId"`
+	// Short code, such as `2`, unique within the plan.
+	Code string `json:"code"`
+	// Title.
+	Title string `json:"title"`
+	// What the pillar covers.
+	Description *string `json:"description,omitempty"`
+}
+
+// The result of `createPillar`.
+type CreatePillarPayload struct {
+	// The new pillar, or null when refused.
+	Pillar *hub.Pillar `json:"pillar,omitempty"`
+	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
 // A new stakeholder.
 type CreateStakeholderInput struct {
 	// Full name (required, unique).
@@ -201,6 +259,42 @@ type CreateStakeholderPayload struct {
 	// The new stakeholder, or null when refused.
 	Stakeholder *hub.Stakeholder `json:"stakeholder,omitempty"`
 	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
+// A new strategic plan.
+type CreateStrategicPlanInput struct {
+	// Title (required, unique).
+	Title string `json:"title"`
+	// What the plan sets out to do.
+	Description *string `json:"description,omitempty"`
+	// First day of the plan's period.
+	PeriodStart hub.Date `json:"periodStart"`
+	// Last day of the plan's period (not before `periodStart`).
+	PeriodEnd hub.Date `json:"periodEnd"`
+}
+
+// The result of `createStrategicPlan`.
+type CreateStrategicPlanPayload struct {
+	// The new plan, or null when refused.
+	StrategicPlan *hub.StrategicPlan `json:"strategicPlan,omitempty"`
+	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
+// What to delete: a plan, pillar, objective or community.
+type DeleteInput struct {
+	// Its global ID.
+	ID string `json:"id"`
+	// Fail with CONFLICT unless this is the current version.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+}
+
+// The result of a deletion.
+type DeletePayload struct {
+	// The ID of what was deleted, or null when refused.
+	DeletedID *string `json:"deletedId,omitempty"`
+	// Why it was refused (NOT_ALLOWED while something refers to it); empty on success.
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }
 
@@ -583,6 +677,28 @@ type UpdateCommitmentPayload struct {
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }
 
+// Changes to a community; absent fields stay as they are.
+type UpdateCommunityInput struct {
+	// The community.
+	ID string `json:"id"`
+	// Fail with CONFLICT unless this is the current version.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// New name (unique).
+	Name *string `json:"name,omitempty"`
+	// New area.
+	Area *string `json:"area,omitempty"`
+	// Archive (true) or restore (false) the community.
+	Archived *bool `json:"archived,omitempty"`
+}
+
+// The result of `updateCommunity`.
+type UpdateCommunityPayload struct {
+	// The community as changed, or null when refused.
+	Community *hub.Community `json:"community,omitempty"`
+	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
 // Changes to a meeting; absent fields stay as they are.
 type UpdateMeetingInput struct {
 	// The meeting to change.
@@ -619,6 +735,32 @@ type UpdateMeetingPayload struct {
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }
 
+// Changes to an objective; absent fields stay as they are.
+type UpdateObjectiveInput struct {
+	// The objective.
+	ID string `json:"id"`
+	// Fail with CONFLICT unless this is the current version.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// Move it to this pillar of the same plan (not archived); its commitments move with it.
+	PillarID *string `json:"pillarId,omitempty"`
+	// New code, unique within the plan (commitment references keep the code they were given).
+	Code *string `json:"code,omitempty"`
+	// New title.
+	Title *string `json:"title,omitempty"`
+	// New description.
+	Description *string `json:"description,omitempty"`
+	// Archive (true) or restore (false) the objective.
+	Archived *bool `json:"archived,omitempty"`
+}
+
+// The result of `updateObjective`.
+type UpdateObjectivePayload struct {
+	// The objective as changed, or null when refused.
+	Objective *gqltype.Objective `json:"objective,omitempty"`
+	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
 // A new status for an outcome.
 type UpdateOutcomeStatusInput struct {
 	// The outcome.
@@ -635,6 +777,30 @@ type UpdateOutcomeStatusInput struct {
 type UpdateOutcomeStatusPayload struct {
 	// The outcome as changed, or null when refused.
 	Outcome *hub.MeetingOutcome `json:"outcome,omitempty"`
+	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
+// Changes to a pillar; absent fields stay as they are. A pillar stays in its plan.
+type UpdatePillarInput struct {
+	// The pillar.
+	ID string `json:"id"`
+	// Fail with CONFLICT unless this is the current version.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// New code, unique within the plan.
+	Code *string `json:"code,omitempty"`
+	// New title.
+	Title *string `json:"title,omitempty"`
+	// New description.
+	Description *string `json:"description,omitempty"`
+	// Archive (true) or restore (false) the pillar.
+	Archived *bool `json:"archived,omitempty"`
+}
+
+// The result of `updatePillar`.
+type UpdatePillarPayload struct {
+	// The pillar as changed, or null when refused.
+	Pillar *hub.Pillar `json:"pillar,omitempty"`
 	// Why it was refused; empty on success.
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }
@@ -667,6 +833,32 @@ type UpdateStakeholderInput struct {
 type UpdateStakeholderPayload struct {
 	// The stakeholder as changed, or null when refused.
 	Stakeholder *hub.Stakeholder `json:"stakeholder,omitempty"`
+	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
+// Changes to a strategic plan; absent fields stay as they are.
+type UpdateStrategicPlanInput struct {
+	// The plan.
+	ID string `json:"id"`
+	// Fail with CONFLICT unless this is the current version.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// New title (unique).
+	Title *string `json:"title,omitempty"`
+	// New description.
+	Description *string `json:"description,omitempty"`
+	// New first day.
+	PeriodStart *hub.Date `json:"periodStart,omitempty"`
+	// New last day.
+	PeriodEnd *hub.Date `json:"periodEnd,omitempty"`
+	// Archive (true) or restore (false) the plan.
+	Archived *bool `json:"archived,omitempty"`
+}
+
+// The result of `updateStrategicPlan`.
+type UpdateStrategicPlanPayload struct {
+	// The plan as changed, or null when refused.
+	StrategicPlan *hub.StrategicPlan `json:"strategicPlan,omitempty"`
 	// Why it was refused; empty on success.
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }
