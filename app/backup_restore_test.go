@@ -85,7 +85,7 @@ var answers = []string{
 // kind of caller. A non-empty database refuses a restore.
 func TestBackupOfABusyDatabaseRestoresIdentically(t *testing.T) {
 	bin := releaseBinary(t)
-	s1 := startServer(t, t.TempDir(), hub.Options{})
+	s1 := startServerConfig(t, testConfig(t.TempDir(), "--rate-limit", "0"), hub.Options{}) // a busy database
 	_, editor := issueToken(t, s1, "EDITOR", "PfD officer", "pfd", nil)
 	_, viewer := issueToken(t, s1, "VIEWER", "analyst", "", nil)
 	s1.mutate(`mutation { updateStakeholder(input: {id: "`+gid(hub.TypeStakeholder, "cydp")+`", contacts: [{name: "Ada Young", email: "ada@example.org"}]}) { userErrors { message } } }`, nil, nil)

@@ -194,7 +194,7 @@ func TestCommandLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"expires", "label", "role", "stakeholder"} // token create's
+	want := []string{"expires", "label", "role", "stakeholder", "dry-run"} // token create's and import's
 	for _, m := range regexp.MustCompile("(?m)^\\| `--([a-z-]+)` \\|").FindAllSubmatch(readme, -1) {
 		want = append(want, string(m[1]))
 	}
@@ -218,7 +218,7 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"token", "create", "--role", "ADMN", "--label", "x"}, `invalid value "ADMN" for flag -role: want ADMIN, EDITOR or VIEWER`},
 		{[]string{"token", "create", "--label", "x"}, "needs --role (ADMIN, EDITOR or VIEWER)"},
 		{[]string{"token", "create", "--role", "ADMIN"}, "needs --label"},
-		{[]string{"sed"}, `unknown command "sed" (want serve, seed or token create)`},
+		{[]string{"sed"}, `unknown command "sed" (want serve, seed, import, backup, restore, token create or healthcheck)`},
 		{[]string{"--max-cost", "lots"}, "-max-cost"},
 		{[]string{"--bogus"}, "flag provided but not defined: -bogus"},
 	} {

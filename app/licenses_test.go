@@ -38,7 +38,7 @@ func TestLicences(t *testing.T) {
 			t.Errorf("THIRD_PARTY_LICENSES.md does not list %s %s (run go run third_party/gen.go BINARY)", f[1], f[2])
 			continue
 		}
-		files, _ := os.ReadDir(repoPath("third_party/licenses/") + f[1])
+		files, _ := os.ReadDir(repoPath("third_party", "licenses", f[1]))
 		if len(files) == 0 {
 			t.Errorf("no licence file for %s", f[1])
 		}

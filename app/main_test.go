@@ -54,9 +54,11 @@ func startServer(t *testing.T, dir string, opts hub.Options) *testServer {
 }
 
 // testConfig is the configuration of test servers: the embedded database
-// on a free port under dir, the test admin token, the demo data.
-func testConfig(dir string) Config {
-	cfg, err := ParseConfig([]string{"--data-dir", dir, "--embedded-addr", "127.0.0.1:0", "--admin-token", testAdminToken}, func(string) string { return "" })
+// on a free port under dir, the test admin token, the demo data, and the
+// serve flags given.
+func testConfig(dir string, flags ...string) Config {
+	args := append([]string{"--data-dir", dir, "--embedded-addr", "127.0.0.1:0", "--admin-token", testAdminToken}, flags...)
+	cfg, err := ParseConfig(args, func(string) string { return "" })
 	if err != nil {
 		panic(err)
 	}

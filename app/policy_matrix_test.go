@@ -30,11 +30,7 @@ import (
 func TestReadPolicy(t *testing.T) {
 	// Whole histories of every kind: more than the cost limit allows, and
 	// what is tested here is who sees them.
-	cfg, err := ParseConfig([]string{"--data-dir", t.TempDir(), "--embedded-addr", "127.0.0.1:0", "--admin-token", testAdminToken, "--max-cost", "0"}, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := startServerConfig(t, cfg, hub.Options{})
+	s := startServerConfig(t, testConfig(t.TempDir(), "--max-cost", "0"), hub.Options{})
 	w := &policyWorld{t: t, s: s}
 	w.setUp()
 

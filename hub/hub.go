@@ -268,13 +268,16 @@ func (h *Hub) readUpTo(ctx context.Context, head int64) bool {
 	if !ok || head-h.model.Seq() > announcedLookups {
 		return false
 	}
-	for seq := h.model.Seq() + 1; seq <= head; seq = h.model.Seq() + 1 {
+	// Applied together: the events of a batch show only once all are read.
+	var events []*Event
+	for seq := h.model.Seq() + 1; seq <= head; seq++ {
 		e, err := r.ReadEvent(ctx, seq)
-		if err != nil || e == nil || h.model.Apply(e) != nil {
+		if err != nil || e == nil {
 			return false
 		}
+		events = append(events, e)
 	}
-	return true
+	return h.model.Apply(events...) == nil && h.model.Seq() >= head
 }
 
 // Model is the read model that answers queries.

@@ -45,4 +45,6 @@ func ListSizes(m *hub.ReadModel) func() map[string]int {
 
 var payloads = []string{"CreateStakeholderPayload", "UpdateStakeholderPayload", "CreateCommitmentPayload",
 	"UpdateCommitmentPayload", "ReportProgressPayload", "ScheduleMeetingPayload", "UpdateMeetingPayload",
-	"RecordMeetingOutcomePayload", "UpdateOutcomeStatusPayload", "IssueTokenPayload", "RevokeTokenPayload"}
+	"RecordMeetingOutcomePayload", "UpdateOutcomeStatusPayload", "IssueTokenPayload", "RevokeTokenPayload",
+	"CreateStrategicPlanPayload", "UpdateStrategicPlanPayload", "CreatePillarPayload", "UpdatePillarPayload",
+	"CreateObjectivePayload", "UpdateObjectivePayload", "CreateCommunityPayload", "UpdateCommunityPayload", "DeletePayload"}
