@@ -180,18 +180,28 @@ func mediaType(contentType string) (string, error) {
 	return mt, err
 }
 
-// Do serves one POST request.
-func (t POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	media := negotiate(r.Header.Get("Accept"))
-	start := graphql.Now()
+// readBody reads a request's body, or refuses the request (413 past the
+// body limit, 400 otherwise) and reports false.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			refuse(w, r, http.StatusRequestEntityTooLarge, CodeRequestTooLarge, fmt.Sprintf("the request body exceeds %d bytes", tooLarge.Limit))
-			return
+		} else {
+			refuse(w, r, http.StatusBadRequest, CodeBadRequest, "could not read the request body")
 		}
-		refuse(w, r, http.StatusBadRequest, CodeBadRequest, "could not read the request body")
+		return nil, false
+	}
+	return body, true
+}
+
+// Do serves one POST request.
+func (t POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	media := negotiate(r.Header.Get("Accept"))
+	start := graphql.Now()
+	body, ok := readBody(w, r)
+	if !ok {
 		return
 	}
 	key := t.Answers.key(r.Context(), http.MethodPost, body)

@@ -3,8 +3,6 @@ package gateway
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -47,14 +45,8 @@ func (t SSE) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecut
 		return
 	}
 	start := graphql.Now()
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			refuse(w, r, http.StatusRequestEntityTooLarge, CodeRequestTooLarge, fmt.Sprintf("the request body exceeds %d bytes", tooLarge.Limit))
-			return
-		}
-		refuse(w, r, http.StatusBadRequest, CodeBadRequest, "could not read the request body")
+	body, ok := readBody(w, r)
+	if !ok {
 		return
 	}
 	params, msg := decodeBody(body)
