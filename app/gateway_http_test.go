@@ -438,7 +438,7 @@ func gatewaySSE(t *testing.T, s *testServer) {
 	}
 }
 
-// eventually waits up to 5 s for cond.
+// eventually waits up to 15 s for cond.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
