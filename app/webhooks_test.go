@@ -14,7 +14,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
 )
 
 // receiver is a webhook endpoint on loopback that verifies each delivery

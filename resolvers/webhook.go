@@ -41,7 +41,9 @@ func (r *webhookResolver) Filter(ctx context.Context, w *hub.Webhook) (*model.We
 	return &model.WebhookFilterView{Subscription: field, Filter: w.Filter}, nil
 }
 
-func (r *webhookResolver) Active(ctx context.Context, w *hub.Webhook) (bool, error) { return w.Active(), nil }
+func (r *webhookResolver) Active(ctx context.Context, w *hub.Webhook) (bool, error) {
+	return w.Active(), nil
+}
 
 func (r *webhookResolver) DisabledReason(ctx context.Context, w *hub.Webhook) (*string, error) {
 	return nonEmpty(w.Disabled), nil

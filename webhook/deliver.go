@@ -99,6 +99,9 @@ func (s *Service) Close() {
 	s.wg.Wait()
 }
 
+// Instance names this instance in the leases it holds.
+func (s *Service) Instance() string { return s.owner }
+
 // Policy is the URL policy webhooks are held to.
 func (s *Service) Policy() Policy { return s.opts.Policy }
 
@@ -179,6 +182,10 @@ func errorText(err error) string {
 	return err.Error()
 }
 
+// errChanged ends a worker's round: the webhook or its creator's token
+// changed, and the worker starts again (or stops) as they now say.
+var errChanged = errors.New("the webhook or its creator's token changed")
+
 // work delivers one webhook while it is active and its creator's token
 // valid, whenever this instance holds its lease.
 func (s *Service) work(id string) {
@@ -194,7 +201,7 @@ func (s *Service) work(id string) {
 			return
 		}
 		if l := s.acquire(id); l != nil {
-			if err := s.deliverHeld(w, l); err != nil && s.ctx.Err() == nil {
+			if err := s.deliverHeld(w, l); err != nil && !errors.Is(err, errChanged) && s.ctx.Err() == nil {
 				s.opts.Logger.Warn("webhook deliveries paused", "webhook", opaque.GlobalID(hub.TypeWebhook, id), "err", err)
 			}
 		}
@@ -346,6 +353,11 @@ func (s *Service) deliverOne(ctx context.Context, w *hub.Webhook, h *held, c *Cu
 		}
 		if !h.valid() || ctx.Err() != nil {
 			return ctx.Err()
+		}
+		// Judged at delivery time: a token revoked, or the webhook changed,
+		// since the event was read stops this delivery.
+		if now := hub.Webhooks.Get(s.opts.Hub.Model(), w.ID); now == nil || now.Version != w.Version || !s.opts.StillValid(w.Viewer()) {
+			return errChanged
 		}
 		d := s.attempt(ctx, w, id, seq, body, c.Attempts+1)
 		if ctx.Err() != nil && !d.OK() {
