@@ -19,7 +19,7 @@ type Webhook struct {
 	// Filter is the subscription's filter as its GraphQL input, in JSON
 	// (global IDs as clients wrote them).
 	Filter  string `bson:"filter" json:"filter"`
-	Creator Actor  `bson:"creator" json:"creator"`
+	Creator Actor  `bson:"creator" json:"-"` // the events name it as their actor
 	// StartSeq is the log position it was created at: deliveries are of
 	// the events after it.
 	StartSeq     int64      `bson:"startSeq" json:"-"`
