@@ -4260,7 +4260,7 @@ type Webhook implements Node {
   disabledAt: DateTime
   "Why it was disabled."
   disabledReason: String
-  "Its delivery attempts, newest first (the latest 1000)."
+  "Its delivery attempts, newest first: the latest 1000, of the last 30 days."
   deliveries(
     "Return the first n items (at most 100)."
     first: Int

@@ -45,4 +45,5 @@ func ListSizes(m *hub.ReadModel) func() map[string]int {
 
 var payloads = []string{"CreateStakeholderPayload", "UpdateStakeholderPayload", "CreateCommitmentPayload",
 	"UpdateCommitmentPayload", "ReportProgressPayload", "ScheduleMeetingPayload", "UpdateMeetingPayload",
-	"RecordMeetingOutcomePayload", "UpdateOutcomeStatusPayload", "IssueTokenPayload", "RevokeTokenPayload"}
+	"RecordMeetingOutcomePayload", "UpdateOutcomeStatusPayload", "IssueTokenPayload", "RevokeTokenPayload",
+	"CreateWebhookPayload", "WebhookPayload", "TestWebhookPayload"}

@@ -3,7 +3,6 @@ package resolvers
 import (
 	"context"
 	"encoding/json"
-	"errors"
 
 	"convene/graph"
 	"convene/graph/model"
@@ -22,7 +21,7 @@ type webhookResolver struct{ *Resolver }
 
 type deliveryResolver struct{ *Resolver }
 
-var errNoWebhooks = errors.New("webhooks are not configured on this server")
+var errNoWebhooks = &codedError{codeUnavailable, "webhooks are not configured on this server"}
 
 func (r *queryResolver) Webhooks(ctx context.Context, first *int, after *string, last *int, before *string) (*model.WebhookConnection, error) {
 	v := viewer(ctx)

@@ -72,6 +72,11 @@ func (s *Service) Start() {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
+		ctx, cancel := context.WithTimeout(s.ctx, 10*time.Second)
+		if err := s.state.ensureIndexes(ctx); err != nil && s.ctx.Err() == nil {
+			s.opts.Logger.Warn("creating the webhook deliveries' indexes", "err", err)
+		}
+		cancel()
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
 		for {
@@ -299,6 +304,9 @@ func (s *Service) deliverHeld(w *hub.Webhook, l *lease) error {
 
 	c, err := s.state.cursor(ctx, w.ID)
 	if err != nil {
+		return err
+	}
+	if err := s.state.prune(ctx, w.ID, time.Now()); err != nil {
 		return err
 	}
 	if c == nil {

@@ -73,9 +73,27 @@ type Delivery struct {
 // OK reports whether the receiver took the message (a 2xx answer).
 func (d *Delivery) OK() bool { return d.Status >= 200 && d.Status < 300 }
 
+// keepFor is how long delivery attempts are listed.
+const keepFor = 30 * 24 * time.Hour
+
+// ensureIndexes creates the indexes the deliverer's reads use.
+func (s *state) ensureIndexes(ctx context.Context) error {
+	if _, err := s.deliveries.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "webhook", Value: 1}, {Key: "at", Value: -1}}}); err != nil {
+		return err
+	}
+	_, err := s.leases.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "webhook", Value: 1}, {Key: "term", Value: -1}}})
+	return err
+}
+
 func (s *state) record(ctx context.Context, d *Delivery) error {
 	d.ID = bson.NewObjectID()
 	_, err := s.deliveries.InsertOne(ctx, d)
+	return err
+}
+
+// prune drops the webhook's attempts older than keepFor.
+func (s *state) prune(ctx context.Context, webhook string, now time.Time) error {
+	_, err := s.deliveries.DeleteMany(ctx, bson.D{{Key: "webhook", Value: webhook}, {Key: "at", Value: bson.D{{Key: "$lt", Value: now.Add(-keepFor)}}}})
 	return err
 }
 
