@@ -141,6 +141,42 @@ func TestWebhookVisibility(t *testing.T) {
 	if got := editors.summaries(); len(got) != 1 {
 		t.Errorf("the revoked token's webhook still delivers: %v", got)
 	}
+
+	// redeliverWebhook sends again what followed a cursor, with the same ids.
+	admins.mu.Lock()
+	first := admins.got[0].body["data"].(map[string]any)["meetingOutcomeRecorded"].(map[string]any)["cursor"].(string)
+	before := len(admins.got)
+	admins.mu.Unlock()
+	r = s.as(testAdminToken, `mutation($in: RedeliverWebhookInput!) { redeliverWebhook(input: $in) { webhook { active } userErrors { message } } }`,
+		map[string]any{"in": map[string]any{"id": aw.ID, "after": first}})
+	if !strings.Contains(string(r.Data), `"active":true`) {
+		t.Fatalf("redeliverWebhook: %s %v", r.Data, r.Errors)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		admins.mu.Lock()
+		n := len(admins.got)
+		var again []string
+		for _, d := range admins.got[before:] {
+			again = append(again, d.id)
+		}
+		ids := []string{admins.got[1].id, admins.got[2].id}
+		admins.mu.Unlock()
+		if n >= before+2 {
+			if !slices.Equal(again, ids) {
+				t.Errorf("redelivered %v, want %v", again, ids)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("redelivered %v within 20s", again)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if r := s.as(testAdminToken, `mutation($in: RedeliverWebhookInput!) { redeliverWebhook(input: $in) { userErrors { message } } }`,
+		map[string]any{"in": map[string]any{"id": aw.ID, "after": "bm90LWEtY3Vyc29y"}}); r.code() != "BAD_USER_INPUT" {
+		t.Errorf("redeliver after a bad cursor: %s %v", r.Data, r.Errors)
+	}
 }
 
 // TestWebhookSecretKept: the signing secret appears in the create and
