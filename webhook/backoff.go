@@ -27,8 +27,7 @@ func retryAfter(n int, j float64) time.Duration {
 	return time.Duration(float64(d) * (0.8 + 0.4*j))
 }
 
-// Schedule answers when to retry: nil after the last attempt of a
-// delivery that first failed at first.
+// Schedule is the retry schedule, with its source of jitter.
 type Schedule struct {
 	Jitter func() float64 // in [0, 1); default math/rand
 }
