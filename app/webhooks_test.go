@@ -179,7 +179,10 @@ func TestWebhookAcrossKill(t *testing.T) {
 	rcv.srv.Close() // the receiver goes away: these wait
 	recordOutcome(s, meeting, "AGREEMENT", "hook 2", "pfd")
 	recordOutcome(s, meeting, "DECISION", "hook 3", "bpd")
-	time.Sleep(time.Second) // an attempt fails and a retry is scheduled
+	waitWithin(t, 20*time.Second, "a failed attempt with a retry scheduled", func() bool {
+		r := s.as(testAdminToken, `{ webhooks(first: 1) { nodes { deliveries(first: 5) { nodes { statusCode nextRetry } } } } }`, nil)
+		return strings.Contains(string(r.Data), `"statusCode":null,"nextRetry":"`)
+	})
 	p.kill9()
 
 	rcv.listen(rcv.addr)
