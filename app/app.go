@@ -25,6 +25,7 @@ import (
 	"convene/live"
 	"convene/seed"
 	"convene/store"
+	"convene/webhook"
 )
 
 // GCPercent is the garbage collector's target unless GOGC says otherwise.
@@ -44,6 +45,7 @@ type App struct {
 	publicRead bool
 	live       *live.Server   // WebSocket subscriptions
 	gateway    gateway.Config // the HTTP surface
+	webhooks   *webhook.Service
 	stopped    chan struct{}
 }
 
@@ -105,6 +107,12 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts Options) (*
 	a.gateway = cfg.gateway
 	a.live = live.NewServer(cfg.gateway.LiveOptions(live.Options{Logger: logger, Authenticate: a.authenticateInit, Audience: auth.Audience, InitTimeout: cfg.wsInit}))
 	go a.closeRevokedConnections()
+	if cfg.command == "serve" {
+		if err := a.startWebhooks(cfg); err != nil {
+			a.Close(context.Background())
+			return nil, err
+		}
+	}
 	return a, nil
 }
 
@@ -211,6 +219,9 @@ func (a *App) Close(ctx context.Context) {
 	}
 	if a.live != nil {
 		a.live.Shutdown()
+	}
+	if a.webhooks != nil {
+		a.webhooks.Close()
 	}
 	if a.hub != nil {
 		if err := a.hub.Close(ctx); err != nil {

@@ -34,6 +34,13 @@ type Config struct {
 	publicRead   bool
 	gateway      gateway.Config // the HTTP surface: CORS, limits, query cost, rate limits
 	newToken     tokenFlags     // for "token create"
+	webhooks     webhookFlags   // serve: webhook deliveries
+}
+
+// webhookFlags configure webhook deliveries.
+type webhookFlags struct {
+	key                     string // base64 of 32 bytes; empty: the data directory's
+	allowPrivate, allowHTTP bool
 }
 
 // tokenFlags describe the token that "token create" issues.
@@ -80,6 +87,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	switch cfg.command {
 	case "serve":
 		cfg.gateway.RegisterFlags(fs, getenv)
+		cfg.registerWebhooks(fs, getenv)
 	case "token create":
 		cfg.registerToken(fs)
 	case "import":
@@ -142,6 +150,13 @@ func (cfg *Config) registerCommon(fs *flag.FlagSet, getenv func(string) string) 
 	fs.DurationVar(&cfg.wsInit, "ws-init-timeout", envDuration(getenv, "CONVENE_WS_INIT_TIMEOUT", 10*time.Second), "how long a WebSocket client may take to send connection_init (CONVENE_WS_INIT_TIMEOUT)")
 }
 
+// registerWebhooks defines the flags of webhook deliveries.
+func (cfg *Config) registerWebhooks(fs *flag.FlagSet, getenv func(string) string) {
+	fs.StringVar(&cfg.webhooks.key, "webhook-key", getenv("CONVENE_WEBHOOK_KEY"), "base64 of 32 bytes that webhook secrets are encrypted under; every instance needs the same; empty: generated into <data-dir>/webhook-key (CONVENE_WEBHOOK_KEY)")
+	fs.BoolVar(&cfg.webhooks.allowPrivate, "webhook-allow-private", getenv("CONVENE_WEBHOOK_ALLOW_PRIVATE") == "true", "let webhooks reach loopback, private, link-local and metadata addresses (CONVENE_WEBHOOK_ALLOW_PRIVATE)")
+	fs.BoolVar(&cfg.webhooks.allowHTTP, "webhook-allow-http", getenv("CONVENE_WEBHOOK_ALLOW_HTTP") == "true", "let webhooks use plain http as well as https (CONVENE_WEBHOOK_ALLOW_HTTP)")
+}
+
 // registerToken defines the flags of token create.
 func (cfg *Config) registerToken(fs *flag.FlagSet) {
 	fs.Func("role", roleNames()+" (required)", func(s string) error {
@@ -176,7 +191,7 @@ func Usage(w io.Writer) {
 		register func(*flag.FlagSet)
 	}{
 		{"Flags of every command", func(fs *flag.FlagSet) { cfg.registerCommon(fs, none) }},
-		{"Flags of serve", func(fs *flag.FlagSet) { cfg.gateway.RegisterFlags(fs, none) }},
+		{"Flags of serve", func(fs *flag.FlagSet) { cfg.gateway.RegisterFlags(fs, none); cfg.registerWebhooks(fs, none) }},
 		{"Flags of token create", cfg.registerToken},
 		{"Flags of import", cfg.registerImport},
 	}

@@ -58,6 +58,7 @@ const (
 	markMeeting = "MARK-M"                     // a meeting made private after it was scheduled: those it admits
 	markOutcome = "MARK-O"                     // that meeting's outcome: the same
 	markToken   = "MARK-T"                     // token labels: admins
+	markWebhook = "MARK-W"                     // a webhook's URL: admins and the token that created it
 )
 
 type policyViewer struct {
@@ -74,6 +75,7 @@ type policyWorld struct {
 	viewers []policyViewer
 	meeting string // the meeting made private: its domain id
 	outcome string
+	hooker  string // the token that created the webhook
 	// kindPaths: how each kind is listed and exported. A kind of the
 	// registry missing here fails the test.
 	kindPaths map[hub.EntityType]struct{ list, export string }
@@ -102,6 +104,11 @@ func (w *policyWorld) setUp() {
 		hub.TypeMeeting:     {list: `{ meetings(first: 100) { totalCount nodes { id title location } } }`, export: "meetings"},
 		hub.TypeOutcome:     {list: `{ outcomes(first: 100) { totalCount nodes { id summary } } }`, export: "outcomes"},
 		hub.TypeToken:       {list: `{ tokens(first: 100) { totalCount nodes { id label } } }`},
+		hub.TypeWebhook:     {list: `{ webhooks(first: 100) { totalCount nodes { id url } } }`},
+	}
+	w.hooker = invited
+	if _, r := createWebhook(t, s, invited, "https://192.0.2.1/"+markWebhook, nil); len(r.Errors) > 0 || !strings.Contains(string(r.Data), `"secret":"whsec_`) {
+		t.Fatalf("createWebhook: %s %v", r.Data, r.Errors)
 	}
 
 	s.mutate(`mutation($in: UpdateStakeholderInput!) { updateStakeholder(input: $in) { userErrors { message } } }`, map[string]any{"in": map[string]any{
@@ -153,6 +160,8 @@ func (w *policyWorld) sees(v policyViewer, kind hub.EntityType, id string) bool 
 		return meetingAdmits(v, hub.Meetings.Get(m, hub.Outcomes.Get(m, id).MeetingID))
 	case hub.TypeToken:
 		return v.admin
+	case hub.TypeWebhook:
+		return v.admin || (v.token != "" && v.token == w.hooker)
 	}
 	w.t.Fatalf("kind %s has no expectation in this test: say who may see it", kind)
 	return false
@@ -173,6 +182,7 @@ func (w *policyWorld) noLeak(v policyViewer, path, text string) {
 		markMeeting: w.sees(v, hub.TypeMeeting, w.meeting),
 		markOutcome: w.sees(v, hub.TypeOutcome, w.outcome),
 		markToken:   v.admin,
+		markWebhook: v.admin || (v.token != "" && v.token == w.hooker),
 	} {
 		if !ok && strings.Contains(text, marker) {
 			w.t.Errorf("%s: %s leaks %q: %.600s", path, v.name, marker, text[max(0, strings.Index(text, marker)-300):])
@@ -238,7 +248,7 @@ func (w *policyWorld) queryPath(v policyViewer, kind hub.EntityType) {
 	r := w.s.as(v.token, w.kindPaths[kind].list, nil)
 	path := "query " + w.kindPaths[kind].list
 	w.noLeak(v, path, r.body)
-	if kind == hub.TypeToken && !v.admin {
+	if (kind == hub.TypeToken && !v.admin) || (kind == hub.TypeWebhook && !v.authenticated) {
 		if c := r.code(); c != "UNAUTHENTICATED" && c != "FORBIDDEN" {
 			w.t.Errorf("%s: %s gets %s", path, v.name, r.body)
 		}
@@ -282,7 +292,7 @@ func (w *policyWorld) historyPath(v policyViewer, kind hub.EntityType) {
 	if !slices.ContainsFunc(typ.Type.Fields, func(f struct{ Name string }) bool { return f.Name == "history" }) {
 		return // a kind without a history field
 	}
-	q := fmt.Sprintf(`query($id: ID!) { node(id: $id) { id ... on %s { history(first: 100) { totalCount nodes { kind fields { field before after } } } } } }`, kind)
+	q := fmt.Sprintf(`query($id: ID!) { node(id: $id) { id ... on %s { history(first: 60) { totalCount nodes { kind fields { field before after } } } } } }`, kind) // 100 would cost over 1000
 	for _, id := range w.samples(kind) {
 		r := w.s.as(v.token, q, map[string]any{"id": gid(kind, id)})
 		path := fmt.Sprintf("history of %s %s", kind, id)

@@ -27,7 +27,9 @@ func (a *App) Handler() http.Handler { return a.handlerWith(a.gateway) }
 // handlerWith is handler with the gateway configured by gc.
 func (a *App) handlerWith(gc gateway.Config) http.Handler {
 	logger := gateway.Logger(a.logger) // adds request ids
-	es := graph.NewExecutableSchema(resolvers.NewExecutableSchema(a.hub, logger))
+	rc := resolvers.NewExecutableSchema(a.hub, logger)
+	rc.Resolvers.(*resolvers.Resolver).Webhooks = a.webhooks
+	es := graph.NewExecutableSchema(rc)
 	gw := gateway.New(gc, gateway.Deps{Logger: logger, Live: a.live, Seq: a.hub.Model().Seq, Lag: a.readModelLag, Identify: rateLimitKey,
 		Audience: auth.AnswerAudience, Today: func() string { return string(a.hub.Today()) }, ListSizes: resolvers.ListSizes(a.hub.Model())})
 	gql := handler.New(es)

@@ -41,6 +41,23 @@ func canUpdateOutcome(a Actor, o *MeetingOutcome) error {
 	return forbidden("only an admin, or an editor of the stakeholder that owns this outcome, may change its status")
 }
 
+// canCreateWebhook: admins and editors (whose webhooks see what their
+// token sees).
+func canCreateWebhook(a Actor) error {
+	if isAdmin(a) || a.Role == ActorEditor {
+		return nil
+	}
+	return forbidden("only an admin or an editor may create a webhook")
+}
+
+// canManageWebhook: admins, and the token that created the webhook.
+func canManageWebhook(a Actor, w *Webhook) error {
+	if isAdmin(a) || (a.TokenID != "" && a.TokenID == w.Creator.TokenID) {
+		return nil
+	}
+	return forbidden("only an admin, or the token that created this webhook, may change it")
+}
+
 // viewerOf is the actor as a reader, for visibility checks in commands.
 func viewerOf(a Actor) Viewer {
 	if a.Role == ActorSystem {

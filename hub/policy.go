@@ -60,6 +60,12 @@ func canSeeOutcome(m *ReadModel, v Viewer, o *MeetingOutcome) bool {
 // canSeeToken is the tokens row's rule: admins only.
 func canSeeToken(_ *ReadModel, v Viewer, _ *Token) bool { return v.Role == RoleAdmin }
 
+// canSeeWebhook is the webhooks row's rule: admins, and the token that
+// created it; a deleted one nobody.
+func canSeeWebhook(_ *ReadModel, v Viewer, w *Webhook) bool {
+	return w.DeletedAt == nil && (v.Role == RoleAdmin || (v.TokenID != "" && v.TokenID == w.Creator.TokenID))
+}
+
 // CanSee reports whether v may see the entity of type t with this id, as
 // it is now; false when there is none.
 func (m *ReadModel) CanSee(v Viewer, t EntityType, id string) bool {
@@ -115,5 +121,6 @@ func (v Viewer) Audience() string {
 	case v.seesPrivateMeetings():
 		return "private" // every meeting
 	}
-	return string(v.Role) + ":" + v.StakeholderID // the meetings that invite its stakeholder
+	// The meetings that invite its stakeholder, and the webhooks of its token.
+	return string(v.Role) + ":" + v.StakeholderID + ":" + v.TokenID
 }

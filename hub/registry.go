@@ -20,6 +20,7 @@ const (
 	TypeMeeting     EntityType = "Meeting"
 	TypeOutcome     EntityType = "MeetingOutcome"
 	TypeToken       EntityType = "Token"
+	TypeWebhook     EntityType = "Webhook"
 )
 
 // The registry: one row per kind of entity. Everything generic over kinds
@@ -110,6 +111,9 @@ var (
 			{Name: "hash", Key: func(t *Token) string { return t.Hash }},
 			{Name: "stakeholder", Key: func(t *Token) string { return t.StakeholderID }},
 		}})
+
+	Webhooks = register(Row[Webhook]{Type: TypeWebhook, Key: "webhook", Visible: canSeeWebhook,
+		Indexes: []Index[Webhook]{{Name: "token", Key: func(w *Webhook) string { return w.Creator.TokenID }}}})
 )
 
 // Row declares one kind of entity.

@@ -47,4 +47,5 @@ var payloads = []string{"CreateStakeholderPayload", "UpdateStakeholderPayload", 
 	"UpdateCommitmentPayload", "ReportProgressPayload", "ScheduleMeetingPayload", "UpdateMeetingPayload",
 	"RecordMeetingOutcomePayload", "UpdateOutcomeStatusPayload", "IssueTokenPayload", "RevokeTokenPayload",
 	"CreateStrategicPlanPayload", "UpdateStrategicPlanPayload", "CreatePillarPayload", "UpdatePillarPayload",
-	"CreateObjectivePayload", "UpdateObjectivePayload", "CreateCommunityPayload", "UpdateCommunityPayload", "DeletePayload"}
+	"CreateObjectivePayload", "UpdateObjectivePayload", "CreateCommunityPayload", "UpdateCommunityPayload", "DeletePayload",
+	"CreateWebhookPayload", "WebhookPayload", "TestWebhookPayload"}

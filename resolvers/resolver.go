@@ -11,6 +11,7 @@ import (
 	"convene/auth"
 	"convene/graph"
 	"convene/hub"
+	"convene/webhook"
 
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -19,6 +20,8 @@ import (
 type Resolver struct {
 	Hub    *hub.Hub
 	Logger *slog.Logger
+	// Webhooks delivers webhooks; nil where the server runs none.
+	Webhooks *webhook.Service
 }
 
 // NewExecutableSchema builds the GraphQL schema served by the hub.

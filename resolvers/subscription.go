@@ -23,11 +23,20 @@ func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscript
 type subscriptionResolver struct{ *Resolver }
 
 func (r *subscriptionResolver) MeetingOutcomeRecorded(ctx context.Context, filter *model.OutcomeSubscriptionFilter, after *string) (<-chan *hub.Event, error) {
-	f := hub.OutcomeSubscription{Viewer: viewer(ctx)}
+	f, err := outcomeSubscription(viewer(ctx), filter)
+	if err != nil {
+		return nil, err
+	}
+	return r.follow(ctx, after, r.model().OutcomeRecorded(f))
+}
+
+// outcomeSubscription is the domain's form of an outcome filter.
+func outcomeSubscription(v hub.Viewer, filter *model.OutcomeSubscriptionFilter) (hub.OutcomeSubscription, error) {
+	f := hub.OutcomeSubscription{Viewer: v}
 	if filter != nil {
 		d := filterIDs{arg: "filter"}
 		f = hub.OutcomeSubscription{
-			Viewer:         viewer(ctx),
+			Viewer:         v,
 			MeetingIDs:     d.ids("meetingIds", hub.TypeMeeting, filter.MeetingIds),
 			OwnerIDs:       d.ids("ownerIds", hub.TypeStakeholder, filter.OwnerIds),
 			StakeholderIDs: d.ids("stakeholderIds", hub.TypeStakeholder, filter.StakeholderIds),
@@ -36,13 +45,22 @@ func (r *subscriptionResolver) MeetingOutcomeRecorded(ctx context.Context, filte
 			Kinds:          filter.Kinds,
 		}
 		if d.err != nil {
-			return nil, d.err
+			return f, d.err
 		}
 	}
-	return r.follow(ctx, after, r.model().OutcomeRecorded(f))
+	return f, nil
 }
 
 func (r *subscriptionResolver) CommitmentUpdated(ctx context.Context, filter *model.CommitmentSubscriptionFilter, after *string) (<-chan *hub.Event, error) {
+	f, err := commitmentSubscription(filter)
+	if err != nil {
+		return nil, err
+	}
+	return r.follow(ctx, after, r.model().CommitmentChanged(f))
+}
+
+// commitmentSubscription is the domain's form of a commitment filter.
+func commitmentSubscription(filter *model.CommitmentSubscriptionFilter) (hub.CommitmentSubscription, error) {
 	var f hub.CommitmentSubscription
 	if filter != nil {
 		d := filterIDs{arg: "filter"}
@@ -55,13 +73,22 @@ func (r *subscriptionResolver) CommitmentUpdated(ctx context.Context, filter *mo
 			Statuses:       filter.Statuses,
 		}
 		if d.err != nil {
-			return nil, d.err
+			return f, d.err
 		}
 	}
-	return r.follow(ctx, after, r.model().CommitmentChanged(f))
+	return f, nil
 }
 
 func (r *subscriptionResolver) Events(ctx context.Context, filter *model.EventFilter, after *string) (<-chan *hub.Event, error) {
+	f, err := eventSubscription(filter)
+	if err != nil {
+		return nil, err
+	}
+	return r.follow(ctx, after, f.Matches)
+}
+
+// eventSubscription is the domain's form of an events filter.
+func eventSubscription(filter *model.EventFilter) (hub.EventSubscription, error) {
 	var f hub.EventSubscription
 	if filter != nil {
 		f.Kinds = filter.Kinds
@@ -71,14 +98,14 @@ func (r *subscriptionResolver) Events(ctx context.Context, filter *model.EventFi
 		d := filterIDs{arg: "filter"}
 		locals := d.ids("nodeIds", "", filter.NodeIds)
 		if d.err != nil {
-			return nil, d.err
+			return f, d.err
 		}
 		for i, id := range filter.NodeIds {
 			t, _, _ := opaque.ParseGlobalID(id)
 			f.Streams = append(f.Streams, hub.StreamOf(t, locals[i]))
 		}
 	}
-	return r.follow(ctx, after, f.Matches)
+	return f, nil
 }
 
 // follow streams the matching events after the cursor (or from now) until

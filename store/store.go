@@ -504,3 +504,7 @@ func redact(uri string) string {
 	}
 	return u.Redacted()
 }
+
+// Database is the database the store keeps its collections in, for
+// packages that keep their own beside the log (webhook deliveries).
+func (s *Store) Database() *mongo.Database { return s.db }

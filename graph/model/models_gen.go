@@ -5,6 +5,7 @@ package model
 import (
 	"convene/hub"
 	"convene/resolvers/gqltype"
+	"convene/webhook"
 	"time"
 )
 
@@ -282,6 +283,26 @@ type CreateStrategicPlanPayload struct {
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }
 
+// A webhook to register.
+type CreateWebhookInput struct {
+	// Where to POST deliveries: https (plain http only where the server allows it), not a private address.
+	URL string `json:"url"`
+	// What it is for.
+	Description *string `json:"description,omitempty"`
+	// What to deliver.
+	Filter *WebhookFilter `json:"filter"`
+}
+
+// The result of `createWebhook` and `rotateWebhookSecret`.
+type CreateWebhookPayload struct {
+	// The webhook, or null when refused.
+	Webhook *hub.Webhook `json:"webhook,omitempty"`
+	// The signing secret (`whsec_` and base64): verify each delivery's `webhook-signature` with it. Shown this once; it cannot be recovered.
+	Secret *string `json:"secret,omitempty"`
+	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
 // What to delete: a plan, pillar, objective or community.
 type DeleteInput struct {
 	// Its global ID.
@@ -512,6 +533,14 @@ type RecordMeetingOutcomePayload struct {
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }
 
+// Which deliveries to make again.
+type RedeliverWebhookInput struct {
+	// The webhook.
+	ID string `json:"id"`
+	// Deliver every selected change after this event cursor.
+	After string `json:"after"`
+}
+
 // A progress report.
 type ReportProgressInput struct {
 	// The commitment reported on.
@@ -621,6 +650,16 @@ type StakeholderFilter struct {
 // order, then continue live, with no gap and no duplicate. Without `after`,
 // a subscription starts live.
 type Subscription struct {
+}
+
+// The result of `testWebhook`.
+type TestWebhookPayload struct {
+	// The webhook, or null when refused.
+	Webhook *hub.Webhook `json:"webhook,omitempty"`
+	// The attempt made.
+	Delivery *webhook.Delivery `json:"delivery,omitempty"`
+	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
 }
 
 // A page of tokens.
@@ -859,6 +898,90 @@ type UpdateStrategicPlanInput struct {
 type UpdateStrategicPlanPayload struct {
 	// The plan as changed, or null when refused.
 	StrategicPlan *hub.StrategicPlan `json:"strategicPlan,omitempty"`
+	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
+// Changes to a webhook; absent fields stay as they are.
+type UpdateWebhookInput struct {
+	// The webhook.
+	ID string `json:"id"`
+	// The new URL.
+	URL *string `json:"url,omitempty"`
+	// The new description.
+	Description *string `json:"description,omitempty"`
+	// The new filter.
+	Filter *WebhookFilter `json:"filter,omitempty"`
+}
+
+// A page of webhooks.
+type WebhookConnection struct {
+	// The webhooks on this page, with their cursors.
+	Edges []*WebhookEdge `json:"edges"`
+	// The webhooks on this page.
+	Nodes []*hub.Webhook `json:"nodes"`
+	// Where this page lies in the list.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many webhooks there are.
+	TotalCount int `json:"totalCount"`
+}
+
+// A page of delivery attempts.
+type WebhookDeliveryConnection struct {
+	// The attempts on this page, with their cursors.
+	Edges []*WebhookDeliveryEdge `json:"edges"`
+	// The attempts on this page.
+	Nodes []*webhook.Delivery `json:"nodes"`
+	// Where this page lies in the list.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many attempts are listed.
+	TotalCount int `json:"totalCount"`
+}
+
+// A delivery attempt and its cursor.
+type WebhookDeliveryEdge struct {
+	// Where it lies in the list.
+	Cursor string `json:"cursor"`
+	// The attempt.
+	Node *webhook.Delivery `json:"node"`
+}
+
+// A webhook and its cursor.
+type WebhookEdge struct {
+	// Where it lies in the list.
+	Cursor string `json:"cursor"`
+	// The webhook.
+	Node *hub.Webhook `json:"node"`
+}
+
+// What a webhook delivers: exactly one of the subscriptions' filters.
+type WebhookFilter struct {
+	// The messages of `meetingOutcomeRecorded` with this filter.
+	Outcomes *OutcomeSubscriptionFilter `json:"outcomes,omitempty"`
+	// The messages of `commitmentUpdated` with this filter.
+	Commitments *CommitmentSubscriptionFilter `json:"commitments,omitempty"`
+	// The messages of `events` with this filter.
+	Events *EventFilter `json:"events,omitempty"`
+}
+
+// What a webhook delivers: the messages of one subscription.
+type WebhookFilterView struct {
+	// The subscription: `meetingOutcomeRecorded`, `commitmentUpdated` or `events`.
+	Subscription string `json:"subscription"`
+	// Its filter, as JSON (global IDs as given).
+	Filter string `json:"filter"`
+}
+
+// A webhook.
+type WebhookIDInput struct {
+	// The webhook.
+	ID string `json:"id"`
+}
+
+// The result of a change to a webhook.
+type WebhookPayload struct {
+	// The webhook as changed, or null when refused.
+	Webhook *hub.Webhook `json:"webhook,omitempty"`
 	// Why it was refused; empty on success.
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }
