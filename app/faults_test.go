@@ -35,7 +35,7 @@ var faultBackends = []backendtest.Backend{backendtest.SQLite, backendtest.Postgr
 // backendArgs are the flags that put a server process on backend, with
 // its data under dir.
 func backendArgs(t *testing.T, b backendtest.Backend, dir string) []string {
-	args := []string{"--data-dir", dir, "--addr", "127.0.0.1:0", "--admin-token", testAdminToken}
+	args := []string{"--data-dir", dir, "--addr", "127.0.0.1:0", "--embedded-addr", "127.0.0.1:0", "--admin-token", testAdminToken}
 	if b == backendtest.PostgreSQL {
 		args = append(args, "--embedded-backend", "postgresql", "--postgresql-url", backendtest.PostgreSQLURL(t, dir))
 	}

@@ -23,11 +23,21 @@ type pgLock struct {
 	done   chan struct{}
 }
 
+// lockWait is how long a start waits for the lock held by another session.
+const lockWait = 5 * time.Second
+
 // lockPostgreSQL takes the lock or says who to talk to instead.
 func lockPostgreSQL(pgURL string, logger *slog.Logger) (*pgLock, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	conn, held, err := tryLock(ctx, pgURL)
+	// A predecessor killed a moment ago holds the lock until PostgreSQL
+	// ends its session: give it lockWait to go.
+	for wait := time.Now().Add(lockWait); err == nil && !held && time.Now().Before(wait); {
+		_ = conn.Close(ctx)
+		time.Sleep(200 * time.Millisecond)
+		conn, held, err = tryLock(ctx, pgURL)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reaching PostgreSQL at %s: %w", redactPG(pgURL), err)
 	}
