@@ -2,7 +2,9 @@ package hub
 
 import (
 	"cmp"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -44,6 +46,13 @@ type commitmentIndex struct {
 	rows  []commitmentRow
 	rowOf map[string]int
 	all   rollup
+
+	// orders holds the row numbers in each of orderFields' orders,
+	// ascending, while sorted (commitment_order.go); sortMu lets a reader
+	// sort them under the read lock.
+	orders [len(orderFields)][]int32
+	sorted atomic.Bool
+	sortMu sync.Mutex
 }
 
 // rollup is the stats over a set of commitments, kept by adding and
@@ -51,6 +60,9 @@ type commitmentIndex struct {
 type rollup struct {
 	total    acc
 	byStatus map[CommitmentStatus]int
+	// byStatusSectors counts by AllCommitmentStatuses index and the bit
+	// set of the participants' sectors.
+	byStatusSectors [][1 << 4]int
 	bySector [4]acc // by AllSectors index
 	byPillar map[string]*acc
 	openDue  map[Date]int // open commitments by due date, for overdue
@@ -78,7 +90,7 @@ func (a acc) average() float64 {
 }
 
 func newRollup() rollup {
-	return rollup{byStatus: map[CommitmentStatus]int{}, byPillar: map[string]*acc{}, openDue: map[Date]int{}, memo: new(atomic.Pointer[overdueMemo])}
+	return rollup{byStatus: map[CommitmentStatus]int{}, byStatusSectors: make([][1 << 4]int, len(AllCommitmentStatuses)), byPillar: map[string]*acc{}, openDue: map[Date]int{}, memo: new(atomic.Pointer[overdueMemo])}
 }
 
 func isOpen(s CommitmentStatus) bool { return s != Completed && s != Cancelled }
@@ -89,6 +101,9 @@ func (u *rollup) add(r *commitmentRow, sign int) {
 	u.total.count += sign
 	u.total.progress += sign * c.Progress
 	u.byStatus[c.Status] += sign
+	if si := slices.Index(AllCommitmentStatuses, c.Status); si >= 0 {
+		u.byStatusSectors[si][r.sectors] += sign
+	}
 	if r.leadSector >= 0 {
 		a := &u.bySector[r.leadSector]
 		a.count += sign
@@ -128,11 +143,14 @@ func (u *rollup) overdue(today Date) int {
 func (m *ReadModel) putCommitment(c *Commitment) {
 	ix := &m.commitmentIndex
 	i, ok := ix.rowOf[c.ID]
+	var old *commitmentRow
 	if !ok {
 		i = len(ix.rows)
 		ix.rows = append(ix.rows, commitmentRow{refKey: naturalKey(c.ID)})
 		ix.rowOf[c.ID] = i
 	} else {
+		prev := ix.rows[i]
+		old = &prev
 		ix.all.add(&ix.rows[i], -1)
 	}
 	r := &ix.rows[i]
@@ -140,6 +158,7 @@ func (m *ReadModel) putCommitment(c *Commitment) {
 	r.lowerTitle = strings.ToLower(c.Title)
 	m.fillSectors(r)
 	ix.all.add(r, 1)
+	ix.reorder(i, old)
 }
 
 // stakeholderPut is the stakeholder row's afterPut: commitment rows hold
