@@ -51,6 +51,7 @@ type commitmentIndex struct {
 	// ascending, while sorted (commitment_order.go); sortMu lets a reader
 	// sort them under the read lock.
 	orders [len(orderFields)][]int32
+	keyed  map[string]*keyedOrders // the same under each key (commitmentRow.keys)
 	sorted atomic.Bool
 	sortMu sync.Mutex
 }
@@ -63,10 +64,10 @@ type rollup struct {
 	// byStatusSectors counts by AllCommitmentStatuses index and the bit
 	// set of the participants' sectors.
 	byStatusSectors [][1 << 4]int
-	bySector [4]acc // by AllSectors index
-	byPillar map[string]*acc
-	openDue  map[Date]int // open commitments by due date, for overdue
-	dueGen   uint64       // counts changes to openDue
+	bySector        [4]acc // by AllSectors index
+	byPillar        map[string]*acc
+	openDue         map[Date]int // open commitments by due date, for overdue
+	dueGen          uint64       // counts changes to openDue
 	// overdue's last answer: readers share the model's read lock, and
 	// counting over every due date on each request was a quarter of an
 	// unfiltered commitmentStats.
@@ -180,9 +181,11 @@ func (m *ReadModel) stakeholderSectorChanged(id string) {
 			continue
 		}
 		r := &ix.rows[i]
+		old := *r
 		ix.all.add(r, -1)
 		m.fillSectors(r)
 		ix.all.add(r, 1)
+		ix.reorder(i, &old)
 	}
 }
 

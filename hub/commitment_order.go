@@ -47,39 +47,125 @@ func (ix *commitmentIndex) ensureOrders() {
 		slices.SortFunc(ord, func(a, b int32) int { return o.compare(&ix.rows[a], &ix.rows[b]) })
 		ix.orders[s] = ord
 	}
+	ix.keyed = map[string]*keyedOrders{}
+	keys := make([][]string, len(ix.rows))
+	for i := range ix.rows {
+		keys[i] = ix.rows[i].keys(nil)
+	}
+	for s := range orderFields {
+		for _, i := range ix.orders[s] {
+			for _, k := range keys[i] {
+				lists := ix.keyed[k]
+				if lists == nil {
+					lists = new(keyedOrders)
+					ix.keyed[k] = lists
+				}
+				lists[s] = append(lists[s], i)
+			}
+		}
+	}
 	ix.sorted.Store(true)
 }
 
-// reorder moves row i to its place in each kept order after it changed
-// from old (nil: a new row); call it under m.mu's write lock.
+// keyedOrders are the rows listed under one key, in each of orderFields'
+// orders.
+type keyedOrders [len(orderFields)][]int32
+
+// keys appends the keys the row is listed under in the keyed orders: its
+// status, pillar, objective, participants, communities and participants'
+// sectors, each as "dimension\x00key".
+func (r *commitmentRow) keys(out []string) []string {
+	c := r.c
+	add := func(dim, key string) {
+		if k := dim + "\x00" + key; key != "" && !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	add("status", string(c.Status))
+	add("pillar", c.PillarID)
+	add("objective", c.ObjectiveID)
+	for _, p := range c.Participants {
+		add("stakeholder", p.StakeholderID)
+	}
+	for _, id := range c.CommunityIDs {
+		add("community", id)
+	}
+	for i, s := range AllSectors {
+		if r.sectors&(1<<i) != 0 {
+			add("sector", string(s))
+		}
+	}
+	return out
+}
+
+// reorder moves row i to its place in each kept order, and under each of
+// its keys, after it changed from old (nil: a new row); call it under
+// m.mu's write lock.
 func (ix *commitmentIndex) reorder(i int, old *commitmentRow) {
 	if !ix.sorted.Load() {
 		return
 	}
 	r := &ix.rows[i]
+	var oldKeys []string
+	if old != nil {
+		oldKeys = old.keys(nil)
+	}
+	newKeys := r.keys(nil)
 	for s, f := range orderFields {
 		o := CommitmentOrder{Field: f}
-		ord := ix.orders[s]
-		if old != nil {
-			if o.compare(old, r) == 0 {
-				continue
-			}
-			at := func(j int) *commitmentRow {
-				if ord[j] == int32(i) {
-					return old
-				}
-				return &ix.rows[ord[j]]
-			}
-			p := sort.Search(len(ord), func(j int) bool { return o.compare(at(j), old) >= 0 })
-			if p == len(ord) || ord[p] != int32(i) {
-				ix.sorted.Store(false) // not where it should be: sort again on the next read
-				return
-			}
-			ord = slices.Delete(ord, p, p+1)
+		moved := old == nil || o.compare(old, r) != 0
+		ok := true
+		if moved && old != nil {
+			ok = ix.remove(&ix.orders[s], i, old, o)
 		}
-		q := sort.Search(len(ord), func(j int) bool { return o.compare(&ix.rows[ord[j]], r) >= 0 })
-		ix.orders[s] = slices.Insert(ord, q, int32(i))
+		if moved {
+			ix.insert(&ix.orders[s], i, o)
+		}
+		for _, k := range oldKeys {
+			if ok && (moved || !slices.Contains(newKeys, k)) {
+				ok = ix.remove(&ix.keyed[k][s], i, old, o)
+			}
+		}
+		if !ok {
+			ix.sorted.Store(false) // not where it should be: sort again on the next read
+			return
+		}
+		for _, k := range newKeys {
+			if moved || !slices.Contains(oldKeys, k) {
+				lists := ix.keyed[k]
+				if lists == nil {
+					lists = new(keyedOrders)
+					ix.keyed[k] = lists
+				}
+				ix.insert(&lists[s], i, o)
+			}
+		}
 	}
+}
+
+// remove takes row i, which was old, out of ord (sorted in o), reporting
+// whether it was there.
+func (ix *commitmentIndex) remove(ord *[]int32, i int, old *commitmentRow, o CommitmentOrder) bool {
+	l := *ord
+	at := func(j int) *commitmentRow {
+		if l[j] == int32(i) {
+			return old
+		}
+		return &ix.rows[l[j]]
+	}
+	p := sort.Search(len(l), func(j int) bool { return o.compare(at(j), old) >= 0 })
+	if p == len(l) || l[p] != int32(i) {
+		return false
+	}
+	*ord = slices.Delete(l, p, p+1)
+	return true
+}
+
+// insert puts row i in its place in ord (sorted in o).
+func (ix *commitmentIndex) insert(ord *[]int32, i int, o CommitmentOrder) {
+	l := *ord
+	q := sort.Search(len(l), func(j int) bool { return o.compare(&ix.rows[l[j]], &ix.rows[i]) >= 0 })
+	*ord = slices.Insert(l, q, int32(i))
 }
 
 // Window is part of an ordered list, as Relay paging selects it: the items
@@ -193,8 +279,29 @@ func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today 
 	} else if last != nil {
 		page = *last
 	}
+	ix.ensureOrders()
+	slot := orderSlot(o.Field)
+	ord, keyed := ix.orders[slot], false
+	// The shortest list of one key of a dimension f names holds every
+	// match: the walk skips what that dimension does not select.
+	for _, d := range []struct {
+		dim  string
+		keys []string
+	}{{"status", strs(f.Statuses)}, {"pillar", f.PillarIDs}, {"objective", f.ObjectiveIDs},
+		{"stakeholder", f.StakeholderIDs}, {"community", f.CommunityIDs}, {"sector", strs(f.Sectors)}} {
+		if len(d.keys) != 1 || d.keys[0] == "" {
+			continue
+		}
+		var l []int32
+		if lists := ix.keyed[d.dim+"\x00"+d.keys[0]]; lists != nil {
+			l = lists[slot]
+		}
+		if len(l) < len(ord) {
+			ord, keyed = l, true
+		}
+	}
 	few := false // sorting the candidates costs less than walking an order to fill the page
-	if narrowed {
+	if narrowed && !keyed {
 		c := Commitments.count(m, best.index, best.keys)
 		few = 4*c*c <= (page+1)*n
 	}
@@ -209,8 +316,7 @@ func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today 
 		all := func(*commitmentRow) bool { return true }
 		return ordered{n: len(rows), at: func(j int) *commitmentRow { return rows[j] }}, all, 0, len(rows), true
 	}
-	ix.ensureOrders()
-	ord := ix.orders[orderSlot(o.Field)]
+	n = len(ord)
 	list = ordered{n: n, at: func(j int) *commitmentRow { return &ix.rows[ord[j]] }}
 	if o.Descending {
 		list.at = func(j int) *commitmentRow { return &ix.rows[ord[n-1-j]] }
@@ -265,7 +371,8 @@ func (m *ReadModel) narrowestCommitments(f CommitmentFilter) (best lookup, narro
 }
 
 // countCommitments counts the commitments f selects: from the kept counts
-// when f names only statuses and sectors, one index key or overdue, else
+// when f names only statuses and sectors, a due range, one index key or
+// overdue, else
 // by matching the narrowest index's commitments; call it under m.mu.
 func (m *ReadModel) countCommitments(f CommitmentFilter, today Date) int {
 	ix := &m.commitmentIndex
@@ -282,11 +389,29 @@ func (m *ReadModel) countCommitments(f CommitmentFilter, today Date) int {
 		}
 		return n
 	}
+	due := f
+	due.DueAfter, due.DueBefore = nil, nil
+	if due.isZero() { // a range of the due-date order
+		ix.ensureOrders()
+		ord := ix.orders[orderSlot(OrderByDueDate)]
+		first := func(cond func(Date) bool) int {
+			return sort.Search(len(ord), func(j int) bool { return cond(ix.rows[ord[j]].c.DueDate) })
+		}
+		lo, hi := 0, len(ord)
+		if f.DueAfter != nil {
+			lo = first(func(d Date) bool { return d >= *f.DueAfter })
+		}
+		if f.DueBefore != nil {
+			hi = first(func(d Date) bool { return d > *f.DueBefore })
+		}
+		return max(hi-lo, 0)
+	}
 	one := f
-	one.PillarIDs, one.ObjectiveIDs, one.CommunityIDs = nil, nil, nil
-	if one.isZero() && len(f.PillarIDs)+len(f.ObjectiveIDs)+len(f.CommunityIDs) == 1 {
-		for _, l := range []lookup{{"pillar", f.PillarIDs}, {"objective", f.ObjectiveIDs}, {"community", f.CommunityIDs}} {
-			if len(l.keys) == 1 && l.keys[0] != "" {
+	one.PillarIDs, one.ObjectiveIDs, one.CommunityIDs, one.StakeholderIDs = nil, nil, nil, nil
+	if one.isZero() && len(f.PillarIDs)+len(f.ObjectiveIDs)+len(f.CommunityIDs)+len(f.StakeholderIDs) == 1 {
+		for _, l := range []lookup{{"pillar", f.PillarIDs}, {"objective", f.ObjectiveIDs}, {"community", f.CommunityIDs}, {"stakeholder", f.StakeholderIDs}} {
+			// A participant counts only while the model holds it (the matcher's rule).
+			if len(l.keys) == 1 && l.keys[0] != "" && (l.index != "stakeholder" || Stakeholders.get(m, l.keys[0]) != nil) {
 				return Commitments.count(m, l.index, l.keys)
 			}
 		}
