@@ -19,6 +19,8 @@ type commitmentRow struct {
 	c          *Commitment
 	refKey     string // naturalKey(c.ID): the reference order and every order's tie-break
 	lowerTitle string
+	lowerID    string // with lowerTitle and lowerDesc, what search reads
+	lowerDesc  string
 	sectors    uint8 // bit set of the participants' sectors (sectorBit)
 	leadSector int8  // index in AllSectors of the lead's sector, -1 when unknown
 }
@@ -156,7 +158,7 @@ func (m *ReadModel) putCommitment(c *Commitment) {
 	}
 	r := &ix.rows[i]
 	r.c = c
-	r.lowerTitle = strings.ToLower(c.Title)
+	r.lowerTitle, r.lowerID, r.lowerDesc = strings.ToLower(c.Title), strings.ToLower(c.ID), strings.ToLower(c.Description)
 	m.fillSectors(r)
 	ix.all.add(r, 1)
 	ix.reorder(i, old)

@@ -3,6 +3,7 @@ package hub
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -171,6 +172,17 @@ func checkCommitments(t *testing.T, m *ReadModel, when string) {
 			}
 		}
 		m.mu.RUnlock()
+		if f.Search != "" && slices.Equal(f.Statuses, nil) { // search as the plain scan reads it
+			needle, n := strings.ToLower(strings.TrimSpace(f.Search)), 0
+			for _, c := range Commitments.all(m) {
+				if containsFold(needle, c.ID, c.Title, c.Description) {
+					n++
+				}
+			}
+			if n != len(scan) {
+				t.Errorf("%s: search %q selects %d, a scan of the fields %d", when, f.Search, len(scan), n)
+			}
+		}
 		for _, o := range orders {
 			want := sortedCommitments(scan, o)
 			if got := m.Commitments(f, o, today); !slices.Equal(got, want) {

@@ -334,7 +334,7 @@ func (m *ReadModel) commitmentMatcher(f CommitmentFilter, today Date) func(*comm
 		case len(f.Sectors) > 0 && r.sectors&sectors == 0:
 			return false
 		}
-		return search == "" || containsFold(search, c.ID, c.Title, c.Description)
+		return search == "" || strings.Contains(r.lowerID, search) || strings.Contains(r.lowerTitle, search) || strings.Contains(r.lowerDesc, search)
 	}
 }
 

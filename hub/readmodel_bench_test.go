@@ -215,3 +215,24 @@ func BenchmarkCommitmentPage(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkStatsAtScale is `commitmentStats` (W3) unfiltered and by a
+// sector, at 1,000, 10,000 and 100,000 commitments.
+func BenchmarkStatsAtScale(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		for _, c := range []struct {
+			name string
+			f    hub.CommitmentFilter
+		}{{"all", hub.CommitmentFilter{}}, {"sector", hub.CommitmentFilter{Sectors: []hub.Sector{hub.CivilSociety}}}} {
+			b.Run(fmt.Sprintf("%s/n=%d", c.name, n), func(b *testing.B) {
+				m := scaledModel(b, n)
+				b.ReportAllocs()
+				for b.Loop() {
+					if s := m.Stats(c.f, benchToday); s.Total == 0 {
+						b.Fatal("nothing counted")
+					}
+				}
+			})
+		}
+	}
+}
