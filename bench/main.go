@@ -3,8 +3,8 @@
 // from the other core, runs the same workloads against the baselines in the
 // same run, and writes the table to bench/RESULTS.md. See bench/README.md.
 //
-//	go run ./bench            # default scale, about 16 minutes on a 2-core machine
-//	go run ./bench -quick     # small scale, short phases, about 5 minutes
+//	go run ./bench            # default scale, about 23 minutes on a 2-core machine
+//	go run ./bench -quick     # small scale, short phases, about 7 minutes
 package main
 
 import (
@@ -76,7 +76,7 @@ func main() {
 func parseFlags(args []string) (*config, error) {
 	cfg := &config{args: args}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.BoolVar(&cfg.quick, "quick", false, "small dataset and short phases (about 5 minutes); files and results in "+filepath.Join("bench", ".work", "quick"))
+	fs.BoolVar(&cfg.quick, "quick", false, "small dataset and short phases (about 7 minutes); files and results in "+filepath.Join("bench", ".work", "quick"))
 	st := fs.Int("stakeholders", 0, "stakeholders to generate (default 200; -quick 50)")
 	cm := fs.Int("commitments", 0, "commitments to generate (default 10000; -quick 1000)")
 	mt := fs.Int("meetings", 0, "meetings to generate (default 2000; -quick 200)")
