@@ -199,7 +199,7 @@ func exportData(g gqlClient) (*export, error) {
 		}
 		// 50 commitments and 10 reports each keep the query's cost under
 		// the server's default limit (1,000).
-		err := g.do(`query($after: String) { commitments(first: 50, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+		err := g.do(`query($after: String) { commitments(first: 25, after: $after) { totalCount pageInfo { hasNextPage endCursor }
 			edges { cursor node { id reference title status progress version dueDate lead { id } objective { id } pillar { id }
 			participants { role stakeholder { id } } progressReports(first: 10) { nodes { progress status note reportedAt } } } } } }`,
 			map[string]any{"after": after}, &r)

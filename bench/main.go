@@ -3,8 +3,8 @@
 // from the other core, runs the same workloads against the baselines in the
 // same run, and writes the table to bench/RESULTS.md. See bench/README.md.
 //
-//	go run ./bench            # default scale, about 16 minutes on a 2-core machine
-//	go run ./bench -quick     # small scale, short phases, about 5 minutes
+//	go run ./bench            # default scale, about 23 minutes on a 2-core machine
+//	go run ./bench -quick     # small scale, short phases, about 7 minutes
 package main
 
 import (
@@ -39,6 +39,7 @@ type config struct {
 	load         string
 	bin          string
 	only         map[string]bool
+	scalingSizes []int
 	root         string
 	args         []string
 }
@@ -75,7 +76,7 @@ func main() {
 func parseFlags(args []string) (*config, error) {
 	cfg := &config{args: args}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.BoolVar(&cfg.quick, "quick", false, "small dataset and short phases (about 5 minutes); files and results in "+filepath.Join("bench", ".work", "quick"))
+	fs.BoolVar(&cfg.quick, "quick", false, "small dataset and short phases (about 7 minutes); files and results in "+filepath.Join("bench", ".work", "quick"))
 	st := fs.Int("stakeholders", 0, "stakeholders to generate (default 200; -quick 50)")
 	cm := fs.Int("commitments", 0, "commitments to generate (default 10000; -quick 1000)")
 	mt := fs.Int("meetings", 0, "meetings to generate (default 2000; -quick 200)")
@@ -92,7 +93,8 @@ func parseFlags(args []string) (*config, error) {
 	fs.StringVar(&cfg.results, "results", "", "where to write the results (default bench/RESULTS.md; -quick <work>/RESULTS.md)")
 	fs.StringVar(&cfg.load, "load", "bulk", "how the dataset reaches the database: bulk (commands on an in-memory log, then ordered batch inserts) or commands (each event appended as a server does; ~3.5 min at default scale)")
 	fs.StringVar(&cfg.bin, "server-bin", "", "benchmark this server binary instead of building one from the module (go build -o bench/.work/convene .)")
-	only := fs.String("only", "", "run only these parts, comma-separated: read (W1-W3), w4 (one instance, then two), w4flat, replay, w5, profile")
+	only := fs.String("only", "", "run only these parts, comma-separated: read (W1-W3), w4 (one instance, then two), w4flat, replay, w5, profile, scaling")
+	sizes := fs.String("scaling-sizes", "", "the scaling part's dataset sizes, in commitments, comma-separated (default 1000,10000,100000; -quick 1000,10000)")
 	noPin := fs.Bool("no-pin", false, "do not pin the servers and the load generator to separate cores")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -135,6 +137,19 @@ func parseFlags(args []string) (*config, error) {
 			return nil, fmt.Errorf("bad -subscribers %q", *subs)
 		}
 		cfg.subs = append(cfg.subs, n)
+	}
+	if *sizes == "" {
+		*sizes = "1000,10000,100000"
+		if cfg.quick {
+			*sizes = "1000,10000"
+		}
+	}
+	for _, s := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 100 {
+			return nil, fmt.Errorf("bad -scaling-sizes %q", *sizes)
+		}
+		cfg.scalingSizes = append(cfg.scalingSizes, n)
 	}
 	if *only != "" {
 		cfg.only = map[string]bool{}

@@ -144,7 +144,8 @@ func (r *results) render() string {
 	for _, wl := range readWorkloads(&export{}, 0) {
 		titles[wl.name] = wl.title
 	}
-	for _, wl := range []string{"W1", "W2", "W3"} {
+	titles[mixName] = mixTitle
+	for _, wl := range []string{"W1", "W2", "W3", mixName} {
 		for _, row := range r.reads {
 			if row.wl != wl {
 				continue
@@ -287,6 +288,9 @@ func (r *results) render() string {
 		p("\n")
 	}
 
+	if r.scaling != nil {
+		r.scaling.render(p)
+	}
 	p("\n## Targets\n\n| target | measured | |\n|---|---|---|\n")
 	for _, t := range r.targets() {
 		p("| %s | %s | %s |\n", t[0], t[1], t[2])

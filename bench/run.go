@@ -33,6 +33,7 @@ type results struct {
 	w4flat        *w4FlatResult
 	w5            []*w5Row
 	profiles      []*profileNote
+	scaling       *scalingResult
 	warnings      []string
 	began         time.Time
 	took          time.Duration
@@ -85,6 +86,9 @@ func run(ctx context.Context, cfg *config) error {
 		}
 	}
 	res.machine = machineInfo(cfg)
+	if len(cfg.only) == 1 && cfg.want("scaling") {
+		return runScalingOnly(ctx, cfg, res, bin)
+	}
 
 	dataDir := filepath.Join(cfg.work, "data")
 	logf("generating the dataset (%s) into %s (-load %s)", cfg.scale, dataDir, cfg.load)
@@ -177,6 +181,15 @@ func run(ctx context.Context, cfg *config) error {
 			reqs := posts(cv.addr, wl.gql, "Authorization", "Bearer "+token)
 			res.reads = append(res.reads, measureRead(cfg, wl, convUncached, &reqSet{addr: cv.addr, pid: cv.pid(), reqs: reqs, check: okGraphQL}, "served"))
 		}
+		if mix, err := mixWorkload(cfg.root, ex); err != nil {
+			res.warn("the analyst's mix: %v", err)
+		} else {
+			// Some golden queries are the API's refusals (a bad cursor, a
+			// page too large): any answer with status 200 counts.
+			reqs := posts(cv.addr, mix.gql, "Authorization", "Bearer "+token)
+			ok := func(status int, _ []byte) bool { return status == 200 }
+			res.reads = append(res.reads, measureRead(cfg, mix, convUncached, &reqSet{addr: cv.addr, pid: cv.pid(), reqs: reqs, check: ok}, fmt.Sprintf("%d requests", len(reqs))))
+		}
 	}
 	if cfg.want("w4") {
 		res.w4 = runW4(cfg, res, cv, ex, token)
@@ -244,6 +257,12 @@ func run(ctx context.Context, cfg *config) error {
 			}
 		}
 		ip.stop()
+	}
+
+	if cfg.want("scaling") {
+		if res.scaling, err = runScaling(ctx, cfg, res, bin, token); err != nil {
+			res.warn("scaling: %v", err)
+		}
 	}
 
 	res.took = time.Since(res.began)

@@ -44,7 +44,6 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Objective() ObjectiveResolver
 	OutcomeEvent() OutcomeEventResolver
-	Participant() ParticipantResolver
 	Pillar() PillarResolver
 	Query() QueryResolver
 	Stakeholder() StakeholderResolver
@@ -769,9 +768,6 @@ type OutcomeEventResolver interface {
 	Cursor(ctx context.Context, obj *hub.Event) (string, error)
 
 	Outcome(ctx context.Context, obj *hub.Event) (*hub.MeetingOutcome, error)
-}
-type ParticipantResolver interface {
-	Stakeholder(ctx context.Context, obj *hub.Participant) (*hub.Stakeholder, error)
 }
 type PillarResolver interface {
 	ID(ctx context.Context, obj *hub.Pillar) (string, error)
@@ -9647,8 +9643,8 @@ func (ec *executionContext) _Commitment_participants(ctx context.Context, field 
 			return obj.Participants, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []hub.Participant) graphql.Marshaler {
-			return ec.marshalNParticipant2ᚕconveneᚋhubᚐParticipantᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []gqltype.Participant) graphql.Marshaler {
+			return ec.marshalNParticipant2ᚕconveneᚋresolversᚋgqltypeᚐParticipantᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14622,7 +14618,7 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
-func (ec *executionContext) _Participant_stakeholder(ctx context.Context, field graphql.CollectedField, obj *hub.Participant) (ret graphql.Marshaler) {
+func (ec *executionContext) _Participant_stakeholder(ctx context.Context, field graphql.CollectedField, obj *gqltype.Participant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14631,7 +14627,7 @@ func (ec *executionContext) _Participant_stakeholder(ctx context.Context, field 
 			return ec.fieldContext_Participant_stakeholder(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Participant().Stakeholder(ctx, obj)
+			return obj.Stakeholder, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *hub.Stakeholder) graphql.Marshaler {
@@ -14645,8 +14641,8 @@ func (ec *executionContext) fieldContext_Participant_stakeholder(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "Participant",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Stakeholder(ctx, field)
 		},
@@ -14654,7 +14650,7 @@ func (ec *executionContext) fieldContext_Participant_stakeholder(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _Participant_role(ctx context.Context, field graphql.CollectedField, obj *hub.Participant) (ret graphql.Marshaler) {
+func (ec *executionContext) _Participant_role(ctx context.Context, field graphql.CollectedField, obj *gqltype.Participant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25717,7 +25713,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 
 var participantImplementors = []string{"Participant"}
 
-func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionSet, obj *hub.Participant) graphql.Marshaler {
+func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionSet, obj *gqltype.Participant) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, participantImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -25727,15 +25723,14 @@ func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Participant")
 		case "stakeholder":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Participant_stakeholder(ctx, field, obj)
-				})
+			out.Values[i] = ec._Participant_stakeholder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "role":
 			out.Values[i] = ec._Participant_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -28969,15 +28964,15 @@ func (ec *executionContext) marshalNPageInfo2ᚖconveneᚋgraphᚋmodelᚐPageIn
 	return ec._PageInfo(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNParticipant2conveneᚋhubᚐParticipant(ctx context.Context, sel ast.SelectionSet, v hub.Participant) graphql.Marshaler {
+func (ec *executionContext) marshalNParticipant2conveneᚋresolversᚋgqltypeᚐParticipant(ctx context.Context, sel ast.SelectionSet, v gqltype.Participant) graphql.Marshaler {
 	return ec._Participant(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNParticipant2ᚕconveneᚋhubᚐParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []hub.Participant) graphql.Marshaler {
+func (ec *executionContext) marshalNParticipant2ᚕconveneᚋresolversᚋgqltypeᚐParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []gqltype.Participant) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNParticipant2conveneᚋhubᚐParticipant(ctx, sel, v[i])
+		return ec.marshalNParticipant2conveneᚋresolversᚋgqltypeᚐParticipant(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -69,13 +69,7 @@ func (h *Hub) CreateCommitment(ctx context.Context, actor Actor, in CreateCommit
 // key lets only one create it, and the other retries with the next.
 func (h *Hub) nextReference(o *Objective) string {
 	prefix := "C-" + o.Code + "-"
-	highest := 0
-	for _, cm := range h.model.Commitments(CommitmentFilter{}, CommitmentOrder{}, "") {
-		if n, err := strconv.Atoi(strings.TrimPrefix(cm.ID, prefix)); err == nil && strings.HasPrefix(cm.ID, prefix) && n > highest {
-			highest = n
-		}
-	}
-	return fmt.Sprintf("%s%03d", prefix, highest+1)
+	return fmt.Sprintf("%s%03d", prefix, h.model.highestReference(prefix)+1)
 }
 
 // UpdateCommitmentInput changes a commitment; nil fields stay as they are.

@@ -2,7 +2,9 @@ package hub
 
 import (
 	"cmp"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -17,6 +19,8 @@ type commitmentRow struct {
 	c          *Commitment
 	refKey     string // naturalKey(c.ID): the reference order and every order's tie-break
 	lowerTitle string
+	lowerID    string // with lowerTitle and lowerDesc, what search reads
+	lowerDesc  string
 	sectors    uint8 // bit set of the participants' sectors (sectorBit)
 	leadSector int8  // index in AllSectors of the lead's sector, -1 when unknown
 }
@@ -44,6 +48,14 @@ type commitmentIndex struct {
 	rows  []commitmentRow
 	rowOf map[string]int
 	all   rollup
+
+	// orders holds the row numbers in each of orderFields' orders,
+	// ascending, while sorted (commitment_order.go); sortMu lets a reader
+	// sort them under the read lock.
+	orders [len(orderFields)][]int32
+	keyed  map[string]*keyedOrders // the same under each key (commitmentRow.keys)
+	sorted atomic.Bool
+	sortMu sync.Mutex
 }
 
 // rollup is the stats over a set of commitments, kept by adding and
@@ -51,10 +63,13 @@ type commitmentIndex struct {
 type rollup struct {
 	total    acc
 	byStatus map[CommitmentStatus]int
-	bySector [4]acc // by AllSectors index
-	byPillar map[string]*acc
-	openDue  map[Date]int // open commitments by due date, for overdue
-	dueGen   uint64       // counts changes to openDue
+	// byStatusSectors counts by AllCommitmentStatuses index and the bit
+	// set of the participants' sectors.
+	byStatusSectors [][1 << 4]int
+	bySector        [4]acc // by AllSectors index
+	byPillar        map[string]*acc
+	openDue         map[Date]int // open commitments by due date, for overdue
+	dueGen          uint64       // counts changes to openDue
 	// overdue's last answer: readers share the model's read lock, and
 	// counting over every due date on each request was a quarter of an
 	// unfiltered commitmentStats.
@@ -78,7 +93,7 @@ func (a acc) average() float64 {
 }
 
 func newRollup() rollup {
-	return rollup{byStatus: map[CommitmentStatus]int{}, byPillar: map[string]*acc{}, openDue: map[Date]int{}, memo: new(atomic.Pointer[overdueMemo])}
+	return rollup{byStatus: map[CommitmentStatus]int{}, byStatusSectors: make([][1 << 4]int, len(AllCommitmentStatuses)), byPillar: map[string]*acc{}, openDue: map[Date]int{}, memo: new(atomic.Pointer[overdueMemo])}
 }
 
 func isOpen(s CommitmentStatus) bool { return s != Completed && s != Cancelled }
@@ -89,6 +104,9 @@ func (u *rollup) add(r *commitmentRow, sign int) {
 	u.total.count += sign
 	u.total.progress += sign * c.Progress
 	u.byStatus[c.Status] += sign
+	if si := slices.Index(AllCommitmentStatuses, c.Status); si >= 0 {
+		u.byStatusSectors[si][r.sectors] += sign
+	}
 	if r.leadSector >= 0 {
 		a := &u.bySector[r.leadSector]
 		a.count += sign
@@ -128,18 +146,22 @@ func (u *rollup) overdue(today Date) int {
 func (m *ReadModel) putCommitment(c *Commitment) {
 	ix := &m.commitmentIndex
 	i, ok := ix.rowOf[c.ID]
+	var old *commitmentRow
 	if !ok {
 		i = len(ix.rows)
 		ix.rows = append(ix.rows, commitmentRow{refKey: naturalKey(c.ID)})
 		ix.rowOf[c.ID] = i
 	} else {
+		prev := ix.rows[i]
+		old = &prev
 		ix.all.add(&ix.rows[i], -1)
 	}
 	r := &ix.rows[i]
 	r.c = c
-	r.lowerTitle = strings.ToLower(c.Title)
+	r.lowerTitle, r.lowerID, r.lowerDesc = strings.ToLower(c.Title), strings.ToLower(c.ID), strings.ToLower(c.Description)
 	m.fillSectors(r)
 	ix.all.add(r, 1)
+	ix.reorder(i, old)
 }
 
 // stakeholderPut is the stakeholder row's afterPut: commitment rows hold
@@ -161,9 +183,11 @@ func (m *ReadModel) stakeholderSectorChanged(id string) {
 			continue
 		}
 		r := &ix.rows[i]
+		old := *r
 		ix.all.add(r, -1)
 		m.fillSectors(r)
 		ix.all.add(r, 1)
+		ix.reorder(i, &old)
 	}
 }
 

@@ -292,42 +292,31 @@ func sortedCommitments(rows []commitmentRow, o CommitmentOrder) []*Commitment {
 // Commitments returns the matching commitments in the given order; today
 // decides which are overdue.
 func (m *ReadModel) Commitments(f CommitmentFilter, o CommitmentOrder, today Date) []*Commitment {
-	m.mu.RLock()
-	var rows []commitmentRow
-	m.eachMatchingCommitment(f, today, func(r *commitmentRow) { rows = append(rows, *r) })
-	m.mu.RUnlock()
-	return sortedCommitments(rows, o)
+	return m.CommitmentPage(f, o, today, Window{}).Items
 }
 
-// eachMatchingCommitment calls yield with each row f selects, looking
-// them up through the most selective index the filter names; call it
-// under m.mu.
+// eachMatchingCommitment calls yield with each row f selects, in no
+// order, looking them up through the most selective index the filter
+// names; call it under m.mu.
 func (m *ReadModel) eachMatchingCommitment(f CommitmentFilter, today Date, yield func(*commitmentRow)) {
 	match := m.commitmentMatcher(f, today)
 	ix := &m.commitmentIndex
-	var due []string
-	if f.DueBefore != nil || f.DueAfter != nil {
-		due = m.tables[Commitments.n].keysBetween("due", f.DueAfter, f.DueBefore)
-		if due == nil {
-			return
-		}
-	}
-	lookups := []lookup{{"stakeholder", f.StakeholderIDs}, {"objective", f.ObjectiveIDs}, {"pillar", f.PillarIDs},
-		{"status", strs(f.Statuses)}, {"community", f.CommunityIDs}, {"due", due}}
-	best, ok := narrowestLookup(m, Commitments, lookups)
-	if !ok {
+	best, narrowed, none := m.narrowestCommitments(f)
+	switch {
+	case none:
+	case !narrowed:
 		for i := range ix.rows {
 			if r := &ix.rows[i]; match(r) {
 				yield(r)
 			}
 		}
-		return
+	default:
+		m.tables[Commitments.n].eachListed(best.index, best.keys, func(id string) {
+			if i, ok := ix.rowOf[id]; ok && match(&ix.rows[i]) {
+				yield(&ix.rows[i])
+			}
+		})
 	}
-	m.tables[Commitments.n].eachListed(best.index, best.keys, func(id string) {
-		if i, ok := ix.rowOf[id]; ok && match(&ix.rows[i]) {
-			yield(&ix.rows[i])
-		}
-	})
 }
 
 // isZero reports whether f selects every commitment.
@@ -378,7 +367,7 @@ func (m *ReadModel) commitmentMatcher(f CommitmentFilter, today Date) func(*comm
 		case len(f.Sectors) > 0 && r.sectors&sectors == 0:
 			return false
 		}
-		return search == "" || containsFold(search, c.ID, c.Title, c.Description)
+		return search == "" || strings.Contains(r.lowerID, search) || strings.Contains(r.lowerTitle, search) || strings.Contains(r.lowerDesc, search)
 	}
 }
 

@@ -94,6 +94,7 @@ func (m *ReadModel) restore(snaps []Snapshot, watermark int64) int {
 			m.reports[c.ID] = s.Reports
 		}
 	}
+	m.commitmentIndex.ensureOrders()
 	m.seq = watermark
 	m.feed.reset(watermark)
 	return len(snaps) - len(latest)

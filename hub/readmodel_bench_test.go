@@ -30,7 +30,10 @@ var (
 // benchEvents builds the events of a synthetic hub: one plan with 4 pillars
 // of 5 objectives, stakeholders spread over the sectors, and commitments
 // with a lead and up to two other participants.
-func benchEvents() []*hub.Event {
+func benchEvents() []*hub.Event { return benchEventsOf(benchCommitments) }
+
+// benchEventsOf is benchEvents with n commitments.
+func benchEventsOf(n int) []*hub.Event {
 	at := time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC)
 	var out []*hub.Event
 	add := func(t hub.EntityType, id string, st hub.State) {
@@ -52,7 +55,7 @@ func benchEvents() []*hub.Event {
 		add(hub.TypeStakeholder, sid, hub.StateOf(&hub.Stakeholder{Meta: meta(sid),
 			Name: "Stakeholder " + sid, Sector: hub.AllSectors[s%len(hub.AllSectors)]}))
 	}
-	for c := 0; c < benchCommitments; c++ {
+	for c := 0; c < n; c++ {
 		p, o := c%4+1, c/4%5+1
 		ref := fmt.Sprintf("C-%d.%d-%03d", p, o, c/20+1)
 		lead := fmt.Sprintf("s%03d", c%benchStakeholders)
@@ -63,7 +66,8 @@ func benchEvents() []*hub.Event {
 		add(hub.TypeCommitment, ref, hub.StateOf(&hub.Commitment{Meta: meta(ref),
 			Title: "Commitment " + ref, ObjectiveID: fmt.Sprintf("o%d.%d", p, o), PillarID: fmt.Sprintf("p%d", p),
 			LeadID: lead, Participants: parts, Status: hub.AllCommitmentStatuses[c%len(hub.AllCommitmentStatuses)],
-			Progress: c % 101, StartDate: "2024-01-01", DueDate: hub.Date(fmt.Sprintf("20%02d-06-30", 24+c%6))}))
+			Description: []string{"water and sanitation", "roads", "open data portal"}[c%3],
+			Progress:    c % 101, StartDate: "2024-01-01", DueDate: hub.Date(fmt.Sprintf("20%02d-%02d-%02d", 24+c%6, c%12+1, c%28+1))}))
 	}
 	return out
 }
@@ -148,6 +152,87 @@ func BenchmarkApply(b *testing.B) {
 			Kind: "ProgressReported", Actor: hub.SystemActor, At: at, State: hub.StateOf(&next)}
 		if err := m.Apply(e); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+var scaled sync.Map // commitments → *hub.ReadModel
+
+// scaledModel is the synthetic model with n commitments, built once.
+func scaledModel(b *testing.B, n int) *hub.ReadModel {
+	b.Helper()
+	if m, ok := scaled.Load(n); ok {
+		return m.(*hub.ReadModel)
+	}
+	m := hub.NewReadModel()
+	if err := m.Apply(benchEventsOf(n)...); err != nil {
+		b.Fatal(err)
+	}
+	m.Commitments(hub.CommitmentFilter{}, hub.CommitmentOrder{}, benchToday) // sorts the kept orders
+	scaled.Store(n, m)
+	return m
+}
+
+// BenchmarkCommitmentPage is the read model's half of a page of 50, at
+// 1,000, 10,000 and 100,000 commitments: by each order, and with each
+// filter (in reference order), counting the matches as totalCount does.
+// Its cost should not grow with the commitments.
+func BenchmarkCommitmentPage(b *testing.B) {
+	yes := true
+	from, to := hub.Date("2025-01-01"), hub.Date("2026-06-30")
+	ids := func(s ...string) []string { return s }
+	cases := []struct {
+		name string
+		f    hub.CommitmentFilter
+		o    hub.CommitmentOrder
+	}{
+		{"W2", hub.CommitmentFilter{Sectors: []hub.Sector{hub.CivilSociety}, Statuses: []hub.CommitmentStatus{hub.OnTrack}}, hub.CommitmentOrder{}},
+		{"all/title", hub.CommitmentFilter{}, hub.CommitmentOrder{Field: hub.OrderByTitle}},
+		{"all/dueDate-desc", hub.CommitmentFilter{}, hub.CommitmentOrder{Field: hub.OrderByDueDate, Descending: true}},
+		{"all/progress", hub.CommitmentFilter{}, hub.CommitmentOrder{Field: hub.OrderByProgress}},
+		{"all/updatedAt-desc", hub.CommitmentFilter{}, hub.CommitmentOrder{Field: hub.OrderByUpdatedAt, Descending: true}},
+		{"sectors", hub.CommitmentFilter{Sectors: []hub.Sector{hub.Government}}, hub.CommitmentOrder{}},
+		{"statuses", hub.CommitmentFilter{Statuses: []hub.CommitmentStatus{hub.AtRisk, hub.Delayed}}, hub.CommitmentOrder{}},
+		{"pillar", hub.CommitmentFilter{PillarIDs: ids("p2")}, hub.CommitmentOrder{}},
+		{"objective", hub.CommitmentFilter{ObjectiveIDs: ids("o3.2")}, hub.CommitmentOrder{}},
+		{"stakeholder", hub.CommitmentFilter{StakeholderIDs: ids("s007")}, hub.CommitmentOrder{}},
+		{"overdue", hub.CommitmentFilter{Overdue: &yes}, hub.CommitmentOrder{}},
+		{"dueRange", hub.CommitmentFilter{DueAfter: &from, DueBefore: &to}, hub.CommitmentOrder{}},
+		{"search", hub.CommitmentFilter{Search: "water"}, hub.CommitmentOrder{}},
+	}
+	first := 50
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		for _, c := range cases {
+			b.Run(fmt.Sprintf("%s/n=%d", c.name, n), func(b *testing.B) {
+				m := scaledModel(b, n)
+				b.ReportAllocs()
+				for b.Loop() {
+					if p := m.CommitmentPage(c.f, c.o, benchToday, hub.Window{First: &first, Count: true}); len(p.Items) == 0 {
+						b.Fatal("nothing matched")
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkStatsAtScale is `commitmentStats` (W3) unfiltered and by a
+// sector, at 1,000, 10,000 and 100,000 commitments.
+func BenchmarkStatsAtScale(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		for _, c := range []struct {
+			name string
+			f    hub.CommitmentFilter
+		}{{"all", hub.CommitmentFilter{}}, {"sector", hub.CommitmentFilter{Sectors: []hub.Sector{hub.CivilSociety}}}} {
+			b.Run(fmt.Sprintf("%s/n=%d", c.name, n), func(b *testing.B) {
+				m := scaledModel(b, n)
+				b.ReportAllocs()
+				for b.Loop() {
+					if s := m.Stats(c.f, benchToday); s.Total == 0 {
+						b.Fatal("nothing counted")
+					}
+				}
+			})
 		}
 	}
 }

@@ -49,9 +49,3 @@ func (r *commitmentResolver) Outcomes(ctx context.Context, c *gqltype.Commitment
 func (r *commitmentResolver) History(ctx context.Context, c *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
 	return r.historyConnection(ctx, hub.TypeCommitment, c.ID, pageArgs{first, last, after, before})
 }
-
-type participantResolver struct{ *Resolver }
-
-func (r *participantResolver) Stakeholder(ctx context.Context, p *hub.Participant) (*hub.Stakeholder, error) {
-	return hub.Stakeholders.Get(r.model(), p.StakeholderID), nil
-}

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"convene/graph/model"
+	"convene/hub"
 	"convene/opaque"
 )
 
@@ -31,13 +32,8 @@ type page[T any] struct {
 // or descending when desc). Cursors carry the key itself, so a cursor
 // stays valid while items are added or removed around it.
 func paginate[T any](items []T, key func(T) string, desc bool, a pageArgs) (*page[T], error) {
-	for _, n := range []struct {
-		name string
-		n    *int
-	}{{"first", a.first}, {"last", a.last}} {
-		if n.n != nil && (*n.n < 0 || *n.n > maxPageSize) {
-			return nil, badInput(fmt.Sprintf("%s must be between 0 and %d", n.name, maxPageSize))
-		}
+	if err := a.check(); err != nil {
+		return nil, err
 	}
 	// Keys are made only where the binary searches probe and for the page
 	// (a list may hold thousands of items). beyond reports whether key k
@@ -82,6 +78,45 @@ func paginate[T any](items []T, key func(T) string, desc bool, a pageArgs) (*pag
 		p.info.StartCursor, p.info.EndCursor = &p.cursors[0], &p.cursors[n-1]
 	}
 	return p, nil
+}
+
+// check rejects page sizes out of range.
+func (a pageArgs) check() error {
+	for _, n := range []struct {
+		name string
+		n    *int
+	}{{"first", a.first}, {"last", a.last}} {
+		if n.n != nil && (*n.n < 0 || *n.n > maxPageSize) {
+			return badInput(fmt.Sprintf("%s must be between 0 and %d", n.name, maxPageSize))
+		}
+	}
+	return nil
+}
+
+// window is the read model's form of the arguments, as paginate reads
+// them: their cursors' keys, and the default page size.
+func (a pageArgs) window() (hub.Window, error) {
+	if err := a.check(); err != nil {
+		return hub.Window{}, err
+	}
+	w := hub.Window{First: a.first, Last: a.last}
+	for _, c := range []struct {
+		cursor *string
+		key    **string
+	}{{a.after, &w.After}, {a.before, &w.Before}} {
+		if c.cursor != nil {
+			k, err := listCursor(*c.cursor)
+			if err != nil {
+				return hub.Window{}, err
+			}
+			*c.key = &k
+		}
+	}
+	if w.First == nil && w.Last == nil {
+		n := defaultPageSize
+		w.First = &n
+	}
+	return w, nil
 }
 
 func listCursor(c string) (string, error) {

@@ -42,8 +42,7 @@ type objectiveResolver struct{ *Resolver }
 
 func (r *objectiveResolver) Commitments(ctx context.Context, o *gqltype.Objective, first *int, after *string, last *int, before *string) (*model.CommitmentConnection, error) {
 	order := hub.CommitmentOrder{Field: hub.OrderByReference}
-	items := r.model().Commitments(hub.CommitmentFilter{ObjectiveIDs: []string{o.ID}}, order, r.Hub.Today())
-	return r.commitmentConnection(items, order, pageArgs{first, last, after, before})
+	return r.commitmentPage(ctx, hub.CommitmentFilter{ObjectiveIDs: []string{o.ID}}, order, pageArgs{first, last, after, before})
 }
 
 type communityResolver struct{ *Resolver }

@@ -3,7 +3,10 @@ package resolvers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
 
 	"convene/graph/model"
 	"convene/hub"
@@ -61,8 +64,7 @@ func (r *queryResolver) Commitments(ctx context.Context, first *int, after *stri
 	if err != nil {
 		return nil, err
 	}
-	items := r.model().Commitments(f, order, r.Hub.Today())
-	return r.commitmentConnection(items, order, pageArgs{first, last, after, before})
+	return r.commitmentPage(ctx, f, order, pageArgs{first, last, after, before})
 }
 
 func (r *queryResolver) Commitment(ctx context.Context, id string) (*gqltype.Commitment, error) {
@@ -154,6 +156,27 @@ func stakeholderConnection(items []*hub.Stakeholder, a pageArgs) (*model.Stakeho
 
 func (r *Resolver) commitmentConnection(items []*hub.Commitment, o hub.CommitmentOrder, a pageArgs) (*model.CommitmentConnection, error) {
 	return connection[model.CommitmentConnection, model.CommitmentEdge](items, o.Key, o.Descending, a, r.commitments)
+}
+
+// commitmentPage pages the commitments f selects through the read model's
+// kept orders, counting them only when the query asks for totalCount.
+func (r *Resolver) commitmentPage(ctx context.Context, f hub.CommitmentFilter, o hub.CommitmentOrder, a pageArgs) (*model.CommitmentConnection, error) {
+	w, err := a.window()
+	if err != nil {
+		return nil, err
+	}
+	w.Count = graphql.GetFieldContext(ctx) == nil || slices.Contains(graphql.CollectAllFields(ctx), "totalCount")
+	p := r.model().CommitmentPage(f, o, r.Hub.Today(), w)
+	nodes := r.commitments(p.Items)
+	edges := make([]*model.CommitmentEdge, len(nodes))
+	info := &model.PageInfo{HasPreviousPage: p.HasPrevious, HasNextPage: p.HasNext}
+	for i, n := range nodes {
+		edges[i] = &model.CommitmentEdge{Cursor: opaque.ListCursor(o.Key(n.Commitment)), Node: n}
+	}
+	if k := len(edges); k > 0 {
+		info.StartCursor, info.EndCursor = &edges[0].Cursor, &edges[k-1].Cursor
+	}
+	return &model.CommitmentConnection{Edges: edges, Nodes: nodes, PageInfo: info, TotalCount: p.Total}, nil
 }
 
 func meetingConnection(items []*hub.Meeting, a pageArgs) (*model.MeetingConnection, error) {

@@ -89,7 +89,6 @@ func (r *Resolver) Stakeholder() graph.StakeholderResolver { return &stakeholder
 func (r *Resolver) Commitment() graph.CommitmentResolver { return &commitmentResolver{r} }
 
 // Participant returns the participant resolver.
-func (r *Resolver) Participant() graph.ParticipantResolver { return &participantResolver{r} }
 
 // Meeting returns the meeting resolver.
 func (r *Resolver) Meeting() graph.MeetingResolver { return &meetingResolver{r} }

@@ -14,8 +14,13 @@ func (r *Resolver) commitment(c *hub.Commitment) *gqltype.Commitment {
 		return nil
 	}
 	m := r.model()
+	parts := make([]gqltype.Participant, len(c.Participants))
+	for i, p := range c.Participants {
+		parts[i] = gqltype.Participant{Participant: p, Stakeholder: hub.Stakeholders.Get(m, p.StakeholderID)}
+	}
 	return &gqltype.Commitment{Commitment: c, GlobalID: opaque.GlobalID(hub.TypeCommitment, c.ID),
-		Lead: hub.Stakeholders.Get(m, c.LeadID), Objective: r.objective(hub.Objectives.Get(m, c.ObjectiveID)), Pillar: hub.Pillars.Get(m, c.PillarID)}
+		Lead: hub.Stakeholders.Get(m, c.LeadID), Objective: r.objective(hub.Objectives.Get(m, c.ObjectiveID)), Pillar: hub.Pillars.Get(m, c.PillarID),
+		Participants: parts}
 }
 
 func (r *Resolver) commitments(cs []*hub.Commitment) []*gqltype.Commitment {

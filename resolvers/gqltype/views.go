@@ -12,10 +12,17 @@ import "convene/hub"
 // Commitment is a hub.Commitment with its references resolved.
 type Commitment struct {
 	*hub.Commitment
-	GlobalID  string
-	Lead      *hub.Stakeholder
-	Objective *Objective
-	Pillar    *hub.Pillar
+	GlobalID     string
+	Lead         *hub.Stakeholder
+	Objective    *Objective
+	Pillar       *hub.Pillar
+	Participants []Participant // in the commitment's order
+}
+
+// Participant is a hub.Participant with its stakeholder looked up.
+type Participant struct {
+	hub.Participant
+	Stakeholder *hub.Stakeholder
 }
 
 // Objective is a hub.Objective with its references resolved.

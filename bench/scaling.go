@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// The scaling part: the same pages of 50 at several dataset sizes, each
+// on a freshly generated database and a fresh server, with a token (the
+// response cache off), so that a page's cost can be seen not to grow with
+// the commitments.
+
+// queryScaling is W2's page with any filter and order.
+const queryScaling = `query S($filter: CommitmentFilter, $orderBy: CommitmentOrder) {
+  commitments(first: 50, filter: $filter, orderBy: $orderBy) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id reference title status progress dueDate
+      lead { id name sector }
+      objective { id code title pillar { id code title } }
+      participants { role stakeholder { id name sector } }
+      progressReports(first: 3) { nodes { progress status note reportedAt } }
+    }
+  }
+}`
+
+// scalingScale is one dataset size's server.
+type scalingScale struct {
+	commitments int
+	gen         time.Duration
+	startup     time.Duration
+	rss         int64 // the binary's resident memory once ready
+}
+
+// scalingResult holds each query's peak at each scale.
+type scalingResult struct {
+	scales []scalingScale
+	names  []string
+	peaks  map[string][]loadResult // by query name, one per scale
+}
+
+// scalingScaleOf is the dataset of one size: the default's stakeholders,
+// few meetings and outcomes, about one progress report a commitment.
+func scalingScaleOf(n int) scale {
+	return scale{Stakeholders: 200, Commitments: n, Meetings: 200, Outcomes: 2000, Events: 2500 + 2*n}
+}
+
+func runScaling(ctx context.Context, cfg *config, res *results, bin, token string) (*scalingResult, error) {
+	out := &scalingResult{peaks: map[string][]loadResult{}}
+	phase := max(cfg.dur/3, time.Second)
+	for _, n := range cfg.scalingSizes {
+		sc := scalingScaleOf(n)
+		dataDir := filepath.Join(cfg.work, fmt.Sprintf("scaling-%d", n))
+		logf("scaling: generating %s into %s", sc, dataDir)
+		gen, err := generate(ctx, dataDir, sc, cfg.seed, "bulk", func(s string) { logf("  %s", s) })
+		if err != nil {
+			return nil, fmt.Errorf("generating %d commitments: %w", n, err)
+		}
+		cv, err := startConvene(cfg, bin, dataDir, token, fmt.Sprintf("convene-scaling-%d", n))
+		if err != nil {
+			return nil, err
+		}
+		time.Sleep(time.Second) // let start-up's garbage go before reading RSS
+		s := scalingScale{commitments: n, gen: gen.Duration, startup: cv.ready, rss: procRSS(cv.pid())}
+		out.scales = append(out.scales, s)
+		logf("scaling: %d commitments ready in %s, RSS %d MB", n, cv.ready.Round(time.Millisecond), s.rss>>20)
+		sets, err := scalingRequests(cv.addr, token)
+		if err != nil {
+			cv.stop()
+			return nil, err
+		}
+		for _, q := range sets {
+			if len(out.scales) == 1 {
+				out.names = append(out.names, q.name)
+			}
+			rs := &reqSet{addr: cv.addr, pid: cv.pid(), reqs: posts(cv.addr, q.bodies, "Authorization", "Bearer "+token), check: okGraphQL}
+			closedLoop(rs, cfg.conns, cfg.warm/2)
+			peak := closedLoop(rs, cfg.conns, phase)
+			logf("scaling: %-28s at %6d commitments: %7.0f req/s, errors %d %s", q.name, n, peak.throughput(), peak.Errors, peak.FirstErr)
+			noteOthers(fmt.Sprintf("scaling %s at %d", q.name, n), peak, peak)
+			out.peaks[q.name] = append(out.peaks[q.name], peak)
+		}
+		cv.stop()
+		os.RemoveAll(dataDir)
+	}
+	return out, nil
+}
+
+type scalingQuery struct {
+	name   string
+	bodies [][]byte
+}
+
+// scalingRequests builds the pages: W2's 24 sector × status filters, every
+// order both ways, and each filter alone, with IDs read from the server.
+func scalingRequests(addr, token string) ([]scalingQuery, error) {
+	var ids struct {
+		StrategicPlans []struct {
+			Pillars []struct {
+				ID         string `json:"id"`
+				Objectives []struct {
+					ID string `json:"id"`
+				} `json:"objectives"`
+			} `json:"pillars"`
+		} `json:"strategicPlans"`
+		Stakeholders struct {
+			Nodes []struct {
+				ID string `json:"id"`
+			} `json:"nodes"`
+		} `json:"stakeholders"`
+		Communities []struct {
+			ID string `json:"id"`
+		} `json:"communities"`
+	}
+	g := gqlClient{addr: addr, token: token}
+	if err := g.do(`{ strategicPlans { pillars { id objectives { id } } } stakeholders(first: 20) { nodes { id } } communities { id } }`, nil, &ids); err != nil {
+		return nil, err
+	}
+	if len(ids.StrategicPlans) == 0 || len(ids.StrategicPlans[0].Pillars) < 2 || len(ids.Stakeholders.Nodes) < 20 || len(ids.Communities) == 0 {
+		return nil, fmt.Errorf("scaling: the dataset lacks pillars, stakeholders or communities")
+	}
+	pillar := ids.StrategicPlans[0].Pillars[1]
+	page := func(filter, order map[string]any) []byte {
+		return gqlBody(queryScaling, map[string]any{"filter": filter, "orderBy": order})
+	}
+	w2 := scalingQuery{name: "W2 (sector × status)"}
+	for _, sector := range []string{"GOVERNMENT", "CIVIL_SOCIETY", "PRIVATE_SECTOR", "INTERNATIONAL_PARTNER"} {
+		for _, status := range []string{"NOT_STARTED", "ON_TRACK", "AT_RISK", "DELAYED", "COMPLETED", "CANCELLED"} {
+			w2.bodies = append(w2.bodies, gqlBody(queryW2, map[string]any{"sectors": []string{sector}, "statuses": []string{status}}))
+		}
+	}
+	out := []scalingQuery{w2}
+	for _, field := range []string{"REFERENCE", "TITLE", "DUE_DATE", "PROGRESS", "UPDATED_AT"} {
+		for _, dir := range []string{"ASC", "DESC"} {
+			out = append(out, scalingQuery{name: "orderBy " + strings.ToLower(field) + " " + strings.ToLower(dir),
+				bodies: [][]byte{page(nil, map[string]any{"field": field, "direction": dir})}})
+		}
+	}
+	one := func(name string, bodies ...[]byte) {
+		out = append(out, scalingQuery{name: "filter " + name, bodies: bodies})
+	}
+	one("sectors", page(map[string]any{"sectors": []string{"GOVERNMENT"}}, nil), page(map[string]any{"sectors": []string{"PRIVATE_SECTOR"}}, nil))
+	one("statuses", page(map[string]any{"statuses": []string{"AT_RISK", "DELAYED"}}, nil), page(map[string]any{"statuses": []string{"ON_TRACK"}}, nil))
+	one("pillar", page(map[string]any{"pillarIds": []string{pillar.ID}}, nil))
+	var objectives [][]byte
+	for _, o := range pillar.Objectives {
+		objectives = append(objectives, page(map[string]any{"objectiveIds": []string{o.ID}}, nil))
+	}
+	one("objective", objectives...)
+	var stakeholders [][]byte
+	for _, s := range ids.Stakeholders.Nodes {
+		stakeholders = append(stakeholders, page(map[string]any{"stakeholderIds": []string{s.ID}}, nil))
+	}
+	one("stakeholder", stakeholders...)
+	one("community", page(map[string]any{"communityIds": []string{ids.Communities[0].ID}}, nil))
+	one("overdue", page(map[string]any{"overdue": true}, nil), page(map[string]any{"overdue": false}, nil))
+	one("due range", page(map[string]any{"dueAfter": "2025-01-01", "dueBefore": "2025-12-31"}, nil))
+	one("search", page(map[string]any{"search": "objective 2."}, nil), page(map[string]any{"search": "towards"}, nil))
+	return out, nil
+}
+
+// render writes the scaling tables.
+func (s *scalingResult) render(p func(string, ...any)) {
+	p("\n## Scaling: a page of 50 at each dataset size (uncached)\n\n")
+	p("Each size on its own generated database (%s stakeholders, about one progress report a commitment) and a fresh\n", "200")
+	p("server; every request with the admin token (the response cache off), the W2 document with `totalCount`. Peak\n")
+	p("req/s of a short closed loop; the last column is the largest size's rate over the smallest's (target ≥ 0.8×).\n\n")
+	p("| commitments | generated in | start-up to ready | RSS when ready | RSS / commitment | RSS added / commitment added |\n|--:|--:|--:|--:|--:|--:|\n")
+	for i, sc := range s.scales {
+		added := "—"
+		if i > 0 {
+			d := float64(sc.rss-s.scales[0].rss) / float64(sc.commitments-s.scales[0].commitments)
+			added = fmt.Sprintf("%.1f KB", d/1024)
+		}
+		p("| %d | %.0f s | %s | %d MB | %.1f KB | %s |\n", sc.commitments, sc.gen.Seconds(), fmtDur(sc.startup), sc.rss>>20, float64(sc.rss)/float64(sc.commitments)/1024, added)
+	}
+	p("\n| page of 50 |")
+	for _, sc := range s.scales {
+		p(" %d |", sc.commitments)
+	}
+	p(" largest / smallest |\n|---|")
+	for range s.scales {
+		p("--:|")
+	}
+	p("--:|\n")
+	for _, name := range s.names {
+		peaks := s.peaks[name]
+		p("| %s |", name)
+		for _, l := range peaks {
+			mark := ""
+			if l.Errors > 0 {
+				mark = fmt.Sprintf(" (%d errors)", l.Errors)
+			}
+			p(" %.0f%s |", l.throughput(), mark)
+		}
+		ratio := "—"
+		if len(peaks) > 1 && peaks[0].throughput() > 0 {
+			r := peaks[len(peaks)-1].throughput() / peaks[0].throughput()
+			ratio = fmt.Sprintf("%.2f×", r)
+			if r < 0.8 {
+				ratio = "**" + ratio + "**"
+			}
+		}
+		p(" %s |\n", ratio)
+	}
+}
+
+// runScalingOnly is `-only scaling`: no other part's dataset, and the
+// tables go to <work>/SCALING.md rather than into the full run's report.
+func runScalingOnly(ctx context.Context, cfg *config, res *results, bin string) error {
+	if err := pinSelf(); err != nil {
+		res.warn("could not pin the load generator: %v", err)
+	}
+	runtime.GOMAXPROCS(1)
+	sr, err := runScaling(ctx, cfg, res, bin, "bench-"+randomHex(16))
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	p("# Convene scaling (`go run ./bench%s`, %s)\n", strings.TrimRight(" "+strings.Join(cfg.args, " "), " "), res.began.UTC().Format("2006-01-02 15:04 UTC"))
+	sr.render(p)
+	for _, w := range res.warnings {
+		p("\n⚠ %s\n", w)
+	}
+	fmt.Println(b.String())
+	path := filepath.Join(cfg.work, "SCALING.md")
+	logf("wrote %s", path)
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}

@@ -1,0 +1,468 @@
+package hub
+
+import (
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// The commitment index keeps its rows sorted in every list order, so that a
+// page of `commitments` walks the order from its cursor and stops once the
+// page is full, instead of filtering and sorting every commitment: a filter
+// that selects a share of the commitments costs the page over that share,
+// whatever their number. A filter whose narrowest index lists few
+// commitments sorts those instead.
+
+// orderFields are the orders kept, by slot; "" is the reference order.
+var orderFields = [...]CommitmentOrderField{OrderByReference, OrderByTitle, OrderByDueDate, OrderByProgress, OrderByUpdatedAt}
+
+func orderSlot(f CommitmentOrderField) int {
+	for i, v := range orderFields {
+		if v == f {
+			return i
+		}
+	}
+	return 0 // compare orders an unknown field by reference
+}
+
+// ensureOrders sorts the rows in every order if they are not kept yet
+// (after a bulk load, which adds rows without placing them); call it under
+// m.mu, read or write.
+func (ix *commitmentIndex) ensureOrders() {
+	if ix.sorted.Load() {
+		return
+	}
+	ix.sortMu.Lock()
+	defer ix.sortMu.Unlock()
+	if ix.sorted.Load() {
+		return
+	}
+	for s, f := range orderFields {
+		ord := make([]int32, len(ix.rows))
+		for i := range ord {
+			ord[i] = int32(i)
+		}
+		o := CommitmentOrder{Field: f}
+		slices.SortFunc(ord, func(a, b int32) int { return o.compare(&ix.rows[a], &ix.rows[b]) })
+		ix.orders[s] = ord
+	}
+	ix.keyed = map[string]*keyedOrders{}
+	keys := make([][]string, len(ix.rows))
+	for i := range ix.rows {
+		keys[i] = ix.rows[i].keys(nil)
+	}
+	for s := range orderFields {
+		for _, i := range ix.orders[s] {
+			for _, k := range keys[i] {
+				lists := ix.keyed[k]
+				if lists == nil {
+					lists = new(keyedOrders)
+					ix.keyed[k] = lists
+				}
+				lists[s] = append(lists[s], i)
+			}
+		}
+	}
+	ix.sorted.Store(true)
+}
+
+// keyedOrders are the rows listed under one key, in each of orderFields'
+// orders.
+type keyedOrders [len(orderFields)][]int32
+
+// keys appends the keys the row is listed under in the keyed orders: its
+// status, pillar, objective, participants, communities and participants'
+// sectors, each as "dimension\x00key".
+func (r *commitmentRow) keys(out []string) []string {
+	c := r.c
+	add := func(dim, key string) {
+		if k := dim + "\x00" + key; key != "" && !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	add("status", string(c.Status))
+	add("pillar", c.PillarID)
+	add("objective", c.ObjectiveID)
+	for _, p := range c.Participants {
+		add("stakeholder", p.StakeholderID)
+	}
+	for _, id := range c.CommunityIDs {
+		add("community", id)
+	}
+	for i, s := range AllSectors {
+		if r.sectors&(1<<i) != 0 {
+			add("sector", string(s))
+		}
+	}
+	return out
+}
+
+// reorder moves row i to its place in each kept order, and under each of
+// its keys, after it changed from old (nil: a new row); call it under
+// m.mu's write lock.
+func (ix *commitmentIndex) reorder(i int, old *commitmentRow) {
+	if !ix.sorted.Load() {
+		return
+	}
+	r := &ix.rows[i]
+	var oldKeys []string
+	if old != nil {
+		oldKeys = old.keys(nil)
+	}
+	newKeys := r.keys(nil)
+	for s, f := range orderFields {
+		o := CommitmentOrder{Field: f}
+		moved := old == nil || o.compare(old, r) != 0
+		ok := true
+		if moved && old != nil {
+			ok = ix.remove(&ix.orders[s], i, old, o)
+		}
+		if moved {
+			ix.insert(&ix.orders[s], i, o)
+		}
+		for _, k := range oldKeys {
+			if ok && (moved || !slices.Contains(newKeys, k)) {
+				ok = ix.remove(&ix.keyed[k][s], i, old, o)
+			}
+		}
+		if !ok {
+			ix.sorted.Store(false) // not where it should be: sort again on the next read
+			return
+		}
+		for _, k := range newKeys {
+			if moved || !slices.Contains(oldKeys, k) {
+				lists := ix.keyed[k]
+				if lists == nil {
+					lists = new(keyedOrders)
+					ix.keyed[k] = lists
+				}
+				ix.insert(&lists[s], i, o)
+			}
+		}
+	}
+}
+
+// remove takes row i, which was old, out of ord (sorted in o), reporting
+// whether it was there.
+func (ix *commitmentIndex) remove(ord *[]int32, i int, old *commitmentRow, o CommitmentOrder) bool {
+	l := *ord
+	at := func(j int) *commitmentRow {
+		if l[j] == int32(i) {
+			return old
+		}
+		return &ix.rows[l[j]]
+	}
+	p := sort.Search(len(l), func(j int) bool { return o.compare(at(j), old) >= 0 })
+	if p == len(l) || l[p] != int32(i) {
+		return false
+	}
+	*ord = slices.Delete(l, p, p+1)
+	return true
+}
+
+// insert puts row i in its place in ord (sorted in o).
+func (ix *commitmentIndex) insert(ord *[]int32, i int, o CommitmentOrder) {
+	l := *ord
+	q := sort.Search(len(l), func(j int) bool { return o.compare(&ix.rows[l[j]], &ix.rows[i]) >= 0 })
+	*ord = slices.Insert(l, q, int32(i))
+}
+
+// Window is part of an ordered list, as Relay paging selects it: the items
+// after the key After and before the key Before (nil: from the start, to
+// the end), the first First of them, else the last Last, else all.
+type Window struct {
+	After, Before *string
+	First, Last   *int
+	Count         bool // count every item of the list (Page.Total)
+}
+
+// CommitmentPage is one window of the commitments a filter selects.
+type CommitmentPage struct {
+	Items                []*Commitment
+	HasPrevious, HasNext bool // items outside the window, before and after it
+	Total                int  // the whole list's length, when the window asked
+}
+
+// ordered is a list of commitment rows: its length and its i-th row.
+type ordered struct {
+	n  int
+	at func(int) *commitmentRow
+}
+
+// CommitmentPage returns the window w of the commitments f selects in
+// order o; today decides which are overdue. It equals paging the list
+// Commitments returns.
+func (m *ReadModel) CommitmentPage(f CommitmentFilter, o CommitmentOrder, today Date, w Window) CommitmentPage {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var p CommitmentPage
+	if w.Count {
+		p.Total = m.countCommitments(f, today)
+	}
+	list, match, lo, hi, ok := m.commitmentList(f, o, today, w.First, w.Last)
+	if !ok {
+		return p
+	}
+	key := func(j int) string { return o.Key(list.at(j).c) }
+	beyond := func(k, c string) bool { return (k > c) != o.Descending && k != c }
+	from, to := lo, hi
+	if w.After != nil {
+		from = max(from, sort.Search(list.n, func(j int) bool { return beyond(key(j), *w.After) }))
+	}
+	if w.Before != nil {
+		to = min(to, sort.Search(list.n, func(j int) bool { k := key(j); return k == *w.Before || beyond(k, *w.Before) }))
+	}
+	to = max(to, from)
+	matchIn := func(a, b int) bool { // a match in [a, b)
+		for j := a; j < b; j++ {
+			if match(list.at(j)) {
+				return true
+			}
+		}
+		return false
+	}
+	start, end := from, to
+	switch {
+	case w.First != nil || w.Last == nil:
+		k := to - from
+		if w.First != nil {
+			k = *w.First
+		}
+		for j := from; j < to && len(p.Items) < k; j++ {
+			if r := list.at(j); match(r) {
+				p.Items = append(p.Items, r.c)
+				end = j + 1
+			}
+		}
+		if len(p.Items) < k {
+			end = to
+		} else if k == 0 {
+			end = from
+		}
+	default:
+		k := *w.Last
+		for j := to - 1; j >= from && len(p.Items) < k; j-- {
+			if r := list.at(j); match(r) {
+				p.Items = append(p.Items, r.c)
+				start = j
+			}
+		}
+		slices.Reverse(p.Items)
+		if len(p.Items) < k {
+			start = from
+		} else if k == 0 {
+			start = to
+		}
+	}
+	p.HasPrevious, p.HasNext = matchIn(lo, start), matchIn(end, hi)
+	return p
+}
+
+// commitmentList returns a list that holds every commitment f selects in
+// order o, and the matcher that picks them out of it, with the range
+// [lo, hi) of it outside which none is; false when f selects none. The
+// list is the kept order, or, when the narrowest index lists few enough
+// commitments for a page of first or last, those sorted (all matching).
+// Call it under m.mu.
+func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today Date, first, last *int) (list ordered, match func(*commitmentRow) bool, lo, hi int, ok bool) {
+	ix := &m.commitmentIndex
+	match = m.commitmentMatcher(f, today)
+	best, narrowed, none := m.narrowestCommitments(f)
+	if none {
+		return ordered{}, nil, 0, 0, false
+	}
+	n := len(ix.rows)
+	page := n
+	if first != nil {
+		page = *first
+	} else if last != nil {
+		page = *last
+	}
+	ix.ensureOrders()
+	slot := orderSlot(o.Field)
+	ord, keyed := ix.orders[slot], false
+	// The shortest list of one key of a dimension f names holds every
+	// match: the walk skips what that dimension does not select.
+	for _, d := range []struct {
+		dim  string
+		keys []string
+	}{{"status", strs(f.Statuses)}, {"pillar", f.PillarIDs}, {"objective", f.ObjectiveIDs},
+		{"stakeholder", f.StakeholderIDs}, {"community", f.CommunityIDs}, {"sector", strs(f.Sectors)}} {
+		if len(d.keys) != 1 || d.keys[0] == "" {
+			continue
+		}
+		var l []int32
+		if lists := ix.keyed[d.dim+"\x00"+d.keys[0]]; lists != nil {
+			l = lists[slot]
+		}
+		if len(l) < len(ord) {
+			ord, keyed = l, true
+		}
+	}
+	few := false // sorting the candidates costs less than walking an order to fill the page
+	if narrowed && !keyed {
+		c := Commitments.count(m, best.index, best.keys)
+		few = 4*c*c <= (page+1)*n
+	}
+	if few {
+		var rows []*commitmentRow
+		m.tables[Commitments.n].eachListed(best.index, best.keys, func(id string) {
+			if i, ok := ix.rowOf[id]; ok && match(&ix.rows[i]) {
+				rows = append(rows, &ix.rows[i])
+			}
+		})
+		slices.SortFunc(rows, o.compare)
+		all := func(*commitmentRow) bool { return true }
+		return ordered{n: len(rows), at: func(j int) *commitmentRow { return rows[j] }}, all, 0, len(rows), true
+	}
+	n = len(ord)
+	list = ordered{n: n, at: func(j int) *commitmentRow { return &ix.rows[ord[j]] }}
+	if o.Descending {
+		list.at = func(j int) *commitmentRow { return &ix.rows[ord[n-1-j]] }
+	}
+	lo, hi = 0, n
+	if o.Field == OrderByDueDate { // due dates bound a range of this order
+		due := func(j int) Date { return list.at(j).c.DueDate }
+		// first returns the first position from which cond holds (cond
+		// holds from some position on, in list order).
+		first := func(cond func(Date) bool) int { return sort.Search(n, func(j int) bool { return cond(due(j)) }) }
+		overdue := f.Overdue != nil && *f.Overdue
+		if !o.Descending {
+			if f.DueAfter != nil {
+				lo = first(func(d Date) bool { return d >= *f.DueAfter })
+			}
+			if f.DueBefore != nil {
+				hi = first(func(d Date) bool { return d > *f.DueBefore })
+			}
+			if overdue {
+				hi = min(hi, first(func(d Date) bool { return d >= today }))
+			}
+		} else {
+			if f.DueBefore != nil {
+				lo = first(func(d Date) bool { return d <= *f.DueBefore })
+			}
+			if overdue {
+				lo = max(lo, first(func(d Date) bool { return d < today }))
+			}
+			if f.DueAfter != nil {
+				hi = first(func(d Date) bool { return d < *f.DueAfter })
+			}
+		}
+		hi = max(hi, lo)
+	}
+	return list, match, lo, hi, true
+}
+
+// narrowestCommitments returns the index lookup of f that lists the fewest
+// commitments (narrowed false when f names none), or none when f's due
+// range holds no due date; call it under m.mu.
+func (m *ReadModel) narrowestCommitments(f CommitmentFilter) (best lookup, narrowed, none bool) {
+	var due []string
+	if f.DueBefore != nil || f.DueAfter != nil {
+		due = m.tables[Commitments.n].keysBetween("due", f.DueAfter, f.DueBefore)
+		if due == nil {
+			return lookup{}, false, true
+		}
+	}
+	best, narrowed = narrowestLookup(m, Commitments, []lookup{{"stakeholder", f.StakeholderIDs}, {"objective", f.ObjectiveIDs},
+		{"pillar", f.PillarIDs}, {"status", strs(f.Statuses)}, {"community", f.CommunityIDs}, {"due", due}})
+	return best, narrowed, false
+}
+
+// countCommitments counts the commitments f selects: from the kept counts
+// when f names only statuses and sectors, a due range, one index key or
+// overdue, else
+// by matching the narrowest index's commitments; call it under m.mu.
+func (m *ReadModel) countCommitments(f CommitmentFilter, today Date) int {
+	ix := &m.commitmentIndex
+	g := f
+	g.Statuses, g.Sectors = nil, nil
+	if g.isZero() {
+		return ix.all.countBy(f.Statuses, f.Sectors)
+	}
+	g.Overdue = nil
+	if g.isZero() && len(f.Statuses) == 0 && len(f.Sectors) == 0 {
+		n := ix.all.overdue(today)
+		if !*f.Overdue {
+			n = len(ix.rows) - n
+		}
+		return n
+	}
+	due := f
+	due.DueAfter, due.DueBefore = nil, nil
+	if due.isZero() { // a range of the due-date order
+		ix.ensureOrders()
+		ord := ix.orders[orderSlot(OrderByDueDate)]
+		first := func(cond func(Date) bool) int {
+			return sort.Search(len(ord), func(j int) bool { return cond(ix.rows[ord[j]].c.DueDate) })
+		}
+		lo, hi := 0, len(ord)
+		if f.DueAfter != nil {
+			lo = first(func(d Date) bool { return d >= *f.DueAfter })
+		}
+		if f.DueBefore != nil {
+			hi = first(func(d Date) bool { return d > *f.DueBefore })
+		}
+		return max(hi-lo, 0)
+	}
+	one := f
+	one.PillarIDs, one.ObjectiveIDs, one.CommunityIDs, one.StakeholderIDs = nil, nil, nil, nil
+	if one.isZero() && len(f.PillarIDs)+len(f.ObjectiveIDs)+len(f.CommunityIDs)+len(f.StakeholderIDs) == 1 {
+		for _, l := range []lookup{{"pillar", f.PillarIDs}, {"objective", f.ObjectiveIDs}, {"community", f.CommunityIDs}, {"stakeholder", f.StakeholderIDs}} {
+			// A participant counts only while the model holds it (the matcher's rule).
+			if len(l.keys) == 1 && l.keys[0] != "" && (l.index != "stakeholder" || Stakeholders.get(m, l.keys[0]) != nil) {
+				return Commitments.count(m, l.index, l.keys)
+			}
+		}
+	}
+	n := 0
+	m.eachMatchingCommitment(f, today, func(*commitmentRow) { n++ })
+	return n
+}
+
+// countBy counts the commitments with any of statuses (none: any) that
+// have a participant in any of sectors (none: any), from the kept counts.
+func (u *rollup) countBy(statuses []CommitmentStatus, sectors []Sector) int {
+	var want uint8
+	for _, s := range sectors {
+		want |= sectorBit(s)
+	}
+	n := 0
+	for si, s := range AllCommitmentStatuses {
+		if len(statuses) > 0 && !slices.Contains(statuses, s) {
+			continue
+		}
+		for mask, k := range u.byStatusSectors[si] {
+			if len(sectors) == 0 || uint8(mask)&want != 0 {
+				n += k
+			}
+		}
+	}
+	return n
+}
+
+// highestReference returns the highest number n of a commitment whose
+// reference is prefix followed by n's digits, or 0; prefix ends with a
+// character that is not a digit, so those references are one run of the
+// reference order.
+func (m *ReadModel) highestReference(prefix string) int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	ix := &m.commitmentIndex
+	ix.ensureOrders()
+	ord, nk := ix.orders[orderSlot(OrderByReference)], naturalKey(prefix)
+	highest := 0
+	for j := sort.Search(len(ord), func(j int) bool { return ix.rows[ord[j]].refKey >= nk }); j < len(ord); j++ {
+		r := &ix.rows[ord[j]]
+		if !strings.HasPrefix(r.refKey, nk) {
+			break
+		}
+		if rest, ok := strings.CutPrefix(r.c.ID, prefix); ok {
+			if n, err := strconv.Atoi(rest); err == nil && n > highest {
+				highest = n
+			}
+		}
+	}
+	return highest
+}
