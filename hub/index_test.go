@@ -208,7 +208,7 @@ func checkCommitments(t *testing.T, m *ReadModel, when string) {
 						got, exp := m.CommitmentPage(f, o, today, w), windowOf(want, o, w)
 						if !slices.Equal(got.Items, exp.Items) || got.HasPrevious != exp.HasPrevious || got.HasNext != exp.HasNext || got.Total != exp.Total {
 							t.Errorf("%s: CommitmentPage(%+v, %+v, after %q before %q first %v last %v): %d items, previous %v, next %v, total %d; a scan's window %d, %v, %v, %d",
-								when, f, o, after, before, deref(w.First), deref(w.Last), len(got.Items), got.HasPrevious, got.HasNext, got.Total,
+								when, f, o, after, before, derefInt(w.First), derefInt(w.Last), len(got.Items), got.HasPrevious, got.HasNext, got.Total,
 								len(exp.Items), exp.HasPrevious, exp.HasNext, exp.Total)
 						}
 					}
@@ -218,7 +218,7 @@ func checkCommitments(t *testing.T, m *ReadModel, when string) {
 	}
 }
 
-func deref(p *int) any {
+func derefInt(p *int) any {
 	if p == nil {
 		return nil
 	}
