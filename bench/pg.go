@@ -21,6 +21,8 @@ type pgResult struct {
 	firstStart    time.Duration // PostgreSQL: the first start on the loaded data
 	restart       time.Duration // PostgreSQL: a restart after W4
 	sqliteRestart time.Duration // SQLite: a restart after the run's W4 parts
+	sqliteSeq     int64         // SQLite: the log's length at that restart
+	seq           int64         // PostgreSQL: the log's length at its restart
 	w4            *w4Result
 	version       string
 }
@@ -39,6 +41,7 @@ func runW4PG(ctx context.Context, cfg *config, res *results, bin, sqliteDir stri
 		return fail(err)
 	}
 	r := &pgResult{sqliteRestart: sq.ready}
+	r.sqliteSeq, _ = readyzSeq(sq.addr)
 	sq.stop()
 	logf("SQLite: restart to ready in %s", r.sqliteRestart.Round(time.Millisecond))
 
@@ -81,6 +84,7 @@ func runW4PG(ctx context.Context, cfg *config, res *results, bin, sqliteDir stri
 		return fail(err)
 	}
 	r.restart = cv.ready
+	r.seq, _ = readyzSeq(cv.addr)
 	cv.stop()
 	logf("convene on PostgreSQL: restart to ready in %s", r.restart.Round(time.Millisecond))
 	return r
@@ -160,7 +164,8 @@ func (r *pgResult) render(p func(string, ...any), res *results) {
 	if len(res.startups) > 0 {
 		dur("start-up to ready, first start on the loaded data", res.startups[0], r.firstStart)
 	}
-	dur("restart to ready, after W4", r.sqliteRestart, r.restart)
+	p("| restart to ready, after W4 (log at %d and %d events) | %s | %s | %s |\n", r.sqliteSeq, r.seq,
+		fmtDur(r.sqliteRestart), fmtDur(r.restart), ratio(r.restart.Seconds(), r.sqliteRestart.Seconds()))
 	if s, g := res.w4, r.w4; s != nil && g != nil {
 		p("| W4 peak (%d connections, closed loop) | %.0f req/s | %.0f req/s | %s |\n", res.cfg.mutConns, s.peak.throughput(), g.peak.throughput(), ratio(g.peak.throughput(), s.peak.throughput()))
 		p("| W4 at half the peak: rate | %.0f req/s | %.0f req/s | %s |\n", s.fixed.Rate, g.fixed.Rate, ratio(g.fixed.Rate, s.fixed.Rate))

@@ -193,7 +193,7 @@ func run(ctx context.Context, cfg *config) error {
 			res.reads = append(res.reads, measureRead(cfg, mix, convUncached, &reqSet{addr: cv.addr, pid: cv.pid(), reqs: reqs, check: ok}, fmt.Sprintf("%d requests", len(reqs))))
 		}
 	}
-	if cfg.want("w4") || cfg.only["w4pg"] {
+	if cfg.want("w4") || cfg.want("w4pg") {
 		res.w4 = runW4(cfg, res, cv, ex, token)
 	}
 	if cfg.want("w4") {
@@ -206,7 +206,7 @@ func run(ctx context.Context, cfg *config) error {
 		res.soak = runSoak(cfg, res, cv, ex, token)
 	}
 	cv.stop()
-	if cfg.only["w4pg"] {
+	if cfg.want("w4pg") {
 		res.pg = runW4PG(ctx, cfg, res, bin, dataDir, ex, token)
 	}
 	if cfg.want("replay") {

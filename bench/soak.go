@@ -173,7 +173,7 @@ func (r *soakResult) render(p func(string, ...any)) {
 		p("First failed connection: %s.\n", r.firstSubErr)
 	}
 	p("Both readings under load: RSS from `/proc/<pid>/status`, goroutines from `/metrics` (`go_goroutines`), open files\n")
-	p("from `/proc/<pid>/fd`.\n\n| | after warm-up | at the end | change | within 10% |\n|---|--:|--:|--:|---|\n")
+	p("from `/proc/<pid>/fd`.\n\n| | after warm-up | at the end | change | within 10%% |\n|---|--:|--:|--:|---|\n")
 	for _, c := range r.changes() {
 		p("| %s | %s | %s | %s | %s |\n", c.what, c.start, c.end, pct(c.change), verdict(c.ok))
 	}
