@@ -3,7 +3,7 @@
 // from the other core, runs the same workloads against the baselines in the
 // same run, and writes the table to bench/RESULTS.md. See bench/README.md.
 //
-//	go run ./bench            # default scale, about 23 minutes on a 2-core machine
+//	go run ./bench            # default scale, about 25 minutes on a 2-core machine
 //	go run ./bench -quick     # small scale, short phases, about 7 minutes
 package main
 
