@@ -44,12 +44,22 @@ type genStats struct {
 // about 2 ms an event on FerretDB, over three minutes at the default scale.
 // Either way the caller then verifies that the server loads the data.
 func generate(ctx context.Context, dataDir string, sc scale, seed uint64, mode string, progress func(string)) (genStats, error) {
+	return generateOn(ctx, dataDir, "", sc, seed, mode, progress)
+}
+
+// generateOn is generate into the embedded FerretDB on the PostgreSQL
+// database at pgURL, or on SQLite in dataDir when pgURL is empty.
+func generateOn(ctx context.Context, dataDir, pgURL string, sc scale, seed uint64, mode string, progress func(string)) (genStats, error) {
 	start := time.Now()
 	if err := os.RemoveAll(dataDir); err != nil {
 		return genStats{}, err
 	}
 	quiet := slog.New(slog.DiscardHandler)
-	emb, err := store.StartEmbedded(filepath.Join(dataDir, "ferretdb"), "127.0.0.1:0", quiet)
+	ec := store.EmbeddedConfig{Backend: store.BackendSQLite, Dir: filepath.Join(dataDir, "ferretdb"), Addr: "127.0.0.1:0", Logger: quiet}
+	if pgURL != "" {
+		ec = store.EmbeddedConfig{Backend: store.BackendPostgreSQL, PostgreSQLURL: pgURL, Addr: "127.0.0.1:0", Logger: quiet}
+	}
+	emb, err := store.StartEmbeddedConfig(ec)
 	if err != nil {
 		return genStats{}, err
 	}

@@ -3,7 +3,7 @@
 // from the other core, runs the same workloads against the baselines in the
 // same run, and writes the table to bench/RESULTS.md. See bench/README.md.
 //
-//	go run ./bench            # default scale, about 23 minutes on a 2-core machine
+//	go run ./bench            # default scale, about 25 minutes on a 2-core machine
 //	go run ./bench -quick     # small scale, short phases, about 7 minutes
 package main
 
@@ -40,6 +40,9 @@ type config struct {
 	bin          string
 	only         map[string]bool
 	scalingSizes []int
+	soakDur      time.Duration
+	soakSubs     int
+	soakRate     float64
 	root         string
 	args         []string
 }
@@ -93,8 +96,11 @@ func parseFlags(args []string) (*config, error) {
 	fs.StringVar(&cfg.results, "results", "", "where to write the results (default bench/RESULTS.md; -quick <work>/RESULTS.md)")
 	fs.StringVar(&cfg.load, "load", "bulk", "how the dataset reaches the database: bulk (commands on an in-memory log, then ordered batch inserts) or commands (each event appended as a server does; ~3.5 min at default scale)")
 	fs.StringVar(&cfg.bin, "server-bin", "", "benchmark this server binary instead of building one from the module (go build -o bench/.work/convene .)")
-	only := fs.String("only", "", "run only these parts, comma-separated: read (W1-W3), w4 (one instance, then two), w4flat, replay, w5, profile, scaling")
+	only := fs.String("only", "", "run only these parts, comma-separated: read (W1-W3), w4 (one instance, then two), w4flat, replay, w5, profile, w4pg (W4 and start-up on PostgreSQL), scaling; and soak, never in the default run")
 	sizes := fs.String("scaling-sizes", "", "the scaling part's dataset sizes, in commitments, comma-separated (default 1000,10000,100000; -quick 1000,10000)")
+	fs.DurationVar(&cfg.soakDur, "soak-duration", 5*time.Minute, "the soak's length after its warm-up (-only soak)")
+	fs.IntVar(&cfg.soakSubs, "soak-subscribers", 100, "the soak's subscriber slots, each connecting and leaving every 0.5-3 s")
+	fs.Float64Var(&cfg.soakRate, "soak-writes", 50, "the soak's writes a second")
 	noPin := fs.Bool("no-pin", false, "do not pin the servers and the load generator to separate cores")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

@@ -288,6 +288,12 @@ func (r *results) render() string {
 		p("\n")
 	}
 
+	if r.pg != nil {
+		r.pg.render(p, r)
+	}
+	if r.soak != nil {
+		r.soak.render(p)
+	}
 	if r.scaling != nil {
 		r.scaling.render(p)
 	}

@@ -34,6 +34,8 @@ type results struct {
 	w5            []*w5Row
 	profiles      []*profileNote
 	scaling       *scalingResult
+	pg            *pgResult
+	soak          *soakResult
 	warnings      []string
 	began         time.Time
 	took          time.Duration
@@ -191,14 +193,22 @@ func run(ctx context.Context, cfg *config) error {
 			res.reads = append(res.reads, measureRead(cfg, mix, convUncached, &reqSet{addr: cv.addr, pid: cv.pid(), reqs: reqs, check: ok}, fmt.Sprintf("%d requests", len(reqs))))
 		}
 	}
-	if cfg.want("w4") {
+	if cfg.want("w4") || cfg.want("w4pg") {
 		res.w4 = runW4(cfg, res, cv, ex, token)
+	}
+	if cfg.want("w4") {
 		res.w4pair = runW4Pair(cfg, res, cv, ex, bin, token)
 	}
 	if cfg.want("w4flat") {
 		res.w4flat = runW4Flat(cfg, res, cv, ex, token)
 	}
+	if cfg.only["soak"] {
+		res.soak = runSoak(cfg, res, cv, ex, token)
+	}
 	cv.stop()
+	if cfg.want("w4pg") {
+		res.pg = runW4PG(ctx, cfg, res, bin, dataDir, ex, token)
+	}
 	if cfg.want("replay") {
 		res.replay = runReplay(cfg, res, bin, dataDir, token)
 	}
@@ -390,11 +400,29 @@ type convene struct {
 	*proc
 	embedded string // the embedded FerretDB's address
 	dataDir  string
+	pgURL    string // the PostgreSQL backend's database; empty: SQLite in dataDir
+}
+
+// countEvents counts the log's events in the server's database.
+func (c *convene) countEvents() (count, distinct, maxSeq int64, err error) {
+	if c.pgURL != "" {
+		return countEventsPG(c.pgURL)
+	}
+	return countEvents(c.dataDir)
 }
 
 func startConvene(cfg *config, bin, dataDir, token, name string) (*convene, error) {
+	return startConveneOn(cfg, bin, dataDir, "", token, name)
+}
+
+// startConveneOn starts the binary on the embedded FerretDB on the
+// PostgreSQL database at pgURL, or on SQLite in dataDir when pgURL is empty.
+func startConveneOn(cfg *config, bin, dataDir, pgURL, token, name string) (*convene, error) {
 	addr, emb := freeAddr(), freeAddr()
 	args := []string{bin, "--addr", addr, "--data-dir", dataDir, "--embedded-addr", emb, "--admin-token", token, "--seed-demo=false"}
+	if pgURL != "" {
+		args = append(args, "--embedded-backend", "postgresql", "--postgresql-url", pgURL)
+	}
 	// A benchmark measures the server, not its rate limiter: turned off
 	// where this build has the setting.
 	flags := serverFlags(bin)
@@ -409,7 +437,7 @@ func startConvene(cfg *config, bin, dataDir, token, name string) (*convene, erro
 		p.stop()
 		return nil, err
 	}
-	return &convene{proc: p, embedded: emb, dataDir: dataDir}, nil
+	return &convene{proc: p, embedded: emb, dataDir: dataDir, pgURL: pgURL}, nil
 }
 
 // serverFlags lists the flags the server binary accepts, from its -h.
@@ -584,7 +612,7 @@ func runW4(cfg *config, res *results, cv *convene, ex *export, token string) *w4
 	r := &w4Result{targets: len(targets)}
 	v0, err := versions(cv.addr, targets)
 	seq0, err2 := readyzSeq(cv.addr)
-	ev0, _, _, err3 := countEvents(cv.dataDir)
+	ev0, _, _, err3 := cv.countEvents()
 	if err = firstErr(err, err2, err3); err != nil {
 		res.warn("W4: reading the state before: %v", err)
 		return nil
@@ -603,7 +631,7 @@ func runW4(cfg *config, res *results, cv *convene, ex *export, token string) *w4
 	}
 	v1, err := versions(cv.addr, targets)
 	seq1, err2 := readyzSeq(cv.addr)
-	ev1, distinct, maxSeq, err3 := countEvents(cv.dataDir)
+	ev1, distinct, maxSeq, err3 := cv.countEvents()
 	if err = firstErr(err, err2, err3); err != nil {
 		res.warn("W4: reading the state after: %v", err)
 		return r
