@@ -72,3 +72,40 @@ func (r *reader) byte() byte {
 
 // left is how many bytes remain.
 func (r *reader) left() int { return len(r.raw) - r.i }
+
+// appendBeforeAfter appends a field change's before and after values:
+// a byte saying which are present (1 before, 2 after), then each.
+func appendBeforeAfter(b []byte, f FieldChange) []byte {
+	var flags byte
+	if f.Before != nil {
+		flags |= 1
+	}
+	if f.After != nil {
+		flags |= 2
+	}
+	b = append(b, flags)
+	if f.Before != nil {
+		b = appendString(b, *f.Before)
+	}
+	if f.After != nil {
+		b = appendString(b, *f.After)
+	}
+	return b
+}
+
+// beforeAfter reads what appendBeforeAfter wrote into f.
+func (r *reader) beforeAfter(f *FieldChange) {
+	flags := r.byte()
+	if flags&^3 != 0 {
+		r.ok = false
+		return
+	}
+	if flags&1 != 0 {
+		v := r.str()
+		f.Before = &v
+	}
+	if flags&2 != 0 {
+		v := r.str()
+		f.After = &v
+	}
+}

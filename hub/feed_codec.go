@@ -44,20 +44,7 @@ func (f *feed) append(b []byte, e *Event) []byte {
 	b = binary.AppendUvarint(b, uint64(len(e.Changes)))
 	for _, c := range e.Changes {
 		b = f.name(b, c.Field)
-		var flags byte
-		if c.Before != nil {
-			flags |= 1
-		}
-		if c.After != nil {
-			flags |= 2
-		}
-		b = append(b, flags)
-		if c.Before != nil {
-			b = appendString(b, *c.Before)
-		}
-		if c.After != nil {
-			b = appendString(b, *c.After)
-		}
+		b = appendBeforeAfter(b, c)
 	}
 	r := e.Report
 	if r == nil {
@@ -100,15 +87,7 @@ func (f *feed) decode(raw []byte) (*Event, error) {
 	for i := range e.Changes {
 		c := &e.Changes[i]
 		c.Field = name()
-		flags := r.byte()
-		if flags&1 != 0 {
-			v := r.str()
-			c.Before = &v
-		}
-		if flags&2 != 0 {
-			v := r.str()
-			c.After = &v
-		}
+		r.beforeAfter(c)
 	}
 	if r.byte() == 1 {
 		p := ProgressReport{Progress: int(r.varint()), Status: CommitmentStatus(name()), Note: r.str(), ReportedBy: actor()}

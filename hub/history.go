@@ -40,20 +40,7 @@ func (h History) Append(c Change) History {
 	b = binary.AppendUvarint(b, uint64(len(c.Fields)))
 	for _, f := range c.Fields {
 		b = appendString(b, f.Field)
-		var flags byte
-		if f.Before != nil {
-			flags |= 1
-		}
-		if f.After != nil {
-			flags |= 2
-		}
-		b = append(b, flags)
-		if f.Before != nil {
-			b = appendString(b, *f.Before)
-		}
-		if f.After != nil {
-			b = appendString(b, *f.After)
-		}
+		b = appendBeforeAfter(b, f)
 	}
 	return b
 }
@@ -125,18 +112,7 @@ func (r *reader) change() (Change, bool) {
 	for j := range c.Fields {
 		f := &c.Fields[j]
 		f.Field = r.str()
-		flags := r.byte()
-		if flags&^3 != 0 {
-			return Change{}, false
-		}
-		if flags&1 != 0 {
-			v := r.str()
-			f.Before = &v
-		}
-		if flags&2 != 0 {
-			v := r.str()
-			f.After = &v
-		}
+		r.beforeAfter(f)
 	}
 	return c, r.ok
 }
