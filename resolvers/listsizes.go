@@ -1,6 +1,11 @@
 package resolvers
 
-import "convene/hub"
+import (
+	"sync"
+
+	"convene/graph"
+	"convene/hub"
+)
 
 // ListSizes names the read model's list bounds by the schema's plain list
 // fields ("Type.field"), for the gateway's query cost: a plain list costs
@@ -36,16 +41,20 @@ func ListSizes(m *hub.ReadModel) func() map[string]int {
 		// A mutation's user errors are as many as its input has mistakes:
 		// they grow with the request, which the body limit bounds, not
 		// with the data, and nothing nests under them.
-		for _, p := range payloads {
+		for _, p := range payloads() {
 			sizes[p+".userErrors"] = 1
 		}
 		return sizes
 	}
 }
 
-var payloads = []string{"CreateStakeholderPayload", "UpdateStakeholderPayload", "CreateCommitmentPayload",
-	"UpdateCommitmentPayload", "ReportProgressPayload", "ScheduleMeetingPayload", "UpdateMeetingPayload",
-	"RecordMeetingOutcomePayload", "UpdateOutcomeStatusPayload", "IssueTokenPayload", "RevokeTokenPayload",
-	"CreateStrategicPlanPayload", "UpdateStrategicPlanPayload", "CreatePillarPayload", "UpdatePillarPayload",
-	"CreateObjectivePayload", "UpdateObjectivePayload", "CreateCommunityPayload", "UpdateCommunityPayload", "DeletePayload",
-	"CreateWebhookPayload", "WebhookPayload", "TestWebhookPayload"}
+// payloads are the schema's mutation payloads: its types with userErrors.
+var payloads = sync.OnceValue(func() []string {
+	var out []string
+	for name, def := range graph.NewExecutableSchema(graph.Config{}).Schema().Types {
+		if def.Fields.ForName("userErrors") != nil {
+			out = append(out, name)
+		}
+	}
+	return out
+})
