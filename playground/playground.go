@@ -46,7 +46,7 @@ type Options struct {
 
 // Example is one of the guided examples the playground opens with.
 type Example struct {
-	Name      string `json:"name"`      // the file name without .graphql, such as "1-stakeholders-by-sector"
+	Name      string `json:"name"`      // the file name without .graphql, such as "01-stakeholders-by-sector"
 	Query     string `json:"query"`     // the document
 	Variables string `json:"variables"` // JSON text, or "" when it needs none
 }
