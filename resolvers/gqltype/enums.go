@@ -73,3 +73,8 @@ func MarshalCommitmentOrderField(e hub.CommitmentOrderField) graphql.Marshaler {
 func UnmarshalCommitmentOrderField(v any) (hub.CommitmentOrderField, error) {
 	return unmarshalEnum[hub.CommitmentOrderField](v, "CommitmentOrderField")
 }
+
+func MarshalSeriesInterval(e hub.SeriesInterval) graphql.Marshaler { return marshalEnum(e) }
+func UnmarshalSeriesInterval(v any) (hub.SeriesInterval, error) {
+	return unmarshalEnum[hub.SeriesInterval](v, "SeriesInterval")
+}
