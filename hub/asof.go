@@ -5,6 +5,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -218,6 +219,9 @@ func timelineOf(cur entity, changes []Change) (*timeline, error) {
 // the change before c.
 func before(after entity, c, prev Change) (entity, error) {
 	if a, ok := after.(*Commitment); ok {
+		if b, ok := undoReport(a, c, prev); ok {
+			return b, nil
+		}
 		return undo(a, c, prev)
 	}
 	out := reflect.New(reflect.TypeOf(after).Elem())
@@ -229,6 +233,49 @@ func before(after entity, c, prev Change) (entity, error) {
 	m := e.meta()
 	m.Version, m.UpdatedAt, m.Deleted = prev.Version, prev.At, false
 	return e, nil
+}
+
+// undoReport is undo for a change of the fields a report changes, without
+// reflection: most of a commitment's versions are reports, and a restart
+// rebuilds them all on the first asOf. False for any other change.
+func undoReport(after *Commitment, c, prev Change) (*Commitment, bool) {
+	b := *after
+	for _, f := range c.Fields {
+		v := "null"
+		if f.Before != nil {
+			v = *f.Before
+		}
+		switch f.Field {
+		case "progress":
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return nil, false
+			}
+			b.Progress = n
+		case "status":
+			s, err := strconv.Unquote(v)
+			if err != nil {
+				return nil, false
+			}
+			b.Status = CommitmentStatus(s)
+		case "completedAt":
+			b.CompletedAt = nil
+			if v != "null" {
+				var t time.Time
+				if err := t.UnmarshalJSON([]byte(v)); err != nil {
+					return nil, false
+				}
+				b.CompletedAt = &t
+			}
+		default:
+			return nil, false // indicators, and what no report changes
+		}
+	}
+	b.Version, b.UpdatedAt = c.Version-1, prev.At
+	if c.Kind == KindProgressReported {
+		b.ReportCount--
+	}
+	return &b, true
 }
 
 // ensureAsOf builds the timelines if a restore left them unbuilt.

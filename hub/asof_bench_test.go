@@ -1,6 +1,9 @@
 package hub_test
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -115,5 +118,60 @@ func BenchmarkAsOfCommitment(b *testing.B) {
 		if c, err := hub.Commitments.At(m, "C-1.1-001", instant(i)); c == nil || err != nil {
 			b.Fatal("no commitment", err)
 		}
+	}
+}
+
+// BenchmarkProgressSeries is `commitmentStats { progressSeries(interval:
+// MONTH) }` over five years: every commitment, 60 points.
+func BenchmarkProgressSeries(b *testing.B) {
+	m := historyModelOf(b)
+	all := m.Commitments(hub.CommitmentFilter{}, hub.CommitmentOrder{}, benchToday)
+	ids := make([]string, len(all))
+	for i, c := range all {
+		ids[i] = c.ID
+	}
+	periods, err := hub.SeriesPeriods(hub.Month, "2024-01-01", "2028-12-31")
+	if err != nil || len(periods) != 60 {
+		b.Fatal(len(periods), err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		s, err := m.ProgressSeries(ids, periods)
+		if err != nil || s[59].Commitments != benchCommitments {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAsOfFirstAfterRestart is the first `asOf` after a restart,
+// which rebuilds every timeline from the checkpoint's histories (a
+// restart loads the latest states only) under the model's write lock.
+func BenchmarkAsOfFirstAfterRestart(b *testing.B) {
+	log := &memoryLog{}
+	for _, e := range historyEvents() {
+		log.events = append(log.events, e.Stored())
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h, err := hub.Open(context.Background(), log, hub.Options{SnapshotInterval: time.Hour, Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := h.Close(context.Background()); err != nil { // the checkpoint
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		b.StopTimer()
+		h, err := hub.Open(context.Background(), log, hub.Options{SnapshotInterval: -1, Logger: quiet})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, err := h.Model().At(instant(i)); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		h.Close(context.Background())
+		b.StartTimer()
 	}
 }

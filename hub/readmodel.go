@@ -110,7 +110,9 @@ func (m *ReadModel) restore(snaps []Snapshot, watermark int64) int {
 		}
 	}
 	m.commitmentIndex.ensureOrders()
-	m.asOf.built = false // built from the histories when first asked (asof.go)
+	if len(snaps) > 0 {
+		m.asOf.built = false // built from the histories when first asked (asof.go)
+	}
 	m.seq = watermark
 	m.feed.reset(watermark)
 	return len(snaps) - len(latest)
