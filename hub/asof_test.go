@@ -242,3 +242,36 @@ func TestSeriesPeriodsBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestAsOfWhileWriting: views are built and read while reports apply
+// (run with -race).
+func TestAsOfWhileWriting(t *testing.T) {
+	h, _, id := seeded(t)
+	done := make(chan error, 1)
+	go func() {
+		for i := range 40 {
+			if _, _, err := h.ReportProgress(context.Background(), hub.SystemActor, hub.ReportProgressInput{CommitmentID: id, Progress: 1 + i, Note: "concurrent"}); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for i := 0; i < 40; i++ {
+		at := time.Now()
+		v, err := h.Model().At(at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := v.Stats(hub.CommitmentFilter{Search: "a"}, hub.DateOf(at)); s.Total == 0 {
+			t.Fatal("an empty view of now")
+		}
+		v.CommitmentPage(hub.CommitmentFilter{Statuses: []hub.CommitmentStatus{hub.OnTrack}}, hub.CommitmentOrder{Field: hub.OrderByTitle}, hub.DateOf(at), hub.Window{Count: true})
+		if _, err := hub.Commitments.At(h.Model(), id, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
