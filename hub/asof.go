@@ -348,22 +348,24 @@ func (m *ReadModel) view(ms int64) (*ReadModel, error) {
 		v.commitmentIndex.rows = make([]commitmentRow, 0, n)
 		v.commitmentIndex.rowOf = make(map[string]int, n)
 	}
+	objective := func(id string) *Objective { return Objectives.get(v, id) }
 	for _, k := range kinds { // in registry order: what a kind refers to is put before it
+		if k == Commitments.kind {
+			if err := m.viewCommitments(v, ms, objective); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		for id, tl := range m.asOf.lines[k.n] {
 			i := tl.at(ms)
 			if i < 0 {
 				continue
 			}
-			e, err := m.stateAt(k, id, tl, i, func(id string) *Objective { return Objectives.get(v, id) })
+			e, err := m.stateAt(tl, i, m.tables[k.n].rows[id], objective)
 			if err != nil {
 				return nil, err
 			}
-			if e == nil || e.meta().Deleted {
-				continue
-			}
-			if c, ok := e.(*Commitment); ok {
-				v.putPastCommitment(c, m.commitmentIndex.row(id))
-			} else {
+			if e != nil && !e.meta().Deleted {
 				v.put(State{k: k, e: e})
 			}
 		}
@@ -386,6 +388,31 @@ func (m *ReadModel) view(ms int64) (*ReadModel, error) {
 		}
 	}
 	return v, nil
+}
+
+// viewCommitments puts the commitments of the view at ms, walking the
+// model's commitment rows (commitments are never deleted); call it under
+// m.mu.
+func (m *ReadModel) viewCommitments(v *ReadModel, ms int64, objective func(id string) *Objective) error {
+	lines := m.asOf.lines[Commitments.n]
+	ix := &m.commitmentIndex
+	for i := range ix.rows {
+		live := &ix.rows[i]
+		tl := lines[live.c.ID]
+		if tl == nil {
+			continue
+		}
+		j := tl.at(ms)
+		if j < 0 {
+			continue
+		}
+		e, err := m.stateAt(tl, j, live.c, objective)
+		if err != nil {
+			return err
+		}
+		v.putPastCommitment(e.(*Commitment), live)
+	}
+	return nil
 }
 
 // putPastCommitment is put and putCommitment for a view, which puts each
@@ -430,16 +457,17 @@ func (m *ReadModel) viewList(f CommitmentFilter, o CommitmentOrder, today Date) 
 	return ordered{n: len(rows), at: func(j int) *commitmentRow { return rows[j] }}, all, 0, len(rows), true
 }
 
-// stateAt returns version i of an entity's timeline, looking up the
-// objectives of the same instant; call it under m.mu.
-func (m *ReadModel) stateAt(k *kind, id string, tl *timeline, i int, objective func(id string) *Objective) (entity, error) {
+// stateAt returns version i of an entity's timeline, given its current
+// state (nil for none), looking up the objectives of the same instant;
+// call it under m.mu.
+func (m *ReadModel) stateAt(tl *timeline, i int, cur entity, objective func(id string) *Objective) (entity, error) {
 	p := tl.points[i]
-	if i == len(tl.points)-1 {
-		if e := m.tables[k.n].rows[id]; e != nil && e.meta().Version == int(p.version) {
-			return e, nil // the current state
-		}
+	var base entity
+	if i == len(tl.points)-1 && cur != nil && cur.meta().Version == int(p.version) {
+		base = cur // the current state
+	} else {
+		base = tl.bases[p.base]
 	}
-	base := tl.bases[p.base]
 	c, ok := base.(*Commitment)
 	if !ok {
 		return base, nil
@@ -525,7 +553,7 @@ func (m *ReadModel) entityAt(k *kind, id string, ms int64) (entity, error) {
 	if i < 0 {
 		return nil, nil
 	}
-	e, err := m.stateAt(k, id, tl, i, func(id string) *Objective {
+	e, err := m.stateAt(tl, i, m.tables[k.n].rows[id], func(id string) *Objective {
 		o, _ := m.entityAt(Objectives.kind, id, ms)
 		v, _ := o.(*Objective)
 		return v

@@ -142,14 +142,6 @@ func (u *rollup) overdue(today Date) int {
 	return n
 }
 
-// row returns the commitment's row, or nil; call it under m.mu.
-func (ix *commitmentIndex) row(id string) *commitmentRow {
-	if i, ok := ix.rowOf[id]; ok {
-		return &ix.rows[i]
-	}
-	return nil
-}
-
 // putCommitment stores c's row, replacing the previous state's.
 func (m *ReadModel) putCommitment(c *Commitment) {
 	ix := &m.commitmentIndex
