@@ -180,7 +180,12 @@ func (m *ReadModel) buildAsOf() error {
 			if err != nil {
 				return fmt.Errorf("history of %s %s: %w", k.Type, id, err)
 			}
-			tl, err := timelineOf(cur, changes)
+			var tl *timeline
+			if c, ok := cur.(*Commitment); ok {
+				tl, err = commitmentTimeline(c, changes)
+			} else {
+				tl, err = timelineOf(cur, changes)
+			}
 			if err != nil {
 				return fmt.Errorf("%s %s: %w", k.Type, id, err)
 			}
@@ -215,15 +220,108 @@ func timelineOf(cur entity, changes []Change) (*timeline, error) {
 	return tl, nil
 }
 
+// commitmentTimeline is timelineOf for a commitment, which keeps states
+// only of its heavy versions (see timeline.add): walking back from the
+// current state, the figures a report changes are undone as numbers, and a
+// state is undone (by reflection) only where a change touched anything
+// else.
+func commitmentTimeline(cur *Commitment, changes []Change) (*timeline, error) {
+	n := len(changes)
+	pts := make([]point, n)
+	bases := make([]entity, n) // the states of the heavy versions, by index
+	state := cur               // all but its figures are those of version i
+	progress, status, reports, completed := cur.Progress, cur.Status, cur.ReportCount, cur.CompletedAt
+	for i := n - 1; i >= 0; i-- {
+		ch := changes[i]
+		p := point{own: ch.At.UnixMilli(), version: int32(ch.Version), reports: int32(reports), progress: int16(progress),
+			status: uint8(max(0, slices.Index(AllCommitmentStatuses, status)))}
+		if completed != nil {
+			p.completed = completed.UnixMilli()
+		}
+		heavy := i == 0
+		var rest []FieldChange // the changed fields that are not figures
+		for _, f := range ch.Fields {
+			heavy = heavy || !light[f.Field]
+			p.patched = p.patched || f.Field == "indicators"
+			if f.Field != "progress" && f.Field != "status" && f.Field != "completedAt" {
+				rest = append(rest, f)
+			}
+		}
+		if heavy {
+			b := *state
+			b.Version, b.UpdatedAt, b.Progress, b.Status, b.ReportCount, b.CompletedAt = ch.Version, ch.At, progress, status, reports, completed
+			bases[i], p.patched = &b, false
+		}
+		pts[i] = p
+		if i == 0 {
+			break
+		}
+		if len(rest) > 0 {
+			prev := *state
+			if err := setFields(&prev, rest, true); err != nil {
+				return nil, fmt.Errorf("version %d: %w", ch.Version, err)
+			}
+			state = &prev
+		}
+		var err error
+		if progress, status, completed, err = figuresBefore(ch, progress, status, completed); err != nil {
+			return nil, fmt.Errorf("version %d: %w", ch.Version, err)
+		}
+		if ch.Kind == KindProgressReported {
+			reports--
+		}
+	}
+	tl := &timeline{points: pts}
+	for i := range pts {
+		if pts[i].at = pts[i].own; i > 0 {
+			pts[i].at = max(pts[i].at, pts[i-1].at)
+		}
+		if bases[i] != nil {
+			tl.bases = append(tl.bases, bases[i])
+		}
+		pts[i].base = int32(len(tl.bases) - 1)
+	}
+	return tl, nil
+}
+
+// figuresBefore returns a commitment's figures before change c, given
+// those after it.
+func figuresBefore(c Change, progress int, status CommitmentStatus, completed *time.Time) (int, CommitmentStatus, *time.Time, error) {
+	for _, f := range c.Fields {
+		v := "null"
+		if f.Before != nil {
+			v = *f.Before
+		}
+		var err error
+		switch f.Field {
+		case "progress":
+			progress = 0
+			if v != "null" {
+				progress, err = strconv.Atoi(v)
+			}
+		case "status":
+			var s string
+			if v != "null" {
+				s, err = strconv.Unquote(v)
+			}
+			status = CommitmentStatus(s)
+		case "completedAt":
+			completed = nil
+			if v != "null" {
+				t := new(time.Time)
+				err, completed = t.UnmarshalJSON([]byte(v)), t
+			}
+		}
+		if err != nil {
+			return 0, "", nil, fmt.Errorf("field %s: %w", f.Field, err)
+		}
+	}
+	return progress, status, completed, nil
+}
+
 // before returns the state before change c, given the state after it and
 // the change before c.
 func before(after entity, c, prev Change) (entity, error) {
-	if a, ok := after.(*Commitment); ok {
-		if b, ok := undoReport(a, c, prev); ok {
-			return b, nil
-		}
-		return undo(a, c, prev)
-	}
 	out := reflect.New(reflect.TypeOf(after).Elem())
 	out.Elem().Set(reflect.ValueOf(after).Elem())
 	e := out.Interface().(entity)
@@ -233,49 +331,6 @@ func before(after entity, c, prev Change) (entity, error) {
 	m := e.meta()
 	m.Version, m.UpdatedAt, m.Deleted = prev.Version, prev.At, false
 	return e, nil
-}
-
-// undoReport is undo for a change of the fields a report changes, without
-// reflection: most of a commitment's versions are reports, and a restart
-// rebuilds them all on the first asOf. False for any other change.
-func undoReport(after *Commitment, c, prev Change) (*Commitment, bool) {
-	b := *after
-	for _, f := range c.Fields {
-		v := "null"
-		if f.Before != nil {
-			v = *f.Before
-		}
-		switch f.Field {
-		case "progress":
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return nil, false
-			}
-			b.Progress = n
-		case "status":
-			s, err := strconv.Unquote(v)
-			if err != nil {
-				return nil, false
-			}
-			b.Status = CommitmentStatus(s)
-		case "completedAt":
-			b.CompletedAt = nil
-			if v != "null" {
-				var t time.Time
-				if err := t.UnmarshalJSON([]byte(v)); err != nil {
-					return nil, false
-				}
-				b.CompletedAt = &t
-			}
-		default:
-			return nil, false // indicators, and what no report changes
-		}
-	}
-	b.Version, b.UpdatedAt = c.Version-1, prev.At
-	if c.Kind == KindProgressReported {
-		b.ReportCount--
-	}
-	return &b, true
 }
 
 // ensureAsOf builds the timelines if a restore left them unbuilt.
