@@ -76,7 +76,7 @@ type cachedView struct {
 }
 
 // viewsKept is how many views the cache keeps.
-const viewsKept = 4
+const viewsKept = 2
 
 func newAsOfIndex() asOfIndex {
 	return asOfIndex{built: true, lines: newLines(), views: &viewCache{}}

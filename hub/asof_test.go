@@ -275,3 +275,21 @@ func TestAsOfWhileWriting(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestAsOfViewsAreKeptUntilAWrite: the same instant asked again is the
+// same view, until the log moves on.
+func TestAsOfViewsAreKeptUntilAWrite(t *testing.T) {
+	h, _, id := seeded(t)
+	m := h.Model()
+	at := time.Date(2013, 12, 31, 23, 59, 59, 0, time.UTC)
+	a, _ := m.At(at)
+	if b, _ := m.At(at); a != b {
+		t.Error("the same instant built twice")
+	}
+	if _, _, err := h.ReportProgress(context.Background(), hub.SystemActor, hub.ReportProgressInput{CommitmentID: id, Progress: 42, Status: ptr(hub.OnTrack), Note: "later"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := m.At(at); c == a {
+		t.Error("a view kept across a write")
+	}
+}
