@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,8 +43,10 @@ func TestReadPolicy(t *testing.T) {
 				w.queryPath(v, kind)
 				w.nodePaths(v, kind)
 				w.historyPath(v, kind)
-				w.exportPath(v, kind)
+				w.exportPath(v, kind, "")
+				w.exportPath(v, kind, w.beforePrivate)
 			}
+			w.asOfPath(v)
 			w.replay(v, "graphql-transport-ws")
 			w.replay(v, "sse")
 		})
@@ -80,6 +83,9 @@ type policyWorld struct {
 	// A referral from the invited stakeholder (bpd) to cydp's service,
 	// whose contacts carry markContact.
 	network, service, referral string
+	// beforePrivate is an instant before the meeting was made private,
+	// asked with asOf: the policy of now applies to the past.
+	beforePrivate string
 	// kindPaths: how each kind is listed and exported. A kind of the
 	// registry missing here fails the test.
 	kindPaths map[hub.EntityType]struct{ list, export string }
@@ -130,9 +136,12 @@ func (w *policyWorld) setUp() {
 		RecordMeetingOutcome struct{ Outcome struct{ ID string } }
 	}
 	s.mutate(`mutation($in: RecordMeetingOutcomeInput!) { recordMeetingOutcome(input: $in) { outcome { id } } }`, map[string]any{"in": map[string]any{
-		"meetingId": sched.ScheduleMeeting.Meeting.ID, "kind": "DECISION", "summary": markOutcome + " decision"}}, &rec)
+		"meetingId": sched.ScheduleMeeting.Meeting.ID, "kind": "DECISION", "summary": markOutcome + " decision",
+		"commitmentIds": []any{gid(hub.TypeCommitment, "C-2.1-003")}}}, &rec)
 	// Made private after its MeetingScheduled and MeetingOutcomeRecorded
 	// events went out as public.
+	w.beforePrivate = time.Now().UTC().Format(time.RFC3339Nano)
+	time.Sleep(2 * time.Millisecond) // event times hold milliseconds: the change comes after it
 	s.mutate(`mutation($in: UpdateMeetingInput!) { updateMeeting(input: $in) { userErrors { message } } }`, map[string]any{"in": map[string]any{
 		"id": sched.ScheduleMeeting.Meeting.ID, "private": true}}, nil)
 	_, w.meeting, _ = opaque.ParseGlobalID(sched.ScheduleMeeting.Meeting.ID)
@@ -380,12 +389,19 @@ func (w *policyWorld) historyPath(v policyViewer, kind hub.EntityType) {
 	}
 }
 
-func (w *policyWorld) exportPath(v policyViewer, kind hub.EntityType) {
+// exportPath checks a kind's export, as it is now or (asOf not "") as
+// it stood then.
+func (w *policyWorld) exportPath(v policyViewer, kind hub.EntityType, asOf string) {
 	name := w.kindPaths[kind].export
 	if name == "" {
 		return // a kind without an export
 	}
-	e := w.s.export(name+".json", v.token).mustOK(w.t, name)
+	file := name + ".json"
+	if asOf != "" {
+		file += "?asOf=" + url.QueryEscape(asOf)
+		name += " asOf " + asOf
+	}
+	e := w.s.export(file, v.token).mustOK(w.t, name)
 	w.noLeak(v, "export "+name, string(e.body))
 	var rows []map[string]any
 	if err := json.Unmarshal(e.body, &rows); err != nil {
@@ -398,6 +414,28 @@ func (w *policyWorld) exportPath(v policyViewer, kind hub.EntityType) {
 		}
 	}
 	w.expectSet(v, "export "+name, kind, got)
+}
+
+// asOfPath asks, as the hub stood before the meeting was made private,
+// for what leads to it: the outcome through its commitment, and a
+// stakeholder's contacts.
+func (w *policyWorld) asOfPath(v policyViewer) {
+	q := `query($at: DateTime, $c: ID!, $s: ID!) {
+	  commitment(id: $c, asOf: $at) { id outcomes { id summary } }
+	  stakeholder(id: $s, asOf: $at) { id contacts { email } }
+	  commitments(first: 100, asOf: $at) { nodes { id outcomes { id summary } } }
+	}`
+	r := w.s.as(v.token, q, map[string]any{"at": w.beforePrivate, "c": gid(hub.TypeCommitment, "C-2.1-003"), "s": gid(hub.TypeStakeholder, "cydp")})
+	if len(r.Errors) > 0 {
+		w.t.Fatalf("asOf: %s: %s", v.name, r.body)
+	}
+	w.noLeak(v, "asOf", r.body)
+	if got, want := strings.Contains(r.body, markContact), v.authenticated; got != want {
+		w.t.Errorf("asOf: %s sees the contacts: %v, want %v", v.name, got, want)
+	}
+	if got, want := strings.Contains(r.body, markOutcome), w.sees(v, hub.TypeOutcome, w.outcome); got != want {
+		w.t.Errorf("asOf: %s sees the outcome: %v, want %v", v.name, got, want)
+	}
 }
 
 // eventsSelection is what every events subscription of this test selects.

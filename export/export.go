@@ -52,6 +52,7 @@ import (
 type Source interface {
 	Model() *hub.ReadModel
 	Today() hub.Date
+	Now() time.Time
 }
 
 // Options configure the exports.
@@ -133,10 +134,14 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	x := &exporter{model: h.src.Model(), viewer: viewer, today: h.src.Today()}
+	if err := x.travel(q, name, h.src.Now()); err != nil {
+		http.Error(w, fmt.Sprintf("export %s: %v", name, err), http.StatusBadRequest)
+		return
+	}
 	var table table
 	switch name {
 	case "commitments":
-		table, err = x.commitments(q, h.src.Today())
+		table, err = x.commitments(q, x.today)
 	case "stakeholders":
 		table, err = x.stakeholders(q)
 	case "meetings":
@@ -520,6 +525,27 @@ func (p *params) date(name string) (*hub.Date, error) {
 		return nil, bad("%s: %v", name, err)
 	}
 	return &d, nil
+}
+
+// travel reads asOf: the export answers as the hub stood then (overdue
+// judged on that date), with the read policy of now. The audit log, the
+// record of every change, has from and to instead.
+func (x *exporter) travel(p *params, name string, now time.Time) error {
+	at, err := p.dateTime("asOf")
+	switch {
+	case err != nil || at == nil:
+		return err
+	case name == "audit-log":
+		return bad("asOf does not apply to the audit log: select its changes with from and to")
+	case at.After(now):
+		return bad("asOf %s is after now: the hub records the past and the present, not the future; leave asOf out for now", at.Format(time.RFC3339))
+	}
+	v, err := x.model.At(*at)
+	if err != nil {
+		return err
+	}
+	x.model, x.today = v, hub.DateOf(*at)
+	return nil
 }
 
 // dateTime accepts an RFC 3339 time, or a date (its midnight in UTC), as

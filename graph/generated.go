@@ -37,6 +37,7 @@ type ResolverRoot interface {
 	ChangeEvent() ChangeEventResolver
 	Commitment() CommitmentResolver
 	CommitmentEvent() CommitmentEventResolver
+	CommitmentStats() CommitmentStatsResolver
 	Community() CommunityResolver
 	Eligibility() EligibilityResolver
 	Meeting() MeetingResolver
@@ -146,6 +147,7 @@ type ComplexityRoot struct {
 		Pillar            func(childComplexity int) int
 		Progress          func(childComplexity int) int
 		ProgressReports   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ProgressSeries    func(childComplexity int, interval hub.SeriesInterval, from hub.Date, to hub.Date) int
 		Reference         func(childComplexity int) int
 		StartDate         func(childComplexity int) int
 		Status            func(childComplexity int) int
@@ -182,6 +184,7 @@ type ComplexityRoot struct {
 		BySector        func(childComplexity int) int
 		ByStatus        func(childComplexity int) int
 		Overdue         func(childComplexity int) int
+		ProgressSeries  func(childComplexity int, interval hub.SeriesInterval, from hub.Date, to hub.Date) int
 		Total           func(childComplexity int) int
 	}
 
@@ -388,15 +391,16 @@ type ComplexityRoot struct {
 	}
 
 	Objective struct {
-		Archived    func(childComplexity int) int
-		Code        func(childComplexity int) int
-		Commitments func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Description func(childComplexity int) int
-		GlobalID    func(childComplexity int) int
-		History     func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Pillar      func(childComplexity int) int
-		Title       func(childComplexity int) int
-		Version     func(childComplexity int) int
+		Archived       func(childComplexity int) int
+		Code           func(childComplexity int) int
+		Commitments    func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Description    func(childComplexity int) int
+		GlobalID       func(childComplexity int) int
+		History        func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Pillar         func(childComplexity int) int
+		ProgressSeries func(childComplexity int, interval hub.SeriesInterval, from hub.Date, to hub.Date) int
+		Title          func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	OutcomeEvent struct {
@@ -420,21 +424,30 @@ type ComplexityRoot struct {
 	}
 
 	Pillar struct {
-		Archived    func(childComplexity int) int
-		Code        func(childComplexity int) int
-		Description func(childComplexity int) int
-		History     func(childComplexity int, first *int, after *string, last *int, before *string) int
-		ID          func(childComplexity int) int
-		Objectives  func(childComplexity int, includeArchived *bool) int
-		Plan        func(childComplexity int) int
-		Title       func(childComplexity int) int
-		Version     func(childComplexity int) int
+		Archived       func(childComplexity int) int
+		Code           func(childComplexity int) int
+		Description    func(childComplexity int) int
+		History        func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ID             func(childComplexity int) int
+		Objectives     func(childComplexity int, includeArchived *bool) int
+		Plan           func(childComplexity int) int
+		ProgressSeries func(childComplexity int, interval hub.SeriesInterval, from hub.Date, to hub.Date) int
+		Title          func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	PillarStats struct {
 		AverageProgress func(childComplexity int) int
 		Count           func(childComplexity int) int
 		Pillar          func(childComplexity int) int
+	}
+
+	ProgressPoint struct {
+		Commitments func(childComplexity int) int
+		End         func(childComplexity int) int
+		Progress    func(childComplexity int) int
+		Reports     func(childComplexity int) int
+		Start       func(childComplexity int) int
 	}
 
 	ProgressReport struct {
@@ -459,10 +472,10 @@ type ComplexityRoot struct {
 
 	Query struct {
 		AuditLog              func(childComplexity int, filter *model.AuditFilter, first *int, after *string, last *int, before *string) int
-		Commitment            func(childComplexity int, id string) int
+		Commitment            func(childComplexity int, id string, asOf *time.Time) int
 		CommitmentByReference func(childComplexity int, reference string) int
-		CommitmentStats       func(childComplexity int, filter *model.CommitmentFilter) int
-		Commitments           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.CommitmentFilter, orderBy *model.CommitmentOrder) int
+		CommitmentStats       func(childComplexity int, filter *model.CommitmentFilter, asOf *time.Time) int
+		Commitments           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.CommitmentFilter, orderBy *model.CommitmentOrder, asOf *time.Time) int
 		Communities           func(childComplexity int, includeArchived *bool) int
 		Meeting               func(childComplexity int, id string) int
 		Meetings              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.MeetingFilter) int
@@ -472,7 +485,7 @@ type ComplexityRoot struct {
 		ReferralNetworks      func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ReferralNetworkFilter) int
 		Referrals             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ReferralFilter) int
 		Services              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ServiceFilter) int
-		Stakeholder           func(childComplexity int, id string) int
+		Stakeholder           func(childComplexity int, id string, asOf *time.Time) int
 		Stakeholders          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.StakeholderFilter) int
 		StrategicPlan         func(childComplexity int, id string) int
 		StrategicPlans        func(childComplexity int, includeArchived *bool) int
@@ -609,20 +622,21 @@ type ComplexityRoot struct {
 	}
 
 	Stakeholder struct {
-		Acronym     func(childComplexity int) int
-		Children    func(childComplexity int) int
-		Commitments func(childComplexity int, first *int, after *string, last *int, before *string, roles []hub.ParticipantRole) int
-		Contacts    func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		Description func(childComplexity int) int
-		History     func(childComplexity int, first *int, after *string, last *int, before *string) int
-		ID          func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Parent      func(childComplexity int) int
-		Sector      func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
-		Version     func(childComplexity int) int
-		Website     func(childComplexity int) int
+		Acronym        func(childComplexity int) int
+		Children       func(childComplexity int) int
+		Commitments    func(childComplexity int, first *int, after *string, last *int, before *string, roles []hub.ParticipantRole) int
+		Contacts       func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Description    func(childComplexity int) int
+		History        func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ID             func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Parent         func(childComplexity int) int
+		ProgressSeries func(childComplexity int, interval hub.SeriesInterval, from hub.Date, to hub.Date) int
+		Sector         func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		Version        func(childComplexity int) int
+		Website        func(childComplexity int) int
 	}
 
 	StakeholderConnection struct {
@@ -847,12 +861,17 @@ type CommitmentResolver interface {
 	ProgressReports(ctx context.Context, obj *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.ProgressReportConnection, error)
 	Outcomes(ctx context.Context, obj *gqltype.Commitment) ([]*hub.MeetingOutcome, error)
 	History(ctx context.Context, obj *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
+
+	ProgressSeries(ctx context.Context, obj *gqltype.Commitment, interval hub.SeriesInterval, from hub.Date, to hub.Date) ([]*hub.ProgressPoint, error)
 }
 type CommitmentEventResolver interface {
 	Cursor(ctx context.Context, obj *hub.Event) (string, error)
 
 	Commitment(ctx context.Context, obj *hub.Event) (*gqltype.Commitment, error)
 	ChangedFields(ctx context.Context, obj *hub.Event) ([]*hub.FieldChange, error)
+}
+type CommitmentStatsResolver interface {
+	ProgressSeries(ctx context.Context, obj *hub.CommitmentStats, interval hub.SeriesInterval, from hub.Date, to hub.Date) ([]*hub.ProgressPoint, error)
 }
 type CommunityResolver interface {
 	ID(ctx context.Context, obj *hub.Community) (string, error)
@@ -923,6 +942,7 @@ type MutationResolver interface {
 type ObjectiveResolver interface {
 	Commitments(ctx context.Context, obj *gqltype.Objective, first *int, after *string, last *int, before *string) (*model.CommitmentConnection, error)
 	History(ctx context.Context, obj *gqltype.Objective, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
+	ProgressSeries(ctx context.Context, obj *gqltype.Objective, interval hub.SeriesInterval, from hub.Date, to hub.Date) ([]*hub.ProgressPoint, error)
 }
 type OutcomeEventResolver interface {
 	Cursor(ctx context.Context, obj *hub.Event) (string, error)
@@ -937,6 +957,7 @@ type PillarResolver interface {
 	Objectives(ctx context.Context, obj *hub.Pillar, includeArchived *bool) ([]*gqltype.Objective, error)
 
 	History(ctx context.Context, obj *hub.Pillar, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
+	ProgressSeries(ctx context.Context, obj *hub.Pillar, interval hub.SeriesInterval, from hub.Date, to hub.Date) ([]*hub.ProgressPoint, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (gqltype.Node, error)
@@ -944,15 +965,15 @@ type QueryResolver interface {
 	StrategicPlans(ctx context.Context, includeArchived *bool) ([]*hub.StrategicPlan, error)
 	StrategicPlan(ctx context.Context, id string) (*hub.StrategicPlan, error)
 	Stakeholders(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.StakeholderFilter) (*model.StakeholderConnection, error)
-	Stakeholder(ctx context.Context, id string) (*hub.Stakeholder, error)
-	Commitments(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CommitmentFilter, orderBy *model.CommitmentOrder) (*model.CommitmentConnection, error)
-	Commitment(ctx context.Context, id string) (*gqltype.Commitment, error)
+	Stakeholder(ctx context.Context, id string, asOf *time.Time) (*hub.Stakeholder, error)
+	Commitments(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CommitmentFilter, orderBy *model.CommitmentOrder, asOf *time.Time) (*model.CommitmentConnection, error)
+	Commitment(ctx context.Context, id string, asOf *time.Time) (*gqltype.Commitment, error)
 	CommitmentByReference(ctx context.Context, reference string) (*gqltype.Commitment, error)
 	Meetings(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.MeetingFilter) (*model.MeetingConnection, error)
 	Meeting(ctx context.Context, id string) (*hub.Meeting, error)
 	Outcomes(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.OutcomeFilter) (*model.MeetingOutcomeConnection, error)
 	Communities(ctx context.Context, includeArchived *bool) ([]*hub.Community, error)
-	CommitmentStats(ctx context.Context, filter *model.CommitmentFilter) (*hub.CommitmentStats, error)
+	CommitmentStats(ctx context.Context, filter *model.CommitmentFilter, asOf *time.Time) (*hub.CommitmentStats, error)
 	Viewer(ctx context.Context) (*hub.Viewer, error)
 	Tokens(ctx context.Context, first *int, after *string, last *int, before *string) (*model.TokenConnection, error)
 	Webhooks(ctx context.Context, first *int, after *string, last *int, before *string) (*model.WebhookConnection, error)
@@ -1018,6 +1039,7 @@ type StakeholderResolver interface {
 	Commitments(ctx context.Context, obj *hub.Stakeholder, first *int, after *string, last *int, before *string, roles []hub.ParticipantRole) (*model.CommitmentConnection, error)
 
 	History(ctx context.Context, obj *hub.Stakeholder, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
+	ProgressSeries(ctx context.Context, obj *hub.Stakeholder, interval hub.SeriesInterval, from hub.Date, to hub.Date) ([]*hub.ProgressPoint, error)
 }
 type StrategicPlanResolver interface {
 	ID(ctx context.Context, obj *hub.StrategicPlan) (string, error)
@@ -1424,6 +1446,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Commitment.ProgressReports(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Commitment.progressSeries":
+		if e.ComplexityRoot.Commitment.ProgressSeries == nil {
+			break
+		}
+
+		args, err := ec.field_Commitment_progressSeries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Commitment.ProgressSeries(childComplexity, args["interval"].(hub.SeriesInterval), args["from"].(hub.Date), args["to"].(hub.Date)), true
 	case "Commitment.reference":
 		if e.ComplexityRoot.Commitment.Reference == nil {
 			break
@@ -1572,6 +1605,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommitmentStats.Overdue(childComplexity), true
+	case "CommitmentStats.progressSeries":
+		if e.ComplexityRoot.CommitmentStats.ProgressSeries == nil {
+			break
+		}
+
+		args, err := ec.field_CommitmentStats_progressSeries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CommitmentStats.ProgressSeries(childComplexity, args["interval"].(hub.SeriesInterval), args["from"].(hub.Date), args["to"].(hub.Date)), true
 	case "CommitmentStats.total":
 		if e.ComplexityRoot.CommitmentStats.Total == nil {
 			break
@@ -2608,6 +2652,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Objective.Pillar(childComplexity), true
+	case "Objective.progressSeries":
+		if e.ComplexityRoot.Objective.ProgressSeries == nil {
+			break
+		}
+
+		args, err := ec.field_Objective_progressSeries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Objective.ProgressSeries(childComplexity, args["interval"].(hub.SeriesInterval), args["from"].(hub.Date), args["to"].(hub.Date)), true
 	case "Objective.title":
 		if e.ComplexityRoot.Objective.Title == nil {
 			break
@@ -2742,6 +2797,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Pillar.Plan(childComplexity), true
+	case "Pillar.progressSeries":
+		if e.ComplexityRoot.Pillar.ProgressSeries == nil {
+			break
+		}
+
+		args, err := ec.field_Pillar_progressSeries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Pillar.ProgressSeries(childComplexity, args["interval"].(hub.SeriesInterval), args["from"].(hub.Date), args["to"].(hub.Date)), true
 	case "Pillar.title":
 		if e.ComplexityRoot.Pillar.Title == nil {
 			break
@@ -2773,6 +2839,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PillarStats.Pillar(childComplexity), true
+
+	case "ProgressPoint.commitments":
+		if e.ComplexityRoot.ProgressPoint.Commitments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressPoint.Commitments(childComplexity), true
+	case "ProgressPoint.end":
+		if e.ComplexityRoot.ProgressPoint.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressPoint.End(childComplexity), true
+	case "ProgressPoint.progress":
+		if e.ComplexityRoot.ProgressPoint.Progress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressPoint.Progress(childComplexity), true
+	case "ProgressPoint.reports":
+		if e.ComplexityRoot.ProgressPoint.Reports == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressPoint.Reports(childComplexity), true
+	case "ProgressPoint.start":
+		if e.ComplexityRoot.ProgressPoint.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressPoint.Start(childComplexity), true
 
 	case "ProgressReport.note":
 		if e.ComplexityRoot.ProgressReport.Note == nil {
@@ -2864,7 +2961,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Commitment(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Query.Commitment(childComplexity, args["id"].(string), args["asOf"].(*time.Time)), true
 	case "Query.commitmentByReference":
 		if e.ComplexityRoot.Query.CommitmentByReference == nil {
 			break
@@ -2886,7 +2983,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.CommitmentStats(childComplexity, args["filter"].(*model.CommitmentFilter)), true
+		return e.ComplexityRoot.Query.CommitmentStats(childComplexity, args["filter"].(*model.CommitmentFilter), args["asOf"].(*time.Time)), true
 	case "Query.commitments":
 		if e.ComplexityRoot.Query.Commitments == nil {
 			break
@@ -2897,7 +2994,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Commitments(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.CommitmentFilter), args["orderBy"].(*model.CommitmentOrder)), true
+		return e.ComplexityRoot.Query.Commitments(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.CommitmentFilter), args["orderBy"].(*model.CommitmentOrder), args["asOf"].(*time.Time)), true
 	case "Query.communities":
 		if e.ComplexityRoot.Query.Communities == nil {
 			break
@@ -3008,7 +3105,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Stakeholder(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Query.Stakeholder(childComplexity, args["id"].(string), args["asOf"].(*time.Time)), true
 	case "Query.stakeholders":
 		if e.ComplexityRoot.Query.Stakeholders == nil {
 			break
@@ -3668,6 +3765,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Stakeholder.Parent(childComplexity), true
+	case "Stakeholder.progressSeries":
+		if e.ComplexityRoot.Stakeholder.ProgressSeries == nil {
+			break
+		}
+
+		args, err := ec.field_Stakeholder_progressSeries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Stakeholder.ProgressSeries(childComplexity, args["interval"].(hub.SeriesInterval), args["from"].(hub.Date), args["to"].(hub.Date)), true
 	case "Stakeholder.sector":
 		if e.ComplexityRoot.Stakeholder.Sector == nil {
 			break
@@ -5079,6 +5187,92 @@ type PillarStats {
   averageProgress: Float!
 }
 
+# ---------------------------------------------------------------- progress series
+
+"How long each period of a progress series spans: calendar periods in UTC."
+enum SeriesInterval {
+  "Calendar months."
+  MONTH
+  "Calendar quarters, from January, April, July and October."
+  QUARTER
+  "Calendar years."
+  YEAR
+}
+
+"One period of a progress series: progress as it stood at the period's end."
+type ProgressPoint {
+  "The period's first day."
+  start: Date!
+  "The period's last day."
+  end: Date!
+  "Mean progress, 0–100, of the commitments recorded by the period's end, as it stood then (0 when there are none)."
+  progress: Float!
+  "How many commitments had been recorded by the period's end."
+  commitments: Int!
+  "How many progress reports were made during the period."
+  reports: Int!
+}
+
+extend type Commitment {
+  "How this commitment's progress moved, period by period, from the period holding ` + "`" + `from` + "`" + ` to the one holding ` + "`" + `to` + "`" + ` (at most 240 periods)."
+  progressSeries(
+    "How long each period spans."
+    interval: SeriesInterval!
+    "A day in the first period."
+    from: Date!
+    "A day in the last period."
+    to: Date!
+  ): [ProgressPoint!]!
+}
+
+extend type Objective {
+  "How the progress of the commitments made towards this objective moved, period by period (at most 240 periods)."
+  progressSeries(
+    "How long each period spans."
+    interval: SeriesInterval!
+    "A day in the first period."
+    from: Date!
+    "A day in the last period."
+    to: Date!
+  ): [ProgressPoint!]!
+}
+
+extend type Pillar {
+  "How the progress of the commitments under this pillar moved, period by period (at most 240 periods)."
+  progressSeries(
+    "How long each period spans."
+    interval: SeriesInterval!
+    "A day in the first period."
+    from: Date!
+    "A day in the last period."
+    to: Date!
+  ): [ProgressPoint!]!
+}
+
+extend type Stakeholder {
+  "How the progress of the commitments this stakeholder leads or takes part in moved, period by period (at most 240 periods)."
+  progressSeries(
+    "How long each period spans."
+    interval: SeriesInterval!
+    "A day in the first period."
+    from: Date!
+    "A day in the last period."
+    to: Date!
+  ): [ProgressPoint!]!
+}
+
+extend type CommitmentStats {
+  "How the progress of the commitments counted here moved, period by period (at most 240 periods); under ` + "`" + `asOf` + "`" + `, what the hub knew then."
+  progressSeries(
+    "How long each period spans."
+    interval: SeriesInterval!
+    "A day in the first period."
+    from: Date!
+    "A day in the last period."
+    to: Date!
+  ): [ProgressPoint!]!
+}
+
 # ---------------------------------------------------------------- meetings
 
 "Where a meeting stands."
@@ -5499,7 +5693,12 @@ type Query {
     filter: StakeholderFilter
   ): StakeholderConnection!
   "A stakeholder by ID."
-  stakeholder("The stakeholder's global ID." id: ID!): Stakeholder
+  stakeholder(
+    "The stakeholder's global ID."
+    id: ID!
+    "The hub as it stood at this instant (see ` + "`" + `asOf` + "`" + ` in the README): every entity at its version of then, ` + "`" + `overdue` + "`" + ` judged on that date; now when absent. An instant after now is refused."
+    asOf: DateTime
+  ): Stakeholder
   "Commitments, ordered by reference unless ` + "`" + `orderBy` + "`" + ` says otherwise."
   commitments(
     "Return the first n items (at most 100)."
@@ -5514,9 +5713,16 @@ type Query {
     filter: CommitmentFilter
     "How to order them."
     orderBy: CommitmentOrder
+    "The hub as it stood at this instant (see ` + "`" + `asOf` + "`" + ` in the README): every entity at its version of then, ` + "`" + `overdue` + "`" + ` judged on that date; now when absent. An instant after now is refused."
+    asOf: DateTime
   ): CommitmentConnection!
   "A commitment by ID."
-  commitment("The commitment's global ID." id: ID!): Commitment
+  commitment(
+    "The commitment's global ID."
+    id: ID!
+    "The hub as it stood at this instant (see ` + "`" + `asOf` + "`" + ` in the README): every entity at its version of then, ` + "`" + `overdue` + "`" + ` judged on that date; now when absent. An instant after now is refused."
+    asOf: DateTime
+  ): Commitment
   "A commitment by its human reference, such as ` + "`" + `C-2.1-004` + "`" + `."
   commitmentByReference("The reference." reference: String!): Commitment
   "Meetings, newest first."
@@ -5550,7 +5756,12 @@ type Query {
   "Every community, by name."
   communities("Include archived communities." includeArchived: Boolean = false): [Community!]!
   "Aggregate figures over the commitments that match the filter; ` + "`" + `filter.planIds` + "`" + ` limits them, and ` + "`" + `byPillar` + "`" + `, to those plans."
-  commitmentStats("Which commitments to count; all when absent." filter: CommitmentFilter): CommitmentStats!
+  commitmentStats(
+    "Which commitments to count; all when absent."
+    filter: CommitmentFilter
+    "The hub as it stood at this instant (see ` + "`" + `asOf` + "`" + ` in the README): every entity at its version of then, ` + "`" + `overdue` + "`" + ` judged on that date; now when absent. An instant after now is refused."
+    asOf: DateTime
+  ): CommitmentStats!
   "Who is calling."
   viewer: Viewer!
   "Every API token, newest first (admins only; never the secrets)."
@@ -7374,6 +7585,8 @@ func (ec *executionContext) childFields_Commitment(ctx context.Context, field gr
 		return ec.fieldContext_Commitment_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Commitment_updatedAt(ctx, field)
+	case "progressSeries":
+		return ec.fieldContext_Commitment_progressSeries(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Commitment", field.Name)
 }
@@ -7434,6 +7647,8 @@ func (ec *executionContext) childFields_CommitmentStats(ctx context.Context, fie
 		return ec.fieldContext_CommitmentStats_bySector(ctx, field)
 	case "byPillar":
 		return ec.fieldContext_CommitmentStats_byPillar(ctx, field)
+	case "progressSeries":
+		return ec.fieldContext_CommitmentStats_progressSeries(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommitmentStats", field.Name)
 }
@@ -7786,6 +8001,8 @@ func (ec *executionContext) childFields_Objective(ctx context.Context, field gra
 		return ec.fieldContext_Objective_commitments(ctx, field)
 	case "history":
 		return ec.fieldContext_Objective_history(ctx, field)
+	case "progressSeries":
+		return ec.fieldContext_Objective_progressSeries(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Objective", field.Name)
 }
@@ -7850,6 +8067,8 @@ func (ec *executionContext) childFields_Pillar(ctx context.Context, field graphq
 		return ec.fieldContext_Pillar_version(ctx, field)
 	case "history":
 		return ec.fieldContext_Pillar_history(ctx, field)
+	case "progressSeries":
+		return ec.fieldContext_Pillar_progressSeries(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Pillar", field.Name)
 }
@@ -7864,6 +8083,22 @@ func (ec *executionContext) childFields_PillarStats(ctx context.Context, field g
 		return ec.fieldContext_PillarStats_averageProgress(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PillarStats", field.Name)
+}
+
+func (ec *executionContext) childFields_ProgressPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_ProgressPoint_start(ctx, field)
+	case "end":
+		return ec.fieldContext_ProgressPoint_end(ctx, field)
+	case "progress":
+		return ec.fieldContext_ProgressPoint_progress(ctx, field)
+	case "commitments":
+		return ec.fieldContext_ProgressPoint_commitments(ctx, field)
+	case "reports":
+		return ec.fieldContext_ProgressPoint_reports(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProgressPoint", field.Name)
 }
 
 func (ec *executionContext) childFields_ProgressReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8190,6 +8425,8 @@ func (ec *executionContext) childFields_Stakeholder(ctx context.Context, field g
 		return ec.fieldContext_Stakeholder_updatedAt(ctx, field)
 	case "history":
 		return ec.fieldContext_Stakeholder_history(ctx, field)
+	case "progressSeries":
+		return ec.fieldContext_Stakeholder_progressSeries(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Stakeholder", field.Name)
 }
@@ -8680,6 +8917,36 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_CommitmentStats_progressSeries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "interval",
+		func(ctx context.Context, v any) (hub.SeriesInterval, error) {
+			return ec.unmarshalNSeriesInterval2conveneᚋhubᚐSeriesInterval(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["interval"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (hub.Date, error) {
+			return ec.unmarshalNDate2conveneᚋhubᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (hub.Date, error) {
+			return ec.unmarshalNDate2conveneᚋhubᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Commitment_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8753,6 +9020,36 @@ func (ec *executionContext) field_Commitment_progressReports_args(ctx context.Co
 		return nil, err
 	}
 	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Commitment_progressSeries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "interval",
+		func(ctx context.Context, v any) (hub.SeriesInterval, error) {
+			return ec.unmarshalNSeriesInterval2conveneᚋhubᚐSeriesInterval(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["interval"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (hub.Date, error) {
+			return ec.unmarshalNDate2conveneᚋhubᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (hub.Date, error) {
+			return ec.unmarshalNDate2conveneᚋhubᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
 	return args, nil
 }
 
@@ -9436,6 +9733,36 @@ func (ec *executionContext) field_Objective_history_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Objective_progressSeries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "interval",
+		func(ctx context.Context, v any) (hub.SeriesInterval, error) {
+			return ec.unmarshalNSeriesInterval2conveneᚋhubᚐSeriesInterval(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["interval"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (hub.Date, error) {
+			return ec.unmarshalNDate2conveneᚋhubᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (hub.Date, error) {
+			return ec.unmarshalNDate2conveneᚋhubᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Pillar_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9485,6 +9812,36 @@ func (ec *executionContext) field_Pillar_objectives_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["includeArchived"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Pillar_progressSeries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "interval",
+		func(ctx context.Context, v any) (hub.SeriesInterval, error) {
+			return ec.unmarshalNSeriesInterval2conveneᚋhubᚐSeriesInterval(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["interval"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (hub.Date, error) {
+			return ec.unmarshalNDate2conveneᚋhubᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (hub.Date, error) {
+			return ec.unmarshalNDate2conveneᚋhubᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
 	return args, nil
 }
 
@@ -9573,6 +9930,14 @@ func (ec *executionContext) field_Query_commitmentStats_args(ctx context.Context
 		return nil, err
 	}
 	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
 	return args, nil
 }
 
@@ -9587,6 +9952,14 @@ func (ec *executionContext) field_Query_commitment_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
 	return args, nil
 }
 
@@ -9641,6 +10014,14 @@ func (ec *executionContext) field_Query_commitments_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg6
 	return args, nil
 }
 
@@ -9941,6 +10322,14 @@ func (ec *executionContext) field_Query_stakeholder_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
 	return args, nil
 }
 
@@ -10327,6 +10716,36 @@ func (ec *executionContext) field_Stakeholder_history_args(ctx context.Context, 
 		return nil, err
 	}
 	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Stakeholder_progressSeries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "interval",
+		func(ctx context.Context, v any) (hub.SeriesInterval, error) {
+			return ec.unmarshalNSeriesInterval2conveneᚋhubᚐSeriesInterval(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["interval"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (hub.Date, error) {
+			return ec.unmarshalNDate2conveneᚋhubᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (hub.Date, error) {
+			return ec.unmarshalNDate2conveneᚋhubᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
 	return args, nil
 }
 
@@ -12252,6 +12671,50 @@ func (ec *executionContext) fieldContext_Commitment_updatedAt(_ context.Context,
 	return graphql.NewScalarFieldContext("Commitment", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _Commitment_progressSeries(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_progressSeries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Commitment().ProgressSeries(ctx, obj, fc.Args["interval"].(hub.SeriesInterval), fc.Args["from"].(hub.Date), fc.Args["to"].(hub.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.ProgressPoint) graphql.Marshaler {
+			return ec.marshalNProgressPoint2ᚕᚖconveneᚋhubᚐProgressPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_progressSeries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Commitment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgressPoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Commitment_progressSeries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CommitmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12752,6 +13215,50 @@ func (ec *executionContext) fieldContext_CommitmentStats_byPillar(_ context.Cont
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PillarStats(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitmentStats_progressSeries(ctx context.Context, field graphql.CollectedField, obj *hub.CommitmentStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentStats_progressSeries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CommitmentStats().ProgressSeries(ctx, obj, fc.Args["interval"].(hub.SeriesInterval), fc.Args["from"].(hub.Date), fc.Args["to"].(hub.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.ProgressPoint) graphql.Marshaler {
+			return ec.marshalNProgressPoint2ᚕᚖconveneᚋhubᚐProgressPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentStats_progressSeries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitmentStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgressPoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CommitmentStats_progressSeries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -17093,6 +17600,50 @@ func (ec *executionContext) fieldContext_Objective_history(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Objective_progressSeries(ctx context.Context, field graphql.CollectedField, obj *gqltype.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_progressSeries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Objective().ProgressSeries(ctx, obj, fc.Args["interval"].(hub.SeriesInterval), fc.Args["from"].(hub.Date), fc.Args["to"].(hub.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.ProgressPoint) graphql.Marshaler {
+			return ec.marshalNProgressPoint2ᚕᚖconveneᚋhubᚐProgressPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_progressSeries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Objective",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgressPoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Objective_progressSeries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OutcomeEvent_cursor(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17631,6 +18182,50 @@ func (ec *executionContext) fieldContext_Pillar_history(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Pillar_progressSeries(ctx context.Context, field graphql.CollectedField, obj *hub.Pillar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pillar_progressSeries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Pillar().ProgressSeries(ctx, obj, fc.Args["interval"].(hub.SeriesInterval), fc.Args["from"].(hub.Date), fc.Args["to"].(hub.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.ProgressPoint) graphql.Marshaler {
+			return ec.marshalNProgressPoint2ᚕᚖconveneᚋhubᚐProgressPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pillar_progressSeries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pillar",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgressPoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Pillar_progressSeries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PillarStats_pillar(ctx context.Context, field graphql.CollectedField, obj *hub.PillarStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17707,6 +18302,121 @@ func (ec *executionContext) _PillarStats_averageProgress(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_PillarStats_averageProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PillarStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProgressPoint_start(ctx context.Context, field graphql.CollectedField, obj *hub.ProgressPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressPoint_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Date) graphql.Marshaler {
+			return ec.marshalNDate2conveneᚋhubᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressPoint_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressPoint", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ProgressPoint_end(ctx context.Context, field graphql.CollectedField, obj *hub.ProgressPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressPoint_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Date) graphql.Marshaler {
+			return ec.marshalNDate2conveneᚋhubᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressPoint_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressPoint", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ProgressPoint_progress(ctx context.Context, field graphql.CollectedField, obj *hub.ProgressPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressPoint_progress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Progress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressPoint_progress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProgressPoint_commitments(ctx context.Context, field graphql.CollectedField, obj *hub.ProgressPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressPoint_commitments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Commitments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressPoint_commitments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProgressPoint_reports(ctx context.Context, field graphql.CollectedField, obj *hub.ProgressPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressPoint_reports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reports, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressPoint_reports(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressPoint", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ProgressReport_progress(ctx context.Context, field graphql.CollectedField, obj *hub.ProgressReport) (ret graphql.Marshaler) {
@@ -18237,7 +18947,7 @@ func (ec *executionContext) _Query_stakeholder(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Stakeholder(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Query().Stakeholder(ctx, fc.Args["id"].(string), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *hub.Stakeholder) graphql.Marshaler {
@@ -18281,7 +18991,7 @@ func (ec *executionContext) _Query_commitments(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Commitments(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.CommitmentFilter), fc.Args["orderBy"].(*model.CommitmentOrder))
+			return ec.Resolvers.Query().Commitments(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.CommitmentFilter), fc.Args["orderBy"].(*model.CommitmentOrder), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CommitmentConnection) graphql.Marshaler {
@@ -18325,7 +19035,7 @@ func (ec *executionContext) _Query_commitment(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Commitment(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Query().Commitment(ctx, fc.Args["id"].(string), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.Commitment) graphql.Marshaler {
@@ -18589,7 +19299,7 @@ func (ec *executionContext) _Query_commitmentStats(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CommitmentStats(ctx, fc.Args["filter"].(*model.CommitmentFilter))
+			return ec.Resolvers.Query().CommitmentStats(ctx, fc.Args["filter"].(*model.CommitmentFilter), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *hub.CommitmentStats) graphql.Marshaler {
@@ -21665,6 +22375,50 @@ func (ec *executionContext) fieldContext_Stakeholder_history(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Stakeholder_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stakeholder_progressSeries(ctx context.Context, field graphql.CollectedField, obj *hub.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_progressSeries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Stakeholder().ProgressSeries(ctx, obj, fc.Args["interval"].(hub.SeriesInterval), fc.Args["from"].(hub.Date), fc.Args["to"].(hub.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.ProgressPoint) graphql.Marshaler {
+			return ec.marshalNProgressPoint2ᚕᚖconveneᚋhubᚐProgressPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_progressSeries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stakeholder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgressPoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Stakeholder_progressSeries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -29970,6 +30724,12 @@ func (ec *executionContext) _Commitment(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "progressSeries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Commitment_progressSeries(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -30148,33 +30908,39 @@ func (ec *executionContext) _CommitmentStats(ctx context.Context, sel ast.Select
 		case "total":
 			out.Values[i] = ec._CommitmentStats_total(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "averageProgress":
 			out.Values[i] = ec._CommitmentStats_averageProgress(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "overdue":
 			out.Values[i] = ec._CommitmentStats_overdue(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "byStatus":
 			out.Values[i] = ec._CommitmentStats_byStatus(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "bySector":
 			out.Values[i] = ec._CommitmentStats_bySector(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "byPillar":
 			out.Values[i] = ec._CommitmentStats_byPillar(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "progressSeries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CommitmentStats_progressSeries(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31676,6 +32442,12 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Objective_history(ctx, field, obj)
 				})
+		case "progressSeries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Objective_progressSeries(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31894,6 +32666,12 @@ func (ec *executionContext) _Pillar(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Pillar_history(ctx, field, obj)
 				})
+		case "progressSeries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Pillar_progressSeries(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31934,6 +32712,59 @@ func (ec *executionContext) _PillarStats(ctx context.Context, sel ast.SelectionS
 			}
 		case "averageProgress":
 			out.Values[i] = ec._PillarStats_averageProgress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var progressPointImplementors = []string{"ProgressPoint"}
+
+func (ec *executionContext) _ProgressPoint(ctx context.Context, sel ast.SelectionSet, obj *hub.ProgressPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, progressPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProgressPoint")
+		case "start":
+			out.Values[i] = ec._ProgressPoint_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._ProgressPoint_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "progress":
+			out.Values[i] = ec._ProgressPoint_progress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "commitments":
+			out.Values[i] = ec._ProgressPoint_commitments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reports":
+			out.Values[i] = ec._ProgressPoint_reports(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -33212,6 +34043,12 @@ func (ec *executionContext) _Stakeholder(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Stakeholder_history(ctx, field, obj)
+				})
+		case "progressSeries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Stakeholder_progressSeries(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -35978,6 +36815,30 @@ func (ec *executionContext) marshalNPillarStats2ᚕconveneᚋhubᚐPillarStats�
 	return ret
 }
 
+func (ec *executionContext) marshalNProgressPoint2ᚕᚖconveneᚋhubᚐProgressPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.ProgressPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProgressPoint2ᚖconveneᚋhubᚐProgressPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProgressPoint2ᚖconveneᚋhubᚐProgressPoint(ctx context.Context, sel ast.SelectionSet, v *hub.ProgressPoint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProgressPoint!")
+		return graphql.Null
+	}
+	return ec._ProgressPoint(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProgressReport2ᚕᚖconveneᚋhubᚐProgressReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.ProgressReport) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -36301,6 +37162,20 @@ func (ec *executionContext) marshalNSectorStats2ᚕconveneᚋhubᚐSectorStats�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNSeriesInterval2conveneᚋhubᚐSeriesInterval(ctx context.Context, v any) (hub.SeriesInterval, error) {
+	res, err := gqltype.UnmarshalSeriesInterval(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeriesInterval2conveneᚋhubᚐSeriesInterval(ctx context.Context, sel ast.SelectionSet, v hub.SeriesInterval) graphql.Marshaler {
+	_ = sel
+	res := gqltype.MarshalSeriesInterval(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SeriesInterval!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNService2ᚕᚖconveneᚋhubᚐServiceᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.Service) graphql.Marshaler {

@@ -272,6 +272,9 @@ func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today 
 	if none {
 		return ordered{}, nil, 0, 0, false
 	}
+	if m.policy != nil { // a view of the past (asof.go) keeps no orders
+		return m.viewList(f, o, today)
+	}
 	n := len(ix.rows)
 	page := n
 	if first != nil {

@@ -36,6 +36,9 @@ func (m *ReadModel) IDs(t EntityType) []string {
 
 // History returns an entity's changes, oldest first.
 func (m *ReadModel) History(t EntityType, id string) ([]Change, error) {
+	if m.source != nil {
+		return m.historyThen(t, id)
+	}
 	m.mu.RLock()
 	h := m.history[StreamOf(t, id)] // appends never change these bytes
 	m.mu.RUnlock()
@@ -45,6 +48,9 @@ func (m *ReadModel) History(t EntityType, id string) ([]Change, error) {
 // ProgressReports returns the reports c has had at its version, oldest
 // first: an event's commitment shows the reports of its time.
 func (m *ReadModel) ProgressReports(c *Commitment) ([]ProgressReport, error) {
+	if m.source != nil { // a view: the hub's record, up to the view's count
+		return m.source.ProgressReports(c)
+	}
 	m.mu.RLock()
 	r := m.reports[c.ID] // appends never change these bytes
 	m.mu.RUnlock()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 )
 
 // ReadModel is the in-memory current state that answers every query. It is
@@ -30,6 +31,14 @@ type ReadModel struct {
 	newKeys, oldKeys []string // put's scratch space, under mu
 
 	feed feed // the latest events, for subscribers
+
+	asOf asOfIndex // every entity's versions by time (asof.go)
+	// A view of the past (ReadModel.At) has the instant it stands at, the
+	// current states its read policy judges, and the model it was made of,
+	// which holds the histories and reports.
+	asOfTime time.Time
+	policy   *ReadModel
+	source   *ReadModel
 }
 
 // table holds the current entities of one kind, by id, with the
@@ -37,9 +46,14 @@ type ReadModel struct {
 type table struct {
 	rows    map[string]entity
 	indexes map[string]links
+	// lazy holds a view's indexes (asof.go), built when first read.
+	lazy map[string]*lazyIndex
 }
 
 func (t *table) index(name string) links {
+	if t.lazy != nil {
+		return t.lazy[name].get()
+	}
 	ix, ok := t.indexes[name]
 	if !ok {
 		panic("hub: no index " + name) // a registry row and its reader disagree
@@ -56,6 +70,7 @@ func NewReadModel() *ReadModel {
 		dirty:           map[string]State{},
 		tombstones:      map[string]State{},
 		feed:            newFeed(),
+		asOf:            newAsOfIndex(),
 	}
 	for _, k := range kinds {
 		t := &table{rows: map[string]entity{}, indexes: map[string]links{}}
@@ -95,6 +110,9 @@ func (m *ReadModel) restore(snaps []Snapshot, watermark int64) int {
 		}
 	}
 	m.commitmentIndex.ensureOrders()
+	if len(snaps) > 0 {
+		m.asOf.built = false // built from the histories when first asked (asof.go)
+	}
 	m.seq = watermark
 	m.feed.reset(watermark)
 	return len(snaps) - len(latest)
@@ -175,6 +193,7 @@ func (m *ReadModel) applyOne(e *Event, void bool) error {
 		return nil
 	}
 	m.put(e.State)
+	m.asOf.record(e)
 	m.history[stream] = m.history[stream].Append(e.Change())
 	if e.Report != nil {
 		m.reports[e.EntityID] = m.reports[e.EntityID].Append(*e.Report)
@@ -259,6 +278,9 @@ func (m *ReadModel) put(s State) {
 	k, t, id := s.k, m.tables[s.k.n], s.e.meta().ID
 	old := t.rows[id]
 	for i, name := range k.indexes {
+		if m.policy != nil { // a view's indexes are built when first read
+			break
+		}
 		ix := t.indexes[name]
 		m.newKeys = k.keys(s.e, i, m.newKeys[:0])
 		for _, key := range m.newKeys {
@@ -276,7 +298,9 @@ func (m *ReadModel) put(s State) {
 	}
 	t.rows[id] = s.e
 	k.put(m, old, s.e)
-	m.noteSizes(s)
+	if m.policy == nil {
+		m.noteSizes(s)
+	}
 }
 
 // forget removes a deleted entity and its index keys, keeping its

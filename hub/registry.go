@@ -236,6 +236,7 @@ type kind struct {
 	keys    func(e entity, index int, keys []string) []string // appends e's keys in one of its kind's indexes
 	put     func(m *ReadModel, old, v entity)
 	visible func(m *ReadModel, v Viewer, e entity) bool // under m.mu
+	ruled   bool                                        // whether the row has a Visible rule
 }
 
 var (
@@ -263,8 +264,16 @@ func register[T any, P interface {
 		},
 		put: func(*ReadModel, entity, entity) {},
 		visible: func(m *ReadModel, v Viewer, e entity) bool {
-			return r.Visible == nil || r.Visible(m, v, e.(P))
-		}}
+			if r.Visible == nil {
+				return true
+			}
+			if m.policy != nil { // a view of the past: judged as the entity is now
+				cur, _ := m.policy.tables[kindsByType[r.Type].n].rows[e.meta().ID].(P)
+				return cur != nil && r.Visible(m.policy, v, cur)
+			}
+			return r.Visible(m, v, e.(P))
+		},
+		ruled: r.Visible != nil}
 	for _, l := range r.Links {
 		k.links[l.Field] = l.To
 	}

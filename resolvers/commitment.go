@@ -12,7 +12,7 @@ import (
 type commitmentResolver struct{ *Resolver }
 
 func (r *commitmentResolver) Overdue(ctx context.Context, c *gqltype.Commitment) (bool, error) {
-	return c.IsOverdue(r.Hub.Today()), nil
+	return c.IsOverdue(r.today(ctx)), nil
 }
 
 func (r *commitmentResolver) TargetCommunities(ctx context.Context, c *gqltype.Commitment) ([]*hub.Community, error) {
@@ -43,7 +43,11 @@ func (r *commitmentResolver) ProgressReports(ctx context.Context, c *gqltype.Com
 }
 
 func (r *commitmentResolver) Outcomes(ctx context.Context, c *gqltype.Commitment) ([]*hub.MeetingOutcome, error) {
-	return r.model().OutcomesOfCommitment(c.ID, viewer(ctx)), nil
+	m, err := r.modelAt(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return m.OutcomesOfCommitment(c.ID, viewer(ctx)), nil
 }
 
 func (r *commitmentResolver) History(ctx context.Context, c *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {

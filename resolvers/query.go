@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -51,11 +52,15 @@ func (r *queryResolver) Stakeholders(ctx context.Context, first *int, after *str
 	return stakeholderConnection(r.model().Stakeholders(f), pageArgs{first, last, after, before})
 }
 
-func (r *queryResolver) Stakeholder(ctx context.Context, id string) (*hub.Stakeholder, error) {
-	return hub.Stakeholders.Get(r.model(), localID(hub.TypeStakeholder, id)), nil
+func (r *queryResolver) Stakeholder(ctx context.Context, id string, _ *time.Time) (*hub.Stakeholder, error) {
+	get, err := r.lookupAt(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return as[hub.Stakeholder](get(hub.TypeStakeholder, localID(hub.TypeStakeholder, id))), nil
 }
 
-func (r *queryResolver) Commitments(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CommitmentFilter, orderBy *model.CommitmentOrder) (*model.CommitmentConnection, error) {
+func (r *queryResolver) Commitments(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CommitmentFilter, orderBy *model.CommitmentOrder, _ *time.Time) (*model.CommitmentConnection, error) {
 	order := hub.CommitmentOrder{Field: hub.OrderByReference}
 	if orderBy != nil {
 		order = hub.CommitmentOrder{Field: orderBy.Field, Descending: orderBy.Direction == "DESC"}
@@ -67,8 +72,12 @@ func (r *queryResolver) Commitments(ctx context.Context, first *int, after *stri
 	return r.commitmentPage(ctx, f, order, pageArgs{first, last, after, before})
 }
 
-func (r *queryResolver) Commitment(ctx context.Context, id string) (*gqltype.Commitment, error) {
-	return r.commitment(hub.Commitments.Get(r.model(), localID(hub.TypeCommitment, id))), nil
+func (r *queryResolver) Commitment(ctx context.Context, id string, _ *time.Time) (*gqltype.Commitment, error) {
+	get, err := r.lookupAt(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.commitmentFrom(get, as[hub.Commitment](get(hub.TypeCommitment, localID(hub.TypeCommitment, id)))), nil
 }
 
 func (r *queryResolver) CommitmentByReference(ctx context.Context, reference string) (*gqltype.Commitment, error) {
@@ -111,12 +120,16 @@ func (r *queryResolver) Communities(ctx context.Context, includeArchived *bool) 
 	return current(r.model().Communities(), includeArchived), nil
 }
 
-func (r *queryResolver) CommitmentStats(ctx context.Context, filter *model.CommitmentFilter) (*hub.CommitmentStats, error) {
+func (r *queryResolver) CommitmentStats(ctx context.Context, filter *model.CommitmentFilter, _ *time.Time) (*hub.CommitmentStats, error) {
 	f, err := commitmentFilter(filter)
 	if err != nil {
 		return nil, err
 	}
-	s := r.model().Stats(f, r.Hub.Today())
+	m, err := r.modelAt(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := m.Stats(f, r.today(ctx))
 	return &s, nil
 }
 
@@ -154,8 +167,9 @@ func stakeholderConnection(items []*hub.Stakeholder, a pageArgs) (*model.Stakeho
 	return connection[model.StakeholderConnection, model.StakeholderEdge](items, hub.StakeholderKey, false, a, asIs)
 }
 
-func (r *Resolver) commitmentConnection(items []*hub.Commitment, o hub.CommitmentOrder, a pageArgs) (*model.CommitmentConnection, error) {
-	return connection[model.CommitmentConnection, model.CommitmentEdge](items, o.Key, o.Descending, a, r.commitments)
+func (r *Resolver) commitmentConnection(m *hub.ReadModel, items []*hub.Commitment, o hub.CommitmentOrder, a pageArgs) (*model.CommitmentConnection, error) {
+	convert := func(cs []*hub.Commitment) []*gqltype.Commitment { return r.commitmentsFrom(m.Entity, cs) }
+	return connection[model.CommitmentConnection, model.CommitmentEdge](items, o.Key, o.Descending, a, convert)
 }
 
 // commitmentPage pages the commitments f selects through the read model's
@@ -166,8 +180,12 @@ func (r *Resolver) commitmentPage(ctx context.Context, f hub.CommitmentFilter, o
 		return nil, err
 	}
 	w.Count = graphql.GetFieldContext(ctx) == nil || slices.Contains(graphql.CollectAllFields(ctx), "totalCount")
-	p := r.model().CommitmentPage(f, o, r.Hub.Today(), w)
-	nodes := r.commitments(p.Items)
+	m, err := r.modelAt(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := m.CommitmentPage(f, o, r.today(ctx), w)
+	nodes := r.commitmentsFrom(m.Entity, p.Items)
 	edges := make([]*model.CommitmentEdge, len(nodes))
 	info := &model.PageInfo{HasPreviousPage: p.HasPrevious, HasNextPage: p.HasNext}
 	for i, n := range nodes {
@@ -195,6 +213,9 @@ func (r *Resolver) historyConnection(ctx context.Context, t hub.EntityType, id s
 		var err error
 		if changes, err = r.model().History(t, id); err != nil {
 			return nil, err
+		}
+		if at := asOf(ctx); at != nil {
+			changes = changesUntil(changes, *at)
 		}
 	}
 	items := make([]*hub.Change, len(changes))

@@ -23,15 +23,27 @@ func (r *stakeholderResolver) Website(ctx context.Context, s *hub.Stakeholder) (
 }
 
 func (r *stakeholderResolver) Parent(ctx context.Context, s *hub.Stakeholder) (*hub.Stakeholder, error) {
-	return hub.Stakeholders.Get(r.model(), s.ParentID), nil
+	get, err := r.lookupAt(ctx)
+	if err != nil || s.ParentID == "" {
+		return nil, err
+	}
+	return as[hub.Stakeholder](get(hub.TypeStakeholder, s.ParentID)), nil
 }
 
 func (r *stakeholderResolver) Children(ctx context.Context, s *hub.Stakeholder) ([]*hub.Stakeholder, error) {
-	return r.model().ChildrenOf(s.ID), nil
+	m, err := r.modelAt(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return m.ChildrenOf(s.ID), nil
 }
 
 func (r *stakeholderResolver) Commitments(ctx context.Context, s *hub.Stakeholder, first *int, after *string, last *int, before *string, roles []hub.ParticipantRole) (*model.CommitmentConnection, error) {
-	return r.commitmentConnection(r.model().CommitmentsOf(s.ID, roles), hub.CommitmentOrder{Field: hub.OrderByReference}, pageArgs{first, last, after, before})
+	m, err := r.modelAt(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.commitmentConnection(m, m.CommitmentsOf(s.ID, roles), hub.CommitmentOrder{Field: hub.OrderByReference}, pageArgs{first, last, after, before})
 }
 
 func (r *stakeholderResolver) History(ctx context.Context, s *hub.Stakeholder, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {

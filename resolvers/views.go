@@ -10,33 +10,43 @@ import (
 // Commitment binds to: references are looked up here, once, rather than
 // by resolvers that gqlgen would run in a goroutine each.
 func (r *Resolver) commitment(c *hub.Commitment) *gqltype.Commitment {
+	return r.commitmentFrom(r.model().Entity, c)
+}
+
+// commitmentFrom is commitment looking references up with get (in a view
+// of the past, the entities of then).
+func (r *Resolver) commitmentFrom(get lookup, c *hub.Commitment) *gqltype.Commitment {
 	if c == nil {
 		return nil
 	}
-	m := r.model()
 	parts := make([]gqltype.Participant, len(c.Participants))
 	for i, p := range c.Participants {
-		parts[i] = gqltype.Participant{Participant: p, Stakeholder: hub.Stakeholders.Get(m, p.StakeholderID)}
+		parts[i] = gqltype.Participant{Participant: p, Stakeholder: as[hub.Stakeholder](get(hub.TypeStakeholder, p.StakeholderID))}
 	}
 	return &gqltype.Commitment{Commitment: c, GlobalID: opaque.GlobalID(hub.TypeCommitment, c.ID),
-		Lead: hub.Stakeholders.Get(m, c.LeadID), Objective: r.objective(hub.Objectives.Get(m, c.ObjectiveID)), Pillar: hub.Pillars.Get(m, c.PillarID),
-		Participants: parts}
+		Lead:      as[hub.Stakeholder](get(hub.TypeStakeholder, c.LeadID)),
+		Objective: r.objectiveFrom(get, as[hub.Objective](get(hub.TypeObjective, c.ObjectiveID))),
+		Pillar:    as[hub.Pillar](get(hub.TypePillar, c.PillarID)), Participants: parts}
 }
 
-func (r *Resolver) commitments(cs []*hub.Commitment) []*gqltype.Commitment {
+func (r *Resolver) commitmentsFrom(get lookup, cs []*hub.Commitment) []*gqltype.Commitment {
 	out := make([]*gqltype.Commitment, len(cs))
 	for i, c := range cs {
-		out[i] = r.commitment(c)
+		out[i] = r.commitmentFrom(get, c)
 	}
 	return out
 }
 
 // objective returns the view of o (nil for nil).
 func (r *Resolver) objective(o *hub.Objective) *gqltype.Objective {
+	return r.objectiveFrom(r.model().Entity, o)
+}
+
+func (r *Resolver) objectiveFrom(get lookup, o *hub.Objective) *gqltype.Objective {
 	if o == nil {
 		return nil
 	}
-	return &gqltype.Objective{Objective: o, GlobalID: opaque.GlobalID(hub.TypeObjective, o.ID), Pillar: hub.Pillars.Get(r.model(), o.PillarID)}
+	return &gqltype.Objective{Objective: o, GlobalID: opaque.GlobalID(hub.TypeObjective, o.ID), Pillar: as[hub.Pillar](get(hub.TypePillar, o.PillarID))}
 }
 
 // node returns an entity as the Node interface holds it: commitments and

@@ -99,3 +99,8 @@ func MarshalDeclineReason(e hub.DeclineReason) graphql.Marshaler { return marsha
 func UnmarshalDeclineReason(v any) (hub.DeclineReason, error) {
 	return unmarshalEnum[hub.DeclineReason](v, "DeclineReason")
 }
+
+func MarshalSeriesInterval(e hub.SeriesInterval) graphql.Marshaler { return marshalEnum(e) }
+func UnmarshalSeriesInterval(v any) (hub.SeriesInterval, error) {
+	return unmarshalEnum[hub.SeriesInterval](v, "SeriesInterval")
+}

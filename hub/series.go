@@ -1,0 +1,156 @@
+package hub
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Progress series: how a set of commitments' progress moved, period by
+// period, read from the same timelines as time travel (asof.go): each
+// period's figure is the commitments' progress as it stood at the
+// period's end. Periods are calendar months, quarters or years in UTC.
+
+// SeriesInterval is how long each period of a series spans.
+type SeriesInterval string
+
+// Series intervals.
+const (
+	Month   SeriesInterval = "MONTH"
+	Quarter SeriesInterval = "QUARTER"
+	Year    SeriesInterval = "YEAR"
+)
+
+// MaxSeriesPoints bounds a series: twenty years, month by month.
+const MaxSeriesPoints = 240
+
+// ProgressPoint is one period of a series.
+type ProgressPoint struct {
+	Start, End Date // the period's first and last days
+	// Progress is the mean progress of the commitments recorded by the
+	// period's end, as it stood then (0 when there are none).
+	Progress    float64
+	Commitments int // how many were recorded by the period's end
+	Reports     int // progress reports made during the period
+}
+
+// period is a series' period as instants: [from, to) in Unix ms.
+type period struct{ from, to int64 }
+
+// ErrSeries is the error of a series asked with bad bounds: the client's
+// mistake, worded for them.
+var ErrSeries = errors.New("progressSeries")
+
+// SeriesPeriods returns the periods of interval from the one holding from
+// to the one holding to; ErrSeries when the dates or the number of
+// periods are out of bounds.
+func SeriesPeriods(interval SeriesInterval, from, to Date) ([]ProgressPoint, error) {
+	start, err := time.Parse(time.DateOnly, string(from))
+	if err != nil {
+		return nil, fmt.Errorf("%w: from: %q is not a date in YYYY-MM-DD form", ErrSeries, from)
+	}
+	end, err := time.Parse(time.DateOnly, string(to))
+	if err != nil {
+		return nil, fmt.Errorf("%w: to: %q is not a date in YYYY-MM-DD form", ErrSeries, to)
+	}
+	if end.Before(start) {
+		return nil, fmt.Errorf("%w: to (%s) is before from (%s)", ErrSeries, to, from)
+	}
+	var months int
+	switch interval {
+	case Month:
+		months, start = 1, time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, time.UTC)
+	case Quarter:
+		months, start = 3, time.Date(start.Year(), (start.Month()-1)/3*3+1, 1, 0, 0, 0, 0, time.UTC)
+	case Year:
+		months, start = 12, time.Date(start.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+	default:
+		return nil, fmt.Errorf("%w: unknown interval %q: MONTH, QUARTER or YEAR", ErrSeries, interval)
+	}
+	n := ((end.Year()-start.Year())*12+int(end.Month())-int(start.Month()))/months + 1
+	if n > MaxSeriesPoints {
+		return nil, fmt.Errorf("%w: from %s to %s by %s is %d points, and a series has at most %d: take a longer interval or a shorter span",
+			ErrSeries, from, to, interval, n, MaxSeriesPoints)
+	}
+	out := make([]ProgressPoint, n)
+	for i := range out {
+		s := start.AddDate(0, i*months, 0)
+		out[i] = ProgressPoint{Start: DateOf(s), End: DateOf(s.AddDate(0, months, -1))}
+	}
+	return out, nil
+}
+
+// ProgressSeries fills the periods (from SeriesPeriods) with the figures of
+// the commitments with these ids. On a view of the past, the figures stand
+// at the view's instant at the latest.
+func (m *ReadModel) ProgressSeries(ids []string, periods []ProgressPoint) ([]ProgressPoint, error) {
+	if m.source != nil {
+		return m.source.progressSeries(ids, periods, m.asOfTime.UnixMilli())
+	}
+	return m.progressSeries(ids, periods, 0)
+}
+
+// progressSeries is ProgressSeries on the hub's model: until (Unix ms,
+// 0 for none) caps every period's end.
+func (m *ReadModel) progressSeries(ids []string, points []ProgressPoint, until int64) ([]ProgressPoint, error) {
+	if err := m.ensureAsOf(); err != nil {
+		return nil, err
+	}
+	out := append([]ProgressPoint(nil), points...)
+	periods := make([]period, len(out))
+	for i, p := range out {
+		from, _ := time.Parse(time.DateOnly, string(p.Start))
+		to, _ := time.Parse(time.DateOnly, string(p.End))
+		periods[i] = period{from.UnixMilli(), to.AddDate(0, 0, 1).UnixMilli()}
+	}
+	sums := make([]int, len(out))
+	m.mu.RLock()
+	lines := m.asOf.lines[Commitments.n]
+	for _, id := range ids {
+		if tl := lines[id]; tl != nil {
+			tl.series(periods, until, out, sums)
+		}
+	}
+	m.mu.RUnlock()
+	for i := range out {
+		if out[i].Commitments > 0 {
+			out[i].Progress = float64(sums[i]) / float64(out[i].Commitments)
+		}
+	}
+	return out, nil
+}
+
+// series adds the commitment's figures to each period: its progress at
+// the period's end (in sums), and the reports made in it. One walk over
+// the versions and the periods together.
+func (tl *timeline) series(periods []period, until int64, out []ProgressPoint, sums []int) {
+	j := -1 // the version standing at the current period's end
+	for i, p := range periods {
+		end := p.to - 1
+		if until != 0 && until < end {
+			end = until
+		}
+		for j+1 < len(tl.points) && tl.points[j+1].at <= end {
+			j++
+		}
+		if j >= 0 {
+			out[i].Commitments++
+			sums[i] += int(tl.points[j].progress)
+		}
+	}
+	var reports int32
+	for _, pt := range tl.points {
+		if pt.reports <= reports {
+			continue
+		}
+		reports = pt.reports
+		if until != 0 && pt.at > until {
+			break
+		}
+		i := sort.Search(len(periods), func(i int) bool { return periods[i].to > pt.own })
+		if i < len(periods) && periods[i].from <= pt.own {
+			out[i].Reports++
+		}
+	}
+}
