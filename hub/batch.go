@@ -127,6 +127,13 @@ func (h *Hub) AppendBatch(ctx context.Context, events []*Event, progress func(do
 	if events[0].Seq != first {
 		return fmt.Errorf("%w: the batch starts at %d, the log is at %d", ErrMoved, events[0].Seq, first-1)
 	}
+	return h.appendBatch(ctx, events, progress)
+}
+
+// appendBatch is AppendBatch once the writer holds h.writeMu and the
+// batch starts at the log's next position.
+func (h *Hub) appendBatch(ctx context.Context, events []*Event, progress func(done int)) error {
+	first := events[0].Seq
 	id := newID()
 	for i, e := range events {
 		e.Batch = &Batch{ID: id, First: first, Last: i == len(events)-1}
