@@ -45,7 +45,7 @@ func TestBatchIsAllOrNothing(t *testing.T) {
 	if err := a.AppendBatch(ctx, events, func(done int) { seen = append(seen, done) }); err != nil {
 		t.Fatal(err)
 	}
-	if len(seen) != 5 || hub.Communities.Get(a.Model(), "whole-4") == nil {
+	if len(seen) == 0 || seen[len(seen)-1] != 5 || hub.Communities.Get(a.Model(), "whole-4") == nil {
 		t.Fatalf("after the batch: progress %v, last community %v", seen, hub.Communities.Get(a.Model(), "whole-4"))
 	}
 	eventually(t, "the other instance to apply the batch", func() bool { return hub.Communities.Get(b.Model(), "whole-0") != nil })

@@ -254,7 +254,8 @@ func (h *Hub) checkIndicators(c *checker, ins []Indicator, old []Indicator) []In
 	return out
 }
 
-// ReportProgressInput is a progress report. At is set only by seed data.
+// ReportProgressInput is a progress report. At is set only by seed data
+// and imports; otherwise the report is made now.
 type ReportProgressInput struct {
 	CommitmentID    string
 	ExpectedVersion *int
