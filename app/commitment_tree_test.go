@@ -145,7 +145,8 @@ func replayRollUps(t *testing.T, s *testServer, ref string, seq int64, n int) []
 }
 
 // TestCommitmentTree: children roll their progress up into their parent
-// by weight, through every level, cancelled children left out; each move
+// by weight, through every level, cancelled children left out, a move
+// between parents moving both; each move
 // of a parent's roll-up is a ProgressRolledUp change in its history and
 // on commitmentUpdated, replayed the same from memory and, after a
 // restart, from the log. Cycles, trees deeper than five levels, bad
@@ -199,6 +200,22 @@ func TestCommitmentTree(t *testing.T) {
 	}
 	if got, want := s.rolledUp(parent), 72.5; got != want { // (50 + 240) / 4
 		t.Errorf("after the grandchild's 50%%: %v, want %v", got, want)
+	}
+
+	// A move from one parent to another: both roll-ups move, in one batch.
+	other, _ := s.create("", "Other programme", nil)
+	before = s.app.hub.Model().Seq()
+	if e := s.update(b, map[string]any{"parentId": gid(hub.TypeCommitment, other)}); e != nil {
+		t.Fatal(e)
+	}
+	if n := s.app.hub.Model().Seq() - before; n != 3 || s.rolledUp(parent) != 50 || s.rolledUp(other) != 80 {
+		t.Errorf("B moved: %d events, parent %v (want A's 50), other %v (want B's 80)", n, s.rolledUp(parent), s.rolledUp(other))
+	}
+	if e := s.update(b, map[string]any{"parentId": pid}); e != nil {
+		t.Fatal(e)
+	}
+	if s.rolledUp(parent) != 72.5 || s.rolledUp(other) != 0 {
+		t.Errorf("B moved back: parent %v, other %v", s.rolledUp(parent), s.rolledUp(other))
 	}
 
 	// The tree as the API shows it.
@@ -294,7 +311,7 @@ func TestCommitmentTree(t *testing.T) {
 	// The parent's subscribers: every move of its roll-up, from memory,
 	// then after a restart from the log, the same.
 	want := []string{"CommitmentCreated", "ProgressRolledUp 0", "ProgressRolledUp 10", "ProgressRolledUp 70", "ProgressRolledUp 60",
-		"ProgressRolledUp 72.5", "ProgressRolledUp 50", "ProgressRolledUp "}
+		"ProgressRolledUp 72.5", "ProgressRolledUp 50", "ProgressRolledUp 72.5", "ProgressRolledUp 50", "ProgressRolledUp "}
 	describe := func(ms []rollUpMessage) []string {
 		out := make([]string, len(ms))
 		for i, m := range ms {

@@ -306,9 +306,18 @@ func (s *Store) AppendMany(ctx context.Context, events []*hub.Event) error {
 		for i, e := range events[:n] {
 			docs[i] = newEventDoc(e)
 		}
-		if _, err := s.block(b).InsertMany(ctx, docs, options.InsertMany().SetOrdered(true)); mongo.IsDuplicateKeyError(err) {
-			return fmt.Errorf("%w: appending %d events: %v", hub.ErrDuplicate, n, err)
-		} else if err != nil {
+		var duplicate bool
+		err := s.writeWithin(ctx, partTimeout, func(ctx context.Context) error {
+			_, err := s.block(b).InsertMany(ctx, docs, options.InsertMany().SetOrdered(true))
+			if duplicate = mongo.IsDuplicateKeyError(err); duplicate {
+				return nil
+			}
+			return err
+		})
+		if duplicate {
+			return fmt.Errorf("%w: appending %d events at %d: a position is taken", hub.ErrDuplicate, n, events[0].Seq)
+		}
+		if err != nil {
 			return fmt.Errorf("appending %d events: %w", n, err)
 		}
 		events = events[n:]
