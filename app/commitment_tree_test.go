@@ -146,10 +146,9 @@ func replayRollUps(t *testing.T, s *testServer, ref string, seq int64, n int) []
 
 // TestCommitmentTree: children roll their progress up into their parent
 // by weight, through every level, cancelled children left out, a move
-// between parents moving both; each move
-// of a parent's roll-up is a ProgressRolledUp change in its history and
-// on commitmentUpdated, replayed the same from memory and, after a
-// restart, from the log. Cycles, trees deeper than five levels, bad
+// between parents moving both; each move of a parent's roll-up is a
+// ProgressRolledUp change in its history and on commitmentUpdated,
+// replayed the same from memory and, after a restart, from the log. Cycles, trees deeper than five levels, bad
 // weights, parents the caller may not change and cancelling a parent
 // with open children are refused with user errors.
 func TestCommitmentTree(t *testing.T) {
