@@ -136,3 +136,39 @@ func TestDeletedStaysDeletedAcrossCheckpoints(t *testing.T) {
 		t.Fatalf("audit after the restart: %v %v", audit, err)
 	}
 }
+
+// TestBatchLosingAPositionMidwayVoidsOnlyItsOwn: a batch written a block
+// at a time that finds a position taken in its second block voids the
+// events it wrote, and only those, and says the log moved.
+func TestBatchLosingAPositionMidwayVoidsOnlyItsOwn(t *testing.T) {
+	ctx := context.Background()
+	st, uri := openStore(t)
+	a := openHub(t, st)
+	events := forkBatch(t, a, "race-", 300)
+	first := events[0].Seq
+	taken := first + 256 + 10 // in the second block of the batch
+	if err := st.Append(ctx, community(taken, "other-writer")); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.AppendBatch(ctx, events, nil); !errors.Is(err, hub.ErrMoved) {
+		t.Fatalf("a batch that loses a position: %v", err)
+	}
+	for seq := first; seq < taken; seq++ {
+		e, err := st.ReadEvent(ctx, seq)
+		if err != nil || e == nil || !e.IsVoid() {
+			t.Fatalf("event %d after the lost batch: %+v %v", seq, e, err)
+		}
+	}
+	if e, err := st.ReadEvent(ctx, taken); err != nil || e == nil || e.EntityID != "other-writer" {
+		t.Fatalf("the other writer's event: %+v %v", e, err)
+	}
+	b := openHub(t, connect(t, uri))
+	for _, h := range []*hub.Hub{a, b} {
+		if err := h.CatchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if hub.Communities.Get(h.Model(), "other-writer") == nil || hub.Communities.Get(h.Model(), "race-0") != nil || h.Model().Seq() != taken {
+			t.Fatalf("after the lost batch: at %d, race-0 %v", h.Model().Seq(), hub.Communities.Get(h.Model(), "race-0"))
+		}
+	}
+}
