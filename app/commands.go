@@ -9,9 +9,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"convene/backup"
+	"convene/export"
+	"convene/hub"
 	"convene/progress"
 	"convene/seed"
 	"convene/store"
@@ -104,8 +108,12 @@ func restoreCommand(ctx context.Context, cfg Config, logger *slog.Logger, errOut
 	return nil
 }
 
-// importCommand loads a plan file, or with --dry-run only checks it.
+// importCommand loads a plan file, or progress reports from a .csv file,
+// or with --dry-run only checks it.
 func importCommand(ctx context.Context, cfg Config, logger *slog.Logger, out, errOut io.Writer) error {
+	if strings.EqualFold(filepath.Ext(cfg.file), ".csv") {
+		return importReportsCommand(ctx, cfg, logger, out, errOut)
+	}
 	data, err := os.ReadFile(cfg.file)
 	if err != nil {
 		return err
@@ -138,6 +146,44 @@ func importCommand(ctx context.Context, cfg Config, logger *slog.Logger, out, er
 		fmt.Fprintf(out, "%s: %s\n", cfg.file, rep)
 	default:
 		fmt.Fprintf(out, "%s: imported %s\n", cfg.file, rep)
+	}
+	return nil
+}
+
+// importReportsCommand records the progress reports of a CSV file with
+// the columns of the progress-reports export, all or nothing, as the
+// system (an admin), or with --dry-run only checks them.
+func importReportsCommand(ctx context.Context, cfg Config, logger *slog.Logger, out, errOut io.Writer) error {
+	f, err := os.Open(cfg.file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	a, err := openForCommand(ctx, cfg, logger, out)
+	if err != nil {
+		return err
+	}
+	defer a.Close(context.Background())
+	meter := progress.New(errOut, "import", "events", 0)
+	actor := hub.Actor{Name: "convene import", Role: hub.ActorSystem}
+	res, err := export.ImportProgressReports(ctx, a.hub, actor, f, export.ImportOptions{DryRun: cfg.dryRun, Progress: func(done, total int) {
+		meter.SetTotal(total)
+		meter.Set(done)
+	}})
+	meter.Done()
+	if err != nil {
+		return err
+	}
+	if len(res.Problems) > 0 {
+		for _, e := range res.Problems {
+			fmt.Fprintf(errOut, "%s: %s\n", cfg.file, e)
+		}
+		return fmt.Errorf("%s: %d problems; nothing was written", cfg.file, len(res.Problems))
+	}
+	if cfg.dryRun {
+		fmt.Fprintf(out, "%s: no problems; importing it would write %d progress reports\n", cfg.file, res.Rows)
+	} else {
+		fmt.Fprintf(out, "%s: imported %d progress reports\n", cfg.file, res.Written)
 	}
 	return nil
 }

@@ -54,7 +54,7 @@ type tokenFlags struct {
 var commands = []struct{ name, summary string }{
 	{"serve", "serve the API, the playground and the exports (the default)"},
 	{"seed", "load the demo data into the configured database (refuses when it already holds data)"},
-	{"import", "import FILE [--dry-run]: load a plan (YAML or JSON, seed/FORMAT.md) into the configured database, all or nothing"},
+	{"import", "import FILE [--dry-run]: load a plan (YAML or JSON, seed/FORMAT.md), or progress reports (a .csv with the progress-reports export's columns), into the configured database, all or nothing"},
 	{"backup", "backup [FILE]: write the event log to FILE (a new file) or standard output, consistent while servers run"},
 	{"restore", "restore FILE: load a backup into an empty database"},
 	{"token create", "issue a token against the configured database and print its secret once"},
@@ -174,7 +174,7 @@ func (cfg *Config) registerToken(fs *flag.FlagSet) {
 
 // registerImport defines the flags of import.
 func (cfg *Config) registerImport(fs *flag.FlagSet) {
-	fs.BoolVar(&cfg.dryRun, "dry-run", false, "check the file and print every problem with its line and field; write nothing")
+	fs.BoolVar(&cfg.dryRun, "dry-run", false, "check the file and print every problem with its line and field (a .csv: its row and column); write nothing")
 }
 
 // Usage writes the help: every command, then every flag, grouped by the

@@ -428,7 +428,9 @@ var variableQueries = map[string]operation{
 	"@defer":                          {query: `{ commitmentByReference(reference: "C-2.1-002") { reference ... @defer { history(first: 1) { totalCount } } } }`},
 	"@defer on a named fragment":      {query: `query { commitmentByReference(reference: "C-2.1-002") { reference ...H @defer(label: "h") } } fragment H on Commitment { outcomes { summary } }`},
 	"introspection of the directives": {query: `{ __schema { directives { name locations args { name } } } }`},
-	"a cost over the limit":           {query: `{ commitments(first: 100) { nodes { history(first: 100) { nodes { fields { field } } } progressReports(first: 100) { nodes { note } } } } }`},
+	"a commitment tree (Float, a connection of children)": {query: `query($id: ID!, $n: Int) { commitment(id: $id) { progress rolledUpProgress weight parent { reference }
+		children(first: $n) { totalCount nodes { reference weight rolledUpProgress parent { reference } } } } }`, vars: `{"id": "` + gid(hub.TypeCommitment, "C-3.4-001") + `", "n": 5}`},
+	"a cost over the limit": {query: `{ commitments(first: 100) { nodes { history(first: 100) { nodes { fields { field } } } progressReports(first: 100) { nodes { note } } } } }`},
 }
 
 func TestOneOperationEveryTransport(t *testing.T) {
@@ -626,6 +628,9 @@ var replaySubscriptions = map[string]operation{
 		vars: `{"k": ["DECISION", "ACTION_ITEM"], "after": "ZTow"}`, take: 2},
 	"a field error in every event": {query: `subscription($after: String, $n: Int) { commitmentUpdated(after: $after) { cursor commitment { history(first: $n) { totalCount } } } }`,
 		vars: `{"after": "ZTow", "n": 101}`, take: 2},
+	"a parent's roll-ups": {query: `subscription($ids: [ID!], $after: String) { commitmentUpdated(filter: {commitmentIds: $ids}, after: $after) {
+		kind cursor changedFields { field before after } commitment { reference rolledUpProgress } } }`,
+		vars: `{"ids": ["` + gid(hub.TypeCommitment, "C-3.4-001") + `"], "after": "ZTow"}`, take: 4},
 	"a cursor that is not one": {query: `subscription($after: String) { commitmentUpdated(after: $after) { cursor } }`, vars: `{"after": "nope"}`},
 	"Int fractional":           {query: `subscription($after: String, $n: Int) { commitmentUpdated(after: $after) { commitment { history(last: $n) { totalCount } } } }`, vars: `{"after": "ZTow", "n": 1.5}`},
 	"an unknown field":         {query: `subscription { events { cursor colour } }`},
@@ -670,6 +675,13 @@ func testMutationsEveryTransport(t *testing.T, s *testServer) {
 			`{"in": {"commitmentId": %q, "expectedVersion": 2, "progress": 60, "status": null, "note": "More", "indicatorValues": [{"name": "Youth reached", "value": 120}]}}`},
 		{"updateCommitment: variables in the input object, an explicit null", update,
 			`{"id": %q, "v": 3, "title": "Renamed", "due": "2015-03-31", "communities": ["` + gid(hub.TypeCommunity, "collet") + `"], "description": null}`},
+		{"updateCommitment: a parent ID and a Float weight", `mutation($id: ID!, $parent: ID, $w: Float) {
+			updateCommitment(input: {id: $id, parentId: $parent, weight: $w}) {
+				commitment { weight rolledUpProgress parent { reference } } userErrors { code field message } } }`,
+			`{"id": %q, "parent": "` + gid(hub.TypeCommitment, "C-2.1-001") + `", "w": 2.5}`},
+		{"updateCommitment: clearParent, a Float weight sent as an integer", `mutation($id: ID!, $w: Float) {
+			updateCommitment(input: {id: $id, clearParent: true, weight: $w}) {
+				commitment { weight parent { reference } } userErrors { code field message } } }`, `{"id": %q, "w": 1}`},
 	}
 	ids := map[string]string{}
 	for _, tr := range mutationTransports {

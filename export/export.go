@@ -26,6 +26,9 @@
 //     columns as keys, in the same order, with numbers, booleans, null and
 //     arrays (participants, contacts and indicators as objects).
 //   - .ndjson: the same objects, one per line.
+//
+// Progress reports also come back in: POST /import/progress-reports.csv
+// takes rows with the progress-reports export's columns (import.go).
 package export
 
 import (

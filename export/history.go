@@ -60,49 +60,6 @@ func within(t time.Time, from, to *time.Time) bool {
 	return (from == nil || !t.Before(*from)) && (to == nil || t.Before(*to))
 }
 
-// progressReport is a report with its commitment.
-type progressReport struct {
-	c *hub.Commitment
-	r hub.ProgressReport
-}
-
-// progressReports takes the commitments filter and from/to (reportedAt):
-// each commitment's reports, newest first, as the API lists them.
-func (x *exporter) progressReports(p *params) (table, error) {
-	f, err := commitmentFilter(p)
-	if err != nil {
-		return table{}, err
-	}
-	from, to, err := period(p)
-	if err != nil {
-		return table{}, err
-	}
-	var rows []progressReport
-	for _, c := range x.model.Commitments(f, hub.CommitmentOrder{Field: hub.OrderByReference}, x.today) {
-		reports, err := x.model.ProgressReports(c)
-		if err != nil {
-			return table{}, err
-		}
-		for i := len(reports) - 1; i >= 0; i-- { // newest first, as the API
-			if r := reports[i]; within(r.ReportedAt, from, to) {
-				rows = append(rows, progressReport{c, r})
-			}
-		}
-	}
-	return rowsTable(rows, []column[progressReport]{
-		{"commitmentId", func(r progressReport) any { return globalID(hub.TypeCommitment, r.c.ID) }},
-		{"reference", func(r progressReport) any { return r.c.ID }},
-		{"title", func(r progressReport) any { return r.c.Title }},
-		{"reportedAt", func(r progressReport) any { return r.r.ReportedAt }},
-		{"progress", func(r progressReport) any { return r.r.Progress }},
-		{"status", func(r progressReport) any { return string(r.r.Status) }},
-		{"note", func(r progressReport) any { return r.r.Note }},
-		{"reportedBy", func(r progressReport) any { return optional(r.r.ReportedBy.Name) }},
-		{"reportedByRole", func(r progressReport) any { return string(r.r.ReportedBy.Role) }},
-		{"reportedByStakeholderId", func(r progressReport) any { return gid(hub.TypeStakeholder, r.r.ReportedBy.StakeholderID) }},
-	}), nil
-}
-
 // change is a history entry with the entity it changed.
 type change struct {
 	t  hub.EntityType

@@ -131,6 +131,7 @@ type ComplexityRoot struct {
 	}
 
 	Commitment struct {
+		Children          func(childComplexity int, first *int, after *string, last *int, before *string) int
 		CompletedAt       func(childComplexity int) int
 		CompletionLevel   func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
@@ -143,18 +144,21 @@ type ComplexityRoot struct {
 		Objective         func(childComplexity int) int
 		Outcomes          func(childComplexity int) int
 		Overdue           func(childComplexity int) int
+		Parent            func(childComplexity int) int
 		Participants      func(childComplexity int) int
 		Pillar            func(childComplexity int) int
 		Progress          func(childComplexity int) int
 		ProgressReports   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ProgressSeries    func(childComplexity int, interval hub.SeriesInterval, from hub.Date, to hub.Date) int
 		Reference         func(childComplexity int) int
+		RolledUpProgress  func(childComplexity int) int
 		StartDate         func(childComplexity int) int
 		Status            func(childComplexity int) int
 		TargetCommunities func(childComplexity int) int
 		Title             func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
 		Version           func(childComplexity int) int
+		Weight            func(childComplexity int) int
 	}
 
 	CommitmentConnection struct {
@@ -860,6 +864,9 @@ type CommitmentResolver interface {
 
 	ProgressReports(ctx context.Context, obj *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.ProgressReportConnection, error)
 	Outcomes(ctx context.Context, obj *gqltype.Commitment) ([]*hub.MeetingOutcome, error)
+	Parent(ctx context.Context, obj *gqltype.Commitment) (*gqltype.Commitment, error)
+	Children(ctx context.Context, obj *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.CommitmentConnection, error)
+
 	History(ctx context.Context, obj *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 
 	ProgressSeries(ctx context.Context, obj *gqltype.Commitment, interval hub.SeriesInterval, from hub.Date, to hub.Date) ([]*hub.ProgressPoint, error)
@@ -1340,6 +1347,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ChangeEvent.Version(childComplexity), true
 
+	case "Commitment.children":
+		if e.ComplexityRoot.Commitment.Children == nil {
+			break
+		}
+
+		args, err := ec.field_Commitment_children_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Commitment.Children(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Commitment.completedAt":
 		if e.ComplexityRoot.Commitment.CompletedAt == nil {
 			break
@@ -1417,6 +1435,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Commitment.Overdue(childComplexity), true
+	case "Commitment.parent":
+		if e.ComplexityRoot.Commitment.Parent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.Parent(childComplexity), true
 	case "Commitment.participants":
 		if e.ComplexityRoot.Commitment.Participants == nil {
 			break
@@ -1463,6 +1487,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Commitment.Reference(childComplexity), true
+	case "Commitment.rolledUpProgress":
+		if e.ComplexityRoot.Commitment.RolledUpProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.RolledUpProgress(childComplexity), true
 	case "Commitment.startDate":
 		if e.ComplexityRoot.Commitment.StartDate == nil {
 			break
@@ -1499,6 +1529,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Commitment.Version(childComplexity), true
+	case "Commitment.weight":
+		if e.ComplexityRoot.Commitment.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.Weight(childComplexity), true
 
 	case "CommitmentConnection.edges":
 		if e.ComplexityRoot.CommitmentConnection.Edges == nil {
@@ -5022,6 +5058,29 @@ type Commitment implements Node {
   ): ProgressReportConnection!
   "Meeting outcomes linked to this commitment."
   outcomes: [MeetingOutcome!]!
+  "The commitment this one is part of, if any."
+  parent: Commitment
+  "The commitments that are part of this one, by reference."
+  children(
+    "Return the first n items (at most 100)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Return the last n items (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): CommitmentConnection!
+  "Its share of its parent's ` + "`" + `rolledUpProgress` + "`" + ` (1 unless set): a child counts in proportion to its weight."
+  weight: Float!
+  """
+  For a commitment with children, the mean of its children's
+  ` + "`" + `rolledUpProgress` + "`" + ` weighted by their ` + "`" + `weight` + "`" + `, cancelled children left
+  out, rounded to two decimals; otherwise (no child, or all cancelled) its
+  own ` + "`" + `progress` + "`" + `. It moves as its children change, with a
+  ` + "`" + `ProgressRolledUp` + "`" + ` change in its history and on ` + "`" + `commitmentUpdated` + "`" + `.
+  """
+  rolledUpProgress: Float!
   "Every change to this commitment, oldest first."
   history(
     "Return the first n items (at most 100)."
@@ -6218,6 +6277,10 @@ input CreateCommitmentInput {
   communityIds: [ID!]
   "How its result is measured."
   indicators: [IndicatorInput!]
+  "The commitment it is part of (you must be allowed to change that one too); trees have at most 5 levels."
+  parentId: ID
+  "Its share of its parent's ` + "`" + `rolledUpProgress` + "`" + `: more than 0, at most 1000000; 1 when absent."
+  weight: Float
 }
 
 "The result of ` + "`" + `createCommitment` + "`" + `."
@@ -6252,6 +6315,12 @@ input UpdateCommitmentInput {
   communityIds: [ID!]
   "Replaces the indicators; latest values of indicators kept by name are kept."
   indicators: [IndicatorInput!]
+  "New parent (you must be allowed to change it too); refused when it would make a cycle or a tree deeper than 5 levels."
+  parentId: ID
+  "Detach it from its parent."
+  clearParent: Boolean
+  "New share of its parent's ` + "`" + `rolledUpProgress` + "`" + `: more than 0, at most 1000000."
+  weight: Float
 }
 
 "The result of ` + "`" + `updateCommitment` + "`" + `."
@@ -6554,7 +6623,7 @@ type OutcomeEvent {
 type CommitmentEvent {
   "This change's position in the log: pass it as ` + "`" + `after` + "`" + ` to resume after it."
   cursor: String!
-  "What happened, such as ` + "`" + `CommitmentCreated` + "`" + `, ` + "`" + `CommitmentUpdated` + "`" + ` or ` + "`" + `ProgressReported` + "`" + `."
+  "What happened, such as ` + "`" + `CommitmentCreated` + "`" + `, ` + "`" + `CommitmentUpdated` + "`" + `, ` + "`" + `ProgressReported` + "`" + ` or ` + "`" + `ProgressRolledUp` + "`" + ` (a child moved its rolled-up progress)."
   kind: String!
   "Who made the change."
   actor: Actor!
@@ -7577,6 +7646,14 @@ func (ec *executionContext) childFields_Commitment(ctx context.Context, field gr
 		return ec.fieldContext_Commitment_progressReports(ctx, field)
 	case "outcomes":
 		return ec.fieldContext_Commitment_outcomes(ctx, field)
+	case "parent":
+		return ec.fieldContext_Commitment_parent(ctx, field)
+	case "children":
+		return ec.fieldContext_Commitment_children(ctx, field)
+	case "weight":
+		return ec.fieldContext_Commitment_weight(ctx, field)
+	case "rolledUpProgress":
+		return ec.fieldContext_Commitment_rolledUpProgress(ctx, field)
 	case "history":
 		return ec.fieldContext_Commitment_history(ctx, field)
 	case "version":
@@ -8944,6 +9021,44 @@ func (ec *executionContext) field_CommitmentStats_progressSeries_args(ctx contex
 		return nil, err
 	}
 	args["to"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Commitment_children_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -12556,6 +12671,128 @@ func (ec *executionContext) fieldContext_Commitment_outcomes(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Commitment_parent(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_parent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Commitment().Parent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.Commitment) graphql.Marshaler {
+			return ec.marshalOCommitment2ᚖconveneᚋresolversᚋgqltypeᚐCommitment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_parent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Commitment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commitment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Commitment_children(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_children(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Commitment().Children(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommitmentConnection) graphql.Marshaler {
+			return ec.marshalNCommitmentConnection2ᚖconveneᚋgraphᚋmodelᚐCommitmentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_children(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Commitment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Commitment_children_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Commitment_weight(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, true, false, "Float")
+}
+
+func (ec *executionContext) _Commitment_rolledUpProgress(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_rolledUpProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RolledUpProgress(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_rolledUpProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, true, false, "Float")
 }
 
 func (ec *executionContext) _Commitment_history(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
@@ -26842,7 +27079,7 @@ func (ec *executionContext) unmarshalInputCreateCommitmentInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"objectiveId", "leadId", "title", "description", "participants", "startDate", "dueDate", "communityIds", "indicators"}
+	fieldsInOrder := [...]string{"objectiveId", "leadId", "title", "description", "participants", "startDate", "dueDate", "communityIds", "indicators", "parentId", "weight"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26912,6 +27149,20 @@ func (ec *executionContext) unmarshalInputCreateCommitmentInput(ctx context.Cont
 				return it, err
 			}
 			it.Indicators = data
+		case "parentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = data
+		case "weight":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weight"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weight = data
 		}
 	}
 	return it, nil
@@ -28886,7 +29137,7 @@ func (ec *executionContext) unmarshalInputUpdateCommitmentInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "expectedVersion", "title", "description", "objectiveId", "leadId", "participants", "startDate", "dueDate", "communityIds", "indicators"}
+	fieldsInOrder := [...]string{"id", "expectedVersion", "title", "description", "objectiveId", "leadId", "participants", "startDate", "dueDate", "communityIds", "indicators", "parentId", "clearParent", "weight"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28970,6 +29221,27 @@ func (ec *executionContext) unmarshalInputUpdateCommitmentInput(ctx context.Cont
 				return it, err
 			}
 			it.Indicators = data
+		case "parentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = data
+		case "clearParent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearParent"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearParent = data
+		case "weight":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weight"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weight = data
 		}
 	}
 	return it, nil
@@ -30703,6 +30975,28 @@ func (ec *executionContext) _Commitment(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Commitment_outcomes(ctx, field, obj)
 				})
+		case "parent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Commitment_parent(ctx, field, obj)
+				})
+		case "children":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Commitment_children(ctx, field, obj)
+				})
+		case "weight":
+			out.Values[i] = ec._Commitment_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rolledUpProgress":
+			out.Values[i] = ec._Commitment_rolledUpProgress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

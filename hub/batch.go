@@ -127,30 +127,74 @@ func (h *Hub) AppendBatch(ctx context.Context, events []*Event, progress func(do
 	if events[0].Seq != first {
 		return fmt.Errorf("%w: the batch starts at %d, the log is at %d", ErrMoved, events[0].Seq, first-1)
 	}
+	return h.appendBatch(ctx, events, progress)
+}
+
+// BulkLog is an EventLog that appends a run of events in order at once
+// and reads one event by its position: a batch then costs a write per
+// bulkChunk events, not one per event.
+type BulkLog interface {
+	// AppendMany appends the events in order; on failure, a prefix of
+	// them may be in the log. A taken position wraps ErrDuplicate.
+	AppendMany(ctx context.Context, events []*Event) error
+	// ReadEvent returns the event at seq, or nil when there is none.
+	ReadEvent(ctx context.Context, seq int64) (*Event, error)
+}
+
+// bulkChunk is how many of a batch's events one AppendMany writes: a
+// block of the store's log.
+const bulkChunk = 256
+
+// appendBatch is AppendBatch once the writer holds h.writeMu and the
+// batch starts at the log's next position.
+func (h *Hub) appendBatch(ctx context.Context, events []*Event, progress func(done int)) error {
+	first := events[0].Seq
 	id := newID()
 	for i, e := range events {
 		e.Batch = &Batch{ID: id, First: first, Last: i == len(events)-1}
-		if err := h.log.Append(ctx, e); err != nil {
-			h.void(first, e.Seq-1)
+	}
+	bulk, isBulk := h.log.(BulkLog)
+	for done := 0; done < len(events); {
+		n, err := 1, error(nil)
+		if isBulk {
+			n = min(bulkChunk, len(events)-done)
+			err = bulk.AppendMany(ctx, events[done:done+n])
+		} else {
+			err = h.log.Append(ctx, events[done])
+		}
+		if err != nil {
+			last := events[done].Seq - 1 // the batch's last event in the log
+			if isBulk {
+				last = h.lastOfBatch(ctx, bulk, id, last, events[done+n-1].Seq)
+			}
+			h.void(first, last)
 			if errors.Is(err, ErrDuplicate) {
 				return fmt.Errorf("%w: %v", ErrMoved, err)
 			}
 			return err
 		}
-		if progress != nil {
-			progress(i + 1)
+		if done += n; progress != nil {
+			progress(done)
 		}
 	}
-	// Read the batch back: a starting instance may have voided its start.
-	stored, err := h.log.ReadAfter(ctx, first-1)
-	if err != nil {
+	// Read the batch's start back: a starting instance may have voided it.
+	var start *Event
+	if isBulk {
+		e, err := bulk.ReadEvent(ctx, first)
+		if err != nil {
+			return err
+		}
+		start = e
+	} else if stored, err := h.log.ReadAfter(ctx, first-1); err != nil {
 		return err
+	} else if len(stored) > 0 {
+		start = stored[0]
 	}
-	if len(stored) == 0 || stored[0].Batch == nil || stored[0].Batch.ID != id {
+	if start == nil || start.Batch == nil || start.Batch.ID != id {
 		h.void(first, events[len(events)-1].Seq)
 		return ErrBatchVoided
 	}
-	if err := h.model.Apply(stored...); err != nil {
+	if err := h.model.Apply(events...); err != nil {
 		return err
 	}
 	select {
@@ -158,6 +202,19 @@ func (h *Hub) AppendBatch(ctx context.Context, events []*Event, progress func(do
 	default:
 	}
 	return nil
+}
+
+// lastOfBatch returns the position of the batch's last event in the log
+// after a failed AppendMany of the positions (from, to]: the inserts are
+// in order, so those of the batch found there are a prefix.
+func (h *Hub) lastOfBatch(ctx context.Context, log BulkLog, id string, from, to int64) int64 {
+	for seq := from + 1; seq <= to; seq++ {
+		e, err := log.ReadEvent(ctx, seq)
+		if err != nil || e == nil || e.Batch == nil || e.Batch.ID != id {
+			return seq - 1
+		}
+	}
+	return to
 }
 
 // void replaces the events in positions [from, to] with void ones.

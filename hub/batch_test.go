@@ -45,7 +45,7 @@ func TestBatchIsAllOrNothing(t *testing.T) {
 	if err := a.AppendBatch(ctx, events, func(done int) { seen = append(seen, done) }); err != nil {
 		t.Fatal(err)
 	}
-	if len(seen) != 5 || hub.Communities.Get(a.Model(), "whole-4") == nil {
+	if len(seen) == 0 || seen[len(seen)-1] != 5 || hub.Communities.Get(a.Model(), "whole-4") == nil {
 		t.Fatalf("after the batch: progress %v, last community %v", seen, hub.Communities.Get(a.Model(), "whole-4"))
 	}
 	eventually(t, "the other instance to apply the batch", func() bool { return hub.Communities.Get(b.Model(), "whole-0") != nil })
@@ -134,5 +134,41 @@ func TestDeletedStaysDeletedAcrossCheckpoints(t *testing.T) {
 	audit, err := b.Model().AuditLog(hub.AuditFilter{})
 	if err != nil || len(audit) != 2 || audit[0].Kind != "CommunityDeleted" {
 		t.Fatalf("audit after the restart: %v %v", audit, err)
+	}
+}
+
+// TestBatchLosingAPositionMidwayVoidsOnlyItsOwn: a batch written a block
+// at a time that finds a position taken in its second block voids the
+// events it wrote, and only those, and says the log moved.
+func TestBatchLosingAPositionMidwayVoidsOnlyItsOwn(t *testing.T) {
+	ctx := context.Background()
+	st, uri := openStore(t)
+	a := openHub(t, st)
+	events := forkBatch(t, a, "race-", 300)
+	first := events[0].Seq
+	taken := first + 256 + 10 // in the second block of the batch
+	if err := st.Append(ctx, community(taken, "other-writer")); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.AppendBatch(ctx, events, nil); !errors.Is(err, hub.ErrMoved) {
+		t.Fatalf("a batch that loses a position: %v", err)
+	}
+	for seq := first; seq < taken; seq++ {
+		e, err := st.ReadEvent(ctx, seq)
+		if err != nil || e == nil || !e.IsVoid() {
+			t.Fatalf("event %d after the lost batch: %+v %v", seq, e, err)
+		}
+	}
+	if e, err := st.ReadEvent(ctx, taken); err != nil || e == nil || e.EntityID != "other-writer" {
+		t.Fatalf("the other writer's event: %+v %v", e, err)
+	}
+	b := openHub(t, connect(t, uri))
+	for _, h := range []*hub.Hub{a, b} {
+		if err := h.CatchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if hub.Communities.Get(h.Model(), "other-writer") == nil || hub.Communities.Get(h.Model(), "race-0") != nil || h.Model().Seq() != taken {
+			t.Fatalf("after the lost batch: at %d, race-0 %v", h.Model().Seq(), hub.Communities.Get(h.Model(), "race-0"))
+		}
 	}
 }

@@ -23,6 +23,8 @@ type CreateCommitmentInput struct {
 	DueDate      Date
 	CommunityIDs []string
 	Indicators   []Indicator
+	ParentID     string   // the commitment it is part of, if any
+	Weight       *float64 // its share of the parent's roll-up; nil is the default, 1
 	At           time.Time
 }
 
@@ -40,12 +42,15 @@ func (h *Hub) CreateCommitment(ctx context.Context, actor Actor, in CreateCommit
 			DueDate:      in.DueDate,
 			CommunityIDs: dedupe(in.CommunityIDs),
 			Indicators:   h.checkIndicators(&c, in.Indicators, nil),
+			ParentID:     in.ParentID,
+			RollUpWeight: checkWeight(&c, in.Weight),
 		}
 		cm.Participants = h.checkParticipants(&c, in.LeadID, in.Participants)
 		if err := canEditCommitment(actor, cm); err != nil {
 			return nil, err
 		}
 		h.checkCommitment(&c, nil, cm)
+		h.checkTree(&c, actor, nil, cm)
 		if err := c.err(); err != nil {
 			return nil, err
 		}
@@ -85,6 +90,9 @@ type UpdateCommitmentInput struct {
 	DueDate         *Date
 	CommunityIDs    *[]string
 	Indicators      *[]Indicator
+	ParentID        *string
+	ClearParent     bool
+	Weight          *float64
 }
 
 // UpdateCommitment changes a commitment's description, dates, participants
@@ -125,6 +133,17 @@ func (h *Hub) UpdateCommitment(ctx context.Context, actor Actor, in UpdateCommit
 		if in.Indicators != nil {
 			cm.Indicators = h.checkIndicators(&c, *in.Indicators, old.Indicators)
 		}
+		switch {
+		case in.ClearParent && in.ParentID != nil:
+			c.add(CodeInvalid, "give parentId or clearParent, not both", "clearParent")
+		case in.ClearParent:
+			cm.ParentID = ""
+		case in.ParentID != nil:
+			cm.ParentID = *in.ParentID
+		}
+		if in.Weight != nil {
+			cm.RollUpWeight = checkWeight(&c, in.Weight)
+		}
 		if in.LeadID != nil || in.Participants != nil {
 			lead, others := old.LeadID, old.Participants[1:]
 			if in.LeadID != nil {
@@ -142,6 +161,7 @@ func (h *Hub) UpdateCommitment(ctx context.Context, actor Actor, in UpdateCommit
 			return nil, forbidden("an editor may not remove its own stakeholder from a commitment")
 		}
 		h.checkCommitment(&c, old, &cm)
+		h.checkTree(&c, actor, old, &cm)
 		if err := c.err(); err != nil {
 			return nil, err
 		}
@@ -234,7 +254,8 @@ func (h *Hub) checkIndicators(c *checker, ins []Indicator, old []Indicator) []In
 	return out
 }
 
-// ReportProgressInput is a progress report. At is set only by seed data.
+// ReportProgressInput is a progress report. At is set only by seed data
+// and imports; otherwise the report is made now.
 type ReportProgressInput struct {
 	CommitmentID    string
 	ExpectedVersion *int
@@ -288,6 +309,8 @@ func (h *Hub) ReportProgress(ctx context.Context, actor Actor, in ReportProgress
 				orList(commitmentNext[NotStarted], NotStarted), "status")
 		case status == NotStarted && in.Progress != 0:
 			c.add(CodeInvalid, "a commitment that has not started must be at 0% progress", "status")
+		case status == Cancelled && old.Status != Cancelled && h.model.hasOpenChildren(old.ID):
+			c.add(CodeNotAllowed, "it has children that are neither completed nor cancelled: cancel or complete them, or detach them, first", "status")
 		}
 		cm := *old
 		cm.Indicators = append([]Indicator(nil), old.Indicators...)

@@ -341,14 +341,11 @@ func (h *Hub) commit(ctx context.Context, build func() (*Event, error)) (*Event,
 			return nil, err
 		}
 		e.Seq = h.model.Seq() + 1
-		err = h.log.Append(ctx, e)
+		err = h.appendWithRollUps(ctx, e)
 		if !lost.IsZero() {
 			h.turns.measure(time.Since(lost))
 		}
 		if err == nil {
-			if err := h.model.Apply(e); err != nil {
-				return nil, err // unreachable: Seq follows the model's
-			}
 			select { // tell other instances, behind the mutation's back
 			case h.headMoved <- struct{}{}:
 			default:
@@ -382,6 +379,24 @@ func (h *Hub) commit(ctx context.Context, build func() (*Event, error)) (*Event,
 			started = time.Now() // waiting out a batch is not contention
 		}
 	}
+}
+
+// appendWithRollUps appends e and applies it; a change of a commitment
+// in a tree goes with its ancestors' roll-ups, in one batch. Losing a
+// position is ErrDuplicate, as for a single event.
+func (h *Hub) appendWithRollUps(ctx context.Context, e *Event) error {
+	ups := h.rollUps(e)
+	if len(ups) == 0 {
+		if err := h.log.Append(ctx, e); err != nil {
+			return err
+		}
+		return h.model.Apply(e) // no error: Seq follows the model's
+	}
+	err := h.appendBatch(ctx, append([]*Event{e}, ups...), nil)
+	if errors.Is(err, ErrMoved) || errors.Is(err, ErrBatchVoided) {
+		return fmt.Errorf("%w: %v", ErrDuplicate, err)
+	}
+	return err
 }
 
 // awaitBatch waits until the model has applied (or voided) the batch it holds back.

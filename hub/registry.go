@@ -62,6 +62,7 @@ var (
 			{Field: "lead", To: TypeStakeholder},
 			{Field: "participants", To: TypeStakeholder},
 			{Field: "targetCommunities", To: TypeCommunity},
+			{Field: "parent", To: TypeCommitment},
 		},
 		Indexes: []Index[Commitment]{
 			{Name: "stakeholder", Keys: func(c *Commitment, keys []string) []string {
@@ -75,6 +76,7 @@ var (
 			{Name: "status", Key: func(c *Commitment) string { return string(c.Status) }},
 			{Name: "community", Keys: func(c *Commitment, keys []string) []string { return append(keys, c.CommunityIDs...) }},
 			{Name: "due", Key: func(c *Commitment) string { return string(c.DueDate) }},
+			{Name: "parent", Key: func(c *Commitment) string { return c.ParentID }},
 		}})
 
 	Meetings = register(Row[Meeting]{Type: TypeMeeting, Key: "meeting",

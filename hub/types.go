@@ -231,6 +231,13 @@ type Commitment struct {
 	CompletedAt  *time.Time       `bson:"completedAt,omitempty" json:"completedAt"`
 	CommunityIDs []string         `bson:"communityIds" json:"targetCommunities"`
 	Indicators   []Indicator      `bson:"indicators" json:"indicators"`
+	// ParentID is the commitment this one is part of, if any; RollUpWeight
+	// is its share of the parent's roll-up (0: the default, 1). RolledUp is
+	// the weighted mean of its children's progress, for a commitment with
+	// children (commitment_tree.go); nil without.
+	ParentID     string   `bson:"parentId,omitempty" json:"parent,omitempty"`
+	RollUpWeight float64  `bson:"weight,omitempty" json:"weight,omitempty"`
+	RolledUp     *float64 `bson:"rolledUp,omitempty" json:"rolledUpProgress,omitempty"`
 	// ReportCount is how many progress reports the commitment has had at
 	// this version: the first ReportCount of the read model's record of
 	// its reports (ReadModel.ProgressReports), which only grows.
@@ -251,6 +258,23 @@ func (c *Commitment) CompletionLevel() CompletionLevel {
 		return LevelLimited
 	}
 	return LevelNotStarted
+}
+
+// Weight is the commitment's share of its parent's roll-up.
+func (c *Commitment) Weight() float64 {
+	if c.RollUpWeight == 0 {
+		return 1
+	}
+	return c.RollUpWeight
+}
+
+// RolledUpProgress is the weighted mean of its children's rolled-up
+// progress, or its own progress when no child counts.
+func (c *Commitment) RolledUpProgress() float64 {
+	if c.RolledUp != nil {
+		return *c.RolledUp
+	}
+	return float64(c.Progress)
 }
 
 // IsOverdue reports whether the due date has passed by today and the

@@ -53,3 +53,15 @@ func (r *commitmentResolver) Outcomes(ctx context.Context, c *gqltype.Commitment
 func (r *commitmentResolver) History(ctx context.Context, c *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
 	return r.historyConnection(ctx, hub.TypeCommitment, c.ID, pageArgs{first, last, after, before})
 }
+
+func (r *commitmentResolver) Parent(ctx context.Context, c *gqltype.Commitment) (*gqltype.Commitment, error) {
+	if c.ParentID == "" {
+		return nil, nil
+	}
+	return r.commitment(hub.Commitments.Get(r.model(), c.ParentID)), nil
+}
+
+func (r *commitmentResolver) Children(ctx context.Context, c *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.CommitmentConnection, error) {
+	order := hub.CommitmentOrder{Field: hub.OrderByReference}
+	return r.commitmentConnection(r.model().SubCommitments(c.ID), order, pageArgs{first, last, after, before})
+}

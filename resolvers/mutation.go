@@ -55,12 +55,16 @@ func (r *mutationResolver) CreateCommitment(ctx context.Context, in model.Create
 	if err != nil {
 		return nil, err
 	}
-	c, err := r.Hub.CreateCommitment(ctx, actor, hub.CreateCommitmentInput{
+	cmd := hub.CreateCommitmentInput{
 		ObjectiveID: localID(hub.TypeObjective, in.ObjectiveID), LeadID: localID(hub.TypeStakeholder, in.LeadID),
 		Title: in.Title, Description: deref(in.Description), Participants: participants(in.Participants),
 		StartDate: in.StartDate, DueDate: in.DueDate, CommunityIDs: localIDs(hub.TypeCommunity, in.CommunityIds),
-		Indicators: indicators(in.Indicators),
-	})
+		Indicators: indicators(in.Indicators), Weight: in.Weight,
+	}
+	if in.ParentID != nil {
+		cmd.ParentID = localID(hub.TypeCommitment, *in.ParentID)
+	}
+	c, err := r.Hub.CreateCommitment(ctx, actor, cmd)
 	ue, err := userErrors(err)
 	return &model.CreateCommitmentPayload{Commitment: r.commitment(c), UserErrors: ue}, err
 }
@@ -94,6 +98,11 @@ func (r *mutationResolver) UpdateCommitment(ctx context.Context, in model.Update
 		inds := indicators(in.Indicators)
 		cmd.Indicators = &inds
 	}
+	if in.ParentID != nil {
+		id := localID(hub.TypeCommitment, *in.ParentID)
+		cmd.ParentID = &id
+	}
+	cmd.ClearParent, cmd.Weight = deref(in.ClearParent), in.Weight
 	c, err := r.Hub.UpdateCommitment(ctx, actor, cmd)
 	ue, err := userErrors(err)
 	return &model.UpdateCommitmentPayload{Commitment: r.commitment(c), UserErrors: ue}, err

@@ -135,6 +135,8 @@ type commitmentData struct {
 	Communities  []string          `yaml:"communities"`
 	Indicators   []indicatorData   `yaml:"indicators"`
 	Reports      []reportData      `yaml:"reports"`
+	Parent       string            `yaml:"parent"`
+	Weight       *float64          `yaml:"weight"`
 
 	createdAt time.Time // startDate at 09:00 Belize time; set by check
 }
@@ -324,6 +326,12 @@ func (f *file) check() error {
 			if !slices.Contains(roles, hub.ParticipantRole(pt.Role)) {
 				bad(pat+".role", "%s: participant %s has unknown role %q", what, pt.Stakeholder, pt.Role)
 			}
+		}
+		if p := f.commitment[c.Parent]; c.Parent != "" && (p == nil || p == c) {
+			bad(at+".parent", "%s: parent %q is not a commitment listed earlier", what, c.Parent)
+		}
+		if c.Weight != nil && (*c.Weight <= 0 || *c.Weight > 1_000_000) {
+			bad(at+".weight", "%s: weight %v is not more than 0 and at most 1000000", what, *c.Weight)
 		}
 		for j, k := range c.Communities {
 			if !f.communities[k] {
@@ -567,7 +575,7 @@ func (f *file) writeCommitment(ctx context.Context, h *hub.Hub, c *commitmentDat
 	for i, ind := range c.Indicators {
 		indicators[i] = hub.Indicator{Name: ind.Name, Unit: ind.Unit, Baseline: ind.Baseline, Target: ind.Target}
 	}
-	created, err := h.CreateCommitment(ctx, hub.SystemActor, hub.CreateCommitmentInput{
+	in := hub.CreateCommitmentInput{
 		Reference:    c.Reference,
 		ObjectiveID:  c.Objective,
 		LeadID:       c.Lead,
@@ -578,8 +586,13 @@ func (f *file) writeCommitment(ctx context.Context, h *hub.Hub, c *commitmentDat
 		DueDate:      hub.Date(c.DueDate),
 		CommunityIDs: c.Communities,
 		Indicators:   indicators,
+		Weight:       c.Weight,
 		At:           c.createdAt,
-	})
+	}
+	if c.Parent != "" {
+		in.ParentID = f.commitment[c.Parent].Reference
+	}
+	created, err := h.CreateCommitment(ctx, hub.SystemActor, in)
 	if err != nil {
 		return fmt.Errorf("seed: commitment %s (%s): %w", c.Key, c.Reference, err)
 	}

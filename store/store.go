@@ -290,7 +290,8 @@ func (s *Store) Replace(ctx context.Context, e *hub.Event) error {
 }
 
 // AppendMany inserts events in order, a block at a time: a bulk load (the
-// benchmark's generator). It stops at the first failure.
+// benchmark's generator, a restore, a batch). It stops at the first
+// failure; a taken position wraps hub.ErrDuplicate.
 func (s *Store) AppendMany(ctx context.Context, events []*hub.Event) error {
 	for len(events) > 0 {
 		b := blockOf(events[0].Seq)
@@ -305,7 +306,18 @@ func (s *Store) AppendMany(ctx context.Context, events []*hub.Event) error {
 		for i, e := range events[:n] {
 			docs[i] = newEventDoc(e)
 		}
-		if _, err := s.block(b).InsertMany(ctx, docs, options.InsertMany().SetOrdered(true)); err != nil {
+		var duplicate bool
+		err := s.writeWithin(ctx, partTimeout, func(ctx context.Context) error {
+			_, err := s.block(b).InsertMany(ctx, docs, options.InsertMany().SetOrdered(true))
+			if duplicate = mongo.IsDuplicateKeyError(err); duplicate {
+				return nil
+			}
+			return err
+		})
+		if duplicate {
+			return fmt.Errorf("%w: appending %d events at %d: a position is taken", hub.ErrDuplicate, n, events[0].Seq)
+		}
+		if err != nil {
 			return fmt.Errorf("appending %d events: %w", n, err)
 		}
 		events = events[n:]

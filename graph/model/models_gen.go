@@ -171,6 +171,10 @@ type CreateCommitmentInput struct {
 	CommunityIds []string `json:"communityIds,omitempty"`
 	// How its result is measured.
 	Indicators []*IndicatorInput `json:"indicators,omitempty"`
+	// The commitment it is part of (you must be allowed to change that one too); trees have at most 5 levels.
+	ParentID *string `json:"parentId,omitempty"`
+	// Its share of its parent's `rolledUpProgress`: more than 0, at most 1000000; 1 when absent.
+	Weight *float64 `json:"weight,omitempty"`
 }
 
 // The result of `createCommitment`.
@@ -910,6 +914,12 @@ type UpdateCommitmentInput struct {
 	CommunityIds []string `json:"communityIds,omitempty"`
 	// Replaces the indicators; latest values of indicators kept by name are kept.
 	Indicators []*IndicatorInput `json:"indicators,omitempty"`
+	// New parent (you must be allowed to change it too); refused when it would make a cycle or a tree deeper than 5 levels.
+	ParentID *string `json:"parentId,omitempty"`
+	// Detach it from its parent.
+	ClearParent *bool `json:"clearParent,omitempty"`
+	// New share of its parent's `rolledUpProgress`: more than 0, at most 1000000.
+	Weight *float64 `json:"weight,omitempty"`
 }
 
 // The result of `updateCommitment`.
