@@ -58,10 +58,22 @@ func (r *commitmentResolver) Parent(ctx context.Context, c *gqltype.Commitment) 
 	if c.ParentID == "" {
 		return nil, nil
 	}
-	return r.commitment(hub.Commitments.Get(r.model(), c.ParentID)), nil
+	find, err := r.lookupAt(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, _ := find(hub.TypeCommitment, c.ParentID).(*hub.Commitment)
+	if p == nil {
+		return nil, nil
+	}
+	return r.commitmentFrom(find, p), nil
 }
 
 func (r *commitmentResolver) Children(ctx context.Context, c *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.CommitmentConnection, error) {
 	order := hub.CommitmentOrder{Field: hub.OrderByReference}
-	return r.commitmentConnection(r.model().SubCommitments(c.ID), order, pageArgs{first, last, after, before})
+	m, err := r.modelAt(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.commitmentConnection(m, m.SubCommitments(c.ID), order, pageArgs{first, last, after, before})
 }
