@@ -315,6 +315,7 @@ func (h *Hub) ReportProgress(ctx context.Context, actor Actor, in ReportProgress
 			cm.CompletedAt = nil
 		}
 		cm.ReportCount = old.ReportCount + 1
+		cm.Verification = "" // a new report awaits its verdict
 		e.Report = &ProgressReport{Progress: in.Progress, Status: status, Note: note, ReportedBy: actor, ReportedAt: e.At}
 		e.Changes = diff(old, &cm)
 		return e, nil

@@ -179,6 +179,9 @@ func (m *ReadModel) applyOne(e *Event, void bool) error {
 	if e.Report != nil {
 		m.reports[e.EntityID] = m.reports[e.EntityID].Append(*e.Report)
 	}
+	if e.Verification != nil {
+		m.reports[e.EntityID] = m.reports[e.EntityID].AppendVerdict(*e.Verification)
+	}
 	m.dirty[stream] = e.State
 	return nil
 }
