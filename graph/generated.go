@@ -133,6 +133,7 @@ type ComplexityRoot struct {
 		GlobalID          func(childComplexity int) int
 		History           func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Indicators        func(childComplexity int) int
+		LatestReport      func(childComplexity int) int
 		Lead              func(childComplexity int) int
 		Objective         func(childComplexity int) int
 		Outcomes          func(childComplexity int) int
@@ -147,6 +148,8 @@ type ComplexityRoot struct {
 		TargetCommunities func(childComplexity int) int
 		Title             func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
+		Verification      func(childComplexity int) int
+		VerifiedProgress  func(childComplexity int) int
 		Version           func(childComplexity int) int
 	}
 
@@ -172,12 +175,13 @@ type ComplexityRoot struct {
 	}
 
 	CommitmentStats struct {
-		AverageProgress func(childComplexity int) int
-		ByPillar        func(childComplexity int) int
-		BySector        func(childComplexity int) int
-		ByStatus        func(childComplexity int) int
-		Overdue         func(childComplexity int) int
-		Total           func(childComplexity int) int
+		AverageProgress  func(childComplexity int) int
+		ByPillar         func(childComplexity int) int
+		BySector         func(childComplexity int) int
+		ByStatus         func(childComplexity int) int
+		Overdue          func(childComplexity int) int
+		Total            func(childComplexity int) int
+		VerifiedProgress func(childComplexity int) int
 	}
 
 	Community struct {
@@ -353,6 +357,7 @@ type ComplexityRoot struct {
 		UpdateStakeholder    func(childComplexity int, input model.UpdateStakeholderInput) int
 		UpdateStrategicPlan  func(childComplexity int, input model.UpdateStrategicPlanInput) int
 		UpdateWebhook        func(childComplexity int, input model.UpdateWebhookInput) int
+		VerifyProgressReport func(childComplexity int, input model.VerifyProgressReportInput) int
 	}
 
 	Objective struct {
@@ -400,17 +405,20 @@ type ComplexityRoot struct {
 	}
 
 	PillarStats struct {
-		AverageProgress func(childComplexity int) int
-		Count           func(childComplexity int) int
-		Pillar          func(childComplexity int) int
+		AverageProgress  func(childComplexity int) int
+		Count            func(childComplexity int) int
+		Pillar           func(childComplexity int) int
+		VerifiedProgress func(childComplexity int) int
 	}
 
 	ProgressReport struct {
-		Note       func(childComplexity int) int
-		Progress   func(childComplexity int) int
-		ReportedAt func(childComplexity int) int
-		ReportedBy func(childComplexity int) int
-		Status     func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
+		Note         func(childComplexity int) int
+		Progress     func(childComplexity int) int
+		ReportedAt   func(childComplexity int) int
+		ReportedBy   func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Verification func(childComplexity int) int
 	}
 
 	ProgressReportConnection struct {
@@ -468,9 +476,10 @@ type ComplexityRoot struct {
 	}
 
 	SectorStats struct {
-		AverageProgress func(childComplexity int) int
-		Count           func(childComplexity int) int
-		Sector          func(childComplexity int) int
+		AverageProgress  func(childComplexity int) int
+		Count            func(childComplexity int) int
+		Sector           func(childComplexity int) int
+		VerifiedProgress func(childComplexity int) int
 	}
 
 	Stakeholder struct {
@@ -600,6 +609,20 @@ type ComplexityRoot struct {
 		Message func(childComplexity int) int
 	}
 
+	Verification struct {
+		At       func(childComplexity int) int
+		By       func(childComplexity int) int
+		Evidence func(childComplexity int) int
+		Note     func(childComplexity int) int
+		Verdict  func(childComplexity int) int
+	}
+
+	VerifyProgressReportPayload struct {
+		Commitment     func(childComplexity int) int
+		ProgressReport func(childComplexity int) int
+		UserErrors     func(childComplexity int) int
+	}
+
 	Viewer struct {
 		Authenticated func(childComplexity int) int
 		Role          func(childComplexity int) int
@@ -694,6 +717,9 @@ type CommitmentResolver interface {
 	TargetCommunities(ctx context.Context, obj *gqltype.Commitment) ([]*hub.Community, error)
 
 	ProgressReports(ctx context.Context, obj *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.ProgressReportConnection, error)
+	LatestReport(ctx context.Context, obj *gqltype.Commitment) (*gqltype.ProgressReport, error)
+	Verification(ctx context.Context, obj *gqltype.Commitment) (model.VerificationState, error)
+
 	Outcomes(ctx context.Context, obj *gqltype.Commitment) ([]*hub.MeetingOutcome, error)
 	History(ctx context.Context, obj *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
@@ -747,6 +773,7 @@ type MutationResolver interface {
 	CreateCommitment(ctx context.Context, input model.CreateCommitmentInput) (*model.CreateCommitmentPayload, error)
 	UpdateCommitment(ctx context.Context, input model.UpdateCommitmentInput) (*model.UpdateCommitmentPayload, error)
 	ReportProgress(ctx context.Context, input model.ReportProgressInput) (*model.ReportProgressPayload, error)
+	VerifyProgressReport(ctx context.Context, input model.VerifyProgressReportInput) (*model.VerifyProgressReportPayload, error)
 	ScheduleMeeting(ctx context.Context, input model.ScheduleMeetingInput) (*model.ScheduleMeetingPayload, error)
 	UpdateMeeting(ctx context.Context, input model.UpdateMeetingInput) (*model.UpdateMeetingPayload, error)
 	RecordMeetingOutcome(ctx context.Context, input model.RecordMeetingOutcomeInput) (*model.RecordMeetingOutcomePayload, error)
@@ -1162,6 +1189,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Commitment.Indicators(childComplexity), true
+	case "Commitment.latestReport":
+		if e.ComplexityRoot.Commitment.LatestReport == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.LatestReport(childComplexity), true
 	case "Commitment.lead":
 		if e.ComplexityRoot.Commitment.Lead == nil {
 			break
@@ -1251,6 +1284,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Commitment.UpdatedAt(childComplexity), true
+	case "Commitment.verification":
+		if e.ComplexityRoot.Commitment.Verification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.Verification(childComplexity), true
+	case "Commitment.verifiedProgress":
+		if e.ComplexityRoot.Commitment.VerifiedProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.VerifiedProgress(childComplexity), true
 	case "Commitment.version":
 		if e.ComplexityRoot.Commitment.Version == nil {
 			break
@@ -1369,6 +1414,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommitmentStats.Total(childComplexity), true
+	case "CommitmentStats.verifiedProgress":
+		if e.ComplexityRoot.CommitmentStats.VerifiedProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentStats.VerifiedProgress(childComplexity), true
 
 	case "Community.archived":
 		if e.ComplexityRoot.Community.Archived == nil {
@@ -2222,6 +2273,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateWebhook(childComplexity, args["input"].(model.UpdateWebhookInput)), true
+	case "Mutation.verifyProgressReport":
+		if e.ComplexityRoot.Mutation.VerifyProgressReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyProgressReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyProgressReport(childComplexity, args["input"].(model.VerifyProgressReportInput)), true
 
 	case "Objective.archived":
 		if e.ComplexityRoot.Objective.Archived == nil {
@@ -2440,7 +2502,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PillarStats.Pillar(childComplexity), true
+	case "PillarStats.verifiedProgress":
+		if e.ComplexityRoot.PillarStats.VerifiedProgress == nil {
+			break
+		}
 
+		return e.ComplexityRoot.PillarStats.VerifiedProgress(childComplexity), true
+
+	case "ProgressReport.id":
+		if e.ComplexityRoot.ProgressReport.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressReport.GlobalID(childComplexity), true
 	case "ProgressReport.note":
 		if e.ComplexityRoot.ProgressReport.Note == nil {
 			break
@@ -2471,6 +2545,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProgressReport.Status(childComplexity), true
+	case "ProgressReport.verification":
+		if e.ComplexityRoot.ProgressReport.Verification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressReport.Verification(childComplexity), true
 
 	case "ProgressReportConnection.edges":
 		if e.ComplexityRoot.ProgressReportConnection.Edges == nil {
@@ -2781,6 +2861,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SectorStats.Sector(childComplexity), true
+	case "SectorStats.verifiedProgress":
+		if e.ComplexityRoot.SectorStats.VerifiedProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SectorStats.VerifiedProgress(childComplexity), true
 
 	case "Stakeholder.acronym":
 		if e.ComplexityRoot.Stakeholder.Acronym == nil {
@@ -3256,6 +3342,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserError.Message(childComplexity), true
 
+	case "Verification.verifiedAt":
+		if e.ComplexityRoot.Verification.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.At(childComplexity), true
+	case "Verification.verifiedBy":
+		if e.ComplexityRoot.Verification.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.By(childComplexity), true
+	case "Verification.evidence":
+		if e.ComplexityRoot.Verification.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.Evidence(childComplexity), true
+	case "Verification.note":
+		if e.ComplexityRoot.Verification.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.Note(childComplexity), true
+	case "Verification.verdict":
+		if e.ComplexityRoot.Verification.Verdict == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.Verdict(childComplexity), true
+
+	case "VerifyProgressReportPayload.commitment":
+		if e.ComplexityRoot.VerifyProgressReportPayload.Commitment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifyProgressReportPayload.Commitment(childComplexity), true
+	case "VerifyProgressReportPayload.progressReport":
+		if e.ComplexityRoot.VerifyProgressReportPayload.ProgressReport == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifyProgressReportPayload.ProgressReport(childComplexity), true
+	case "VerifyProgressReportPayload.userErrors":
+		if e.ComplexityRoot.VerifyProgressReportPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifyProgressReportPayload.UserErrors(childComplexity), true
+
 	case "Viewer.authenticated":
 		if e.ComplexityRoot.Viewer.Authenticated == nil {
 			break
@@ -3551,6 +3687,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateStakeholderInput", ec.unmarshalInputUpdateStakeholderInput),
 			graphql.NewInputUnmarshaler("UpdateStrategicPlanInput", ec.unmarshalInputUpdateStrategicPlanInput),
 			graphql.NewInputUnmarshaler("UpdateWebhookInput", ec.unmarshalInputUpdateWebhookInput),
+			graphql.NewInputUnmarshaler("VerifyProgressReportInput", ec.unmarshalInputVerifyProgressReportInput),
 			graphql.NewInputUnmarshaler("WebhookFilter", ec.unmarshalInputWebhookFilter),
 			graphql.NewInputUnmarshaler("WebhookIDInput", ec.unmarshalInputWebhookIDInput),
 		)
@@ -4035,6 +4172,12 @@ type Commitment implements Node {
     "Return items before this cursor."
     before: String
   ): ProgressReportConnection!
+  "Its newest progress report, if it has one."
+  latestReport: ProgressReport
+  "The standing verdict on its newest report: UNVERIFIED until a stakeholder other than the reporter judges it (and again after each new report)."
+  verification: VerificationState!
+  "The progress of its newest report that stands VERIFIED, 0–100 (0 when none does): the progress others have confirmed, beside the claimed ` + "`" + `progress` + "`" + `."
+  verifiedProgress: Int!
   "Meeting outcomes linked to this commitment."
   outcomes: [MeetingOutcome!]!
   "Every change to this commitment, oldest first."
@@ -4126,6 +4269,10 @@ input CommitmentOrder {
 
 "A report of progress on a commitment."
 type ProgressReport {
+  "Global identifier of the report; pass it as ` + "`" + `reportId` + "`" + ` to ` + "`" + `verifyProgressReport` + "`" + `."
+  id: ID!
+  "The verdict that stands on it (the latest one), or null while nobody has judged it."
+  verification: Verification
   "Percentage complete at the time of the report."
   progress: Int!
   "Status at the time of the report."
@@ -4164,6 +4311,8 @@ type CommitmentStats {
   total: Int!
   "Mean progress, 0–100 (0 when there are none)."
   averageProgress: Float!
+  "Mean verified progress (` + "`" + `Commitment.verifiedProgress` + "`" + `), 0–100: the part of ` + "`" + `averageProgress` + "`" + ` that others have confirmed."
+  verifiedProgress: Float!
   "How many are overdue."
   overdue: Int!
   "Counts per status, every status listed."
@@ -4190,6 +4339,8 @@ type SectorStats {
   count: Int!
   "Their mean progress (0 when there are none)."
   averageProgress: Float!
+  "Their mean verified progress (0 when there are none)."
+  verifiedProgress: Float!
 }
 
 "Commitment figures for one pillar."
@@ -4200,6 +4351,64 @@ type PillarStats {
   count: Int!
   "Their mean progress (0 when there are none)."
   averageProgress: Float!
+  "Their mean verified progress (0 when there are none)."
+  verifiedProgress: Float!
+}
+
+# ---------------------------------------------------------------- verification
+
+"What a stakeholder other than the reporter found of a progress report."
+enum Verdict {
+  "The evidence bears the report out."
+  VERIFIED
+  "The report is contested."
+  DISPUTED
+}
+
+"Where a commitment's newest progress report stands with those who check it."
+enum VerificationState {
+  "Nobody has judged it yet, or the commitment has no report."
+  UNVERIFIED
+  "Its standing verdict is VERIFIED."
+  VERIFIED
+  "Its standing verdict is DISPUTED."
+  DISPUTED
+}
+
+"A verdict on a progress report."
+type Verification {
+  "What was found."
+  verdict: Verdict!
+  "Why: what was checked and how."
+  note: String!
+  "Links to the evidence (absolute http or https URLs, at most 10)."
+  evidence: [String!]!
+  "Who judged it."
+  verifiedBy: Actor!
+  "When."
+  verifiedAt: DateTime!
+}
+
+"A verdict on a progress report."
+input VerifyProgressReportInput {
+  "The report judged (` + "`" + `ProgressReport.id` + "`" + `)."
+  reportId: ID!
+  "What was found."
+  verdict: Verdict!
+  "Why: what was checked and how (at most 5000 characters)."
+  note: String!
+  "Links to the evidence: absolute http or https URLs, at most 10."
+  evidence: [String!]
+}
+
+"The result of ` + "`" + `verifyProgressReport` + "`" + `."
+type VerifyProgressReportPayload {
+  "The commitment after the verdict, or null when refused."
+  commitment: Commitment
+  "The report judged, with its verdict, or null when refused."
+  progressReport: ProgressReport
+  "Why it was refused; empty on success."
+  userErrors: [UserError!]!
 }
 
 # ---------------------------------------------------------------- meetings
@@ -4751,6 +4960,8 @@ type Mutation {
   updateCommitment("The changes." input: UpdateCommitmentInput!): UpdateCommitmentPayload!
   "Report progress on a commitment: percentage, status, a note and indicator values."
   reportProgress("The report." input: ReportProgressInput!): ReportProgressPayload!
+  "Judge a progress report VERIFIED or DISPUTED, with a note and evidence: the secretariat (admins), or an editor of a participant from another sector than the reporter's; never the reporter itself."
+  verifyProgressReport("The verdict." input: VerifyProgressReportInput!): VerifyProgressReportPayload!
   "Schedule a coordination meeting."
   scheduleMeeting("The meeting." input: ScheduleMeetingInput!): ScheduleMeetingPayload!
   "Change a meeting: time, place, participants, attendance, status or minutes."
@@ -5857,6 +6068,12 @@ func (ec *executionContext) childFields_Commitment(ctx context.Context, field gr
 		return ec.fieldContext_Commitment_indicators(ctx, field)
 	case "progressReports":
 		return ec.fieldContext_Commitment_progressReports(ctx, field)
+	case "latestReport":
+		return ec.fieldContext_Commitment_latestReport(ctx, field)
+	case "verification":
+		return ec.fieldContext_Commitment_verification(ctx, field)
+	case "verifiedProgress":
+		return ec.fieldContext_Commitment_verifiedProgress(ctx, field)
 	case "outcomes":
 		return ec.fieldContext_Commitment_outcomes(ctx, field)
 	case "history":
@@ -5919,6 +6136,8 @@ func (ec *executionContext) childFields_CommitmentStats(ctx context.Context, fie
 		return ec.fieldContext_CommitmentStats_total(ctx, field)
 	case "averageProgress":
 		return ec.fieldContext_CommitmentStats_averageProgress(ctx, field)
+	case "verifiedProgress":
+		return ec.fieldContext_CommitmentStats_verifiedProgress(ctx, field)
 	case "overdue":
 		return ec.fieldContext_CommitmentStats_overdue(ctx, field)
 	case "byStatus":
@@ -6313,12 +6532,18 @@ func (ec *executionContext) childFields_PillarStats(ctx context.Context, field g
 		return ec.fieldContext_PillarStats_count(ctx, field)
 	case "averageProgress":
 		return ec.fieldContext_PillarStats_averageProgress(ctx, field)
+	case "verifiedProgress":
+		return ec.fieldContext_PillarStats_verifiedProgress(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PillarStats", field.Name)
 }
 
 func (ec *executionContext) childFields_ProgressReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_ProgressReport_id(ctx, field)
+	case "verification":
+		return ec.fieldContext_ProgressReport_verification(ctx, field)
 	case "progress":
 		return ec.fieldContext_ProgressReport_progress(ctx, field)
 	case "status":
@@ -6407,6 +6632,8 @@ func (ec *executionContext) childFields_SectorStats(ctx context.Context, field g
 		return ec.fieldContext_SectorStats_count(ctx, field)
 	case "averageProgress":
 		return ec.fieldContext_SectorStats_averageProgress(ctx, field)
+	case "verifiedProgress":
+		return ec.fieldContext_SectorStats_verifiedProgress(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SectorStats", field.Name)
 }
@@ -6651,6 +6878,34 @@ func (ec *executionContext) childFields_UserError(ctx context.Context, field gra
 		return ec.fieldContext_UserError_code(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
+}
+
+func (ec *executionContext) childFields_Verification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "verdict":
+		return ec.fieldContext_Verification_verdict(ctx, field)
+	case "note":
+		return ec.fieldContext_Verification_note(ctx, field)
+	case "evidence":
+		return ec.fieldContext_Verification_evidence(ctx, field)
+	case "verifiedBy":
+		return ec.fieldContext_Verification_verifiedBy(ctx, field)
+	case "verifiedAt":
+		return ec.fieldContext_Verification_verifiedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Verification", field.Name)
+}
+
+func (ec *executionContext) childFields_VerifyProgressReportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "commitment":
+		return ec.fieldContext_VerifyProgressReportPayload_commitment(ctx, field)
+	case "progressReport":
+		return ec.fieldContext_VerifyProgressReportPayload_progressReport(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_VerifyProgressReportPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VerifyProgressReportPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7489,6 +7744,20 @@ func (ec *executionContext) field_Mutation_updateWebhook_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateWebhookInput, error) {
 			return ec.unmarshalNUpdateWebhookInput2conveneᚋgraphᚋmodelᚐUpdateWebhookInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_verifyProgressReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.VerifyProgressReportInput, error) {
+			return ec.unmarshalNVerifyProgressReportInput2conveneᚋgraphᚋmodelᚐVerifyProgressReportInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9932,6 +10201,84 @@ func (ec *executionContext) fieldContext_Commitment_progressReports(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Commitment_latestReport(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_latestReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Commitment().LatestReport(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.ProgressReport) graphql.Marshaler {
+			return ec.marshalOProgressReport2ᚖconveneᚋresolversᚋgqltypeᚐProgressReport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_latestReport(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Commitment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgressReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Commitment_verification(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_verification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Commitment().Verification(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.VerificationState) graphql.Marshaler {
+			return ec.marshalNVerificationState2conveneᚋgraphᚋmodelᚐVerificationState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_verification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, true, true, "VerificationState")
+}
+
+func (ec *executionContext) _Commitment_verifiedProgress(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_verifiedProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerifiedProgress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_verifiedProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Commitment_outcomes(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10459,6 +10806,29 @@ func (ec *executionContext) _CommitmentStats_averageProgress(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_CommitmentStats_averageProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CommitmentStats_verifiedProgress(ctx context.Context, field graphql.CollectedField, obj *hub.CommitmentStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentStats_verifiedProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerifiedProgress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentStats_verifiedProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommitmentStats", field, false, false, "Float")
 }
 
@@ -13607,6 +13977,50 @@ func (ec *executionContext) fieldContext_Mutation_reportProgress(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_verifyProgressReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_verifyProgressReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VerifyProgressReport(ctx, fc.Args["input"].(model.VerifyProgressReportInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VerifyProgressReportPayload) graphql.Marshaler {
+			return ec.marshalNVerifyProgressReportPayload2ᚖconveneᚋgraphᚋmodelᚐVerifyProgressReportPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_verifyProgressReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VerifyProgressReportPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_verifyProgressReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_scheduleMeeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15009,7 +15423,85 @@ func (ec *executionContext) fieldContext_PillarStats_averageProgress(_ context.C
 	return graphql.NewScalarFieldContext("PillarStats", field, false, false, "Float")
 }
 
-func (ec *executionContext) _ProgressReport_progress(ctx context.Context, field graphql.CollectedField, obj *hub.ProgressReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _PillarStats_verifiedProgress(ctx context.Context, field graphql.CollectedField, obj *hub.PillarStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PillarStats_verifiedProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerifiedProgress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PillarStats_verifiedProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PillarStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProgressReport_id(ctx context.Context, field graphql.CollectedField, obj *gqltype.ProgressReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressReport_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressReport_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ProgressReport_verification(ctx context.Context, field graphql.CollectedField, obj *gqltype.ProgressReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressReport_verification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verification, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Verification) graphql.Marshaler {
+			return ec.marshalOVerification2ᚖconveneᚋhubᚐVerification(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressReport_verification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgressReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Verification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProgressReport_progress(ctx context.Context, field graphql.CollectedField, obj *gqltype.ProgressReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15032,7 +15524,7 @@ func (ec *executionContext) fieldContext_ProgressReport_progress(_ context.Conte
 	return graphql.NewScalarFieldContext("ProgressReport", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ProgressReport_status(ctx context.Context, field graphql.CollectedField, obj *hub.ProgressReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgressReport_status(ctx context.Context, field graphql.CollectedField, obj *gqltype.ProgressReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15055,7 +15547,7 @@ func (ec *executionContext) fieldContext_ProgressReport_status(_ context.Context
 	return graphql.NewScalarFieldContext("ProgressReport", field, false, false, "CommitmentStatus")
 }
 
-func (ec *executionContext) _ProgressReport_note(ctx context.Context, field graphql.CollectedField, obj *hub.ProgressReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgressReport_note(ctx context.Context, field graphql.CollectedField, obj *gqltype.ProgressReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15078,7 +15570,7 @@ func (ec *executionContext) fieldContext_ProgressReport_note(_ context.Context, 
 	return graphql.NewScalarFieldContext("ProgressReport", field, false, false, "String")
 }
 
-func (ec *executionContext) _ProgressReport_reportedBy(ctx context.Context, field graphql.CollectedField, obj *hub.ProgressReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgressReport_reportedBy(ctx context.Context, field graphql.CollectedField, obj *gqltype.ProgressReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15110,7 +15602,7 @@ func (ec *executionContext) fieldContext_ProgressReport_reportedBy(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _ProgressReport_reportedAt(ctx context.Context, field graphql.CollectedField, obj *hub.ProgressReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgressReport_reportedAt(ctx context.Context, field graphql.CollectedField, obj *gqltype.ProgressReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15177,8 +15669,8 @@ func (ec *executionContext) _ProgressReportConnection_nodes(ctx context.Context,
 			return obj.Nodes, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*hub.ProgressReport) graphql.Marshaler {
-			return ec.marshalNProgressReport2ᚕᚖconveneᚋhubᚐProgressReportᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltype.ProgressReport) graphql.Marshaler {
+			return ec.marshalNProgressReport2ᚕᚖconveneᚋresolversᚋgqltypeᚐProgressReportᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15287,8 +15779,8 @@ func (ec *executionContext) _ProgressReportEdge_node(ctx context.Context, field 
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *hub.ProgressReport) graphql.Marshaler {
-			return ec.marshalNProgressReport2ᚖconveneᚋhubᚐProgressReport(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.ProgressReport) graphql.Marshaler {
+			return ec.marshalNProgressReport2ᚖconveneᚋresolversᚋgqltypeᚐProgressReport(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16271,8 +16763,8 @@ func (ec *executionContext) _ReportProgressPayload_progressReport(ctx context.Co
 			return obj.ProgressReport, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *hub.ProgressReport) graphql.Marshaler {
-			return ec.marshalOProgressReport2ᚖconveneᚋhubᚐProgressReport(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.ProgressReport) graphql.Marshaler {
+			return ec.marshalOProgressReport2ᚖconveneᚋresolversᚋgqltypeᚐProgressReport(ctx, selections, v)
 		},
 		true,
 		false,
@@ -16517,6 +17009,29 @@ func (ec *executionContext) _SectorStats_averageProgress(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_SectorStats_averageProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SectorStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SectorStats_verifiedProgress(ctx context.Context, field graphql.CollectedField, obj *hub.SectorStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SectorStats_verifiedProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerifiedProgress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SectorStats_verifiedProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SectorStats", field, false, false, "Float")
 }
 
@@ -18554,6 +19069,226 @@ func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserError", field, false, false, "UserErrorCode")
+}
+
+func (ec *executionContext) _Verification_verdict(ctx context.Context, field graphql.CollectedField, obj *hub.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_verdict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verdict, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Verdict) graphql.Marshaler {
+			return ec.marshalNVerdict2conveneᚋhubᚐVerdict(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_verdict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Verdict")
+}
+
+func (ec *executionContext) _Verification_note(ctx context.Context, field graphql.CollectedField, obj *hub.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Verification_evidence(ctx context.Context, field graphql.CollectedField, obj *hub.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Verification_verifiedBy(ctx context.Context, field graphql.CollectedField, obj *hub.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_verifiedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Actor) graphql.Marshaler {
+			return ec.marshalNActor2conveneᚋhubᚐActor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_verifiedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Verification",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Actor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Verification_verifiedAt(ctx context.Context, field graphql.CollectedField, obj *hub.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_verifiedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_verifiedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _VerifyProgressReportPayload_commitment(ctx context.Context, field graphql.CollectedField, obj *model.VerifyProgressReportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifyProgressReportPayload_commitment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Commitment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.Commitment) graphql.Marshaler {
+			return ec.marshalOCommitment2ᚖconveneᚋresolversᚋgqltypeᚐCommitment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VerifyProgressReportPayload_commitment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerifyProgressReportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commitment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VerifyProgressReportPayload_progressReport(ctx context.Context, field graphql.CollectedField, obj *model.VerifyProgressReportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifyProgressReportPayload_progressReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProgressReport, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.ProgressReport) graphql.Marshaler {
+			return ec.marshalOProgressReport2ᚖconveneᚋresolversᚋgqltypeᚐProgressReport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VerifyProgressReportPayload_progressReport(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerifyProgressReportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgressReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VerifyProgressReportPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.VerifyProgressReportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifyProgressReportPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.FieldError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖconveneᚋhubᚐFieldErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerifyProgressReportPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerifyProgressReportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Viewer_authenticated(ctx context.Context, field graphql.CollectedField, obj *hub.Viewer) (ret graphql.Marshaler) {
@@ -23314,6 +24049,69 @@ func UnmarshalUpdateWebhookInput(ctx context.Context, raw any) (model.UpdateWebh
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputVerifyProgressReportInput(ctx context.Context, obj any) (model.VerifyProgressReportInput, error) {
+	var it model.VerifyProgressReportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"reportId", "verdict", "note", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "reportId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportID = data
+		case "verdict":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verdict"))
+			data, err := ec.unmarshalNVerdict2conveneᚋhubᚐVerdict(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Verdict = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVerifyProgressReportInput unmarshals raw into the VerifyProgressReportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVerifyProgressReportInput(ctx context.Context, raw any) (model.VerifyProgressReportInput, error) {
+	var out model.VerifyProgressReportInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VerifyProgressReportInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputWebhookFilter(ctx context.Context, obj any) (model.WebhookFilter, error) {
 	var it model.WebhookFilter
 	if obj == nil {
@@ -24058,6 +24856,23 @@ func (ec *executionContext) _Commitment(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Commitment_progressReports(ctx, field, obj)
 				})
+		case "latestReport":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Commitment_latestReport(ctx, field, obj)
+				})
+		case "verification":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Commitment_verification(ctx, field, obj)
+				})
+		case "verifiedProgress":
+			out.Values[i] = ec._Commitment_verifiedProgress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "outcomes":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -24267,6 +25082,11 @@ func (ec *executionContext) _CommitmentStats(ctx context.Context, sel ast.Select
 			}
 		case "averageProgress":
 			out.Values[i] = ec._CommitmentStats_averageProgress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verifiedProgress":
+			out.Values[i] = ec._CommitmentStats_verifiedProgress(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25432,6 +26252,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "verifyProgressReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_verifyProgressReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "scheduleMeeting":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_scheduleMeeting(ctx, field)
@@ -25852,6 +26679,11 @@ func (ec *executionContext) _PillarStats(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "verifiedProgress":
+			out.Values[i] = ec._PillarStats_verifiedProgress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25871,7 +26703,7 @@ func (ec *executionContext) _PillarStats(ctx context.Context, sel ast.SelectionS
 
 var progressReportImplementors = []string{"ProgressReport"}
 
-func (ec *executionContext) _ProgressReport(ctx context.Context, sel ast.SelectionSet, obj *hub.ProgressReport) graphql.Marshaler {
+func (ec *executionContext) _ProgressReport(ctx context.Context, sel ast.SelectionSet, obj *gqltype.ProgressReport) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, progressReportImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -25880,6 +26712,16 @@ func (ec *executionContext) _ProgressReport(ctx context.Context, sel ast.Selecti
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ProgressReport")
+		case "id":
+			out.Values[i] = ec._ProgressReport_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verification":
+			out.Values[i] = ec._ProgressReport_verification(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "progress":
 			out.Values[i] = ec._ProgressReport_progress(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -26346,6 +27188,11 @@ func (ec *executionContext) _SectorStats(ctx context.Context, sel ast.SelectionS
 			}
 		case "averageProgress":
 			out.Values[i] = ec._SectorStats_averageProgress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verifiedProgress":
+			out.Values[i] = ec._SectorStats_verifiedProgress(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27223,6 +28070,102 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 			}
 		case "code":
 			out.Values[i] = ec._UserError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var verificationImplementors = []string{"Verification"}
+
+func (ec *executionContext) _Verification(ctx context.Context, sel ast.SelectionSet, obj *hub.Verification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, verificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Verification")
+		case "verdict":
+			out.Values[i] = ec._Verification_verdict(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._Verification_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "evidence":
+			out.Values[i] = ec._Verification_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verifiedBy":
+			out.Values[i] = ec._Verification_verifiedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verifiedAt":
+			out.Values[i] = ec._Verification_verifiedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var verifyProgressReportPayloadImplementors = []string{"VerifyProgressReportPayload"}
+
+func (ec *executionContext) _VerifyProgressReportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.VerifyProgressReportPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, verifyProgressReportPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VerifyProgressReportPayload")
+		case "commitment":
+			out.Values[i] = ec._VerifyProgressReportPayload_commitment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "progressReport":
+			out.Values[i] = ec._VerifyProgressReportPayload_progressReport(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._VerifyProgressReportPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -29047,11 +29990,11 @@ func (ec *executionContext) marshalNPillarStats2ᚕconveneᚋhubᚐPillarStats�
 	return ret
 }
 
-func (ec *executionContext) marshalNProgressReport2ᚕᚖconveneᚋhubᚐProgressReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.ProgressReport) graphql.Marshaler {
+func (ec *executionContext) marshalNProgressReport2ᚕᚖconveneᚋresolversᚋgqltypeᚐProgressReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*gqltype.ProgressReport) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNProgressReport2ᚖconveneᚋhubᚐProgressReport(ctx, sel, v[i])
+		return ec.marshalNProgressReport2ᚖconveneᚋresolversᚋgqltypeᚐProgressReport(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -29063,7 +30006,7 @@ func (ec *executionContext) marshalNProgressReport2ᚕᚖconveneᚋhubᚐProgres
 	return ret
 }
 
-func (ec *executionContext) marshalNProgressReport2ᚖconveneᚋhubᚐProgressReport(ctx context.Context, sel ast.SelectionSet, v *hub.ProgressReport) graphql.Marshaler {
+func (ec *executionContext) marshalNProgressReport2ᚖconveneᚋresolversᚋgqltypeᚐProgressReport(ctx context.Context, sel ast.SelectionSet, v *gqltype.ProgressReport) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ProgressReport!")
 		return graphql.Null
@@ -29322,6 +30265,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNTestWebhookPayload2ᚖconveneᚋgraphᚋmodelᚐTestWebhookPayload(ctx context.Context, sel ast.SelectionSet, v *model.TestWebhookPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TestWebhookPayload!")
@@ -29532,6 +30504,43 @@ func (ec *executionContext) marshalNUserErrorCode2conveneᚋhubᚐErrorCode(ctx 
 		graphql.AddInvalidNullFromMarshaler(ctx, "UserErrorCode!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNVerdict2conveneᚋhubᚐVerdict(ctx context.Context, v any) (hub.Verdict, error) {
+	res, err := gqltype.UnmarshalVerdict(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVerdict2conveneᚋhubᚐVerdict(ctx context.Context, sel ast.SelectionSet, v hub.Verdict) graphql.Marshaler {
+	_ = sel
+	res := gqltype.MarshalVerdict(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Verdict!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNVerificationState2conveneᚋgraphᚋmodelᚐVerificationState(ctx context.Context, v any) (model.VerificationState, error) {
+	var res model.VerificationState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVerificationState2conveneᚋgraphᚋmodelᚐVerificationState(ctx context.Context, sel ast.SelectionSet, v model.VerificationState) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNVerifyProgressReportInput2conveneᚋgraphᚋmodelᚐVerifyProgressReportInput(ctx context.Context, v any) (model.VerifyProgressReportInput, error) {
+	res, err := ec.unmarshalInputVerifyProgressReportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVerifyProgressReportPayload2ᚖconveneᚋgraphᚋmodelᚐVerifyProgressReportPayload(ctx context.Context, sel ast.SelectionSet, v *model.VerifyProgressReportPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VerifyProgressReportPayload!")
+		return graphql.Null
+	}
+	return ec._VerifyProgressReportPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNViewer2ᚖconveneᚋhubᚐViewer(ctx context.Context, sel ast.SelectionSet, v *hub.Viewer) graphql.Marshaler {
@@ -30480,7 +31489,7 @@ func (ec *executionContext) marshalOPillar2ᚖconveneᚋhubᚐPillar(ctx context
 	return ec._Pillar(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOProgressReport2ᚖconveneᚋhubᚐProgressReport(ctx context.Context, sel ast.SelectionSet, v *hub.ProgressReport) graphql.Marshaler {
+func (ec *executionContext) marshalOProgressReport2ᚖconveneᚋresolversᚋgqltypeᚐProgressReport(ctx context.Context, sel ast.SelectionSet, v *gqltype.ProgressReport) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -30651,6 +31660,13 @@ func (ec *executionContext) marshalOToken2ᚖconveneᚋhubᚐToken(ctx context.C
 		return graphql.Null
 	}
 	return ec._Token(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOVerification2ᚖconveneᚋhubᚐVerification(ctx context.Context, sel ast.SelectionSet, v *hub.Verification) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Verification(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOWebhook2ᚖconveneᚋhubᚐWebhook(ctx context.Context, sel ast.SelectionSet, v *hub.Webhook) graphql.Marshaler {

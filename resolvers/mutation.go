@@ -5,6 +5,8 @@ import (
 
 	"convene/graph/model"
 	"convene/hub"
+	"convene/opaque"
+	"convene/resolvers/gqltype"
 )
 
 // Each mutation reads the writer, translates its input to the domain's
@@ -113,7 +115,29 @@ func (r *mutationResolver) ReportProgress(ctx context.Context, in model.ReportPr
 		Progress: in.Progress, Status: in.Status, Note: in.Note, IndicatorValues: values,
 	})
 	ue, err := userErrors(err)
-	return &model.ReportProgressPayload{Commitment: r.commitment(c), ProgressReport: rep, UserErrors: ue}, err
+	var view *gqltype.ProgressReport
+	if rep != nil {
+		view, err = r.reportView(c, c.ReportCount)
+	}
+	return &model.ReportProgressPayload{Commitment: r.commitment(c), ProgressReport: view, UserErrors: ue}, err
+}
+
+func (r *mutationResolver) VerifyProgressReport(ctx context.Context, in model.VerifyProgressReportInput) (*model.VerifyProgressReportPayload, error) {
+	actor, err := writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// An ID that names no report is refused as a report that is not there.
+	commitmentID, n, _ := opaque.ParseReportID(in.ReportID)
+	c, _, err := r.Hub.VerifyProgressReport(ctx, actor, hub.VerifyReportInput{
+		CommitmentID: commitmentID, Report: n, Verdict: in.Verdict, Note: in.Note, Evidence: in.Evidence,
+	})
+	ue, err := userErrors(err)
+	var view *gqltype.ProgressReport
+	if c != nil {
+		view, err = r.reportView(c, n)
+	}
+	return &model.VerifyProgressReportPayload{Commitment: r.commitment(c), ProgressReport: view, UserErrors: ue}, err
 }
 
 func (r *mutationResolver) ScheduleMeeting(ctx context.Context, in model.ScheduleMeetingInput) (*model.ScheduleMeetingPayload, error) {

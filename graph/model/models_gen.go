@@ -3,9 +3,13 @@
 package model
 
 import (
+	"bytes"
 	"convene/hub"
 	"convene/resolvers/gqltype"
 	"convene/webhook"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 )
 
@@ -488,7 +492,7 @@ type ProgressReportConnection struct {
 	// The reports on this page, with their cursors.
 	Edges []*ProgressReportEdge `json:"edges"`
 	// The reports on this page.
-	Nodes []*hub.ProgressReport `json:"nodes"`
+	Nodes []*gqltype.ProgressReport `json:"nodes"`
 	// Paging information.
 	PageInfo *PageInfo `json:"pageInfo"`
 	// How many reports there are.
@@ -500,7 +504,7 @@ type ProgressReportEdge struct {
 	// Opaque cursor for `after` / `before`.
 	Cursor string `json:"cursor"`
 	// The report.
-	Node *hub.ProgressReport `json:"node"`
+	Node *gqltype.ProgressReport `json:"node"`
 }
 
 // Everything that can be read.
@@ -567,7 +571,7 @@ type ReportProgressPayload struct {
 	// The commitment after the report, or null when refused.
 	Commitment *gqltype.Commitment `json:"commitment,omitempty"`
 	// The report as recorded, or null when refused.
-	ProgressReport *hub.ProgressReport `json:"progressReport,omitempty"`
+	ProgressReport *gqltype.ProgressReport `json:"progressReport,omitempty"`
 	// Why it was refused; empty on success.
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }
@@ -914,6 +918,28 @@ type UpdateWebhookInput struct {
 	Filter *WebhookFilter `json:"filter,omitempty"`
 }
 
+// A verdict on a progress report.
+type VerifyProgressReportInput struct {
+	// The report judged (`ProgressReport.id`).
+	ReportID string `json:"reportId"`
+	// What was found.
+	Verdict hub.Verdict `json:"verdict"`
+	// Why: what was checked and how (at most 5000 characters).
+	Note string `json:"note"`
+	// Links to the evidence: absolute http or https URLs, at most 10.
+	Evidence []string `json:"evidence,omitempty"`
+}
+
+// The result of `verifyProgressReport`.
+type VerifyProgressReportPayload struct {
+	// The commitment after the verdict, or null when refused.
+	Commitment *gqltype.Commitment `json:"commitment,omitempty"`
+	// The report judged, with its verdict, or null when refused.
+	ProgressReport *gqltype.ProgressReport `json:"progressReport,omitempty"`
+	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
 // A page of webhooks.
 type WebhookConnection struct {
 	// The webhooks on this page, with their cursors.
@@ -984,4 +1010,65 @@ type WebhookPayload struct {
 	Webhook *hub.Webhook `json:"webhook,omitempty"`
 	// Why it was refused; empty on success.
 	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
+// Where a commitment's newest progress report stands with those who check it.
+type VerificationState string
+
+const (
+	// Nobody has judged it yet, or the commitment has no report.
+	VerificationStateUnverified VerificationState = "UNVERIFIED"
+	// Its standing verdict is VERIFIED.
+	VerificationStateVerified VerificationState = "VERIFIED"
+	// Its standing verdict is DISPUTED.
+	VerificationStateDisputed VerificationState = "DISPUTED"
+)
+
+var AllVerificationState = []VerificationState{
+	VerificationStateUnverified,
+	VerificationStateVerified,
+	VerificationStateDisputed,
+}
+
+func (e VerificationState) IsValid() bool {
+	switch e {
+	case VerificationStateUnverified, VerificationStateVerified, VerificationStateDisputed:
+		return true
+	}
+	return false
+}
+
+func (e VerificationState) String() string {
+	return string(e)
+}
+
+func (e *VerificationState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = VerificationState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid VerificationState", str)
+	}
+	return nil
+}
+
+func (e VerificationState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *VerificationState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e VerificationState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
