@@ -38,6 +38,7 @@ type ResolverRoot interface {
 	Commitment() CommitmentResolver
 	CommitmentEvent() CommitmentEventResolver
 	Community() CommunityResolver
+	Disaggregation() DisaggregationResolver
 	Meeting() MeetingResolver
 	MeetingOutcome() MeetingOutcomeResolver
 	MeetingParticipant() MeetingParticipantResolver
@@ -241,6 +242,13 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	Disaggregation struct {
+		Actual    func(childComplexity int) int
+		Community func(childComplexity int) int
+		Dimension func(childComplexity int) int
+		Value     func(childComplexity int) int
+	}
+
 	FieldChange struct {
 		After  func(childComplexity int) int
 		Before func(childComplexity int) int
@@ -248,11 +256,24 @@ type ComplexityRoot struct {
 	}
 
 	Indicator struct {
-		Baseline    func(childComplexity int) int
-		LatestValue func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Target      func(childComplexity int) int
-		Unit        func(childComplexity int) int
+		Additive     func(childComplexity int) int
+		Baseline     func(childComplexity int) int
+		BaselineDate func(childComplexity int) int
+		BaselineNote func(childComplexity int) int
+		LatestValue  func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Periods      func(childComplexity int) int
+		Target       func(childComplexity int) int
+		Unit         func(childComplexity int) int
+	}
+
+	IndicatorPeriod struct {
+		Actual    func(childComplexity int) int
+		Breakdown func(childComplexity int) int
+		End       func(childComplexity int) int
+		Note      func(childComplexity int) int
+		Start     func(childComplexity int) int
+		Target    func(childComplexity int) int
 	}
 
 	IssueTokenPayload struct {
@@ -392,6 +413,14 @@ type ComplexityRoot struct {
 		Stakeholder func(childComplexity int) int
 	}
 
+	PeriodActual struct {
+		Actual      func(childComplexity int) int
+		Breakdown   func(childComplexity int) int
+		Indicator   func(childComplexity int) int
+		Note        func(childComplexity int) int
+		PeriodStart func(childComplexity int) int
+	}
+
 	Pillar struct {
 		Archived    func(childComplexity int) int
 		Code        func(childComplexity int) int
@@ -412,6 +441,7 @@ type ComplexityRoot struct {
 	}
 
 	ProgressReport struct {
+		Actuals      func(childComplexity int) int
 		GlobalID     func(childComplexity int) int
 		Note         func(childComplexity int) int
 		Progress     func(childComplexity int) int
@@ -733,6 +763,10 @@ type CommunityResolver interface {
 	ID(ctx context.Context, obj *hub.Community) (string, error)
 
 	History(ctx context.Context, obj *hub.Community, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
+}
+type DisaggregationResolver interface {
+	Value(ctx context.Context, obj *hub.Disaggregation) (string, error)
+	Community(ctx context.Context, obj *hub.Disaggregation) (*hub.Community, error)
 }
 type MeetingResolver interface {
 	ID(ctx context.Context, obj *hub.Meeting) (string, error)
@@ -1598,6 +1632,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeletePayload.UserErrors(childComplexity), true
 
+	case "Disaggregation.actual":
+		if e.ComplexityRoot.Disaggregation.Actual == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disaggregation.Actual(childComplexity), true
+	case "Disaggregation.community":
+		if e.ComplexityRoot.Disaggregation.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disaggregation.Community(childComplexity), true
+	case "Disaggregation.dimension":
+		if e.ComplexityRoot.Disaggregation.Dimension == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disaggregation.Dimension(childComplexity), true
+	case "Disaggregation.value":
+		if e.ComplexityRoot.Disaggregation.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disaggregation.Value(childComplexity), true
+
 	case "FieldChange.after":
 		if e.ComplexityRoot.FieldChange.After == nil {
 			break
@@ -1617,12 +1676,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FieldChange.Field(childComplexity), true
 
+	case "Indicator.additive":
+		if e.ComplexityRoot.Indicator.Additive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Additive(childComplexity), true
 	case "Indicator.baseline":
 		if e.ComplexityRoot.Indicator.Baseline == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Indicator.Baseline(childComplexity), true
+	case "Indicator.baselineDate":
+		if e.ComplexityRoot.Indicator.BaselineDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.BaselineDate(childComplexity), true
+	case "Indicator.baselineNote":
+		if e.ComplexityRoot.Indicator.BaselineNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.BaselineNote(childComplexity), true
 	case "Indicator.latestValue":
 		if e.ComplexityRoot.Indicator.LatestValue == nil {
 			break
@@ -1635,6 +1712,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.Name(childComplexity), true
+	case "Indicator.periods":
+		if e.ComplexityRoot.Indicator.Periods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Periods(childComplexity), true
 	case "Indicator.target":
 		if e.ComplexityRoot.Indicator.Target == nil {
 			break
@@ -1647,6 +1730,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.Unit(childComplexity), true
+
+	case "IndicatorPeriod.actual":
+		if e.ComplexityRoot.IndicatorPeriod.Actual == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPeriod.Actual(childComplexity), true
+	case "IndicatorPeriod.breakdown":
+		if e.ComplexityRoot.IndicatorPeriod.Breakdown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPeriod.Breakdown(childComplexity), true
+	case "IndicatorPeriod.end":
+		if e.ComplexityRoot.IndicatorPeriod.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPeriod.End(childComplexity), true
+	case "IndicatorPeriod.note":
+		if e.ComplexityRoot.IndicatorPeriod.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPeriod.Note(childComplexity), true
+	case "IndicatorPeriod.start":
+		if e.ComplexityRoot.IndicatorPeriod.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPeriod.Start(childComplexity), true
+	case "IndicatorPeriod.target":
+		if e.ComplexityRoot.IndicatorPeriod.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPeriod.Target(childComplexity), true
 
 	case "IssueTokenPayload.secret":
 		if e.ComplexityRoot.IssueTokenPayload.Secret == nil {
@@ -2419,6 +2539,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Participant.Stakeholder(childComplexity), true
 
+	case "PeriodActual.actual":
+		if e.ComplexityRoot.PeriodActual.Actual == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodActual.Actual(childComplexity), true
+	case "PeriodActual.breakdown":
+		if e.ComplexityRoot.PeriodActual.Breakdown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodActual.Breakdown(childComplexity), true
+	case "PeriodActual.indicator":
+		if e.ComplexityRoot.PeriodActual.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodActual.Indicator(childComplexity), true
+	case "PeriodActual.note":
+		if e.ComplexityRoot.PeriodActual.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodActual.Note(childComplexity), true
+	case "PeriodActual.periodStart":
+		if e.ComplexityRoot.PeriodActual.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodActual.PeriodStart(childComplexity), true
+
 	case "Pillar.archived":
 		if e.ComplexityRoot.Pillar.Archived == nil {
 			break
@@ -2509,6 +2660,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PillarStats.VerifiedProgress(childComplexity), true
 
+	case "ProgressReport.periodActuals":
+		if e.ComplexityRoot.ProgressReport.Actuals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressReport.Actuals(childComplexity), true
 	case "ProgressReport.id":
 		if e.ComplexityRoot.ProgressReport.GlobalID == nil {
 			break
@@ -3663,8 +3820,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateStrategicPlanInput", ec.unmarshalInputCreateStrategicPlanInput),
 			graphql.NewInputUnmarshaler("CreateWebhookInput", ec.unmarshalInputCreateWebhookInput),
 			graphql.NewInputUnmarshaler("DeleteInput", ec.unmarshalInputDeleteInput),
+			graphql.NewInputUnmarshaler("DisaggregationInput", ec.unmarshalInputDisaggregationInput),
 			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
 			graphql.NewInputUnmarshaler("IndicatorInput", ec.unmarshalInputIndicatorInput),
+			graphql.NewInputUnmarshaler("IndicatorPeriodInput", ec.unmarshalInputIndicatorPeriodInput),
 			graphql.NewInputUnmarshaler("IndicatorValueInput", ec.unmarshalInputIndicatorValueInput),
 			graphql.NewInputUnmarshaler("IssueTokenInput", ec.unmarshalInputIssueTokenInput),
 			graphql.NewInputUnmarshaler("MeetingFilter", ec.unmarshalInputMeetingFilter),
@@ -3672,6 +3831,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("OutcomeFilter", ec.unmarshalInputOutcomeFilter),
 			graphql.NewInputUnmarshaler("OutcomeSubscriptionFilter", ec.unmarshalInputOutcomeSubscriptionFilter),
 			graphql.NewInputUnmarshaler("ParticipantInput", ec.unmarshalInputParticipantInput),
+			graphql.NewInputUnmarshaler("PeriodActualInput", ec.unmarshalInputPeriodActualInput),
 			graphql.NewInputUnmarshaler("RecordMeetingOutcomeInput", ec.unmarshalInputRecordMeetingOutcomeInput),
 			graphql.NewInputUnmarshaler("RedeliverWebhookInput", ec.unmarshalInputRedeliverWebhookInput),
 			graphql.NewInputUnmarshaler("ReportProgressInput", ec.unmarshalInputReportProgressInput),
@@ -4119,10 +4279,18 @@ type Indicator {
   unit: String!
   "The value before the commitment started."
   baseline: Float!
+  "When the baseline was measured, if recorded."
+  baselineDate: Date
+  "How or where the baseline was measured."
+  baselineNote: String!
   "The value the commitment aims for."
   target: Float!
   "The latest reported value, if any."
   latestValue: Float
+  "True when an actual's parts by one dimension add up to at most the actual (people counted once), so that no breakdown exceeds its total."
+  additive: Boolean!
+  "The periods it is measured over, in start order: none overlapping, all inside the commitment's dates."
+  periods: [IndicatorPeriod!]!
 }
 
 "A commitment made by a stakeholder towards an objective of the plan."
@@ -4267,6 +4435,84 @@ input CommitmentOrder {
   direction: OrderDirection! = ASC
 }
 
+"A span of time an indicator is measured over, with its target and actual (IATI's result period)."
+type IndicatorPeriod {
+  "The first day."
+  start: Date!
+  "The last day."
+  end: Date!
+  "The value aimed for in the period."
+  target: Float!
+  "The value achieved, once reported."
+  actual: Float
+  "A note on the period."
+  note: String!
+  "The actual broken down by sex, age band or community."
+  breakdown: [Disaggregation!]!
+}
+
+"What an actual is broken down by."
+enum Dimension {
+  "Sex: the value is FEMALE, MALE or OTHER."
+  SEX
+  "Age band: the value is written like ` + "`" + `15-24` + "`" + ` or ` + "`" + `65+` + "`" + `."
+  AGE_BAND
+  "Community: the value is a community's global ID."
+  COMMUNITY
+}
+
+"The part of an actual for one value of a dimension."
+type Disaggregation {
+  "The dimension."
+  dimension: Dimension!
+  "The value: a sex, an age band or a community's global ID."
+  value: String!
+  "The community, for the COMMUNITY dimension."
+  community: Community
+  "The part of the actual."
+  actual: Float!
+}
+
+"The actual a progress report gave for one period of an indicator."
+type PeriodActual {
+  "The indicator's name."
+  indicator: String!
+  "The start of the period."
+  periodStart: Date!
+  "The value achieved."
+  actual: Float!
+  "The note given with it."
+  note: String!
+  "The actual broken down by sex, age band or community."
+  breakdown: [Disaggregation!]!
+}
+
+"A period of an indicator."
+input IndicatorPeriodInput {
+  "The first day (not before the commitment's start date)."
+  start: Date!
+  "The last day (not after its due date, not before ` + "`" + `start` + "`" + `)."
+  end: Date!
+  "The value aimed for in the period."
+  target: Float!
+  "The value achieved, if known; usually given later by ` + "`" + `reportProgress` + "`" + `."
+  actual: Float
+  "A note (at most 1000 characters)."
+  note: String
+  "The actual broken down (with ` + "`" + `actual` + "`" + ` only)."
+  breakdown: [DisaggregationInput!]
+}
+
+"The part of an actual for one value of a dimension."
+input DisaggregationInput {
+  "The dimension."
+  dimension: Dimension!
+  "A sex (FEMALE, MALE, OTHER), an age band (` + "`" + `15-24` + "`" + `, ` + "`" + `65+` + "`" + `) or a community's global ID."
+  value: String!
+  "The part of the actual."
+  actual: Float!
+}
+
 "A report of progress on a commitment."
 type ProgressReport {
   "Global identifier of the report; pass it as ` + "`" + `reportId` + "`" + ` to ` + "`" + `verifyProgressReport` + "`" + `."
@@ -4283,6 +4529,8 @@ type ProgressReport {
   reportedBy: Actor!
   "When it was reported."
   reportedAt: DateTime!
+  "The actuals it gave for the indicators' periods."
+  periodActuals: [PeriodActual!]!
 }
 
 "A page of progress reports."
@@ -5315,8 +5563,16 @@ input IndicatorInput {
   unit: String!
   "The starting value."
   baseline: Float!
+  "When the baseline was measured."
+  baselineDate: Date
+  "How or where the baseline was measured (at most 1000 characters)."
+  baselineNote: String
   "The target value."
   target: Float!
+  "Whether an actual's parts by one dimension add up to at most the actual (false when absent)."
+  additive: Boolean
+  "The periods it is measured over (at most 40): inside the commitment's dates, none overlapping. A period that keeps its start keeps its actual when none is given."
+  periods: [IndicatorPeriodInput!]
 }
 
 "A new commitment."
@@ -5391,6 +5647,20 @@ input IndicatorValueInput {
   value: Float!
 }
 
+"The actual of one period of an indicator, as a progress report gives it."
+input PeriodActualInput {
+  "The indicator's name."
+  indicator: String!
+  "The start of the period (` + "`" + `IndicatorPeriod.start` + "`" + `)."
+  periodStart: Date!
+  "The value achieved in the period."
+  actual: Float!
+  "The actual broken down by sex, age band or community (at most 30 parts); for an additive indicator no dimension's parts add up to more than ` + "`" + `actual` + "`" + `."
+  breakdown: [DisaggregationInput!]
+  "A note on the period (at most 1000 characters); the period's note stays when absent."
+  note: String
+}
+
 "A progress report."
 input ReportProgressInput {
   "The commitment reported on."
@@ -5412,6 +5682,8 @@ input ReportProgressInput {
   note: String!
   "Latest values of the commitment's indicators."
   indicatorValues: [IndicatorValueInput!]
+  "Actuals of the indicators' periods, each period at most once."
+  periodActuals: [PeriodActualInput!]
 }
 
 "The result of ` + "`" + `reportProgress` + "`" + `."
@@ -6264,6 +6536,20 @@ func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type DeletePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Disaggregation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dimension":
+		return ec.fieldContext_Disaggregation_dimension(ctx, field)
+	case "value":
+		return ec.fieldContext_Disaggregation_value(ctx, field)
+	case "community":
+		return ec.fieldContext_Disaggregation_community(ctx, field)
+	case "actual":
+		return ec.fieldContext_Disaggregation_actual(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Disaggregation", field.Name)
+}
+
 func (ec *executionContext) childFields_FieldChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "field":
@@ -6284,12 +6570,38 @@ func (ec *executionContext) childFields_Indicator(ctx context.Context, field gra
 		return ec.fieldContext_Indicator_unit(ctx, field)
 	case "baseline":
 		return ec.fieldContext_Indicator_baseline(ctx, field)
+	case "baselineDate":
+		return ec.fieldContext_Indicator_baselineDate(ctx, field)
+	case "baselineNote":
+		return ec.fieldContext_Indicator_baselineNote(ctx, field)
 	case "target":
 		return ec.fieldContext_Indicator_target(ctx, field)
 	case "latestValue":
 		return ec.fieldContext_Indicator_latestValue(ctx, field)
+	case "additive":
+		return ec.fieldContext_Indicator_additive(ctx, field)
+	case "periods":
+		return ec.fieldContext_Indicator_periods(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Indicator", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_IndicatorPeriod_start(ctx, field)
+	case "end":
+		return ec.fieldContext_IndicatorPeriod_end(ctx, field)
+	case "target":
+		return ec.fieldContext_IndicatorPeriod_target(ctx, field)
+	case "actual":
+		return ec.fieldContext_IndicatorPeriod_actual(ctx, field)
+	case "note":
+		return ec.fieldContext_IndicatorPeriod_note(ctx, field)
+	case "breakdown":
+		return ec.fieldContext_IndicatorPeriod_breakdown(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorPeriod", field.Name)
 }
 
 func (ec *executionContext) childFields_IssueTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6500,6 +6812,22 @@ func (ec *executionContext) childFields_Participant(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type Participant", field.Name)
 }
 
+func (ec *executionContext) childFields_PeriodActual(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicator":
+		return ec.fieldContext_PeriodActual_indicator(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_PeriodActual_periodStart(ctx, field)
+	case "actual":
+		return ec.fieldContext_PeriodActual_actual(ctx, field)
+	case "note":
+		return ec.fieldContext_PeriodActual_note(ctx, field)
+	case "breakdown":
+		return ec.fieldContext_PeriodActual_breakdown(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PeriodActual", field.Name)
+}
+
 func (ec *executionContext) childFields_Pillar(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6554,6 +6882,8 @@ func (ec *executionContext) childFields_ProgressReport(ctx context.Context, fiel
 		return ec.fieldContext_ProgressReport_reportedBy(ctx, field)
 	case "reportedAt":
 		return ec.fieldContext_ProgressReport_reportedAt(ctx, field)
+	case "periodActuals":
+		return ec.fieldContext_ProgressReport_periodActuals(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProgressReport", field.Name)
 }
@@ -11728,6 +12058,107 @@ func (ec *executionContext) fieldContext_DeletePayload_userErrors(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Disaggregation_dimension(ctx context.Context, field graphql.CollectedField, obj *hub.Disaggregation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disaggregation_dimension(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dimension, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Dimension) graphql.Marshaler {
+			return ec.marshalNDimension2conveneᚋhubᚐDimension(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disaggregation_dimension(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disaggregation", field, false, false, "Dimension")
+}
+
+func (ec *executionContext) _Disaggregation_value(ctx context.Context, field graphql.CollectedField, obj *hub.Disaggregation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disaggregation_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Disaggregation().Value(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disaggregation_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disaggregation", field, true, true, "String")
+}
+
+func (ec *executionContext) _Disaggregation_community(ctx context.Context, field graphql.CollectedField, obj *hub.Disaggregation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disaggregation_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Disaggregation().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Community) graphql.Marshaler {
+			return ec.marshalOCommunity2ᚖconveneᚋhubᚐCommunity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Disaggregation_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Disaggregation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Disaggregation_actual(ctx context.Context, field graphql.CollectedField, obj *hub.Disaggregation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disaggregation_actual(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actual, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disaggregation_actual(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disaggregation", field, false, false, "Float")
+}
+
 func (ec *executionContext) _FieldChange_field(ctx context.Context, field graphql.CollectedField, obj *hub.FieldChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11866,6 +12297,52 @@ func (ec *executionContext) fieldContext_Indicator_baseline(_ context.Context, f
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Float")
 }
 
+func (ec *executionContext) _Indicator_baselineDate(ctx context.Context, field graphql.CollectedField, obj *hub.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_baselineDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaselineDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Date) graphql.Marshaler {
+			return ec.marshalODate2conveneᚋhubᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_baselineDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Indicator_baselineNote(ctx context.Context, field graphql.CollectedField, obj *hub.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_baselineNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaselineNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_baselineNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
+}
+
 func (ec *executionContext) _Indicator_target(ctx context.Context, field graphql.CollectedField, obj *hub.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11910,6 +12387,208 @@ func (ec *executionContext) _Indicator_latestValue(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Indicator_latestValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Indicator_additive(ctx context.Context, field graphql.CollectedField, obj *hub.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_additive(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Additive, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_additive(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Indicator_periods(ctx context.Context, field graphql.CollectedField, obj *hub.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_periods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Periods, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []hub.IndicatorPeriod) graphql.Marshaler {
+			return ec.marshalNIndicatorPeriod2ᚕconveneᚋhubᚐIndicatorPeriodᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_periods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicator",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorPeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorPeriod_start(ctx context.Context, field graphql.CollectedField, obj *hub.IndicatorPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPeriod_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Date) graphql.Marshaler {
+			return ec.marshalNDate2conveneᚋhubᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPeriod_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPeriod", field, false, false, "Date")
+}
+
+func (ec *executionContext) _IndicatorPeriod_end(ctx context.Context, field graphql.CollectedField, obj *hub.IndicatorPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPeriod_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Date) graphql.Marshaler {
+			return ec.marshalNDate2conveneᚋhubᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPeriod_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPeriod", field, false, false, "Date")
+}
+
+func (ec *executionContext) _IndicatorPeriod_target(ctx context.Context, field graphql.CollectedField, obj *hub.IndicatorPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPeriod_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPeriod_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPeriod", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorPeriod_actual(ctx context.Context, field graphql.CollectedField, obj *hub.IndicatorPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPeriod_actual(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actual, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPeriod_actual(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPeriod", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorPeriod_note(ctx context.Context, field graphql.CollectedField, obj *hub.IndicatorPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPeriod_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPeriod_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPeriod", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorPeriod_breakdown(ctx context.Context, field graphql.CollectedField, obj *hub.IndicatorPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPeriod_breakdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Breakdown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []hub.Disaggregation) graphql.Marshaler {
+			return ec.marshalNDisaggregation2ᚕconveneᚋhubᚐDisaggregationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPeriod_breakdown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorPeriod",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disaggregation(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _IssueTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.IssueTokenPayload) (ret graphql.Marshaler) {
@@ -15087,6 +15766,130 @@ func (ec *executionContext) fieldContext_Participant_role(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Participant", field, false, false, "ParticipantRole")
 }
 
+func (ec *executionContext) _PeriodActual_indicator(ctx context.Context, field graphql.CollectedField, obj *hub.PeriodActual) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodActual_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodActual_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeriodActual", field, false, false, "String")
+}
+
+func (ec *executionContext) _PeriodActual_periodStart(ctx context.Context, field graphql.CollectedField, obj *hub.PeriodActual) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodActual_periodStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Date) graphql.Marshaler {
+			return ec.marshalNDate2conveneᚋhubᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodActual_periodStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeriodActual", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PeriodActual_actual(ctx context.Context, field graphql.CollectedField, obj *hub.PeriodActual) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodActual_actual(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actual, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodActual_actual(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeriodActual", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PeriodActual_note(ctx context.Context, field graphql.CollectedField, obj *hub.PeriodActual) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodActual_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodActual_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeriodActual", field, false, false, "String")
+}
+
+func (ec *executionContext) _PeriodActual_breakdown(ctx context.Context, field graphql.CollectedField, obj *hub.PeriodActual) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodActual_breakdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Breakdown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []hub.Disaggregation) graphql.Marshaler {
+			return ec.marshalNDisaggregation2ᚕconveneᚋhubᚐDisaggregationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodActual_breakdown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PeriodActual",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disaggregation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Pillar_id(ctx context.Context, field graphql.CollectedField, obj *hub.Pillar) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15623,6 +16426,38 @@ func (ec *executionContext) _ProgressReport_reportedAt(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_ProgressReport_reportedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProgressReport", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ProgressReport_periodActuals(ctx context.Context, field graphql.CollectedField, obj *gqltype.ProgressReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressReport_periodActuals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actuals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []hub.PeriodActual) graphql.Marshaler {
+			return ec.marshalNPeriodActual2ᚕconveneᚋhubᚐPeriodActualᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressReport_periodActuals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgressReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PeriodActual(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ProgressReportConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ProgressReportConnection) (ret graphql.Marshaler) {
@@ -22341,6 +23176,62 @@ func UnmarshalDeleteInput(ctx context.Context, raw any) (model.DeleteInput, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDisaggregationInput(ctx context.Context, obj any) (model.DisaggregationInput, error) {
+	var it model.DisaggregationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"dimension", "value", "actual"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "dimension":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dimension"))
+			data, err := ec.unmarshalNDimension2conveneᚋhubᚐDimension(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Dimension = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "actual":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actual"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actual = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDisaggregationInput unmarshals raw into the DisaggregationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDisaggregationInput(ctx context.Context, raw any) (model.DisaggregationInput, error) {
+	var out model.DisaggregationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DisaggregationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj any) (model.EventFilter, error) {
 	var it model.EventFilter
 	if obj == nil {
@@ -22408,7 +23299,7 @@ func (ec *executionContext) unmarshalInputIndicatorInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "unit", "baseline", "target"}
+	fieldsInOrder := [...]string{"name", "unit", "baseline", "baselineDate", "baselineNote", "target", "additive", "periods"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22436,6 +23327,20 @@ func (ec *executionContext) unmarshalInputIndicatorInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Baseline = data
+		case "baselineDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineDate"))
+			data, err := ec.unmarshalODate2ᚖconveneᚋhubᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineDate = data
+		case "baselineNote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineNote"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineNote = data
 		case "target":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("target"))
 			data, err := ec.unmarshalNFloat2float64(ctx, v)
@@ -22443,6 +23348,20 @@ func (ec *executionContext) unmarshalInputIndicatorInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Target = data
+		case "additive":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("additive"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Additive = data
+		case "periods":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periods"))
+			data, err := ec.unmarshalOIndicatorPeriodInput2ᚕᚖconveneᚋgraphᚋmodelᚐIndicatorPeriodInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Periods = data
 		}
 	}
 	return it, nil
@@ -22457,6 +23376,83 @@ func (ec *executionContext) unmarshalInputIndicatorInput(ctx context.Context, ob
 func UnmarshalIndicatorInput(ctx context.Context, raw any) (model.IndicatorInput, error) {
 	var out model.IndicatorInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "IndicatorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputIndicatorPeriodInput(ctx context.Context, obj any) (model.IndicatorPeriodInput, error) {
+	var it model.IndicatorPeriodInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"start", "end", "target", "actual", "note", "breakdown"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "start":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("start"))
+			data, err := ec.unmarshalNDate2conveneᚋhubᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Start = data
+		case "end":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("end"))
+			data, err := ec.unmarshalNDate2conveneᚋhubᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.End = data
+		case "target":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("target"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Target = data
+		case "actual":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actual"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actual = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "breakdown":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("breakdown"))
+			data, err := ec.unmarshalODisaggregationInput2ᚕᚖconveneᚋgraphᚋmodelᚐDisaggregationInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Breakdown = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIndicatorPeriodInput unmarshals raw into the IndicatorPeriodInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIndicatorPeriodInput(ctx context.Context, raw any) (model.IndicatorPeriodInput, error) {
+	var out model.IndicatorPeriodInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IndicatorPeriodInput", raw, &out)
 	return out, err
 }
 
@@ -22873,6 +23869,76 @@ func UnmarshalParticipantInput(ctx context.Context, raw any) (model.ParticipantI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPeriodActualInput(ctx context.Context, obj any) (model.PeriodActualInput, error) {
+	var it model.PeriodActualInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"indicator", "periodStart", "actual", "breakdown", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "indicator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indicator"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indicator = data
+		case "periodStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
+			data, err := ec.unmarshalNDate2conveneᚋhubᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStart = data
+		case "actual":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actual"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actual = data
+		case "breakdown":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("breakdown"))
+			data, err := ec.unmarshalODisaggregationInput2ᚕᚖconveneᚋgraphᚋmodelᚐDisaggregationInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Breakdown = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPeriodActualInput unmarshals raw into the PeriodActualInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPeriodActualInput(ctx context.Context, raw any) (model.PeriodActualInput, error) {
+	var out model.PeriodActualInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PeriodActualInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordMeetingOutcomeInput(ctx context.Context, obj any) (model.RecordMeetingOutcomeInput, error) {
 	var it model.RecordMeetingOutcomeInput
 	if obj == nil {
@@ -23017,7 +24083,7 @@ func (ec *executionContext) unmarshalInputReportProgressInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"commitmentId", "expectedVersion", "progress", "status", "note", "indicatorValues"}
+	fieldsInOrder := [...]string{"commitmentId", "expectedVersion", "progress", "status", "note", "indicatorValues", "periodActuals"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -23066,6 +24132,13 @@ func (ec *executionContext) unmarshalInputReportProgressInput(ctx context.Contex
 				return it, err
 			}
 			it.IndicatorValues = data
+		case "periodActuals":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodActuals"))
+			data, err := ec.unmarshalOPeriodActualInput2ᚕᚖconveneᚋgraphᚋmodelᚐPeriodActualInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodActuals = data
 		}
 	}
 	return it, nil
@@ -25544,6 +26617,56 @@ func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var disaggregationImplementors = []string{"Disaggregation"}
+
+func (ec *executionContext) _Disaggregation(ctx context.Context, sel ast.SelectionSet, obj *hub.Disaggregation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, disaggregationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Disaggregation")
+		case "dimension":
+			out.Values[i] = ec._Disaggregation_dimension(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Disaggregation_value(ctx, field, obj)
+				})
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Disaggregation_community(ctx, field, obj)
+				})
+		case "actual":
+			out.Values[i] = ec._Disaggregation_actual(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var fieldChangeImplementors = []string{"FieldChange"}
 
 func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionSet, obj *hub.FieldChange) graphql.Marshaler {
@@ -25613,6 +26736,16 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "baselineDate":
+			out.Values[i] = ec._Indicator_baselineDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "baselineNote":
+			out.Values[i] = ec._Indicator_baselineNote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "target":
 			out.Values[i] = ec._Indicator_target(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25621,6 +26754,74 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 		case "latestValue":
 			out.Values[i] = ec._Indicator_latestValue(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "additive":
+			out.Values[i] = ec._Indicator_additive(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periods":
+			out.Values[i] = ec._Indicator_periods(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorPeriodImplementors = []string{"IndicatorPeriod"}
+
+func (ec *executionContext) _IndicatorPeriod(ctx context.Context, sel ast.SelectionSet, obj *hub.IndicatorPeriod) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorPeriodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorPeriod")
+		case "start":
+			out.Values[i] = ec._IndicatorPeriod_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._IndicatorPeriod_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._IndicatorPeriod_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actual":
+			out.Values[i] = ec._IndicatorPeriod_actual(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._IndicatorPeriod_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "breakdown":
+			out.Values[i] = ec._IndicatorPeriod_breakdown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -26576,6 +27777,59 @@ func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var periodActualImplementors = []string{"PeriodActual"}
+
+func (ec *executionContext) _PeriodActual(ctx context.Context, sel ast.SelectionSet, obj *hub.PeriodActual) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, periodActualImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PeriodActual")
+		case "indicator":
+			out.Values[i] = ec._PeriodActual_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodStart":
+			out.Values[i] = ec._PeriodActual_periodStart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actual":
+			out.Values[i] = ec._PeriodActual_actual(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._PeriodActual_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "breakdown":
+			out.Values[i] = ec._PeriodActual_breakdown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pillarImplementors = []string{"Pillar", "Node"}
 
 func (ec *executionContext) _Pillar(ctx context.Context, sel ast.SelectionSet, obj *hub.Pillar) graphql.Marshaler {
@@ -26744,6 +27998,11 @@ func (ec *executionContext) _ProgressReport(ctx context.Context, sel ast.Selecti
 			}
 		case "reportedAt":
 			out.Values[i] = ec._ProgressReport_reportedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodActuals":
+			out.Values[i] = ec._ProgressReport_periodActuals(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -29484,6 +30743,45 @@ func (ec *executionContext) marshalNDeletePayload2ᚖconveneᚋgraphᚋmodelᚐD
 	return ec._DeletePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNDimension2conveneᚋhubᚐDimension(ctx context.Context, v any) (hub.Dimension, error) {
+	res, err := gqltype.UnmarshalDimension(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDimension2conveneᚋhubᚐDimension(ctx context.Context, sel ast.SelectionSet, v hub.Dimension) graphql.Marshaler {
+	_ = sel
+	res := gqltype.MarshalDimension(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Dimension!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNDisaggregation2conveneᚋhubᚐDisaggregation(ctx context.Context, sel ast.SelectionSet, v hub.Disaggregation) graphql.Marshaler {
+	return ec._Disaggregation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDisaggregation2ᚕconveneᚋhubᚐDisaggregationᚄ(ctx context.Context, sel ast.SelectionSet, v []hub.Disaggregation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDisaggregation2conveneᚋhubᚐDisaggregation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDisaggregationInput2ᚖconveneᚋgraphᚋmodelᚐDisaggregationInput(ctx context.Context, v any) (*model.DisaggregationInput, error) {
+	res, err := ec.unmarshalInputDisaggregationInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNEntityType2string(ctx context.Context, v any) (string, error) {
 	res, err := gqltype.UnmarshalEntityType(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -29621,6 +30919,31 @@ func (ec *executionContext) marshalNIndicator2ᚕconveneᚋhubᚐIndicatorᚄ(ct
 
 func (ec *executionContext) unmarshalNIndicatorInput2ᚖconveneᚋgraphᚋmodelᚐIndicatorInput(ctx context.Context, v any) (*model.IndicatorInput, error) {
 	res, err := ec.unmarshalInputIndicatorInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIndicatorPeriod2conveneᚋhubᚐIndicatorPeriod(ctx context.Context, sel ast.SelectionSet, v hub.IndicatorPeriod) graphql.Marshaler {
+	return ec._IndicatorPeriod(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIndicatorPeriod2ᚕconveneᚋhubᚐIndicatorPeriodᚄ(ctx context.Context, sel ast.SelectionSet, v []hub.IndicatorPeriod) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorPeriod2conveneᚋhubᚐIndicatorPeriod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNIndicatorPeriodInput2ᚖconveneᚋgraphᚋmodelᚐIndicatorPeriodInput(ctx context.Context, v any) (*model.IndicatorPeriodInput, error) {
+	res, err := ec.unmarshalInputIndicatorPeriodInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -29944,6 +31267,31 @@ func (ec *executionContext) marshalNParticipantRole2conveneᚋhubᚐParticipantR
 		graphql.AddInvalidNullFromMarshaler(ctx, "ParticipantRole!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNPeriodActual2conveneᚋhubᚐPeriodActual(ctx context.Context, sel ast.SelectionSet, v hub.PeriodActual) graphql.Marshaler {
+	return ec._PeriodActual(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPeriodActual2ᚕconveneᚋhubᚐPeriodActualᚄ(ctx context.Context, sel ast.SelectionSet, v []hub.PeriodActual) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPeriodActual2conveneᚋhubᚐPeriodActual(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNPeriodActualInput2ᚖconveneᚋgraphᚋmodelᚐPeriodActualInput(ctx context.Context, v any) (*model.PeriodActualInput, error) {
+	res, err := ec.unmarshalInputPeriodActualInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPillar2ᚕᚖconveneᚋhubᚐPillarᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.Pillar) graphql.Marshaler {
@@ -31032,6 +32380,18 @@ func (ec *executionContext) unmarshalOContactInput2ᚕᚖconveneᚋgraphᚋmodel
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalODate2conveneᚋhubᚐDate(ctx context.Context, v any) (hub.Date, error) {
+	res, err := gqltype.UnmarshalDate(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODate2conveneᚋhubᚐDate(ctx context.Context, sel ast.SelectionSet, v hub.Date) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := gqltype.MarshalDate(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalODate2ᚖconveneᚋhubᚐDate(ctx context.Context, v any) (*hub.Date, error) {
 	if v == nil {
 		return nil, nil
@@ -31066,6 +32426,23 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	_ = ctx
 	res := gqltype.MarshalDateTime(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalODisaggregationInput2ᚕᚖconveneᚋgraphᚋmodelᚐDisaggregationInputᚄ(ctx context.Context, v any) ([]*model.DisaggregationInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.DisaggregationInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDisaggregationInput2ᚖconveneᚋgraphᚋmodelᚐDisaggregationInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOEntityType2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -31192,6 +32569,23 @@ func (ec *executionContext) unmarshalOIndicatorInput2ᚕᚖconveneᚋgraphᚋmod
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNIndicatorInput2ᚖconveneᚋgraphᚋmodelᚐIndicatorInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOIndicatorPeriodInput2ᚕᚖconveneᚋgraphᚋmodelᚐIndicatorPeriodInputᚄ(ctx context.Context, v any) ([]*model.IndicatorPeriodInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.IndicatorPeriodInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNIndicatorPeriodInput2ᚖconveneᚋgraphᚋmodelᚐIndicatorPeriodInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -31480,6 +32874,23 @@ func (ec *executionContext) marshalOParticipantRole2ᚕconveneᚋhubᚐParticipa
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOPeriodActualInput2ᚕᚖconveneᚋgraphᚋmodelᚐPeriodActualInputᚄ(ctx context.Context, v any) ([]*model.PeriodActualInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PeriodActualInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPeriodActualInput2ᚖconveneᚋgraphᚋmodelᚐPeriodActualInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOPillar2ᚖconveneᚋhubᚐPillar(ctx context.Context, sel ast.SelectionSet, v *hub.Pillar) graphql.Marshaler {

@@ -87,3 +87,21 @@ func (r *commitmentResolver) Outcomes(ctx context.Context, c *gqltype.Commitment
 func (r *commitmentResolver) History(ctx context.Context, c *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
 	return r.historyConnection(ctx, hub.TypeCommitment, c.ID, pageArgs{first, last, after, before})
 }
+
+type disaggregationResolver struct{ *Resolver }
+
+// Value is a community's global ID for the COMMUNITY dimension, as the
+// input takes it.
+func (r *disaggregationResolver) Value(ctx context.Context, d *hub.Disaggregation) (string, error) {
+	if d.Dimension == hub.ByCommunity {
+		return opaque.GlobalID(hub.TypeCommunity, d.Value), nil
+	}
+	return d.Value, nil
+}
+
+func (r *disaggregationResolver) Community(ctx context.Context, d *hub.Disaggregation) (*hub.Community, error) {
+	if d.Dimension != hub.ByCommunity {
+		return nil, nil
+	}
+	return hub.Communities.Get(r.model(), d.Value), nil
+}

@@ -323,6 +323,16 @@ type DeletePayload struct {
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }
 
+// The part of an actual for one value of a dimension.
+type DisaggregationInput struct {
+	// The dimension.
+	Dimension hub.Dimension `json:"dimension"`
+	// A sex (FEMALE, MALE, OTHER), an age band (`15-24`, `65+`) or a community's global ID.
+	Value string `json:"value"`
+	// The part of the actual.
+	Actual float64 `json:"actual"`
+}
+
 // Which changes `events` delivers. Conditions combine with AND; values within a list with OR.
 type EventFilter struct {
 	// Only changes to objects of these types.
@@ -341,8 +351,32 @@ type IndicatorInput struct {
 	Unit string `json:"unit"`
 	// The starting value.
 	Baseline float64 `json:"baseline"`
+	// When the baseline was measured.
+	BaselineDate *hub.Date `json:"baselineDate,omitempty"`
+	// How or where the baseline was measured (at most 1000 characters).
+	BaselineNote *string `json:"baselineNote,omitempty"`
 	// The target value.
 	Target float64 `json:"target"`
+	// Whether an actual's parts by one dimension add up to at most the actual (false when absent).
+	Additive *bool `json:"additive,omitempty"`
+	// The periods it is measured over (at most 40): inside the commitment's dates, none overlapping. A period that keeps its start keeps its actual when none is given.
+	Periods []*IndicatorPeriodInput `json:"periods,omitempty"`
+}
+
+// A period of an indicator.
+type IndicatorPeriodInput struct {
+	// The first day (not before the commitment's start date).
+	Start hub.Date `json:"start"`
+	// The last day (not after its due date, not before `start`).
+	End hub.Date `json:"end"`
+	// The value aimed for in the period.
+	Target float64 `json:"target"`
+	// The value achieved, if known; usually given later by `reportProgress`.
+	Actual *float64 `json:"actual,omitempty"`
+	// A note (at most 1000 characters).
+	Note *string `json:"note,omitempty"`
+	// The actual broken down (with `actual` only).
+	Breakdown []*DisaggregationInput `json:"breakdown,omitempty"`
 }
 
 // The latest value of a named indicator.
@@ -487,6 +521,20 @@ type ParticipantInput struct {
 	Role hub.ParticipantRole `json:"role"`
 }
 
+// The actual of one period of an indicator, as a progress report gives it.
+type PeriodActualInput struct {
+	// The indicator's name.
+	Indicator string `json:"indicator"`
+	// The start of the period (`IndicatorPeriod.start`).
+	PeriodStart hub.Date `json:"periodStart"`
+	// The value achieved in the period.
+	Actual float64 `json:"actual"`
+	// The actual broken down by sex, age band or community (at most 30 parts); for an additive indicator no dimension's parts add up to more than `actual`.
+	Breakdown []*DisaggregationInput `json:"breakdown,omitempty"`
+	// A note on the period (at most 1000 characters); the period's note stays when absent.
+	Note *string `json:"note,omitempty"`
+}
+
 // A page of progress reports.
 type ProgressReportConnection struct {
 	// The reports on this page, with their cursors.
@@ -564,6 +612,8 @@ type ReportProgressInput struct {
 	Note string `json:"note"`
 	// Latest values of the commitment's indicators.
 	IndicatorValues []*IndicatorValueInput `json:"indicatorValues,omitempty"`
+	// Actuals of the indicators' periods, each period at most once.
+	PeriodActuals []*PeriodActualInput `json:"periodActuals,omitempty"`
 }
 
 // The result of `reportProgress`.
