@@ -244,3 +244,44 @@ func TestVerifyProgressReport(t *testing.T) {
 		t.Fatalf("the verdict replayed: %s", replayed[1])
 	}
 }
+
+// TestDemoVerifications: the demo data's verdicts and period actuals, as
+// an anonymous reader sees them.
+func TestDemoVerifications(t *testing.T) {
+	s := startServer(t, t.TempDir(), hub.Options{})
+	var out struct {
+		Apprentices, Sessions struct {
+			Progress, VerifiedProgress int
+			Verification               string
+			LatestReport               struct {
+				Verification struct {
+					Verdict    string
+					VerifiedBy struct{ Stakeholder struct{ Acronym string } }
+				}
+			}
+			Indicators []struct {
+				Periods []struct {
+					Actual    *float64
+					Breakdown []struct{ Dimension string }
+				}
+			}
+		}
+		CommitmentStats struct{ AverageProgress, VerifiedProgress float64 }
+	}
+	fields := `progress verifiedProgress verification latestReport { verification { verdict verifiedBy { stakeholder { acronym } } } }
+		indicators { periods { actual breakdown { dimension } } }`
+	s.query(`{ apprentices: commitmentByReference(reference: "C-1.4-001") { `+fields+` }
+		sessions: commitmentByReference(reference: "C-1.3-003") { `+fields+` }
+		commitmentStats { averageProgress verifiedProgress } }`, nil, &out)
+	a, ss := out.Apprentices, out.Sessions
+	if a.Progress != 100 || a.VerifiedProgress != 60 || a.Verification != "DISPUTED" || a.LatestReport.Verification.VerifiedBy.Stakeholder.Acronym != "BCCI" ||
+		len(a.Indicators[0].Periods) != 3 || a.Indicators[0].Periods[2].Actual == nil || *a.Indicators[0].Periods[2].Actual != 138 {
+		t.Fatalf("C-1.4-001: %+v", a)
+	}
+	if ss.VerifiedProgress != 50 || ss.Verification != "UNVERIFIED" || len(ss.Indicators[0].Periods[0].Breakdown) != 7 || ss.Indicators[0].Periods[1].Actual != nil {
+		t.Fatalf("C-1.3-003: %+v", ss)
+	}
+	if st := out.CommitmentStats; st.VerifiedProgress <= 0 || st.VerifiedProgress >= st.AverageProgress {
+		t.Fatalf("stats %+v", st)
+	}
+}
