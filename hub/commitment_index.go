@@ -74,6 +74,9 @@ type rollup struct {
 	// counting over every due date on each request was a quarter of an
 	// unfiltered commitmentStats.
 	memo *atomic.Pointer[overdueMemo]
+	// tally is the breakdowns by more dimensions (breakdown.go), kept
+	// for the roll-up of all commitments only (nil elsewhere).
+	tally *tally
 }
 
 // overdueMemo is overdue's answer for a day at a state of openDue.
@@ -119,6 +122,9 @@ func (u *rollup) add(r *commitmentRow, sign int) {
 	}
 	a.count += sign
 	a.progress += sign * c.Progress
+	if u.tally != nil {
+		u.tally.add(r, sign)
+	}
 	if isOpen(c.Status) {
 		u.dueGen++
 		if u.openDue[c.DueDate] += sign; u.openDue[c.DueDate] == 0 {

@@ -226,6 +226,7 @@ func (m *ReadModel) CommitmentsOf(stakeholderID string, roles []ParticipantRole)
 type CommitmentFilter struct {
 	PlanIDs        []string
 	Sectors        []Sector
+	LeadSectors    []Sector // of the lead only, as CommitmentStats.BySector counts
 	StakeholderIDs []string
 	PillarIDs      []string
 	ObjectiveIDs   []string
@@ -321,7 +322,7 @@ func (m *ReadModel) eachMatchingCommitment(f CommitmentFilter, today Date, yield
 
 // isZero reports whether f selects every commitment.
 func (f *CommitmentFilter) isZero() bool {
-	return len(f.PlanIDs) == 0 && len(f.Sectors) == 0 && len(f.StakeholderIDs) == 0 && len(f.PillarIDs) == 0 && len(f.ObjectiveIDs) == 0 &&
+	return len(f.PlanIDs) == 0 && len(f.Sectors) == 0 && len(f.LeadSectors) == 0 && len(f.StakeholderIDs) == 0 && len(f.PillarIDs) == 0 && len(f.ObjectiveIDs) == 0 &&
 		len(f.Statuses) == 0 && len(f.CommunityIDs) == 0 && f.Overdue == nil && f.DueBefore == nil && f.DueAfter == nil &&
 		strings.TrimSpace(f.Search) == ""
 }
@@ -339,6 +340,9 @@ func (m *ReadModel) commitmentMatcher(f CommitmentFilter, today Date) func(*comm
 			return false
 		}
 		if p := Pillars.get(m, c.PillarID); len(f.PlanIDs) > 0 && (p == nil || !among(f.PlanIDs, p.PlanID)) {
+			return false
+		}
+		if len(f.LeadSectors) > 0 && (r.leadSector < 0 || !slices.Contains(f.LeadSectors, AllSectors[r.leadSector])) {
 			return false
 		}
 		if f.Overdue != nil && c.IsOverdue(today) != *f.Overdue {
@@ -379,12 +383,17 @@ type CommitmentStats struct {
 	ByStatus        []StatusCount
 	BySector        []SectorStats
 	ByPillar        []PillarStats
+	// Filter and Today are what the figures are of, for the breakdowns
+	// computed on request (StakeholderBreakdown).
+	Filter CommitmentFilter
+	Today  Date
 }
 
 // StatusCount is how many commitments have a status.
 type StatusCount struct {
-	Status CommitmentStatus
-	Count  int
+	Status  CommitmentStatus
+	Count   int
+	Overdue int
 }
 
 // SectorStats are the figures for commitments led by one sector.
@@ -392,6 +401,7 @@ type SectorStats struct {
 	Sector          Sector
 	Count           int
 	AverageProgress float64
+	Overdue         int
 }
 
 // PillarStats are the figures for one pillar.
@@ -399,6 +409,7 @@ type PillarStats struct {
 	Pillar          *Pillar
 	Count           int
 	AverageProgress float64
+	Overdue         int
 }
 
 // Stats computes the figures over the matching commitments: without a
@@ -414,7 +425,7 @@ func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 		u = &filtered
 	}
 
-	out := CommitmentStats{Total: u.total.count, AverageProgress: u.total.average(), Overdue: u.overdue(today)}
+	out := CommitmentStats{Total: u.total.count, AverageProgress: u.total.average(), Overdue: u.overdue(today), Filter: f, Today: today}
 	for _, s := range AllCommitmentStatuses {
 		out.ByStatus = append(out.ByStatus, StatusCount{Status: s, Count: u.byStatus[s]})
 	}
@@ -441,6 +452,7 @@ func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 		}
 		out.ByPillar = append(out.ByPillar, PillarStats{Pillar: p, Count: a.count, AverageProgress: a.average()})
 	}
+	m.fillOverdue(&out, f, today)
 	return out
 }
 

@@ -57,6 +57,7 @@ func NewReadModel() *ReadModel {
 		tombstones:      map[string]State{},
 		feed:            newFeed(),
 	}
+	m.commitmentIndex.all.tally = newTally()
 	for _, k := range kinds {
 		t := &table{rows: map[string]entity{}, indexes: map[string]links{}}
 		for _, name := range k.indexes {

@@ -1,0 +1,262 @@
+package hub
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// The breakdowns of commitmentStats carry, beside each bar's count and
+// average, how many of its commitments are overdue; and commitmentStats
+// breaks down by stakeholder too. The roll-up of every commitment keeps
+// these as events apply (a tally), so that asking which stakeholder has
+// the most overdue commitments reads one figure per stakeholder instead
+// of every commitment; a filtered roll-up counts them in its pass.
+
+// barDim is a dimension of the breakdowns a tally keeps.
+type barDim int
+
+const (
+	dimStatus barDim = iota
+	dimLeadSector
+	dimPillar
+	dimAnyRole // every stakeholder taking part, in any role
+	dimRole    // a stakeholder in one role: key "ROLE\x00id"
+	barDims
+)
+
+// bar is one bar of a breakdown: its commitments' count and progress sum.
+type bar struct{ count, progress int }
+
+// tally is the breakdowns of a set of commitments: each bar exactly, and
+// how many of each bar's commitments are overdue as of one day (late).
+// Writers change it under the model's write lock; late is replaced, never
+// changed, by readers, which share the read lock.
+type tally struct {
+	bars   [barDims]map[string]*bar
+	late   atomic.Pointer[lateBars]
+	lateMu sync.Mutex
+	keys   []barKey // add's scratch space
+}
+
+// lateBars counts, per dimension and key, the commitments overdue on day.
+type lateBars struct {
+	day Date
+	n   [barDims]map[string]int
+}
+
+type barKey struct {
+	dim barDim
+	key string
+}
+
+func newTally() *tally {
+	t := &tally{}
+	for d := range t.bars {
+		t.bars[d] = map[string]*bar{}
+	}
+	return t
+}
+
+func newLateBars(day Date) *lateBars {
+	l := &lateBars{day: day}
+	for d := range l.n {
+		l.n[d] = map[string]int{}
+	}
+	return l
+}
+
+// barKeys appends the bars a row counts in.
+func (r *commitmentRow) barKeys(out []barKey) []barKey {
+	c := r.c
+	out = append(out, barKey{dimStatus, string(c.Status)}, barKey{dimPillar, c.PillarID})
+	if r.leadSector >= 0 {
+		out = append(out, barKey{dimLeadSector, string(AllSectors[r.leadSector])})
+	}
+	for i, p := range c.Participants {
+		before := c.Participants[:i] // the commands list a stakeholder once; a row counts it once whatever it holds
+		if !slices.ContainsFunc(before, func(q Participant) bool { return q.StakeholderID == p.StakeholderID }) {
+			out = append(out, barKey{dimAnyRole, p.StakeholderID})
+		}
+		if !slices.Contains(before, p) {
+			out = append(out, barKey{dimRole, string(p.Role) + "\x00" + p.StakeholderID})
+		}
+	}
+	return out
+}
+
+// add counts r in (sign 1) or out (sign -1).
+func (t *tally) add(r *commitmentRow, sign int) {
+	t.keys = r.barKeys(t.keys[:0])
+	late := t.late.Load()
+	overdue := late != nil && r.c.IsOverdue(late.day)
+	for _, k := range t.keys {
+		b := t.bars[k.dim][k.key]
+		if b == nil {
+			b = &bar{}
+			t.bars[k.dim][k.key] = b
+		}
+		b.count += sign
+		b.progress += sign * r.c.Progress
+		if b.count == 0 {
+			delete(t.bars[k.dim], k.key)
+		}
+		if overdue {
+			if late.n[k.dim][k.key] += sign; late.n[k.dim][k.key] == 0 {
+				delete(late.n[k.dim], k.key)
+			}
+		}
+	}
+}
+
+// overdueOn returns the overdue counts of every bar as of today; rows
+// yields each row the tally counts. Call it under m.mu (read or write):
+// after the first call for a day, it costs nothing.
+func (t *tally) overdueOn(today Date, rows func(yield func(*commitmentRow))) *lateBars {
+	if l := t.late.Load(); l != nil && l.day == today {
+		return l
+	}
+	t.lateMu.Lock()
+	defer t.lateMu.Unlock()
+	if l := t.late.Load(); l != nil && l.day == today {
+		return l
+	}
+	l := newLateBars(today)
+	var keys []barKey
+	rows(func(r *commitmentRow) {
+		if !r.c.IsOverdue(today) {
+			return
+		}
+		keys = r.barKeys(keys[:0])
+		for _, k := range keys {
+			l.n[k.dim][k.key]++
+		}
+	})
+	t.late.Store(l)
+	return l
+}
+
+// breakdowns returns the tally of the commitments f selects, and their
+// overdue counts as of today: the kept one without a filter, else one
+// counted in a pass over the matches; call it under m.mu.
+func (m *ReadModel) breakdowns(f CommitmentFilter, today Date) (*tally, *lateBars) {
+	ix := &m.commitmentIndex
+	if f.isZero() && ix.all.tally != nil {
+		all := func(yield func(*commitmentRow)) {
+			for i := range ix.rows {
+				yield(&ix.rows[i])
+			}
+		}
+		return ix.all.tally, ix.all.tally.overdueOn(today, all)
+	}
+	t := newTally()
+	t.late.Store(newLateBars(today))
+	m.eachMatchingCommitment(f, today, func(r *commitmentRow) { t.add(r, 1) })
+	return t, t.late.Load()
+}
+
+// fillOverdue sets each bar's overdue count in s, the figures of the
+// commitments f selects; call it under m.mu.
+func (m *ReadModel) fillOverdue(s *CommitmentStats, f CommitmentFilter, today Date) {
+	_, late := m.breakdowns(f, today)
+	for i := range s.ByStatus {
+		s.ByStatus[i].Overdue = late.n[dimStatus][string(s.ByStatus[i].Status)]
+	}
+	for i := range s.BySector {
+		s.BySector[i].Overdue = late.n[dimLeadSector][string(s.BySector[i].Sector)]
+	}
+	for i := range s.ByPillar {
+		s.ByPillar[i].Overdue = late.n[dimPillar][s.ByPillar[i].Pillar.ID]
+	}
+}
+
+// StakeholderStats are the figures of the commitments one stakeholder
+// takes part in.
+type StakeholderStats struct {
+	Stakeholder     *Stakeholder
+	Count           int
+	AverageProgress float64
+	Overdue         int
+}
+
+// StakeholderStatsField is what a breakdown by stakeholder is ordered by.
+type StakeholderStatsField string
+
+// Orders of the breakdown by stakeholder.
+const (
+	StatsByCount    StakeholderStatsField = "COUNT"
+	StatsByOverdue  StakeholderStatsField = "OVERDUE"
+	StatsByProgress StakeholderStatsField = "AVERAGE_PROGRESS"
+	StatsByName     StakeholderStatsField = "NAME"
+)
+
+// StakeholderStatsOrder orders a breakdown by stakeholder.
+type StakeholderStatsOrder struct {
+	Field      StakeholderStatsField
+	Descending bool
+}
+
+// Key returns the bar's sort key under this order: keys compare as
+// strings in ascending order and are unique (they end with the
+// stakeholder's name and id, the tie-break).
+func (o StakeholderStatsOrder) Key(s StakeholderStats) string {
+	name := StakeholderKey(s.Stakeholder)
+	switch o.Field {
+	case StatsByCount:
+		return fmt.Sprintf("%010d\x00%s", s.Count, name)
+	case StatsByOverdue:
+		return fmt.Sprintf("%010d\x00%s", s.Overdue, name)
+	case StatsByProgress:
+		return fmt.Sprintf("%013.6f\x00%s", s.AverageProgress, name)
+	}
+	return name
+}
+
+// StakeholderBreakdown returns the figures per stakeholder of the
+// commitments f selects, counting each commitment under the stakeholder
+// that has role in it (every stakeholder taking part when role is ""), in
+// order o; stakeholders with no such commitment are left out. Without a
+// filter it reads the kept tally: one bar per stakeholder, whatever the
+// number of commitments.
+func (m *ReadModel) StakeholderBreakdown(f CommitmentFilter, role ParticipantRole, o StakeholderStatsOrder, today Date) []StakeholderStats {
+	m.mu.RLock()
+	t, late := m.breakdowns(f, today)
+	dim := dimAnyRole
+	if role != "" {
+		dim = dimRole
+	}
+	type keyed struct {
+		key string
+		s   StakeholderStats
+	}
+	bars := make([]keyed, 0, len(t.bars[dim]))
+	for key, b := range t.bars[dim] {
+		id := key
+		if role != "" {
+			var r string
+			if r, id, _ = strings.Cut(key, "\x00"); r != string(role) {
+				continue
+			}
+		}
+		s := Stakeholders.get(m, id)
+		if s == nil { // not yet applied on this instance
+			continue
+		}
+		st := StakeholderStats{Stakeholder: s, Count: b.count, AverageProgress: acc{count: b.count, progress: b.progress}.average(), Overdue: late.n[dim][key]}
+		bars = append(bars, keyed{o.Key(st), st})
+	}
+	m.mu.RUnlock()
+	slices.SortFunc(bars, func(a, b keyed) int {
+		if o.Descending {
+			return strings.Compare(b.key, a.key)
+		}
+		return strings.Compare(a.key, b.key)
+	})
+	out := make([]StakeholderStats, len(bars))
+	for i, b := range bars {
+		out[i] = b.s
+	}
+	return out
+}
