@@ -141,12 +141,14 @@ func outcomeOlder(a, b *MeetingOutcome) bool {
 }
 
 // sorted returns what rows takes from the model (under its read lock), in
-// the order less gives (sorted outside the lock).
+// the order less gives (sorted outside the lock; nil: as rows gives).
 func sorted[T any](m *ReadModel, rows func(*ReadModel) []*T, less func(a, b *T) bool) []*T {
 	m.mu.RLock()
 	out := rows(m)
 	m.mu.RUnlock()
-	sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
+	if less != nil {
+		sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
+	}
 	return out
 }
 
@@ -191,14 +193,19 @@ type StakeholderFilter struct {
 
 // Stakeholders returns the matching stakeholders by name.
 func (m *ReadModel) Stakeholders(f StakeholderFilter) []*Stakeholder {
+	return m.StakeholdersInOrder(f, StakeholderOrder{})
+}
+
+// StakeholdersInOrder returns the matching stakeholders in order o.
+func (m *ReadModel) StakeholdersInOrder(f StakeholderFilter, o StakeholderOrder) []*Stakeholder {
 	search := strings.ToLower(strings.TrimSpace(f.Search))
 	rows := func(m *ReadModel) []*Stakeholder {
 		return narrowest(m, Stakeholders, lookup{"sector", strs(f.Sectors)})
 	}
-	return matching(m, rows, func(s *Stakeholder) bool {
+	return inOrder(matching(m, rows, func(s *Stakeholder) bool {
 		return among(f.Sectors, s.Sector) &&
 			(search == "" || containsFold(search, s.Name, s.Acronym, s.Description))
-	}, func(a, b *Stakeholder) bool { return lessFold(a.Name, a.ID, b.Name, b.ID) })
+	}, nil), o.Key, o.Descending)
 }
 
 // StakeholderKey is the cursor key of the stakeholder order.
@@ -469,6 +476,11 @@ type MeetingFilter struct {
 
 // Meetings returns the matching meetings, newest first.
 func (m *ReadModel) Meetings(f MeetingFilter) []*Meeting {
+	return m.MeetingsInOrder(f, NewestMeetingsFirst)
+}
+
+// MeetingsInOrder returns the matching meetings in order o.
+func (m *ReadModel) MeetingsInOrder(f MeetingFilter, o MeetingOrder) []*Meeting {
 	rows := func(m *ReadModel) []*Meeting {
 		var dates []string
 		if f.From != nil || f.To != nil {
@@ -487,7 +499,7 @@ func (m *ReadModel) Meetings(f MeetingFilter) []*Meeting {
 		}
 		return narrowest(m, Meetings, lookup{"stakeholder", f.StakeholderIDs}, lookup{"status", strs(f.Statuses)}, lookup{"date", dates})
 	}
-	return matching(m, rows, func(mt *Meeting) bool {
+	return inOrder(matching(m, rows, func(mt *Meeting) bool {
 		if !among(f.Statuses, mt.Status) || !Meetings.visibleTo(m, f.Viewer, mt) {
 			return false
 		}
@@ -503,7 +515,7 @@ func (m *ReadModel) Meetings(f MeetingFilter) []*Meeting {
 			}
 		}
 		return false
-	}, func(a, b *Meeting) bool { return MeetingKey(a) > MeetingKey(b) })
+	}, nil), o.Key, o.Descending)
 }
 
 // MeetingKey is the cursor key of the meeting order (descending).
@@ -516,19 +528,36 @@ type OutcomeFilter struct {
 	OwnerIDs   []string
 	Kinds      []OutcomeKind
 	Statuses   []OutcomeStatus
-	Viewer     Viewer
+	// Due dates within [DueAfter, DueBefore]: outcomes without one are
+	// outside any such range.
+	DueAfter, DueBefore *Date
+	Overdue             *bool // as of Today
+	Today               Date
+	Search              string   // in the summary or details
+	PillarIDs           []string // of a commitment it concerns
+	Viewer              Viewer
 }
 
 // Outcomes returns the matching outcomes, newest first.
 func (m *ReadModel) Outcomes(f OutcomeFilter) []*MeetingOutcome {
+	return m.OutcomesInOrder(f, NewestOutcomesFirst)
+}
+
+// OutcomesInOrder returns the matching outcomes in order o.
+func (m *ReadModel) OutcomesInOrder(f OutcomeFilter, o OutcomeOrder) []*MeetingOutcome {
+	search := strings.ToLower(strings.TrimSpace(f.Search))
 	rows := func(m *ReadModel) []*MeetingOutcome {
-		return narrowest(m, Outcomes, lookup{"meeting", f.MeetingIDs}, lookup{"owner", f.OwnerIDs}, lookup{"status", strs(f.Statuses)})
+		due, some := m.outcomeDueLookup(f)
+		if !some {
+			return nil
+		}
+		return narrowest(m, Outcomes, lookup{"meeting", f.MeetingIDs}, lookup{"owner", f.OwnerIDs}, lookup{"status", strs(f.Statuses)}, due)
 	}
-	return matching(m, rows, func(o *MeetingOutcome) bool {
+	return inOrder(matching(m, rows, func(o *MeetingOutcome) bool {
 		return among(f.MeetingIDs, o.MeetingID) && among(f.Kinds, o.Kind) && among(f.Statuses, o.Status) &&
 			(len(f.OwnerIDs) == 0 || (o.OwnerID != "" && among(f.OwnerIDs, o.OwnerID))) &&
-			Outcomes.visibleTo(m, f.Viewer, o)
-	}, func(a, b *MeetingOutcome) bool { return OutcomeKey(a) > OutcomeKey(b) })
+			f.matchesMore(m, o, search) && Outcomes.visibleTo(m, f.Viewer, o)
+	}, nil), o.Key, o.Descending)
 }
 
 // OutcomeKey is the cursor key of the outcome order (descending).
@@ -539,7 +568,7 @@ func timeKey(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.00
 // ---------------------------------------------------------------- helpers
 
 // matching returns those of rows (taken under the read lock) that keep
-// selects, in the order less gives.
+// selects, in the order less gives (nil: in no order).
 func matching[T any](m *ReadModel, rows func(*ReadModel) []*T, keep func(*T) bool, less func(a, b *T) bool) []*T {
 	return sorted(m, func(m *ReadModel) []*T {
 		all := rows(m)
