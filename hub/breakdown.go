@@ -201,7 +201,7 @@ type StakeholderStatsOrder struct {
 // Key returns the bar's sort key under this order: keys compare as
 // strings in ascending order and are unique (they end with the
 // stakeholder's name and id, the tie-break).
-func (o StakeholderStatsOrder) Key(s StakeholderStats) string {
+func (o StakeholderStatsOrder) Key(s *StakeholderStats) string {
 	name := StakeholderKey(s.Stakeholder)
 	switch o.Field {
 	case StatsByCount:
@@ -220,7 +220,7 @@ func (o StakeholderStatsOrder) Key(s StakeholderStats) string {
 // order o; stakeholders with no such commitment are left out. Without a
 // filter it reads the kept tally: one bar per stakeholder, whatever the
 // number of commitments.
-func (m *ReadModel) StakeholderBreakdown(f CommitmentFilter, role ParticipantRole, o StakeholderStatsOrder, today Date) []StakeholderStats {
+func (m *ReadModel) StakeholderBreakdown(f CommitmentFilter, role ParticipantRole, o StakeholderStatsOrder, today Date) []*StakeholderStats {
 	m.mu.RLock()
 	t, late := m.breakdowns(f, today)
 	dim := dimAnyRole
@@ -229,7 +229,7 @@ func (m *ReadModel) StakeholderBreakdown(f CommitmentFilter, role ParticipantRol
 	}
 	type keyed struct {
 		key string
-		s   StakeholderStats
+		s   *StakeholderStats
 	}
 	bars := make([]keyed, 0, len(t.bars[dim]))
 	for key, b := range t.bars[dim] {
@@ -244,7 +244,7 @@ func (m *ReadModel) StakeholderBreakdown(f CommitmentFilter, role ParticipantRol
 		if s == nil { // not yet applied on this instance
 			continue
 		}
-		st := StakeholderStats{Stakeholder: s, Count: b.count, AverageProgress: acc{count: b.count, progress: b.progress}.average(), Overdue: late.n[dim][key]}
+		st := &StakeholderStats{Stakeholder: s, Count: b.count, AverageProgress: acc{count: b.count, progress: b.progress}.average(), Overdue: late.n[dim][key]}
 		bars = append(bars, keyed{o.Key(st), st})
 	}
 	m.mu.RUnlock()
@@ -254,7 +254,7 @@ func (m *ReadModel) StakeholderBreakdown(f CommitmentFilter, role ParticipantRol
 		}
 		return strings.Compare(a.key, b.key)
 	})
-	out := make([]StakeholderStats, len(bars))
+	out := make([]*StakeholderStats, len(bars))
 	for i, b := range bars {
 		out[i] = b.s
 	}
