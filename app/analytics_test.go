@@ -22,12 +22,43 @@ import (
 // orders and pages as it says.
 func TestAnalytics(t *testing.T) {
 	today := time.Date(2015, 12, 1, 12, 0, 0, 0, time.UTC)
-	s := startServer(t, t.TempDir(), hub.Options{Now: func() time.Time { return today }})
+	s := startServerConfig(t, testConfig(t.TempDir(), "--rate-limit", "0"), hub.Options{Now: func() time.Time { return today }}) // an analyst asks many questions
 	t.Run("overdue in every breakdown", func(t *testing.T) { analyticsOverdueBreakdowns(t, s) })
 	t.Run("by stakeholder", func(t *testing.T) { analyticsByStakeholder(t, s) })
 	t.Run("lead sectors drill down", func(t *testing.T) { analyticsLeadSectors(t, s) })
 	t.Run("outcome filters", func(t *testing.T) { analyticsOutcomeFilters(t, s, "2015-12-01") })
 	t.Run("orders", func(t *testing.T) { analyticsOrders(t, s) })
+	t.Run("exports take the new filters", func(t *testing.T) { analyticsExports(t, s) })
+}
+
+// analyticsExports: the exports take leadSectors and the outcome filters
+// as the API does, and select the same items.
+func analyticsExports(t *testing.T, s *testServer) {
+	for _, c := range []struct {
+		path, query string
+		vars        map[string]any
+	}{
+		{"commitments.json?leadSectors=CIVIL_SOCIETY&overdue=true", `query($f: CommitmentFilter) { page: commitments(first: 100, filter: $f) { nodes { id } } }`,
+			map[string]any{"f": map[string]any{"leadSectors": []string{"CIVIL_SOCIETY"}, "overdue": true}}},
+		{"outcomes.json?dueAfter=2013-01-01&dueBefore=2016-12-31&overdue=true", `query($f: OutcomeFilter) { page: outcomes(first: 100, filter: $f) { nodes { id } } }`,
+			map[string]any{"f": map[string]any{"dueAfter": "2013-01-01", "dueBefore": "2016-12-31", "overdue": true}}},
+		{"outcomes.json?search=mentor&pillarIds=" + gid(hub.TypePillar, "p1"), `query($f: OutcomeFilter) { page: outcomes(first: 100, filter: $f) { nodes { id } } }`,
+			map[string]any{"f": map[string]any{"search": "mentor", "pillarIds": []string{gid(hub.TypePillar, "p1")}}}},
+	} {
+		var d struct{ Page struct{ Nodes []struct{ ID string } } }
+		s.query(c.query, c.vars, &d)
+		var want []string
+		for _, n := range d.Page.Nodes {
+			want = append(want, n.ID)
+		}
+		got := jsonIDs(s.export(c.path, "").mustOK(t, c.path).objects(t, false))
+		if len(want) == 0 || !slices.Equal(got, want) {
+			t.Errorf("/export/%s lists %d, the API %d", c.path, len(got), len(want))
+		}
+	}
+	if e := s.export("outcomes.csv?overdue=maybe", ""); e.status != 400 {
+		t.Errorf("overdue=maybe: %d", e.status)
+	}
 }
 
 // analyticsCommitment is what the checks read of each commitment.
