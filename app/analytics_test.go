@@ -45,7 +45,9 @@ func analyticsExports(t *testing.T, s *testServer) {
 		{"outcomes.json?search=mentor&pillarIds=" + gid(hub.TypePillar, "p1"), `query($f: OutcomeFilter) { page: outcomes(first: 100, filter: $f) { nodes { id } } }`,
 			map[string]any{"f": map[string]any{"search": "mentor", "pillarIds": []string{gid(hub.TypePillar, "p1")}}}},
 	} {
-		var d struct{ Page struct{ Nodes []struct{ ID string } } }
+		var d struct {
+			Page struct{ Nodes []struct{ ID string } }
+		}
 		s.query(c.query, c.vars, &d)
 		var want []string
 		for _, n := range d.Page.Nodes {
