@@ -154,6 +154,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 			func() map[string]any {
 				return map[string]any{"commitmentId": cpc, "progress": 100, "status": "COMPLETED", "note": "Report " + unique()}
 			}, owners},
+		// PfD made C-2.1-002's reports, so its editor may not judge them;
+		// BCCI takes no part in it; the secretariat may.
+		{"verifyProgressReport", `mutation($in: VerifyProgressReportInput!) { verifyProgressReport(input: $in) { userErrors { message } } }`,
+			func() map[string]any {
+				return map[string]any{"reportId": latestReportID(s, "C-2.1-002"), "verdict": "VERIFIED", "note": "Checked " + unique()}
+			}, []string{"admin"}},
 		{"scheduleMeeting", `mutation($in: ScheduleMeetingInput!) { scheduleMeeting(input: $in) { userErrors { message } } }`,
 			func() map[string]any {
 				return map[string]any{"title": "Meeting " + unique(), "startsAt": "2016-02-01T10:00:00Z", "endsAt": "2016-02-01T11:00:00Z",

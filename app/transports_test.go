@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"convene/hub"
+	"convene/opaque"
 	"convene/playground"
 
 	"github.com/coder/websocket"
@@ -679,15 +680,29 @@ func testMutationsEveryTransport(t *testing.T, s *testServer) {
 		updateCommitment(input: {id: $id, expectedVersion: $v, title: $title, dueDate: $due, communityIds: $communities, description: $description}) {
 			commitment { title dueDate description version targetCommunities { name } }
 			userErrors { code field message } } }`
+	const verify = `mutation($in: VerifyProgressReportInput!) { verifyProgressReport(input: $in) {
+		commitment { version verification verifiedProgress latestReport { progress verification { verdict } } }
+		progressReport { progress verification { verdict note evidence verifiedBy { role } } }
+		userErrors { code field message } } }`
+	// The reports are the bootstrap admin's: another admin judges them.
+	_, secretary := issueToken(t, s, "ADMIN", "second secretary", "", nil)
+	reportOf := func(commitment string) string {
+		_, id, _ := opaque.ParseGlobalID(commitment)
+		return opaque.ReportID(id, 2)
+	}
 	changes := []struct {
 		name, query, vars string
+		token             string              // testAdminToken when ""
+		arg               func(string) string // of the commitment's global ID; the ID itself when nil
 	}{
 		{"reportProgress: Int, Float, enum, String, ID and a list of input objects", report,
-			`{"in": {"commitmentId": %q, "expectedVersion": 1, "progress": 40, "status": "DELAYED", "note": "First cohort \u2014 \"reached\"", "indicatorValues": [{"name": "Youth reached", "value": 85.5}]}}`},
+			`{"in": {"commitmentId": %q, "expectedVersion": 1, "progress": 40, "status": "DELAYED", "note": "First cohort \u2014 \"reached\"", "indicatorValues": [{"name": "Youth reached", "value": 85.5}]}}`, "", nil},
 		{"reportProgress: a Float sent as an integer, status null", report,
-			`{"in": {"commitmentId": %q, "expectedVersion": 2, "progress": 60, "status": null, "note": "More", "indicatorValues": [{"name": "Youth reached", "value": 120}]}}`},
+			`{"in": {"commitmentId": %q, "expectedVersion": 2, "progress": 60, "status": null, "note": "More", "indicatorValues": [{"name": "Youth reached", "value": 120}]}}`, "", nil},
 		{"updateCommitment: variables in the input object, an explicit null", update,
-			`{"id": %q, "v": 3, "title": "Renamed", "due": "2015-03-31", "communities": ["` + gid(hub.TypeCommunity, "collet") + `"], "description": null}`},
+			`{"id": %q, "v": 3, "title": "Renamed", "due": "2015-03-31", "communities": ["` + gid(hub.TypeCommunity, "collet") + `"], "description": null}`, "", nil},
+		{"verifyProgressReport: an ID, an enum and a list of Strings", verify,
+			`{"in": {"reportId": %q, "verdict": "VERIFIED", "note": "Attendance lists seen", "evidence": ["https://example.org/lists.pdf"]}}`, secretary, reportOf},
 	}
 	ids := map[string]string{}
 	for _, tr := range mutationTransports {
@@ -697,7 +712,14 @@ func testMutationsEveryTransport(t *testing.T, s *testServer) {
 		t.Run(c.name, func(t *testing.T) {
 			var want []wireResult
 			for _, tr := range mutationTransports {
-				got := tr.run(t, s, operation{query: c.query, vars: fmt.Sprintf(c.vars, ids[tr.name]), token: testAdminToken})
+				arg, token := ids[tr.name], testAdminToken
+				if c.arg != nil {
+					arg = c.arg(arg)
+				}
+				if c.token != "" {
+					token = c.token
+				}
+				got := tr.run(t, s, operation{query: c.query, vars: fmt.Sprintf(c.vars, arg), token: token})
 				if len(got) != 1 || got[0].Errors != "" || !strings.Contains(got[0].Data, `"userErrors":[]`) {
 					t.Fatalf("%s: %v", tr.name, got)
 				}
@@ -711,13 +733,16 @@ func testMutationsEveryTransport(t *testing.T, s *testServer) {
 	}
 
 	failures := map[string]operation{
-		"a stale expectedVersion": {query: report, vars: `{"in": {"commitmentId": "` + ci2 + `", "expectedVersion": 1, "progress": 50, "note": "stale"}}`},
-		"progress out of range":   {query: report, vars: `{"in": {"commitmentId": "` + ci2 + `", "progress": 101, "note": "too far"}}`},
-		"progress not an Int":     {query: report, vars: `{"in": {"commitmentId": "` + ci2 + `", "progress": "half", "note": "n"}}`},
-		"a Float as a string":     {query: report, vars: `{"in": {"commitmentId": "` + ci2 + `", "progress": 50, "note": "n", "indicatorValues": [{"name": "x", "value": "1.5"}]}}`},
-		"an unknown enum value":   {query: report, vars: `{"in": {"commitmentId": "` + ci2 + `", "progress": 50, "status": "DONE", "note": "n"}}`},
-		"a required field null":   {query: report, vars: `{"in": {"commitmentId": "` + ci2 + `", "progress": null, "note": "n"}}`},
-		"the input missing":       {query: report, vars: `{}`},
+		"a stale expectedVersion":                        {query: report, vars: `{"in": {"commitmentId": "` + ci2 + `", "expectedVersion": 1, "progress": 50, "note": "stale"}}`},
+		"progress out of range":                          {query: report, vars: `{"in": {"commitmentId": "` + ci2 + `", "progress": 101, "note": "too far"}}`},
+		"progress not an Int":                            {query: report, vars: `{"in": {"commitmentId": "` + ci2 + `", "progress": "half", "note": "n"}}`},
+		"a Float as a string":                            {query: report, vars: `{"in": {"commitmentId": "` + ci2 + `", "progress": 50, "note": "n", "indicatorValues": [{"name": "x", "value": "1.5"}]}}`},
+		"an unknown enum value":                          {query: report, vars: `{"in": {"commitmentId": "` + ci2 + `", "progress": 50, "status": "DONE", "note": "n"}}`},
+		"a required field null":                          {query: report, vars: `{"in": {"commitmentId": "` + ci2 + `", "progress": null, "note": "n"}}`},
+		"the input missing":                              {query: report, vars: `{}`},
+		"verifyProgressReport: an ID of no report":       {query: verify, vars: `{"in": {"reportId": "` + ci2 + `", "verdict": "VERIFIED", "note": "n"}}`},
+		"verifyProgressReport: evidence that is no link": {query: verify, vars: `{"in": {"reportId": "` + reportOf(ci2) + `", "verdict": "DISPUTED", "note": "n", "evidence": ["see the file"]}}`},
+		"verifyProgressReport: an unknown verdict":       {query: verify, vars: `{"in": {"reportId": "` + reportOf(ci2) + `", "verdict": "MAYBE", "note": "n"}}`},
 	}
 	ci2State := operation{query: `query($id: ID!) { node(id: $id) { ... on Commitment { version progress status progressReports { totalCount } } } }`, vars: `{"id": "` + ci2 + `"}`}
 	before := overPOST.run(t, s, ci2State)

@@ -39,6 +39,7 @@ type ResolverRoot interface {
 	CommitmentEvent() CommitmentEventResolver
 	CommitmentStats() CommitmentStatsResolver
 	Community() CommunityResolver
+	Disaggregation() DisaggregationResolver
 	Meeting() MeetingResolver
 	MeetingOutcome() MeetingOutcomeResolver
 	MeetingParticipant() MeetingParticipantResolver
@@ -134,6 +135,7 @@ type ComplexityRoot struct {
 		GlobalID          func(childComplexity int) int
 		History           func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Indicators        func(childComplexity int) int
+		LatestReport      func(childComplexity int) int
 		Lead              func(childComplexity int) int
 		Objective         func(childComplexity int) int
 		Outcomes          func(childComplexity int) int
@@ -148,6 +150,8 @@ type ComplexityRoot struct {
 		TargetCommunities func(childComplexity int) int
 		Title             func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
+		Verification      func(childComplexity int) int
+		VerifiedProgress  func(childComplexity int) int
 		Version           func(childComplexity int) int
 	}
 
@@ -173,13 +177,14 @@ type ComplexityRoot struct {
 	}
 
 	CommitmentStats struct {
-		AverageProgress func(childComplexity int) int
-		ByPillar        func(childComplexity int) int
-		BySector        func(childComplexity int) int
-		ByStakeholder   func(childComplexity int, role *hub.ParticipantRole, orderBy *model.StakeholderStatsOrder, first *int, after *string, last *int, before *string) int
-		ByStatus        func(childComplexity int) int
-		Overdue         func(childComplexity int) int
-		Total           func(childComplexity int) int
+		AverageProgress  func(childComplexity int) int
+		ByPillar         func(childComplexity int) int
+		BySector         func(childComplexity int) int
+		ByStakeholder    func(childComplexity int, role *hub.ParticipantRole, orderBy *model.StakeholderStatsOrder, first *int, after *string, last *int, before *string) int
+		ByStatus         func(childComplexity int) int
+		Overdue          func(childComplexity int) int
+		Total            func(childComplexity int) int
+		VerifiedProgress func(childComplexity int) int
 	}
 
 	Community struct {
@@ -239,6 +244,13 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	Disaggregation struct {
+		Actual    func(childComplexity int) int
+		Community func(childComplexity int) int
+		Dimension func(childComplexity int) int
+		Value     func(childComplexity int) int
+	}
+
 	FieldChange struct {
 		After  func(childComplexity int) int
 		Before func(childComplexity int) int
@@ -246,11 +258,24 @@ type ComplexityRoot struct {
 	}
 
 	Indicator struct {
-		Baseline    func(childComplexity int) int
-		LatestValue func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Target      func(childComplexity int) int
-		Unit        func(childComplexity int) int
+		Additive     func(childComplexity int) int
+		Baseline     func(childComplexity int) int
+		BaselineDate func(childComplexity int) int
+		BaselineNote func(childComplexity int) int
+		LatestValue  func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Periods      func(childComplexity int) int
+		Target       func(childComplexity int) int
+		Unit         func(childComplexity int) int
+	}
+
+	IndicatorPeriod struct {
+		Actual    func(childComplexity int) int
+		Breakdown func(childComplexity int) int
+		End       func(childComplexity int) int
+		Note      func(childComplexity int) int
+		Start     func(childComplexity int) int
+		Target    func(childComplexity int) int
 	}
 
 	IssueTokenPayload struct {
@@ -355,6 +380,7 @@ type ComplexityRoot struct {
 		UpdateStakeholder    func(childComplexity int, input model.UpdateStakeholderInput) int
 		UpdateStrategicPlan  func(childComplexity int, input model.UpdateStrategicPlanInput) int
 		UpdateWebhook        func(childComplexity int, input model.UpdateWebhookInput) int
+		VerifyProgressReport func(childComplexity int, input model.VerifyProgressReportInput) int
 	}
 
 	Objective struct {
@@ -389,6 +415,14 @@ type ComplexityRoot struct {
 		Stakeholder func(childComplexity int) int
 	}
 
+	PeriodActual struct {
+		Actual      func(childComplexity int) int
+		Breakdown   func(childComplexity int) int
+		Indicator   func(childComplexity int) int
+		Note        func(childComplexity int) int
+		PeriodStart func(childComplexity int) int
+	}
+
 	Pillar struct {
 		Archived    func(childComplexity int) int
 		Code        func(childComplexity int) int
@@ -402,18 +436,22 @@ type ComplexityRoot struct {
 	}
 
 	PillarStats struct {
-		AverageProgress func(childComplexity int) int
-		Count           func(childComplexity int) int
-		Overdue         func(childComplexity int) int
-		Pillar          func(childComplexity int) int
+		AverageProgress  func(childComplexity int) int
+		Count            func(childComplexity int) int
+		Overdue          func(childComplexity int) int
+		Pillar           func(childComplexity int) int
+		VerifiedProgress func(childComplexity int) int
 	}
 
 	ProgressReport struct {
-		Note       func(childComplexity int) int
-		Progress   func(childComplexity int) int
-		ReportedAt func(childComplexity int) int
-		ReportedBy func(childComplexity int) int
-		Status     func(childComplexity int) int
+		Actuals      func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
+		Note         func(childComplexity int) int
+		Progress     func(childComplexity int) int
+		ReportedAt   func(childComplexity int) int
+		ReportedBy   func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Verification func(childComplexity int) int
 	}
 
 	ProgressReportConnection struct {
@@ -471,10 +509,11 @@ type ComplexityRoot struct {
 	}
 
 	SectorStats struct {
-		AverageProgress func(childComplexity int) int
-		Count           func(childComplexity int) int
-		Overdue         func(childComplexity int) int
-		Sector          func(childComplexity int) int
+		AverageProgress  func(childComplexity int) int
+		Count            func(childComplexity int) int
+		Overdue          func(childComplexity int) int
+		Sector           func(childComplexity int) int
+		VerifiedProgress func(childComplexity int) int
 	}
 
 	Stakeholder struct {
@@ -624,6 +663,20 @@ type ComplexityRoot struct {
 		Message func(childComplexity int) int
 	}
 
+	Verification struct {
+		At       func(childComplexity int) int
+		By       func(childComplexity int) int
+		Evidence func(childComplexity int) int
+		Note     func(childComplexity int) int
+		Verdict  func(childComplexity int) int
+	}
+
+	VerifyProgressReportPayload struct {
+		Commitment     func(childComplexity int) int
+		ProgressReport func(childComplexity int) int
+		UserErrors     func(childComplexity int) int
+	}
+
 	Viewer struct {
 		Authenticated func(childComplexity int) int
 		Role          func(childComplexity int) int
@@ -718,6 +771,9 @@ type CommitmentResolver interface {
 	TargetCommunities(ctx context.Context, obj *gqltype.Commitment) ([]*hub.Community, error)
 
 	ProgressReports(ctx context.Context, obj *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.ProgressReportConnection, error)
+	LatestReport(ctx context.Context, obj *gqltype.Commitment) (*gqltype.ProgressReport, error)
+	Verification(ctx context.Context, obj *gqltype.Commitment) (model.VerificationState, error)
+
 	Outcomes(ctx context.Context, obj *gqltype.Commitment) ([]*hub.MeetingOutcome, error)
 	History(ctx context.Context, obj *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
@@ -734,6 +790,10 @@ type CommunityResolver interface {
 	ID(ctx context.Context, obj *hub.Community) (string, error)
 
 	History(ctx context.Context, obj *hub.Community, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
+}
+type DisaggregationResolver interface {
+	Value(ctx context.Context, obj *hub.Disaggregation) (string, error)
+	Community(ctx context.Context, obj *hub.Disaggregation) (*hub.Community, error)
 }
 type MeetingResolver interface {
 	ID(ctx context.Context, obj *hub.Meeting) (string, error)
@@ -774,6 +834,7 @@ type MutationResolver interface {
 	CreateCommitment(ctx context.Context, input model.CreateCommitmentInput) (*model.CreateCommitmentPayload, error)
 	UpdateCommitment(ctx context.Context, input model.UpdateCommitmentInput) (*model.UpdateCommitmentPayload, error)
 	ReportProgress(ctx context.Context, input model.ReportProgressInput) (*model.ReportProgressPayload, error)
+	VerifyProgressReport(ctx context.Context, input model.VerifyProgressReportInput) (*model.VerifyProgressReportPayload, error)
 	ScheduleMeeting(ctx context.Context, input model.ScheduleMeetingInput) (*model.ScheduleMeetingPayload, error)
 	UpdateMeeting(ctx context.Context, input model.UpdateMeetingInput) (*model.UpdateMeetingPayload, error)
 	RecordMeetingOutcome(ctx context.Context, input model.RecordMeetingOutcomeInput) (*model.RecordMeetingOutcomePayload, error)
@@ -1189,6 +1250,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Commitment.Indicators(childComplexity), true
+	case "Commitment.latestReport":
+		if e.ComplexityRoot.Commitment.LatestReport == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.LatestReport(childComplexity), true
 	case "Commitment.lead":
 		if e.ComplexityRoot.Commitment.Lead == nil {
 			break
@@ -1278,6 +1345,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Commitment.UpdatedAt(childComplexity), true
+	case "Commitment.verification":
+		if e.ComplexityRoot.Commitment.Verification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.Verification(childComplexity), true
+	case "Commitment.verifiedProgress":
+		if e.ComplexityRoot.Commitment.VerifiedProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.VerifiedProgress(childComplexity), true
 	case "Commitment.version":
 		if e.ComplexityRoot.Commitment.Version == nil {
 			break
@@ -1407,6 +1486,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommitmentStats.Total(childComplexity), true
+	case "CommitmentStats.verifiedProgress":
+		if e.ComplexityRoot.CommitmentStats.VerifiedProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentStats.VerifiedProgress(childComplexity), true
 
 	case "Community.archived":
 		if e.ComplexityRoot.Community.Archived == nil {
@@ -1585,6 +1670,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeletePayload.UserErrors(childComplexity), true
 
+	case "Disaggregation.actual":
+		if e.ComplexityRoot.Disaggregation.Actual == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disaggregation.Actual(childComplexity), true
+	case "Disaggregation.community":
+		if e.ComplexityRoot.Disaggregation.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disaggregation.Community(childComplexity), true
+	case "Disaggregation.dimension":
+		if e.ComplexityRoot.Disaggregation.Dimension == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disaggregation.Dimension(childComplexity), true
+	case "Disaggregation.value":
+		if e.ComplexityRoot.Disaggregation.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disaggregation.Value(childComplexity), true
+
 	case "FieldChange.after":
 		if e.ComplexityRoot.FieldChange.After == nil {
 			break
@@ -1604,12 +1714,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FieldChange.Field(childComplexity), true
 
+	case "Indicator.additive":
+		if e.ComplexityRoot.Indicator.Additive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Additive(childComplexity), true
 	case "Indicator.baseline":
 		if e.ComplexityRoot.Indicator.Baseline == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Indicator.Baseline(childComplexity), true
+	case "Indicator.baselineDate":
+		if e.ComplexityRoot.Indicator.BaselineDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.BaselineDate(childComplexity), true
+	case "Indicator.baselineNote":
+		if e.ComplexityRoot.Indicator.BaselineNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.BaselineNote(childComplexity), true
 	case "Indicator.latestValue":
 		if e.ComplexityRoot.Indicator.LatestValue == nil {
 			break
@@ -1622,6 +1750,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.Name(childComplexity), true
+	case "Indicator.periods":
+		if e.ComplexityRoot.Indicator.Periods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Periods(childComplexity), true
 	case "Indicator.target":
 		if e.ComplexityRoot.Indicator.Target == nil {
 			break
@@ -1634,6 +1768,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.Unit(childComplexity), true
+
+	case "IndicatorPeriod.actual":
+		if e.ComplexityRoot.IndicatorPeriod.Actual == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPeriod.Actual(childComplexity), true
+	case "IndicatorPeriod.breakdown":
+		if e.ComplexityRoot.IndicatorPeriod.Breakdown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPeriod.Breakdown(childComplexity), true
+	case "IndicatorPeriod.end":
+		if e.ComplexityRoot.IndicatorPeriod.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPeriod.End(childComplexity), true
+	case "IndicatorPeriod.note":
+		if e.ComplexityRoot.IndicatorPeriod.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPeriod.Note(childComplexity), true
+	case "IndicatorPeriod.start":
+		if e.ComplexityRoot.IndicatorPeriod.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPeriod.Start(childComplexity), true
+	case "IndicatorPeriod.target":
+		if e.ComplexityRoot.IndicatorPeriod.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPeriod.Target(childComplexity), true
 
 	case "IssueTokenPayload.secret":
 		if e.ComplexityRoot.IssueTokenPayload.Secret == nil {
@@ -2260,6 +2431,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateWebhook(childComplexity, args["input"].(model.UpdateWebhookInput)), true
+	case "Mutation.verifyProgressReport":
+		if e.ComplexityRoot.Mutation.VerifyProgressReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyProgressReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyProgressReport(childComplexity, args["input"].(model.VerifyProgressReportInput)), true
 
 	case "Objective.archived":
 		if e.ComplexityRoot.Objective.Archived == nil {
@@ -2395,6 +2577,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Participant.Stakeholder(childComplexity), true
 
+	case "PeriodActual.actual":
+		if e.ComplexityRoot.PeriodActual.Actual == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodActual.Actual(childComplexity), true
+	case "PeriodActual.breakdown":
+		if e.ComplexityRoot.PeriodActual.Breakdown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodActual.Breakdown(childComplexity), true
+	case "PeriodActual.indicator":
+		if e.ComplexityRoot.PeriodActual.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodActual.Indicator(childComplexity), true
+	case "PeriodActual.note":
+		if e.ComplexityRoot.PeriodActual.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodActual.Note(childComplexity), true
+	case "PeriodActual.periodStart":
+		if e.ComplexityRoot.PeriodActual.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodActual.PeriodStart(childComplexity), true
+
 	case "Pillar.archived":
 		if e.ComplexityRoot.Pillar.Archived == nil {
 			break
@@ -2484,7 +2697,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PillarStats.Pillar(childComplexity), true
+	case "PillarStats.verifiedProgress":
+		if e.ComplexityRoot.PillarStats.VerifiedProgress == nil {
+			break
+		}
 
+		return e.ComplexityRoot.PillarStats.VerifiedProgress(childComplexity), true
+
+	case "ProgressReport.periodActuals":
+		if e.ComplexityRoot.ProgressReport.Actuals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressReport.Actuals(childComplexity), true
+	case "ProgressReport.id":
+		if e.ComplexityRoot.ProgressReport.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressReport.GlobalID(childComplexity), true
 	case "ProgressReport.note":
 		if e.ComplexityRoot.ProgressReport.Note == nil {
 			break
@@ -2515,6 +2746,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProgressReport.Status(childComplexity), true
+	case "ProgressReport.verification":
+		if e.ComplexityRoot.ProgressReport.Verification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressReport.Verification(childComplexity), true
 
 	case "ProgressReportConnection.edges":
 		if e.ComplexityRoot.ProgressReportConnection.Edges == nil {
@@ -2831,6 +3068,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SectorStats.Sector(childComplexity), true
+	case "SectorStats.verifiedProgress":
+		if e.ComplexityRoot.SectorStats.VerifiedProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SectorStats.VerifiedProgress(childComplexity), true
 
 	case "Stakeholder.acronym":
 		if e.ComplexityRoot.Stakeholder.Acronym == nil {
@@ -3375,6 +3618,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserError.Message(childComplexity), true
 
+	case "Verification.verifiedAt":
+		if e.ComplexityRoot.Verification.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.At(childComplexity), true
+	case "Verification.verifiedBy":
+		if e.ComplexityRoot.Verification.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.By(childComplexity), true
+	case "Verification.evidence":
+		if e.ComplexityRoot.Verification.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.Evidence(childComplexity), true
+	case "Verification.note":
+		if e.ComplexityRoot.Verification.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.Note(childComplexity), true
+	case "Verification.verdict":
+		if e.ComplexityRoot.Verification.Verdict == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.Verdict(childComplexity), true
+
+	case "VerifyProgressReportPayload.commitment":
+		if e.ComplexityRoot.VerifyProgressReportPayload.Commitment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifyProgressReportPayload.Commitment(childComplexity), true
+	case "VerifyProgressReportPayload.progressReport":
+		if e.ComplexityRoot.VerifyProgressReportPayload.ProgressReport == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifyProgressReportPayload.ProgressReport(childComplexity), true
+	case "VerifyProgressReportPayload.userErrors":
+		if e.ComplexityRoot.VerifyProgressReportPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifyProgressReportPayload.UserErrors(childComplexity), true
+
 	case "Viewer.authenticated":
 		if e.ComplexityRoot.Viewer.Authenticated == nil {
 			break
@@ -3646,8 +3939,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateStrategicPlanInput", ec.unmarshalInputCreateStrategicPlanInput),
 			graphql.NewInputUnmarshaler("CreateWebhookInput", ec.unmarshalInputCreateWebhookInput),
 			graphql.NewInputUnmarshaler("DeleteInput", ec.unmarshalInputDeleteInput),
+			graphql.NewInputUnmarshaler("DisaggregationInput", ec.unmarshalInputDisaggregationInput),
 			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
 			graphql.NewInputUnmarshaler("IndicatorInput", ec.unmarshalInputIndicatorInput),
+			graphql.NewInputUnmarshaler("IndicatorPeriodInput", ec.unmarshalInputIndicatorPeriodInput),
 			graphql.NewInputUnmarshaler("IndicatorValueInput", ec.unmarshalInputIndicatorValueInput),
 			graphql.NewInputUnmarshaler("IssueTokenInput", ec.unmarshalInputIssueTokenInput),
 			graphql.NewInputUnmarshaler("MeetingFilter", ec.unmarshalInputMeetingFilter),
@@ -3657,6 +3952,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("OutcomeOrder", ec.unmarshalInputOutcomeOrder),
 			graphql.NewInputUnmarshaler("OutcomeSubscriptionFilter", ec.unmarshalInputOutcomeSubscriptionFilter),
 			graphql.NewInputUnmarshaler("ParticipantInput", ec.unmarshalInputParticipantInput),
+			graphql.NewInputUnmarshaler("PeriodActualInput", ec.unmarshalInputPeriodActualInput),
 			graphql.NewInputUnmarshaler("RecordMeetingOutcomeInput", ec.unmarshalInputRecordMeetingOutcomeInput),
 			graphql.NewInputUnmarshaler("RedeliverWebhookInput", ec.unmarshalInputRedeliverWebhookInput),
 			graphql.NewInputUnmarshaler("ReportProgressInput", ec.unmarshalInputReportProgressInput),
@@ -3674,6 +3970,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateStakeholderInput", ec.unmarshalInputUpdateStakeholderInput),
 			graphql.NewInputUnmarshaler("UpdateStrategicPlanInput", ec.unmarshalInputUpdateStrategicPlanInput),
 			graphql.NewInputUnmarshaler("UpdateWebhookInput", ec.unmarshalInputUpdateWebhookInput),
+			graphql.NewInputUnmarshaler("VerifyProgressReportInput", ec.unmarshalInputVerifyProgressReportInput),
 			graphql.NewInputUnmarshaler("WebhookFilter", ec.unmarshalInputWebhookFilter),
 			graphql.NewInputUnmarshaler("WebhookIDInput", ec.unmarshalInputWebhookIDInput),
 		)
@@ -4105,10 +4402,18 @@ type Indicator {
   unit: String!
   "The value before the commitment started."
   baseline: Float!
+  "When the baseline was measured, if recorded."
+  baselineDate: Date
+  "How or where the baseline was measured."
+  baselineNote: String!
   "The value the commitment aims for."
   target: Float!
   "The latest reported value, if any."
   latestValue: Float
+  "True when an actual's parts by one dimension add up to at most the actual (people counted once), so that no breakdown exceeds its total."
+  additive: Boolean!
+  "The periods it is measured over, in start order: none overlapping, all inside the commitment's dates."
+  periods: [IndicatorPeriod!]!
 }
 
 "A commitment made by a stakeholder towards an objective of the plan."
@@ -4158,6 +4463,12 @@ type Commitment implements Node {
     "Return items before this cursor."
     before: String
   ): ProgressReportConnection!
+  "Its newest progress report, if it has one."
+  latestReport: ProgressReport
+  "The standing verdict on its newest report: UNVERIFIED until a stakeholder other than the reporter judges it (and again after each new report)."
+  verification: VerificationState!
+  "The progress of its newest report that stands VERIFIED, 0–100 (0 when none does): the progress others have confirmed, beside the claimed ` + "`" + `progress` + "`" + `."
+  verifiedProgress: Int!
   "Meeting outcomes linked to this commitment."
   outcomes: [MeetingOutcome!]!
   "Every change to this commitment, oldest first."
@@ -4249,8 +4560,90 @@ input CommitmentOrder {
   direction: OrderDirection! = ASC
 }
 
+"A span of time an indicator is measured over, with its target and actual (IATI's result period)."
+type IndicatorPeriod {
+  "The first day."
+  start: Date!
+  "The last day."
+  end: Date!
+  "The value aimed for in the period."
+  target: Float!
+  "The value achieved, once reported."
+  actual: Float
+  "A note on the period."
+  note: String!
+  "The actual broken down by sex, age band or community."
+  breakdown: [Disaggregation!]!
+}
+
+"What an actual is broken down by."
+enum Dimension {
+  "Sex: the value is FEMALE, MALE or OTHER."
+  SEX
+  "Age band: the value is written like ` + "`" + `15-24` + "`" + ` or ` + "`" + `65+` + "`" + `."
+  AGE_BAND
+  "Community: the value is a community's global ID."
+  COMMUNITY
+}
+
+"The part of an actual for one value of a dimension."
+type Disaggregation {
+  "The dimension."
+  dimension: Dimension!
+  "The value: a sex, an age band or a community's global ID."
+  value: String!
+  "The community, for the COMMUNITY dimension."
+  community: Community
+  "The part of the actual."
+  actual: Float!
+}
+
+"The actual a progress report gave for one period of an indicator."
+type PeriodActual {
+  "The indicator's name."
+  indicator: String!
+  "The start of the period."
+  periodStart: Date!
+  "The value achieved."
+  actual: Float!
+  "The note given with it."
+  note: String!
+  "The actual broken down by sex, age band or community."
+  breakdown: [Disaggregation!]!
+}
+
+"A period of an indicator."
+input IndicatorPeriodInput {
+  "The first day (not before the commitment's start date)."
+  start: Date!
+  "The last day (not after its due date, not before ` + "`" + `start` + "`" + `)."
+  end: Date!
+  "The value aimed for in the period."
+  target: Float!
+  "The value achieved, if known; usually given later by ` + "`" + `reportProgress` + "`" + `."
+  actual: Float
+  "A note (at most 1000 characters)."
+  note: String
+  "The actual broken down (with ` + "`" + `actual` + "`" + ` only)."
+  breakdown: [DisaggregationInput!]
+}
+
+"The part of an actual for one value of a dimension."
+input DisaggregationInput {
+  "The dimension."
+  dimension: Dimension!
+  "A sex (FEMALE, MALE, OTHER), an age band (` + "`" + `15-24` + "`" + `, ` + "`" + `65+` + "`" + `) or a community's global ID."
+  value: String!
+  "The part of the actual."
+  actual: Float!
+}
+
 "A report of progress on a commitment."
 type ProgressReport {
+  "Global identifier of the report; pass it as ` + "`" + `reportId` + "`" + ` to ` + "`" + `verifyProgressReport` + "`" + `."
+  id: ID!
+  "The verdict that stands on it (the latest one), or null while nobody has judged it."
+  verification: Verification
   "Percentage complete at the time of the report."
   progress: Int!
   "Status at the time of the report."
@@ -4261,6 +4654,8 @@ type ProgressReport {
   reportedBy: Actor!
   "When it was reported."
   reportedAt: DateTime!
+  "The actuals it gave for the indicators' periods."
+  periodActuals: [PeriodActual!]!
 }
 
 "A page of progress reports."
@@ -4289,6 +4684,8 @@ type CommitmentStats {
   total: Int!
   "Mean progress, 0–100 (0 when there are none)."
   averageProgress: Float!
+  "Mean verified progress (` + "`" + `Commitment.verifiedProgress` + "`" + `), 0–100: the part of ` + "`" + `averageProgress` + "`" + ` that others have confirmed."
+  verifiedProgress: Float!
   "How many are overdue."
   overdue: Int!
   "Counts per status, every status listed."
@@ -4332,6 +4729,8 @@ type SectorStats {
   count: Int!
   "Their mean progress (0 when there are none)."
   averageProgress: Float!
+  "Their mean verified progress (0 when there are none)."
+  verifiedProgress: Float!
   "How many of them are overdue."
   overdue: Int!
 }
@@ -4344,6 +4743,8 @@ type PillarStats {
   count: Int!
   "Their mean progress (0 when there are none)."
   averageProgress: Float!
+  "Their mean verified progress (0 when there are none)."
+  verifiedProgress: Float!
   "How many of them are overdue."
   overdue: Int!
 }
@@ -4456,6 +4857,62 @@ input OutcomeOrder {
   field: OutcomeOrderField!
   "The direction."
   direction: OrderDirection! = ASC
+}
+
+# ---------------------------------------------------------------- verification
+
+"What a stakeholder other than the reporter found of a progress report."
+enum Verdict {
+  "The evidence bears the report out."
+  VERIFIED
+  "The report is contested."
+  DISPUTED
+}
+
+"Where a commitment's newest progress report stands with those who check it."
+enum VerificationState {
+  "Nobody has judged it yet, or the commitment has no report."
+  UNVERIFIED
+  "Its standing verdict is VERIFIED."
+  VERIFIED
+  "Its standing verdict is DISPUTED."
+  DISPUTED
+}
+
+"A verdict on a progress report."
+type Verification {
+  "What was found."
+  verdict: Verdict!
+  "Why: what was checked and how."
+  note: String!
+  "Links to the evidence (absolute http or https URLs, at most 10)."
+  evidence: [String!]!
+  "Who judged it."
+  verifiedBy: Actor!
+  "When."
+  verifiedAt: DateTime!
+}
+
+"A verdict on a progress report."
+input VerifyProgressReportInput {
+  "The report judged (` + "`" + `ProgressReport.id` + "`" + `)."
+  reportId: ID!
+  "What was found."
+  verdict: Verdict!
+  "Why: what was checked and how (at most 5000 characters)."
+  note: String!
+  "Links to the evidence: absolute http or https URLs, at most 10."
+  evidence: [String!]
+}
+
+"The result of ` + "`" + `verifyProgressReport` + "`" + `."
+type VerifyProgressReportPayload {
+  "The commitment after the verdict, or null when refused."
+  commitment: Commitment
+  "The report judged, with its verdict, or null when refused."
+  progressReport: ProgressReport
+  "Why it was refused; empty on success."
+  userErrors: [UserError!]!
 }
 
 # ---------------------------------------------------------------- meetings
@@ -5023,6 +5480,8 @@ type Mutation {
   updateCommitment("The changes." input: UpdateCommitmentInput!): UpdateCommitmentPayload!
   "Report progress on a commitment: percentage, status, a note and indicator values."
   reportProgress("The report." input: ReportProgressInput!): ReportProgressPayload!
+  "Judge a progress report VERIFIED or DISPUTED, with a note and evidence: the secretariat (admins), or an editor of a participant from another sector than the reporter's; never the reporter itself."
+  verifyProgressReport("The verdict." input: VerifyProgressReportInput!): VerifyProgressReportPayload!
   "Schedule a coordination meeting."
   scheduleMeeting("The meeting." input: ScheduleMeetingInput!): ScheduleMeetingPayload!
   "Change a meeting: time, place, participants, attendance, status or minutes."
@@ -5376,8 +5835,16 @@ input IndicatorInput {
   unit: String!
   "The starting value."
   baseline: Float!
+  "When the baseline was measured."
+  baselineDate: Date
+  "How or where the baseline was measured (at most 1000 characters)."
+  baselineNote: String
   "The target value."
   target: Float!
+  "Whether an actual's parts by one dimension add up to at most the actual (false when absent)."
+  additive: Boolean
+  "The periods it is measured over (at most 40): inside the commitment's dates, none overlapping. A period that keeps its start keeps its actual when none is given."
+  periods: [IndicatorPeriodInput!]
 }
 
 "A new commitment."
@@ -5452,6 +5919,20 @@ input IndicatorValueInput {
   value: Float!
 }
 
+"The actual of one period of an indicator, as a progress report gives it."
+input PeriodActualInput {
+  "The indicator's name."
+  indicator: String!
+  "The start of the period (` + "`" + `IndicatorPeriod.start` + "`" + `)."
+  periodStart: Date!
+  "The value achieved in the period."
+  actual: Float!
+  "The actual broken down by sex, age band or community (at most 30 parts); for an additive indicator no dimension's parts add up to more than ` + "`" + `actual` + "`" + `."
+  breakdown: [DisaggregationInput!]
+  "A note on the period (at most 1000 characters); the period's note stays when absent."
+  note: String
+}
+
 "A progress report."
 input ReportProgressInput {
   "The commitment reported on."
@@ -5473,6 +5954,8 @@ input ReportProgressInput {
   note: String!
   "Latest values of the commitment's indicators."
   indicatorValues: [IndicatorValueInput!]
+  "Actuals of the indicators' periods, each period at most once."
+  periodActuals: [PeriodActualInput!]
 }
 
 "The result of ` + "`" + `reportProgress` + "`" + `."
@@ -6129,6 +6612,12 @@ func (ec *executionContext) childFields_Commitment(ctx context.Context, field gr
 		return ec.fieldContext_Commitment_indicators(ctx, field)
 	case "progressReports":
 		return ec.fieldContext_Commitment_progressReports(ctx, field)
+	case "latestReport":
+		return ec.fieldContext_Commitment_latestReport(ctx, field)
+	case "verification":
+		return ec.fieldContext_Commitment_verification(ctx, field)
+	case "verifiedProgress":
+		return ec.fieldContext_Commitment_verifiedProgress(ctx, field)
 	case "outcomes":
 		return ec.fieldContext_Commitment_outcomes(ctx, field)
 	case "history":
@@ -6191,6 +6680,8 @@ func (ec *executionContext) childFields_CommitmentStats(ctx context.Context, fie
 		return ec.fieldContext_CommitmentStats_total(ctx, field)
 	case "averageProgress":
 		return ec.fieldContext_CommitmentStats_averageProgress(ctx, field)
+	case "verifiedProgress":
+		return ec.fieldContext_CommitmentStats_verifiedProgress(ctx, field)
 	case "overdue":
 		return ec.fieldContext_CommitmentStats_overdue(ctx, field)
 	case "byStatus":
@@ -6319,6 +6810,20 @@ func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type DeletePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Disaggregation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dimension":
+		return ec.fieldContext_Disaggregation_dimension(ctx, field)
+	case "value":
+		return ec.fieldContext_Disaggregation_value(ctx, field)
+	case "community":
+		return ec.fieldContext_Disaggregation_community(ctx, field)
+	case "actual":
+		return ec.fieldContext_Disaggregation_actual(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Disaggregation", field.Name)
+}
+
 func (ec *executionContext) childFields_FieldChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "field":
@@ -6339,12 +6844,38 @@ func (ec *executionContext) childFields_Indicator(ctx context.Context, field gra
 		return ec.fieldContext_Indicator_unit(ctx, field)
 	case "baseline":
 		return ec.fieldContext_Indicator_baseline(ctx, field)
+	case "baselineDate":
+		return ec.fieldContext_Indicator_baselineDate(ctx, field)
+	case "baselineNote":
+		return ec.fieldContext_Indicator_baselineNote(ctx, field)
 	case "target":
 		return ec.fieldContext_Indicator_target(ctx, field)
 	case "latestValue":
 		return ec.fieldContext_Indicator_latestValue(ctx, field)
+	case "additive":
+		return ec.fieldContext_Indicator_additive(ctx, field)
+	case "periods":
+		return ec.fieldContext_Indicator_periods(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Indicator", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_IndicatorPeriod_start(ctx, field)
+	case "end":
+		return ec.fieldContext_IndicatorPeriod_end(ctx, field)
+	case "target":
+		return ec.fieldContext_IndicatorPeriod_target(ctx, field)
+	case "actual":
+		return ec.fieldContext_IndicatorPeriod_actual(ctx, field)
+	case "note":
+		return ec.fieldContext_IndicatorPeriod_note(ctx, field)
+	case "breakdown":
+		return ec.fieldContext_IndicatorPeriod_breakdown(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorPeriod", field.Name)
 }
 
 func (ec *executionContext) childFields_IssueTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6555,6 +7086,22 @@ func (ec *executionContext) childFields_Participant(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type Participant", field.Name)
 }
 
+func (ec *executionContext) childFields_PeriodActual(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicator":
+		return ec.fieldContext_PeriodActual_indicator(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_PeriodActual_periodStart(ctx, field)
+	case "actual":
+		return ec.fieldContext_PeriodActual_actual(ctx, field)
+	case "note":
+		return ec.fieldContext_PeriodActual_note(ctx, field)
+	case "breakdown":
+		return ec.fieldContext_PeriodActual_breakdown(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PeriodActual", field.Name)
+}
+
 func (ec *executionContext) childFields_Pillar(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6587,6 +7134,8 @@ func (ec *executionContext) childFields_PillarStats(ctx context.Context, field g
 		return ec.fieldContext_PillarStats_count(ctx, field)
 	case "averageProgress":
 		return ec.fieldContext_PillarStats_averageProgress(ctx, field)
+	case "verifiedProgress":
+		return ec.fieldContext_PillarStats_verifiedProgress(ctx, field)
 	case "overdue":
 		return ec.fieldContext_PillarStats_overdue(ctx, field)
 	}
@@ -6595,6 +7144,10 @@ func (ec *executionContext) childFields_PillarStats(ctx context.Context, field g
 
 func (ec *executionContext) childFields_ProgressReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_ProgressReport_id(ctx, field)
+	case "verification":
+		return ec.fieldContext_ProgressReport_verification(ctx, field)
 	case "progress":
 		return ec.fieldContext_ProgressReport_progress(ctx, field)
 	case "status":
@@ -6605,6 +7158,8 @@ func (ec *executionContext) childFields_ProgressReport(ctx context.Context, fiel
 		return ec.fieldContext_ProgressReport_reportedBy(ctx, field)
 	case "reportedAt":
 		return ec.fieldContext_ProgressReport_reportedAt(ctx, field)
+	case "periodActuals":
+		return ec.fieldContext_ProgressReport_periodActuals(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProgressReport", field.Name)
 }
@@ -6683,6 +7238,8 @@ func (ec *executionContext) childFields_SectorStats(ctx context.Context, field g
 		return ec.fieldContext_SectorStats_count(ctx, field)
 	case "averageProgress":
 		return ec.fieldContext_SectorStats_averageProgress(ctx, field)
+	case "verifiedProgress":
+		return ec.fieldContext_SectorStats_verifiedProgress(ctx, field)
 	case "overdue":
 		return ec.fieldContext_SectorStats_overdue(ctx, field)
 	}
@@ -6969,6 +7526,34 @@ func (ec *executionContext) childFields_UserError(ctx context.Context, field gra
 		return ec.fieldContext_UserError_code(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
+}
+
+func (ec *executionContext) childFields_Verification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "verdict":
+		return ec.fieldContext_Verification_verdict(ctx, field)
+	case "note":
+		return ec.fieldContext_Verification_note(ctx, field)
+	case "evidence":
+		return ec.fieldContext_Verification_evidence(ctx, field)
+	case "verifiedBy":
+		return ec.fieldContext_Verification_verifiedBy(ctx, field)
+	case "verifiedAt":
+		return ec.fieldContext_Verification_verifiedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Verification", field.Name)
+}
+
+func (ec *executionContext) childFields_VerifyProgressReportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "commitment":
+		return ec.fieldContext_VerifyProgressReportPayload_commitment(ctx, field)
+	case "progressReport":
+		return ec.fieldContext_VerifyProgressReportPayload_progressReport(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_VerifyProgressReportPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VerifyProgressReportPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7861,6 +8446,20 @@ func (ec *executionContext) field_Mutation_updateWebhook_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateWebhookInput, error) {
 			return ec.unmarshalNUpdateWebhookInput2conveneᚋgraphᚋmodelᚐUpdateWebhookInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_verifyProgressReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.VerifyProgressReportInput, error) {
+			return ec.unmarshalNVerifyProgressReportInput2conveneᚋgraphᚋmodelᚐVerifyProgressReportInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10328,6 +10927,84 @@ func (ec *executionContext) fieldContext_Commitment_progressReports(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Commitment_latestReport(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_latestReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Commitment().LatestReport(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.ProgressReport) graphql.Marshaler {
+			return ec.marshalOProgressReport2ᚖconveneᚋresolversᚋgqltypeᚐProgressReport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_latestReport(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Commitment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgressReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Commitment_verification(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_verification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Commitment().Verification(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.VerificationState) graphql.Marshaler {
+			return ec.marshalNVerificationState2conveneᚋgraphᚋmodelᚐVerificationState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_verification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, true, true, "VerificationState")
+}
+
+func (ec *executionContext) _Commitment_verifiedProgress(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_verifiedProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerifiedProgress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_verifiedProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Commitment_outcomes(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10855,6 +11532,29 @@ func (ec *executionContext) _CommitmentStats_averageProgress(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_CommitmentStats_averageProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CommitmentStats_verifiedProgress(ctx context.Context, field graphql.CollectedField, obj *hub.CommitmentStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentStats_verifiedProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerifiedProgress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentStats_verifiedProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommitmentStats", field, false, false, "Float")
 }
 
@@ -11798,6 +12498,107 @@ func (ec *executionContext) fieldContext_DeletePayload_userErrors(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Disaggregation_dimension(ctx context.Context, field graphql.CollectedField, obj *hub.Disaggregation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disaggregation_dimension(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dimension, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Dimension) graphql.Marshaler {
+			return ec.marshalNDimension2conveneᚋhubᚐDimension(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disaggregation_dimension(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disaggregation", field, false, false, "Dimension")
+}
+
+func (ec *executionContext) _Disaggregation_value(ctx context.Context, field graphql.CollectedField, obj *hub.Disaggregation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disaggregation_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Disaggregation().Value(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disaggregation_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disaggregation", field, true, true, "String")
+}
+
+func (ec *executionContext) _Disaggregation_community(ctx context.Context, field graphql.CollectedField, obj *hub.Disaggregation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disaggregation_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Disaggregation().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Community) graphql.Marshaler {
+			return ec.marshalOCommunity2ᚖconveneᚋhubᚐCommunity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Disaggregation_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Disaggregation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Disaggregation_actual(ctx context.Context, field graphql.CollectedField, obj *hub.Disaggregation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disaggregation_actual(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actual, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disaggregation_actual(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disaggregation", field, false, false, "Float")
+}
+
 func (ec *executionContext) _FieldChange_field(ctx context.Context, field graphql.CollectedField, obj *hub.FieldChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11936,6 +12737,52 @@ func (ec *executionContext) fieldContext_Indicator_baseline(_ context.Context, f
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Float")
 }
 
+func (ec *executionContext) _Indicator_baselineDate(ctx context.Context, field graphql.CollectedField, obj *hub.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_baselineDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaselineDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Date) graphql.Marshaler {
+			return ec.marshalODate2conveneᚋhubᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_baselineDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Indicator_baselineNote(ctx context.Context, field graphql.CollectedField, obj *hub.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_baselineNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaselineNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_baselineNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
+}
+
 func (ec *executionContext) _Indicator_target(ctx context.Context, field graphql.CollectedField, obj *hub.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11980,6 +12827,208 @@ func (ec *executionContext) _Indicator_latestValue(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Indicator_latestValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Indicator_additive(ctx context.Context, field graphql.CollectedField, obj *hub.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_additive(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Additive, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_additive(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Indicator_periods(ctx context.Context, field graphql.CollectedField, obj *hub.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_periods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Periods, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []hub.IndicatorPeriod) graphql.Marshaler {
+			return ec.marshalNIndicatorPeriod2ᚕconveneᚋhubᚐIndicatorPeriodᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_periods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicator",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorPeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorPeriod_start(ctx context.Context, field graphql.CollectedField, obj *hub.IndicatorPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPeriod_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Date) graphql.Marshaler {
+			return ec.marshalNDate2conveneᚋhubᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPeriod_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPeriod", field, false, false, "Date")
+}
+
+func (ec *executionContext) _IndicatorPeriod_end(ctx context.Context, field graphql.CollectedField, obj *hub.IndicatorPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPeriod_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Date) graphql.Marshaler {
+			return ec.marshalNDate2conveneᚋhubᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPeriod_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPeriod", field, false, false, "Date")
+}
+
+func (ec *executionContext) _IndicatorPeriod_target(ctx context.Context, field graphql.CollectedField, obj *hub.IndicatorPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPeriod_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPeriod_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPeriod", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorPeriod_actual(ctx context.Context, field graphql.CollectedField, obj *hub.IndicatorPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPeriod_actual(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actual, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPeriod_actual(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPeriod", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorPeriod_note(ctx context.Context, field graphql.CollectedField, obj *hub.IndicatorPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPeriod_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPeriod_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPeriod", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorPeriod_breakdown(ctx context.Context, field graphql.CollectedField, obj *hub.IndicatorPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPeriod_breakdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Breakdown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []hub.Disaggregation) graphql.Marshaler {
+			return ec.marshalNDisaggregation2ᚕconveneᚋhubᚐDisaggregationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPeriod_breakdown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorPeriod",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disaggregation(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _IssueTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.IssueTokenPayload) (ret graphql.Marshaler) {
@@ -14047,6 +15096,50 @@ func (ec *executionContext) fieldContext_Mutation_reportProgress(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_verifyProgressReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_verifyProgressReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VerifyProgressReport(ctx, fc.Args["input"].(model.VerifyProgressReportInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VerifyProgressReportPayload) graphql.Marshaler {
+			return ec.marshalNVerifyProgressReportPayload2ᚖconveneᚋgraphᚋmodelᚐVerifyProgressReportPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_verifyProgressReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VerifyProgressReportPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_verifyProgressReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_scheduleMeeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15113,6 +16206,130 @@ func (ec *executionContext) fieldContext_Participant_role(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Participant", field, false, false, "ParticipantRole")
 }
 
+func (ec *executionContext) _PeriodActual_indicator(ctx context.Context, field graphql.CollectedField, obj *hub.PeriodActual) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodActual_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodActual_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeriodActual", field, false, false, "String")
+}
+
+func (ec *executionContext) _PeriodActual_periodStart(ctx context.Context, field graphql.CollectedField, obj *hub.PeriodActual) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodActual_periodStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Date) graphql.Marshaler {
+			return ec.marshalNDate2conveneᚋhubᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodActual_periodStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeriodActual", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PeriodActual_actual(ctx context.Context, field graphql.CollectedField, obj *hub.PeriodActual) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodActual_actual(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actual, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodActual_actual(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeriodActual", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PeriodActual_note(ctx context.Context, field graphql.CollectedField, obj *hub.PeriodActual) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodActual_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodActual_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeriodActual", field, false, false, "String")
+}
+
+func (ec *executionContext) _PeriodActual_breakdown(ctx context.Context, field graphql.CollectedField, obj *hub.PeriodActual) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodActual_breakdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Breakdown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []hub.Disaggregation) graphql.Marshaler {
+			return ec.marshalNDisaggregation2ᚕconveneᚋhubᚐDisaggregationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodActual_breakdown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PeriodActual",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disaggregation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Pillar_id(ctx context.Context, field graphql.CollectedField, obj *hub.Pillar) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15449,6 +16666,29 @@ func (ec *executionContext) fieldContext_PillarStats_averageProgress(_ context.C
 	return graphql.NewScalarFieldContext("PillarStats", field, false, false, "Float")
 }
 
+func (ec *executionContext) _PillarStats_verifiedProgress(ctx context.Context, field graphql.CollectedField, obj *hub.PillarStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PillarStats_verifiedProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerifiedProgress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PillarStats_verifiedProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PillarStats", field, false, false, "Float")
+}
+
 func (ec *executionContext) _PillarStats_overdue(ctx context.Context, field graphql.CollectedField, obj *hub.PillarStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15472,7 +16712,62 @@ func (ec *executionContext) fieldContext_PillarStats_overdue(_ context.Context, 
 	return graphql.NewScalarFieldContext("PillarStats", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ProgressReport_progress(ctx context.Context, field graphql.CollectedField, obj *hub.ProgressReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgressReport_id(ctx context.Context, field graphql.CollectedField, obj *gqltype.ProgressReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressReport_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressReport_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ProgressReport_verification(ctx context.Context, field graphql.CollectedField, obj *gqltype.ProgressReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressReport_verification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verification, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Verification) graphql.Marshaler {
+			return ec.marshalOVerification2ᚖconveneᚋhubᚐVerification(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressReport_verification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgressReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Verification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProgressReport_progress(ctx context.Context, field graphql.CollectedField, obj *gqltype.ProgressReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15495,7 +16790,7 @@ func (ec *executionContext) fieldContext_ProgressReport_progress(_ context.Conte
 	return graphql.NewScalarFieldContext("ProgressReport", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ProgressReport_status(ctx context.Context, field graphql.CollectedField, obj *hub.ProgressReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgressReport_status(ctx context.Context, field graphql.CollectedField, obj *gqltype.ProgressReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15518,7 +16813,7 @@ func (ec *executionContext) fieldContext_ProgressReport_status(_ context.Context
 	return graphql.NewScalarFieldContext("ProgressReport", field, false, false, "CommitmentStatus")
 }
 
-func (ec *executionContext) _ProgressReport_note(ctx context.Context, field graphql.CollectedField, obj *hub.ProgressReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgressReport_note(ctx context.Context, field graphql.CollectedField, obj *gqltype.ProgressReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15541,7 +16836,7 @@ func (ec *executionContext) fieldContext_ProgressReport_note(_ context.Context, 
 	return graphql.NewScalarFieldContext("ProgressReport", field, false, false, "String")
 }
 
-func (ec *executionContext) _ProgressReport_reportedBy(ctx context.Context, field graphql.CollectedField, obj *hub.ProgressReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgressReport_reportedBy(ctx context.Context, field graphql.CollectedField, obj *gqltype.ProgressReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15573,7 +16868,7 @@ func (ec *executionContext) fieldContext_ProgressReport_reportedBy(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _ProgressReport_reportedAt(ctx context.Context, field graphql.CollectedField, obj *hub.ProgressReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgressReport_reportedAt(ctx context.Context, field graphql.CollectedField, obj *gqltype.ProgressReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15594,6 +16889,38 @@ func (ec *executionContext) _ProgressReport_reportedAt(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_ProgressReport_reportedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProgressReport", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ProgressReport_periodActuals(ctx context.Context, field graphql.CollectedField, obj *gqltype.ProgressReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressReport_periodActuals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actuals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []hub.PeriodActual) graphql.Marshaler {
+			return ec.marshalNPeriodActual2ᚕconveneᚋhubᚐPeriodActualᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressReport_periodActuals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgressReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PeriodActual(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ProgressReportConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ProgressReportConnection) (ret graphql.Marshaler) {
@@ -15640,8 +16967,8 @@ func (ec *executionContext) _ProgressReportConnection_nodes(ctx context.Context,
 			return obj.Nodes, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*hub.ProgressReport) graphql.Marshaler {
-			return ec.marshalNProgressReport2ᚕᚖconveneᚋhubᚐProgressReportᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltype.ProgressReport) graphql.Marshaler {
+			return ec.marshalNProgressReport2ᚕᚖconveneᚋresolversᚋgqltypeᚐProgressReportᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15750,8 +17077,8 @@ func (ec *executionContext) _ProgressReportEdge_node(ctx context.Context, field 
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *hub.ProgressReport) graphql.Marshaler {
-			return ec.marshalNProgressReport2ᚖconveneᚋhubᚐProgressReport(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.ProgressReport) graphql.Marshaler {
+			return ec.marshalNProgressReport2ᚖconveneᚋresolversᚋgqltypeᚐProgressReport(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16734,8 +18061,8 @@ func (ec *executionContext) _ReportProgressPayload_progressReport(ctx context.Co
 			return obj.ProgressReport, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *hub.ProgressReport) graphql.Marshaler {
-			return ec.marshalOProgressReport2ᚖconveneᚋhubᚐProgressReport(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.ProgressReport) graphql.Marshaler {
+			return ec.marshalOProgressReport2ᚖconveneᚋresolversᚋgqltypeᚐProgressReport(ctx, selections, v)
 		},
 		true,
 		false,
@@ -16980,6 +18307,29 @@ func (ec *executionContext) _SectorStats_averageProgress(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_SectorStats_averageProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SectorStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SectorStats_verifiedProgress(ctx context.Context, field graphql.CollectedField, obj *hub.SectorStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SectorStats_verifiedProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerifiedProgress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SectorStats_verifiedProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SectorStats", field, false, false, "Float")
 }
 
@@ -19338,6 +20688,226 @@ func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserError", field, false, false, "UserErrorCode")
+}
+
+func (ec *executionContext) _Verification_verdict(ctx context.Context, field graphql.CollectedField, obj *hub.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_verdict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verdict, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Verdict) graphql.Marshaler {
+			return ec.marshalNVerdict2conveneᚋhubᚐVerdict(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_verdict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Verdict")
+}
+
+func (ec *executionContext) _Verification_note(ctx context.Context, field graphql.CollectedField, obj *hub.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Verification_evidence(ctx context.Context, field graphql.CollectedField, obj *hub.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Verification_verifiedBy(ctx context.Context, field graphql.CollectedField, obj *hub.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_verifiedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Actor) graphql.Marshaler {
+			return ec.marshalNActor2conveneᚋhubᚐActor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_verifiedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Verification",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Actor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Verification_verifiedAt(ctx context.Context, field graphql.CollectedField, obj *hub.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_verifiedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_verifiedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _VerifyProgressReportPayload_commitment(ctx context.Context, field graphql.CollectedField, obj *model.VerifyProgressReportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifyProgressReportPayload_commitment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Commitment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.Commitment) graphql.Marshaler {
+			return ec.marshalOCommitment2ᚖconveneᚋresolversᚋgqltypeᚐCommitment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VerifyProgressReportPayload_commitment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerifyProgressReportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commitment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VerifyProgressReportPayload_progressReport(ctx context.Context, field graphql.CollectedField, obj *model.VerifyProgressReportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifyProgressReportPayload_progressReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProgressReport, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.ProgressReport) graphql.Marshaler {
+			return ec.marshalOProgressReport2ᚖconveneᚋresolversᚋgqltypeᚐProgressReport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VerifyProgressReportPayload_progressReport(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerifyProgressReportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgressReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VerifyProgressReportPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.VerifyProgressReportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifyProgressReportPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.FieldError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖconveneᚋhubᚐFieldErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerifyProgressReportPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerifyProgressReportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Viewer_authenticated(ctx context.Context, field graphql.CollectedField, obj *hub.Viewer) (ret graphql.Marshaler) {
@@ -22397,6 +23967,62 @@ func UnmarshalDeleteInput(ctx context.Context, raw any) (model.DeleteInput, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDisaggregationInput(ctx context.Context, obj any) (model.DisaggregationInput, error) {
+	var it model.DisaggregationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"dimension", "value", "actual"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "dimension":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dimension"))
+			data, err := ec.unmarshalNDimension2conveneᚋhubᚐDimension(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Dimension = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "actual":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actual"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actual = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDisaggregationInput unmarshals raw into the DisaggregationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDisaggregationInput(ctx context.Context, raw any) (model.DisaggregationInput, error) {
+	var out model.DisaggregationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DisaggregationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj any) (model.EventFilter, error) {
 	var it model.EventFilter
 	if obj == nil {
@@ -22464,7 +24090,7 @@ func (ec *executionContext) unmarshalInputIndicatorInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "unit", "baseline", "target"}
+	fieldsInOrder := [...]string{"name", "unit", "baseline", "baselineDate", "baselineNote", "target", "additive", "periods"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22492,6 +24118,20 @@ func (ec *executionContext) unmarshalInputIndicatorInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Baseline = data
+		case "baselineDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineDate"))
+			data, err := ec.unmarshalODate2ᚖconveneᚋhubᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineDate = data
+		case "baselineNote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineNote"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineNote = data
 		case "target":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("target"))
 			data, err := ec.unmarshalNFloat2float64(ctx, v)
@@ -22499,6 +24139,20 @@ func (ec *executionContext) unmarshalInputIndicatorInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Target = data
+		case "additive":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("additive"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Additive = data
+		case "periods":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periods"))
+			data, err := ec.unmarshalOIndicatorPeriodInput2ᚕᚖconveneᚋgraphᚋmodelᚐIndicatorPeriodInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Periods = data
 		}
 	}
 	return it, nil
@@ -22513,6 +24167,83 @@ func (ec *executionContext) unmarshalInputIndicatorInput(ctx context.Context, ob
 func UnmarshalIndicatorInput(ctx context.Context, raw any) (model.IndicatorInput, error) {
 	var out model.IndicatorInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "IndicatorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputIndicatorPeriodInput(ctx context.Context, obj any) (model.IndicatorPeriodInput, error) {
+	var it model.IndicatorPeriodInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"start", "end", "target", "actual", "note", "breakdown"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "start":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("start"))
+			data, err := ec.unmarshalNDate2conveneᚋhubᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Start = data
+		case "end":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("end"))
+			data, err := ec.unmarshalNDate2conveneᚋhubᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.End = data
+		case "target":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("target"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Target = data
+		case "actual":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actual"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actual = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "breakdown":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("breakdown"))
+			data, err := ec.unmarshalODisaggregationInput2ᚕᚖconveneᚋgraphᚋmodelᚐDisaggregationInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Breakdown = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIndicatorPeriodInput unmarshals raw into the IndicatorPeriodInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIndicatorPeriodInput(ctx context.Context, raw any) (model.IndicatorPeriodInput, error) {
+	var out model.IndicatorPeriodInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IndicatorPeriodInput", raw, &out)
 	return out, err
 }
 
@@ -23070,6 +24801,76 @@ func UnmarshalParticipantInput(ctx context.Context, raw any) (model.ParticipantI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPeriodActualInput(ctx context.Context, obj any) (model.PeriodActualInput, error) {
+	var it model.PeriodActualInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"indicator", "periodStart", "actual", "breakdown", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "indicator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indicator"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indicator = data
+		case "periodStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
+			data, err := ec.unmarshalNDate2conveneᚋhubᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStart = data
+		case "actual":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actual"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actual = data
+		case "breakdown":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("breakdown"))
+			data, err := ec.unmarshalODisaggregationInput2ᚕᚖconveneᚋgraphᚋmodelᚐDisaggregationInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Breakdown = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPeriodActualInput unmarshals raw into the PeriodActualInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPeriodActualInput(ctx context.Context, raw any) (model.PeriodActualInput, error) {
+	var out model.PeriodActualInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PeriodActualInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordMeetingOutcomeInput(ctx context.Context, obj any) (model.RecordMeetingOutcomeInput, error) {
 	var it model.RecordMeetingOutcomeInput
 	if obj == nil {
@@ -23214,7 +25015,7 @@ func (ec *executionContext) unmarshalInputReportProgressInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"commitmentId", "expectedVersion", "progress", "status", "note", "indicatorValues"}
+	fieldsInOrder := [...]string{"commitmentId", "expectedVersion", "progress", "status", "note", "indicatorValues", "periodActuals"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -23263,6 +25064,13 @@ func (ec *executionContext) unmarshalInputReportProgressInput(ctx context.Contex
 				return it, err
 			}
 			it.IndicatorValues = data
+		case "periodActuals":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodActuals"))
+			data, err := ec.unmarshalOPeriodActualInput2ᚕᚖconveneᚋgraphᚋmodelᚐPeriodActualInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodActuals = data
 		}
 	}
 	return it, nil
@@ -24352,6 +26160,69 @@ func UnmarshalUpdateWebhookInput(ctx context.Context, raw any) (model.UpdateWebh
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputVerifyProgressReportInput(ctx context.Context, obj any) (model.VerifyProgressReportInput, error) {
+	var it model.VerifyProgressReportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"reportId", "verdict", "note", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "reportId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportID = data
+		case "verdict":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verdict"))
+			data, err := ec.unmarshalNVerdict2conveneᚋhubᚐVerdict(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Verdict = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVerifyProgressReportInput unmarshals raw into the VerifyProgressReportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVerifyProgressReportInput(ctx context.Context, raw any) (model.VerifyProgressReportInput, error) {
+	var out model.VerifyProgressReportInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VerifyProgressReportInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputWebhookFilter(ctx context.Context, obj any) (model.WebhookFilter, error) {
 	var it model.WebhookFilter
 	if obj == nil {
@@ -25096,6 +26967,23 @@ func (ec *executionContext) _Commitment(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Commitment_progressReports(ctx, field, obj)
 				})
+		case "latestReport":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Commitment_latestReport(ctx, field, obj)
+				})
+		case "verification":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Commitment_verification(ctx, field, obj)
+				})
+		case "verifiedProgress":
+			out.Values[i] = ec._Commitment_verifiedProgress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "outcomes":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -25305,6 +27193,11 @@ func (ec *executionContext) _CommitmentStats(ctx context.Context, sel ast.Select
 			}
 		case "averageProgress":
 			out.Values[i] = ec._CommitmentStats_averageProgress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "verifiedProgress":
+			out.Values[i] = ec._CommitmentStats_verifiedProgress(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -25768,6 +27661,56 @@ func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var disaggregationImplementors = []string{"Disaggregation"}
+
+func (ec *executionContext) _Disaggregation(ctx context.Context, sel ast.SelectionSet, obj *hub.Disaggregation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, disaggregationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Disaggregation")
+		case "dimension":
+			out.Values[i] = ec._Disaggregation_dimension(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Disaggregation_value(ctx, field, obj)
+				})
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Disaggregation_community(ctx, field, obj)
+				})
+		case "actual":
+			out.Values[i] = ec._Disaggregation_actual(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var fieldChangeImplementors = []string{"FieldChange"}
 
 func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionSet, obj *hub.FieldChange) graphql.Marshaler {
@@ -25837,6 +27780,16 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "baselineDate":
+			out.Values[i] = ec._Indicator_baselineDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "baselineNote":
+			out.Values[i] = ec._Indicator_baselineNote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "target":
 			out.Values[i] = ec._Indicator_target(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25845,6 +27798,74 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 		case "latestValue":
 			out.Values[i] = ec._Indicator_latestValue(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "additive":
+			out.Values[i] = ec._Indicator_additive(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periods":
+			out.Values[i] = ec._Indicator_periods(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorPeriodImplementors = []string{"IndicatorPeriod"}
+
+func (ec *executionContext) _IndicatorPeriod(ctx context.Context, sel ast.SelectionSet, obj *hub.IndicatorPeriod) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorPeriodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorPeriod")
+		case "start":
+			out.Values[i] = ec._IndicatorPeriod_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._IndicatorPeriod_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._IndicatorPeriod_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actual":
+			out.Values[i] = ec._IndicatorPeriod_actual(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._IndicatorPeriod_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "breakdown":
+			out.Values[i] = ec._IndicatorPeriod_breakdown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -26476,6 +28497,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "verifyProgressReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_verifyProgressReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "scheduleMeeting":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_scheduleMeeting(ctx, field)
@@ -26793,6 +28821,59 @@ func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var periodActualImplementors = []string{"PeriodActual"}
+
+func (ec *executionContext) _PeriodActual(ctx context.Context, sel ast.SelectionSet, obj *hub.PeriodActual) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, periodActualImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PeriodActual")
+		case "indicator":
+			out.Values[i] = ec._PeriodActual_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodStart":
+			out.Values[i] = ec._PeriodActual_periodStart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actual":
+			out.Values[i] = ec._PeriodActual_actual(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._PeriodActual_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "breakdown":
+			out.Values[i] = ec._PeriodActual_breakdown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pillarImplementors = []string{"Pillar", "Node"}
 
 func (ec *executionContext) _Pillar(ctx context.Context, sel ast.SelectionSet, obj *hub.Pillar) graphql.Marshaler {
@@ -26896,6 +28977,11 @@ func (ec *executionContext) _PillarStats(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "verifiedProgress":
+			out.Values[i] = ec._PillarStats_verifiedProgress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "overdue":
 			out.Values[i] = ec._PillarStats_overdue(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -26920,7 +29006,7 @@ func (ec *executionContext) _PillarStats(ctx context.Context, sel ast.SelectionS
 
 var progressReportImplementors = []string{"ProgressReport"}
 
-func (ec *executionContext) _ProgressReport(ctx context.Context, sel ast.SelectionSet, obj *hub.ProgressReport) graphql.Marshaler {
+func (ec *executionContext) _ProgressReport(ctx context.Context, sel ast.SelectionSet, obj *gqltype.ProgressReport) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, progressReportImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -26929,6 +29015,16 @@ func (ec *executionContext) _ProgressReport(ctx context.Context, sel ast.Selecti
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ProgressReport")
+		case "id":
+			out.Values[i] = ec._ProgressReport_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verification":
+			out.Values[i] = ec._ProgressReport_verification(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "progress":
 			out.Values[i] = ec._ProgressReport_progress(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -26951,6 +29047,11 @@ func (ec *executionContext) _ProgressReport(ctx context.Context, sel ast.Selecti
 			}
 		case "reportedAt":
 			out.Values[i] = ec._ProgressReport_reportedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodActuals":
+			out.Values[i] = ec._ProgressReport_periodActuals(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27395,6 +29496,11 @@ func (ec *executionContext) _SectorStats(ctx context.Context, sel ast.SelectionS
 			}
 		case "averageProgress":
 			out.Values[i] = ec._SectorStats_averageProgress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verifiedProgress":
+			out.Values[i] = ec._SectorStats_verifiedProgress(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -28416,6 +30522,102 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 			}
 		case "code":
 			out.Values[i] = ec._UserError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var verificationImplementors = []string{"Verification"}
+
+func (ec *executionContext) _Verification(ctx context.Context, sel ast.SelectionSet, obj *hub.Verification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, verificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Verification")
+		case "verdict":
+			out.Values[i] = ec._Verification_verdict(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._Verification_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "evidence":
+			out.Values[i] = ec._Verification_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verifiedBy":
+			out.Values[i] = ec._Verification_verifiedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verifiedAt":
+			out.Values[i] = ec._Verification_verifiedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var verifyProgressReportPayloadImplementors = []string{"VerifyProgressReportPayload"}
+
+func (ec *executionContext) _VerifyProgressReportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.VerifyProgressReportPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, verifyProgressReportPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VerifyProgressReportPayload")
+		case "commitment":
+			out.Values[i] = ec._VerifyProgressReportPayload_commitment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "progressReport":
+			out.Values[i] = ec._VerifyProgressReportPayload_progressReport(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._VerifyProgressReportPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -29734,6 +31936,45 @@ func (ec *executionContext) marshalNDeletePayload2ᚖconveneᚋgraphᚋmodelᚐD
 	return ec._DeletePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNDimension2conveneᚋhubᚐDimension(ctx context.Context, v any) (hub.Dimension, error) {
+	res, err := gqltype.UnmarshalDimension(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDimension2conveneᚋhubᚐDimension(ctx context.Context, sel ast.SelectionSet, v hub.Dimension) graphql.Marshaler {
+	_ = sel
+	res := gqltype.MarshalDimension(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Dimension!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNDisaggregation2conveneᚋhubᚐDisaggregation(ctx context.Context, sel ast.SelectionSet, v hub.Disaggregation) graphql.Marshaler {
+	return ec._Disaggregation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDisaggregation2ᚕconveneᚋhubᚐDisaggregationᚄ(ctx context.Context, sel ast.SelectionSet, v []hub.Disaggregation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDisaggregation2conveneᚋhubᚐDisaggregation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDisaggregationInput2ᚖconveneᚋgraphᚋmodelᚐDisaggregationInput(ctx context.Context, v any) (*model.DisaggregationInput, error) {
+	res, err := ec.unmarshalInputDisaggregationInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNEntityType2string(ctx context.Context, v any) (string, error) {
 	res, err := gqltype.UnmarshalEntityType(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -29871,6 +32112,31 @@ func (ec *executionContext) marshalNIndicator2ᚕconveneᚋhubᚐIndicatorᚄ(ct
 
 func (ec *executionContext) unmarshalNIndicatorInput2ᚖconveneᚋgraphᚋmodelᚐIndicatorInput(ctx context.Context, v any) (*model.IndicatorInput, error) {
 	res, err := ec.unmarshalInputIndicatorInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIndicatorPeriod2conveneᚋhubᚐIndicatorPeriod(ctx context.Context, sel ast.SelectionSet, v hub.IndicatorPeriod) graphql.Marshaler {
+	return ec._IndicatorPeriod(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIndicatorPeriod2ᚕconveneᚋhubᚐIndicatorPeriodᚄ(ctx context.Context, sel ast.SelectionSet, v []hub.IndicatorPeriod) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorPeriod2conveneᚋhubᚐIndicatorPeriod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNIndicatorPeriodInput2ᚖconveneᚋgraphᚋmodelᚐIndicatorPeriodInput(ctx context.Context, v any) (*model.IndicatorPeriodInput, error) {
+	res, err := ec.unmarshalInputIndicatorPeriodInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -30224,6 +32490,31 @@ func (ec *executionContext) marshalNParticipantRole2conveneᚋhubᚐParticipantR
 	return res
 }
 
+func (ec *executionContext) marshalNPeriodActual2conveneᚋhubᚐPeriodActual(ctx context.Context, sel ast.SelectionSet, v hub.PeriodActual) graphql.Marshaler {
+	return ec._PeriodActual(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPeriodActual2ᚕconveneᚋhubᚐPeriodActualᚄ(ctx context.Context, sel ast.SelectionSet, v []hub.PeriodActual) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPeriodActual2conveneᚋhubᚐPeriodActual(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNPeriodActualInput2ᚖconveneᚋgraphᚋmodelᚐPeriodActualInput(ctx context.Context, v any) (*model.PeriodActualInput, error) {
+	res, err := ec.unmarshalInputPeriodActualInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNPillar2ᚕᚖconveneᚋhubᚐPillarᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.Pillar) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -30268,11 +32559,11 @@ func (ec *executionContext) marshalNPillarStats2ᚕconveneᚋhubᚐPillarStats�
 	return ret
 }
 
-func (ec *executionContext) marshalNProgressReport2ᚕᚖconveneᚋhubᚐProgressReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.ProgressReport) graphql.Marshaler {
+func (ec *executionContext) marshalNProgressReport2ᚕᚖconveneᚋresolversᚋgqltypeᚐProgressReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*gqltype.ProgressReport) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNProgressReport2ᚖconveneᚋhubᚐProgressReport(ctx, sel, v[i])
+		return ec.marshalNProgressReport2ᚖconveneᚋresolversᚋgqltypeᚐProgressReport(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -30284,7 +32575,7 @@ func (ec *executionContext) marshalNProgressReport2ᚕᚖconveneᚋhubᚐProgres
 	return ret
 }
 
-func (ec *executionContext) marshalNProgressReport2ᚖconveneᚋhubᚐProgressReport(ctx context.Context, sel ast.SelectionSet, v *hub.ProgressReport) graphql.Marshaler {
+func (ec *executionContext) marshalNProgressReport2ᚖconveneᚋresolversᚋgqltypeᚐProgressReport(ctx context.Context, sel ast.SelectionSet, v *gqltype.ProgressReport) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ProgressReport!")
 		return graphql.Null
@@ -30627,6 +32918,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNTestWebhookPayload2ᚖconveneᚋgraphᚋmodelᚐTestWebhookPayload(ctx context.Context, sel ast.SelectionSet, v *model.TestWebhookPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TestWebhookPayload!")
@@ -30837,6 +33157,43 @@ func (ec *executionContext) marshalNUserErrorCode2conveneᚋhubᚐErrorCode(ctx 
 		graphql.AddInvalidNullFromMarshaler(ctx, "UserErrorCode!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNVerdict2conveneᚋhubᚐVerdict(ctx context.Context, v any) (hub.Verdict, error) {
+	res, err := gqltype.UnmarshalVerdict(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVerdict2conveneᚋhubᚐVerdict(ctx context.Context, sel ast.SelectionSet, v hub.Verdict) graphql.Marshaler {
+	_ = sel
+	res := gqltype.MarshalVerdict(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Verdict!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNVerificationState2conveneᚋgraphᚋmodelᚐVerificationState(ctx context.Context, v any) (model.VerificationState, error) {
+	var res model.VerificationState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVerificationState2conveneᚋgraphᚋmodelᚐVerificationState(ctx context.Context, sel ast.SelectionSet, v model.VerificationState) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNVerifyProgressReportInput2conveneᚋgraphᚋmodelᚐVerifyProgressReportInput(ctx context.Context, v any) (model.VerifyProgressReportInput, error) {
+	res, err := ec.unmarshalInputVerifyProgressReportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVerifyProgressReportPayload2ᚖconveneᚋgraphᚋmodelᚐVerifyProgressReportPayload(ctx context.Context, sel ast.SelectionSet, v *model.VerifyProgressReportPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VerifyProgressReportPayload!")
+		return graphql.Null
+	}
+	return ec._VerifyProgressReportPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNViewer2ᚖconveneᚋhubᚐViewer(ctx context.Context, sel ast.SelectionSet, v *hub.Viewer) graphql.Marshaler {
@@ -31328,6 +33685,18 @@ func (ec *executionContext) unmarshalOContactInput2ᚕᚖconveneᚋgraphᚋmodel
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalODate2conveneᚋhubᚐDate(ctx context.Context, v any) (hub.Date, error) {
+	res, err := gqltype.UnmarshalDate(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODate2conveneᚋhubᚐDate(ctx context.Context, sel ast.SelectionSet, v hub.Date) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := gqltype.MarshalDate(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalODate2ᚖconveneᚋhubᚐDate(ctx context.Context, v any) (*hub.Date, error) {
 	if v == nil {
 		return nil, nil
@@ -31362,6 +33731,23 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	_ = ctx
 	res := gqltype.MarshalDateTime(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalODisaggregationInput2ᚕᚖconveneᚋgraphᚋmodelᚐDisaggregationInputᚄ(ctx context.Context, v any) ([]*model.DisaggregationInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.DisaggregationInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDisaggregationInput2ᚖconveneᚋgraphᚋmodelᚐDisaggregationInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOEntityType2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -31488,6 +33874,23 @@ func (ec *executionContext) unmarshalOIndicatorInput2ᚕᚖconveneᚋgraphᚋmod
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNIndicatorInput2ᚖconveneᚋgraphᚋmodelᚐIndicatorInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOIndicatorPeriodInput2ᚕᚖconveneᚋgraphᚋmodelᚐIndicatorPeriodInputᚄ(ctx context.Context, v any) ([]*model.IndicatorPeriodInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.IndicatorPeriodInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNIndicatorPeriodInput2ᚖconveneᚋgraphᚋmodelᚐIndicatorPeriodInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -31812,6 +34215,23 @@ func (ec *executionContext) marshalOParticipantRole2ᚖconveneᚋhubᚐParticipa
 	return res
 }
 
+func (ec *executionContext) unmarshalOPeriodActualInput2ᚕᚖconveneᚋgraphᚋmodelᚐPeriodActualInputᚄ(ctx context.Context, v any) ([]*model.PeriodActualInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PeriodActualInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPeriodActualInput2ᚖconveneᚋgraphᚋmodelᚐPeriodActualInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOPillar2ᚖconveneᚋhubᚐPillar(ctx context.Context, sel ast.SelectionSet, v *hub.Pillar) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -31819,7 +34239,7 @@ func (ec *executionContext) marshalOPillar2ᚖconveneᚋhubᚐPillar(ctx context
 	return ec._Pillar(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOProgressReport2ᚖconveneᚋhubᚐProgressReport(ctx context.Context, sel ast.SelectionSet, v *hub.ProgressReport) graphql.Marshaler {
+func (ec *executionContext) marshalOProgressReport2ᚖconveneᚋresolversᚋgqltypeᚐProgressReport(ctx context.Context, sel ast.SelectionSet, v *gqltype.ProgressReport) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -32006,6 +34426,13 @@ func (ec *executionContext) marshalOToken2ᚖconveneᚋhubᚐToken(ctx context.C
 		return graphql.Null
 	}
 	return ec._Token(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOVerification2ᚖconveneᚋhubᚐVerification(ctx context.Context, sel ast.SelectionSet, v *hub.Verification) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Verification(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOWebhook2ᚖconveneᚋhubᚐWebhook(ctx context.Context, sel ast.SelectionSet, v *hub.Webhook) graphql.Marshaler {

@@ -65,3 +65,33 @@ func viewerOf(a Actor) Viewer {
 	}
 	return Viewer{Role: Role(a.Role), StakeholderID: a.StakeholderID, TokenID: a.TokenID}
 }
+
+// canVerifyReport: a verdict on a progress report comes from someone other
+// than its reporter. The secretariat (admins) may judge any report but one
+// made with its own token; an editor only a report of a commitment its
+// stakeholder takes part in, made by another stakeholder of another
+// sector (the lead's sector when the secretariat reported). sectorOf
+// gives a stakeholder's sector.
+func canVerifyReport(a Actor, c *Commitment, r *ProgressReport, sectorOf func(id string) Sector) error {
+	by := r.ReportedBy
+	switch {
+	case a.Role == ActorSystem:
+		return nil
+	case a.Role == ActorAdmin && (a.TokenID == "" || a.TokenID != by.TokenID):
+		return nil
+	case a.Role == ActorAdmin:
+		return forbidden("the reporter may not verify its own report: another stakeholder or the secretariat must")
+	case a.Role != ActorEditor || !c.Involves(a.StakeholderID):
+		return forbidden("only the secretariat (an admin), or an editor of a stakeholder that takes part in this commitment, may verify its reports")
+	case a.StakeholderID == by.StakeholderID || (by.StakeholderID == "" && a.TokenID != "" && a.TokenID == by.TokenID):
+		return forbidden("the reporter may not verify its own report: another stakeholder or the secretariat must")
+	}
+	reporter := by.StakeholderID
+	if reporter == "" {
+		reporter = c.LeadID
+	}
+	if mine, theirs := sectorOf(a.StakeholderID), sectorOf(reporter); mine == "" || mine == theirs {
+		return forbidden("a report is verified by a participant from another sector than the reporter's (" + string(theirs) + "), or by the secretariat")
+	}
+	return nil
+}

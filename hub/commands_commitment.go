@@ -176,6 +176,7 @@ func (h *Hub) checkCommitment(c *checker, old, cm *Commitment) {
 	if cm.StartDate != "" && cm.DueDate != "" && cm.DueDate < cm.StartDate {
 		c.add(CodeInvalid, "must not be before startDate", "dueDate")
 	}
+	checkPeriodDates(c, cm)
 	for i, id := range cm.CommunityIDs {
 		cmy := Communities.Get(h.model, id)
 		c.exists(cmy != nil, "community", "communityIds", strconv.Itoa(i))
@@ -222,13 +223,16 @@ func (h *Hub) checkIndicators(c *checker, ins []Indicator, old []Indicator) []In
 			c.add(CodeInvalid, "two indicators have this name", append(at, "name")...)
 		}
 		seen[strings.ToLower(ind.Name)] = true
-		if ind.LatestValue == nil {
-			for _, o := range old {
-				if o.Name == ind.Name {
-					ind.LatestValue = o.LatestValue
-				}
+		var prev *Indicator
+		for j := range old {
+			if old[j].Name == ind.Name {
+				prev = &old[j]
 			}
 		}
+		if ind.LatestValue == nil && prev != nil {
+			ind.LatestValue = prev.LatestValue
+		}
+		h.checkIndicatorDetails(c, &ind, prev, at)
 		out = append(out, ind)
 	}
 	return out
@@ -242,7 +246,9 @@ type ReportProgressInput struct {
 	Status          *CommitmentStatus
 	Note            string
 	IndicatorValues []IndicatorValue
-	At              time.Time
+	// PeriodActuals are actuals of the indicators' periods.
+	PeriodActuals []PeriodActual
+	At            time.Time
 }
 
 // IndicatorValue is the latest value of a named indicator.
@@ -302,6 +308,7 @@ func (h *Hub) ReportProgress(ctx context.Context, actor Actor, in ReportProgress
 			}
 			c.exists(found, "indicator on this commitment", "indicatorValues", strconv.Itoa(i), "name")
 		}
+		actuals := h.applyActuals(&c, &cm, in.PeriodActuals)
 		if err := c.err(); err != nil {
 			return nil, err
 		}
@@ -315,7 +322,8 @@ func (h *Hub) ReportProgress(ctx context.Context, actor Actor, in ReportProgress
 			cm.CompletedAt = nil
 		}
 		cm.ReportCount = old.ReportCount + 1
-		e.Report = &ProgressReport{Progress: in.Progress, Status: status, Note: note, ReportedBy: actor, ReportedAt: e.At}
+		cm.Verification = "" // a new report awaits its verdict
+		e.Report = &ProgressReport{Progress: in.Progress, Status: status, Note: note, ReportedBy: actor, ReportedAt: e.At, Actuals: actuals}
 		e.Changes = diff(old, &cm)
 		return e, nil
 	})

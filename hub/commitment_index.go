@@ -86,13 +86,30 @@ type overdueMemo struct {
 	n     int
 }
 
-type acc struct{ count, progress int }
+// acc sums the claimed progress and the verified progress (see
+// Commitment.VerifiedProgress) of count commitments.
+type acc struct{ count, progress, verified int }
 
 func (a acc) average() float64 {
 	if a.count == 0 {
 		return 0
 	}
 	return float64(a.progress) / float64(a.count)
+}
+
+// averageVerified is the mean verified progress: what others have
+// confirmed, a commitment with no verified report counting as 0.
+func (a acc) averageVerified() float64 {
+	if a.count == 0 {
+		return 0
+	}
+	return float64(a.verified) / float64(a.count)
+}
+
+func (a *acc) add(c *Commitment, sign int) {
+	a.count += sign
+	a.progress += sign * c.Progress
+	a.verified += sign * c.VerifiedProgress
 }
 
 func newRollup() rollup {
@@ -104,24 +121,20 @@ func isOpen(s CommitmentStatus) bool { return s != Completed && s != Cancelled }
 // add counts r in (sign 1) or out (sign -1).
 func (u *rollup) add(r *commitmentRow, sign int) {
 	c := r.c
-	u.total.count += sign
-	u.total.progress += sign * c.Progress
+	u.total.add(c, sign)
 	u.byStatus[c.Status] += sign
 	if si := slices.Index(AllCommitmentStatuses, c.Status); si >= 0 {
 		u.byStatusSectors[si][r.sectors] += sign
 	}
 	if r.leadSector >= 0 {
-		a := &u.bySector[r.leadSector]
-		a.count += sign
-		a.progress += sign * c.Progress
+		u.bySector[r.leadSector].add(c, sign)
 	}
 	a := u.byPillar[c.PillarID]
 	if a == nil {
 		a = &acc{}
 		u.byPillar[c.PillarID] = a
 	}
-	a.count += sign
-	a.progress += sign * c.Progress
+	a.add(c, sign)
 	if u.tally != nil {
 		u.tally.add(r, sign)
 	}

@@ -39,6 +39,9 @@ func redo(prev *Commitment, e *Event) (*Commitment, error) {
 	if e.Report != nil {
 		next.ReportCount++
 	}
+	if e.Verification != nil {
+		next.VerificationCount++
+	}
 	return &next, nil
 }
 
@@ -50,8 +53,11 @@ func undo(after *Commitment, c Change, prevAt Change) (*Commitment, error) {
 		return nil, fmt.Errorf("version %d of %s: %w", c.Version, after.ID, err)
 	}
 	prev.Version, prev.UpdatedAt = c.Version-1, prevAt.At
-	if c.Kind == KindProgressReported {
+	switch c.Kind {
+	case KindProgressReported:
 		prev.ReportCount--
+	case KindReportVerified:
+		prev.VerificationCount--
 	}
 	return &prev, nil
 }

@@ -158,6 +158,8 @@ type Event struct {
 	// Report is the progress report a ProgressReported event adds; the
 	// commitment's earlier reports are in no event but their own.
 	Report *ProgressReport `bson:"report,omitempty"`
+	// Verification is the verdict a ProgressReportVerified event adds.
+	Verification *Verification `bson:"verification,omitempty"`
 	// Batch is set on the events of a batch (an import), which become
 	// visible together when its last event is in the log (see batch.go).
 	Batch *Batch `bson:"batch,omitempty"`

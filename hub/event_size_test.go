@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -126,7 +127,7 @@ func TestProgressReportEventSize(t *testing.T) {
 		t.Fatalf("the event's report %+v, state %+v, count %d", e.Report, e.State, c.ReportCount)
 	}
 	reports, err := h.Model().ProgressReports(c)
-	if err != nil || len(reports) != c.ReportCount || reports[len(reports)-1] != *e.Report {
+	if err != nil || len(reports) != c.ReportCount || !reflect.DeepEqual(reports[len(reports)-1], *e.Report) {
 		t.Fatalf("the model's reports: %d, %v; want %d ending with the event's", len(reports), err, c.ReportCount)
 	}
 }

@@ -26,6 +26,10 @@ func fill(t *testing.T, v reflect.Value, n int) {
 		v.SetString("s" + string(rune('a'+n%26)))
 	case reflect.Int, reflect.Int64:
 		v.SetInt(int64(n + 1))
+	case reflect.Float64:
+		v.SetFloat(float64(n) + 0.5)
+	case reflect.Bool:
+		v.SetBool(true)
 	case reflect.Slice:
 		s := reflect.MakeSlice(v.Type(), 2, 2)
 		for i := range 2 {

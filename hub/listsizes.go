@@ -19,7 +19,12 @@ type ListSizes struct {
 	CommitmentIndicators, CommitmentOutcomes            int
 	MeetingParticipants, MeetingAgenda, MeetingOutcomes int
 	OutcomeCommitments                                  int
-	Plans, Pillars, Communities                         int
+	// IndicatorPeriods bounds an indicator's periods, CommitmentPeriods a
+	// commitment's (what one report can give actuals for), Breakdown an
+	// actual's parts: as the states and the reports applied since the
+	// start have held them.
+	IndicatorPeriods, CommitmentPeriods, Breakdown int
+	Plans, Pillars, Communities                    int
 	// ChangeFields bounds the fields one change lists: every field of
 	// the largest kind of entity, and a note.
 	ChangeFields int
@@ -57,6 +62,15 @@ func (m *ReadModel) noteSizes(s State) {
 		raise(&z.CommitmentParticipants, len(c.Participants))
 		raise(&z.CommitmentCommunities, len(c.CommunityIDs))
 		raise(&z.CommitmentIndicators, len(c.Indicators))
+		total := 0
+		for _, ind := range c.Indicators {
+			raise(&z.IndicatorPeriods, len(ind.Periods))
+			total += len(ind.Periods)
+			for _, p := range ind.Periods {
+				raise(&z.Breakdown, len(p.Breakdown))
+			}
+		}
+		raise(&z.CommitmentPeriods, total)
 	}
 	if mt := Meetings.Of(s); mt != nil {
 		raise(&z.MeetingParticipants, len(mt.Participants))
@@ -94,4 +108,13 @@ func jsonFields(t reflect.Type) int {
 		n++
 	}
 	return n
+}
+
+// noteReport raises the bounds to a report just applied; call it under m.mu.
+func (m *ReadModel) noteReport(r *ProgressReport) {
+	z := &m.sizes
+	z.CommitmentPeriods = max(z.CommitmentPeriods, len(r.Actuals))
+	for _, a := range r.Actuals {
+		z.Breakdown = max(z.Breakdown, len(a.Breakdown))
+	}
 }

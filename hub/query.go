@@ -51,6 +51,22 @@ func (m *ReadModel) ProgressReports(c *Commitment) ([]ProgressReport, error) {
 	return r.First(c.ReportCount)
 }
 
+// Verifications returns the verdicts c's reports have had at its version,
+// oldest first.
+func (m *ReadModel) Verifications(c *Commitment) ([]Verification, error) {
+	_, v, err := m.ReportsAndVerdicts(c)
+	return v, err
+}
+
+// ReportsAndVerdicts returns c's reports and the verdicts on them at its
+// version, oldest first.
+func (m *ReadModel) ReportsAndVerdicts(c *Commitment) ([]ProgressReport, []Verification, error) {
+	m.mu.RLock()
+	r := m.reports[c.ID] // appends never change these bytes
+	m.mu.RUnlock()
+	return r.Upto(c.ReportCount, c.VerificationCount)
+}
+
 // Archivable is what can be archived: plans, pillars, objectives, communities.
 type Archivable interface{ IsArchived() bool }
 
@@ -386,10 +402,12 @@ func (m *ReadModel) commitmentMatcher(f CommitmentFilter, today Date) func(*comm
 type CommitmentStats struct {
 	Total           int
 	AverageProgress float64
-	Overdue         int
-	ByStatus        []StatusCount
-	BySector        []SectorStats
-	ByPillar        []PillarStats
+	// VerifiedProgress is the mean of the commitments' verified progress.
+	VerifiedProgress float64
+	Overdue          int
+	ByStatus         []StatusCount
+	BySector         []SectorStats
+	ByPillar         []PillarStats
 	// Filter and Today are what the figures are of, for the breakdowns
 	// computed on request (StakeholderBreakdown).
 	Filter CommitmentFilter
@@ -405,18 +423,20 @@ type StatusCount struct {
 
 // SectorStats are the figures for commitments led by one sector.
 type SectorStats struct {
-	Sector          Sector
-	Count           int
-	AverageProgress float64
-	Overdue         int
+	Sector           Sector
+	Count            int
+	AverageProgress  float64
+	VerifiedProgress float64
+	Overdue          int
 }
 
 // PillarStats are the figures for one pillar.
 type PillarStats struct {
-	Pillar          *Pillar
-	Count           int
-	AverageProgress float64
-	Overdue         int
+	Pillar           *Pillar
+	Count            int
+	AverageProgress  float64
+	VerifiedProgress float64
+	Overdue          int
 }
 
 // Stats computes the figures over the matching commitments: without a
@@ -432,12 +452,12 @@ func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 		u = &filtered
 	}
 
-	out := CommitmentStats{Total: u.total.count, AverageProgress: u.total.average(), Overdue: u.overdue(today), Filter: f, Today: today}
+	out := CommitmentStats{Total: u.total.count, AverageProgress: u.total.average(), VerifiedProgress: u.total.averageVerified(), Overdue: u.overdue(today), Filter: f, Today: today}
 	for _, s := range AllCommitmentStatuses {
 		out.ByStatus = append(out.ByStatus, StatusCount{Status: s, Count: u.byStatus[s]})
 	}
 	for i, s := range AllSectors {
-		out.BySector = append(out.BySector, SectorStats{Sector: s, Count: u.bySector[i].count, AverageProgress: u.bySector[i].average()})
+		out.BySector = append(out.BySector, SectorStats{Sector: s, Count: u.bySector[i].count, AverageProgress: u.bySector[i].average(), VerifiedProgress: u.bySector[i].averageVerified()})
 	}
 	var pillars []*Pillar
 	for _, p := range Pillars.all(m) {
@@ -457,7 +477,7 @@ func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 		if v := u.byPillar[p.ID]; v != nil {
 			a = *v
 		}
-		out.ByPillar = append(out.ByPillar, PillarStats{Pillar: p, Count: a.count, AverageProgress: a.average()})
+		out.ByPillar = append(out.ByPillar, PillarStats{Pillar: p, Count: a.count, AverageProgress: a.average(), VerifiedProgress: a.averageVerified()})
 	}
 	m.fillOverdue(&out, f, today)
 	return out

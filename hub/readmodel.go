@@ -179,6 +179,10 @@ func (m *ReadModel) applyOne(e *Event, void bool) error {
 	m.history[stream] = m.history[stream].Append(e.Change())
 	if e.Report != nil {
 		m.reports[e.EntityID] = m.reports[e.EntityID].Append(*e.Report)
+		m.noteReport(e.Report)
+	}
+	if e.Verification != nil {
+		m.reports[e.EntityID] = m.reports[e.EntityID].AppendVerdict(*e.Verification)
 	}
 	m.dirty[stream] = e.State
 	return nil

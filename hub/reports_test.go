@@ -37,9 +37,38 @@ func TestReportsRoundTrip(t *testing.T) {
 	if r2 := r.Append(full[1]); !reflect.DeepEqual(r, kept) || len(r2) <= len(r) {
 		t.Fatal("Append changed the reports it appended to")
 	}
-	for _, bad := range []Reports{{1}, enc[:10], append(append(Reports(nil), enc...), 4)} {
+	for _, bad := range []Reports{{1}, enc[:10], append(append(Reports(nil), enc...), 4), {1, 3}, {3, 0}} {
 		if _, err := bad.First(3); err == nil {
 			t.Fatalf("decoded malformed reports %v", bad)
 		}
+	}
+}
+
+// Verdicts interleave with reports in log order; a state's counts of
+// each name the prefix its events wrote, and reports written before
+// actuals and verdicts existed read as they did.
+func TestReportsWithVerdicts(t *testing.T) {
+	var full []ProgressReport
+	fill(t, reflect.ValueOf(&full).Elem(), 7)
+	var verdicts []Verification
+	fill(t, reflect.ValueOf(&verdicts).Elem(), 2)
+	plain := ProgressReport{Progress: 40, Status: OnTrack, Note: "plain", ReportedAt: time.UnixMilli(9).UTC()}
+	// report, verdict, report (with actuals), verdict, plain report
+	r := Reports(nil).Append(full[0]).AppendVerdict(verdicts[0]).Append(full[1]).AppendVerdict(verdicts[1]).Append(plain)
+	for _, c := range []struct{ n, k, wantN, wantK int }{
+		{0, 0, 0, 0}, {1, 0, 1, 0}, {1, 1, 1, 1}, {2, 1, 2, 1}, {2, 2, 2, 2}, {3, 2, 3, 2}, {9, 9, 3, 2},
+	} {
+		reports, vs, err := r.Upto(c.n, c.k)
+		if err != nil || len(reports) != c.wantN || len(vs) != c.wantK {
+			t.Fatalf("Upto(%d, %d): %d reports, %d verdicts, %v", c.n, c.k, len(reports), len(vs), err)
+		}
+	}
+	reports, vs, err := r.Upto(3, 2)
+	if err != nil || !reflect.DeepEqual(reports, append(full[:2:2], plain)) || !reflect.DeepEqual(vs, verdicts) {
+		t.Fatalf("round trip:\n got %+v %+v\nwant %+v %+v", reports, vs, full, verdicts)
+	}
+	// A plain report is encoded as before actuals existed.
+	if !reflect.DeepEqual(ReportsOf([]ProgressReport{plain})[0], byte(80)) {
+		t.Fatalf("a plain report starts with %d, want its progress's varint", ReportsOf([]ProgressReport{plain})[0])
 	}
 }

@@ -195,22 +195,77 @@ type Participant struct {
 	Role          ParticipantRole `bson:"role" json:"role"`
 }
 
-// Indicator measures a commitment's result.
+// Indicator measures a commitment's result: a baseline, an overall
+// target, the latest value, and periods with a target and an actual each.
+// The fields added with periods are omitted when empty, so that an
+// indicator without them keeps the JSON (and the history) it had.
 type Indicator struct {
-	Name        string   `bson:"name" json:"name"`
-	Unit        string   `bson:"unit" json:"unit"`
-	Baseline    float64  `bson:"baseline" json:"baseline"`
-	Target      float64  `bson:"target" json:"target"`
-	LatestValue *float64 `bson:"latestValue,omitempty" json:"latestValue"`
+	Name         string   `bson:"name" json:"name"`
+	Unit         string   `bson:"unit" json:"unit"`
+	Baseline     float64  `bson:"baseline" json:"baseline"`
+	BaselineDate Date     `bson:"baselineDate,omitempty" json:"baselineDate,omitempty"`
+	BaselineNote string   `bson:"baselineNote,omitempty" json:"baselineNote,omitempty"`
+	Target       float64  `bson:"target" json:"target"`
+	LatestValue  *float64 `bson:"latestValue,omitempty" json:"latestValue"`
+	// Additive says an actual's breakdown by one dimension adds up to at
+	// most the actual (people counted once), so a breakdown may not
+	// exceed its total.
+	Additive bool              `bson:"additive,omitempty" json:"additive,omitempty"`
+	Periods  []IndicatorPeriod `bson:"periods,omitempty" json:"periods,omitempty"`
 }
 
-// ProgressReport is one report of progress on a commitment.
+// IndicatorPeriod is a span of an indicator's measurement, inside the
+// commitment's dates, with its target and, once reported, its actual.
+type IndicatorPeriod struct {
+	Start     Date             `bson:"start" json:"start"`
+	End       Date             `bson:"end" json:"end"`
+	Target    float64          `bson:"target" json:"target"`
+	Actual    *float64         `bson:"actual,omitempty" json:"actual,omitempty"`
+	Note      string           `bson:"note,omitempty" json:"note,omitempty"`
+	Breakdown []Disaggregation `bson:"breakdown,omitempty" json:"breakdown,omitempty"`
+}
+
+// Dimension is what an actual is broken down by.
+type Dimension string
+
+// Dimensions.
+const (
+	BySex       Dimension = "SEX"
+	ByAgeBand   Dimension = "AGE_BAND"
+	ByCommunity Dimension = "COMMUNITY"
+)
+
+// AllDimensions lists every dimension in schema order.
+var AllDimensions = []Dimension{BySex, ByAgeBand, ByCommunity}
+
+// Disaggregation is the part of an actual for one value of a dimension:
+// a sex (FEMALE, MALE, OTHER), an age band ("15-24", "65+") or a
+// community's ID.
+type Disaggregation struct {
+	Dimension Dimension `bson:"dimension" json:"dimension"`
+	Value     string    `bson:"value" json:"value"`
+	Actual    float64   `bson:"actual" json:"actual"`
+}
+
+// PeriodActual is the actual a progress report gives for one period of
+// an indicator (the period named by its start).
+type PeriodActual struct {
+	Indicator   string           `bson:"indicator" json:"indicator"`
+	PeriodStart Date             `bson:"periodStart" json:"periodStart"`
+	Actual      float64          `bson:"actual" json:"actual"`
+	Note        string           `bson:"note,omitempty" json:"note,omitempty"`
+	Breakdown   []Disaggregation `bson:"breakdown,omitempty" json:"breakdown,omitempty"`
+}
+
+// ProgressReport is one report of progress on a commitment; its place
+// among the commitment's reports, from 1, and the commitment's ID name it.
 type ProgressReport struct {
 	Progress   int              `bson:"progress" json:"progress"`
 	Status     CommitmentStatus `bson:"status" json:"status"`
 	Note       string           `bson:"note" json:"note"`
 	ReportedBy Actor            `bson:"reportedBy" json:"reportedBy"`
 	ReportedAt time.Time        `bson:"reportedAt" json:"reportedAt"`
+	Actuals    []PeriodActual   `bson:"actuals,omitempty" json:"actuals,omitempty"`
 }
 
 // Commitment is what a stakeholder commits to do towards an objective. Its
@@ -235,6 +290,14 @@ type Commitment struct {
 	// this version: the first ReportCount of the read model's record of
 	// its reports (ReadModel.ProgressReports), which only grows.
 	ReportCount int `bson:"reportCount,omitempty" json:"-"`
+	// Verification is the verdict standing on the latest report ("" while
+	// it has none: a new report is unverified); VerifiedProgress the
+	// progress of the newest report whose standing verdict is VERIFIED.
+	Verification     Verdict `bson:"verification,omitempty" json:"verification,omitempty"`
+	VerifiedProgress int     `bson:"verifiedProgress,omitempty" json:"verifiedProgress,omitempty"`
+	// VerificationCount is how many verdicts its reports have had at this
+	// version, kept beside the reports (ReadModel.Verifications).
+	VerificationCount int `bson:"verificationCount,omitempty" json:"-"`
 }
 
 // Reference is the commitment's human code.

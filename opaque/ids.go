@@ -2,6 +2,7 @@ package opaque
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"convene/hub"
@@ -58,4 +59,29 @@ func DecodeIDs(t hub.EntityType, gids []string) ([]string, error) {
 		out[i] = id
 	}
 	return out, nil
+}
+
+// reportType prefixes a progress report's global ID. A report is no kind
+// of its own: it is the commitment's, named by the commitment's ID and
+// its number among the commitment's reports, from 1.
+const reportType hub.EntityType = "ProgressReport"
+
+// ReportID is the global ID of report n (from 1) of commitment id.
+func ReportID(commitmentID string, n int) string {
+	return GlobalID(reportType, commitmentID+"/"+strconv.Itoa(n))
+}
+
+// ParseReportID returns the commitment and the number a report's global
+// ID names.
+func ParseReportID(gid string) (commitmentID string, n int, ok bool) {
+	t, id, ok := ParseGlobalID(gid)
+	i := strings.LastIndexByte(id, '/')
+	if !ok || t != reportType || i <= 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(id[i+1:])
+	if err != nil || n < 1 || strconv.Itoa(n) != id[i+1:] {
+		return "", 0, false
+	}
+	return id[:i], n, true
 }

@@ -5,6 +5,8 @@ import (
 
 	"convene/graph/model"
 	"convene/hub"
+	"convene/opaque"
+	"convene/resolvers/gqltype"
 )
 
 // Each mutation reads the writer, translates its input to the domain's
@@ -111,9 +113,32 @@ func (r *mutationResolver) ReportProgress(ctx context.Context, in model.ReportPr
 	c, rep, err := r.Hub.ReportProgress(ctx, actor, hub.ReportProgressInput{
 		CommitmentID: localID(hub.TypeCommitment, in.CommitmentID), ExpectedVersion: in.ExpectedVersion,
 		Progress: in.Progress, Status: in.Status, Note: in.Note, IndicatorValues: values,
+		PeriodActuals: periodActuals(in.PeriodActuals),
 	})
 	ue, err := userErrors(err)
-	return &model.ReportProgressPayload{Commitment: r.commitment(c), ProgressReport: rep, UserErrors: ue}, err
+	var view *gqltype.ProgressReport
+	if rep != nil {
+		view, err = r.reportView(c, c.ReportCount)
+	}
+	return &model.ReportProgressPayload{Commitment: r.commitment(c), ProgressReport: view, UserErrors: ue}, err
+}
+
+func (r *mutationResolver) VerifyProgressReport(ctx context.Context, in model.VerifyProgressReportInput) (*model.VerifyProgressReportPayload, error) {
+	actor, err := writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// An ID that names no report is refused as a report that is not there.
+	commitmentID, n, _ := opaque.ParseReportID(in.ReportID)
+	c, _, err := r.Hub.VerifyProgressReport(ctx, actor, hub.VerifyReportInput{
+		CommitmentID: commitmentID, Report: n, Verdict: in.Verdict, Note: in.Note, Evidence: in.Evidence,
+	})
+	ue, err := userErrors(err)
+	var view *gqltype.ProgressReport
+	if c != nil {
+		view, err = r.reportView(c, n)
+	}
+	return &model.VerifyProgressReportPayload{Commitment: r.commitment(c), ProgressReport: view, UserErrors: ue}, err
 }
 
 func (r *mutationResolver) ScheduleMeeting(ctx context.Context, in model.ScheduleMeetingInput) (*model.ScheduleMeetingPayload, error) {
@@ -191,7 +216,33 @@ func participants(in []*model.ParticipantInput) []hub.Participant {
 func indicators(in []*model.IndicatorInput) []hub.Indicator {
 	out := make([]hub.Indicator, len(in))
 	for i, ind := range in {
-		out[i] = hub.Indicator{Name: ind.Name, Unit: ind.Unit, Baseline: ind.Baseline, Target: ind.Target}
+		out[i] = hub.Indicator{Name: ind.Name, Unit: ind.Unit, Baseline: ind.Baseline, Target: ind.Target,
+			BaselineDate: deref(ind.BaselineDate), BaselineNote: deref(ind.BaselineNote), Additive: deref(ind.Additive)}
+		for _, p := range ind.Periods {
+			out[i].Periods = append(out[i].Periods, hub.IndicatorPeriod{Start: p.Start, End: p.End, Target: p.Target,
+				Actual: p.Actual, Note: deref(p.Note), Breakdown: breakdown(p.Breakdown)})
+		}
+	}
+	return out
+}
+
+func periodActuals(in []*model.PeriodActualInput) []hub.PeriodActual {
+	out := make([]hub.PeriodActual, len(in))
+	for i, a := range in {
+		out[i] = hub.PeriodActual{Indicator: a.Indicator, PeriodStart: a.PeriodStart, Actual: a.Actual, Note: deref(a.Note), Breakdown: breakdown(a.Breakdown)}
+	}
+	return out
+}
+
+// breakdown decodes parts; a community is named by its global ID.
+func breakdown(in []*model.DisaggregationInput) []hub.Disaggregation {
+	var out []hub.Disaggregation
+	for _, d := range in {
+		v := d.Value
+		if d.Dimension == hub.ByCommunity {
+			v = localID(hub.TypeCommunity, v)
+		}
+		out = append(out, hub.Disaggregation{Dimension: d.Dimension, Value: v, Actual: d.Actual})
 	}
 	return out
 }

@@ -88,6 +88,9 @@ func (r *Resolver) Stakeholder() graph.StakeholderResolver { return &stakeholder
 // Commitment returns the commitment resolver.
 func (r *Resolver) Commitment() graph.CommitmentResolver { return &commitmentResolver{r} }
 
+// Disaggregation returns the resolver of an actual's parts.
+func (r *Resolver) Disaggregation() graph.DisaggregationResolver { return &disaggregationResolver{r} }
+
 // Participant returns the participant resolver.
 
 // Meeting returns the meeting resolver.

@@ -3,9 +3,13 @@
 package model
 
 import (
+	"bytes"
 	"convene/hub"
 	"convene/resolvers/gqltype"
 	"convene/webhook"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 )
 
@@ -321,6 +325,16 @@ type DeletePayload struct {
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }
 
+// The part of an actual for one value of a dimension.
+type DisaggregationInput struct {
+	// The dimension.
+	Dimension hub.Dimension `json:"dimension"`
+	// A sex (FEMALE, MALE, OTHER), an age band (`15-24`, `65+`) or a community's global ID.
+	Value string `json:"value"`
+	// The part of the actual.
+	Actual float64 `json:"actual"`
+}
+
 // Which changes `events` delivers. Conditions combine with AND; values within a list with OR.
 type EventFilter struct {
 	// Only changes to objects of these types.
@@ -339,8 +353,32 @@ type IndicatorInput struct {
 	Unit string `json:"unit"`
 	// The starting value.
 	Baseline float64 `json:"baseline"`
+	// When the baseline was measured.
+	BaselineDate *hub.Date `json:"baselineDate,omitempty"`
+	// How or where the baseline was measured (at most 1000 characters).
+	BaselineNote *string `json:"baselineNote,omitempty"`
 	// The target value.
 	Target float64 `json:"target"`
+	// Whether an actual's parts by one dimension add up to at most the actual (false when absent).
+	Additive *bool `json:"additive,omitempty"`
+	// The periods it is measured over (at most 40): inside the commitment's dates, none overlapping. A period that keeps its start keeps its actual when none is given.
+	Periods []*IndicatorPeriodInput `json:"periods,omitempty"`
+}
+
+// A period of an indicator.
+type IndicatorPeriodInput struct {
+	// The first day (not before the commitment's start date).
+	Start hub.Date `json:"start"`
+	// The last day (not after its due date, not before `start`).
+	End hub.Date `json:"end"`
+	// The value aimed for in the period.
+	Target float64 `json:"target"`
+	// The value achieved, if known; usually given later by `reportProgress`.
+	Actual *float64 `json:"actual,omitempty"`
+	// A note (at most 1000 characters).
+	Note *string `json:"note,omitempty"`
+	// The actual broken down (with `actual` only).
+	Breakdown []*DisaggregationInput `json:"breakdown,omitempty"`
 }
 
 // The latest value of a named indicator.
@@ -511,12 +549,26 @@ type ParticipantInput struct {
 	Role hub.ParticipantRole `json:"role"`
 }
 
+// The actual of one period of an indicator, as a progress report gives it.
+type PeriodActualInput struct {
+	// The indicator's name.
+	Indicator string `json:"indicator"`
+	// The start of the period (`IndicatorPeriod.start`).
+	PeriodStart hub.Date `json:"periodStart"`
+	// The value achieved in the period.
+	Actual float64 `json:"actual"`
+	// The actual broken down by sex, age band or community (at most 30 parts); for an additive indicator no dimension's parts add up to more than `actual`.
+	Breakdown []*DisaggregationInput `json:"breakdown,omitempty"`
+	// A note on the period (at most 1000 characters); the period's note stays when absent.
+	Note *string `json:"note,omitempty"`
+}
+
 // A page of progress reports.
 type ProgressReportConnection struct {
 	// The reports on this page, with their cursors.
 	Edges []*ProgressReportEdge `json:"edges"`
 	// The reports on this page.
-	Nodes []*hub.ProgressReport `json:"nodes"`
+	Nodes []*gqltype.ProgressReport `json:"nodes"`
 	// Paging information.
 	PageInfo *PageInfo `json:"pageInfo"`
 	// How many reports there are.
@@ -528,7 +580,7 @@ type ProgressReportEdge struct {
 	// Opaque cursor for `after` / `before`.
 	Cursor string `json:"cursor"`
 	// The report.
-	Node *hub.ProgressReport `json:"node"`
+	Node *gqltype.ProgressReport `json:"node"`
 }
 
 // Everything that can be read.
@@ -588,6 +640,8 @@ type ReportProgressInput struct {
 	Note string `json:"note"`
 	// Latest values of the commitment's indicators.
 	IndicatorValues []*IndicatorValueInput `json:"indicatorValues,omitempty"`
+	// Actuals of the indicators' periods, each period at most once.
+	PeriodActuals []*PeriodActualInput `json:"periodActuals,omitempty"`
 }
 
 // The result of `reportProgress`.
@@ -595,7 +649,7 @@ type ReportProgressPayload struct {
 	// The commitment after the report, or null when refused.
 	Commitment *gqltype.Commitment `json:"commitment,omitempty"`
 	// The report as recorded, or null when refused.
-	ProgressReport *hub.ProgressReport `json:"progressReport,omitempty"`
+	ProgressReport *gqltype.ProgressReport `json:"progressReport,omitempty"`
 	// Why it was refused; empty on success.
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }
@@ -978,6 +1032,28 @@ type UpdateWebhookInput struct {
 	Filter *WebhookFilter `json:"filter,omitempty"`
 }
 
+// A verdict on a progress report.
+type VerifyProgressReportInput struct {
+	// The report judged (`ProgressReport.id`).
+	ReportID string `json:"reportId"`
+	// What was found.
+	Verdict hub.Verdict `json:"verdict"`
+	// Why: what was checked and how (at most 5000 characters).
+	Note string `json:"note"`
+	// Links to the evidence: absolute http or https URLs, at most 10.
+	Evidence []string `json:"evidence,omitempty"`
+}
+
+// The result of `verifyProgressReport`.
+type VerifyProgressReportPayload struct {
+	// The commitment after the verdict, or null when refused.
+	Commitment *gqltype.Commitment `json:"commitment,omitempty"`
+	// The report judged, with its verdict, or null when refused.
+	ProgressReport *gqltype.ProgressReport `json:"progressReport,omitempty"`
+	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
 // A page of webhooks.
 type WebhookConnection struct {
 	// The webhooks on this page, with their cursors.
@@ -1048,4 +1124,65 @@ type WebhookPayload struct {
 	Webhook *hub.Webhook `json:"webhook,omitempty"`
 	// Why it was refused; empty on success.
 	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
+// Where a commitment's newest progress report stands with those who check it.
+type VerificationState string
+
+const (
+	// Nobody has judged it yet, or the commitment has no report.
+	VerificationStateUnverified VerificationState = "UNVERIFIED"
+	// Its standing verdict is VERIFIED.
+	VerificationStateVerified VerificationState = "VERIFIED"
+	// Its standing verdict is DISPUTED.
+	VerificationStateDisputed VerificationState = "DISPUTED"
+)
+
+var AllVerificationState = []VerificationState{
+	VerificationStateUnverified,
+	VerificationStateVerified,
+	VerificationStateDisputed,
+}
+
+func (e VerificationState) IsValid() bool {
+	switch e {
+	case VerificationStateUnverified, VerificationStateVerified, VerificationStateDisputed:
+		return true
+	}
+	return false
+}
+
+func (e VerificationState) String() string {
+	return string(e)
+}
+
+func (e *VerificationState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = VerificationState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid VerificationState", str)
+	}
+	return nil
+}
+
+func (e VerificationState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *VerificationState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e VerificationState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -66,6 +66,14 @@ func UnmarshalOutcomeStatus(v any) (hub.OutcomeStatus, error) {
 	return unmarshalEnum[hub.OutcomeStatus](v, "OutcomeStatus")
 }
 
+func MarshalDimension(e hub.Dimension) graphql.Marshaler { return marshalEnum(e) }
+func UnmarshalDimension(v any) (hub.Dimension, error) {
+	return unmarshalEnum[hub.Dimension](v, "Dimension")
+}
+
+func MarshalVerdict(e hub.Verdict) graphql.Marshaler { return marshalEnum(e) }
+func UnmarshalVerdict(v any) (hub.Verdict, error)    { return unmarshalEnum[hub.Verdict](v, "Verdict") }
+
 func MarshalRole(e hub.Role) graphql.Marshaler { return marshalEnum(e) }
 func UnmarshalRole(v any) (hub.Role, error)    { return unmarshalEnum[hub.Role](v, "Role") }
 

@@ -19,6 +19,14 @@ type Commitment struct {
 	Participants []Participant // in the commitment's order
 }
 
+// ProgressReport is a hub.ProgressReport with its global ID (its
+// commitment's and its number) and the verdict that stands on it.
+type ProgressReport struct {
+	*hub.ProgressReport
+	GlobalID     string
+	Verification *hub.Verification
+}
+
 // Participant is a hub.Participant with its stakeholder looked up.
 type Participant struct {
 	hub.Participant
