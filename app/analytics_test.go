@@ -65,13 +65,15 @@ func analyticsExports(t *testing.T, s *testServer) {
 
 // analyticsCommitment is what the checks read of each commitment.
 type analyticsCommitment struct {
-	Reference string
-	Status    string
-	Progress  int
-	Overdue   bool
-	Pillar    struct{ ID string }
-	Lead      struct{ ID, Sector string }
-	Partners  []struct {
+	Reference    string
+	Status       string
+	Progress     int
+	Overdue      bool
+	Verification string
+	LatestReport *struct{ ID string }
+	Pillar       struct{ ID string }
+	Lead         struct{ ID, Sector string }
+	Partners     []struct {
 		Role        string
 		Stakeholder struct{ ID string }
 	} `json:"participants"`
@@ -93,7 +95,7 @@ func allCommitments(t *testing.T, s *testServer, filter map[string]any) []analyt
 			}
 		}
 		s.query(`query($f: CommitmentFilter, $after: String) { commitments(first: 25, after: $after, filter: $f) {
-			nodes { reference status progress overdue pillar { id } lead { id sector } participants { role stakeholder { id } } }
+			nodes { reference status progress overdue verification latestReport { id } pillar { id } lead { id sector } participants { role stakeholder { id } } }
 			pageInfo { hasNextPage endCursor } } }`, map[string]any{"f": filter, "after": after}, &d)
 		out = append(out, d.Commitments.Nodes...)
 		if !d.Commitments.PageInfo.HasNextPage {
@@ -108,22 +110,23 @@ func allCommitments(t *testing.T, s *testServer, filter map[string]any) []analyt
 type analyticsStats struct {
 	Total    int
 	Overdue  int
+	Verified int
 	ByStatus []struct {
-		Status         string
-		Count, Overdue int
+		Status                   string
+		Count, Overdue, Verified int
 	}
 	BySector []struct {
-		Sector         string
-		Count, Overdue int
+		Sector                   string
+		Count, Overdue, Verified int
 	}
 	ByPillar []struct {
-		Pillar         struct{ ID string }
-		Count, Overdue int
+		Pillar                   struct{ ID string }
+		Count, Overdue, Verified int
 	}
 }
 
-const analyticsStatsQuery = `query($f: CommitmentFilter) { commitmentStats(filter: $f) { total overdue
-	byStatus { status count overdue } bySector { sector count overdue } byPillar { pillar { id } count overdue } } }`
+const analyticsStatsQuery = `query($f: CommitmentFilter) { commitmentStats(filter: $f) { total overdue verified
+	byStatus { status count overdue verified } bySector { sector count overdue verified } byPillar { pillar { id } count overdue verified } } }`
 
 func statsOf(t *testing.T, s *testServer, filter map[string]any) analyticsStats {
 	t.Helper()
@@ -135,38 +138,44 @@ func statsOf(t *testing.T, s *testServer, filter map[string]any) analyticsStats 
 var analyticsFilters = []map[string]any{nil, {"statuses": []string{"DELAYED", "AT_RISK", "ON_TRACK"}}, {"pillarIds": []string{gid(hub.TypePillar, "p2")}},
 	{"overdue": true}, {"search": "youth"}, {"sectors": []string{"CIVIL_SOCIETY"}}, {"dueBefore": "2013-12-31", "statuses": []string{"NOT_STARTED", "DELAYED"}}}
 
+// analyticsOverdueBreakdowns: every bar's overdue and verified counts
+// equal a count of its commitments' own overdue and verification fields.
 func analyticsOverdueBreakdowns(t *testing.T, s *testServer) {
 	sawOverdue, sawOnTime := false, false
 	for _, f := range analyticsFilters {
 		all := allCommitments(t, s, f)
 		st := statsOf(t, s, f)
-		late := map[string]int{}
+		late, verified := map[string]int{}, map[string]int{}
 		for _, c := range all {
-			if c.Overdue {
-				late["status "+c.Status]++
-				late["sector "+c.Lead.Sector]++
-				late["pillar "+c.Pillar.ID]++
+			for _, key := range []string{"status " + c.Status, "sector " + c.Lead.Sector, "pillar " + c.Pillar.ID, ""} {
+				if c.Overdue {
+					late[key]++
+				}
+				if c.Verification == "VERIFIED" {
+					verified[key]++
+				}
 			}
 		}
 		n := 0
 		for _, b := range st.ByStatus {
 			n += b.Overdue
-			if want := late["status "+b.Status]; b.Overdue != want {
-				t.Errorf("%v: status %s has %d overdue, its commitments %d", f, b.Status, b.Overdue, want)
+			if late, verified := late["status "+b.Status], verified["status "+b.Status]; b.Overdue != late || b.Verified != verified {
+				t.Errorf("%v: status %s has %d overdue and %d verified, its commitments %d and %d", f, b.Status, b.Overdue, b.Verified, late, verified)
 			}
 		}
 		for _, b := range st.BySector {
-			if want := late["sector "+b.Sector]; b.Overdue != want {
-				t.Errorf("%v: sector %s has %d overdue, its commitments %d", f, b.Sector, b.Overdue, want)
+			if late, verified := late["sector "+b.Sector], verified["sector "+b.Sector]; b.Overdue != late || b.Verified != verified {
+				t.Errorf("%v: sector %s has %d overdue and %d verified, its commitments %d and %d", f, b.Sector, b.Overdue, b.Verified, late, verified)
 			}
 		}
 		for _, b := range st.ByPillar {
-			if want := late["pillar "+b.Pillar.ID]; b.Overdue != want {
-				t.Errorf("%v: pillar %s has %d overdue, its commitments %d", f, b.Pillar.ID, b.Overdue, want)
+			if late, verified := late["pillar "+b.Pillar.ID], verified["pillar "+b.Pillar.ID]; b.Overdue != late || b.Verified != verified {
+				t.Errorf("%v: pillar %s has %d overdue and %d verified, its commitments %d and %d", f, b.Pillar.ID, b.Overdue, b.Verified, late, verified)
 			}
 		}
-		if n != st.Overdue || st.Total != len(all) {
-			t.Errorf("%v: overdue by status add up to %d, overdue %d; total %d, commitments %d", f, n, st.Overdue, st.Total, len(all))
+		if n != st.Overdue || st.Total != len(all) || st.Verified != verified[""] {
+			t.Errorf("%v: overdue by status add up to %d, overdue %d; total %d, commitments %d; verified %d, of the commitments %d",
+				f, n, st.Overdue, st.Total, len(all), st.Verified, verified[""])
 		}
 		sawOverdue = sawOverdue || st.Overdue > 0
 		sawOnTime = sawOnTime || st.Overdue < st.Total
@@ -180,6 +189,7 @@ type stakeholderFigures struct {
 	Stakeholder struct{ ID, Name string }
 	Count       int
 	Overdue     int
+	Verified    int
 	Average     float64 `json:"averageProgress"`
 }
 
@@ -197,7 +207,7 @@ type stakeholderPage struct {
 
 const byStakeholderQuery = `query($f: CommitmentFilter, $role: ParticipantRole, $o: StakeholderStatsOrder, $first: Int, $after: String) {
 	commitmentStats(filter: $f) { byStakeholder(role: $role, orderBy: $o, first: $first, after: $after) {
-		totalCount edges { cursor node { stakeholder { id name } count overdue averageProgress } } pageInfo { hasNextPage hasPreviousPage endCursor } } } }`
+		totalCount edges { cursor node { stakeholder { id name } count overdue verified averageProgress } } pageInfo { hasNextPage hasPreviousPage endCursor } } } }`
 
 func byStakeholder(t *testing.T, s *testServer, vars map[string]any) stakeholderPage {
 	t.Helper()
@@ -223,6 +233,9 @@ func wantByStakeholder(all []analyticsCommitment, role string) map[string]stakeh
 			if c.Overdue {
 				w.Overdue++
 			}
+			if c.Verification == "VERIFIED" {
+				w.Verified++
+			}
 			want[p.Stakeholder.ID] = w
 		}
 	}
@@ -247,9 +260,9 @@ func analyticsByStakeholder(t *testing.T, s *testServer) {
 				}
 				for i, e := range p.Edges {
 					w := want[e.Node.Stakeholder.ID]
-					if e.Node.Count != w.Count || e.Node.Overdue != w.Overdue || diff(e.Node.Average, w.Average) > 1e-9 {
-						t.Errorf("%s, %v, role %v: %s counts %d, %d overdue, average %v; its commitments %d, %d, %v", when, f, role, e.Node.Stakeholder.Name,
-							e.Node.Count, e.Node.Overdue, e.Node.Average, w.Count, w.Overdue, w.Average)
+					if e.Node.Count != w.Count || e.Node.Overdue != w.Overdue || e.Node.Verified != w.Verified || diff(e.Node.Average, w.Average) > 1e-9 {
+						t.Errorf("%s, %v, role %v: %s counts %d, %d overdue, %d verified, average %v; its commitments %d, %d, %d, %v", when, f, role, e.Node.Stakeholder.Name,
+							e.Node.Count, e.Node.Overdue, e.Node.Verified, e.Node.Average, w.Count, w.Overdue, w.Verified, w.Average)
 					}
 					if i > 0 {
 						prev := p.Edges[i-1].Node
@@ -318,8 +331,31 @@ func analyticsByStakeholder(t *testing.T, s *testServer) {
 	}
 	check("after " + id + " was completed")
 
+	// A verdict moves the verified counts at once: the secretariat
+	// verifies the latest report of a commitment not yet verified.
+	var judged string
+	for _, c := range allCommitments(t, s, nil) {
+		if c.Verification == "VERIFIED" || c.LatestReport == nil || c.Reference == id {
+			continue
+		}
+		r := s.do(true, verifyMutation, map[string]any{"in": map[string]any{"reportId": c.LatestReport.ID, "verdict": "VERIFIED", "note": "minutes and photos checked"}})
+		var p verifyPayload
+		if json.Unmarshal(r.Data, &p) == nil && len(r.Errors) == 0 && len(p.VerifyProgressReport.UserErrors) == 0 && p.VerifyProgressReport.Commitment.Verification == "VERIFIED" {
+			judged = c.Reference
+			break
+		}
+	}
+	if judged == "" {
+		t.Fatal("the secretariat could verify no report")
+	}
+	if st := statsOf(t, s, nil); st.Verified == 0 {
+		t.Fatalf("%s was verified, yet commitmentStats counts no verified commitment", judged)
+	}
+	check("after " + judged + " was verified")
+
 	// Pages of two walk the whole list once, in order, in every order.
-	for _, o := range []map[string]any{{"field": "COUNT", "direction": "DESC"}, {"field": "OVERDUE", "direction": "ASC"}, {"field": "AVERAGE_PROGRESS", "direction": "DESC"}, {"field": "NAME"}} {
+	for _, o := range []map[string]any{{"field": "COUNT", "direction": "DESC"}, {"field": "OVERDUE", "direction": "ASC"}, {"field": "VERIFIED", "direction": "DESC"},
+		{"field": "AVERAGE_PROGRESS", "direction": "DESC"}, {"field": "NAME"}} {
 		whole := byStakeholder(t, s, map[string]any{"o": o, "first": 100})
 		var walked []string
 		var after any

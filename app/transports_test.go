@@ -429,8 +429,8 @@ var variableQueries = map[string]operation{
 // well and badly formed.
 var analystQueries = map[string]operation{
 	"byStakeholder": {query: `query($role: ParticipantRole, $o: StakeholderStatsOrder, $n: Int) { commitmentStats(filter: {statuses: [DELAYED, AT_RISK]}) {
-		bySector { sector count overdue } byPillar { pillar { code } overdue } byStatus { status overdue }
-		byStakeholder(role: $role, orderBy: $o, first: $n) { totalCount edges { cursor node { stakeholder { name } count overdue averageProgress } } pageInfo { hasNextPage endCursor } } } }`,
+		verified bySector { sector count overdue verified } byPillar { pillar { code } overdue verified } byStatus { status overdue verified }
+		byStakeholder(role: $role, orderBy: $o, first: $n) { totalCount edges { cursor node { stakeholder { name } count overdue verified averageProgress } } pageInfo { hasNextPage endCursor } } } }`,
 		vars: `{"role": "LEAD", "o": {"field": "OVERDUE", "direction": "DESC"}, "n": 3}`},
 	"byStakeholder any role, default order": {query: `{ commitmentStats { byStakeholder(first: 2, after: null) { nodes { stakeholder { name } count } } } }`},
 	"byStakeholder role in lower case":      {query: `query($role: ParticipantRole) { commitmentStats { byStakeholder(role: $role, first: 2) { totalCount } } }`, vars: `{"role": "funding"}`},

@@ -184,6 +184,7 @@ type ComplexityRoot struct {
 		ByStatus         func(childComplexity int) int
 		Overdue          func(childComplexity int) int
 		Total            func(childComplexity int) int
+		Verified         func(childComplexity int) int
 		VerifiedProgress func(childComplexity int) int
 	}
 
@@ -440,6 +441,7 @@ type ComplexityRoot struct {
 		Count            func(childComplexity int) int
 		Overdue          func(childComplexity int) int
 		Pillar           func(childComplexity int) int
+		Verified         func(childComplexity int) int
 		VerifiedProgress func(childComplexity int) int
 	}
 
@@ -513,6 +515,7 @@ type ComplexityRoot struct {
 		Count            func(childComplexity int) int
 		Overdue          func(childComplexity int) int
 		Sector           func(childComplexity int) int
+		Verified         func(childComplexity int) int
 		VerifiedProgress func(childComplexity int) int
 	}
 
@@ -550,6 +553,7 @@ type ComplexityRoot struct {
 		Count           func(childComplexity int) int
 		Overdue         func(childComplexity int) int
 		Stakeholder     func(childComplexity int) int
+		Verified        func(childComplexity int) int
 	}
 
 	StakeholderStatsConnection struct {
@@ -565,9 +569,10 @@ type ComplexityRoot struct {
 	}
 
 	StatusCount struct {
-		Count   func(childComplexity int) int
-		Overdue func(childComplexity int) int
-		Status  func(childComplexity int) int
+		Count    func(childComplexity int) int
+		Overdue  func(childComplexity int) int
+		Status   func(childComplexity int) int
+		Verified func(childComplexity int) int
 	}
 
 	StrategicPlan struct {
@@ -1486,6 +1491,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommitmentStats.Total(childComplexity), true
+	case "CommitmentStats.verified":
+		if e.ComplexityRoot.CommitmentStats.Verified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentStats.Verified(childComplexity), true
 	case "CommitmentStats.verifiedProgress":
 		if e.ComplexityRoot.CommitmentStats.VerifiedProgress == nil {
 			break
@@ -2697,6 +2708,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PillarStats.Pillar(childComplexity), true
+	case "PillarStats.verified":
+		if e.ComplexityRoot.PillarStats.Verified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PillarStats.Verified(childComplexity), true
 	case "PillarStats.verifiedProgress":
 		if e.ComplexityRoot.PillarStats.VerifiedProgress == nil {
 			break
@@ -3068,6 +3085,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SectorStats.Sector(childComplexity), true
+	case "SectorStats.verified":
+		if e.ComplexityRoot.SectorStats.Verified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SectorStats.Verified(childComplexity), true
 	case "SectorStats.verifiedProgress":
 		if e.ComplexityRoot.SectorStats.VerifiedProgress == nil {
 			break
@@ -3232,6 +3255,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StakeholderStats.Stakeholder(childComplexity), true
+	case "StakeholderStats.verified":
+		if e.ComplexityRoot.StakeholderStats.Verified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderStats.Verified(childComplexity), true
 
 	case "StakeholderStatsConnection.edges":
 		if e.ComplexityRoot.StakeholderStatsConnection.Edges == nil {
@@ -3289,6 +3318,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StatusCount.Status(childComplexity), true
+	case "StatusCount.verified":
+		if e.ComplexityRoot.StatusCount.Verified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusCount.Verified(childComplexity), true
 
 	case "StrategicPlan.archived":
 		if e.ComplexityRoot.StrategicPlan.Archived == nil {
@@ -4688,6 +4723,8 @@ type CommitmentStats {
   verifiedProgress: Float!
   "How many are overdue."
   overdue: Int!
+  "How many have a latest progress report whose standing verdict is VERIFIED (` + "`" + `Commitment.verification` + "`" + `)."
+  verified: Int!
   "Counts per status, every status listed."
   byStatus: [StatusCount!]!
   "Counts per sector of the lead stakeholder, every sector listed."
@@ -4719,6 +4756,8 @@ type StatusCount {
   count: Int!
   "How many of them are overdue."
   overdue: Int!
+  "How many of them have a latest progress report whose standing verdict is VERIFIED."
+  verified: Int!
 }
 
 "Commitment figures for one sector (by lead stakeholder)."
@@ -4733,6 +4772,8 @@ type SectorStats {
   verifiedProgress: Float!
   "How many of them are overdue."
   overdue: Int!
+  "How many of them have a latest progress report whose standing verdict is VERIFIED."
+  verified: Int!
 }
 
 "Commitment figures for one pillar."
@@ -4747,6 +4788,8 @@ type PillarStats {
   verifiedProgress: Float!
   "How many of them are overdue."
   overdue: Int!
+  "How many of them have a latest progress report whose standing verdict is VERIFIED."
+  verified: Int!
 }
 
 # ---------------------------------------------------------------- breakdowns and orders for analysts
@@ -4761,6 +4804,8 @@ type StakeholderStats {
   averageProgress: Float!
   "How many of them are overdue."
   overdue: Int!
+  "How many of them have a latest progress report whose standing verdict is VERIFIED."
+  verified: Int!
 }
 
 "A page of figures per stakeholder."
@@ -4789,6 +4834,8 @@ enum StakeholderStatsField {
   COUNT
   "How many overdue commitments."
   OVERDUE
+  "How many verified commitments."
+  VERIFIED
   "Their mean progress."
   AVERAGE_PROGRESS
   "The stakeholder's name, alphabetically."
@@ -6684,6 +6731,8 @@ func (ec *executionContext) childFields_CommitmentStats(ctx context.Context, fie
 		return ec.fieldContext_CommitmentStats_verifiedProgress(ctx, field)
 	case "overdue":
 		return ec.fieldContext_CommitmentStats_overdue(ctx, field)
+	case "verified":
+		return ec.fieldContext_CommitmentStats_verified(ctx, field)
 	case "byStatus":
 		return ec.fieldContext_CommitmentStats_byStatus(ctx, field)
 	case "bySector":
@@ -7138,6 +7187,8 @@ func (ec *executionContext) childFields_PillarStats(ctx context.Context, field g
 		return ec.fieldContext_PillarStats_verifiedProgress(ctx, field)
 	case "overdue":
 		return ec.fieldContext_PillarStats_overdue(ctx, field)
+	case "verified":
+		return ec.fieldContext_PillarStats_verified(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PillarStats", field.Name)
 }
@@ -7242,6 +7293,8 @@ func (ec *executionContext) childFields_SectorStats(ctx context.Context, field g
 		return ec.fieldContext_SectorStats_verifiedProgress(ctx, field)
 	case "overdue":
 		return ec.fieldContext_SectorStats_overdue(ctx, field)
+	case "verified":
+		return ec.fieldContext_SectorStats_verified(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SectorStats", field.Name)
 }
@@ -7314,6 +7367,8 @@ func (ec *executionContext) childFields_StakeholderStats(ctx context.Context, fi
 		return ec.fieldContext_StakeholderStats_averageProgress(ctx, field)
 	case "overdue":
 		return ec.fieldContext_StakeholderStats_overdue(ctx, field)
+	case "verified":
+		return ec.fieldContext_StakeholderStats_verified(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StakeholderStats", field.Name)
 }
@@ -7350,6 +7405,8 @@ func (ec *executionContext) childFields_StatusCount(ctx context.Context, field g
 		return ec.fieldContext_StatusCount_count(ctx, field)
 	case "overdue":
 		return ec.fieldContext_StatusCount_overdue(ctx, field)
+	case "verified":
+		return ec.fieldContext_StatusCount_verified(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StatusCount", field.Name)
 }
@@ -11578,6 +11635,29 @@ func (ec *executionContext) _CommitmentStats_overdue(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_CommitmentStats_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommitmentStats_verified(ctx context.Context, field graphql.CollectedField, obj *hub.CommitmentStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentStats_verified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentStats_verified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommitmentStats", field, false, false, "Int")
 }
 
@@ -16712,6 +16792,29 @@ func (ec *executionContext) fieldContext_PillarStats_overdue(_ context.Context, 
 	return graphql.NewScalarFieldContext("PillarStats", field, false, false, "Int")
 }
 
+func (ec *executionContext) _PillarStats_verified(ctx context.Context, field graphql.CollectedField, obj *hub.PillarStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PillarStats_verified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PillarStats_verified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PillarStats", field, false, false, "Int")
+}
+
 func (ec *executionContext) _ProgressReport_id(ctx context.Context, field graphql.CollectedField, obj *gqltype.ProgressReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18356,6 +18459,29 @@ func (ec *executionContext) fieldContext_SectorStats_overdue(_ context.Context, 
 	return graphql.NewScalarFieldContext("SectorStats", field, false, false, "Int")
 }
 
+func (ec *executionContext) _SectorStats_verified(ctx context.Context, field graphql.CollectedField, obj *hub.SectorStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SectorStats_verified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SectorStats_verified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SectorStats", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Stakeholder_id(ctx context.Context, field graphql.CollectedField, obj *hub.Stakeholder) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19022,6 +19148,29 @@ func (ec *executionContext) fieldContext_StakeholderStats_overdue(_ context.Cont
 	return graphql.NewScalarFieldContext("StakeholderStats", field, false, false, "Int")
 }
 
+func (ec *executionContext) _StakeholderStats_verified(ctx context.Context, field graphql.CollectedField, obj *hub.StakeholderStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderStats_verified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderStats_verified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StakeholderStats", field, false, false, "Int")
+}
+
 func (ec *executionContext) _StakeholderStatsConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderStatsConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19262,6 +19411,29 @@ func (ec *executionContext) _StatusCount_overdue(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_StatusCount_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StatusCount_verified(ctx context.Context, field graphql.CollectedField, obj *hub.StatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusCount_verified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusCount_verified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StatusCount", field, false, false, "Int")
 }
 
@@ -27206,6 +27378,11 @@ func (ec *executionContext) _CommitmentStats(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "verified":
+			out.Values[i] = ec._CommitmentStats_verified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "byStatus":
 			out.Values[i] = ec._CommitmentStats_byStatus(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -28987,6 +29164,11 @@ func (ec *executionContext) _PillarStats(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "verified":
+			out.Values[i] = ec._PillarStats_verified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29509,6 +29691,11 @@ func (ec *executionContext) _SectorStats(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "verified":
+			out.Values[i] = ec._SectorStats_verified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29749,6 +29936,11 @@ func (ec *executionContext) _StakeholderStats(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "verified":
+			out.Values[i] = ec._StakeholderStats_verified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29875,6 +30067,11 @@ func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionS
 			}
 		case "overdue":
 			out.Values[i] = ec._StatusCount_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verified":
+			out.Values[i] = ec._StatusCount_verified(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -9,8 +9,9 @@ import (
 )
 
 // The breakdowns of commitmentStats carry, beside each bar's count and
-// average, how many of its commitments are overdue; and commitmentStats
-// breaks down by stakeholder too. The roll-up of every commitment keeps
+// average, how many of its commitments are overdue and how many verified
+// (their latest progress report's standing verdict is VERIFIED); and
+// commitmentStats breaks down by stakeholder too. The roll-up of every commitment keeps
 // these as events apply (a tally), so that asking which stakeholder has
 // the most overdue commitments reads one figure per stakeholder instead
 // of every commitment; a filtered roll-up counts them in its pass.
@@ -27,8 +28,9 @@ const (
 	barDims
 )
 
-// bar is one bar of a breakdown: its commitments' count and progress sum.
-type bar struct{ count, progress int }
+// bar is one bar of a breakdown: its commitments' count, progress sum
+// and how many are verified.
+type bar struct{ count, progress, verified int }
 
 // tally is the breakdowns of a set of commitments: each bar exactly, and
 // how many of each bar's commitments are overdue as of one day (late).
@@ -100,6 +102,9 @@ func (t *tally) add(r *commitmentRow, sign int) {
 		}
 		b.count += sign
 		b.progress += sign * r.c.Progress
+		if r.c.Verification == Verified {
+			b.verified += sign
+		}
 		if b.count == 0 {
 			delete(t.bars[k.dim], k.key)
 		}
@@ -157,18 +162,29 @@ func (m *ReadModel) breakdowns(f CommitmentFilter, today Date) (*tally, *lateBar
 	return t, t.late.Load()
 }
 
-// fillOverdue sets each bar's overdue count in s, the figures of the
-// commitments f selects; call it under m.mu.
-func (m *ReadModel) fillOverdue(s *CommitmentStats, f CommitmentFilter, today Date) {
-	_, late := m.breakdowns(f, today)
+// fillBreakdowns sets the overdue and verified counts of each bar in s,
+// the figures of the commitments f selects; call it under m.mu.
+func (m *ReadModel) fillBreakdowns(s *CommitmentStats, f CommitmentFilter, today Date) {
+	t, late := m.breakdowns(f, today)
+	verified := func(d barDim, key string) int {
+		if b := t.bars[d][key]; b != nil {
+			return b.verified
+		}
+		return 0
+	}
+	s.Verified = 0
 	for i := range s.ByStatus {
-		s.ByStatus[i].Overdue = late.n[dimStatus][string(s.ByStatus[i].Status)]
+		b := &s.ByStatus[i]
+		b.Overdue, b.Verified = late.n[dimStatus][string(b.Status)], verified(dimStatus, string(b.Status))
+		s.Verified += b.Verified // every commitment has one status
 	}
 	for i := range s.BySector {
-		s.BySector[i].Overdue = late.n[dimLeadSector][string(s.BySector[i].Sector)]
+		b := &s.BySector[i]
+		b.Overdue, b.Verified = late.n[dimLeadSector][string(b.Sector)], verified(dimLeadSector, string(b.Sector))
 	}
 	for i := range s.ByPillar {
-		s.ByPillar[i].Overdue = late.n[dimPillar][s.ByPillar[i].Pillar.ID]
+		b := &s.ByPillar[i]
+		b.Overdue, b.Verified = late.n[dimPillar][b.Pillar.ID], verified(dimPillar, b.Pillar.ID)
 	}
 }
 
@@ -179,6 +195,7 @@ type StakeholderStats struct {
 	Count           int
 	AverageProgress float64
 	Overdue         int
+	Verified        int
 }
 
 // StakeholderStatsField is what a breakdown by stakeholder is ordered by.
@@ -188,6 +205,7 @@ type StakeholderStatsField string
 const (
 	StatsByCount    StakeholderStatsField = "COUNT"
 	StatsByOverdue  StakeholderStatsField = "OVERDUE"
+	StatsByVerified StakeholderStatsField = "VERIFIED"
 	StatsByProgress StakeholderStatsField = "AVERAGE_PROGRESS"
 	StatsByName     StakeholderStatsField = "NAME"
 )
@@ -208,6 +226,8 @@ func (o StakeholderStatsOrder) Key(s *StakeholderStats) string {
 		return fmt.Sprintf("%010d\x00%s", s.Count, name)
 	case StatsByOverdue:
 		return fmt.Sprintf("%010d\x00%s", s.Overdue, name)
+	case StatsByVerified:
+		return fmt.Sprintf("%010d\x00%s", s.Verified, name)
 	case StatsByProgress:
 		return fmt.Sprintf("%013.6f\x00%s", s.AverageProgress, name)
 	}
@@ -244,7 +264,8 @@ func (m *ReadModel) StakeholderBreakdown(f CommitmentFilter, role ParticipantRol
 		if s == nil { // not yet applied on this instance
 			continue
 		}
-		st := &StakeholderStats{Stakeholder: s, Count: b.count, AverageProgress: acc{count: b.count, progress: b.progress}.average(), Overdue: late.n[dim][key]}
+		st := &StakeholderStats{Stakeholder: s, Count: b.count, AverageProgress: acc{count: b.count, progress: b.progress}.average(),
+			Overdue: late.n[dim][key], Verified: b.verified}
 		bars = append(bars, keyed{o.Key(st), st})
 	}
 	m.mu.RUnlock()

@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// TestBreakdownsAgreeWithScan: the overdue count of every bar of
-// commitmentStats, and the breakdown by stakeholder in every role, equal
+// TestBreakdownsAgreeWithScan: the overdue and verified counts of every
+// bar of commitmentStats, and the breakdown by stakeholder in every role, equal
 // a count over every commitment, with and without a filter, on several
 // days, after changes that move commitments between bars (status, due
 // date, lead, a stakeholder's sector); and a lead-sector filter selects
@@ -40,7 +40,7 @@ func TestBreakdownsAgreeWithScan(t *testing.T) {
 		}
 		return &Commitment{Meta: Meta{ID: fmt.Sprintf("C-1.%d-%03d", c%3+1, c), Version: version, UpdatedAt: at},
 			Progress: (c*13 + version*7) % 101, ObjectiveID: fmt.Sprintf("o%d", c%3), PillarID: fmt.Sprintf("p%d", c%2),
-			LeadID: lead, Participants: ps, Status: AllCommitmentStatuses[(c+version)%6],
+			LeadID: lead, Participants: ps, Status: AllCommitmentStatuses[(c+version)%6], Verification: []Verdict{"", Verified, Disputed}[(c+version)%3],
 			DueDate: Date(fmt.Sprintf("2024-%02d-%02d", (c*version)%12+1, c%28+1))}
 	}
 	for p := range 2 {
@@ -60,15 +60,25 @@ func TestBreakdownsAgreeWithScan(t *testing.T) {
 			for _, f := range filters {
 				scan := m.Commitments(f, CommitmentOrder{}, today)
 				s := m.Stats(f, today)
+				if want := verifiedOf(scan, func(*Commitment) bool { return true }); s.Verified != want {
+					t.Errorf("%s, %s, %+v: %d verified, a scan %d", when, today, f, s.Verified, want)
+				}
 				for _, b := range s.ByStatus {
-					if want := countOf(scan, today, func(c *Commitment) bool { return c.Status == b.Status }); b.Overdue != want {
+					in := func(c *Commitment) bool { return c.Status == b.Status }
+					if want := countOf(scan, today, in); b.Overdue != want {
 						t.Errorf("%s, %s, %+v: %s has %d overdue, a scan %d", when, today, f, b.Status, b.Overdue, want)
+					}
+					if want := verifiedOf(scan, in); b.Verified != want {
+						t.Errorf("%s, %s, %+v: %s has %d verified, a scan %d", when, today, f, b.Status, b.Verified, want)
 					}
 				}
 				for _, b := range s.BySector {
-					want := countOf(scan, today, func(c *Commitment) bool { return Stakeholders.Get(m, c.LeadID).Sector == b.Sector })
-					if b.Overdue != want {
+					in := func(c *Commitment) bool { return Stakeholders.Get(m, c.LeadID).Sector == b.Sector }
+					if want := countOf(scan, today, in); b.Overdue != want {
 						t.Errorf("%s, %s, %+v: sector %s has %d overdue, a scan %d", when, today, f, b.Sector, b.Overdue, want)
+					}
+					if want := verifiedOf(scan, in); b.Verified != want {
+						t.Errorf("%s, %s, %+v: sector %s has %d verified, a scan %d", when, today, f, b.Sector, b.Verified, want)
 					}
 					g := f
 					g.LeadSectors = []Sector{b.Sector}
@@ -80,8 +90,12 @@ func TestBreakdownsAgreeWithScan(t *testing.T) {
 					}
 				}
 				for _, b := range s.ByPillar {
-					if want := countOf(scan, today, func(c *Commitment) bool { return c.PillarID == b.Pillar.ID }); b.Overdue != want {
+					in := func(c *Commitment) bool { return c.PillarID == b.Pillar.ID }
+					if want := countOf(scan, today, in); b.Overdue != want {
 						t.Errorf("%s, %s, %+v: pillar %s has %d overdue, a scan %d", when, today, f, b.Pillar.ID, b.Overdue, want)
+					}
+					if want := verifiedOf(scan, in); b.Verified != want {
+						t.Errorf("%s, %s, %+v: pillar %s has %d verified, a scan %d", when, today, f, b.Pillar.ID, b.Verified, want)
 					}
 				}
 				for _, role := range []ParticipantRole{"", RoleLead, RoleFunding} {
@@ -115,6 +129,18 @@ func countOf(list []*Commitment, today Date, in func(*Commitment) bool) int {
 	return n
 }
 
+// verifiedOf counts the commitments of list that in selects whose latest
+// report stands verified.
+func verifiedOf(list []*Commitment, in func(*Commitment) bool) int {
+	n := 0
+	for _, c := range list {
+		if in(c) && c.Verification == Verified {
+			n++
+		}
+	}
+	return n
+}
+
 func checkStakeholderBreakdown(t *testing.T, m *ReadModel, scan []*Commitment, f CommitmentFilter, role ParticipantRole, today Date, when string) {
 	t.Helper()
 	want := map[string]StakeholderStats{}
@@ -131,19 +157,22 @@ func checkStakeholderBreakdown(t *testing.T, m *ReadModel, scan []*Commitment, f
 			if c.IsOverdue(today) {
 				w.Overdue++
 			}
+			if c.Verification == Verified {
+				w.Verified++
+			}
 			want[p.StakeholderID] = w
 		}
 	}
-	for _, o := range []StakeholderStatsOrder{{Field: StatsByOverdue, Descending: true}, {Field: StatsByCount}, {Field: StatsByProgress, Descending: true}, {Field: StatsByName}} {
+	for _, o := range []StakeholderStatsOrder{{Field: StatsByOverdue, Descending: true}, {Field: StatsByCount}, {Field: StatsByVerified, Descending: true}, {Field: StatsByProgress, Descending: true}, {Field: StatsByName}} {
 		got := m.StakeholderBreakdown(f, role, o, today)
 		if len(got) != len(want) {
 			t.Errorf("%s, %s, %+v, role %q: %d stakeholders, a scan %d", when, today, f, role, len(got), len(want))
 		}
 		for i, g := range got {
 			w := want[g.Stakeholder.ID]
-			if g.Count != w.Count || g.Overdue != w.Overdue || g.AverageProgress != w.AverageProgress/float64(w.Count) {
-				t.Errorf("%s, %s, %+v, role %q: %s counts %d, %d overdue, average %v; a scan %d, %d, %v", when, today, f, role, g.Stakeholder.ID,
-					g.Count, g.Overdue, g.AverageProgress, w.Count, w.Overdue, w.AverageProgress/float64(w.Count))
+			if g.Count != w.Count || g.Overdue != w.Overdue || g.Verified != w.Verified || g.AverageProgress != w.AverageProgress/float64(w.Count) {
+				t.Errorf("%s, %s, %+v, role %q: %s counts %d, %d overdue, %d verified, average %v; a scan %d, %d, %d, %v", when, today, f, role, g.Stakeholder.ID,
+					g.Count, g.Overdue, g.Verified, g.AverageProgress, w.Count, w.Overdue, w.Verified, w.AverageProgress/float64(w.Count))
 			}
 			if i > 0 {
 				a, b := o.Key(got[i-1]), o.Key(g)

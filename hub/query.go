@@ -405,6 +405,7 @@ type CommitmentStats struct {
 	// VerifiedProgress is the mean of the commitments' verified progress.
 	VerifiedProgress float64
 	Overdue          int
+	Verified         int // commitments whose latest report stands VERIFIED
 	ByStatus         []StatusCount
 	BySector         []SectorStats
 	ByPillar         []PillarStats
@@ -416,9 +417,10 @@ type CommitmentStats struct {
 
 // StatusCount is how many commitments have a status.
 type StatusCount struct {
-	Status  CommitmentStatus
-	Count   int
-	Overdue int
+	Status   CommitmentStatus
+	Count    int
+	Overdue  int
+	Verified int
 }
 
 // SectorStats are the figures for commitments led by one sector.
@@ -428,6 +430,7 @@ type SectorStats struct {
 	AverageProgress  float64
 	VerifiedProgress float64
 	Overdue          int
+	Verified         int
 }
 
 // PillarStats are the figures for one pillar.
@@ -437,6 +440,7 @@ type PillarStats struct {
 	AverageProgress  float64
 	VerifiedProgress float64
 	Overdue          int
+	Verified         int
 }
 
 // Stats computes the figures over the matching commitments: without a
@@ -479,7 +483,7 @@ func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 		}
 		out.ByPillar = append(out.ByPillar, PillarStats{Pillar: p, Count: a.count, AverageProgress: a.average(), VerifiedProgress: a.averageVerified()})
 	}
-	m.fillOverdue(&out, f, today)
+	m.fillBreakdowns(&out, f, today)
 	return out
 }
 
