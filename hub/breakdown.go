@@ -11,12 +11,15 @@ import (
 // The breakdowns of commitmentStats carry, beside each bar's count and
 // average, how many of its commitments are overdue and how many verified
 // (their latest progress report's standing verdict is VERIFIED); and
-// commitmentStats breaks down by stakeholder too. The roll-up of every commitment keeps
-// these as events apply (a tally), so that asking which stakeholder has
-// the most overdue commitments reads one figure per stakeholder instead
-// of every commitment; a filtered roll-up counts them in its pass.
+// commitmentStats breaks down by stakeholder too. The roll-up of every
+// commitment keeps these as events apply (a tally), so that asking which
+// stakeholder has the most overdue commitments reads one figure per
+// stakeholder instead of every commitment; a filtered roll-up tallies, in
+// the pass that counts it, only the dimensions asked for.
 
-// barDim is a dimension of the breakdowns a tally keeps.
+// barDim is a dimension of the breakdowns a tally keeps; each keys its
+// bars by a plain ID or enum value, so that counting a row allocates
+// nothing.
 type barDim int
 
 const (
@@ -24,19 +27,42 @@ const (
 	dimLeadSector
 	dimPillar
 	dimAnyRole // every stakeholder taking part, in any role
-	dimRole    // a stakeholder in one role: key "ROLE\x00id"
-	barDims
+	dimLead    // then one dimension per role, in allRoles' order
+	barDims    = dimLead + barDim(len(allRoles))
+)
+
+// allRoles are the participant roles, each a dimension from dimLead on.
+var allRoles = [...]ParticipantRole{RoleLead, RoleImplementing, RoleFunding, RoleSupporting}
+
+// roleDim returns the dimension of stakeholders in role, or false.
+func roleDim(role ParticipantRole) (barDim, bool) {
+	for i, r := range allRoles {
+		if r == role {
+			return dimLead + barDim(i), true
+		}
+	}
+	return 0, false
+}
+
+// dimSet is a set of dimensions, a bit each.
+type dimSet uint16
+
+const (
+	statsDims dimSet = 1<<dimStatus | 1<<dimLeadSector | 1<<dimPillar // what fillBreakdowns reads
+	allDims   dimSet = 1<<barDims - 1
 )
 
 // bar is one bar of a breakdown: its commitments' count, progress sum
 // and how many are verified.
 type bar struct{ count, progress, verified int }
 
-// tally is the breakdowns of a set of commitments: each bar exactly, and
-// how many of each bar's commitments are overdue as of one day (late).
-// Writers change it under the model's write lock; late is replaced, never
-// changed, by readers, which share the read lock.
+// tally is the breakdowns of a set of commitments in the dimensions dims:
+// each bar exactly, and how many of each bar's commitments are overdue as
+// of one day (late). Writers change the kept tally under the model's
+// write lock; its late is replaced, never changed, by readers, which share
+// the read lock.
 type tally struct {
+	dims   dimSet
 	bars   [barDims]map[string]*bar
 	late   atomic.Pointer[lateBars]
 	lateMu sync.Mutex
@@ -54,10 +80,17 @@ type barKey struct {
 	key string
 }
 
-func newTally() *tally {
-	t := &tally{}
+// newTally returns an empty tally of dims; late, when not nil, is the day
+// its overdue counts are as of from the start (a filtered roll-up's).
+func newTally(dims dimSet, late *Date) *tally {
+	t := &tally{dims: dims}
 	for d := range t.bars {
-		t.bars[d] = map[string]*bar{}
+		if dims&(1<<d) != 0 {
+			t.bars[d] = map[string]*bar{}
+		}
+	}
+	if late != nil {
+		t.late.Store(newLateBars(*late))
 	}
 	return t
 }
@@ -70,20 +103,28 @@ func newLateBars(day Date) *lateBars {
 	return l
 }
 
-// barKeys appends the bars a row counts in.
-func (r *commitmentRow) barKeys(out []barKey) []barKey {
+// barKeys appends the bars of dims a row counts in.
+func (r *commitmentRow) barKeys(dims dimSet, out []barKey) []barKey {
 	c := r.c
-	out = append(out, barKey{dimStatus, string(c.Status)}, barKey{dimPillar, c.PillarID})
-	if r.leadSector >= 0 {
+	if dims&(1<<dimStatus) != 0 {
+		out = append(out, barKey{dimStatus, string(c.Status)})
+	}
+	if dims&(1<<dimPillar) != 0 {
+		out = append(out, barKey{dimPillar, c.PillarID})
+	}
+	if dims&(1<<dimLeadSector) != 0 && r.leadSector >= 0 {
 		out = append(out, barKey{dimLeadSector, string(AllSectors[r.leadSector])})
+	}
+	if dims>>dimAnyRole == 0 {
+		return out
 	}
 	for i, p := range c.Participants {
 		before := c.Participants[:i] // the commands list a stakeholder once; a row counts it once whatever it holds
-		if !slices.ContainsFunc(before, func(q Participant) bool { return q.StakeholderID == p.StakeholderID }) {
+		if dims&(1<<dimAnyRole) != 0 && !slices.ContainsFunc(before, func(q Participant) bool { return q.StakeholderID == p.StakeholderID }) {
 			out = append(out, barKey{dimAnyRole, p.StakeholderID})
 		}
-		if !slices.Contains(before, p) {
-			out = append(out, barKey{dimRole, string(p.Role) + "\x00" + p.StakeholderID})
+		if d, ok := roleDim(p.Role); ok && dims&(1<<d) != 0 && !slices.Contains(before, p) {
+			out = append(out, barKey{d, p.StakeholderID})
 		}
 	}
 	return out
@@ -91,9 +132,10 @@ func (r *commitmentRow) barKeys(out []barKey) []barKey {
 
 // add counts r in (sign 1) or out (sign -1).
 func (t *tally) add(r *commitmentRow, sign int) {
-	t.keys = r.barKeys(t.keys[:0])
+	t.keys = r.barKeys(t.dims, t.keys[:0])
 	late := t.late.Load()
 	overdue := late != nil && r.c.IsOverdue(late.day)
+	verified := r.c.Verification == Verified
 	for _, k := range t.keys {
 		b := t.bars[k.dim][k.key]
 		if b == nil {
@@ -102,7 +144,7 @@ func (t *tally) add(r *commitmentRow, sign int) {
 		}
 		b.count += sign
 		b.progress += sign * r.c.Progress
-		if r.c.Verification == Verified {
+		if verified {
 			b.verified += sign
 		}
 		if b.count == 0 {
@@ -134,7 +176,7 @@ func (t *tally) overdueOn(today Date, rows func(yield func(*commitmentRow))) *la
 		if !r.c.IsOverdue(today) {
 			return
 		}
-		keys = r.barKeys(keys[:0])
+		keys = r.barKeys(t.dims, keys[:0])
 		for _, k := range keys {
 			l.n[k.dim][k.key]++
 		}
@@ -143,10 +185,10 @@ func (t *tally) overdueOn(today Date, rows func(yield func(*commitmentRow))) *la
 	return l
 }
 
-// breakdowns returns the tally of the commitments f selects, and their
-// overdue counts as of today: the kept one without a filter, else one
-// counted in a pass over the matches; call it under m.mu.
-func (m *ReadModel) breakdowns(f CommitmentFilter, today Date) (*tally, *lateBars) {
+// breakdowns returns the tally of dims of the commitments f selects, and
+// their overdue counts as of today: the kept one without a filter, else
+// one counted in a pass over the matches; call it under m.mu.
+func (m *ReadModel) breakdowns(f CommitmentFilter, today Date, dims dimSet) (*tally, *lateBars) {
 	ix := &m.commitmentIndex
 	if f.isZero() && ix.all.tally != nil {
 		all := func(yield func(*commitmentRow)) {
@@ -156,16 +198,21 @@ func (m *ReadModel) breakdowns(f CommitmentFilter, today Date) (*tally, *lateBar
 		}
 		return ix.all.tally, ix.all.tally.overdueOn(today, all)
 	}
-	t := newTally()
-	t.late.Store(newLateBars(today))
+	t := newTally(dims, &today)
 	m.eachMatchingCommitment(f, today, func(r *commitmentRow) { t.add(r, 1) })
 	return t, t.late.Load()
 }
 
-// fillBreakdowns sets the overdue and verified counts of each bar in s,
-// the figures of the commitments f selects; call it under m.mu.
-func (m *ReadModel) fillBreakdowns(s *CommitmentStats, f CommitmentFilter, today Date) {
-	t, late := m.breakdowns(f, today)
+// fillBreakdowns sets the overdue and verified counts of each bar in s
+// from u, the roll-up of the commitments f selects (counted in its pass
+// when it has a tally, else in a pass of its own); call it under m.mu.
+func (m *ReadModel) fillBreakdowns(s *CommitmentStats, u *rollup, f CommitmentFilter, today Date) {
+	t, late := u.tally, (*lateBars)(nil)
+	if t == nil {
+		t, late = m.breakdowns(f, today, statsDims)
+	} else if late = t.late.Load(); late == nil || late.day != today {
+		t, late = m.breakdowns(f, today, statsDims)
+	}
 	verified := func(d barDim, key string) int {
 		if b := t.bars[d][key]; b != nil {
 			return b.verified
@@ -241,31 +288,27 @@ func (o StakeholderStatsOrder) Key(s *StakeholderStats) string {
 // filter it reads the kept tally: one bar per stakeholder, whatever the
 // number of commitments.
 func (m *ReadModel) StakeholderBreakdown(f CommitmentFilter, role ParticipantRole, o StakeholderStatsOrder, today Date) []*StakeholderStats {
-	m.mu.RLock()
-	t, late := m.breakdowns(f, today)
 	dim := dimAnyRole
 	if role != "" {
-		dim = dimRole
+		var ok bool
+		if dim, ok = roleDim(role); !ok {
+			return nil
+		}
 	}
+	m.mu.RLock()
+	t, late := m.breakdowns(f, today, 1<<dim)
 	type keyed struct {
 		key string
 		s   *StakeholderStats
 	}
 	bars := make([]keyed, 0, len(t.bars[dim]))
-	for key, b := range t.bars[dim] {
-		id := key
-		if role != "" {
-			var r string
-			if r, id, _ = strings.Cut(key, "\x00"); r != string(role) {
-				continue
-			}
-		}
+	for id, b := range t.bars[dim] {
 		s := Stakeholders.get(m, id)
 		if s == nil { // not yet applied on this instance
 			continue
 		}
 		st := &StakeholderStats{Stakeholder: s, Count: b.count, AverageProgress: acc{count: b.count, progress: b.progress}.average(),
-			Overdue: late.n[dim][key], Verified: b.verified}
+			Overdue: late.n[dim][id], Verified: b.verified}
 		bars = append(bars, keyed{o.Key(st), st})
 	}
 	m.mu.RUnlock()

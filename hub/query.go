@@ -452,6 +452,7 @@ func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 	u := &m.commitmentIndex.all
 	if !f.isZero() {
 		filtered := newRollup()
+		filtered.tally = newTally(statsDims, &today) // the breakdowns' overdue and verified counts, in the same pass
 		m.eachMatchingCommitment(f, today, func(r *commitmentRow) { filtered.add(r, 1) })
 		u = &filtered
 	}
@@ -483,7 +484,7 @@ func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 		}
 		out.ByPillar = append(out.ByPillar, PillarStats{Pillar: p, Count: a.count, AverageProgress: a.average(), VerifiedProgress: a.averageVerified()})
 	}
-	m.fillBreakdowns(&out, f, today)
+	m.fillBreakdowns(&out, u, f, today)
 	return out
 }
 

@@ -57,7 +57,7 @@ func NewReadModel() *ReadModel {
 		tombstones:      map[string]State{},
 		feed:            newFeed(),
 	}
-	m.commitmentIndex.all.tally = newTally()
+	m.commitmentIndex.all.tally = newTally(allDims, nil)
 	for _, k := range kinds {
 		t := &table{rows: map[string]entity{}, indexes: map[string]links{}}
 		for _, name := range k.indexes {
