@@ -281,6 +281,11 @@ func (o StakeholderStatsOrder) Key(s *StakeholderStats) string {
 	return name
 }
 
+// ByStakeholders is StakeholderBreakdown of the commitments s counts.
+func (s *CommitmentStats) ByStakeholders(role ParticipantRole, o StakeholderStatsOrder) []*StakeholderStats {
+	return s.model.StakeholderBreakdown(s.filter, role, o, s.today)
+}
+
 // StakeholderBreakdown returns the figures per stakeholder of the
 // commitments f selects, counting each commitment under the stakeholder
 // that has role in it (every stakeholder taking part when role is ""), in

@@ -74,8 +74,9 @@ type rollup struct {
 	// counting over every due date on each request was a quarter of an
 	// unfiltered commitmentStats.
 	memo *atomic.Pointer[overdueMemo]
-	// tally is the breakdowns by more dimensions (breakdown.go), kept
-	// for the roll-up of all commitments only (nil elsewhere).
+	// tally is the breakdowns by more dimensions (breakdown.go): every
+	// one for the roll-up of all commitments, those Stats reads for a
+	// filtered one.
 	tally *tally
 }
 

@@ -106,7 +106,7 @@ func scanStats(m *ReadModel, f CommitmentFilter, today Date) CommitmentStats {
 		byPillar[c.PillarID].count++
 		byPillar[c.PillarID].progress += c.Progress
 	}
-	out := CommitmentStats{Total: total.count, AverageProgress: total.average(), VerifiedProgress: total.averageVerified(), Overdue: overdue, Filter: f, Today: today}
+	out := CommitmentStats{Total: total.count, AverageProgress: total.average(), VerifiedProgress: total.averageVerified(), Overdue: overdue, model: m, filter: f, today: today}
 	for _, s := range AllCommitmentStatuses {
 		out.ByStatus = append(out.ByStatus, StatusCount{Status: s, Count: byStatus[s], Overdue: late["status"+string(s)]})
 	}

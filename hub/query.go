@@ -409,10 +409,12 @@ type CommitmentStats struct {
 	ByStatus         []StatusCount
 	BySector         []SectorStats
 	ByPillar         []PillarStats
-	// Filter and Today are what the figures are of, for the breakdowns
-	// computed on request (StakeholderBreakdown).
-	Filter CommitmentFilter
-	Today  Date
+	// What the figures are of, for the breakdowns computed on request
+	// (ByStakeholders): the model that counted them, which need not be
+	// the hub's current one, the filter and the day.
+	model  *ReadModel
+	filter CommitmentFilter
+	today  Date
 }
 
 // StatusCount is how many commitments have a status.
@@ -457,7 +459,7 @@ func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 		u = &filtered
 	}
 
-	out := CommitmentStats{Total: u.total.count, AverageProgress: u.total.average(), VerifiedProgress: u.total.averageVerified(), Overdue: u.overdue(today), Filter: f, Today: today}
+	out := CommitmentStats{Total: u.total.count, AverageProgress: u.total.average(), VerifiedProgress: u.total.averageVerified(), Overdue: u.overdue(today), model: m, filter: f, today: today}
 	for _, s := range AllCommitmentStatuses {
 		out.ByStatus = append(out.ByStatus, StatusCount{Status: s, Count: u.byStatus[s]})
 	}

@@ -28,7 +28,7 @@ func (r *commitmentStatsResolver) ByStakeholder(ctx context.Context, s *hub.Comm
 	if err := a.check(); err != nil {
 		return nil, err
 	}
-	items := r.model().StakeholderBreakdown(s.Filter, deref(role), o, s.Today)
+	items := s.ByStakeholders(deref(role), o)
 	return connection[model.StakeholderStatsConnection, model.StakeholderStatsEdge](items, o.Key, o.Descending, a, asIs)
 }
 
