@@ -153,10 +153,10 @@ func TestIndicatorPeriods(t *testing.T) {
 	s.query(periodsQuery, map[string]any{"id": id}, &got)
 	ind := got.Node.Indicators[0]
 	if ind.BaselineDate != "2013-12-31" || ind.BaselineNote == "" || !ind.Additive || len(ind.Periods) != 2 ||
-		ind.Periods[0].Start != "2014-07-01" || ind.Periods[1].Actual == nil || *ind.Periods[1].Actual != 74 || ind.Periods[0].Actual != nil {
+		ind.Periods[1].Start != "2014-07-01" || ind.Periods[0].Actual == nil || *ind.Periods[0].Actual != 74 || ind.Periods[1].Actual != nil {
 		t.Fatalf("the indicator %+v", ind)
 	}
-	b := ind.Periods[1].Breakdown
+	b := ind.Periods[0].Breakdown
 	if len(b) != 4 || b[0].Value != "FEMALE" || b[3].Value != collet || b[3].Community == nil || b[3].Community.Name == "" {
 		t.Fatalf("the breakdown %+v", b)
 	}
@@ -167,10 +167,20 @@ func TestIndicatorPeriods(t *testing.T) {
 		t.Fatalf("the history %+v", h)
 	}
 
+	// Exported before any actual of the second period: its actual is empty.
+	cydp := "stakeholderIds=" + gid(hub.TypeStakeholder, "cydp")
+	if rows := s.export("indicator-periods.ndjson?"+cydp, "").mustOK(t, "indicator periods").objects(t, true); len(rows) != 2 ||
+		rows[0]["actual"] == nil || rows[1]["actual"] != nil || rows[1]["period-start"].(map[string]any)["iso-date"] != "2014-07-01" {
+		t.Fatalf("the NDJSON rows %s", mustJSON(t, rows))
+	}
+	if rows := s.export("indicator-periods.csv?"+cydp, "").mustOK(t, "indicator periods").records(t); len(rows) != 2 || rows[1]["actual"] != "" {
+		t.Fatalf("the CSV rows %v", rows)
+	}
+
 	// Moving the due date before a period's end is refused; updating the
 	// indicators keeps the actual of a period that keeps its start.
 	const update = `mutation($in: UpdateCommitmentInput!) { updateCommitment(input: $in) { commitment { id } userErrors { field message } } }`
-	if got := userErrorsAt(t, s, update, map[string]any{"id": id, "dueDate": "2014-09-30"}); len(got) != 1 || got[0] != "input.indicators.0.periods.0.end" {
+	if got := userErrorsAt(t, s, update, map[string]any{"id": id, "dueDate": "2014-09-30"}); len(got) != 1 || got[0] != "input.indicators.0.periods.1.end" {
 		t.Fatalf("an earlier due date: %v", got)
 	}
 	if got := userErrorsAt(t, s, update, map[string]any{"id": id, "indicators": []any{indicator(period("2014-01-01", "2014-06-30", 90))}}); len(got) != 0 {
@@ -180,6 +190,27 @@ func TestIndicatorPeriods(t *testing.T) {
 	s.query(periodsQuery, map[string]any{"id": id}, &after)
 	if p := after.Node.Indicators[0].Periods; len(p) != 1 || p[0].Target != 90 || p[0].Actual == nil || *p[0].Actual != 74 || len(p[0].Breakdown) != 4 {
 		t.Fatalf("after new periods: %+v", p)
+	}
+
+	// The export: one row per period, IATI's element names in JSON.
+	rows := s.export("indicator-periods.csv?"+cydp, "").mustOK(t, "indicator periods").records(t)
+	if len(rows) != 1 || rows[0]["reference"] == "" || rows[0]["period-start"] != "2014-01-01" || rows[0]["period-end"] != "2014-06-30" ||
+		rows[0]["target"] != "90" || rows[0]["indicator"] != "Young people mentored" || rows[0]["baseline"] != "12 (on 2013-12-31)" ||
+		!strings.HasPrefix(rows[0]["actual"], "74 (sex FEMALE: 40; sex MALE: 34; age 15-24: 60; community ") {
+		t.Fatalf("the CSV rows %v", rows)
+	}
+	objs := s.export("indicator-periods.json?"+cydp, "").mustOK(t, "indicator periods").objects(t, false)
+	if len(objs) != 1 {
+		t.Fatalf("the JSON rows %v", objs)
+	}
+	o := objs[0]
+	actuals, _ := o["actual"].([]any)
+	last, _ := actuals[len(actuals)-1].(map[string]any)
+	if o["period-start"].(map[string]any)["iso-date"] != "2014-01-01" || o["target"].(map[string]any)["value"] != 90.0 ||
+		o["baseline"].(map[string]any)["iso-date"] != "2013-12-31" || o["indicator"].(map[string]any)["title"] != "Young people mentored" ||
+		o["result"].(map[string]any)["title"] != "Mentoring in Collet" || len(actuals) != 5 || actuals[0].(map[string]any)["value"] != 74.0 ||
+		!strings.Contains(mustString(t, last["dimension"]), `"name":"community","value":"`+collet+`"`) {
+		t.Fatalf("the JSON row %s", mustJSON(t, objs))
 	}
 
 	// After a restart (the report's event replayed from the log), the same.

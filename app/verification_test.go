@@ -1,6 +1,10 @@
 package app
 
 import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -9,13 +13,14 @@ import (
 )
 
 const verifyMutation = `mutation($in: VerifyProgressReportInput!) { verifyProgressReport(input: $in) {
-	commitment { verification verifiedProgress progress latestReport { id verification { verdict } } }
+	commitment { version verification verifiedProgress progress latestReport { id verification { verdict } } }
 	progressReport { id progress verification { verdict note evidence verifiedBy { role stakeholder { id } } verifiedAt } }
 	userErrors { field message code } } }`
 
 type verifyPayload struct {
 	VerifyProgressReport struct {
 		Commitment *struct {
+			Version          int
 			Verification     string
 			VerifiedProgress int
 			Progress         int
@@ -198,6 +203,7 @@ func TestVerifyProgressReport(t *testing.T) {
 	}
 
 	// After a restart, from the checkpoint and the log, the same.
+	before2Version := out.VerifyProgressReport.Commitment.Version
 	var before, after map[string]any
 	q := `{ commitmentByReference(reference: "` + ref + `") { verification verifiedProgress progressReports(first: 3) { nodes { id verification { verdict note evidence verifiedBy { role } verifiedAt } } } } }`
 	s.query(q, nil, &before)
@@ -206,5 +212,76 @@ func TestVerifyProgressReport(t *testing.T) {
 	s2.query(q, nil, &after)
 	if b, a := string(mustJSON(t, before)), string(mustJSON(t, after)); a != b {
 		t.Fatalf("after a restart:\n%s\nbefore:\n%s", a, b)
+	}
+
+	// Replayed from the log after the first verdict, the new report's
+	// event (stored without the commitment's state) shows the commitment
+	// of its time, rebuilt by undoing the later verdict: the new report
+	// unverified, the one before it VERIFIED.
+	ws := dialWS(t, s2, "graphql-transport-ws")
+	defer ws.ws.CloseNow()
+	ws.send(`{"type":"connection_init"}`)
+	ws.expect("connection_ack")
+	sub, _ := json.Marshal(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
+		"query": `subscription($ids: [ID!], $after: String) { commitmentUpdated(filter: {commitmentIds: $ids}, after: $after) {
+			kind commitment { version verification verifiedProgress progressReports(first: 2) { nodes { verification { verdict } } } } } }`,
+		"variables": map[string]any{"ids": []string{gid(hub.TypeCommitment, ref)},
+			"after": base64.RawURLEncoding.EncodeToString([]byte("e:" + strconv.FormatInt(seq+1, 10)))}}})
+	ws.send(string(sub))
+	var replayed []string
+	for range 2 {
+		msg := ws.expect("next")
+		replayed = append(replayed, string(mustJSON(t, msg["payload"])))
+	}
+	for _, want := range []string{`"kind":"ProgressReported"`, fmt.Sprintf(`"version":%d`, before2Version-1), `"verification":"UNVERIFIED","verifiedProgress":100`,
+		`"nodes":[{"verification":null},{"verification":{"verdict":"VERIFIED"}}]`} {
+		if !strings.Contains(replayed[0], want) {
+			t.Fatalf("the report replayed, without %s: %s", want, replayed[0])
+		}
+	}
+	if !strings.Contains(replayed[1], `"kind":"ProgressReportVerified"`) || !strings.Contains(replayed[1], `"verification":"DISPUTED"`) ||
+		!strings.Contains(replayed[1], `"nodes":[{"verification":{"verdict":"DISPUTED"}},{"verification":{"verdict":"VERIFIED"}}]`) {
+		t.Fatalf("the verdict replayed: %s", replayed[1])
+	}
+}
+
+// TestDemoVerifications: the demo data's verdicts and period actuals, as
+// an anonymous reader sees them.
+func TestDemoVerifications(t *testing.T) {
+	s := startServer(t, t.TempDir(), hub.Options{})
+	var out struct {
+		Apprentices, Sessions struct {
+			Progress, VerifiedProgress int
+			Verification               string
+			LatestReport               struct {
+				Verification struct {
+					Verdict    string
+					VerifiedBy struct{ Stakeholder struct{ Acronym string } }
+				}
+			}
+			Indicators []struct {
+				Periods []struct {
+					Actual    *float64
+					Breakdown []struct{ Dimension string }
+				}
+			}
+		}
+		CommitmentStats struct{ AverageProgress, VerifiedProgress float64 }
+	}
+	fields := `progress verifiedProgress verification latestReport { verification { verdict verifiedBy { stakeholder { acronym } } } }
+		indicators { periods { actual breakdown { dimension } } }`
+	s.query(`{ apprentices: commitmentByReference(reference: "C-1.4-001") { `+fields+` }
+		sessions: commitmentByReference(reference: "C-1.3-003") { `+fields+` }
+		commitmentStats { averageProgress verifiedProgress } }`, nil, &out)
+	a, ss := out.Apprentices, out.Sessions
+	if a.Progress != 100 || a.VerifiedProgress != 60 || a.Verification != "DISPUTED" || a.LatestReport.Verification.VerifiedBy.Stakeholder.Acronym != "BCCI" ||
+		len(a.Indicators[0].Periods) != 3 || a.Indicators[0].Periods[2].Actual == nil || *a.Indicators[0].Periods[2].Actual != 138 {
+		t.Fatalf("C-1.4-001: %+v", a)
+	}
+	if ss.VerifiedProgress != 50 || ss.Verification != "UNVERIFIED" || len(ss.Indicators[0].Periods[0].Breakdown) != 7 || ss.Indicators[0].Periods[1].Actual != nil {
+		t.Fatalf("C-1.3-003: %+v", ss)
+	}
+	if st := out.CommitmentStats; st.VerifiedProgress <= 0 || st.VerifiedProgress >= st.AverageProgress {
+		t.Fatalf("stats %+v", st)
 	}
 }

@@ -1,7 +1,7 @@
 // Package export serves the read model as files for analysts:
 //
 //	GET /export/{commitments|stakeholders|meetings|outcomes}.{csv|json|ndjson}
-//	GET /export/{progress-reports|commitment-history|audit-log}.{csv|json|ndjson}
+//	GET /export/{progress-reports|indicator-periods|commitment-history|audit-log}.{csv|json|ndjson}
 //
 // with the filters of the matching GraphQL query as URL parameters
 // (?statuses=DELAYED,AT_RISK&overdue=true&pillarIds=…). Lists take
@@ -66,7 +66,7 @@ const Prefix = "/export/"
 
 // Entities and formats, in the order messages list them.
 var (
-	Entities = []string{"commitments", "stakeholders", "meetings", "outcomes", "progress-reports", "commitment-history", "audit-log"}
+	Entities = []string{"commitments", "stakeholders", "meetings", "outcomes", "progress-reports", "indicator-periods", "commitment-history", "audit-log"}
 	Formats  = []string{"csv", "json", "ndjson"}
 )
 
@@ -145,6 +145,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		table, err = x.outcomes(q)
 	case "progress-reports":
 		table, err = x.progressReports(q)
+	case "indicator-periods":
+		table, err = x.indicatorPeriods(q)
 	case "commitment-history":
 		table, err = x.commitmentHistory(q)
 	case "audit-log":

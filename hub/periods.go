@@ -21,7 +21,8 @@ var ageBand = regexp.MustCompile(`^(\d{1,3})(?:-(\d{1,3})|\+)$`)
 
 // checkIndicatorDetails checks what an indicator has beyond its name and
 // unit: the baseline's date and note, and its periods (each valid, none
-// overlapping another), keeping the actuals of periods that keep their
+// overlapping another; kept in start order, errors naming them as given),
+// keeping the actuals of periods that keep their
 // start when the input gives none. The periods' place inside the
 // commitment's dates is checkPeriodDates'.
 func (h *Hub) checkIndicatorDetails(c *checker, ind *Indicator, old *Indicator, at []string) {
@@ -74,6 +75,7 @@ func (h *Hub) checkIndicatorDetails(c *checker, ind *Indicator, old *Indicator, 
 	if len(periods) == 0 {
 		periods = nil
 	}
+	slices.SortStableFunc(periods, func(a, b IndicatorPeriod) int { return strings.Compare(string(a.Start), string(b.Start)) })
 	ind.Periods = periods
 }
 

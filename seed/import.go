@@ -401,7 +401,18 @@ func (f *file) importTo(ctx context.Context, h *hub.Hub) (*Report, error) {
 			c.Communities[j] = communityID[c.Communities[j]]
 		}
 		for j := range c.Reports {
-			c.Reports[j].By = stakeholderID[c.Reports[j].By]
+			r := &c.Reports[j]
+			r.By = stakeholderID[r.By]
+			if v := r.Verification; v != nil && v.By != secretariat {
+				v.By = stakeholderID[v.By]
+			}
+			for k := range r.Actuals {
+				for l := range r.Actuals[k].Breakdown {
+					if d := &r.Actuals[k].Breakdown[l]; d.Dimension == string(hub.ByCommunity) {
+						d.Value = communityID[d.Value]
+					}
+				}
+			}
 		}
 		if c.Reference == "" {
 			if ref := sameTitle(m.Commitments(hub.CommitmentFilter{ObjectiveIDs: []string{c.Objective}}, hub.CommitmentOrder{}, ""), c.Title); ref != "" {

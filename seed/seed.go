@@ -142,22 +142,66 @@ type participantData struct {
 }
 
 type indicatorData struct {
-	Name     string   `yaml:"name"`
-	Unit     string   `yaml:"unit"`
-	Baseline float64  `yaml:"baseline"`
-	Target   float64  `yaml:"target"`
-	Latest   *float64 `yaml:"latest"`
+	Name         string       `yaml:"name"`
+	Unit         string       `yaml:"unit"`
+	Baseline     float64      `yaml:"baseline"`
+	BaselineDate string       `yaml:"baselineDate"`
+	BaselineNote string       `yaml:"baselineNote"`
+	Target       float64      `yaml:"target"`
+	Latest       *float64     `yaml:"latest"`
+	Additive     bool         `yaml:"additive"`
+	Periods      []periodData `yaml:"periods"`
+}
+
+type periodData struct {
+	Start  string  `yaml:"start"`
+	End    string  `yaml:"end"`
+	Target float64 `yaml:"target"`
+	Note   string  `yaml:"note"`
 }
 
 type reportData struct {
-	At       string `yaml:"at"`
-	Progress int    `yaml:"progress"`
-	Status   string `yaml:"status"`
-	Note     string `yaml:"note"`
-	By       string `yaml:"by"`
+	At           string            `yaml:"at"`
+	Progress     int               `yaml:"progress"`
+	Status       string            `yaml:"status"`
+	Note         string            `yaml:"note"`
+	By           string            `yaml:"by"`
+	Actuals      []actualData      `yaml:"actuals"`
+	Verification *verificationData `yaml:"verification"`
 
 	at time.Time // set by check
 }
+
+// actualData is a report's actual for the period of an indicator that
+// starts on Period.
+type actualData struct {
+	Indicator string          `yaml:"indicator"`
+	Period    string          `yaml:"period"`
+	Actual    float64         `yaml:"actual"`
+	Note      string          `yaml:"note"`
+	Breakdown []breakdownData `yaml:"breakdown"`
+}
+
+type breakdownData struct {
+	Dimension string  `yaml:"dimension"`
+	Value     string  `yaml:"value"` // a community's key for COMMUNITY
+	Actual    float64 `yaml:"actual"`
+}
+
+// verificationData is a verdict on a report, by a stakeholder's key or
+// "secretariat".
+type verificationData struct {
+	At       string   `yaml:"at"`
+	By       string   `yaml:"by"`
+	Verdict  string   `yaml:"verdict"`
+	Note     string   `yaml:"note"`
+	Evidence []string `yaml:"evidence"`
+
+	at time.Time // set by check
+}
+
+// secretariat names the plan's secretariat as a verifier.
+const secretariat = "secretariat"
 
 type meetingData struct {
 	Key          string                   `yaml:"key"`
@@ -374,6 +418,28 @@ func (f *file) check() error {
 			if !isStakeholder(r.By) {
 				bad(rat+".by", "%s: reporter %q does not exist", rwhat, r.By)
 			}
+			f.checkActuals(c, r, rwhat, rat, bad)
+			if v := r.Verification; v != nil {
+				vat := rat + ".verification"
+				t, err := time.Parse(time.RFC3339, v.At)
+				next := time.Time{}
+				if j+1 < len(c.Reports) {
+					next, _ = time.Parse(time.RFC3339, c.Reports[j+1].At)
+				}
+				switch {
+				case err != nil:
+					bad(vat+".at", "%s: verification at %q is not an RFC 3339 time", rwhat, v.At)
+				case !t.After(r.at) || (!next.IsZero() && !t.Before(next)):
+					bad(vat+".at", "%s: verification at %s is not between the report and the next one", rwhat, v.At)
+				}
+				v.at = t
+				if v.By != secretariat && !isStakeholder(v.By) {
+					bad(vat+".by", "%s: verifier %q is neither a stakeholder nor %q", rwhat, v.By, secretariat)
+				}
+				if v.Verdict != string(hub.Verified) && v.Verdict != string(hub.Disputed) {
+					bad(vat+".verdict", "%s: verdict %q is not VERIFIED or DISPUTED", rwhat, v.Verdict)
+				}
+			}
 		}
 	}
 
@@ -562,7 +628,11 @@ func (f *file) writeCommitment(ctx context.Context, h *hub.Hub, c *commitmentDat
 	}
 	indicators := make([]hub.Indicator, len(c.Indicators))
 	for i, ind := range c.Indicators {
-		indicators[i] = hub.Indicator{Name: ind.Name, Unit: ind.Unit, Baseline: ind.Baseline, Target: ind.Target}
+		indicators[i] = hub.Indicator{Name: ind.Name, Unit: ind.Unit, Baseline: ind.Baseline, Target: ind.Target,
+			BaselineDate: hub.Date(ind.BaselineDate), BaselineNote: ind.BaselineNote, Additive: ind.Additive}
+		for _, p := range ind.Periods {
+			indicators[i].Periods = append(indicators[i].Periods, hub.IndicatorPeriod{Start: hub.Date(p.Start), End: hub.Date(p.End), Target: p.Target, Note: p.Note})
+		}
 	}
 	created, err := h.CreateCommitment(ctx, hub.SystemActor, hub.CreateCommitmentInput{
 		Reference:    c.Reference,
@@ -591,6 +661,13 @@ func (f *file) writeCommitment(ctx context.Context, h *hub.Hub, c *commitmentDat
 			Note:         r.Note,
 			At:           r.at,
 		}
+		for _, a := range r.Actuals {
+			pa := hub.PeriodActual{Indicator: a.Indicator, PeriodStart: hub.Date(a.Period), Actual: a.Actual, Note: a.Note}
+			for _, d := range a.Breakdown {
+				pa.Breakdown = append(pa.Breakdown, hub.Disaggregation{Dimension: hub.Dimension(d.Dimension), Value: d.Value, Actual: d.Actual})
+			}
+			in.PeriodActuals = append(in.PeriodActuals, pa)
+		}
 		if i == len(c.Reports)-1 {
 			for _, ind := range c.Indicators {
 				if ind.Latest != nil {
@@ -602,6 +679,18 @@ func (f *file) writeCommitment(ctx context.Context, h *hub.Hub, c *commitmentDat
 		by := hub.Actor{Name: reporter.Name, Role: hub.ActorEditor, StakeholderID: reporter.Key}
 		if _, _, err := h.ReportProgress(ctx, by, in); err != nil {
 			return fmt.Errorf("seed: commitment %s (%s): report %d: %w", c.Key, c.Reference, i+1, err)
+		}
+		if v := r.Verification; v != nil {
+			verifier := hub.Actor{Name: "RESTORE Belize secretariat", Role: hub.ActorAdmin}
+			if v.By != secretariat {
+				s := f.stakeholder[v.By]
+				verifier = hub.Actor{Name: s.Name, Role: hub.ActorEditor, StakeholderID: s.Key}
+			}
+			_, _, err := h.VerifyProgressReport(ctx, verifier, hub.VerifyReportInput{CommitmentID: c.Reference, Report: i + 1,
+				Verdict: hub.Verdict(v.Verdict), Note: v.Note, Evidence: v.Evidence, At: v.at})
+			if err != nil {
+				return fmt.Errorf("seed: commitment %s (%s): report %d: verification: %w", c.Key, c.Reference, i+1, err)
+			}
 		}
 	}
 	return nil
@@ -677,4 +766,33 @@ func (f *file) writeMeeting(ctx context.Context, h *hub.Hub, m *meetingData) err
 		}
 	}
 	return nil
+}
+
+// checkActuals checks a report's period actuals name an indicator of the
+// commitment and a period of it, and their parts a known dimension (a
+// community by its key); the hub checks the rest as it writes them.
+func (f *file) checkActuals(c *commitmentData, r *reportData, what, at string, bad func(path, format string, args ...any)) {
+	for k, a := range r.Actuals {
+		aat := fmt.Sprintf("%s.actuals[%d]", at, k)
+		i := slices.IndexFunc(c.Indicators, func(ind indicatorData) bool { return ind.Name == a.Indicator })
+		if i < 0 {
+			bad(aat+".indicator", "%s: no indicator %q", what, a.Indicator)
+			continue
+		}
+		if !slices.ContainsFunc(c.Indicators[i].Periods, func(p periodData) bool { return p.Start == a.Period }) {
+			bad(aat+".period", "%s: indicator %q has no period starting %s", what, a.Indicator, a.Period)
+		}
+		for j, d := range a.Breakdown {
+			dat := fmt.Sprintf("%s.breakdown[%d]", aat, j)
+			switch hub.Dimension(d.Dimension) {
+			case hub.BySex, hub.ByAgeBand:
+			case hub.ByCommunity:
+				if !f.communities[d.Value] {
+					bad(dat+".value", "%s: community %q does not exist", what, d.Value)
+				}
+			default:
+				bad(dat+".dimension", "%s: unknown dimension %q", what, d.Dimension)
+			}
+		}
+	}
 }
