@@ -20,7 +20,7 @@ func testPlaygroundExamples(t *testing.T, s *testServer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"stakeholders(", "stakeholder(", "overdue: true", "commitmentStats", "meeting(", "history(", "meetingOutcomeRecorded"}
+	want := []string{"stakeholders(", "stakeholder(", "overdue: true", "commitmentStats", "meeting(", "history(", "meetingOutcomeRecorded", "byStakeholder(", "dueAfter:"}
 	if len(examples) < len(want) {
 		t.Fatalf("%d examples, want at least %d", len(examples), len(want))
 	}

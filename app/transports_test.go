@@ -434,6 +434,33 @@ var variableQueries = map[string]operation{
 	"a cost over the limit": {query: `{ commitments(first: 100) { nodes { history(first: 100) { nodes { fields { field } } } progressReports(first: 100) { nodes { note } } } } }`},
 }
 
+// analystQueries take the breakdown by stakeholder, the lead-sector and
+// outcome filters and the orders of stakeholders, meetings and outcomes,
+// well and badly formed.
+var analystQueries = map[string]operation{
+	"byStakeholder": {query: `query($role: ParticipantRole, $o: StakeholderStatsOrder, $n: Int) { commitmentStats(filter: {statuses: [DELAYED, AT_RISK]}) {
+		verified bySector { sector count overdue verified } byPillar { pillar { code } overdue verified } byStatus { status overdue verified }
+		byStakeholder(role: $role, orderBy: $o, first: $n) { totalCount edges { cursor node { stakeholder { name } count overdue verified averageProgress } } pageInfo { hasNextPage endCursor } } } }`,
+		vars: `{"role": "LEAD", "o": {"field": "OVERDUE", "direction": "DESC"}, "n": 3}`},
+	"byStakeholder any role, default order": {query: `{ commitmentStats { byStakeholder(first: 2, after: null) { nodes { stakeholder { name } count } } } }`},
+	"byStakeholder role in lower case":      {query: `query($role: ParticipantRole) { commitmentStats { byStakeholder(role: $role, first: 2) { totalCount } } }`, vars: `{"role": "funding"}`},
+	"byStakeholder unknown role":            {query: `query($role: ParticipantRole) { commitmentStats { byStakeholder(role: $role) { totalCount } } }`, vars: `{"role": "CHAIR"}`},
+	"byStakeholder bad cursor":              {query: `query($c: String) { commitmentStats { byStakeholder(after: $c) { totalCount } } }`, vars: `{"c": "nonsense"}`},
+	"byStakeholder over the page limit":     {query: `query($n: Int) { commitmentStats { byStakeholder(last: $n) { totalCount } } }`, vars: `{"n": 101}`},
+	"leadSectors": {query: `query($s: [Sector!]) { commitments(first: 3, filter: {leadSectors: $s, overdue: true}) { totalCount nodes { reference lead { sector } } } }`,
+		vars: `{"s": ["CIVIL_SOCIETY"]}`},
+	"leadSectors unknown": {query: `query($s: [Sector!]) { commitments(filter: {leadSectors: $s}) { totalCount } }`, vars: `{"s": ["NOWHERE"]}`},
+	"outcome filter": {query: `query($f: OutcomeFilter, $o: OutcomeOrder) { outcomes(first: 5, filter: $f, orderBy: $o) { totalCount nodes { summary dueDate status } } }`,
+		vars: `{"f": {"dueAfter": "2012-01-01", "dueBefore": "2015-12-31", "overdue": true, "search": "the", "pillarIds": ["UGlsbGFyOnAy"]}, "o": {"field": "DUE_DATE", "direction": "desc"}}`},
+	"outcome filter bad date":       {query: `query($f: OutcomeFilter) { outcomes(filter: $f) { totalCount } }`, vars: `{"f": {"dueBefore": "2015-02-30"}}`},
+	"outcome filter wrong ID":       {query: `query($f: OutcomeFilter) { outcomes(filter: $f) { totalCount } }`, vars: `{"f": {"pillarIds": ["` + ci2 + `"]}}`},
+	"outcome order unknown":         {query: `query($o: OutcomeOrder) { outcomes(orderBy: $o) { totalCount } }`, vars: `{"o": {"field": "SIZE"}}`},
+	"stakeholder order":             {query: `query($o: StakeholderOrder) { stakeholders(first: 4, orderBy: $o) { nodes { name sector } pageInfo { endCursor } } }`, vars: `{"o": {"field": "SECTOR", "direction": "DESC"}}`},
+	"stakeholder order as a number": {query: `query($o: StakeholderOrder) { stakeholders(orderBy: $o) { totalCount } }`, vars: `{"o": {"field": 1}}`},
+	"meeting order":                 {query: `query($o: MeetingOrder) { meetings(first: 3, orderBy: $o) { nodes { title startsAt } } }`, vars: `{"o": {"field": "TITLE"}}`},
+	"meeting order null":            {query: `query($o: MeetingOrder) { meetings(first: 2, orderBy: $o) { nodes { title } } }`, vars: `{"o": null}`},
+}
+
 func TestOneOperationEveryTransport(t *testing.T) {
 	s := startServer(t, t.TempDir(), hub.Options{})
 
@@ -441,6 +468,9 @@ func TestOneOperationEveryTransport(t *testing.T) {
 		ops := fileOperations(t)
 		for name, op := range variableQueries {
 			ops["variables/"+name] = op
+		}
+		for name, op := range analystQueries {
+			ops["analyst/"+name] = op
 		}
 		for name, op := range ops {
 			t.Run(name, func(t *testing.T) {

@@ -26,8 +26,11 @@ func (q *Query) CommitmentFilter() (hub.CommitmentFilter, error) { return commit
 // MeetingFilter reads the meetings query's filter for viewer v.
 func (q *Query) MeetingFilter(v hub.Viewer) (hub.MeetingFilter, error) { return meetingFilter(q.p, v) }
 
-// OutcomeFilter reads the outcomes query's filter for viewer v.
-func (q *Query) OutcomeFilter(v hub.Viewer) (hub.OutcomeFilter, error) { return outcomeFilter(q.p, v) }
+// OutcomeFilter reads the outcomes query's filter for viewer v; today
+// decides which are overdue.
+func (q *Query) OutcomeFilter(v hub.Viewer, today hub.Date) (hub.OutcomeFilter, error) {
+	return outcomeFilter(q.p, v, today)
+}
 
 // IDs reads a list of global IDs of type t as domain IDs.
 func (q *Query) IDs(name string, t hub.EntityType) ([]string, error) { return ids(q.p, name, t) }

@@ -360,9 +360,10 @@ func (x *exporter) meetings(p *params) (table, error) {
 
 // ---------------------------------------------------------------- outcomes
 
-// outcomeFilter reads the outcomes query's filter, for viewer v.
-func outcomeFilter(p *params, v hub.Viewer) (hub.OutcomeFilter, error) {
-	f := hub.OutcomeFilter{Viewer: v}
+// outcomeFilter reads the outcomes query's filter, for viewer v; today
+// decides which are overdue.
+func outcomeFilter(p *params, v hub.Viewer, today hub.Date) (hub.OutcomeFilter, error) {
+	f := hub.OutcomeFilter{Viewer: v, Today: today}
 	var err error
 	if f.MeetingIDs, err = ids(p, "meetingIds", hub.TypeMeeting); err != nil {
 		return f, err
@@ -373,14 +374,29 @@ func outcomeFilter(p *params, v hub.Viewer) (hub.OutcomeFilter, error) {
 	if f.Kinds, err = enums(p, "kinds", outcomeKinds); err != nil {
 		return f, err
 	}
-	f.Statuses, err = enums(p, "statuses", outcomeStatus)
+	if f.Statuses, err = enums(p, "statuses", outcomeStatus); err != nil {
+		return f, err
+	}
+	if f.DueAfter, err = p.date("dueAfter"); err != nil {
+		return f, err
+	}
+	if f.DueBefore, err = p.date("dueBefore"); err != nil {
+		return f, err
+	}
+	if f.Overdue, err = p.optionalBool("overdue"); err != nil {
+		return f, err
+	}
+	if f.Search, err = p.one("search"); err != nil {
+		return f, err
+	}
+	f.PillarIDs, err = ids(p, "pillarIds", hub.TypePillar)
 	return f, err
 }
 
 // outcomes takes the outcomes query's filter; only outcomes of meetings
 // the caller may see are exported.
 func (x *exporter) outcomes(p *params) (table, error) {
-	f, err := outcomeFilter(p, x.viewer)
+	f, err := outcomeFilter(p, x.viewer, x.today)
 	if err != nil {
 		return table{}, err
 	}
@@ -436,6 +452,9 @@ func commitmentFilter(p *params) (hub.CommitmentFilter, error) {
 		return f, err
 	}
 	if f.Sectors, err = enums(p, "sectors", hub.AllSectors); err != nil {
+		return f, err
+	}
+	if f.LeadSectors, err = enums(p, "leadSectors", hub.AllSectors); err != nil {
 		return f, err
 	}
 	if f.StakeholderIDs, err = ids(p, "stakeholderIds", hub.TypeStakeholder); err != nil {

@@ -98,7 +98,7 @@ func (f *feeds) outcomes(w http.ResponseWriter, r *http.Request) {
 	var sources []source
 	if err == nil {
 		var filter hub.OutcomeFilter
-		if filter, err = a.q.OutcomeFilter(publicViewer()); err == nil {
+		if filter, err = a.q.OutcomeFilter(publicViewer(), f.src.Today()); err == nil {
 			for _, o := range f.src.Model().Outcomes(filter) {
 				sources = append(sources, f.outcomeSource(o))
 			}

@@ -190,10 +190,12 @@ type ComplexityRoot struct {
 		AverageProgress  func(childComplexity int) int
 		ByPillar         func(childComplexity int) int
 		BySector         func(childComplexity int) int
+		ByStakeholder    func(childComplexity int, role *hub.ParticipantRole, orderBy *model.StakeholderStatsOrder, first *int, after *string, last *int, before *string) int
 		ByStatus         func(childComplexity int) int
 		Overdue          func(childComplexity int) int
 		ProgressSeries   func(childComplexity int, interval hub.SeriesInterval, from hub.Date, to hub.Date) int
 		Total            func(childComplexity int) int
+		Verified         func(childComplexity int) int
 		VerifiedProgress func(childComplexity int) int
 	}
 
@@ -477,7 +479,9 @@ type ComplexityRoot struct {
 	PillarStats struct {
 		AverageProgress  func(childComplexity int) int
 		Count            func(childComplexity int) int
+		Overdue          func(childComplexity int) int
 		Pillar           func(childComplexity int) int
+		Verified         func(childComplexity int) int
 		VerifiedProgress func(childComplexity int) int
 	}
 
@@ -520,15 +524,15 @@ type ComplexityRoot struct {
 		Commitments           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.CommitmentFilter, orderBy *model.CommitmentOrder, asOf *time.Time) int
 		Communities           func(childComplexity int, includeArchived *bool) int
 		Meeting               func(childComplexity int, id string) int
-		Meetings              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.MeetingFilter) int
+		Meetings              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.MeetingFilter, orderBy *model.MeetingOrder) int
 		Node                  func(childComplexity int, id string) int
 		Nodes                 func(childComplexity int, ids []string) int
-		Outcomes              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OutcomeFilter) int
+		Outcomes              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OutcomeFilter, orderBy *model.OutcomeOrder) int
 		ReferralNetworks      func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ReferralNetworkFilter) int
 		Referrals             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ReferralFilter) int
 		Services              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ServiceFilter) int
 		Stakeholder           func(childComplexity int, id string, asOf *time.Time) int
-		Stakeholders          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.StakeholderFilter) int
+		Stakeholders          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.StakeholderFilter, orderBy *model.StakeholderOrder) int
 		StrategicPlan         func(childComplexity int, id string) int
 		StrategicPlans        func(childComplexity int, includeArchived *bool) int
 		Tokens                func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -628,7 +632,9 @@ type ComplexityRoot struct {
 	SectorStats struct {
 		AverageProgress  func(childComplexity int) int
 		Count            func(childComplexity int) int
+		Overdue          func(childComplexity int) int
 		Sector           func(childComplexity int) int
+		Verified         func(childComplexity int) int
 		VerifiedProgress func(childComplexity int) int
 	}
 
@@ -694,9 +700,31 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	StakeholderStats struct {
+		AverageProgress func(childComplexity int) int
+		Count           func(childComplexity int) int
+		Overdue         func(childComplexity int) int
+		Stakeholder     func(childComplexity int) int
+		Verified        func(childComplexity int) int
+	}
+
+	StakeholderStatsConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	StakeholderStatsEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	StatusCount struct {
-		Count  func(childComplexity int) int
-		Status func(childComplexity int) int
+		Count    func(childComplexity int) int
+		Overdue  func(childComplexity int) int
+		Status   func(childComplexity int) int
+		Verified func(childComplexity int) int
 	}
 
 	StrategicPlan struct {
@@ -934,6 +962,7 @@ type CommitmentEventResolver interface {
 	ChangedFields(ctx context.Context, obj *hub.Event) ([]*hub.FieldChange, error)
 }
 type CommitmentStatsResolver interface {
+	ByStakeholder(ctx context.Context, obj *hub.CommitmentStats, role *hub.ParticipantRole, orderBy *model.StakeholderStatsOrder, first *int, after *string, last *int, before *string) (*model.StakeholderStatsConnection, error)
 	ProgressSeries(ctx context.Context, obj *hub.CommitmentStats, interval hub.SeriesInterval, from hub.Date, to hub.Date) ([]*hub.ProgressPoint, error)
 }
 type CommunityResolver interface {
@@ -1032,14 +1061,14 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []string) ([]gqltype.Node, error)
 	StrategicPlans(ctx context.Context, includeArchived *bool) ([]*hub.StrategicPlan, error)
 	StrategicPlan(ctx context.Context, id string) (*hub.StrategicPlan, error)
-	Stakeholders(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.StakeholderFilter) (*model.StakeholderConnection, error)
+	Stakeholders(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.StakeholderFilter, orderBy *model.StakeholderOrder) (*model.StakeholderConnection, error)
 	Stakeholder(ctx context.Context, id string, asOf *time.Time) (*hub.Stakeholder, error)
 	Commitments(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CommitmentFilter, orderBy *model.CommitmentOrder, asOf *time.Time) (*model.CommitmentConnection, error)
 	Commitment(ctx context.Context, id string, asOf *time.Time) (*gqltype.Commitment, error)
 	CommitmentByReference(ctx context.Context, reference string) (*gqltype.Commitment, error)
-	Meetings(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.MeetingFilter) (*model.MeetingConnection, error)
+	Meetings(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.MeetingFilter, orderBy *model.MeetingOrder) (*model.MeetingConnection, error)
 	Meeting(ctx context.Context, id string) (*hub.Meeting, error)
-	Outcomes(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.OutcomeFilter) (*model.MeetingOutcomeConnection, error)
+	Outcomes(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.OutcomeFilter, orderBy *model.OutcomeOrder) (*model.MeetingOutcomeConnection, error)
 	Communities(ctx context.Context, includeArchived *bool) ([]*hub.Community, error)
 	CommitmentStats(ctx context.Context, filter *model.CommitmentFilter, asOf *time.Time) (*hub.CommitmentStats, error)
 	Viewer(ctx context.Context) (*hub.Viewer, error)
@@ -1708,6 +1737,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommitmentStats.BySector(childComplexity), true
+	case "CommitmentStats.byStakeholder":
+		if e.ComplexityRoot.CommitmentStats.ByStakeholder == nil {
+			break
+		}
+
+		args, err := ec.field_CommitmentStats_byStakeholder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CommitmentStats.ByStakeholder(childComplexity, args["role"].(*hub.ParticipantRole), args["orderBy"].(*model.StakeholderStatsOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "CommitmentStats.byStatus":
 		if e.ComplexityRoot.CommitmentStats.ByStatus == nil {
 			break
@@ -1737,6 +1777,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommitmentStats.Total(childComplexity), true
+	case "CommitmentStats.verified":
+		if e.ComplexityRoot.CommitmentStats.Verified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentStats.Verified(childComplexity), true
 	case "CommitmentStats.verifiedProgress":
 		if e.ComplexityRoot.CommitmentStats.VerifiedProgress == nil {
 			break
@@ -3082,12 +3128,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PillarStats.Count(childComplexity), true
+	case "PillarStats.overdue":
+		if e.ComplexityRoot.PillarStats.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PillarStats.Overdue(childComplexity), true
 	case "PillarStats.pillar":
 		if e.ComplexityRoot.PillarStats.Pillar == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PillarStats.Pillar(childComplexity), true
+	case "PillarStats.verified":
+		if e.ComplexityRoot.PillarStats.Verified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PillarStats.Verified(childComplexity), true
 	case "PillarStats.verifiedProgress":
 		if e.ComplexityRoot.PillarStats.VerifiedProgress == nil {
 			break
@@ -3301,7 +3359,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Meetings(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.MeetingFilter)), true
+		return e.ComplexityRoot.Query.Meetings(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.MeetingFilter), args["orderBy"].(*model.MeetingOrder)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3334,7 +3392,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Outcomes(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.OutcomeFilter)), true
+		return e.ComplexityRoot.Query.Outcomes(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.OutcomeFilter), args["orderBy"].(*model.OutcomeOrder)), true
 	case "Query.referralNetworks":
 		if e.ComplexityRoot.Query.ReferralNetworks == nil {
 			break
@@ -3389,7 +3447,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Stakeholders(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.StakeholderFilter)), true
+		return e.ComplexityRoot.Query.Stakeholders(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.StakeholderFilter), args["orderBy"].(*model.StakeholderOrder)), true
 	case "Query.strategicPlan":
 		if e.ComplexityRoot.Query.StrategicPlan == nil {
 			break
@@ -3815,12 +3873,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SectorStats.Count(childComplexity), true
+	case "SectorStats.overdue":
+		if e.ComplexityRoot.SectorStats.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SectorStats.Overdue(childComplexity), true
 	case "SectorStats.sector":
 		if e.ComplexityRoot.SectorStats.Sector == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SectorStats.Sector(childComplexity), true
+	case "SectorStats.verified":
+		if e.ComplexityRoot.SectorStats.Verified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SectorStats.Verified(childComplexity), true
 	case "SectorStats.verifiedProgress":
 		if e.ComplexityRoot.SectorStats.VerifiedProgress == nil {
 			break
@@ -4118,18 +4188,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StakeholderEdge.Node(childComplexity), true
 
+	case "StakeholderStats.averageProgress":
+		if e.ComplexityRoot.StakeholderStats.AverageProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderStats.AverageProgress(childComplexity), true
+	case "StakeholderStats.count":
+		if e.ComplexityRoot.StakeholderStats.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderStats.Count(childComplexity), true
+	case "StakeholderStats.overdue":
+		if e.ComplexityRoot.StakeholderStats.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderStats.Overdue(childComplexity), true
+	case "StakeholderStats.stakeholder":
+		if e.ComplexityRoot.StakeholderStats.Stakeholder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderStats.Stakeholder(childComplexity), true
+	case "StakeholderStats.verified":
+		if e.ComplexityRoot.StakeholderStats.Verified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderStats.Verified(childComplexity), true
+
+	case "StakeholderStatsConnection.edges":
+		if e.ComplexityRoot.StakeholderStatsConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderStatsConnection.Edges(childComplexity), true
+	case "StakeholderStatsConnection.nodes":
+		if e.ComplexityRoot.StakeholderStatsConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderStatsConnection.Nodes(childComplexity), true
+	case "StakeholderStatsConnection.pageInfo":
+		if e.ComplexityRoot.StakeholderStatsConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderStatsConnection.PageInfo(childComplexity), true
+	case "StakeholderStatsConnection.totalCount":
+		if e.ComplexityRoot.StakeholderStatsConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderStatsConnection.TotalCount(childComplexity), true
+
+	case "StakeholderStatsEdge.cursor":
+		if e.ComplexityRoot.StakeholderStatsEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderStatsEdge.Cursor(childComplexity), true
+	case "StakeholderStatsEdge.node":
+		if e.ComplexityRoot.StakeholderStatsEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderStatsEdge.Node(childComplexity), true
+
 	case "StatusCount.count":
 		if e.ComplexityRoot.StatusCount.Count == nil {
 			break
 		}
 
 		return e.ComplexityRoot.StatusCount.Count(childComplexity), true
+	case "StatusCount.overdue":
+		if e.ComplexityRoot.StatusCount.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusCount.Overdue(childComplexity), true
 	case "StatusCount.status":
 		if e.ComplexityRoot.StatusCount.Status == nil {
 			break
 		}
 
 		return e.ComplexityRoot.StatusCount.Status(childComplexity), true
+	case "StatusCount.verified":
+		if e.ComplexityRoot.StatusCount.Verified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusCount.Verified(childComplexity), true
 
 	case "StrategicPlan.archived":
 		if e.ComplexityRoot.StrategicPlan.Archived == nil {
@@ -4841,8 +4992,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("IssueTokenInput", ec.unmarshalInputIssueTokenInput),
 			graphql.NewInputUnmarshaler("MakeReferralInput", ec.unmarshalInputMakeReferralInput),
 			graphql.NewInputUnmarshaler("MeetingFilter", ec.unmarshalInputMeetingFilter),
+			graphql.NewInputUnmarshaler("MeetingOrder", ec.unmarshalInputMeetingOrder),
 			graphql.NewInputUnmarshaler("MeetingParticipantInput", ec.unmarshalInputMeetingParticipantInput),
 			graphql.NewInputUnmarshaler("OutcomeFilter", ec.unmarshalInputOutcomeFilter),
+			graphql.NewInputUnmarshaler("OutcomeOrder", ec.unmarshalInputOutcomeOrder),
 			graphql.NewInputUnmarshaler("OutcomeSubscriptionFilter", ec.unmarshalInputOutcomeSubscriptionFilter),
 			graphql.NewInputUnmarshaler("ParticipantInput", ec.unmarshalInputParticipantInput),
 			graphql.NewInputUnmarshaler("PeriodActualInput", ec.unmarshalInputPeriodActualInput),
@@ -4856,6 +5009,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ScheduleMeetingInput", ec.unmarshalInputScheduleMeetingInput),
 			graphql.NewInputUnmarshaler("ServiceFilter", ec.unmarshalInputServiceFilter),
 			graphql.NewInputUnmarshaler("StakeholderFilter", ec.unmarshalInputStakeholderFilter),
+			graphql.NewInputUnmarshaler("StakeholderOrder", ec.unmarshalInputStakeholderOrder),
+			graphql.NewInputUnmarshaler("StakeholderStatsOrder", ec.unmarshalInputStakeholderStatsOrder),
 			graphql.NewInputUnmarshaler("UpdateCommitmentInput", ec.unmarshalInputUpdateCommitmentInput),
 			graphql.NewInputUnmarshaler("UpdateCommunityInput", ec.unmarshalInputUpdateCommunityInput),
 			graphql.NewInputUnmarshaler("UpdateMeetingInput", ec.unmarshalInputUpdateMeetingInput),
@@ -5437,6 +5592,8 @@ input CommitmentFilter {
   planIds: [ID!]
   "Only commitments whose lead or a participant is in one of these sectors."
   sectors: [Sector!]
+  "Only commitments whose lead is in one of these sectors: those a bar of ` + "`" + `commitmentStats.bySector` + "`" + ` counts."
+  leadSectors: [Sector!]
   "Only commitments that one of these stakeholders leads or takes part in."
   stakeholderIds: [ID!]
   "Only commitments under one of these pillars."
@@ -5607,12 +5764,29 @@ type CommitmentStats {
   verifiedProgress: Float!
   "How many are overdue."
   overdue: Int!
+  "How many have a latest progress report whose standing verdict is VERIFIED (` + "`" + `Commitment.verification` + "`" + `)."
+  verified: Int!
   "Counts per status, every status listed."
   byStatus: [StatusCount!]!
   "Counts per sector of the lead stakeholder, every sector listed."
   bySector: [SectorStats!]!
   "Counts per pillar, every pillar listed in code order."
   byPillar: [PillarStats!]!
+  "Counts per stakeholder taking part, most commitments first unless ` + "`" + `orderBy` + "`" + ` says otherwise; stakeholders with none are left out."
+  byStakeholder(
+    "Count each commitment under the stakeholder with this role in it (` + "`" + `LEAD` + "`" + `: its lead); absent: under every stakeholder taking part, in any role."
+    role: ParticipantRole
+    "How to order the stakeholders."
+    orderBy: StakeholderStatsOrder = {field: COUNT, direction: DESC}
+    "Return the first n items (at most 100)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Return the last n items (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): StakeholderStatsConnection!
 }
 
 "How many commitments have a status."
@@ -5621,6 +5795,10 @@ type StatusCount {
   status: CommitmentStatus!
   "How many."
   count: Int!
+  "How many of them are overdue."
+  overdue: Int!
+  "How many of them have a latest progress report whose standing verdict is VERIFIED."
+  verified: Int!
 }
 
 "Commitment figures for one sector (by lead stakeholder)."
@@ -5633,6 +5811,10 @@ type SectorStats {
   averageProgress: Float!
   "Their mean verified progress (0 when there are none)."
   verifiedProgress: Float!
+  "How many of them are overdue."
+  overdue: Int!
+  "How many of them have a latest progress report whose standing verdict is VERIFIED."
+  verified: Int!
 }
 
 "Commitment figures for one pillar."
@@ -5645,6 +5827,124 @@ type PillarStats {
   averageProgress: Float!
   "Their mean verified progress (0 when there are none)."
   verifiedProgress: Float!
+  "How many of them are overdue."
+  overdue: Int!
+  "How many of them have a latest progress report whose standing verdict is VERIFIED."
+  verified: Int!
+}
+
+# ---------------------------------------------------------------- breakdowns and orders for analysts
+
+"Commitment figures for one stakeholder."
+type StakeholderStats {
+  "The stakeholder."
+  stakeholder: Stakeholder!
+  "How many commitments it takes part in (in the role asked for)."
+  count: Int!
+  "Their mean progress (0 when there are none)."
+  averageProgress: Float!
+  "How many of them are overdue."
+  overdue: Int!
+  "How many of them have a latest progress report whose standing verdict is VERIFIED."
+  verified: Int!
+}
+
+"A page of figures per stakeholder."
+type StakeholderStatsConnection {
+  "The stakeholders' figures on this page, with their cursors."
+  edges: [StakeholderStatsEdge!]!
+  "The stakeholders' figures on this page."
+  nodes: [StakeholderStats!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many stakeholders have figures, across all pages."
+  totalCount: Int!
+}
+
+"One stakeholder's figures and their cursor."
+type StakeholderStatsEdge {
+  "Opaque cursor for ` + "`" + `after` + "`" + ` / ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The figures."
+  node: StakeholderStats!
+}
+
+"What to order figures per stakeholder by."
+enum StakeholderStatsField {
+  "How many commitments."
+  COUNT
+  "How many overdue commitments."
+  OVERDUE
+  "How many verified commitments."
+  VERIFIED
+  "Their mean progress."
+  AVERAGE_PROGRESS
+  "The stakeholder's name, alphabetically."
+  NAME
+}
+
+"An ordering of figures per stakeholder; ties break on the stakeholder's name."
+input StakeholderStatsOrder {
+  "The field to order by."
+  field: StakeholderStatsField!
+  "The direction."
+  direction: OrderDirection! = ASC
+}
+
+"What to order stakeholders by."
+enum StakeholderOrderField {
+  "The name, alphabetically (the default)."
+  NAME
+  "The sector, in this enum's order: GOVERNMENT, CIVIL_SOCIETY, PRIVATE_SECTOR, INTERNATIONAL_PARTNER."
+  SECTOR
+  "When the stakeholder was added."
+  CREATED_AT
+  "When it last changed."
+  UPDATED_AT
+}
+
+"An ordering of stakeholders; ties break on the name."
+input StakeholderOrder {
+  "The field to order by."
+  field: StakeholderOrderField!
+  "The direction."
+  direction: OrderDirection! = ASC
+}
+
+"What to order meetings by."
+enum MeetingOrderField {
+  "When it starts (the default, newest first)."
+  STARTS_AT
+  "The title, alphabetically."
+  TITLE
+  "When it last changed."
+  UPDATED_AT
+}
+
+"An ordering of meetings; ties break on the start."
+input MeetingOrder {
+  "The field to order by."
+  field: MeetingOrderField!
+  "The direction."
+  direction: OrderDirection! = ASC
+}
+
+"What to order meeting outcomes by."
+enum OutcomeOrderField {
+  "When it was recorded (the default, newest first)."
+  RECORDED_AT
+  "The due date; outcomes without one come after those with one (ascending)."
+  DUE_DATE
+  "When it last changed."
+  UPDATED_AT
+}
+
+"An ordering of meeting outcomes; ties break on when they were recorded."
+input OutcomeOrder {
+  "The field to order by."
+  field: OutcomeOrderField!
+  "The direction."
+  direction: OrderDirection! = ASC
 }
 
 # ---------------------------------------------------------------- verification
@@ -6001,6 +6301,16 @@ input OutcomeFilter {
   kinds: [OutcomeKind!]
   "Only outcomes with these statuses."
   statuses: [OutcomeStatus!]
+  "Only outcomes due on or after this date (outcomes without a due date are left out)."
+  dueAfter: Date
+  "Only outcomes due on or before this date (outcomes without a due date are left out)."
+  dueBefore: Date
+  "Only overdue outcomes (true: due before today and still OPEN or IN_PROGRESS) or only those not overdue (false)."
+  overdue: Boolean
+  "Only outcomes whose summary or details contain this text (case-insensitive)."
+  search: String
+  "Only outcomes concerning a commitment under one of these pillars."
+  pillarIds: [ID!]
 }
 
 # ---------------------------------------------------------------- history
@@ -6195,7 +6505,7 @@ type Query {
   strategicPlans("Include archived plans." includeArchived: Boolean = false): [StrategicPlan!]!
   "A strategic plan by ID."
   strategicPlan("The plan's global ID." id: ID!): StrategicPlan
-  "Stakeholders, ordered by name."
+  "Stakeholders, ordered by name unless ` + "`" + `orderBy` + "`" + ` says otherwise."
   stakeholders(
     "Return the first n items (at most 100)."
     first: Int
@@ -6207,6 +6517,8 @@ type Query {
     before: String
     "Which stakeholders to return."
     filter: StakeholderFilter
+    "How to order them."
+    orderBy: StakeholderOrder
   ): StakeholderConnection!
   "A stakeholder by ID."
   stakeholder(
@@ -6241,7 +6553,7 @@ type Query {
   ): Commitment
   "A commitment by its human reference, such as ` + "`" + `C-2.1-004` + "`" + `."
   commitmentByReference("The reference." reference: String!): Commitment
-  "Meetings, newest first."
+  "Meetings, newest first unless ` + "`" + `orderBy` + "`" + ` says otherwise."
   meetings(
     "Return the first n items (at most 100)."
     first: Int
@@ -6253,10 +6565,12 @@ type Query {
     before: String
     "Which meetings to return."
     filter: MeetingFilter
+    "How to order them."
+    orderBy: MeetingOrder
   ): MeetingConnection!
   "A meeting by ID."
   meeting("The meeting's global ID." id: ID!): Meeting
-  "Meeting outcomes, newest first."
+  "Meeting outcomes, newest first unless ` + "`" + `orderBy` + "`" + ` says otherwise."
   outcomes(
     "Return the first n items (at most 100)."
     first: Int
@@ -6268,6 +6582,8 @@ type Query {
     before: String
     "Which outcomes to return."
     filter: OutcomeFilter
+    "How to order them."
+    orderBy: OutcomeOrder
   ): MeetingOutcomeConnection!
   "Every community, by name."
   communities("Include archived communities." includeArchived: Boolean = false): [Community!]!
@@ -8209,12 +8525,16 @@ func (ec *executionContext) childFields_CommitmentStats(ctx context.Context, fie
 		return ec.fieldContext_CommitmentStats_verifiedProgress(ctx, field)
 	case "overdue":
 		return ec.fieldContext_CommitmentStats_overdue(ctx, field)
+	case "verified":
+		return ec.fieldContext_CommitmentStats_verified(ctx, field)
 	case "byStatus":
 		return ec.fieldContext_CommitmentStats_byStatus(ctx, field)
 	case "bySector":
 		return ec.fieldContext_CommitmentStats_bySector(ctx, field)
 	case "byPillar":
 		return ec.fieldContext_CommitmentStats_byPillar(ctx, field)
+	case "byStakeholder":
+		return ec.fieldContext_CommitmentStats_byStakeholder(ctx, field)
 	case "progressSeries":
 		return ec.fieldContext_CommitmentStats_progressSeries(ctx, field)
 	}
@@ -8707,6 +9027,10 @@ func (ec *executionContext) childFields_PillarStats(ctx context.Context, field g
 		return ec.fieldContext_PillarStats_averageProgress(ctx, field)
 	case "verifiedProgress":
 		return ec.fieldContext_PillarStats_verifiedProgress(ctx, field)
+	case "overdue":
+		return ec.fieldContext_PillarStats_overdue(ctx, field)
+	case "verified":
+		return ec.fieldContext_PillarStats_verified(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PillarStats", field.Name)
 }
@@ -8961,6 +9285,10 @@ func (ec *executionContext) childFields_SectorStats(ctx context.Context, field g
 		return ec.fieldContext_SectorStats_averageProgress(ctx, field)
 	case "verifiedProgress":
 		return ec.fieldContext_SectorStats_verifiedProgress(ctx, field)
+	case "overdue":
+		return ec.fieldContext_SectorStats_overdue(ctx, field)
+	case "verified":
+		return ec.fieldContext_SectorStats_verified(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SectorStats", field.Name)
 }
@@ -9089,12 +9417,56 @@ func (ec *executionContext) childFields_StakeholderEdge(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type StakeholderEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_StakeholderStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stakeholder":
+		return ec.fieldContext_StakeholderStats_stakeholder(ctx, field)
+	case "count":
+		return ec.fieldContext_StakeholderStats_count(ctx, field)
+	case "averageProgress":
+		return ec.fieldContext_StakeholderStats_averageProgress(ctx, field)
+	case "overdue":
+		return ec.fieldContext_StakeholderStats_overdue(ctx, field)
+	case "verified":
+		return ec.fieldContext_StakeholderStats_verified(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StakeholderStats", field.Name)
+}
+
+func (ec *executionContext) childFields_StakeholderStatsConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_StakeholderStatsConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_StakeholderStatsConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StakeholderStatsConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_StakeholderStatsConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StakeholderStatsConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StakeholderStatsEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StakeholderStatsEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StakeholderStatsEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StakeholderStatsEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_StatusCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "status":
 		return ec.fieldContext_StatusCount_status(ctx, field)
 	case "count":
 		return ec.fieldContext_StatusCount_count(ctx, field)
+	case "overdue":
+		return ec.fieldContext_StatusCount_overdue(ctx, field)
+	case "verified":
+		return ec.fieldContext_StatusCount_verified(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StatusCount", field.Name)
 }
@@ -9578,6 +9950,60 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_CommitmentStats_byStakeholder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (*hub.ParticipantRole, error) {
+			return ec.unmarshalOParticipantRole2ᚖconveneᚋhubᚐParticipantRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.StakeholderStatsOrder, error) {
+			return ec.unmarshalOStakeholderStatsOrder2ᚖconveneᚋgraphᚋmodelᚐStakeholderStatsOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
 
 func (ec *executionContext) field_CommitmentStats_progressSeries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -10810,6 +11236,14 @@ func (ec *executionContext) field_Query_meetings_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.MeetingOrder, error) {
+			return ec.unmarshalOMeetingOrder2ᚖconveneᚋgraphᚋmodelᚐMeetingOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -10884,6 +11318,14 @@ func (ec *executionContext) field_Query_outcomes_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.OutcomeOrder, error) {
+			return ec.unmarshalOOutcomeOrder2ᚖconveneᚋgraphᚋmodelᚐOutcomeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -11090,6 +11532,14 @@ func (ec *executionContext) field_Query_stakeholders_args(ctx context.Context, r
 		return nil, err
 	}
 	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.StakeholderOrder, error) {
+			return ec.unmarshalOStakeholderOrder2ᚖconveneᚋgraphᚋmodelᚐStakeholderOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -14060,6 +14510,29 @@ func (ec *executionContext) fieldContext_CommitmentStats_overdue(_ context.Conte
 	return graphql.NewScalarFieldContext("CommitmentStats", field, false, false, "Int")
 }
 
+func (ec *executionContext) _CommitmentStats_verified(ctx context.Context, field graphql.CollectedField, obj *hub.CommitmentStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentStats_verified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentStats_verified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentStats", field, false, false, "Int")
+}
+
 func (ec *executionContext) _CommitmentStats_byStatus(ctx context.Context, field graphql.CollectedField, obj *hub.CommitmentStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14152,6 +14625,50 @@ func (ec *executionContext) fieldContext_CommitmentStats_byPillar(_ context.Cont
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PillarStats(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitmentStats_byStakeholder(ctx context.Context, field graphql.CollectedField, obj *hub.CommitmentStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentStats_byStakeholder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CommitmentStats().ByStakeholder(ctx, obj, fc.Args["role"].(*hub.ParticipantRole), fc.Args["orderBy"].(*model.StakeholderStatsOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StakeholderStatsConnection) graphql.Marshaler {
+			return ec.marshalNStakeholderStatsConnection2ᚖconveneᚋgraphᚋmodelᚐStakeholderStatsConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentStats_byStakeholder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitmentStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StakeholderStatsConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CommitmentStats_byStakeholder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -19781,6 +20298,52 @@ func (ec *executionContext) fieldContext_PillarStats_verifiedProgress(_ context.
 	return graphql.NewScalarFieldContext("PillarStats", field, false, false, "Float")
 }
 
+func (ec *executionContext) _PillarStats_overdue(ctx context.Context, field graphql.CollectedField, obj *hub.PillarStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PillarStats_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PillarStats_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PillarStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PillarStats_verified(ctx context.Context, field graphql.CollectedField, obj *hub.PillarStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PillarStats_verified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PillarStats_verified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PillarStats", field, false, false, "Int")
+}
+
 func (ec *executionContext) _ProgressPoint_start(ctx context.Context, field graphql.CollectedField, obj *hub.ProgressPoint) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20467,7 +21030,7 @@ func (ec *executionContext) _Query_stakeholders(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Stakeholders(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.StakeholderFilter))
+			return ec.Resolvers.Query().Stakeholders(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.StakeholderFilter), fc.Args["orderBy"].(*model.StakeholderOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.StakeholderConnection) graphql.Marshaler {
@@ -20687,7 +21250,7 @@ func (ec *executionContext) _Query_meetings(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Meetings(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.MeetingFilter))
+			return ec.Resolvers.Query().Meetings(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.MeetingFilter), fc.Args["orderBy"].(*model.MeetingOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MeetingConnection) graphql.Marshaler {
@@ -20775,7 +21338,7 @@ func (ec *executionContext) _Query_outcomes(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Outcomes(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.OutcomeFilter))
+			return ec.Resolvers.Query().Outcomes(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.OutcomeFilter), fc.Args["orderBy"].(*model.OutcomeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MeetingOutcomeConnection) graphql.Marshaler {
@@ -22955,6 +23518,52 @@ func (ec *executionContext) fieldContext_SectorStats_verifiedProgress(_ context.
 	return graphql.NewScalarFieldContext("SectorStats", field, false, false, "Float")
 }
 
+func (ec *executionContext) _SectorStats_overdue(ctx context.Context, field graphql.CollectedField, obj *hub.SectorStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SectorStats_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SectorStats_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SectorStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SectorStats_verified(ctx context.Context, field graphql.CollectedField, obj *hub.SectorStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SectorStats_verified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SectorStats_verified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SectorStats", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Service_id(ctx context.Context, field graphql.CollectedField, obj *hub.Service) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24186,6 +24795,304 @@ func (ec *executionContext) fieldContext_StakeholderEdge_node(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _StakeholderStats_stakeholder(ctx context.Context, field graphql.CollectedField, obj *hub.StakeholderStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderStats_stakeholder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stakeholder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Stakeholder) graphql.Marshaler {
+			return ec.marshalNStakeholder2ᚖconveneᚋhubᚐStakeholder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderStats_stakeholder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StakeholderStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stakeholder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StakeholderStats_count(ctx context.Context, field graphql.CollectedField, obj *hub.StakeholderStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderStats_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderStats_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StakeholderStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StakeholderStats_averageProgress(ctx context.Context, field graphql.CollectedField, obj *hub.StakeholderStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderStats_averageProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageProgress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderStats_averageProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StakeholderStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _StakeholderStats_overdue(ctx context.Context, field graphql.CollectedField, obj *hub.StakeholderStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderStats_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderStats_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StakeholderStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StakeholderStats_verified(ctx context.Context, field graphql.CollectedField, obj *hub.StakeholderStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderStats_verified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderStats_verified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StakeholderStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StakeholderStatsConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderStatsConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderStatsConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StakeholderStatsEdge) graphql.Marshaler {
+			return ec.marshalNStakeholderStatsEdge2ᚕᚖconveneᚋgraphᚋmodelᚐStakeholderStatsEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderStatsConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StakeholderStatsConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StakeholderStatsEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StakeholderStatsConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderStatsConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderStatsConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.StakeholderStats) graphql.Marshaler {
+			return ec.marshalNStakeholderStats2ᚕᚖconveneᚋhubᚐStakeholderStatsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderStatsConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StakeholderStatsConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StakeholderStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StakeholderStatsConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderStatsConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderStatsConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖconveneᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderStatsConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StakeholderStatsConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StakeholderStatsConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderStatsConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderStatsConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderStatsConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StakeholderStatsConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StakeholderStatsEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderStatsEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderStatsEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderStatsEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StakeholderStatsEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StakeholderStatsEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderStatsEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderStatsEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.StakeholderStats) graphql.Marshaler {
+			return ec.marshalNStakeholderStats2ᚖconveneᚋhubᚐStakeholderStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderStatsEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StakeholderStatsEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StakeholderStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _StatusCount_status(ctx context.Context, field graphql.CollectedField, obj *hub.StatusCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24229,6 +25136,52 @@ func (ec *executionContext) _StatusCount_count(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_StatusCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StatusCount_overdue(ctx context.Context, field graphql.CollectedField, obj *hub.StatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusCount_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusCount_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StatusCount_verified(ctx context.Context, field graphql.CollectedField, obj *hub.StatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusCount_verified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusCount_verified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StatusCount", field, false, false, "Int")
 }
 
@@ -28344,7 +29297,7 @@ func (ec *executionContext) unmarshalInputCommitmentFilter(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"planIds", "sectors", "stakeholderIds", "pillarIds", "objectiveIds", "statuses", "communityIds", "overdue", "dueBefore", "dueAfter", "search"}
+	fieldsInOrder := [...]string{"planIds", "sectors", "leadSectors", "stakeholderIds", "pillarIds", "objectiveIds", "statuses", "communityIds", "overdue", "dueBefore", "dueAfter", "search"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28365,6 +29318,13 @@ func (ec *executionContext) unmarshalInputCommitmentFilter(ctx context.Context, 
 				return it, err
 			}
 			it.Sectors = data
+		case "leadSectors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadSectors"))
+			data, err := ec.unmarshalOSector2ᚕconveneᚋhubᚐSectorᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeadSectors = data
 		case "stakeholderIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakeholderIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
@@ -29940,6 +30900,59 @@ func UnmarshalMeetingFilter(ctx context.Context, raw any) (model.MeetingFilter, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMeetingOrder(ctx context.Context, obj any) (model.MeetingOrder, error) {
+	var it model.MeetingOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNMeetingOrderField2conveneᚋhubᚐMeetingOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMeetingOrder unmarshals raw into the MeetingOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMeetingOrder(ctx context.Context, raw any) (model.MeetingOrder, error) {
+	var out model.MeetingOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MeetingOrder", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMeetingParticipantInput(ctx context.Context, obj any) (model.MeetingParticipantInput, error) {
 	var it model.MeetingParticipantInput
 	if obj == nil {
@@ -30000,7 +31013,7 @@ func (ec *executionContext) unmarshalInputOutcomeFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"meetingIds", "ownerIds", "kinds", "statuses"}
+	fieldsInOrder := [...]string{"meetingIds", "ownerIds", "kinds", "statuses", "dueAfter", "dueBefore", "overdue", "search", "pillarIds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30035,6 +31048,41 @@ func (ec *executionContext) unmarshalInputOutcomeFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Statuses = data
+		case "dueAfter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAfter"))
+			data, err := ec.unmarshalODate2ᚖconveneᚋhubᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAfter = data
+		case "dueBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueBefore"))
+			data, err := ec.unmarshalODate2ᚖconveneᚋhubᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueBefore = data
+		case "overdue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overdue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overdue = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		case "pillarIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pillarIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PillarIds = data
 		}
 	}
 	return it, nil
@@ -30049,6 +31097,59 @@ func (ec *executionContext) unmarshalInputOutcomeFilter(ctx context.Context, obj
 func UnmarshalOutcomeFilter(ctx context.Context, raw any) (model.OutcomeFilter, error) {
 	var out model.OutcomeFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "OutcomeFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOutcomeOrder(ctx context.Context, obj any) (model.OutcomeOrder, error) {
+	var it model.OutcomeOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNOutcomeOrderField2conveneᚋhubᚐOutcomeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOutcomeOrder unmarshals raw into the OutcomeOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOutcomeOrder(ctx context.Context, raw any) (model.OutcomeOrder, error) {
+	var out model.OutcomeOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OutcomeOrder", raw, &out)
 	return out, err
 }
 
@@ -30931,6 +32032,112 @@ func (ec *executionContext) unmarshalInputStakeholderFilter(ctx context.Context,
 func UnmarshalStakeholderFilter(ctx context.Context, raw any) (model.StakeholderFilter, error) {
 	var out model.StakeholderFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "StakeholderFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStakeholderOrder(ctx context.Context, obj any) (model.StakeholderOrder, error) {
+	var it model.StakeholderOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNStakeholderOrderField2conveneᚋhubᚐStakeholderOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStakeholderOrder unmarshals raw into the StakeholderOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStakeholderOrder(ctx context.Context, raw any) (model.StakeholderOrder, error) {
+	var out model.StakeholderOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StakeholderOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStakeholderStatsOrder(ctx context.Context, obj any) (model.StakeholderStatsOrder, error) {
+	var it model.StakeholderStatsOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNStakeholderStatsField2conveneᚋhubᚐStakeholderStatsField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStakeholderStatsOrder unmarshals raw into the StakeholderStatsOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStakeholderStatsOrder(ctx context.Context, raw any) (model.StakeholderStatsOrder, error) {
+	var out model.StakeholderStatsOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StakeholderStatsOrder", raw, &out)
 	return out, err
 }
 
@@ -33107,6 +34314,11 @@ func (ec *executionContext) _CommitmentStats(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "verified":
+			out.Values[i] = ec._CommitmentStats_verified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "byStatus":
 			out.Values[i] = ec._CommitmentStats_byStatus(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -33122,6 +34334,12 @@ func (ec *executionContext) _CommitmentStats(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "byStakeholder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CommitmentStats_byStakeholder(ctx, field, obj)
+				})
 		case "progressSeries":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -35095,6 +36313,16 @@ func (ec *executionContext) _PillarStats(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "overdue":
+			out.Values[i] = ec._PillarStats_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verified":
+			out.Values[i] = ec._PillarStats_verified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36132,6 +37360,16 @@ func (ec *executionContext) _SectorStats(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "overdue":
+			out.Values[i] = ec._SectorStats_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verified":
+			out.Values[i] = ec._SectorStats_verified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36553,6 +37791,145 @@ func (ec *executionContext) _StakeholderEdge(ctx context.Context, sel ast.Select
 	return out
 }
 
+var stakeholderStatsImplementors = []string{"StakeholderStats"}
+
+func (ec *executionContext) _StakeholderStats(ctx context.Context, sel ast.SelectionSet, obj *hub.StakeholderStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stakeholderStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StakeholderStats")
+		case "stakeholder":
+			out.Values[i] = ec._StakeholderStats_stakeholder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._StakeholderStats_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "averageProgress":
+			out.Values[i] = ec._StakeholderStats_averageProgress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._StakeholderStats_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verified":
+			out.Values[i] = ec._StakeholderStats_verified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stakeholderStatsConnectionImplementors = []string{"StakeholderStatsConnection"}
+
+func (ec *executionContext) _StakeholderStatsConnection(ctx context.Context, sel ast.SelectionSet, obj *model.StakeholderStatsConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stakeholderStatsConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StakeholderStatsConnection")
+		case "edges":
+			out.Values[i] = ec._StakeholderStatsConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._StakeholderStatsConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._StakeholderStatsConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._StakeholderStatsConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stakeholderStatsEdgeImplementors = []string{"StakeholderStatsEdge"}
+
+func (ec *executionContext) _StakeholderStatsEdge(ctx context.Context, sel ast.SelectionSet, obj *model.StakeholderStatsEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stakeholderStatsEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StakeholderStatsEdge")
+		case "cursor":
+			out.Values[i] = ec._StakeholderStatsEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._StakeholderStatsEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var statusCountImplementors = []string{"StatusCount"}
 
 func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionSet, obj *hub.StatusCount) graphql.Marshaler {
@@ -36571,6 +37948,16 @@ func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionS
 			}
 		case "count":
 			out.Values[i] = ec._StatusCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._StatusCount_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verified":
+			out.Values[i] = ec._StatusCount_verified(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -39097,6 +40484,20 @@ func (ec *executionContext) marshalNMeetingEdge2ᚖconveneᚋgraphᚋmodelᚐMee
 	return ec._MeetingEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNMeetingOrderField2conveneᚋhubᚐMeetingOrderField(ctx context.Context, v any) (hub.MeetingOrderField, error) {
+	res, err := gqltype.UnmarshalMeetingOrderField(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMeetingOrderField2conveneᚋhubᚐMeetingOrderField(ctx context.Context, sel ast.SelectionSet, v hub.MeetingOrderField) graphql.Marshaler {
+	_ = sel
+	res := gqltype.MarshalMeetingOrderField(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "MeetingOrderField!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNMeetingOutcome2ᚕᚖconveneᚋhubᚐMeetingOutcomeᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.MeetingOutcome) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -39266,6 +40667,20 @@ func (ec *executionContext) marshalNOutcomeKind2conveneᚋhubᚐOutcomeKind(ctx 
 	res := gqltype.MarshalOutcomeKind(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "OutcomeKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNOutcomeOrderField2conveneᚋhubᚐOutcomeOrderField(ctx context.Context, v any) (hub.OutcomeOrderField, error) {
+	res, err := gqltype.UnmarshalOutcomeOrderField(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOutcomeOrderField2conveneᚋhubᚐOutcomeOrderField(ctx context.Context, sel ast.SelectionSet, v hub.OutcomeOrderField) graphql.Marshaler {
+	_ = sel
+	res := gqltype.MarshalOutcomeOrderField(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OutcomeOrderField!")
 	}
 	return res
 }
@@ -39901,6 +41316,90 @@ func (ec *executionContext) marshalNStakeholderEdge2ᚖconveneᚋgraphᚋmodel�
 		return graphql.Null
 	}
 	return ec._StakeholderEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStakeholderOrderField2conveneᚋhubᚐStakeholderOrderField(ctx context.Context, v any) (hub.StakeholderOrderField, error) {
+	res, err := gqltype.UnmarshalStakeholderOrderField(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStakeholderOrderField2conveneᚋhubᚐStakeholderOrderField(ctx context.Context, sel ast.SelectionSet, v hub.StakeholderOrderField) graphql.Marshaler {
+	_ = sel
+	res := gqltype.MarshalStakeholderOrderField(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "StakeholderOrderField!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNStakeholderStats2ᚕᚖconveneᚋhubᚐStakeholderStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.StakeholderStats) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStakeholderStats2ᚖconveneᚋhubᚐStakeholderStats(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStakeholderStats2ᚖconveneᚋhubᚐStakeholderStats(ctx context.Context, sel ast.SelectionSet, v *hub.StakeholderStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StakeholderStats!")
+		return graphql.Null
+	}
+	return ec._StakeholderStats(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStakeholderStatsConnection2ᚖconveneᚋgraphᚋmodelᚐStakeholderStatsConnection(ctx context.Context, sel ast.SelectionSet, v *model.StakeholderStatsConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StakeholderStatsConnection!")
+		return graphql.Null
+	}
+	return ec._StakeholderStatsConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStakeholderStatsEdge2ᚕᚖconveneᚋgraphᚋmodelᚐStakeholderStatsEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StakeholderStatsEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStakeholderStatsEdge2ᚖconveneᚋgraphᚋmodelᚐStakeholderStatsEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStakeholderStatsEdge2ᚖconveneᚋgraphᚋmodelᚐStakeholderStatsEdge(ctx context.Context, sel ast.SelectionSet, v *model.StakeholderStatsEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StakeholderStatsEdge!")
+		return graphql.Null
+	}
+	return ec._StakeholderStatsEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStakeholderStatsField2conveneᚋhubᚐStakeholderStatsField(ctx context.Context, v any) (hub.StakeholderStatsField, error) {
+	res, err := gqltype.UnmarshalStakeholderStatsField(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStakeholderStatsField2conveneᚋhubᚐStakeholderStatsField(ctx context.Context, sel ast.SelectionSet, v hub.StakeholderStatsField) graphql.Marshaler {
+	_ = sel
+	res := gqltype.MarshalStakeholderStatsField(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "StakeholderStatsField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNStatusCount2conveneᚋhubᚐStatusCount(ctx context.Context, sel ast.SelectionSet, v hub.StatusCount) graphql.Marshaler {
@@ -41092,6 +42591,14 @@ func (ec *executionContext) unmarshalOMeetingFilter2ᚖconveneᚋgraphᚋmodel�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOMeetingOrder2ᚖconveneᚋgraphᚋmodelᚐMeetingOrder(ctx context.Context, v any) (*model.MeetingOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMeetingOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOMeetingOutcome2ᚖconveneᚋhubᚐMeetingOutcome(ctx context.Context, sel ast.SelectionSet, v *hub.MeetingOutcome) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -41228,6 +42735,14 @@ func (ec *executionContext) marshalOOutcomeKind2ᚕconveneᚋhubᚐOutcomeKind�
 	return ret
 }
 
+func (ec *executionContext) unmarshalOOutcomeOrder2ᚖconveneᚋgraphᚋmodelᚐOutcomeOrder(ctx context.Context, v any) (*model.OutcomeOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOutcomeOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOOutcomeStatus2ᚕconveneᚋhubᚐOutcomeStatusᚄ(ctx context.Context, v any) ([]hub.OutcomeStatus, error) {
 	if v == nil {
 		return nil, nil
@@ -41323,6 +42838,24 @@ func (ec *executionContext) marshalOParticipantRole2ᚕconveneᚋhubᚐParticipa
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOParticipantRole2ᚖconveneᚋhubᚐParticipantRole(ctx context.Context, v any) (*hub.ParticipantRole, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := gqltype.UnmarshalParticipantRole(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOParticipantRole2ᚖconveneᚋhubᚐParticipantRole(ctx context.Context, sel ast.SelectionSet, v *hub.ParticipantRole) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := gqltype.MarshalParticipantRole(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOPeriodActualInput2ᚕᚖconveneᚋgraphᚋmodelᚐPeriodActualInputᚄ(ctx context.Context, v any) ([]*model.PeriodActualInput, error) {
@@ -41655,6 +43188,22 @@ func (ec *executionContext) unmarshalOStakeholderFilter2ᚖconveneᚋgraphᚋmod
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputStakeholderFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOStakeholderOrder2ᚖconveneᚋgraphᚋmodelᚐStakeholderOrder(ctx context.Context, v any) (*model.StakeholderOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputStakeholderOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOStakeholderStatsOrder2ᚖconveneᚋgraphᚋmodelᚐStakeholderStatsOrder(ctx context.Context, v any) (*model.StakeholderStatsOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputStakeholderStatsOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -74,6 +74,10 @@ type rollup struct {
 	// counting over every due date on each request was a quarter of an
 	// unfiltered commitmentStats.
 	memo *atomic.Pointer[overdueMemo]
+	// tally is the breakdowns by more dimensions (breakdown.go): every
+	// one for the roll-up of all commitments, those Stats reads for a
+	// filtered one.
+	tally *tally
 }
 
 // overdueMemo is overdue's answer for a day at a state of openDue.
@@ -132,6 +136,9 @@ func (u *rollup) add(r *commitmentRow, sign int) {
 		u.byPillar[c.PillarID] = a
 	}
 	a.add(c, sign)
+	if u.tally != nil {
+		u.tally.add(r, sign)
+	}
 	if isOpen(c.Status) {
 		u.dueGen++
 		if u.openDue[c.DueDate] += sign; u.openDue[c.DueDate] == 0 {

@@ -77,6 +77,7 @@ func scanStats(m *ReadModel, f CommitmentFilter, today Date) CommitmentStats {
 	}
 	var total acc
 	var overdue int
+	late := map[string]int{} // overdue by "status", "sector" or "pillar" and its key
 	byStatus := map[CommitmentStatus]int{}
 	bySector := map[Sector]*acc{}
 	byPillar := map[string]*acc{}
@@ -88,6 +89,11 @@ func scanStats(m *ReadModel, f CommitmentFilter, today Date) CommitmentStats {
 		total.progress += c.Progress
 		if c.IsOverdue(today) {
 			overdue++
+			late["status"+string(c.Status)]++
+			late["pillar"+c.PillarID]++
+			if lead := Stakeholders.get(m, c.LeadID); lead != nil {
+				late["sector"+string(lead.Sector)]++
+			}
 		}
 		byStatus[c.Status]++
 		if lead := Stakeholders.get(m, c.LeadID); lead != nil {
@@ -100,19 +106,19 @@ func scanStats(m *ReadModel, f CommitmentFilter, today Date) CommitmentStats {
 		byPillar[c.PillarID].count++
 		byPillar[c.PillarID].progress += c.Progress
 	}
-	out := CommitmentStats{Total: total.count, AverageProgress: total.average(), Overdue: overdue}
+	out := CommitmentStats{Total: total.count, AverageProgress: total.average(), VerifiedProgress: total.averageVerified(), Overdue: overdue, model: m, filter: f, today: today}
 	for _, s := range AllCommitmentStatuses {
-		out.ByStatus = append(out.ByStatus, StatusCount{Status: s, Count: byStatus[s]})
+		out.ByStatus = append(out.ByStatus, StatusCount{Status: s, Count: byStatus[s], Overdue: late["status"+string(s)]})
 	}
 	for _, s := range AllSectors {
-		out.BySector = append(out.BySector, SectorStats{Sector: s, Count: bySector[s].count, AverageProgress: bySector[s].average()})
+		out.BySector = append(out.BySector, SectorStats{Sector: s, Count: bySector[s].count, AverageProgress: bySector[s].average(), Overdue: late["sector"+string(s)]})
 	}
 	for _, id := range []string{"p1", "p2"} {
 		a := acc{}
 		if byPillar[id] != nil {
 			a = *byPillar[id]
 		}
-		out.ByPillar = append(out.ByPillar, PillarStats{Pillar: Pillars.get(m, id), Count: a.count, AverageProgress: a.average()})
+		out.ByPillar = append(out.ByPillar, PillarStats{Pillar: Pillars.get(m, id), Count: a.count, AverageProgress: a.average(), Overdue: late["pillar"+id]})
 	}
 	return out
 }

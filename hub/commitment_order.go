@@ -72,8 +72,8 @@ func (ix *commitmentIndex) ensureOrders() {
 type keyedOrders [len(orderFields)][]int32
 
 // keys appends the keys the row is listed under in the keyed orders: its
-// status, pillar, objective, participants, communities and participants'
-// sectors, each as "dimension\x00key".
+// status, pillar, objective, participants, communities, participants'
+// sectors and lead's sector, each as "dimension\x00key".
 func (r *commitmentRow) keys(out []string) []string {
 	c := r.c
 	add := func(dim, key string) {
@@ -94,6 +94,9 @@ func (r *commitmentRow) keys(out []string) []string {
 		if r.sectors&(1<<i) != 0 {
 			add("sector", string(s))
 		}
+	}
+	if r.leadSector >= 0 {
+		add("leadSector", string(AllSectors[r.leadSector]))
 	}
 	return out
 }
@@ -291,7 +294,7 @@ func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today 
 		dim  string
 		keys []string
 	}{{"status", strs(f.Statuses)}, {"pillar", f.PillarIDs}, {"objective", f.ObjectiveIDs},
-		{"stakeholder", f.StakeholderIDs}, {"community", f.CommunityIDs}, {"sector", strs(f.Sectors)}} {
+		{"stakeholder", f.StakeholderIDs}, {"community", f.CommunityIDs}, {"sector", strs(f.Sectors)}, {"leadSector", strs(f.LeadSectors)}} {
 		if len(d.keys) != 1 || d.keys[0] == "" {
 			continue
 		}
@@ -391,6 +394,18 @@ func (m *ReadModel) countCommitments(f CommitmentFilter, today Date) int {
 			n = len(ix.rows) - n
 		}
 		return n
+	}
+	if lead := f; len(f.LeadSectors) > 0 {
+		if lead.LeadSectors = nil; lead.isZero() { // the kept lists of each lead sector
+			ix.ensureOrders()
+			n := 0
+			for _, s := range AllSectors {
+				if lists := ix.keyed["leadSector\x00"+string(s)]; lists != nil && slices.Contains(f.LeadSectors, s) {
+					n += len(lists[0])
+				}
+			}
+			return n
+		}
 	}
 	due := f
 	due.DueAfter, due.DueBefore = nil, nil

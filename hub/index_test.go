@@ -155,6 +155,8 @@ func checkCommitments(t *testing.T, m *ReadModel, when string) {
 		{Overdue: &yes}, {Overdue: &no}, {Overdue: &yes, DueAfter: date("2024-03-01")}, {Overdue: &yes, Sectors: []Sector{Government}},
 		{Search: "water"}, {Search: " SCHOOL "}, {Search: "c-1.2"}, {Search: "t3", Statuses: []CommitmentStatus{OnTrack, NotStarted}},
 		{Search: "nothing like it"},
+		{LeadSectors: []Sector{CivilSociety}}, {LeadSectors: []Sector{Government, PrivateSector}}, {LeadSectors: []Sector{InternationalPartner}, PillarIDs: []string{"p0"}},
+		{LeadSectors: []Sector{Government}, Statuses: []CommitmentStatus{OnTrack, Delayed}}, {LeadSectors: []Sector{CivilSociety}, Sectors: []Sector{Government}},
 	}
 	var orders []CommitmentOrder
 	for _, f := range orderFields {

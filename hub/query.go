@@ -163,12 +163,14 @@ func outcomeOlder(a, b *MeetingOutcome) bool {
 }
 
 // sorted returns what rows takes from the model (under its read lock), in
-// the order less gives (sorted outside the lock).
+// the order less gives (sorted outside the lock; nil: as rows gives).
 func sorted[T any](m *ReadModel, rows func(*ReadModel) []*T, less func(a, b *T) bool) []*T {
 	m.mu.RLock()
 	out := rows(m)
 	m.mu.RUnlock()
-	sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
+	if less != nil {
+		sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
+	}
 	return out
 }
 
@@ -213,14 +215,19 @@ type StakeholderFilter struct {
 
 // Stakeholders returns the matching stakeholders by name.
 func (m *ReadModel) Stakeholders(f StakeholderFilter) []*Stakeholder {
+	return m.StakeholdersInOrder(f, StakeholderOrder{})
+}
+
+// StakeholdersInOrder returns the matching stakeholders in order o.
+func (m *ReadModel) StakeholdersInOrder(f StakeholderFilter, o StakeholderOrder) []*Stakeholder {
 	search := strings.ToLower(strings.TrimSpace(f.Search))
 	rows := func(m *ReadModel) []*Stakeholder {
 		return narrowest(m, Stakeholders, lookup{"sector", strs(f.Sectors)})
 	}
-	return matching(m, rows, func(s *Stakeholder) bool {
+	return inOrder(matching(m, rows, func(s *Stakeholder) bool {
 		return among(f.Sectors, s.Sector) &&
 			(search == "" || containsFold(search, s.Name, s.Acronym, s.Description))
-	}, func(a, b *Stakeholder) bool { return lessFold(a.Name, a.ID, b.Name, b.ID) })
+	}, nil), o.Key, o.Descending)
 }
 
 // StakeholderKey is the cursor key of the stakeholder order.
@@ -248,6 +255,7 @@ func (m *ReadModel) CommitmentsOf(stakeholderID string, roles []ParticipantRole)
 type CommitmentFilter struct {
 	PlanIDs        []string
 	Sectors        []Sector
+	LeadSectors    []Sector // of the lead only, as CommitmentStats.BySector counts
 	StakeholderIDs []string
 	PillarIDs      []string
 	ObjectiveIDs   []string
@@ -343,7 +351,7 @@ func (m *ReadModel) eachMatchingCommitment(f CommitmentFilter, today Date, yield
 
 // isZero reports whether f selects every commitment.
 func (f *CommitmentFilter) isZero() bool {
-	return len(f.PlanIDs) == 0 && len(f.Sectors) == 0 && len(f.StakeholderIDs) == 0 && len(f.PillarIDs) == 0 && len(f.ObjectiveIDs) == 0 &&
+	return len(f.PlanIDs) == 0 && len(f.Sectors) == 0 && len(f.LeadSectors) == 0 && len(f.StakeholderIDs) == 0 && len(f.PillarIDs) == 0 && len(f.ObjectiveIDs) == 0 &&
 		len(f.Statuses) == 0 && len(f.CommunityIDs) == 0 && f.Overdue == nil && f.DueBefore == nil && f.DueAfter == nil &&
 		strings.TrimSpace(f.Search) == ""
 }
@@ -361,6 +369,9 @@ func (m *ReadModel) commitmentMatcher(f CommitmentFilter, today Date) func(*comm
 			return false
 		}
 		if p := Pillars.get(m, c.PillarID); len(f.PlanIDs) > 0 && (p == nil || !among(f.PlanIDs, p.PlanID)) {
+			return false
+		}
+		if len(f.LeadSectors) > 0 && (r.leadSector < 0 || !slices.Contains(f.LeadSectors, AllSectors[r.leadSector])) {
 			return false
 		}
 		if f.Overdue != nil && c.IsOverdue(today) != *f.Overdue {
@@ -400,15 +411,24 @@ type CommitmentStats struct {
 	// VerifiedProgress is the mean of the commitments' verified progress.
 	VerifiedProgress float64
 	Overdue          int
+	Verified         int // commitments whose latest report stands VERIFIED
 	ByStatus         []StatusCount
 	BySector         []SectorStats
 	ByPillar         []PillarStats
+	// What the figures are of, for the breakdowns computed on request
+	// (ByStakeholders): the model that counted them, which need not be
+	// the hub's current one, the filter and the day.
+	model  *ReadModel
+	filter CommitmentFilter
+	today  Date
 }
 
 // StatusCount is how many commitments have a status.
 type StatusCount struct {
-	Status CommitmentStatus
-	Count  int
+	Status   CommitmentStatus
+	Count    int
+	Overdue  int
+	Verified int
 }
 
 // SectorStats are the figures for commitments led by one sector.
@@ -417,6 +437,8 @@ type SectorStats struct {
 	Count            int
 	AverageProgress  float64
 	VerifiedProgress float64
+	Overdue          int
+	Verified         int
 }
 
 // PillarStats are the figures for one pillar.
@@ -425,6 +447,8 @@ type PillarStats struct {
 	Count            int
 	AverageProgress  float64
 	VerifiedProgress float64
+	Overdue          int
+	Verified         int
 }
 
 // Stats computes the figures over the matching commitments: without a
@@ -436,11 +460,12 @@ func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 	u := &m.commitmentIndex.all
 	if !f.isZero() {
 		filtered := newRollup()
+		filtered.tally = newTally(statsDims, &today) // the breakdowns' overdue and verified counts, in the same pass
 		m.eachMatchingCommitment(f, today, func(r *commitmentRow) { filtered.add(r, 1) })
 		u = &filtered
 	}
 
-	out := CommitmentStats{Total: u.total.count, AverageProgress: u.total.average(), VerifiedProgress: u.total.averageVerified(), Overdue: u.overdue(today)}
+	out := CommitmentStats{Total: u.total.count, AverageProgress: u.total.average(), VerifiedProgress: u.total.averageVerified(), Overdue: u.overdue(today), model: m, filter: f, today: today}
 	for _, s := range AllCommitmentStatuses {
 		out.ByStatus = append(out.ByStatus, StatusCount{Status: s, Count: u.byStatus[s]})
 	}
@@ -467,6 +492,7 @@ func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 		}
 		out.ByPillar = append(out.ByPillar, PillarStats{Pillar: p, Count: a.count, AverageProgress: a.average(), VerifiedProgress: a.averageVerified()})
 	}
+	m.fillBreakdowns(&out, u, f, today)
 	return out
 }
 
@@ -483,6 +509,11 @@ type MeetingFilter struct {
 
 // Meetings returns the matching meetings, newest first.
 func (m *ReadModel) Meetings(f MeetingFilter) []*Meeting {
+	return m.MeetingsInOrder(f, NewestMeetingsFirst)
+}
+
+// MeetingsInOrder returns the matching meetings in order o.
+func (m *ReadModel) MeetingsInOrder(f MeetingFilter, o MeetingOrder) []*Meeting {
 	rows := func(m *ReadModel) []*Meeting {
 		var dates []string
 		if f.From != nil || f.To != nil {
@@ -501,7 +532,7 @@ func (m *ReadModel) Meetings(f MeetingFilter) []*Meeting {
 		}
 		return narrowest(m, Meetings, lookup{"stakeholder", f.StakeholderIDs}, lookup{"status", strs(f.Statuses)}, lookup{"date", dates})
 	}
-	return matching(m, rows, func(mt *Meeting) bool {
+	return inOrder(matching(m, rows, func(mt *Meeting) bool {
 		if !among(f.Statuses, mt.Status) || !Meetings.visibleTo(m, f.Viewer, mt) {
 			return false
 		}
@@ -517,7 +548,7 @@ func (m *ReadModel) Meetings(f MeetingFilter) []*Meeting {
 			}
 		}
 		return false
-	}, func(a, b *Meeting) bool { return MeetingKey(a) > MeetingKey(b) })
+	}, nil), o.Key, o.Descending)
 }
 
 // MeetingKey is the cursor key of the meeting order (descending).
@@ -530,19 +561,36 @@ type OutcomeFilter struct {
 	OwnerIDs   []string
 	Kinds      []OutcomeKind
 	Statuses   []OutcomeStatus
-	Viewer     Viewer
+	// Due dates within [DueAfter, DueBefore]: outcomes without one are
+	// outside any such range.
+	DueAfter, DueBefore *Date
+	Overdue             *bool // as of Today
+	Today               Date
+	Search              string   // in the summary or details
+	PillarIDs           []string // of a commitment it concerns
+	Viewer              Viewer
 }
 
 // Outcomes returns the matching outcomes, newest first.
 func (m *ReadModel) Outcomes(f OutcomeFilter) []*MeetingOutcome {
+	return m.OutcomesInOrder(f, NewestOutcomesFirst)
+}
+
+// OutcomesInOrder returns the matching outcomes in order o.
+func (m *ReadModel) OutcomesInOrder(f OutcomeFilter, o OutcomeOrder) []*MeetingOutcome {
+	search := strings.ToLower(strings.TrimSpace(f.Search))
 	rows := func(m *ReadModel) []*MeetingOutcome {
-		return narrowest(m, Outcomes, lookup{"meeting", f.MeetingIDs}, lookup{"owner", f.OwnerIDs}, lookup{"status", strs(f.Statuses)})
+		due, some := m.outcomeDueLookup(f)
+		if !some {
+			return nil
+		}
+		return narrowest(m, Outcomes, lookup{"meeting", f.MeetingIDs}, lookup{"owner", f.OwnerIDs}, lookup{"status", strs(f.Statuses)}, due)
 	}
-	return matching(m, rows, func(o *MeetingOutcome) bool {
+	return inOrder(matching(m, rows, func(o *MeetingOutcome) bool {
 		return among(f.MeetingIDs, o.MeetingID) && among(f.Kinds, o.Kind) && among(f.Statuses, o.Status) &&
 			(len(f.OwnerIDs) == 0 || (o.OwnerID != "" && among(f.OwnerIDs, o.OwnerID))) &&
-			Outcomes.visibleTo(m, f.Viewer, o)
-	}, func(a, b *MeetingOutcome) bool { return OutcomeKey(a) > OutcomeKey(b) })
+			f.matchesMore(m, o, search) && Outcomes.visibleTo(m, f.Viewer, o)
+	}, nil), o.Key, o.Descending)
 }
 
 // OutcomeKey is the cursor key of the outcome order (descending).
@@ -553,7 +601,7 @@ func timeKey(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.00
 // ---------------------------------------------------------------- helpers
 
 // matching returns those of rows (taken under the read lock) that keep
-// selects, in the order less gives.
+// selects, in the order less gives (nil: in no order).
 func matching[T any](m *ReadModel, rows func(*ReadModel) []*T, keep func(*T) bool, less func(a, b *T) bool) []*T {
 	return sorted(m, func(m *ReadModel) []*T {
 		all := rows(m)

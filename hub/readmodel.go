@@ -72,6 +72,7 @@ func NewReadModel() *ReadModel {
 		feed:            newFeed(),
 		asOf:            newAsOfIndex(),
 	}
+	m.commitmentIndex.all.tally = newTally(allDims, nil)
 	for _, k := range kinds {
 		t := &table{rows: map[string]entity{}, indexes: map[string]links{}}
 		for _, name := range k.indexes {

@@ -108,6 +108,12 @@ var (
 			{Name: "commitment", Keys: func(o *MeetingOutcome, keys []string) []string { return append(keys, o.CommitmentIDs...) }},
 			{Name: "owner", Key: func(o *MeetingOutcome) string { return o.OwnerID }},
 			{Name: "status", Key: func(o *MeetingOutcome) string { return string(o.Status) }},
+			{Name: "due", Key: func(o *MeetingOutcome) string {
+				if o.DueDate == nil {
+					return ""
+				}
+				return string(*o.DueDate)
+			}},
 		}})
 
 	Tokens = register(Row[Token]{Type: TypeToken, Key: "token",

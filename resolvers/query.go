@@ -44,12 +44,13 @@ func (r *queryResolver) StrategicPlan(ctx context.Context, id string) (*hub.Stra
 	return hub.Plans.Get(r.model(), localID(hub.TypePlan, id)), nil
 }
 
-func (r *queryResolver) Stakeholders(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.StakeholderFilter) (*model.StakeholderConnection, error) {
+func (r *queryResolver) Stakeholders(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.StakeholderFilter, orderBy *model.StakeholderOrder) (*model.StakeholderConnection, error) {
 	var f hub.StakeholderFilter
 	if filter != nil {
 		f = hub.StakeholderFilter{Sectors: filter.Sectors, Search: deref(filter.Search)}
 	}
-	return stakeholderConnection(r.model().Stakeholders(f), pageArgs{first, last, after, before})
+	o := stakeholderOrder(orderBy)
+	return connection[model.StakeholderConnection, model.StakeholderEdge](r.model().StakeholdersInOrder(f, o), o.Key, o.Descending, pageArgs{first, last, after, before}, asIs)
 }
 
 func (r *queryResolver) Stakeholder(ctx context.Context, id string, _ *time.Time) (*hub.Stakeholder, error) {
@@ -84,7 +85,7 @@ func (r *queryResolver) CommitmentByReference(ctx context.Context, reference str
 	return r.commitment(hub.Commitments.Get(r.model(), strings.ToUpper(strings.TrimSpace(reference)))), nil
 }
 
-func (r *queryResolver) Meetings(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.MeetingFilter) (*model.MeetingConnection, error) {
+func (r *queryResolver) Meetings(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.MeetingFilter, orderBy *model.MeetingOrder) (*model.MeetingConnection, error) {
 	f := hub.MeetingFilter{Viewer: viewer(ctx)}
 	if filter != nil {
 		d := filterIDs{arg: "filter"}
@@ -94,7 +95,8 @@ func (r *queryResolver) Meetings(ctx context.Context, first *int, after *string,
 			return nil, d.err
 		}
 	}
-	return meetingConnection(r.model().Meetings(f), pageArgs{first, last, after, before})
+	o := meetingOrder(orderBy)
+	return connection[model.MeetingConnection, model.MeetingEdge](r.model().MeetingsInOrder(f, o), o.Key, o.Descending, pageArgs{first, last, after, before}, asIs)
 }
 
 func (r *queryResolver) Meeting(ctx context.Context, id string) (*hub.Meeting, error) {
@@ -102,18 +104,21 @@ func (r *queryResolver) Meeting(ctx context.Context, id string) (*hub.Meeting, e
 	return m, nil
 }
 
-func (r *queryResolver) Outcomes(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.OutcomeFilter) (*model.MeetingOutcomeConnection, error) {
+func (r *queryResolver) Outcomes(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.OutcomeFilter, orderBy *model.OutcomeOrder) (*model.MeetingOutcomeConnection, error) {
 	f := hub.OutcomeFilter{Viewer: viewer(ctx)}
 	if filter != nil {
 		d := filterIDs{arg: "filter"}
 		f = hub.OutcomeFilter{Kinds: filter.Kinds, Statuses: filter.Statuses,
 			MeetingIDs: d.ids("meetingIds", hub.TypeMeeting, filter.MeetingIds),
-			OwnerIDs:   d.ids("ownerIds", hub.TypeStakeholder, filter.OwnerIds), Viewer: viewer(ctx)}
+			OwnerIDs:   d.ids("ownerIds", hub.TypeStakeholder, filter.OwnerIds),
+			DueAfter:   filter.DueAfter, DueBefore: filter.DueBefore, Overdue: filter.Overdue, Today: r.Hub.Today(),
+			Search: deref(filter.Search), PillarIDs: d.ids("pillarIds", hub.TypePillar, filter.PillarIds), Viewer: viewer(ctx)}
 		if d.err != nil {
 			return nil, d.err
 		}
 	}
-	return outcomeConnection(r.model().Outcomes(f), pageArgs{first, last, after, before})
+	o := outcomeOrder(orderBy)
+	return connection[model.MeetingOutcomeConnection, model.MeetingOutcomeEdge](r.model().OutcomesInOrder(f, o), o.Key, o.Descending, pageArgs{first, last, after, before}, asIs)
 }
 
 func (r *queryResolver) Communities(ctx context.Context, includeArchived *bool) ([]*hub.Community, error) {
@@ -141,6 +146,7 @@ func commitmentFilter(f *model.CommitmentFilter) (hub.CommitmentFilter, error) {
 	return hub.CommitmentFilter{
 		PlanIDs:        localIDs(hub.TypePlan, f.PlanIds),
 		Sectors:        f.Sectors,
+		LeadSectors:    f.LeadSectors,
 		StakeholderIDs: d.ids("stakeholderIds", hub.TypeStakeholder, f.StakeholderIds),
 		PillarIDs:      d.ids("pillarIds", hub.TypePillar, f.PillarIds),
 		ObjectiveIDs:   d.ids("objectiveIds", hub.TypeObjective, f.ObjectiveIds),
@@ -162,10 +168,6 @@ func deref[T any](p *T) T {
 }
 
 // ---------------------------------------------------------------- connections
-
-func stakeholderConnection(items []*hub.Stakeholder, a pageArgs) (*model.StakeholderConnection, error) {
-	return connection[model.StakeholderConnection, model.StakeholderEdge](items, hub.StakeholderKey, false, a, asIs)
-}
 
 func (r *Resolver) commitmentConnection(m *hub.ReadModel, items []*hub.Commitment, o hub.CommitmentOrder, a pageArgs) (*model.CommitmentConnection, error) {
 	convert := func(cs []*hub.Commitment) []*gqltype.Commitment { return r.commitmentsFrom(m.Entity, cs) }
@@ -195,14 +197,6 @@ func (r *Resolver) commitmentPage(ctx context.Context, f hub.CommitmentFilter, o
 		info.StartCursor, info.EndCursor = &edges[0].Cursor, &edges[k-1].Cursor
 	}
 	return &model.CommitmentConnection{Edges: edges, Nodes: nodes, PageInfo: info, TotalCount: p.Total}, nil
-}
-
-func meetingConnection(items []*hub.Meeting, a pageArgs) (*model.MeetingConnection, error) {
-	return connection[model.MeetingConnection, model.MeetingEdge](items, hub.MeetingKey, true, a, asIs)
-}
-
-func outcomeConnection(items []*hub.MeetingOutcome, a pageArgs) (*model.MeetingOutcomeConnection, error) {
-	return connection[model.MeetingOutcomeConnection, model.MeetingOutcomeEdge](items, hub.OutcomeKey, true, a, asIs)
 }
 
 // historyConnection pages an entity's changes, oldest first, without the

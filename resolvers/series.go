@@ -7,20 +7,12 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"convene/graph"
 	"convene/graph/model"
 	"convene/hub"
 	"convene/resolvers/gqltype"
 )
 
 // Progress series (hub/series.go) on each type that groups commitments.
-
-// CommitmentStats returns the commitment figures' resolver.
-func (r *Resolver) CommitmentStats() graph.CommitmentStatsResolver {
-	return &commitmentStatsResolver{r}
-}
-
-type commitmentStatsResolver struct{ *Resolver }
 
 // series computes the series of the commitments that pick selects from
 // the model as of ctx's instant.

@@ -99,6 +99,8 @@ type CommitmentFilter struct {
 	PlanIds []string `json:"planIds,omitempty"`
 	// Only commitments whose lead or a participant is in one of these sectors.
 	Sectors []hub.Sector `json:"sectors,omitempty"`
+	// Only commitments whose lead is in one of these sectors: those a bar of `commitmentStats.bySector` counts.
+	LeadSectors []hub.Sector `json:"leadSectors,omitempty"`
 	// Only commitments that one of these stakeholders leads or takes part in.
 	StakeholderIds []string `json:"stakeholderIds,omitempty"`
 	// Only commitments under one of these pillars.
@@ -533,6 +535,14 @@ type MeetingFilter struct {
 	Statuses []hub.MeetingStatus `json:"statuses,omitempty"`
 }
 
+// An ordering of meetings; ties break on the start.
+type MeetingOrder struct {
+	// The field to order by.
+	Field hub.MeetingOrderField `json:"field"`
+	// The direction.
+	Direction string `json:"direction"`
+}
+
 // A page of meeting outcomes.
 type MeetingOutcomeConnection struct {
 	// The outcomes on this page, with their cursors.
@@ -575,6 +585,24 @@ type OutcomeFilter struct {
 	Kinds []hub.OutcomeKind `json:"kinds,omitempty"`
 	// Only outcomes with these statuses.
 	Statuses []hub.OutcomeStatus `json:"statuses,omitempty"`
+	// Only outcomes due on or after this date (outcomes without a due date are left out).
+	DueAfter *hub.Date `json:"dueAfter,omitempty"`
+	// Only outcomes due on or before this date (outcomes without a due date are left out).
+	DueBefore *hub.Date `json:"dueBefore,omitempty"`
+	// Only overdue outcomes (true: due before today and still OPEN or IN_PROGRESS) or only those not overdue (false).
+	Overdue *bool `json:"overdue,omitempty"`
+	// Only outcomes whose summary or details contain this text (case-insensitive).
+	Search *string `json:"search,omitempty"`
+	// Only outcomes concerning a commitment under one of these pillars.
+	PillarIds []string `json:"pillarIds,omitempty"`
+}
+
+// An ordering of meeting outcomes; ties break on when they were recorded.
+type OutcomeOrder struct {
+	// The field to order by.
+	Field hub.OutcomeOrderField `json:"field"`
+	// The direction.
+	Direction string `json:"direction"`
 }
 
 // Which outcomes a subscription delivers. Conditions combine with AND; values within a list with OR.
@@ -904,6 +932,42 @@ type StakeholderFilter struct {
 	Sectors []hub.Sector `json:"sectors,omitempty"`
 	// Only stakeholders whose name, acronym or description contains this text (case-insensitive).
 	Search *string `json:"search,omitempty"`
+}
+
+// An ordering of stakeholders; ties break on the name.
+type StakeholderOrder struct {
+	// The field to order by.
+	Field hub.StakeholderOrderField `json:"field"`
+	// The direction.
+	Direction string `json:"direction"`
+}
+
+// A page of figures per stakeholder.
+type StakeholderStatsConnection struct {
+	// The stakeholders' figures on this page, with their cursors.
+	Edges []*StakeholderStatsEdge `json:"edges"`
+	// The stakeholders' figures on this page.
+	Nodes []*hub.StakeholderStats `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many stakeholders have figures, across all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// One stakeholder's figures and their cursor.
+type StakeholderStatsEdge struct {
+	// Opaque cursor for `after` / `before`.
+	Cursor string `json:"cursor"`
+	// The figures.
+	Node *hub.StakeholderStats `json:"node"`
+}
+
+// An ordering of figures per stakeholder; ties break on the stakeholder's name.
+type StakeholderStatsOrder struct {
+	// The field to order by.
+	Field hub.StakeholderStatsField `json:"field"`
+	// The direction.
+	Direction string `json:"direction"`
 }
 
 // Live updates from the event log. Every message carries a `cursor`: pass the
