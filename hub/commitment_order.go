@@ -262,14 +262,15 @@ func (m *ReadModel) CommitmentPage(f CommitmentFilter, o CommitmentOrder, today 
 // commitmentList returns a list that holds every commitment f selects in
 // order o, and the matcher that picks them out of it, with the range
 // [lo, hi) of it outside which none is; false when f selects none. The
-// list is the kept order, or, when the narrowest index lists few enough
-// commitments for a page of first or last, those sorted (all matching).
+// list is the kept order (or its shortest list under one key f names), or,
+// when f's candidates (commitmentCandidates) are few enough for a page of
+// first or last, its matches sorted.
 // Call it under m.mu.
 func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today Date, first, last *int) (list ordered, match func(*commitmentRow) bool, lo, hi int, ok bool) {
 	ix := &m.commitmentIndex
 	match = m.commitmentMatcher(f, today)
-	best, narrowed, none := m.narrowestCommitments(f)
-	if none {
+	cands := m.commitmentCandidates(f, today)
+	if cands.n == 0 {
 		return ordered{}, nil, 0, 0, false
 	}
 	n := len(ix.rows)
@@ -279,9 +280,8 @@ func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today 
 	} else if last != nil {
 		page = *last
 	}
-	ix.ensureOrders()
 	slot := orderSlot(o.Field)
-	ord, keyed := ix.orders[slot], false
+	ord := ix.orders[slot]
 	// The shortest list of one key of a dimension f names holds every
 	// match: the walk skips what that dimension does not select.
 	for _, d := range []struct {
@@ -297,22 +297,12 @@ func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today 
 			l = lists[slot]
 		}
 		if len(l) < len(ord) {
-			ord, keyed = l, true
+			ord = l
 		}
 	}
-	few := false // sorting the candidates costs less than walking an order to fill the page
-	if narrowed && !keyed {
-		c := Commitments.count(m, best.index, best.keys)
-		few = 4*c*c <= (page+1)*n
-	}
-	if few {
-		var rows []*commitmentRow
-		m.tables[Commitments.n].eachListed(best.index, best.keys, func(id string) {
-			if i, ok := ix.rowOf[id]; ok && match(&ix.rows[i]) {
-				rows = append(rows, &ix.rows[i])
-			}
-		})
-		slices.SortFunc(rows, o.compare)
+	// Sorting the candidates costs less than walking the list to fill the page.
+	if c := cands.n; !cands.all && 4*c*c <= (page+1)*len(ord) {
+		rows := ix.sortedRows(cands, match, o)
 		all := func(*commitmentRow) bool { return true }
 		return ordered{n: len(rows), at: func(j int) *commitmentRow { return rows[j] }}, all, 0, len(rows), true
 	}
@@ -352,22 +342,6 @@ func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today 
 		hi = max(hi, lo)
 	}
 	return list, match, lo, hi, true
-}
-
-// narrowestCommitments returns the index lookup of f that lists the fewest
-// commitments (narrowed false when f names none), or none when f's due
-// range holds no due date; call it under m.mu.
-func (m *ReadModel) narrowestCommitments(f CommitmentFilter) (best lookup, narrowed, none bool) {
-	var due []string
-	if f.DueBefore != nil || f.DueAfter != nil {
-		due = m.tables[Commitments.n].keysBetween("due", f.DueAfter, f.DueBefore)
-		if due == nil {
-			return lookup{}, false, true
-		}
-	}
-	best, narrowed = narrowestLookup(m, Commitments, []lookup{{"stakeholder", f.StakeholderIDs}, {"objective", f.ObjectiveIDs},
-		{"pillar", f.PillarIDs}, {"status", strs(f.Statuses)}, {"community", f.CommunityIDs}, {"due", due}})
-	return best, narrowed, false
 }
 
 // countCommitments counts the commitments f selects: from the kept counts
