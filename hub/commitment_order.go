@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The commitment index keeps its rows sorted in every list order, so that a
@@ -38,28 +39,38 @@ func (ix *commitmentIndex) ensureOrders() {
 	if ix.sorted.Load() {
 		return
 	}
+	var wg sync.WaitGroup // the orders sort on every core there is
 	for s, f := range orderFields {
-		ord := make([]int32, len(ix.rows))
-		for i := range ord {
-			ord[i] = int32(i)
-		}
-		o := CommitmentOrder{Field: f}
-		slices.SortFunc(ord, func(a, b int32) int { return o.compare(&ix.rows[a], &ix.rows[b]) })
-		ix.orders[s] = ord
+		wg.Go(func() {
+			ord := make([]int32, len(ix.rows))
+			for i := range ord {
+				ord[i] = int32(i)
+			}
+			o := CommitmentOrder{Field: f}
+			slices.SortFunc(ord, func(a, b int32) int { return o.compare(&ix.rows[a], &ix.rows[b]) })
+			ix.orders[s] = ord
+		})
 	}
+	wg.Wait()
+	// Each row's lists are looked up once, not once an order.
 	ix.keyed = map[string]*keyedOrders{}
-	keys := make([][]string, len(ix.rows))
+	listsOf := make([][]*keyedOrders, len(ix.rows))
+	var keys []string
 	for i := range ix.rows {
-		keys[i] = ix.rows[i].keys(nil)
+		keys = ix.rows[i].keys(keys[:0])
+		listsOf[i] = make([]*keyedOrders, len(keys))
+		for j, k := range keys {
+			lists := ix.keyed[k]
+			if lists == nil {
+				lists = new(keyedOrders)
+				ix.keyed[k] = lists
+			}
+			listsOf[i][j] = lists
+		}
 	}
 	for s := range orderFields {
 		for _, i := range ix.orders[s] {
-			for _, k := range keys[i] {
-				lists := ix.keyed[k]
-				if lists == nil {
-					lists = new(keyedOrders)
-					ix.keyed[k] = lists
-				}
+			for _, lists := range listsOf[i] {
 				lists[s] = append(lists[s], i)
 			}
 		}

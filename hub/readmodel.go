@@ -87,11 +87,19 @@ func (m *ReadModel) restore(snaps []Snapshot, watermark int64) int {
 			latest[stream] = s
 		}
 	}
-	for stream, s := range latest {
-		m.put(s.State)
-		m.history[stream] = s.History
-		if c := Commitments.Of(s.State); c != nil {
-			m.reports[c.ID] = s.Reports
+	// Commitments last: a stakeholder put after its commitments refreshes
+	// each of their rows (stakeholderSectorChanged).
+	for _, commitments := range []bool{false, true} {
+		for stream, s := range latest {
+			c := Commitments.Of(s.State)
+			if (c != nil) != commitments {
+				continue
+			}
+			m.put(s.State)
+			m.history[stream] = s.History
+			if c != nil {
+				m.reports[c.ID] = s.Reports
+			}
 		}
 	}
 	m.commitmentIndex.ensureOrders()
