@@ -194,6 +194,7 @@ func (r *results) render() string {
 			}
 		}
 	}
+	r.renderHey(p)
 	p("\nvs Bn: Convene's peak throughput over the baseline's. B0 answers each request with the bytes Convene answered it with\n")
 	p("(plain net/http, no execution): the machine's limit. B1 is net/http + encoding/json over the same data (REST). B2 is\n")
 	p("Apollo Server %s on Node.js, same schema subset, same data in memory. \"answers\": each baseline's responses compared,\n", r.machineValue("npm @apollo/server"))
@@ -468,4 +469,25 @@ func (r *results) targets() [][3]string {
 		add("Start-up to ready ≤ 5 s", fmt.Sprintf("median %s, max %s over %d starts", fmtDur(s[len(s)/2]), fmtDur(s[len(s)-1]), len(s)), s[len(s)-1] <= 5*time.Second)
 	}
 	return out
+}
+
+// renderHey writes the fixed-rate check of the uncached rows against hey.
+func (r *results) renderHey(p func(string, ...any)) {
+	var rows []*readRow
+	for _, row := range r.reads {
+		if row.hey != nil {
+			rows = append(rows, row)
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	p("\nThe fixed-rate phases of the uncached rows again with `hey` (bench/hey.go: the same rate, connections and core,\n")
+	p("the workload's first request only; hey waits for each answer, so its tails are a floor):\n\n")
+	p("| workload | rate | harness p50 | harness p99 | hey rate | hey p50 | hey p99 | hey slowest | |\n|---|--:|--:|--:|--:|--:|--:|--:|---|\n")
+	for _, row := range rows {
+		h := row.hey
+		p("| %s uncached | %.0f | %s | %s | %.0f | %s | %s | %s | %s |\n", row.wl, row.fixed.Rate, fmtDur(row.fixed.pct(50)), fmtDur(row.fixed.pct(99)),
+			h.rate, fmtDur(h.p50), fmtDur(h.p99), fmtDur(h.max), h.errs)
+	}
 }

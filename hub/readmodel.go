@@ -87,6 +87,15 @@ func (m *ReadModel) restore(snaps []Snapshot, watermark int64) int {
 			latest[stream] = s
 		}
 	}
+	perKind := make([]int, len(m.tables))
+	for _, s := range latest {
+		perKind[s.State.k.n]++
+	}
+	for i, t := range m.tables { // grown once, not by doubling
+		if len(t.rows) == 0 {
+			t.rows = make(map[string]entity, perKind[i])
+		}
+	}
 	// Commitments last: a stakeholder put after its commitments refreshes
 	// each of their rows (stakeholderSectorChanged).
 	for _, commitments := range []bool{false, true} {
