@@ -138,8 +138,8 @@ func (r *results) render() string {
 	p("Convene binary idle, right after start-up: %.0f%% of its core.\n", 100*r.idleCPU)
 
 	p("\n## Requests (W1–W4)\n\n")
-	p("| workload | server | peak req/s | p50 @ 50%% | p99 @ 50%% | p99.9 @ 50%% | vs B0 | vs B1 | vs B2 | other load | answers |\n")
-	p("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
+	p("| workload | server | peak req/s | p50 @ 50%% | p99 @ 50%% | p99.9 @ 50%% | server CPU / request | vs B0 | vs B1 | vs B2 | other load | answers |\n")
+	p("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
 	titles := map[string]string{}
 	for _, wl := range readWorkloads(&export{}, 0) {
 		titles[wl.name] = wl.title
@@ -166,8 +166,8 @@ func (r *results) render() string {
 			if e := row.peak.Errors + row.fixed.Errors; e > 0 {
 				errs = fmt.Sprintf("; **%d errors**", e)
 			}
-			p("| %s %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%s |\n", wl, titles[wl], row.target, peak,
-				fmtDur(row.fixed.pct(50)), fmtDur(row.fixed.pct(99)), fmtDur(row.fixed.pct(99.9)), vs[0], vs[1], vs[2],
+			p("| %s %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%s |\n", wl, titles[wl], row.target, peak,
+				fmtDur(row.fixed.pct(50)), fmtDur(row.fixed.pct(99)), fmtDur(row.fixed.pct(99.9)), fmtDur(row.peak.cpuPerRequest()), vs[0], vs[1], vs[2],
 				foreign(row.peak, row.fixed), row.verified, errs)
 		}
 	}
@@ -176,8 +176,8 @@ func (r *results) render() string {
 		if !w.ok {
 			check = "**MISMATCH**"
 		}
-		p("| W4 reportProgress (durable) | Convene | %.0f | %s | %s | %s | | | | %s | %s: %s |\n", w.peak.throughput(),
-			fmtDur(w.fixed.pct(50)), fmtDur(w.fixed.pct(99)), fmtDur(w.fixed.pct(99.9)), foreign(w.peak, w.fixed), check, w.detail)
+		p("| W4 reportProgress (durable) | Convene | %.0f | %s | %s | %s | %s | | | | %s | %s: %s |\n", w.peak.throughput(),
+			fmtDur(w.fixed.pct(50)), fmtDur(w.fixed.pct(99)), fmtDur(w.fixed.pct(99.9)), fmtDur(w.peak.cpuPerRequest()), foreign(w.peak, w.fixed), check, w.detail)
 	}
 	if w := r.w4pair; w != nil {
 		for _, row := range w.rows {
@@ -189,13 +189,15 @@ func (r *results) render() string {
 				if l.l.Errors > 0 {
 					errs = fmt.Sprintf("; **%d errors**", l.l.Errors)
 				}
-				p("| W4 two instances, %s: %s | Convene | %.0f | %s | %s | %s | | | | %s | %.0f%% of the writes (closed loop of %d each)%s |\n", row.name, l.who,
+				p("| W4 two instances, %s: %s | Convene | %.0f | %s | %s | %s | | | | | %s | %.0f%% of the writes (closed loop of %d each)%s |\n", row.name, l.who,
 					l.l.throughput(), fmtDur(l.l.pct(50)), fmtDur(l.l.pct(99)), fmtDur(l.l.pct(99.9)), foreign(row.a, row.b), 100*row.share(l.l), pairConns, errs)
 			}
 		}
 	}
 	r.renderHey(p)
-	p("\nvs Bn: Convene's peak throughput over the baseline's. B0 answers each request with the bytes Convene answered it with\n")
+	p("\nserver CPU / request: the server process's user+system time over the peak phase (/proc/<pid>/stat, 10 ms ticks) per\n")
+	p("answer, which other processes on its core inflate far less than they do the rates and latencies.\n")
+	p("vs Bn: Convene's peak throughput over the baseline's. B0 answers each request with the bytes Convene answered it with\n")
 	p("(plain net/http, no execution): the machine's limit. B1 is net/http + encoding/json over the same data (REST). B2 is\n")
 	p("Apollo Server %s on Node.js, same schema subset, same data in memory. \"answers\": each baseline's responses compared,\n", r.machineValue("npm @apollo/server"))
 	p("as JSON, with Convene's (data and errors; Convene adds a cost report in `extensions`). ⚠client-bound: the load generator\n")
