@@ -167,6 +167,10 @@ func scalingRequests(addr, token string) ([]scalingQuery, error) {
 	one("overdue", page(map[string]any{"overdue": true}, nil), page(map[string]any{"overdue": false}, nil))
 	one("due range", page(map[string]any{"dueAfter": "2025-01-01", "dueBefore": "2025-12-31"}, nil))
 	one("search", page(map[string]any{"search": "objective 2."}, nil), page(map[string]any{"search": "towards"}, nil))
+	// The searches above select a quarter and every commitment, so their
+	// totalCount counts that many; a search for one title costs its
+	// rarest trigram's rows.
+	one("search, one title", page(map[string]any{"search": "commitment 17 towards"}, nil))
 	// W3's roll-up under filters: what it costs grows with the matches
 	// (the shortest list a filter names), not with every commitment.
 	var stats [][]byte
