@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
@@ -237,6 +239,18 @@ type loadResult struct {
 	// generator's cores that other processes used meanwhile.
 	ForeignSrv, ForeignCli float64
 	Others                 string // the busiest of those processes
+	// ServerCPU is the server process's own CPU time (user + system)
+	// over the phase: per request, a cost that other load on its core
+	// does not inflate as it does the rates.
+	ServerCPU time.Duration
+}
+
+// cpuPerRequest is the server's CPU time per answered request, or 0.
+func (r loadResult) cpuPerRequest() time.Duration {
+	if r.Requests == 0 {
+		return 0
+	}
+	return r.ServerCPU / time.Duration(r.Requests)
 }
 
 func (r loadResult) throughput() float64 { return float64(r.Requests) / r.Wall.Seconds() }
@@ -301,9 +315,23 @@ func collect(ws []*worker, wall time.Duration, cpu time.Duration) loadResult {
 	return r
 }
 
+// noGC stops the generator's own garbage collection for a phase (a
+// memory limit stands in), and returns what restores it: on its one core
+// a mark phase of the harness's heap took 10–240 ms of wall time, delaying
+// requests that a fixed-rate phase then charges to the server.
+func noGC() (restore func()) {
+	runtime.GC()
+	pct, limit := debug.SetGCPercent(-1), debug.SetMemoryLimit(4<<30)
+	return func() {
+		debug.SetGCPercent(pct)
+		debug.SetMemoryLimit(limit)
+	}
+}
+
 // closedLoop runs conns workers that each send the next request as soon as
 // the previous answer arrives, for d: the peak throughput.
 func closedLoop(rs *reqSet, conns int, d time.Duration) loadResult {
+	defer noGC()()
 	ws := make([]*worker, conns)
 	var next atomic.Uint64
 	var wg sync.WaitGroup
@@ -326,6 +354,7 @@ func closedLoop(rs *reqSet, conns int, d time.Duration) loadResult {
 	wg.Wait()
 	r := collect(ws, time.Since(start), cpuTime()-cpu0)
 	r.ForeignSrv, r.ForeignCli = fm.stop()
+	r.ServerCPU = fm.srvUsed
 	r.Others = fm.busiestOthers()
 	return r
 }
@@ -335,6 +364,7 @@ func closedLoop(rs *reqSet, conns int, d time.Duration) loadResult {
 // scheduled time, so a server that falls behind is charged for the wait
 // (no coordinated omission, as in wrk2).
 func fixedRate(rs *reqSet, conns int, rate float64, d time.Duration) loadResult {
+	defer noGC()()
 	total := int(rate * d.Seconds())
 	sched := make(chan time.Time, min(total, 1<<20))
 	ws := make([]*worker, conns)
@@ -370,6 +400,7 @@ func fixedRate(rs *reqSet, conns int, rate float64, d time.Duration) loadResult 
 	r := collect(ws, time.Since(start), cpuTime()-cpu0)
 	r.Rate = rate
 	r.ForeignSrv, r.ForeignCli = fm.stop()
+	r.ServerCPU = fm.srvUsed
 	r.Others = fm.busiestOthers()
 	return r
 }

@@ -53,7 +53,7 @@ func main() {
 	if len(os.Args) > 1 {
 		servers := map[string]func([]string) error{
 			"serve-b0": serveB0, "serve-b1": serveB1,
-			"serve-rawws": serveRawWS, "serve-inproc": serveInproc,
+			"serve-rawws": serveRawWS, "serve-inproc": serveInproc, "generate": serveGenerate,
 		}
 		if fn, ok := servers[os.Args[1]]; ok {
 			if err := fn(os.Args[2:]); err != nil && !errors.Is(err, errStopped) {

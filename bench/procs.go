@@ -205,6 +205,7 @@ type foreignMeter struct {
 	start                    time.Time
 	srv0, cli0, busy0, busy1 time.Duration
 	procs                    map[int]procSample
+	srvUsed                  time.Duration // the server's own CPU time, once stopped
 }
 
 func startForeign(pid int) *foreignMeter {
@@ -218,6 +219,9 @@ func startForeign(pid int) *foreignMeter {
 // stop returns the share of each core (0–1) that other processes used.
 func (m *foreignMeter) stop() (server, client float64) {
 	wall := time.Since(m.start)
+	if m.pid > 0 {
+		m.srvUsed = procCPU(m.pid) - m.srv0
+	}
 	if !pinning || wall <= 0 {
 		return 0, 0
 	}

@@ -54,6 +54,7 @@ type readRow struct {
 	wl, target  string
 	peak, fixed loadResult
 	verified    string
+	hey         *heyResult // the fixed-rate phase again with hey (bench/hey.go), uncached rows
 }
 
 func (r *results) warn(format string, args ...any) {
@@ -181,7 +182,12 @@ func run(ctx context.Context, cfg *config) error {
 		// callers only, so these rows show every request executed.
 		for _, wl := range wls {
 			reqs := posts(cv.addr, wl.gql, "Authorization", "Bearer "+token)
-			res.reads = append(res.reads, measureRead(cfg, wl, convUncached, &reqSet{addr: cv.addr, pid: cv.pid(), reqs: reqs, check: okGraphQL}, "served"))
+			row := measureRead(cfg, wl, convUncached, &reqSet{addr: cv.addr, pid: cv.pid(), reqs: reqs, check: okGraphQL}, "served")
+			if row.hey = runHey(cfg, cv.addr, token, wl.gql[0], cfg.conns, row.fixed.Rate, cfg.dur); row.hey != nil {
+				logf("%s %-26s hey at %6.0f req/s: p50 %7s p99 %7s max %7s %s", wl.name, convUncached, row.hey.rate,
+					fmtDur(row.hey.p50), fmtDur(row.hey.p99), fmtDur(row.hey.max), row.hey.errs)
+			}
+			res.reads = append(res.reads, row)
 		}
 		if mix, err := mixWorkload(cfg.root, ex); err != nil {
 			res.warn("the analyst's mix: %v", err)

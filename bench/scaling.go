@@ -30,12 +30,16 @@ const queryScaling = `query S($filter: CommitmentFilter, $orderBy: CommitmentOrd
   }
 }`
 
+// queryW3Filtered is W3 with a filter.
+const queryW3Filtered = `query W3F($filter: CommitmentFilter) { commitmentStats(filter: $filter) { total averageProgress overdue byStatus { status count } bySector { sector count averageProgress } byPillar { pillar { id code title } count averageProgress } } }`
+
 // scalingScale is one dataset size's server.
 type scalingScale struct {
 	commitments int
 	gen         time.Duration
 	startup     time.Duration
-	rss         int64 // the binary's resident memory once ready
+	startCPU    time.Duration // the binary's CPU time when it became ready
+	rss         int64         // the binary's resident memory once ready
 }
 
 // scalingResult holds each query's peak at each scale.
@@ -66,8 +70,9 @@ func runScaling(ctx context.Context, cfg *config, res *results, bin, token strin
 		if err != nil {
 			return nil, err
 		}
+		startCPU := procCPU(cv.pid())
 		time.Sleep(time.Second) // let start-up's garbage go before reading RSS
-		s := scalingScale{commitments: n, gen: gen.Duration, startup: cv.ready, rss: procRSS(cv.pid())}
+		s := scalingScale{commitments: n, gen: gen.Duration, startup: cv.ready, startCPU: startCPU, rss: procRSS(cv.pid())}
 		out.scales = append(out.scales, s)
 		logf("scaling: %d commitments ready in %s, RSS %d MB", n, cv.ready.Round(time.Millisecond), s.rss>>20)
 		sets, err := scalingRequests(cv.addr, token)
@@ -162,6 +167,19 @@ func scalingRequests(addr, token string) ([]scalingQuery, error) {
 	one("overdue", page(map[string]any{"overdue": true}, nil), page(map[string]any{"overdue": false}, nil))
 	one("due range", page(map[string]any{"dueAfter": "2025-01-01", "dueBefore": "2025-12-31"}, nil))
 	one("search", page(map[string]any{"search": "objective 2."}, nil), page(map[string]any{"search": "towards"}, nil))
+	// The searches above select a quarter and every commitment, so their
+	// totalCount counts that many; a search for one title costs its
+	// rarest trigram's rows.
+	one("search, one title", page(map[string]any{"search": "commitment 17 towards"}, nil))
+	// W3's roll-up under filters: what it costs grows with the matches
+	// (the shortest list a filter names), not with every commitment.
+	var stats [][]byte
+	for _, f := range []map[string]any{{"sectors": []string{"CIVIL_SOCIETY"}}, {"statuses": []string{"AT_RISK"}, "sectors": []string{"GOVERNMENT"}},
+		{"pillarIds": []string{pillar.ID}}, {"stakeholderIds": []string{ids.Stakeholders.Nodes[3].ID}}, {"overdue": true},
+		{"dueAfter": "2025-01-01", "dueBefore": "2025-03-31"}, {"search": "towards"}} {
+		stats = append(stats, gqlBody(queryW3Filtered, map[string]any{"filter": f}))
+	}
+	out = append(out, scalingQuery{name: "W3 commitmentStats, filtered", bodies: stats})
 	return out, nil
 }
 
@@ -169,16 +187,17 @@ func scalingRequests(addr, token string) ([]scalingQuery, error) {
 func (s *scalingResult) render(p func(string, ...any)) {
 	p("\n## Scaling: a page of 50 at each dataset size (uncached)\n\n")
 	p("Each size on its own generated database (%s stakeholders, about one progress report a commitment) and a fresh\n", "200")
-	p("server; every request with the admin token (the response cache off), the W2 document with `totalCount`. Peak\n")
+	p("server; every request with the admin token (the response cache off), the W2 document with `totalCount` (the last\n")
+	p("row: W3's document with a filter, seven filters in turn). Peak\n")
 	p("req/s of a short closed loop; the last column is the largest size's rate over the smallest's (target ≥ 0.8×).\n\n")
-	p("| commitments | generated in | start-up to ready | RSS when ready | RSS / commitment | RSS added / commitment added |\n|--:|--:|--:|--:|--:|--:|\n")
+	p("| commitments | generated in | start-up to ready | its CPU time | RSS when ready | RSS / commitment | RSS added / commitment added |\n|--:|--:|--:|--:|--:|--:|--:|\n")
 	for i, sc := range s.scales {
 		added := "—"
 		if i > 0 {
 			d := float64(sc.rss-s.scales[0].rss) / float64(sc.commitments-s.scales[0].commitments)
 			added = fmt.Sprintf("%.1f KB", d/1024)
 		}
-		p("| %d | %.0f s | %s | %d MB | %.1f KB | %s |\n", sc.commitments, sc.gen.Seconds(), fmtDur(sc.startup), sc.rss>>20, float64(sc.rss)/float64(sc.commitments)/1024, added)
+		p("| %d | %.0f s | %s | %s | %d MB | %.1f KB | %s |\n", sc.commitments, sc.gen.Seconds(), fmtDur(sc.startup), fmtDur(sc.startCPU), sc.rss>>20, float64(sc.rss)/float64(sc.commitments)/1024, added)
 	}
 	p("\n| page of 50 |")
 	for _, sc := range s.scales {
@@ -189,6 +208,39 @@ func (s *scalingResult) render(p func(string, ...any)) {
 		p("--:|")
 	}
 	p("--:|\n")
+	s.renderRates(p)
+	p("\nThe same phases as the server's CPU time per request (its user+system time from /proc, 10 ms ticks, over the\n")
+	p("requests answered): what a page costs the server whatever else runs on its core. The last column is the\n")
+	p("smallest size's cost over the largest's, the rate ratio a free core would show (target ≥ 0.8×).\n\n")
+	p("| server CPU / request |")
+	for _, sc := range s.scales {
+		p(" %d |", sc.commitments)
+	}
+	p(" smallest / largest |\n|---|")
+	for range s.scales {
+		p("--:|")
+	}
+	p("--:|\n")
+	for _, name := range s.names {
+		peaks := s.peaks[name]
+		p("| %s |", name)
+		for _, l := range peaks {
+			p(" %s |", fmtDur(l.cpuPerRequest()))
+		}
+		ratio := "—"
+		if n := len(peaks); n > 1 && peaks[n-1].cpuPerRequest() > 0 {
+			r := float64(peaks[0].cpuPerRequest()) / float64(peaks[n-1].cpuPerRequest())
+			ratio = fmt.Sprintf("%.2f×", r)
+			if r < 0.8 {
+				ratio = "**" + ratio + "**"
+			}
+		}
+		p(" %s |\n", ratio)
+	}
+}
+
+// renderRates writes the peak rates at each size.
+func (s *scalingResult) renderRates(p func(string, ...any)) {
 	for _, name := range s.names {
 		peaks := s.peaks[name]
 		p("| %s |", name)

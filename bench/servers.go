@@ -207,6 +207,7 @@ func serveInproc(args []string) error {
 	mux.Handle("/", p.app.Handler())
 	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
 	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 	mux.HandleFunc("GET /debug/eventlog", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"appends":%d,"reads":%d,"loads":%d,"saves":%d}`,
 			p.log.appends.Load(), p.log.reads.Load(), p.log.loads.Load(), p.log.saves.Load())

@@ -56,6 +56,8 @@ type commitmentIndex struct {
 	keyed  map[string]*keyedOrders // the same under each key (commitmentRow.keys)
 	sorted atomic.Bool
 	sortMu sync.Mutex
+
+	text textIndex // rows by trigram, for search (commitment_text.go)
 }
 
 // rollup is the stats over a set of commitments, kept by adding and
@@ -182,6 +184,7 @@ func (m *ReadModel) putCommitment(c *Commitment) {
 	m.fillSectors(r)
 	ix.all.add(r, 1)
 	ix.reorder(i, old)
+	ix.retext(i, old)
 }
 
 // stakeholderPut is the stakeholder row's afterPut: commitment rows hold

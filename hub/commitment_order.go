@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The commitment index keeps its rows sorted in every list order, so that a
@@ -38,28 +39,38 @@ func (ix *commitmentIndex) ensureOrders() {
 	if ix.sorted.Load() {
 		return
 	}
+	var wg sync.WaitGroup // the orders sort on every core there is
 	for s, f := range orderFields {
-		ord := make([]int32, len(ix.rows))
-		for i := range ord {
-			ord[i] = int32(i)
-		}
-		o := CommitmentOrder{Field: f}
-		slices.SortFunc(ord, func(a, b int32) int { return o.compare(&ix.rows[a], &ix.rows[b]) })
-		ix.orders[s] = ord
+		wg.Go(func() {
+			ord := make([]int32, len(ix.rows))
+			for i := range ord {
+				ord[i] = int32(i)
+			}
+			o := CommitmentOrder{Field: f}
+			slices.SortFunc(ord, func(a, b int32) int { return o.compare(&ix.rows[a], &ix.rows[b]) })
+			ix.orders[s] = ord
+		})
 	}
+	wg.Wait()
+	// Each row's lists are looked up once, not once an order.
 	ix.keyed = map[string]*keyedOrders{}
-	keys := make([][]string, len(ix.rows))
+	listsOf := make([][]*keyedOrders, len(ix.rows))
+	var keys []string
 	for i := range ix.rows {
-		keys[i] = ix.rows[i].keys(nil)
+		keys = ix.rows[i].keys(keys[:0])
+		listsOf[i] = make([]*keyedOrders, len(keys))
+		for j, k := range keys {
+			lists := ix.keyed[k]
+			if lists == nil {
+				lists = new(keyedOrders)
+				ix.keyed[k] = lists
+			}
+			listsOf[i][j] = lists
+		}
 	}
 	for s := range orderFields {
 		for _, i := range ix.orders[s] {
-			for _, k := range keys[i] {
-				lists := ix.keyed[k]
-				if lists == nil {
-					lists = new(keyedOrders)
-					ix.keyed[k] = lists
-				}
+			for _, lists := range listsOf[i] {
 				lists[s] = append(lists[s], i)
 			}
 		}
@@ -265,14 +276,15 @@ func (m *ReadModel) CommitmentPage(f CommitmentFilter, o CommitmentOrder, today 
 // commitmentList returns a list that holds every commitment f selects in
 // order o, and the matcher that picks them out of it, with the range
 // [lo, hi) of it outside which none is; false when f selects none. The
-// list is the kept order, or, when the narrowest index lists few enough
-// commitments for a page of first or last, those sorted (all matching).
+// list is the kept order (or its shortest list under one key f names), or,
+// when f's candidates (commitmentCandidates) are few enough for a page of
+// first or last, its matches sorted.
 // Call it under m.mu.
 func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today Date, first, last *int) (list ordered, match func(*commitmentRow) bool, lo, hi int, ok bool) {
 	ix := &m.commitmentIndex
 	match = m.commitmentMatcher(f, today)
-	best, narrowed, none := m.narrowestCommitments(f)
-	if none {
+	cands := m.commitmentCandidates(f, today)
+	if cands.n == 0 {
 		return ordered{}, nil, 0, 0, false
 	}
 	if m.policy != nil { // a view of the past (asof.go) keeps no orders
@@ -285,9 +297,8 @@ func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today 
 	} else if last != nil {
 		page = *last
 	}
-	ix.ensureOrders()
 	slot := orderSlot(o.Field)
-	ord, keyed := ix.orders[slot], false
+	ord := ix.orders[slot]
 	// The shortest list of one key of a dimension f names holds every
 	// match: the walk skips what that dimension does not select.
 	for _, d := range []struct {
@@ -303,22 +314,12 @@ func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today 
 			l = lists[slot]
 		}
 		if len(l) < len(ord) {
-			ord, keyed = l, true
+			ord = l
 		}
 	}
-	few := false // sorting the candidates costs less than walking an order to fill the page
-	if narrowed && !keyed {
-		c := Commitments.count(m, best.index, best.keys)
-		few = 4*c*c <= (page+1)*n
-	}
-	if few {
-		var rows []*commitmentRow
-		m.tables[Commitments.n].eachListed(best.index, best.keys, func(id string) {
-			if i, ok := ix.rowOf[id]; ok && match(&ix.rows[i]) {
-				rows = append(rows, &ix.rows[i])
-			}
-		})
-		slices.SortFunc(rows, o.compare)
+	// Sorting the candidates costs less than walking the list to fill the page.
+	if c := cands.n; !cands.all && 4*c*c <= (page+1)*len(ord) {
+		rows := ix.sortedRows(cands, match, o)
 		all := func(*commitmentRow) bool { return true }
 		return ordered{n: len(rows), at: func(j int) *commitmentRow { return rows[j] }}, all, 0, len(rows), true
 	}
@@ -358,22 +359,6 @@ func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today 
 		hi = max(hi, lo)
 	}
 	return list, match, lo, hi, true
-}
-
-// narrowestCommitments returns the index lookup of f that lists the fewest
-// commitments (narrowed false when f names none), or none when f's due
-// range holds no due date; call it under m.mu.
-func (m *ReadModel) narrowestCommitments(f CommitmentFilter) (best lookup, narrowed, none bool) {
-	var due []string
-	if f.DueBefore != nil || f.DueAfter != nil {
-		due = m.tables[Commitments.n].keysBetween("due", f.DueAfter, f.DueBefore)
-		if due == nil {
-			return lookup{}, false, true
-		}
-	}
-	best, narrowed = narrowestLookup(m, Commitments, []lookup{{"stakeholder", f.StakeholderIDs}, {"objective", f.ObjectiveIDs},
-		{"pillar", f.PillarIDs}, {"status", strs(f.Statuses)}, {"community", f.CommunityIDs}, {"due", due}})
-	return best, narrowed, false
 }
 
 // countCommitments counts the commitments f selects: from the kept counts

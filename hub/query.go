@@ -326,27 +326,16 @@ func (m *ReadModel) Commitments(f CommitmentFilter, o CommitmentOrder, today Dat
 }
 
 // eachMatchingCommitment calls yield with each row f selects, in no
-// order, looking them up through the most selective index the filter
-// names; call it under m.mu.
+// order, matching only f's candidates (commitmentCandidates); call it
+// under m.mu.
 func (m *ReadModel) eachMatchingCommitment(f CommitmentFilter, today Date, yield func(*commitmentRow)) {
 	match := m.commitmentMatcher(f, today)
 	ix := &m.commitmentIndex
-	best, narrowed, none := m.narrowestCommitments(f)
-	switch {
-	case none:
-	case !narrowed:
-		for i := range ix.rows {
-			if r := &ix.rows[i]; match(r) {
-				yield(r)
-			}
+	m.commitmentCandidates(f, today).each(func(i int32) {
+		if r := &ix.rows[i]; match(r) {
+			yield(r)
 		}
-	default:
-		m.tables[Commitments.n].eachListed(best.index, best.keys, func(id string) {
-			if i, ok := ix.rowOf[id]; ok && match(&ix.rows[i]) {
-				yield(&ix.rows[i])
-			}
-		})
-	}
+	})
 }
 
 // isZero reports whether f selects every commitment.
@@ -368,8 +357,10 @@ func (m *ReadModel) commitmentMatcher(f CommitmentFilter, today Date) func(*comm
 		if !among(f.Statuses, c.Status) || !among(f.ObjectiveIDs, c.ObjectiveID) || !among(f.PillarIDs, c.PillarID) {
 			return false
 		}
-		if p := Pillars.get(m, c.PillarID); len(f.PlanIDs) > 0 && (p == nil || !among(f.PlanIDs, p.PlanID)) {
-			return false
+		if len(f.PlanIDs) > 0 {
+			if p := Pillars.get(m, c.PillarID); p == nil || !among(f.PlanIDs, p.PlanID) {
+				return false
+			}
 		}
 		if len(f.LeadSectors) > 0 && (r.leadSector < 0 || !slices.Contains(f.LeadSectors, AllSectors[r.leadSector])) {
 			return false

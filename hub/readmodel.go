@@ -103,11 +103,28 @@ func (m *ReadModel) restore(snaps []Snapshot, watermark int64) int {
 			latest[stream] = s
 		}
 	}
-	for stream, s := range latest {
-		m.put(s.State)
-		m.history[stream] = s.History
-		if c := Commitments.Of(s.State); c != nil {
-			m.reports[c.ID] = s.Reports
+	perKind := make([]int, len(m.tables))
+	for _, s := range latest {
+		perKind[s.State.k.n]++
+	}
+	for i, t := range m.tables { // grown once, not by doubling
+		if len(t.rows) == 0 {
+			t.rows = make(map[string]entity, perKind[i])
+		}
+	}
+	// Commitments last: a stakeholder put after its commitments refreshes
+	// each of their rows (stakeholderSectorChanged).
+	for _, commitments := range []bool{false, true} {
+		for stream, s := range latest {
+			c := Commitments.Of(s.State)
+			if (c != nil) != commitments {
+				continue
+			}
+			m.put(s.State)
+			m.history[stream] = s.History
+			if c != nil {
+				m.reports[c.ID] = s.Reports
+			}
 		}
 	}
 	m.commitmentIndex.ensureOrders()

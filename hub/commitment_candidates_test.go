@@ -1,0 +1,229 @@
+package hub
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestCandidatesAgreeWithScan: on generated commitments, random filters
+// (every dimension with none, one or several values, unknown ones, due
+// ranges, overdue, searches cut from the commitments' text or made up)
+// count, roll up and page exactly as matching every row does, also after
+// changes of text, status, due date, participants and sectors move rows
+// between lists, the text index included.
+func TestCandidatesAgreeWithScan(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 1))
+	m := NewReadModel()
+	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var seq int64
+	apply := func(e entity) {
+		t.Helper()
+		seq++
+		st := StateOf(e)
+		if err := m.Apply(&Event{Seq: seq, Type: st.Type(), EntityID: e.meta().ID, Version: e.meta().Version, State: st}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply(&StrategicPlan{Meta: Meta{ID: "plan1", Version: 1}})
+	apply(&StrategicPlan{Meta: Meta{ID: "plan2", Version: 1}})
+	for p := range 4 {
+		apply(&Pillar{Meta: Meta{ID: fmt.Sprintf("p%d", p), Version: 1}, PlanID: fmt.Sprintf("plan%d", p%2+1), Code: fmt.Sprint(p)})
+	}
+	sectorOf := map[string]Sector{}
+	for s := range 12 {
+		id := fmt.Sprintf("s%d", s)
+		sectorOf[id] = AllSectors[rng.IntN(4)]
+		if s < 11 { // s11 takes part without being in the model
+			apply(&Stakeholder{Meta: Meta{ID: id, Version: 1}, Sector: sectorOf[id]})
+		}
+	}
+	words := []string{"water", "roads", "schools", "clinics", "open data", "Sanitation", "évaluation", "budget", "youth"}
+	version := map[string]int{}
+	commitment := func(c int) *Commitment {
+		id := fmt.Sprintf("C-%d.%d-%03d", c%4+1, c%3+1, c)
+		version[id]++
+		p := rng.IntN(4)
+		var parts []Participant
+		for k := range 1 + rng.IntN(3) {
+			role := RoleImplementing
+			if k == 0 {
+				role = RoleLead
+			}
+			parts = append(parts, Participant{StakeholderID: fmt.Sprintf("s%d", rng.IntN(12)), Role: role})
+		}
+		var communities []string
+		for range rng.IntN(3) {
+			communities = append(communities, fmt.Sprintf("k%d", rng.IntN(5)))
+		}
+		return &Commitment{Meta: Meta{ID: id, Version: version[id], UpdatedAt: at.Add(time.Duration(rng.IntN(500)) * time.Hour)},
+			Title:       words[rng.IntN(len(words))] + " " + words[rng.IntN(len(words))],
+			Description: strings.Repeat(words[rng.IntN(len(words))]+" and ", rng.IntN(3)) + words[rng.IntN(len(words))],
+			Progress:    rng.IntN(101), PillarID: fmt.Sprintf("p%d", p), ObjectiveID: fmt.Sprintf("o%d.%d", p, rng.IntN(3)),
+			LeadID: parts[0].StakeholderID, Participants: parts, CommunityIDs: communities,
+			Status:  AllCommitmentStatuses[rng.IntN(len(AllCommitmentStatuses))],
+			DueDate: Date(fmt.Sprintf("2024-%02d-%02d", 1+rng.IntN(12), 1+rng.IntN(28)))}
+	}
+	const n = 400
+	for c := range n {
+		apply(commitment(c))
+	}
+
+	pick := func(all []string) []string {
+		var out []string
+		for range rng.IntN(4) - 1 { // none most often, else one to two, repeats allowed
+			out = append(out, all[rng.IntN(len(all))])
+		}
+		return out
+	}
+	ids := func(prefix string, k int, extra ...string) []string {
+		out := extra
+		for i := range k {
+			out = append(out, fmt.Sprintf("%s%d", prefix, i))
+		}
+		return out
+	}
+	date := func() *Date {
+		if rng.IntN(3) > 0 {
+			return nil
+		}
+		d := Date(fmt.Sprintf("2024-%02d-%02d", 1+rng.IntN(12), 1+rng.IntN(28)))
+		return &d
+	}
+	texts := func() []string {
+		var out []string
+		for _, c := range Commitments.all(m) {
+			out = append(out, c.ID, c.Title, c.Description)
+		}
+		return out
+	}
+	randomFilter := func(texts []string) CommitmentFilter {
+		f := CommitmentFilter{
+			PlanIDs:        pick([]string{"plan1", "plan2", "plan9"}),
+			Sectors:        []Sector(nil),
+			StakeholderIDs: pick(ids("s", 12, "nobody")),
+			PillarIDs:      pick(ids("p", 4, "p9", "")),
+			ObjectiveIDs:   pick([]string{"o0.0", "o1.2", "o2.1", "o3.0", "o3.2", "none"}),
+			CommunityIDs:   pick(ids("k", 5, "k9")),
+			DueBefore:      date(), DueAfter: date(),
+		}
+		for _, s := range pick([]string{string(Government), string(CivilSociety), string(PrivateSector), string(InternationalPartner), "NONE"}) {
+			f.Sectors = append(f.Sectors, Sector(s))
+		}
+		for _, s := range pick(append(strs(AllCommitmentStatuses), "LOST")) {
+			f.Statuses = append(f.Statuses, CommitmentStatus(s))
+		}
+		if k := rng.IntN(4); k < 2 {
+			b := k == 0
+			f.Overdue = &b
+		}
+		switch rng.IntN(5) {
+		case 0: // a piece of a commitment's text, in any case, padded
+			s := texts[rng.IntN(len(texts))]
+			i := rng.IntN(len(s))
+			j := min(len(s), i+1+rng.IntN(8))
+			f.Search = " " + strings.ToUpper(s[i:j]) + " "
+		case 1:
+			f.Search = string(rune('a'+rng.IntN(26))) + string(rune('a'+rng.IntN(26))) + string(rune('a'+rng.IntN(26)))
+		}
+		return f
+	}
+	today := Date("2024-06-15")
+	orders := []CommitmentOrder{{}, {Field: OrderByTitle, Descending: true}, {Field: OrderByDueDate}, {Field: OrderByProgress}, {Field: OrderByUpdatedAt, Descending: true}}
+	check := func(when string, filters int) {
+		t.Helper()
+		tx := texts()
+		for range filters {
+			f := randomFilter(tx)
+			m.mu.RLock()
+			match := m.commitmentMatcher(f, today)
+			scan := newRollup()
+			var rows []commitmentRow
+			for i := range m.commitmentIndex.rows {
+				if r := &m.commitmentIndex.rows[i]; match(r) {
+					scan.add(r, 1)
+					rows = append(rows, *r)
+				}
+			}
+			m.mu.RUnlock()
+			got := m.Stats(f, today)
+			if got.Total != scan.total.count || got.AverageProgress != scan.total.average() || got.Overdue != scan.overdue(today) {
+				t.Fatalf("%s: Stats(%+v): total %d, average %v, overdue %d; a scan %d, %v, %d", when, f, got.Total, got.AverageProgress, got.Overdue,
+					scan.total.count, scan.total.average(), scan.overdue(today))
+			}
+			for _, s := range got.ByStatus {
+				if s.Count != scan.byStatus[s.Status] {
+					t.Fatalf("%s: Stats(%+v) counts %d %s, a scan %d", when, f, s.Count, s.Status, scan.byStatus[s.Status])
+				}
+			}
+			for i, s := range got.BySector {
+				if s.Count != scan.bySector[i].count || s.AverageProgress != scan.bySector[i].average() {
+					t.Fatalf("%s: Stats(%+v) by sector %s: %+v, a scan %+v", when, f, s.Sector, s, scan.bySector[i])
+				}
+			}
+			for _, p := range got.ByPillar {
+				want := acc{}
+				if a := scan.byPillar[p.Pillar.ID]; a != nil {
+					want = *a
+				}
+				if p.Count != want.count || p.AverageProgress != want.average() {
+					t.Fatalf("%s: Stats(%+v) by pillar %s: %d, a scan %d", when, f, p.Pillar.ID, p.Count, want.count)
+				}
+			}
+			o := orders[rng.IntN(len(orders))]
+			want := sortedCommitments(rows, o)
+			first, last := 1+rng.IntN(60), 1+rng.IntN(20)
+			for _, w := range []Window{{First: &first, Count: true}, {Last: &last, Count: true}} {
+				page, exp := m.CommitmentPage(f, o, today, w), windowOf(want, o, w)
+				if page.Total != len(rows) || !slices.Equal(page.Items, exp.Items) || page.HasNext != exp.HasNext || page.HasPrevious != exp.HasPrevious {
+					t.Fatalf("%s: CommitmentPage(%+v, %+v, first %v last %v): total %d, %d items, next %v, previous %v; a scan %d, %d, %v, %v",
+						when, f, o, derefInt(w.First), derefInt(w.Last), page.Total, len(page.Items), page.HasNext, page.HasPrevious,
+						len(rows), len(exp.Items), exp.HasNext, exp.HasPrevious)
+				}
+			}
+		}
+	}
+	check("after creation", 1500)
+	if !m.commitmentIndex.text.built.Load() {
+		t.Fatal("no search built the text index")
+	}
+	for c := range n { // new text, statuses, due dates, participants and communities
+		if c%3 != 0 {
+			apply(commitment(c))
+		}
+	}
+	for s := range 11 { // and sectors
+		sectorOf[fmt.Sprintf("s%d", s)] = AllSectors[(s+1)%4]
+		apply(&Stakeholder{Meta: Meta{ID: fmt.Sprintf("s%d", s), Version: 2}, Sector: sectorOf[fmt.Sprintf("s%d", s)]})
+	}
+	apply(&Stakeholder{Meta: Meta{ID: "s11", Version: 1}, Sector: CivilSociety}) // the missing participant arrives
+	for c := n; c < n+50; c++ {
+		apply(commitment(c))
+	}
+	check("after changes", 1500)
+
+	// The text index lists each row under exactly its trigrams.
+	ix := &m.commitmentIndex
+	listed := 0
+	for g, l := range ix.text.grams {
+		if !slices.IsSorted(l) {
+			t.Fatalf("trigram %06x: rows out of order", g)
+		}
+		for _, i := range l {
+			if _, ok := slices.BinarySearch(ix.rows[i].trigrams(nil), g); !ok {
+				t.Fatalf("trigram %06x lists row %d, which does not hold it", g, i)
+			}
+		}
+		listed += len(l)
+	}
+	want := 0
+	for i := range ix.rows {
+		want += len(ix.rows[i].trigrams(nil))
+	}
+	if listed != want {
+		t.Fatalf("the text index lists %d row trigrams, the rows hold %d", listed, want)
+	}
+}
