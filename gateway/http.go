@@ -114,7 +114,7 @@ type wireResponse struct {
 // writeResponse writes a GraphQL response with the given status, and
 // returns the body written (nil when the response could not be encoded).
 func writeResponse(w http.ResponseWriter, media string, status int, resp *graphql.Response) []byte {
-	body, err := json.Marshal(wireResponse{Errors: resp.Errors, Data: resp.Data, Extensions: resp.Extensions})
+	body, err := encodeResponse(resp)
 	if err != nil {
 		writeBody(w, media, http.StatusInternalServerError, []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`+"\n"))
 		return nil
