@@ -3,6 +3,8 @@ package gateway
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
+	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -22,8 +24,11 @@ func encodeResponse(resp *graphql.Response) ([]byte, error) {
 		}
 	}
 	if len(resp.Extensions) > 0 {
-		if ext, err = json.Marshal(resp.Extensions); err != nil {
-			return nil, err
+		var ok bool
+		if ext, ok = appendObject(nil, resp.Extensions); !ok {
+			if ext, err = json.Marshal(resp.Extensions); err != nil {
+				return nil, err
+			}
 		}
 	}
 	b := make([]byte, 0, len(errs)+len(resp.Data)+len(ext)+len(`{"errors":,"data":,"extensions":}`)+64)
@@ -50,6 +55,43 @@ func encodeResponse(resp *graphql.Response) ([]byte, error) {
 		b = append(b, ext...)
 	}
 	return append(b, '}'), nil
+}
+
+// appendObject appends m as json.Marshal writes it (keys sorted) when it
+// holds only what the extensions usually do: ints and objects of them,
+// under plain keys; false for anything else.
+func appendObject(dst []byte, m map[string]any) ([]byte, bool) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		for i := 0; i < len(k); i++ {
+			if b := k[i]; !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_') {
+				return dst, false
+			}
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	dst = append(dst, '{')
+	for i, k := range keys {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, '"')
+		dst = append(dst, k...)
+		dst = append(dst, '"', ':')
+		switch v := m[k].(type) {
+		case int:
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		case map[string]any:
+			var ok bool
+			if dst, ok = appendObject(dst, v); !ok {
+				return dst, false
+			}
+		default:
+			return dst, false
+		}
+	}
+	return append(dst, '}'), true
 }
 
 // maxCompactDepth bounds the nesting appendCompactJSON follows; deeper
