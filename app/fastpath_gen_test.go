@@ -49,7 +49,9 @@ var genTypes = map[string][]genField{
 		genField{name: "history", typ: "ChangeConnection", args: func(*queryGen) string { return "(first: 2)" }, rare: true}),
 	"Stakeholder": append(leaves("id", "name", "acronym", "sector", "description", "website", "version", "createdAt", "updatedAt", "__typename"),
 		genField{name: "parent", typ: "Stakeholder"}, genField{name: "contacts", typ: "Contact"},
-		genField{name: "children", typ: "Stakeholder", rare: true}),
+		genField{name: "children", typ: "Stakeholder"},
+		genField{name: "commitments", typ: "CommitmentConnection", args: (*queryGen).stakeholderCommitmentsArgs},
+		genField{name: "history", typ: "ChangeConnection", rare: true}),
 	"Contact":   leaves("name", "title", "email", "phone"),
 	"Pillar":    append(leaves("id", "code", "title", "description", "archived", "version", "__typename"), genField{name: "plan", typ: "StrategicPlan", rare: true}),
 	"Objective": append(leaves("id", "code", "title", "description", "archived", "version", "__typename"), genField{name: "pillar", typ: "Pillar"}),
@@ -64,7 +66,10 @@ var genTypes = map[string][]genField{
 	"Actor":              append(leaves("name", "role"), genField{name: "stakeholder", typ: "Stakeholder"}),
 	"CommitmentConnection": append(leaves("totalCount", "__typename"), genField{name: "pageInfo", typ: "PageInfo"},
 		genField{name: "nodes", typ: "Commitment"}, genField{name: "edges", typ: "CommitmentEdge"}),
-	"CommitmentEdge":   append(leaves("cursor"), genField{name: "node", typ: "Commitment"}),
+	"CommitmentEdge": append(leaves("cursor"), genField{name: "node", typ: "Commitment"}),
+	"StakeholderConnection": append(leaves("totalCount"), genField{name: "pageInfo", typ: "PageInfo"},
+		genField{name: "nodes", typ: "Stakeholder"}, genField{name: "edges", typ: "StakeholderEdge"}),
+	"StakeholderEdge":  append(leaves("cursor"), genField{name: "node", typ: "Stakeholder"}),
 	"PageInfo":         leaves("hasNextPage", "hasPreviousPage", "startCursor", "endCursor"),
 	"MeetingOutcome":   leaves("id", "summary"),
 	"ChangeConnection": leaves("totalCount"),
@@ -156,8 +161,10 @@ func (g *queryGen) query() (string, map[string]any) {
 			roots = append(roots, alias+"commitments"+g.commitmentsArgs()+" "+g.selection("CommitmentConnection", 0))
 		case r < 16:
 			roots = append(roots, alias+"commitmentByReference(reference: "+g.value("String!", g.reference())+") "+g.selection("Commitment", 0))
-		case r < 18:
+		case r < 17:
 			roots = append(roots, alias+"stakeholder(id: "+g.value("ID!", g.stakeholderID())+") "+g.selection("Stakeholder", 0))
+		case r < 18:
+			roots = append(roots, alias+"stakeholders"+g.stakeholdersArgs()+" "+g.selection("StakeholderConnection", 0))
 		case r < 19:
 			roots = append(roots, alias+"__typename")
 		default:
@@ -185,7 +192,7 @@ func (g *queryGen) selection(typ string, depth int) string {
 	var parts []string
 	for range 1 + g.rng.IntN(min(len(fields), 6)) {
 		f := fields[g.rng.IntN(len(fields))]
-		if f.rare && !g.chance(0.15) || f.typ != "" && depth >= 4 {
+		if f.rare && !g.chance(0.05) || f.typ != "" && depth >= 4 {
 			f = genField{name: "__typename"}
 		}
 		s := f.name
@@ -247,7 +254,7 @@ func (g *queryGen) value(typ string, v any) string {
 	}
 	name := g.name("v")
 	g.decls = append(g.decls, "$"+name+": "+typ)
-	g.vars[name] = plain(v)
+	g.vars[name] = g.loose(plain(v))
 	return "$" + name
 }
 
@@ -335,8 +342,31 @@ func (g *queryGen) arg(name, typ string, v any) string {
 	}
 	vn := g.name("v")
 	g.decls = append(g.decls, "$"+vn+": "+typ)
-	g.vars[vn] = plain(v)
+	g.vars[vn] = g.loose(plain(v))
 	return name + ": $" + vn
+}
+
+// loose varies a variable's value as input coercion allows: a list of
+// one as its one item, an enum value in lower case.
+func (g *queryGen) loose(v any) any {
+	switch x := v.(type) {
+	case []any:
+		if len(x) == 1 && g.chance(0.2) {
+			return g.loose(x[0])
+		}
+		for i := range x {
+			x[i] = g.loose(x[i])
+		}
+	case map[string]any:
+		for k := range x {
+			x[k] = g.loose(x[k])
+		}
+	case string:
+		if x == strings.ToUpper(x) && strings.Trim(x, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == "" && g.chance(0.2) {
+			return strings.ToLower(x)
+		}
+	}
+	return v
 }
 
 func args(list []string) string {
@@ -347,7 +377,8 @@ func args(list []string) string {
 }
 
 func (g *queryGen) pageSize() any {
-	return []any{0, 1, 2, 3, 5, 10, 20, 50, 100, 101, -1}[g.rng.IntN(11)]
+	sizes := []any{0, 1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 50, 75, 100, 101, -1}
+	return sizes[g.rng.IntN(len(sizes))]
 }
 
 func (g *queryGen) cursor() any {
@@ -364,8 +395,43 @@ func (g *queryGen) reportArgs() string {
 	} else if g.chance(0.5) {
 		list = append(list, g.arg("last", "Int", 2))
 	}
-	if g.chance(0.1) {
+	if g.chance(0.05) {
 		list = append(list, g.arg("after", "String", g.pick([]string{"MDAwMDAx", "bad"})))
+	}
+	return args(list)
+}
+
+func (g *queryGen) stakeholderCommitmentsArgs() string {
+	var list []string
+	if g.chance(0.8) {
+		list = append(list, g.arg("first", "Int", []any{0, 1, 2, 3}[g.rng.IntN(4)]))
+	}
+	if g.chance(0.4) {
+		list = append(list, g.arg("roles", "[ParticipantRole!]", enums(g, []hub.ParticipantRole{hub.RoleLead, hub.RoleImplementing, hub.RoleFunding, hub.RoleSupporting})))
+	}
+	if g.chance(0.1) {
+		list = append(list, g.arg("after", "String", g.cursor()))
+	}
+	return args(list)
+}
+
+func (g *queryGen) stakeholdersArgs() string {
+	var list []string
+	if g.chance(0.7) {
+		list = append(list, g.arg("first", "Int", []any{0, 1, 2, 5, 10, 20, 101}[g.rng.IntN(7)]))
+	}
+	if g.chance(0.1) {
+		list = append(list, g.arg("after", "String", g.pick([]string{"bm90LWEtY3Vyc29y", "djE6eA"})))
+	}
+	if g.chance(0.6) {
+		f := map[string]any{}
+		if g.chance(0.7) {
+			f["sectors"] = enums(g, hub.AllSectors)
+		}
+		if g.chance(0.4) {
+			f["search"] = g.pick([]string{"police", "belize", "", "ministry"})
+		}
+		list = append(list, g.arg("filter", "StakeholderFilter", f))
 	}
 	return args(list)
 }
@@ -425,13 +491,15 @@ func (g *queryGen) filter() map[string]any {
 		case 6:
 			f["overdue"] = []any{true, false, nil}[g.rng.IntN(3)]
 		case 7:
-			f["dueBefore"] = g.pick([]string{"2013-01-01", "2014-06-30", "2016-01-01", "2013-02-30"})
+			f["dueBefore"] = g.pick([]string{"2013-01-01", "2014-06-30", "2016-01-01", "2015-03-31", "2012-12-31", "2013-02-30"})
 		case 8:
 			f["dueAfter"] = g.pick([]string{"2012-01-01", "2014-01-01", "2015-12-31"})
 		case 9:
 			f["search"] = g.pick([]string{"youth", "police", "data", "", "É", "zzz"})
 		case 10:
-			f["pillarIds"] = []any{g.pick([]string{"2", g.pick(g.data.objectives)})} // not a pillar's ID
+			if g.chance(0.3) {
+				f["pillarIds"] = []any{g.pick([]string{"2", g.pick(g.data.objectives)})} // not a pillar's ID
+			}
 		}
 	}
 	return f

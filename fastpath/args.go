@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"convene/graph/model"
+	"convene/hub"
 	"convene/resolvers/gqltype"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -75,17 +76,57 @@ func decodePage(raw map[string]any) (a pageArgs, ok bool) {
 	return a, okF && okA && okL && okB
 }
 
-// compilePage compiles the paging arguments of a nested connection: read
-// once when they are literals, else from the variables of each execution.
-func compilePage(f *graphql.CollectedField) (func(w *writer) (pageArgs, bool), bool) {
-	if !knownArgs(f, pageArgNames...) {
+// argsOf compiles the arguments of a nested field: decoded once when they
+// are literals (decode's values are then shared by every execution, and
+// the resolvers only read them), else from each execution's variables.
+func argsOf[A any](f *graphql.CollectedField, decode func(raw map[string]any) (A, bool), known ...string) (func(w *writer) (A, bool), bool) {
+	if !knownArgs(f, known...) {
 		return nil, false
 	}
 	if usesVariables(f.Field) {
-		return func(w *writer) (pageArgs, bool) { return decodePage(f.ArgumentMap(w.vars)) }, true
+		return func(w *writer) (A, bool) { return decode(f.ArgumentMap(w.vars)) }, true
 	}
-	a, ok := decodePage(f.ArgumentMap(nil))
-	return func(*writer) (pageArgs, bool) { return a, true }, ok
+	a, ok := decode(f.ArgumentMap(nil))
+	return func(*writer) (A, bool) { return a, true }, ok
+}
+
+// stakeholderCommitmentsArgs are Stakeholder.commitments' arguments.
+type stakeholderCommitmentsArgs struct {
+	page  pageArgs
+	roles []hub.ParticipantRole
+}
+
+func decodeStakeholderCommitments(raw map[string]any) (a stakeholderCommitmentsArgs, ok bool) {
+	var okP, okR bool
+	a.page, okP = decodePage(raw)
+	a.roles, okR = listOf(raw["roles"], gqltype.UnmarshalParticipantRole)
+	return a, okP && okR
+}
+
+// stakeholderFilter decodes a StakeholderFilter input.
+func stakeholderFilter(raw map[string]any) (*model.StakeholderFilter, bool) {
+	v, present := raw["filter"]
+	if !present || v == nil {
+		return nil, true
+	}
+	in, isMap := v.(map[string]any)
+	if !isMap {
+		return nil, false
+	}
+	f := &model.StakeholderFilter{}
+	for k, v := range in {
+		ok := false
+		switch k {
+		case "sectors":
+			f.Sectors, ok = listOf(v, gqltype.UnmarshalSector)
+		case "search":
+			f.Search, ok = optValue(v, graphql.UnmarshalString)
+		}
+		if !ok {
+			return nil, false
+		}
+	}
+	return f, true
 }
 
 func optInt(raw map[string]any, name string) (*int, bool) {

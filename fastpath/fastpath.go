@@ -26,8 +26,12 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// maxOperations bounds the documents whose plans are kept.
-const maxOperations = 1000
+const (
+	// maxOperations bounds the documents whose plans are kept.
+	maxOperations = 1000
+	// maxBuffer bounds the buffer an answer starts with.
+	maxBuffer = 1 << 20
+)
 
 // Executor is gqlgen's executable schema with the fast path in front of
 // its Exec: the schema, complexity and every operation the plans do not
@@ -213,7 +217,7 @@ func contains(list []string, s string) bool {
 // plan is a compiled operation.
 type plan struct {
 	root emit[struct{}]
-	size atomic.Int64 // the last answer's length, to size the next one's buffer
+	size atomic.Int64 // the longest answer's length, to size the next one's buffer
 }
 
 // compile compiles the operation of opCtx, or returns nil.
@@ -246,6 +250,8 @@ func (p *plan) run(ctx context.Context, e *Executor, vars map[string]any) (data 
 	if w.failed {
 		return nil, false
 	}
-	p.size.Store(int64(len(w.buf)))
+	if n := int64(len(w.buf)); n > p.size.Load() && n <= maxBuffer {
+		p.size.Store(n)
+	}
 	return w.buf, true
 }

@@ -31,6 +31,8 @@ var (
 	reportEdgeObj       = &object[*model.ProgressReportEdge]{name: "ProgressReportEdge"}
 	reportObj           = &object[*hub.ProgressReport]{name: "ProgressReport"}
 	actorObj            = &object[hub.Actor]{name: "Actor"}
+	stakeholdersObj     = &object[*model.StakeholderConnection]{name: "StakeholderConnection"}
+	stakeholderEdgeObj  = &object[*model.StakeholderEdge]{name: "StakeholderEdge"}
 )
 
 // id is an ID made by a resolver.
@@ -50,6 +52,7 @@ func init() {
 		"commitmentByReference": commitmentByReference,
 		"commitments":           commitments,
 		"stakeholder":           stakeholderByID,
+		"stakeholders":          stakeholders,
 	}
 
 	commitmentObj.fields = map[string]fieldSpec[*gqltype.Commitment]{
@@ -122,10 +125,14 @@ func init() {
 		"parent": one(func(w *writer, s *hub.Stakeholder) (*hub.Stakeholder, error) {
 			return w.ex.stakeholder.Parent(w.ctx, s)
 		}, stakeholderObj, false, ptr[hub.Stakeholder]),
-		"contacts":  contacts,
-		"version":   integer(func(s *hub.Stakeholder) int { return s.Version }),
-		"createdAt": leaf(func(w *writer, s *hub.Stakeholder) { w.dateTime(s.CreatedAt) }),
-		"updatedAt": leaf(func(w *writer, s *hub.Stakeholder) { w.dateTime(s.UpdatedAt) }),
+		"contacts": contacts,
+		"children": list(func(w *writer, s *hub.Stakeholder) ([]*hub.Stakeholder, error) {
+			return w.ex.stakeholder.Children(w.ctx, s)
+		}, stakeholderObj, ptr[hub.Stakeholder]),
+		"commitments": stakeholderCommitments,
+		"version":     integer(func(s *hub.Stakeholder) int { return s.Version }),
+		"createdAt":   leaf(func(w *writer, s *hub.Stakeholder) { w.dateTime(s.CreatedAt) }),
+		"updatedAt":   leaf(func(w *writer, s *hub.Stakeholder) { w.dateTime(s.UpdatedAt) }),
 	}
 	contactObj.fields = map[string]fieldSpec[*hub.Contact]{
 		"name":  str(func(c *hub.Contact) string { return c.Name }),
@@ -200,6 +207,20 @@ func init() {
 		"reportedBy": one(of(func(r *hub.ProgressReport) hub.Actor { return r.ReportedBy }),
 			actorObj, true, never[hub.Actor]),
 	}
+	stakeholdersObj.fields = map[string]fieldSpec[*model.StakeholderConnection]{
+		"edges": list(of(func(c *model.StakeholderConnection) []*model.StakeholderEdge { return c.Edges }),
+			stakeholderEdgeObj, ptr[model.StakeholderEdge]),
+		"nodes": list(of(func(c *model.StakeholderConnection) []*hub.Stakeholder { return c.Nodes }),
+			stakeholderObj, ptr[hub.Stakeholder]),
+		"pageInfo": one(of(func(c *model.StakeholderConnection) *model.PageInfo { return c.PageInfo }),
+			pageInfoObj, true, ptr[model.PageInfo]),
+		"totalCount": integer(func(c *model.StakeholderConnection) int { return c.TotalCount }),
+	}
+	stakeholderEdgeObj.fields = map[string]fieldSpec[*model.StakeholderEdge]{
+		"cursor": str(func(e *model.StakeholderEdge) string { return e.Cursor }),
+		"node": one(of(func(e *model.StakeholderEdge) *hub.Stakeholder { return e.Node }),
+			stakeholderObj, true, ptr[hub.Stakeholder]),
+	}
 	actorObj.fields = map[string]fieldSpec[hub.Actor]{
 		"name": str(func(a hub.Actor) string { return a.Name }),
 		"role": enum(func(a hub.Actor) hub.ActorRole { return a.Role }),
@@ -232,9 +253,34 @@ func contacts(c *compiler, f *graphql.CollectedField) (emit[*hub.Stakeholder], b
 	}, true
 }
 
+// stakeholderCommitments pages a stakeholder's commitments through the resolver.
+func stakeholderCommitments(c *compiler, f *graphql.CollectedField) (emit[*hub.Stakeholder], bool) {
+	args, ok := argsOf(f, decodeStakeholderCommitments, append([]string{"roles"}, pageArgNames...)...)
+	if !ok {
+		return nil, false
+	}
+	sub, ok := connectionObj.compile(c, f.Selections)
+	if !ok {
+		return nil, false
+	}
+	return func(w *writer, s *hub.Stakeholder) {
+		a, ok := args(w)
+		if !ok {
+			w.fail()
+			return
+		}
+		conn, err := w.ex.stakeholder.Commitments(w.ctx, s, a.page.first, a.page.after, a.page.last, a.page.before, a.roles)
+		if err != nil || conn == nil {
+			w.fail()
+			return
+		}
+		sub(w, conn)
+	}, true
+}
+
 // progressReports pages a commitment's reports through the resolver.
 func progressReports(c *compiler, f *graphql.CollectedField) (emit[*gqltype.Commitment], bool) {
-	page, ok := compilePage(f)
+	page, ok := argsOf(f, decodePage, pageArgNames...)
 	if !ok {
 		return nil, false
 	}
@@ -309,6 +355,22 @@ var stakeholderByID = rootField([]string{"id"},
 	func(w *writer, _ *graphql.CollectedField, id string) (*hub.Stakeholder, error) {
 		return w.ex.query.Stakeholder(w.ctx, id)
 	}, stakeholderObj, false, ptr[hub.Stakeholder])
+
+type stakeholdersArgs struct {
+	page   pageArgs
+	filter *model.StakeholderFilter
+}
+
+var stakeholders = rootField(append([]string{"filter"}, pageArgNames...),
+	func(raw map[string]any) (a stakeholdersArgs, ok bool) {
+		var okP, okF bool
+		a.page, okP = decodePage(raw)
+		a.filter, okF = stakeholderFilter(raw)
+		return a, okP && okF
+	},
+	func(w *writer, _ *graphql.CollectedField, a stakeholdersArgs) (*model.StakeholderConnection, error) {
+		return w.ex.query.Stakeholders(w.ctx, a.page.first, a.page.after, a.page.last, a.page.before, a.filter)
+	}, stakeholdersObj, true, ptr[model.StakeholderConnection])
 
 type commitmentsArgs struct {
 	page    pageArgs
