@@ -47,7 +47,7 @@ type Executor struct {
 	actor       graph.ActorResolver
 
 	mu    sync.RWMutex
-	plans map[string]*operation
+	plans map[operationKey]*operation
 
 	answered, refused, abandoned atomic.Int64
 }
@@ -57,7 +57,7 @@ func New(es graphql.ExecutableSchema, root graph.ResolverRoot) *Executor {
 	return &Executor{ExecutableSchema: es,
 		query: root.Query(), commitment: root.Commitment(), stakeholder: root.Stakeholder(),
 		pillar: root.Pillar(), community: root.Community(), actor: root.Actor(),
-		plans: map[string]*operation{}}
+		plans: map[operationKey]*operation{}}
 }
 
 // Counts are the operations the executor has seen.
@@ -75,6 +75,8 @@ func (e *Executor) Counts() Counts {
 // Exec answers the operation of ctx from its plan when there is one, and
 // through gqlgen otherwise.
 func (e *Executor) Exec(ctx context.Context) graphql.ResponseHandler {
+	// gqlgen's handler is made here, as the executor would make it, so
+	// that a plan abandoned at run time hands over to it unchanged.
 	gqlgen := e.ExecutableSchema.Exec(ctx)
 	opCtx := graphql.GetOperationContext(ctx)
 	p := e.planFor(opCtx)
@@ -98,6 +100,9 @@ func (e *Executor) Exec(ctx context.Context) graphql.ResponseHandler {
 	}
 }
 
+// operationKey names an operation: its name and its document's text.
+type operationKey struct{ name, query string }
+
 // operation is what is kept of one document and operation name: the
 // variables its @skip and @include read, and a plan for each of their
 // values (nil where the plan refused).
@@ -114,7 +119,7 @@ func (e *Executor) planFor(opCtx *graphql.OperationContext) *plan {
 	if opCtx.Operation == nil || opCtx.Operation.Operation != ast.Query {
 		return nil
 	}
-	key := opCtx.OperationName + "\x00" + opCtx.RawQuery
+	key := operationKey{opCtx.OperationName, opCtx.RawQuery}
 	e.mu.RLock()
 	op := e.plans[key]
 	e.mu.RUnlock()
