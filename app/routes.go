@@ -10,12 +10,14 @@ import (
 	"convene/auth"
 	"convene/dashboard"
 	"convene/export"
+	"convene/fastpath"
 	"convene/feeds"
 	"convene/gateway"
 	"convene/graph"
 	"convene/playground"
 	"convene/resolvers"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 )
@@ -26,10 +28,23 @@ func (a *App) Handler() http.Handler { return a.handlerWith(a.gateway) }
 
 // handlerWith is handler with the gateway configured by gc.
 func (a *App) handlerWith(gc gateway.Config) http.Handler {
+	h, _ := a.handlerFast(gc, true)
+	return h
+}
+
+// handlerFast is handlerWith with the hot reads on the fast path
+// (package fastpath) or, when fast is false, all of them through gqlgen;
+// it returns the fast path's executor too, for its counts.
+func (a *App) handlerFast(gc gateway.Config, fast bool) (http.Handler, *fastpath.Executor) {
 	logger := gateway.Logger(a.logger) // adds request ids
 	rc := resolvers.NewExecutableSchema(a.hub, logger)
 	rc.Resolvers.(*resolvers.Resolver).Webhooks = a.webhooks
-	es := graph.NewExecutableSchema(rc)
+	var es graphql.ExecutableSchema = graph.NewExecutableSchema(rc)
+	var fx *fastpath.Executor
+	if fast {
+		fx = fastpath.New(es, rc.Resolvers)
+		es = fx
+	}
 	gw := gateway.New(gc, gateway.Deps{Logger: logger, Live: a.live, Seq: a.hub.Model().Seq, Lag: a.readModelLag, Identify: rateLimitKey,
 		Audience: auth.AnswerAudience, Today: func() string { return string(a.hub.Today()) }, ListSizes: resolvers.ListSizes(a.hub.Model())})
 	gql := handler.New(es)
@@ -72,7 +87,7 @@ func (a *App) handlerWith(gc gateway.Config) http.Handler {
 		}
 		fmt.Fprintf(w, "ready at event %d\n", a.hub.Model().Seq())
 	})
-	return gw.Wrap(a.auth.Middleware(mux)) // request ids, logging, CORS
+	return gw.Wrap(a.auth.Middleware(mux)), fx // request ids, logging, CORS
 }
 
 // rateLimitKey names a caller for rate limiting: its token, else its IP.

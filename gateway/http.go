@@ -114,7 +114,7 @@ type wireResponse struct {
 // writeResponse writes a GraphQL response with the given status, and
 // returns the body written (nil when the response could not be encoded).
 func writeResponse(w http.ResponseWriter, media string, status int, resp *graphql.Response) []byte {
-	body, err := json.Marshal(wireResponse{Errors: resp.Errors, Data: resp.Data, Extensions: resp.Extensions})
+	body, err := encodeResponse(resp)
 	if err != nil {
 		writeBody(w, media, http.StatusInternalServerError, []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`+"\n"))
 		return nil
@@ -319,27 +319,33 @@ func decodeBody(body []byte) (*graphql.RawParams, string) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, "the request body is empty: send a JSON object with a query"
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(body, &fields); err != nil {
-		if bytes.HasPrefix(bytes.TrimSpace(body), []byte("[")) {
-			return nil, "batched requests are not supported: send one JSON object"
+	fields, ok := requestFields(body)
+	if !ok {
+		var all map[string]json.RawMessage
+		if err := json.Unmarshal(body, &all); err != nil {
+			if bytes.HasPrefix(bytes.TrimSpace(body), []byte("[")) {
+				return nil, "batched requests are not supported: send one JSON object"
+			}
+			return nil, "the request body is not a JSON object: " + err.Error()
 		}
-		return nil, "the request body is not a JSON object: " + err.Error()
+		for i, name := range requestFieldNames {
+			fields[i] = all[name]
+		}
 	}
 	p := &graphql.RawParams{}
 	var err error
-	if p.Query, err = optionalString(fields["query"]); err != nil {
+	if p.Query, err = optionalString(fields[0]); err != nil {
 		return nil, "query must be a string"
 	}
-	if p.OperationName, err = optionalString(fields["operationName"]); err != nil {
+	if p.OperationName, err = optionalString(fields[1]); err != nil {
 		return nil, "operationName must be a string"
 	}
-	if raw := fields["variables"]; !isNull(raw) {
+	if raw := fields[2]; !isNull(raw) {
 		if p.Variables, err = decodeObject(raw); err != nil {
 			return nil, "variables must be a JSON object"
 		}
 	}
-	if raw := fields["extensions"]; !isNull(raw) {
+	if raw := fields[3]; !isNull(raw) {
 		if p.Extensions, err = decodeObject(raw); err != nil {
 			return nil, "extensions must be a JSON object"
 		}
@@ -375,6 +381,9 @@ func decodeObject(raw []byte) (map[string]any, error) {
 	t := bytes.TrimSpace(raw)
 	if len(t) == 0 || t[0] != '{' {
 		return nil, errors.New("not a JSON object")
+	}
+	if m, ok := decodeObjectFast(t); ok {
+		return m, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(t))
 	dec.UseNumber()

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"mime"
 	"net/http"
@@ -102,7 +101,7 @@ func (s *eventStream) write(event string) {
 // next writes one result as a next event, encoded as the POST transport
 // encodes it.
 func (s *eventStream) next(resp *graphql.Response) {
-	body, err := json.Marshal(wireResponse{Errors: resp.Errors, Data: resp.Data, Extensions: resp.Extensions})
+	body, err := encodeResponse(resp)
 	if err != nil {
 		body = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
 	}

@@ -1,0 +1,534 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"convene/hub"
+)
+
+// queryGen generates queries for the differential test of the fast path
+// (the same ones for the same seed and data):
+// random selections over the types the hot reads use, with aliases,
+// repeated fields, inline and named fragments, @skip and @include (literal
+// or from variables), and arguments as literals or variables of every
+// type, valid values from the demo data and invalid ones. A few fields the
+// fast path does not take are mixed in, so that the fallback is exercised
+// too.
+type queryGen struct {
+	rng  *rand.Rand
+	data struct {
+		commitments, references, stakeholders, pillars, objectives, communities, cursors []string
+	}
+
+	// the query being generated
+	vars      map[string]any
+	decls     []string
+	fragments []string
+	n         int // names of variables, aliases and fragments
+}
+
+// genField is a field the generator may select.
+type genField struct {
+	name string
+	typ  string                   // the object type of its value ("" for a leaf)
+	args func(g *queryGen) string // its arguments, with their parentheses (optional)
+	rare bool                     // a field the fast path does not take
+}
+
+var genTypes = map[string][]genField{
+	"Commitment": append(leaves("id", "reference", "title", "description", "status", "progress", "completionLevel",
+		"startDate", "dueDate", "completedAt", "overdue", "version", "createdAt", "updatedAt", "__typename"),
+		genField{name: "lead", typ: "Stakeholder"}, genField{name: "pillar", typ: "Pillar"},
+		genField{name: "objective", typ: "Objective"}, genField{name: "participants", typ: "Participant"},
+		genField{name: "indicators", typ: "Indicator"}, genField{name: "targetCommunities", typ: "Community"},
+		genField{name: "progressReports", typ: "ProgressReportConnection", args: (*queryGen).reportArgs},
+		genField{name: "outcomes", typ: "MeetingOutcome", rare: true},
+		genField{name: "history", typ: "ChangeConnection", args: func(*queryGen) string { return "(first: 2)" }, rare: true}),
+	"Stakeholder": append(leaves("id", "name", "acronym", "sector", "description", "website", "version", "createdAt", "updatedAt", "__typename"),
+		genField{name: "parent", typ: "Stakeholder"}, genField{name: "contacts", typ: "Contact"},
+		genField{name: "children", typ: "Stakeholder"},
+		genField{name: "commitments", typ: "CommitmentConnection", args: (*queryGen).stakeholderCommitmentsArgs},
+		genField{name: "history", typ: "ChangeConnection", rare: true}),
+	"Contact":   leaves("name", "title", "email", "phone"),
+	"Pillar":    append(leaves("id", "code", "title", "description", "archived", "version", "__typename"), genField{name: "plan", typ: "StrategicPlan", rare: true}),
+	"Objective": append(leaves("id", "code", "title", "description", "archived", "version", "__typename"), genField{name: "pillar", typ: "Pillar"}),
+	"Participant": append(leaves("role", "__typename"),
+		genField{name: "stakeholder", typ: "Stakeholder"}),
+	"Indicator": leaves("name", "unit", "baseline", "target", "latestValue"),
+	"Community": leaves("id", "name", "area", "archived", "version"),
+	"ProgressReportConnection": append(leaves("totalCount"), genField{name: "pageInfo", typ: "PageInfo"},
+		genField{name: "nodes", typ: "ProgressReport"}, genField{name: "edges", typ: "ProgressReportEdge"}),
+	"ProgressReportEdge": append(leaves("cursor"), genField{name: "node", typ: "ProgressReport"}),
+	"ProgressReport":     append(leaves("progress", "status", "note", "reportedAt"), genField{name: "reportedBy", typ: "Actor"}),
+	"Actor":              append(leaves("name", "role"), genField{name: "stakeholder", typ: "Stakeholder"}),
+	"CommitmentConnection": append(leaves("totalCount", "__typename"), genField{name: "pageInfo", typ: "PageInfo"},
+		genField{name: "nodes", typ: "Commitment"}, genField{name: "edges", typ: "CommitmentEdge"}),
+	"CommitmentEdge": append(leaves("cursor"), genField{name: "node", typ: "Commitment"}),
+	"StakeholderConnection": append(leaves("totalCount"), genField{name: "pageInfo", typ: "PageInfo"},
+		genField{name: "nodes", typ: "Stakeholder"}, genField{name: "edges", typ: "StakeholderEdge"}),
+	"StakeholderEdge":  append(leaves("cursor"), genField{name: "node", typ: "Stakeholder"}),
+	"PageInfo":         leaves("hasNextPage", "hasPreviousPage", "startCursor", "endCursor"),
+	"MeetingOutcome":   leaves("id", "summary"),
+	"ChangeConnection": leaves("totalCount"),
+	"StrategicPlan":    leaves("title"),
+}
+
+// nodes are the types that implement Node.
+var genNodes = map[string]bool{"Commitment": true, "Stakeholder": true, "Pillar": true, "Objective": true, "Community": true}
+
+func leaves(names ...string) []genField {
+	out := make([]genField, len(names))
+	for i, n := range names {
+		out[i] = genField{name: n}
+	}
+	return out
+}
+
+// newQueryGen reads the IDs, references and cursors of the demo data.
+func newQueryGen(t *testing.T, s *testServer, seed uint64) *queryGen {
+	t.Helper()
+	g := &queryGen{rng: rand.New(rand.NewPCG(seed, 13))}
+	var out struct {
+		Commitments struct {
+			Edges []struct {
+				Cursor string
+				Node   struct{ ID, Reference string }
+			}
+		}
+		Stakeholders   struct{ Nodes []struct{ ID string } }
+		StrategicPlans []struct {
+			Pillars []struct {
+				ID         string
+				Objectives []struct{ ID string }
+			}
+		}
+		Communities []struct{ ID string }
+	}
+	s.query(`{ commitments(first: 100) { edges { cursor node { id reference } } }
+		stakeholders(first: 100) { nodes { id } }
+		strategicPlans { pillars { id objectives { id } } }
+		communities { id } }`, nil, &out)
+	for _, e := range out.Commitments.Edges {
+		g.data.commitments = append(g.data.commitments, e.Node.ID)
+		g.data.references = append(g.data.references, e.Node.Reference)
+		g.data.cursors = append(g.data.cursors, e.Cursor)
+	}
+	for _, n := range out.Stakeholders.Nodes {
+		g.data.stakeholders = append(g.data.stakeholders, n.ID)
+	}
+	for _, p := range out.StrategicPlans {
+		for _, pl := range p.Pillars {
+			g.data.pillars = append(g.data.pillars, pl.ID)
+			for _, o := range pl.Objectives {
+				g.data.objectives = append(g.data.objectives, o.ID)
+			}
+		}
+	}
+	for _, c := range out.Communities {
+		g.data.communities = append(g.data.communities, c.ID)
+	}
+	if len(g.data.commitments) == 0 || len(g.data.stakeholders) == 0 || len(g.data.pillars) == 0 {
+		t.Fatalf("no demo data to generate queries from: %+v", out)
+	}
+	return g
+}
+
+func (g *queryGen) chance(p float64) bool { return g.rng.Float64() < p }
+
+func (g *queryGen) pick(list []string) string { return list[g.rng.IntN(len(list))] }
+
+func (g *queryGen) name(prefix string) string {
+	g.n++
+	return fmt.Sprintf("%s%d", prefix, g.n)
+}
+
+// query returns a new query and its variables.
+func (g *queryGen) query() (string, map[string]any) {
+	g.vars, g.decls, g.fragments, g.n = map[string]any{}, nil, nil, 0
+	var roots []string
+	for range 1 + g.rng.IntN(3) {
+		alias := ""
+		if len(roots) > 0 || g.chance(0.2) {
+			alias = g.name("r") + ": "
+		}
+		switch r := g.rng.IntN(20); {
+		case r < 7:
+			roots = append(roots, alias+"commitment(id: "+g.value("ID!", g.commitmentID())+") "+g.selection("Commitment", 0))
+		case r < 14:
+			roots = append(roots, alias+"commitments"+g.commitmentsArgs()+" "+g.selection("CommitmentConnection", 0))
+		case r < 16:
+			roots = append(roots, alias+"commitmentByReference(reference: "+g.value("String!", g.reference())+") "+g.selection("Commitment", 0))
+		case r < 17:
+			roots = append(roots, alias+"stakeholder(id: "+g.value("ID!", g.stakeholderID())+") "+g.selection("Stakeholder", 0))
+		case r < 18:
+			roots = append(roots, alias+"stakeholders"+g.stakeholdersArgs()+" "+g.selection("StakeholderConnection", 0))
+		case r < 19:
+			roots = append(roots, alias+"__typename")
+		default:
+			roots = append(roots, alias+g.pick([]string{"viewer { role }", "communities { id name }", "commitmentStats { total }", "node(id: \"x\") { id }"}))
+		}
+	}
+	var b strings.Builder
+	b.WriteString("query Generated")
+	if len(g.decls) > 0 {
+		b.WriteString("(" + strings.Join(g.decls, ", ") + ")")
+	}
+	b.WriteString(" { " + strings.Join(roots, " ") + " }")
+	for _, f := range g.fragments {
+		b.WriteString("\n" + f)
+	}
+	if len(g.vars) == 0 {
+		return b.String(), nil
+	}
+	return b.String(), g.vars
+}
+
+// selection returns a selection set on typ.
+func (g *queryGen) selection(typ string, depth int) string {
+	fields := genTypes[typ]
+	var parts []string
+	for range 1 + g.rng.IntN(min(len(fields), 6)) {
+		f := fields[g.rng.IntN(len(fields))]
+		if f.rare && !g.chance(0.05) || f.typ != "" && depth >= 4 {
+			f = genField{name: "__typename"}
+		}
+		s := f.name
+		if g.chance(0.2) {
+			s = g.name("a") + ": " + s
+		}
+		if f.args != nil {
+			s += f.args(g)
+		}
+		s += g.directive()
+		if f.typ != "" {
+			s += " " + g.selection(f.typ, depth+1)
+		}
+		parts = append(parts, s)
+		if g.chance(0.1) {
+			parts = append(parts, s) // the same field again: merged
+		}
+	}
+	if g.chance(0.1) && genNodes[typ] {
+		parts = append(parts, "... on Node { id }")
+	}
+	switch r := g.rng.IntN(10); {
+	case r == 0 && len(parts) > 1:
+		k := 1 + g.rng.IntN(len(parts)-1)
+		parts = append(parts[:k:k], "... on "+typ+g.directive()+" { "+strings.Join(parts[k:], " ")+" }")
+	case r == 1 && len(parts) > 1:
+		k := g.rng.IntN(len(parts))
+		parts = append(parts[:k:k], "..."+g.directive()+" { "+strings.Join(parts[k:], " ")+" }")
+	case r == 2:
+		name := g.name("F")
+		g.fragments = append(g.fragments, "fragment "+name+" on "+typ+" { "+strings.Join(parts, " ")+" }")
+		parts = []string{"..." + name + g.directive()}
+		if g.chance(0.3) {
+			parts = append(parts, genTypes[typ][0].name)
+		}
+	}
+	return "{ " + strings.Join(parts, " ") + " }"
+}
+
+// directive returns nothing, or an @include or @skip.
+func (g *queryGen) directive() string {
+	if !g.chance(0.15) {
+		return ""
+	}
+	d := g.pick([]string{"include", "skip"})
+	if g.chance(0.5) {
+		return fmt.Sprintf(" @%s(if: %v)", d, g.chance(0.5))
+	}
+	v := g.name("b")
+	g.decls = append(g.decls, "$"+v+": Boolean!")
+	g.vars[v] = g.chance(0.5)
+	return fmt.Sprintf(" @%s(if: $%s)", d, v)
+}
+
+// value returns v as an argument: a literal, or a variable of type typ.
+func (g *queryGen) value(typ string, v any) string {
+	if g.chance(0.5) {
+		return gqlLiteral(v)
+	}
+	name := g.name("v")
+	g.decls = append(g.decls, "$"+name+": "+typ)
+	g.vars[name] = g.loose(plain(v))
+	return "$" + name
+}
+
+// enum marks a string as an enum value (a bare name in a literal).
+type enum string
+
+func gqlLiteral(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case enum:
+		return string(x)
+	case []any:
+		items := make([]string, len(x))
+		for i, it := range x {
+			items[i] = gqlLiteral(it)
+		}
+		return "[" + strings.Join(items, ", ") + "]"
+	case map[string]any:
+		var fields []string
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			fields = append(fields, k+": "+gqlLiteral(x[k]))
+		}
+		return "{" + strings.Join(fields, ", ") + "}"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// plain is v as a variable's JSON value (enums are strings there).
+func plain(v any) any {
+	switch x := v.(type) {
+	case enum:
+		return string(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, it := range x {
+			out[i] = plain(it)
+		}
+		return out
+	case map[string]any:
+		out := map[string]any{}
+		for k, v := range x {
+			out[k] = plain(v)
+		}
+		return out
+	}
+	return v
+}
+
+func (g *queryGen) commitmentID() string {
+	switch r := g.rng.IntN(10); {
+	case r == 0:
+		return g.pick(g.data.stakeholders) // another kind's ID
+	case r == 1:
+		return g.pick([]string{"garbage!", "", "Q29tbWl0bWVudDpub3Bl"})
+	}
+	return g.pick(g.data.commitments)
+}
+
+func (g *queryGen) stakeholderID() string {
+	if g.chance(0.1) {
+		return g.pick(g.data.commitments)
+	}
+	return g.pick(g.data.stakeholders)
+}
+
+func (g *queryGen) reference() string {
+	ref := g.pick(g.data.references)
+	switch g.rng.IntN(6) {
+	case 0:
+		return strings.ToLower(ref)
+	case 1:
+		return " " + ref + " "
+	case 2:
+		return "C-9.9-999"
+	}
+	return ref
+}
+
+// arg renders one argument: a literal, or a variable of type typ.
+func (g *queryGen) arg(name, typ string, v any) string {
+	if g.chance(0.5) {
+		return name + ": " + gqlLiteral(v)
+	}
+	vn := g.name("v")
+	g.decls = append(g.decls, "$"+vn+": "+typ)
+	g.vars[vn] = g.loose(plain(v))
+	return name + ": $" + vn
+}
+
+// loose varies a variable's value as input coercion allows: a list of
+// one as its one item, an enum value in lower case.
+func (g *queryGen) loose(v any) any {
+	switch x := v.(type) {
+	case []any:
+		if len(x) == 1 && g.chance(0.2) {
+			return g.loose(x[0])
+		}
+		for i := range x {
+			x[i] = g.loose(x[i])
+		}
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			x[k] = g.loose(x[k])
+		}
+	case string:
+		if x == strings.ToUpper(x) && strings.Trim(x, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == "" && g.chance(0.2) {
+			return strings.ToLower(x)
+		}
+	}
+	return v
+}
+
+func args(list []string) string {
+	if len(list) == 0 {
+		return ""
+	}
+	return "(" + strings.Join(list, ", ") + ")"
+}
+
+func (g *queryGen) pageSize() any {
+	sizes := []any{0, 1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 50, 75, 100, 101, -1}
+	return sizes[g.rng.IntN(len(sizes))]
+}
+
+func (g *queryGen) cursor() any {
+	if g.chance(0.15) {
+		return g.pick([]string{"bm90LWEtY3Vyc29y", "%%%", ""})
+	}
+	return g.pick(g.data.cursors)
+}
+
+func (g *queryGen) reportArgs() string {
+	var list []string
+	if g.chance(0.8) {
+		list = append(list, g.arg("first", "Int", []any{0, 1, 2, 3, 10}[g.rng.IntN(5)]))
+	} else if g.chance(0.5) {
+		list = append(list, g.arg("last", "Int", 2))
+	}
+	if g.chance(0.05) {
+		list = append(list, g.arg("after", "String", g.pick([]string{"MDAwMDAx", "bad"})))
+	}
+	return args(list)
+}
+
+func (g *queryGen) stakeholderCommitmentsArgs() string {
+	var list []string
+	if g.chance(0.8) {
+		list = append(list, g.arg("first", "Int", []any{0, 1, 2, 3}[g.rng.IntN(4)]))
+	}
+	if g.chance(0.4) {
+		list = append(list, g.arg("roles", "[ParticipantRole!]", enums(g, []hub.ParticipantRole{hub.RoleLead, hub.RoleImplementing, hub.RoleFunding, hub.RoleSupporting})))
+	}
+	if g.chance(0.1) {
+		list = append(list, g.arg("after", "String", g.cursor()))
+	}
+	return args(list)
+}
+
+func (g *queryGen) stakeholdersArgs() string {
+	var list []string
+	if g.chance(0.7) {
+		list = append(list, g.arg("first", "Int", []any{0, 1, 2, 5, 10, 20, 101}[g.rng.IntN(7)]))
+	}
+	if g.chance(0.1) {
+		list = append(list, g.arg("after", "String", g.pick([]string{"bm90LWEtY3Vyc29y", "djE6eA"})))
+	}
+	if g.chance(0.6) {
+		f := map[string]any{}
+		if g.chance(0.7) {
+			f["sectors"] = enums(g, hub.AllSectors)
+		}
+		if g.chance(0.4) {
+			f["search"] = g.pick([]string{"police", "belize", "", "ministry"})
+		}
+		list = append(list, g.arg("filter", "StakeholderFilter", f))
+	}
+	return args(list)
+}
+
+func (g *queryGen) commitmentsArgs() string {
+	var list []string
+	if g.chance(0.7) {
+		list = append(list, g.arg("first", "Int", g.pageSize()))
+	} else if g.chance(0.3) {
+		list = append(list, g.arg("last", "Int", g.pageSize()))
+	}
+	if g.chance(0.2) {
+		list = append(list, g.arg("after", "String", g.cursor()))
+	}
+	if g.chance(0.1) {
+		list = append(list, g.arg("before", "String", g.cursor()))
+	}
+	if g.chance(0.7) {
+		f := g.filter()
+		if g.chance(0.4) {
+			list = append(list, g.arg("filter", "CommitmentFilter", f))
+		} else {
+			var parts []string
+			for _, k := range slices.Sorted(maps.Keys(f)) {
+				parts = append(parts, g.arg(k, filterTypes[k], f[k]))
+			}
+			list = append(list, "filter: {"+strings.Join(parts, ", ")+"}")
+		}
+	}
+	if g.chance(0.4) {
+		list = append(list, g.arg("orderBy", "CommitmentOrder", g.order()))
+	}
+	return args(list)
+}
+
+var filterTypes = map[string]string{
+	"planIds": "[ID!]", "sectors": "[Sector!]", "stakeholderIds": "[ID!]", "pillarIds": "[ID!]", "objectiveIds": "[ID!]",
+	"statuses": "[CommitmentStatus!]", "communityIds": "[ID!]", "overdue": "Boolean", "dueBefore": "Date", "dueAfter": "Date", "search": "String",
+}
+
+func (g *queryGen) filter() map[string]any {
+	f := map[string]any{}
+	for range 1 + g.rng.IntN(3) {
+		switch g.rng.IntN(11) {
+		case 0:
+			f["sectors"] = enums(g, hub.AllSectors)
+		case 1:
+			f["statuses"] = enums(g, hub.AllCommitmentStatuses)
+		case 2:
+			f["pillarIds"] = g.ids(g.data.pillars)
+		case 3:
+			f["objectiveIds"] = g.ids(g.data.objectives)
+		case 4:
+			f["stakeholderIds"] = g.ids(g.data.stakeholders)
+		case 5:
+			f["communityIds"] = g.ids(g.data.communities)
+		case 6:
+			f["overdue"] = []any{true, false, nil}[g.rng.IntN(3)]
+		case 7:
+			f["dueBefore"] = g.pick([]string{"2013-01-01", "2014-06-30", "2016-01-01", "2015-03-31", "2012-12-31", "2013-02-30"})
+		case 8:
+			f["dueAfter"] = g.pick([]string{"2012-01-01", "2014-01-01", "2015-12-31"})
+		case 9:
+			f["search"] = g.pick([]string{"youth", "police", "data", "", "É", "zzz"})
+		case 10:
+			if g.chance(0.3) {
+				f["pillarIds"] = []any{g.pick([]string{"2", g.pick(g.data.objectives)})} // not a pillar's ID
+			}
+		}
+	}
+	return f
+}
+
+// enums picks one or two values of an enum.
+func enums[E ~string](g *queryGen, all []E) []any {
+	var out []any
+	for range 1 + g.rng.IntN(2) {
+		out = append(out, enum(all[g.rng.IntN(len(all))]))
+	}
+	return out
+}
+
+func (g *queryGen) ids(from []string) []any {
+	var out []any
+	for range 1 + g.rng.IntN(2) {
+		out = append(out, g.pick(from))
+	}
+	return out
+}
+
+func (g *queryGen) order() map[string]any {
+	o := map[string]any{"field": enum(g.pick([]string{"REFERENCE", "TITLE", "DUE_DATE", "PROGRESS", "UPDATED_AT"}))}
+	if g.chance(0.7) {
+		o["direction"] = enum(g.pick([]string{"ASC", "DESC"}))
+	}
+	return o
+}
