@@ -29,7 +29,7 @@ var (
 	communityObj        = &object[*hub.Community]{name: "Community"}
 	reportConnectionObj = &object[*model.ProgressReportConnection]{name: "ProgressReportConnection"}
 	reportEdgeObj       = &object[*model.ProgressReportEdge]{name: "ProgressReportEdge"}
-	reportObj           = &object[*hub.ProgressReport]{name: "ProgressReport"}
+	reportObj           = &object[*gqltype.ProgressReport]{name: "ProgressReport"}
 	actorObj            = &object[hub.Actor]{name: "Actor"}
 	stakeholdersObj     = &object[*model.StakeholderConnection]{name: "StakeholderConnection"}
 	stakeholderEdgeObj  = &object[*model.StakeholderEdge]{name: "StakeholderEdge"}
@@ -188,23 +188,23 @@ func init() {
 	reportConnectionObj.fields = map[string]fieldSpec[*model.ProgressReportConnection]{
 		"edges": list(of(func(c *model.ProgressReportConnection) []*model.ProgressReportEdge { return c.Edges }),
 			reportEdgeObj, ptr[model.ProgressReportEdge]),
-		"nodes": list(of(func(c *model.ProgressReportConnection) []*hub.ProgressReport { return c.Nodes }),
-			reportObj, ptr[hub.ProgressReport]),
+		"nodes": list(of(func(c *model.ProgressReportConnection) []*gqltype.ProgressReport { return c.Nodes }),
+			reportObj, ptr[gqltype.ProgressReport]),
 		"pageInfo": one(of(func(c *model.ProgressReportConnection) *model.PageInfo { return c.PageInfo }),
 			pageInfoObj, true, ptr[model.PageInfo]),
 		"totalCount": integer(func(c *model.ProgressReportConnection) int { return c.TotalCount }),
 	}
 	reportEdgeObj.fields = map[string]fieldSpec[*model.ProgressReportEdge]{
 		"cursor": str(func(e *model.ProgressReportEdge) string { return e.Cursor }),
-		"node": one(of(func(e *model.ProgressReportEdge) *hub.ProgressReport { return e.Node }),
-			reportObj, true, ptr[hub.ProgressReport]),
+		"node": one(of(func(e *model.ProgressReportEdge) *gqltype.ProgressReport { return e.Node }),
+			reportObj, true, ptr[gqltype.ProgressReport]),
 	}
-	reportObj.fields = map[string]fieldSpec[*hub.ProgressReport]{
-		"progress":   integer(func(r *hub.ProgressReport) int { return r.Progress }),
-		"status":     enum(func(r *hub.ProgressReport) hub.CommitmentStatus { return r.Status }),
-		"note":       str(func(r *hub.ProgressReport) string { return r.Note }),
-		"reportedAt": leaf(func(w *writer, r *hub.ProgressReport) { w.dateTime(r.ReportedAt) }),
-		"reportedBy": one(of(func(r *hub.ProgressReport) hub.Actor { return r.ReportedBy }),
+	reportObj.fields = map[string]fieldSpec[*gqltype.ProgressReport]{
+		"progress":   integer(func(r *gqltype.ProgressReport) int { return r.Progress }),
+		"status":     enum(func(r *gqltype.ProgressReport) hub.CommitmentStatus { return r.Status }),
+		"note":       str(func(r *gqltype.ProgressReport) string { return r.Note }),
+		"reportedAt": leaf(func(w *writer, r *gqltype.ProgressReport) { w.dateTime(r.ReportedAt) }),
+		"reportedBy": one(of(func(r *gqltype.ProgressReport) hub.Actor { return r.ReportedBy }),
 			actorObj, true, never[hub.Actor]),
 	}
 	stakeholdersObj.fields = map[string]fieldSpec[*model.StakeholderConnection]{
@@ -341,7 +341,7 @@ func rootField[A, U any](known []string, args func(raw map[string]any) (A, bool)
 var commitmentByID = rootField([]string{"id"},
 	func(raw map[string]any) (string, bool) { return requiredID(raw, "id") },
 	func(w *writer, _ *graphql.CollectedField, id string) (*gqltype.Commitment, error) {
-		return w.ex.query.Commitment(w.ctx, id)
+		return w.ex.query.Commitment(w.ctx, id, nil)
 	}, commitmentObj, false, ptr[gqltype.Commitment])
 
 var commitmentByReference = rootField([]string{"reference"},
@@ -353,7 +353,7 @@ var commitmentByReference = rootField([]string{"reference"},
 var stakeholderByID = rootField([]string{"id"},
 	func(raw map[string]any) (string, bool) { return requiredID(raw, "id") },
 	func(w *writer, _ *graphql.CollectedField, id string) (*hub.Stakeholder, error) {
-		return w.ex.query.Stakeholder(w.ctx, id)
+		return w.ex.query.Stakeholder(w.ctx, id, nil)
 	}, stakeholderObj, false, ptr[hub.Stakeholder])
 
 type stakeholdersArgs struct {
@@ -369,7 +369,7 @@ var stakeholders = rootField(append([]string{"filter"}, pageArgNames...),
 		return a, okP && okF
 	},
 	func(w *writer, _ *graphql.CollectedField, a stakeholdersArgs) (*model.StakeholderConnection, error) {
-		return w.ex.query.Stakeholders(w.ctx, a.page.first, a.page.after, a.page.last, a.page.before, a.filter)
+		return w.ex.query.Stakeholders(w.ctx, a.page.first, a.page.after, a.page.last, a.page.before, a.filter, nil)
 	}, stakeholdersObj, true, ptr[model.StakeholderConnection])
 
 type commitmentsArgs struct {
@@ -390,5 +390,5 @@ var commitments = rootField(append([]string{"filter", "orderBy"}, pageArgNames..
 		// The resolver counts the matches only when the selection asks
 		// for totalCount: it reads that from the field's context.
 		ctx := graphql.WithFieldContext(w.ctx, &graphql.FieldContext{Object: "Query", Field: *f, IsMethod: true, IsResolver: true})
-		return w.ex.query.Commitments(ctx, a.page.first, a.page.after, a.page.last, a.page.before, a.filter, a.orderBy)
+		return w.ex.query.Commitments(ctx, a.page.first, a.page.after, a.page.last, a.page.before, a.filter, a.orderBy, nil)
 	}, connectionObj, true, ptr[model.CommitmentConnection])
