@@ -223,4 +223,3 @@ func TestIndicatorPeriods(t *testing.T) {
 		t.Fatalf("after a restart:\n%s\nbefore:\n%s", mustJSON(t, again), before)
 	}
 }
-
