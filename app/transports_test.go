@@ -462,7 +462,8 @@ var analystQueries = map[string]operation{
 }
 
 func TestOneOperationEveryTransport(t *testing.T) {
-	s := startServer(t, t.TempDir(), hub.Options{})
+	// Hundreds of requests back to back: the rate limit has its own tests.
+	s := startServerConfig(t, testConfig(t.TempDir(), "--rate-limit", "0"), hub.Options{})
 
 	t.Run("queries", func(t *testing.T) {
 		ops := fileOperations(t)
