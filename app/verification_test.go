@@ -284,4 +284,8 @@ func TestDemoVerifications(t *testing.T) {
 	if st := out.CommitmentStats; st.VerifiedProgress <= 0 || st.VerifiedProgress >= st.AverageProgress {
 		t.Fatalf("stats %+v", st)
 	}
+	rows := s.export("commitments.csv?search=Youth%20Apprenticeship%20Programme%20first", "").mustOK(t, "commitments").records(t)
+	if len(rows) != 1 || rows[0]["verification"] != "DISPUTED" || rows[0]["verifiedProgress"] != "60" || rows[0]["progress"] != "100" {
+		t.Fatalf("the commitments export %v", rows)
+	}
 }

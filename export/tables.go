@@ -211,6 +211,13 @@ func (x *exporter) commitments(p *params, today hub.Date) (table, error) {
 		{"description", func(c *hub.Commitment) any { return c.Description }},
 		{"status", func(c *hub.Commitment) any { return string(c.Status) }},
 		{"progress", func(c *hub.Commitment) any { return c.Progress }},
+		{"verifiedProgress", func(c *hub.Commitment) any { return c.VerifiedProgress }},
+		{"verification", func(c *hub.Commitment) any {
+			if c.Verification == "" {
+				return "UNVERIFIED"
+			}
+			return string(c.Verification)
+		}},
 		{"completionLevel", func(c *hub.Commitment) any { return string(c.CompletionLevel()) }},
 		{"overdue", func(c *hub.Commitment) any { return c.IsOverdue(today) }},
 		{"startDate", func(c *hub.Commitment) any { return c.StartDate }},
