@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -76,6 +77,9 @@ type policyWorld struct {
 	meeting string // the meeting made private: its domain id
 	outcome string
 	hooker  string // the token that created the webhook
+	// A referral from the invited stakeholder (bpd) to cydp's service,
+	// whose contacts carry markContact.
+	network, service, referral string
 	// kindPaths: how each kind is listed and exported. A kind of the
 	// registry missing here fails the test.
 	kindPaths map[hub.EntityType]struct{ list, export string }
@@ -95,16 +99,19 @@ func (w *policyWorld) setUp() {
 		{name: "editor of another stakeholder", token: outsider, authenticated: true, stakeholder: "bcci"},
 	}
 	w.kindPaths = map[hub.EntityType]struct{ list, export string }{
-		hub.TypePlan:        {list: `{ strategicPlans { id title } }`},
-		hub.TypePillar:      {list: `{ strategicPlans { pillars { id title } } }`},
-		hub.TypeObjective:   {list: `{ strategicPlans { pillars { objectives { id title } } } }`},
-		hub.TypeCommunity:   {list: `{ communities { id name } }`},
-		hub.TypeStakeholder: {list: `{ stakeholders(first: 100) { totalCount nodes { id contacts { email } } } }`, export: "stakeholders"},
-		hub.TypeCommitment:  {list: `{ commitments(first: 100) { totalCount nodes { id title } } }`, export: "commitments"},
-		hub.TypeMeeting:     {list: `{ meetings(first: 100) { totalCount nodes { id title location } } }`, export: "meetings"},
-		hub.TypeOutcome:     {list: `{ outcomes(first: 100) { totalCount nodes { id summary } } }`, export: "outcomes"},
-		hub.TypeToken:       {list: `{ tokens(first: 100) { totalCount nodes { id label } } }`},
-		hub.TypeWebhook:     {list: `{ webhooks(first: 100) { totalCount nodes { id url } } }`},
+		hub.TypePlan:            {list: `{ strategicPlans { id title } }`},
+		hub.TypePillar:          {list: `{ strategicPlans { pillars { id title } } }`},
+		hub.TypeObjective:       {list: `{ strategicPlans { pillars { objectives { id title } } } }`},
+		hub.TypeCommunity:       {list: `{ communities { id name } }`},
+		hub.TypeStakeholder:     {list: `{ stakeholders(first: 100) { totalCount nodes { id contacts { email } } } }`, export: "stakeholders"},
+		hub.TypeCommitment:      {list: `{ commitments(first: 100) { totalCount nodes { id title } } }`, export: "commitments"},
+		hub.TypeMeeting:         {list: `{ meetings(first: 100) { totalCount nodes { id title location } } }`, export: "meetings"},
+		hub.TypeOutcome:         {list: `{ outcomes(first: 100) { totalCount nodes { id summary } } }`, export: "outcomes"},
+		hub.TypeToken:           {list: `{ tokens(first: 100) { totalCount nodes { id label } } }`},
+		hub.TypeWebhook:         {list: `{ webhooks(first: 100) { totalCount nodes { id url } } }`},
+		hub.TypeService:         {list: `query($after: String) { services(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { id contacts { email } } } }`},
+		hub.TypeReferralNetwork: {list: `query($after: String) { referralNetworks(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { id members { id } } } }`},
+		hub.TypeReferral:        {list: `query($after: String) { referrals(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { id status } } }`},
 	}
 	w.hooker = invited
 	if _, r := createWebhook(t, s, invited, "https://192.0.2.1/"+markWebhook, nil); len(r.Errors) > 0 || !strings.Contains(string(r.Data), `"secret":"whsec_`) {
@@ -130,6 +137,10 @@ func (w *policyWorld) setUp() {
 		"id": sched.ScheduleMeeting.Meeting.ID, "private": true}}, nil)
 	_, w.meeting, _ = opaque.ParseGlobalID(sched.ScheduleMeeting.Meeting.ID)
 	_, w.outcome, _ = opaque.ParseGlobalID(rec.RecordMeetingOutcome.Outcome.ID)
+	w.network = createNetwork(s, "Policy network", "bpd", "port-loyola", "cydp")
+	w.service = createServiceAs(s, testAdminToken, "cydp", "Policy service", []string{"port-loyola"},
+		map[string]any{"contacts": []any{map[string]any{"name": "Ada Young", "email": markContact}}})
+	w.referral = makeReferralAs(s, invited, w.network, "", w.service)
 	w.publicChange() // the log ends with an event everyone sees
 	for _, kind := range hub.EntityTypes() {
 		if _, ok := w.kindPaths[kind]; !ok {
@@ -152,8 +163,14 @@ func eventCursorOf(seq int64) string {
 func (w *policyWorld) sees(v policyViewer, kind hub.EntityType, id string) bool {
 	m := w.s.app.hub.Model()
 	switch kind {
-	case hub.TypePlan, hub.TypePillar, hub.TypeObjective, hub.TypeCommunity, hub.TypeStakeholder, hub.TypeCommitment:
+	case hub.TypePlan, hub.TypePillar, hub.TypeObjective, hub.TypeCommunity, hub.TypeStakeholder, hub.TypeCommitment,
+		hub.TypeService, hub.TypeReferralNetwork:
 		return true
+	case hub.TypeReferral:
+		// Not viewers: a referral is seen by admins and the editors of
+		// the two stakeholders in it.
+		r := hub.Referrals.Get(m, id)
+		return v.admin || (v.stakeholder != "" && (r.FromID == v.stakeholder || r.ToID == v.stakeholder))
 	case hub.TypeMeeting:
 		return meetingAdmits(v, hub.Meetings.Get(m, id))
 	case hub.TypeOutcome:
@@ -190,19 +207,21 @@ func (w *policyWorld) noLeak(v policyViewer, path, text string) {
 	}
 }
 
-// samples are the entities of a kind the per-entity paths try: a few, and
-// every one that not all viewers see.
+// samples are the entities of a kind the per-entity paths try: a few,
+// the ones the test set up, and one of each pattern of who sees it.
 func (w *policyWorld) samples(kind hub.EntityType) []string {
 	ids := w.s.app.hub.Model().IDs(kind)
 	var out []string
+	patterns := map[string]bool{}
 	for i, id := range ids {
-		uniform := true
+		var pattern []byte
 		for _, v := range w.viewers {
-			uniform = uniform && w.sees(v, kind, id)
+			pattern = strconv.AppendBool(pattern, w.sees(v, kind, id))
 		}
-		if i < 2 || !uniform || id == "cydp" {
+		if i < 2 || !patterns[string(pattern)] || slices.Contains([]string{"cydp", w.meeting, w.outcome, w.service, w.network, w.referral}, id) {
 			out = append(out, id)
 		}
+		patterns[string(pattern)] = true
 	}
 	return out
 }
@@ -245,8 +264,13 @@ func (w *policyWorld) expectSet(v policyViewer, path string, kind hub.EntityType
 }
 
 func (w *policyWorld) queryPath(v policyViewer, kind hub.EntityType) {
-	r := w.s.as(v.token, w.kindPaths[kind].list, nil)
-	path := "query " + w.kindPaths[kind].list
+	list := w.kindPaths[kind].list
+	path := "query " + list
+	if strings.Contains(list, "$after") {
+		w.pagedQueryPath(v, kind, list)
+		return
+	}
+	r := w.s.as(v.token, list, nil)
 	w.noLeak(v, path, r.body)
 	if (kind == hub.TypeToken && !v.admin) || (kind == hub.TypeWebhook && !v.authenticated) {
 		if c := r.code(); c != "UNAUTHENTICATED" && c != "FORBIDDEN" {
@@ -261,6 +285,36 @@ func (w *policyWorld) queryPath(v policyViewer, kind hub.EntityType) {
 		w.t.Fatalf("%s: more than one page", path)
 	}
 	w.expectSet(v, path, kind, globalIDs(r.Data, kind))
+}
+
+// pagedQueryPath reads every page of a list whose query takes $after.
+func (w *policyWorld) pagedQueryPath(v policyViewer, kind hub.EntityType, list string) {
+	path := "query " + list
+	got := map[string]bool{}
+	vars := map[string]any{}
+	for range 100 {
+		r := w.s.as(v.token, list, vars)
+		w.noLeak(v, path, r.body)
+		if len(r.Errors) > 0 {
+			w.t.Fatalf("%s: %s: %s", path, v.name, r.body)
+		}
+		maps.Copy(got, globalIDs(r.Data, kind))
+		var page map[string]struct {
+			PageInfo struct {
+				HasNextPage bool
+				EndCursor   string
+			}
+		}
+		w.s.mustDecode(r, &page)
+		for _, p := range page {
+			if !p.PageInfo.HasNextPage {
+				w.expectSet(v, path, kind, got)
+				return
+			}
+			vars["after"] = p.PageInfo.EndCursor
+		}
+	}
+	w.t.Fatalf("%s: more than 100 pages", path)
 }
 
 func (w *policyWorld) nodePaths(v policyViewer, kind hub.EntityType) {
@@ -421,9 +475,10 @@ func (w *policyWorld) live() {
 		"id": gid(hub.TypeOutcome, w.outcome), "status": "IN_PROGRESS"}}, nil)
 	token, _ := issueToken(t, s, "VIEWER", markToken+" live", "", nil)
 	_, tokenID, _ := opaque.ParseGlobalID(token)
+	referral := makeReferralAs(s, testAdminToken, w.network, "bpd", w.service)
 	head := w.publicChange()
 	changed := []ref{{hub.TypeStakeholder, "cydp"}, {hub.TypeMeeting, w.meeting}, {hub.TypeOutcome, w.outcome},
-		{hub.TypeToken, tokenID}, {hub.TypeCommitment, "C-2.1-003"}}
+		{hub.TypeToken, tokenID}, {hub.TypeCommitment, "C-2.1-003"}, {hub.TypeReferral, referral}}
 	for _, kind := range hub.EntityTypes() {
 		if !slices.ContainsFunc(changed, func(r ref) bool { return r.kind == kind }) {
 			t.Logf("live: no mutation changes a %s; its events are covered by the replays", kind)

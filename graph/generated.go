@@ -38,6 +38,7 @@ type ResolverRoot interface {
 	Commitment() CommitmentResolver
 	CommitmentEvent() CommitmentEventResolver
 	Community() CommunityResolver
+	Eligibility() EligibilityResolver
 	Meeting() MeetingResolver
 	MeetingOutcome() MeetingOutcomeResolver
 	MeetingParticipant() MeetingParticipantResolver
@@ -46,6 +47,10 @@ type ResolverRoot interface {
 	OutcomeEvent() OutcomeEventResolver
 	Pillar() PillarResolver
 	Query() QueryResolver
+	Referral() ReferralResolver
+	ReferralEvent() ReferralEventResolver
+	ReferralNetwork() ReferralNetworkResolver
+	Service() ServiceResolver
 	Stakeholder() StakeholderResolver
 	StrategicPlan() StrategicPlanResolver
 	Subscription() SubscriptionResolver
@@ -216,6 +221,16 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	CreateReferralNetworkPayload struct {
+		ReferralNetwork func(childComplexity int) int
+		UserErrors      func(childComplexity int) int
+	}
+
+	CreateServicePayload struct {
+		Service    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	CreateStakeholderPayload struct {
 		Stakeholder func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
@@ -237,6 +252,12 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	Eligibility struct {
+		Description func(childComplexity int) int
+		MaxAge      func(childComplexity int) int
+		MinAge      func(childComplexity int) int
+	}
+
 	FieldChange struct {
 		After  func(childComplexity int) int
 		Before func(childComplexity int) int
@@ -254,6 +275,11 @@ type ComplexityRoot struct {
 	IssueTokenPayload struct {
 		Secret     func(childComplexity int) int
 		Token      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	MakeReferralPayload struct {
+		Referral   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -324,35 +350,41 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CreateCommitment     func(childComplexity int, input model.CreateCommitmentInput) int
-		CreateCommunity      func(childComplexity int, input model.CreateCommunityInput) int
-		CreateObjective      func(childComplexity int, input model.CreateObjectiveInput) int
-		CreatePillar         func(childComplexity int, input model.CreatePillarInput) int
-		CreateStakeholder    func(childComplexity int, input model.CreateStakeholderInput) int
-		CreateStrategicPlan  func(childComplexity int, input model.CreateStrategicPlanInput) int
-		CreateWebhook        func(childComplexity int, input model.CreateWebhookInput) int
-		DeleteCommunity      func(childComplexity int, input model.DeleteInput) int
-		DeleteObjective      func(childComplexity int, input model.DeleteInput) int
-		DeletePillar         func(childComplexity int, input model.DeleteInput) int
-		DeleteStrategicPlan  func(childComplexity int, input model.DeleteInput) int
-		DeleteWebhook        func(childComplexity int, input model.WebhookIDInput) int
-		IssueToken           func(childComplexity int, input model.IssueTokenInput) int
-		RecordMeetingOutcome func(childComplexity int, input model.RecordMeetingOutcomeInput) int
-		RedeliverWebhook     func(childComplexity int, input model.RedeliverWebhookInput) int
-		ReportProgress       func(childComplexity int, input model.ReportProgressInput) int
-		RevokeToken          func(childComplexity int, input model.RevokeTokenInput) int
-		RotateWebhookSecret  func(childComplexity int, input model.WebhookIDInput) int
-		ScheduleMeeting      func(childComplexity int, input model.ScheduleMeetingInput) int
-		TestWebhook          func(childComplexity int, input model.WebhookIDInput) int
-		UpdateCommitment     func(childComplexity int, input model.UpdateCommitmentInput) int
-		UpdateCommunity      func(childComplexity int, input model.UpdateCommunityInput) int
-		UpdateMeeting        func(childComplexity int, input model.UpdateMeetingInput) int
-		UpdateObjective      func(childComplexity int, input model.UpdateObjectiveInput) int
-		UpdateOutcomeStatus  func(childComplexity int, input model.UpdateOutcomeStatusInput) int
-		UpdatePillar         func(childComplexity int, input model.UpdatePillarInput) int
-		UpdateStakeholder    func(childComplexity int, input model.UpdateStakeholderInput) int
-		UpdateStrategicPlan  func(childComplexity int, input model.UpdateStrategicPlanInput) int
-		UpdateWebhook        func(childComplexity int, input model.UpdateWebhookInput) int
+		CreateCommitment      func(childComplexity int, input model.CreateCommitmentInput) int
+		CreateCommunity       func(childComplexity int, input model.CreateCommunityInput) int
+		CreateObjective       func(childComplexity int, input model.CreateObjectiveInput) int
+		CreatePillar          func(childComplexity int, input model.CreatePillarInput) int
+		CreateReferralNetwork func(childComplexity int, input model.CreateReferralNetworkInput) int
+		CreateService         func(childComplexity int, input model.CreateServiceInput) int
+		CreateStakeholder     func(childComplexity int, input model.CreateStakeholderInput) int
+		CreateStrategicPlan   func(childComplexity int, input model.CreateStrategicPlanInput) int
+		CreateWebhook         func(childComplexity int, input model.CreateWebhookInput) int
+		DeleteCommunity       func(childComplexity int, input model.DeleteInput) int
+		DeleteObjective       func(childComplexity int, input model.DeleteInput) int
+		DeletePillar          func(childComplexity int, input model.DeleteInput) int
+		DeleteStrategicPlan   func(childComplexity int, input model.DeleteInput) int
+		DeleteWebhook         func(childComplexity int, input model.WebhookIDInput) int
+		IssueToken            func(childComplexity int, input model.IssueTokenInput) int
+		MakeReferral          func(childComplexity int, input model.MakeReferralInput) int
+		RecordMeetingOutcome  func(childComplexity int, input model.RecordMeetingOutcomeInput) int
+		RedeliverWebhook      func(childComplexity int, input model.RedeliverWebhookInput) int
+		ReportProgress        func(childComplexity int, input model.ReportProgressInput) int
+		RevokeToken           func(childComplexity int, input model.RevokeTokenInput) int
+		RotateWebhookSecret   func(childComplexity int, input model.WebhookIDInput) int
+		ScheduleMeeting       func(childComplexity int, input model.ScheduleMeetingInput) int
+		TestWebhook           func(childComplexity int, input model.WebhookIDInput) int
+		UpdateCommitment      func(childComplexity int, input model.UpdateCommitmentInput) int
+		UpdateCommunity       func(childComplexity int, input model.UpdateCommunityInput) int
+		UpdateMeeting         func(childComplexity int, input model.UpdateMeetingInput) int
+		UpdateObjective       func(childComplexity int, input model.UpdateObjectiveInput) int
+		UpdateOutcomeStatus   func(childComplexity int, input model.UpdateOutcomeStatusInput) int
+		UpdatePillar          func(childComplexity int, input model.UpdatePillarInput) int
+		UpdateReferralNetwork func(childComplexity int, input model.UpdateReferralNetworkInput) int
+		UpdateReferralStatus  func(childComplexity int, input model.UpdateReferralStatusInput) int
+		UpdateService         func(childComplexity int, input model.UpdateServiceInput) int
+		UpdateStakeholder     func(childComplexity int, input model.UpdateStakeholderInput) int
+		UpdateStrategicPlan   func(childComplexity int, input model.UpdateStrategicPlanInput) int
+		UpdateWebhook         func(childComplexity int, input model.UpdateWebhookInput) int
 	}
 
 	Objective struct {
@@ -437,6 +469,9 @@ type ComplexityRoot struct {
 		Node                  func(childComplexity int, id string) int
 		Nodes                 func(childComplexity int, ids []string) int
 		Outcomes              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OutcomeFilter) int
+		ReferralNetworks      func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ReferralNetworkFilter) int
+		Referrals             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ReferralFilter) int
+		Services              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ServiceFilter) int
 		Stakeholder           func(childComplexity int, id string) int
 		Stakeholders          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.StakeholderFilter) int
 		StrategicPlan         func(childComplexity int, id string) int
@@ -449,6 +484,74 @@ type ComplexityRoot struct {
 	RecordMeetingOutcomePayload struct {
 		Outcome    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	Referral struct {
+		AcceptedOn    func(childComplexity int) int
+		AgeBand       func(childComplexity int) int
+		Category      func(childComplexity int) int
+		ClosedOn      func(childComplexity int) int
+		Community     func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Date          func(childComplexity int) int
+		DeclineReason func(childComplexity int) int
+		From          func(childComplexity int) int
+		History       func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ID            func(childComplexity int) int
+		Network       func(childComplexity int) int
+		NextStatuses  func(childComplexity int) int
+		ServedOn      func(childComplexity int) int
+		Service       func(childComplexity int) int
+		Sex           func(childComplexity int) int
+		Status        func(childComplexity int) int
+		To            func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		Version       func(childComplexity int) int
+	}
+
+	ReferralConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ReferralEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ReferralEvent struct {
+		Actor    func(childComplexity int) int
+		At       func(childComplexity int) int
+		Cursor   func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Referral func(childComplexity int) int
+	}
+
+	ReferralNetwork struct {
+		Community   func(childComplexity int) int
+		Coordinator func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		History     func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ID          func(childComplexity int) int
+		Members     func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Services    func(childComplexity int, first *int, after *string, last *int, before *string) int
+		UpdatedAt   func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	ReferralNetworkConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ReferralNetworkEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ReportProgressPayload struct {
@@ -471,6 +574,38 @@ type ComplexityRoot struct {
 		AverageProgress func(childComplexity int) int
 		Count           func(childComplexity int) int
 		Sector          func(childComplexity int) int
+	}
+
+	Service struct {
+		AcceptingReferrals func(childComplexity int) int
+		Capacity           func(childComplexity int) int
+		Category           func(childComplexity int) int
+		Communities        func(childComplexity int) int
+		Contacts           func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		Description        func(childComplexity int) int
+		Eligibility        func(childComplexity int) int
+		History            func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ID                 func(childComplexity int) int
+		Languages          func(childComplexity int) int
+		Name               func(childComplexity int) int
+		OpeningHours       func(childComplexity int) int
+		Provider           func(childComplexity int) int
+		Status             func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		Version            func(childComplexity int) int
+	}
+
+	ServiceConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ServiceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Stakeholder struct {
@@ -523,6 +658,7 @@ type ComplexityRoot struct {
 		CommitmentUpdated      func(childComplexity int, filter *model.CommitmentSubscriptionFilter, after *string) int
 		Events                 func(childComplexity int, filter *model.EventFilter, after *string) int
 		MeetingOutcomeRecorded func(childComplexity int, filter *model.OutcomeSubscriptionFilter, after *string) int
+		ReferralReceived       func(childComplexity int, filter *model.ReferralSubscriptionFilter, after *string) int
 	}
 
 	TestWebhookPayload struct {
@@ -581,6 +717,21 @@ type ComplexityRoot struct {
 
 	UpdatePillarPayload struct {
 		Pillar     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	UpdateReferralNetworkPayload struct {
+		ReferralNetwork func(childComplexity int) int
+		UserErrors      func(childComplexity int) int
+	}
+
+	UpdateReferralStatusPayload struct {
+		Referral   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	UpdateServicePayload struct {
+		Service    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -708,6 +859,9 @@ type CommunityResolver interface {
 
 	History(ctx context.Context, obj *hub.Community, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
+type EligibilityResolver interface {
+	Description(ctx context.Context, obj *hub.Eligibility) (*string, error)
+}
 type MeetingResolver interface {
 	ID(ctx context.Context, obj *hub.Meeting) (string, error)
 
@@ -759,6 +913,12 @@ type MutationResolver interface {
 	RotateWebhookSecret(ctx context.Context, input model.WebhookIDInput) (*model.CreateWebhookPayload, error)
 	TestWebhook(ctx context.Context, input model.WebhookIDInput) (*model.TestWebhookPayload, error)
 	RedeliverWebhook(ctx context.Context, input model.RedeliverWebhookInput) (*model.WebhookPayload, error)
+	CreateService(ctx context.Context, input model.CreateServiceInput) (*model.CreateServicePayload, error)
+	UpdateService(ctx context.Context, input model.UpdateServiceInput) (*model.UpdateServicePayload, error)
+	CreateReferralNetwork(ctx context.Context, input model.CreateReferralNetworkInput) (*model.CreateReferralNetworkPayload, error)
+	UpdateReferralNetwork(ctx context.Context, input model.UpdateReferralNetworkInput) (*model.UpdateReferralNetworkPayload, error)
+	MakeReferral(ctx context.Context, input model.MakeReferralInput) (*model.MakeReferralPayload, error)
+	UpdateReferralStatus(ctx context.Context, input model.UpdateReferralStatusInput) (*model.UpdateReferralStatusPayload, error)
 }
 type ObjectiveResolver interface {
 	Commitments(ctx context.Context, obj *gqltype.Objective, first *int, after *string, last *int, before *string) (*model.CommitmentConnection, error)
@@ -797,6 +957,54 @@ type QueryResolver interface {
 	Tokens(ctx context.Context, first *int, after *string, last *int, before *string) (*model.TokenConnection, error)
 	Webhooks(ctx context.Context, first *int, after *string, last *int, before *string) (*model.WebhookConnection, error)
 	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error)
+	Services(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ServiceFilter) (*model.ServiceConnection, error)
+	ReferralNetworks(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ReferralNetworkFilter) (*model.ReferralNetworkConnection, error)
+	Referrals(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ReferralFilter) (*model.ReferralConnection, error)
+}
+type ReferralResolver interface {
+	ID(ctx context.Context, obj *hub.Referral) (string, error)
+	Network(ctx context.Context, obj *hub.Referral) (*hub.ReferralNetwork, error)
+	From(ctx context.Context, obj *hub.Referral) (*hub.Stakeholder, error)
+	Service(ctx context.Context, obj *hub.Referral) (*hub.Service, error)
+	To(ctx context.Context, obj *hub.Referral) (*hub.Stakeholder, error)
+
+	Community(ctx context.Context, obj *hub.Referral) (*hub.Community, error)
+
+	Sex(ctx context.Context, obj *hub.Referral) (*hub.Sex, error)
+
+	DeclineReason(ctx context.Context, obj *hub.Referral) (*hub.DeclineReason, error)
+
+	NextStatuses(ctx context.Context, obj *hub.Referral) ([]hub.ReferralStatus, error)
+
+	History(ctx context.Context, obj *hub.Referral, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
+}
+type ReferralEventResolver interface {
+	Cursor(ctx context.Context, obj *hub.Event) (string, error)
+
+	Referral(ctx context.Context, obj *hub.Event) (*hub.Referral, error)
+}
+type ReferralNetworkResolver interface {
+	ID(ctx context.Context, obj *hub.ReferralNetwork) (string, error)
+
+	Coordinator(ctx context.Context, obj *hub.ReferralNetwork) (*hub.Stakeholder, error)
+	Community(ctx context.Context, obj *hub.ReferralNetwork) (*hub.Community, error)
+	Members(ctx context.Context, obj *hub.ReferralNetwork) ([]*hub.Stakeholder, error)
+	Services(ctx context.Context, obj *hub.ReferralNetwork, first *int, after *string, last *int, before *string) (*model.ServiceConnection, error)
+
+	History(ctx context.Context, obj *hub.ReferralNetwork, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
+}
+type ServiceResolver interface {
+	ID(ctx context.Context, obj *hub.Service) (string, error)
+	Provider(ctx context.Context, obj *hub.Service) (*hub.Stakeholder, error)
+
+	Communities(ctx context.Context, obj *hub.Service) ([]*hub.Community, error)
+
+	OpeningHours(ctx context.Context, obj *hub.Service) (*string, error)
+
+	AcceptingReferrals(ctx context.Context, obj *hub.Service) (bool, error)
+	Contacts(ctx context.Context, obj *hub.Service) ([]*hub.Contact, error)
+
+	History(ctx context.Context, obj *hub.Service, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type StakeholderResolver interface {
 	ID(ctx context.Context, obj *hub.Stakeholder) (string, error)
@@ -822,6 +1030,7 @@ type SubscriptionResolver interface {
 	MeetingOutcomeRecorded(ctx context.Context, filter *model.OutcomeSubscriptionFilter, after *string) (<-chan *hub.Event, error)
 	CommitmentUpdated(ctx context.Context, filter *model.CommitmentSubscriptionFilter, after *string) (<-chan *hub.Event, error)
 	Events(ctx context.Context, filter *model.EventFilter, after *string) (<-chan *hub.Event, error)
+	ReferralReceived(ctx context.Context, filter *model.ReferralSubscriptionFilter, after *string) (<-chan *hub.Event, error)
 }
 type TokenResolver interface {
 	ID(ctx context.Context, obj *hub.Token) (string, error)
@@ -1489,6 +1698,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreatePillarPayload.UserErrors(childComplexity), true
 
+	case "CreateReferralNetworkPayload.referralNetwork":
+		if e.ComplexityRoot.CreateReferralNetworkPayload.ReferralNetwork == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateReferralNetworkPayload.ReferralNetwork(childComplexity), true
+	case "CreateReferralNetworkPayload.userErrors":
+		if e.ComplexityRoot.CreateReferralNetworkPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateReferralNetworkPayload.UserErrors(childComplexity), true
+
+	case "CreateServicePayload.service":
+		if e.ComplexityRoot.CreateServicePayload.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateServicePayload.Service(childComplexity), true
+	case "CreateServicePayload.userErrors":
+		if e.ComplexityRoot.CreateServicePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateServicePayload.UserErrors(childComplexity), true
+
 	case "CreateStakeholderPayload.stakeholder":
 		if e.ComplexityRoot.CreateStakeholderPayload.Stakeholder == nil {
 			break
@@ -1546,6 +1781,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeletePayload.UserErrors(childComplexity), true
+
+	case "Eligibility.description":
+		if e.ComplexityRoot.Eligibility.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Eligibility.Description(childComplexity), true
+	case "Eligibility.maxAge":
+		if e.ComplexityRoot.Eligibility.MaxAge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Eligibility.MaxAge(childComplexity), true
+	case "Eligibility.minAge":
+		if e.ComplexityRoot.Eligibility.MinAge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Eligibility.MinAge(childComplexity), true
 
 	case "FieldChange.after":
 		if e.ComplexityRoot.FieldChange.After == nil {
@@ -1615,6 +1869,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueTokenPayload.UserErrors(childComplexity), true
+
+	case "MakeReferralPayload.referral":
+		if e.ComplexityRoot.MakeReferralPayload.Referral == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeReferralPayload.Referral(childComplexity), true
+	case "MakeReferralPayload.userErrors":
+		if e.ComplexityRoot.MakeReferralPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeReferralPayload.UserErrors(childComplexity), true
 
 	case "Meeting.agenda":
 		if e.ComplexityRoot.Meeting.Agenda == nil {
@@ -1947,6 +2214,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreatePillar(childComplexity, args["input"].(model.CreatePillarInput)), true
+	case "Mutation.createReferralNetwork":
+		if e.ComplexityRoot.Mutation.CreateReferralNetwork == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createReferralNetwork_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateReferralNetwork(childComplexity, args["input"].(model.CreateReferralNetworkInput)), true
+	case "Mutation.createService":
+		if e.ComplexityRoot.Mutation.CreateService == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createService_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateService(childComplexity, args["input"].(model.CreateServiceInput)), true
 	case "Mutation.createStakeholder":
 		if e.ComplexityRoot.Mutation.CreateStakeholder == nil {
 			break
@@ -2046,6 +2335,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.IssueToken(childComplexity, args["input"].(model.IssueTokenInput)), true
+	case "Mutation.makeReferral":
+		if e.ComplexityRoot.Mutation.MakeReferral == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_makeReferral_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MakeReferral(childComplexity, args["input"].(model.MakeReferralInput)), true
 	case "Mutation.recordMeetingOutcome":
 		if e.ComplexityRoot.Mutation.RecordMeetingOutcome == nil {
 			break
@@ -2189,6 +2489,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdatePillar(childComplexity, args["input"].(model.UpdatePillarInput)), true
+	case "Mutation.updateReferralNetwork":
+		if e.ComplexityRoot.Mutation.UpdateReferralNetwork == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateReferralNetwork_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateReferralNetwork(childComplexity, args["input"].(model.UpdateReferralNetworkInput)), true
+	case "Mutation.updateReferralStatus":
+		if e.ComplexityRoot.Mutation.UpdateReferralStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateReferralStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateReferralStatus(childComplexity, args["input"].(model.UpdateReferralStatusInput)), true
+	case "Mutation.updateService":
+		if e.ComplexityRoot.Mutation.UpdateService == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateService_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateService(childComplexity, args["input"].(model.UpdateServiceInput)), true
 	case "Mutation.updateStakeholder":
 		if e.ComplexityRoot.Mutation.UpdateStakeholder == nil {
 			break
@@ -2632,6 +2965,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Outcomes(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.OutcomeFilter)), true
+	case "Query.referralNetworks":
+		if e.ComplexityRoot.Query.ReferralNetworks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_referralNetworks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReferralNetworks(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ReferralNetworkFilter)), true
+	case "Query.referrals":
+		if e.ComplexityRoot.Query.Referrals == nil {
+			break
+		}
+
+		args, err := ec.field_Query_referrals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Referrals(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ReferralFilter)), true
+	case "Query.services":
+		if e.ComplexityRoot.Query.Services == nil {
+			break
+		}
+
+		args, err := ec.field_Query_services_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Services(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ServiceFilter)), true
 	case "Query.stakeholder":
 		if e.ComplexityRoot.Query.Stakeholder == nil {
 			break
@@ -2718,6 +3084,310 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecordMeetingOutcomePayload.UserErrors(childComplexity), true
 
+	case "Referral.acceptedOn":
+		if e.ComplexityRoot.Referral.AcceptedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.AcceptedOn(childComplexity), true
+	case "Referral.ageBand":
+		if e.ComplexityRoot.Referral.AgeBand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.AgeBand(childComplexity), true
+	case "Referral.category":
+		if e.ComplexityRoot.Referral.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Category(childComplexity), true
+	case "Referral.closedOn":
+		if e.ComplexityRoot.Referral.ClosedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.ClosedOn(childComplexity), true
+	case "Referral.community":
+		if e.ComplexityRoot.Referral.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Community(childComplexity), true
+	case "Referral.createdAt":
+		if e.ComplexityRoot.Referral.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.CreatedAt(childComplexity), true
+	case "Referral.date":
+		if e.ComplexityRoot.Referral.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Date(childComplexity), true
+	case "Referral.declineReason":
+		if e.ComplexityRoot.Referral.DeclineReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.DeclineReason(childComplexity), true
+	case "Referral.from":
+		if e.ComplexityRoot.Referral.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.From(childComplexity), true
+	case "Referral.history":
+		if e.ComplexityRoot.Referral.History == nil {
+			break
+		}
+
+		args, err := ec.field_Referral_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Referral.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Referral.id":
+		if e.ComplexityRoot.Referral.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.ID(childComplexity), true
+	case "Referral.network":
+		if e.ComplexityRoot.Referral.Network == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Network(childComplexity), true
+	case "Referral.nextStatuses":
+		if e.ComplexityRoot.Referral.NextStatuses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.NextStatuses(childComplexity), true
+	case "Referral.servedOn":
+		if e.ComplexityRoot.Referral.ServedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.ServedOn(childComplexity), true
+	case "Referral.service":
+		if e.ComplexityRoot.Referral.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Service(childComplexity), true
+	case "Referral.sex":
+		if e.ComplexityRoot.Referral.Sex == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Sex(childComplexity), true
+	case "Referral.status":
+		if e.ComplexityRoot.Referral.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Status(childComplexity), true
+	case "Referral.to":
+		if e.ComplexityRoot.Referral.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.To(childComplexity), true
+	case "Referral.updatedAt":
+		if e.ComplexityRoot.Referral.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.UpdatedAt(childComplexity), true
+	case "Referral.version":
+		if e.ComplexityRoot.Referral.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Version(childComplexity), true
+
+	case "ReferralConnection.edges":
+		if e.ComplexityRoot.ReferralConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralConnection.Edges(childComplexity), true
+	case "ReferralConnection.nodes":
+		if e.ComplexityRoot.ReferralConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralConnection.Nodes(childComplexity), true
+	case "ReferralConnection.pageInfo":
+		if e.ComplexityRoot.ReferralConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralConnection.PageInfo(childComplexity), true
+	case "ReferralConnection.totalCount":
+		if e.ComplexityRoot.ReferralConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralConnection.TotalCount(childComplexity), true
+
+	case "ReferralEdge.cursor":
+		if e.ComplexityRoot.ReferralEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEdge.Cursor(childComplexity), true
+	case "ReferralEdge.node":
+		if e.ComplexityRoot.ReferralEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEdge.Node(childComplexity), true
+
+	case "ReferralEvent.actor":
+		if e.ComplexityRoot.ReferralEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEvent.Actor(childComplexity), true
+	case "ReferralEvent.at":
+		if e.ComplexityRoot.ReferralEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEvent.At(childComplexity), true
+	case "ReferralEvent.cursor":
+		if e.ComplexityRoot.ReferralEvent.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEvent.Cursor(childComplexity), true
+	case "ReferralEvent.kind":
+		if e.ComplexityRoot.ReferralEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEvent.Kind(childComplexity), true
+	case "ReferralEvent.referral":
+		if e.ComplexityRoot.ReferralEvent.Referral == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEvent.Referral(childComplexity), true
+
+	case "ReferralNetwork.community":
+		if e.ComplexityRoot.ReferralNetwork.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralNetwork.Community(childComplexity), true
+	case "ReferralNetwork.coordinator":
+		if e.ComplexityRoot.ReferralNetwork.Coordinator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralNetwork.Coordinator(childComplexity), true
+	case "ReferralNetwork.createdAt":
+		if e.ComplexityRoot.ReferralNetwork.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralNetwork.CreatedAt(childComplexity), true
+	case "ReferralNetwork.history":
+		if e.ComplexityRoot.ReferralNetwork.History == nil {
+			break
+		}
+
+		args, err := ec.field_ReferralNetwork_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ReferralNetwork.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "ReferralNetwork.id":
+		if e.ComplexityRoot.ReferralNetwork.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralNetwork.ID(childComplexity), true
+	case "ReferralNetwork.members":
+		if e.ComplexityRoot.ReferralNetwork.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralNetwork.Members(childComplexity), true
+	case "ReferralNetwork.name":
+		if e.ComplexityRoot.ReferralNetwork.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralNetwork.Name(childComplexity), true
+	case "ReferralNetwork.services":
+		if e.ComplexityRoot.ReferralNetwork.Services == nil {
+			break
+		}
+
+		args, err := ec.field_ReferralNetwork_services_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ReferralNetwork.Services(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "ReferralNetwork.updatedAt":
+		if e.ComplexityRoot.ReferralNetwork.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralNetwork.UpdatedAt(childComplexity), true
+	case "ReferralNetwork.version":
+		if e.ComplexityRoot.ReferralNetwork.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralNetwork.Version(childComplexity), true
+
+	case "ReferralNetworkConnection.edges":
+		if e.ComplexityRoot.ReferralNetworkConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralNetworkConnection.Edges(childComplexity), true
+	case "ReferralNetworkConnection.nodes":
+		if e.ComplexityRoot.ReferralNetworkConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralNetworkConnection.Nodes(childComplexity), true
+	case "ReferralNetworkConnection.pageInfo":
+		if e.ComplexityRoot.ReferralNetworkConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralNetworkConnection.PageInfo(childComplexity), true
+	case "ReferralNetworkConnection.totalCount":
+		if e.ComplexityRoot.ReferralNetworkConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralNetworkConnection.TotalCount(childComplexity), true
+
+	case "ReferralNetworkEdge.cursor":
+		if e.ComplexityRoot.ReferralNetworkEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralNetworkEdge.Cursor(childComplexity), true
+	case "ReferralNetworkEdge.node":
+		if e.ComplexityRoot.ReferralNetworkEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralNetworkEdge.Node(childComplexity), true
+
 	case "ReportProgressPayload.commitment":
 		if e.ComplexityRoot.ReportProgressPayload.Commitment == nil {
 			break
@@ -2781,6 +3451,152 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SectorStats.Sector(childComplexity), true
+
+	case "Service.acceptingReferrals":
+		if e.ComplexityRoot.Service.AcceptingReferrals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.AcceptingReferrals(childComplexity), true
+	case "Service.capacity":
+		if e.ComplexityRoot.Service.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.Capacity(childComplexity), true
+	case "Service.category":
+		if e.ComplexityRoot.Service.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.Category(childComplexity), true
+	case "Service.communities":
+		if e.ComplexityRoot.Service.Communities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.Communities(childComplexity), true
+	case "Service.contacts":
+		if e.ComplexityRoot.Service.Contacts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.Contacts(childComplexity), true
+	case "Service.createdAt":
+		if e.ComplexityRoot.Service.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.CreatedAt(childComplexity), true
+	case "Service.description":
+		if e.ComplexityRoot.Service.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.Description(childComplexity), true
+	case "Service.eligibility":
+		if e.ComplexityRoot.Service.Eligibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.Eligibility(childComplexity), true
+	case "Service.history":
+		if e.ComplexityRoot.Service.History == nil {
+			break
+		}
+
+		args, err := ec.field_Service_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Service.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Service.id":
+		if e.ComplexityRoot.Service.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.ID(childComplexity), true
+	case "Service.languages":
+		if e.ComplexityRoot.Service.Languages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.Languages(childComplexity), true
+	case "Service.name":
+		if e.ComplexityRoot.Service.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.Name(childComplexity), true
+	case "Service.openingHours":
+		if e.ComplexityRoot.Service.OpeningHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.OpeningHours(childComplexity), true
+	case "Service.provider":
+		if e.ComplexityRoot.Service.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.Provider(childComplexity), true
+	case "Service.status":
+		if e.ComplexityRoot.Service.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.Status(childComplexity), true
+	case "Service.updatedAt":
+		if e.ComplexityRoot.Service.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.UpdatedAt(childComplexity), true
+	case "Service.version":
+		if e.ComplexityRoot.Service.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.Version(childComplexity), true
+
+	case "ServiceConnection.edges":
+		if e.ComplexityRoot.ServiceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceConnection.Edges(childComplexity), true
+	case "ServiceConnection.nodes":
+		if e.ComplexityRoot.ServiceConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceConnection.Nodes(childComplexity), true
+	case "ServiceConnection.pageInfo":
+		if e.ComplexityRoot.ServiceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceConnection.PageInfo(childComplexity), true
+	case "ServiceConnection.totalCount":
+		if e.ComplexityRoot.ServiceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceConnection.TotalCount(childComplexity), true
+
+	case "ServiceEdge.cursor":
+		if e.ComplexityRoot.ServiceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceEdge.Cursor(childComplexity), true
+	case "ServiceEdge.node":
+		if e.ComplexityRoot.ServiceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceEdge.Node(childComplexity), true
 
 	case "Stakeholder.acronym":
 		if e.ComplexityRoot.Stakeholder.Acronym == nil {
@@ -3026,6 +3842,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.MeetingOutcomeRecorded(childComplexity, args["filter"].(*model.OutcomeSubscriptionFilter), args["after"].(*string)), true
+	case "Subscription.referralReceived":
+		if e.ComplexityRoot.Subscription.ReferralReceived == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_referralReceived_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ReferralReceived(childComplexity, args["filter"].(*model.ReferralSubscriptionFilter), args["after"].(*string)), true
 
 	case "TestWebhookPayload.delivery":
 		if e.ComplexityRoot.TestWebhookPayload.Delivery == nil {
@@ -3210,6 +4037,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UpdatePillarPayload.UserErrors(childComplexity), true
+
+	case "UpdateReferralNetworkPayload.referralNetwork":
+		if e.ComplexityRoot.UpdateReferralNetworkPayload.ReferralNetwork == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateReferralNetworkPayload.ReferralNetwork(childComplexity), true
+	case "UpdateReferralNetworkPayload.userErrors":
+		if e.ComplexityRoot.UpdateReferralNetworkPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateReferralNetworkPayload.UserErrors(childComplexity), true
+
+	case "UpdateReferralStatusPayload.referral":
+		if e.ComplexityRoot.UpdateReferralStatusPayload.Referral == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateReferralStatusPayload.Referral(childComplexity), true
+	case "UpdateReferralStatusPayload.userErrors":
+		if e.ComplexityRoot.UpdateReferralStatusPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateReferralStatusPayload.UserErrors(childComplexity), true
+
+	case "UpdateServicePayload.service":
+		if e.ComplexityRoot.UpdateServicePayload.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateServicePayload.Service(childComplexity), true
+	case "UpdateServicePayload.userErrors":
+		if e.ComplexityRoot.UpdateServicePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateServicePayload.UserErrors(childComplexity), true
 
 	case "UpdateStakeholderPayload.stakeholder":
 		if e.ComplexityRoot.UpdateStakeholderPayload.Stakeholder == nil {
@@ -3523,14 +4389,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateCommunityInput", ec.unmarshalInputCreateCommunityInput),
 			graphql.NewInputUnmarshaler("CreateObjectiveInput", ec.unmarshalInputCreateObjectiveInput),
 			graphql.NewInputUnmarshaler("CreatePillarInput", ec.unmarshalInputCreatePillarInput),
+			graphql.NewInputUnmarshaler("CreateReferralNetworkInput", ec.unmarshalInputCreateReferralNetworkInput),
+			graphql.NewInputUnmarshaler("CreateServiceInput", ec.unmarshalInputCreateServiceInput),
 			graphql.NewInputUnmarshaler("CreateStakeholderInput", ec.unmarshalInputCreateStakeholderInput),
 			graphql.NewInputUnmarshaler("CreateStrategicPlanInput", ec.unmarshalInputCreateStrategicPlanInput),
 			graphql.NewInputUnmarshaler("CreateWebhookInput", ec.unmarshalInputCreateWebhookInput),
 			graphql.NewInputUnmarshaler("DeleteInput", ec.unmarshalInputDeleteInput),
+			graphql.NewInputUnmarshaler("EligibilityInput", ec.unmarshalInputEligibilityInput),
 			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
 			graphql.NewInputUnmarshaler("IndicatorInput", ec.unmarshalInputIndicatorInput),
 			graphql.NewInputUnmarshaler("IndicatorValueInput", ec.unmarshalInputIndicatorValueInput),
 			graphql.NewInputUnmarshaler("IssueTokenInput", ec.unmarshalInputIssueTokenInput),
+			graphql.NewInputUnmarshaler("MakeReferralInput", ec.unmarshalInputMakeReferralInput),
 			graphql.NewInputUnmarshaler("MeetingFilter", ec.unmarshalInputMeetingFilter),
 			graphql.NewInputUnmarshaler("MeetingParticipantInput", ec.unmarshalInputMeetingParticipantInput),
 			graphql.NewInputUnmarshaler("OutcomeFilter", ec.unmarshalInputOutcomeFilter),
@@ -3538,9 +4408,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ParticipantInput", ec.unmarshalInputParticipantInput),
 			graphql.NewInputUnmarshaler("RecordMeetingOutcomeInput", ec.unmarshalInputRecordMeetingOutcomeInput),
 			graphql.NewInputUnmarshaler("RedeliverWebhookInput", ec.unmarshalInputRedeliverWebhookInput),
+			graphql.NewInputUnmarshaler("ReferralFilter", ec.unmarshalInputReferralFilter),
+			graphql.NewInputUnmarshaler("ReferralNetworkFilter", ec.unmarshalInputReferralNetworkFilter),
+			graphql.NewInputUnmarshaler("ReferralSubscriptionFilter", ec.unmarshalInputReferralSubscriptionFilter),
 			graphql.NewInputUnmarshaler("ReportProgressInput", ec.unmarshalInputReportProgressInput),
 			graphql.NewInputUnmarshaler("RevokeTokenInput", ec.unmarshalInputRevokeTokenInput),
 			graphql.NewInputUnmarshaler("ScheduleMeetingInput", ec.unmarshalInputScheduleMeetingInput),
+			graphql.NewInputUnmarshaler("ServiceFilter", ec.unmarshalInputServiceFilter),
 			graphql.NewInputUnmarshaler("StakeholderFilter", ec.unmarshalInputStakeholderFilter),
 			graphql.NewInputUnmarshaler("UpdateCommitmentInput", ec.unmarshalInputUpdateCommitmentInput),
 			graphql.NewInputUnmarshaler("UpdateCommunityInput", ec.unmarshalInputUpdateCommunityInput),
@@ -3548,6 +4422,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateObjectiveInput", ec.unmarshalInputUpdateObjectiveInput),
 			graphql.NewInputUnmarshaler("UpdateOutcomeStatusInput", ec.unmarshalInputUpdateOutcomeStatusInput),
 			graphql.NewInputUnmarshaler("UpdatePillarInput", ec.unmarshalInputUpdatePillarInput),
+			graphql.NewInputUnmarshaler("UpdateReferralNetworkInput", ec.unmarshalInputUpdateReferralNetworkInput),
+			graphql.NewInputUnmarshaler("UpdateReferralStatusInput", ec.unmarshalInputUpdateReferralStatusInput),
+			graphql.NewInputUnmarshaler("UpdateServiceInput", ec.unmarshalInputUpdateServiceInput),
 			graphql.NewInputUnmarshaler("UpdateStakeholderInput", ec.unmarshalInputUpdateStakeholderInput),
 			graphql.NewInputUnmarshaler("UpdateStrategicPlanInput", ec.unmarshalInputUpdateStrategicPlanInput),
 			graphql.NewInputUnmarshaler("UpdateWebhookInput", ec.unmarshalInputUpdateWebhookInput),
@@ -5396,6 +6273,12 @@ enum EntityType {
   TOKEN
   "A webhook."
   WEBHOOK
+  "A service of the directory."
+  SERVICE
+  "A referral network."
+  REFERRAL_NETWORK
+  "A referral."
+  REFERRAL
 }
 
 "Which outcomes a subscription delivers. Conditions combine with AND; values within a list with OR."
@@ -5680,6 +6563,628 @@ type DeletePayload {
   deletedId: ID
   "Why it was refused (NOT_ALLOWED while something refers to it); empty on success."
   userErrors: [UserError!]!
+}
+
+# ---------------------------------------------------------------- referral networks
+
+"What kind of help a service gives (HSDS ` + "`" + `service` + "`" + ` categories, as a fixed list)."
+enum ServiceCategory {
+  "Life skills: communication, conflict resolution, decision making."
+  LIFE_SKILLS
+  "Job readiness, vocational training, apprenticeships and placements."
+  WORKFORCE_DEVELOPMENT
+  "Schooling, second-chance and adult education, homework support."
+  EDUCATION
+  "One-to-one or group mentoring."
+  MENTORING
+  "Counselling and psychosocial support."
+  COUNSELLING
+  "Health care, sexual and reproductive health, substance use."
+  HEALTH
+  "Legal advice and representation."
+  LEGAL_AID
+  "Sports, music, arts and recreation."
+  SPORTS_AND_ARTS
+  "Anything else."
+  OTHER
+}
+
+"Whether a service is running (HSDS ` + "`" + `service.status` + "`" + `)."
+enum ServiceStatus {
+  "Running and, unless its capacity is 0, taking referrals."
+  ACTIVE
+  "Not taking referrals for now."
+  PAUSED
+  "No longer offered."
+  CLOSED
+}
+
+"Who a service is for (HSDS ` + "`" + `eligibility` + "`" + `)."
+type Eligibility {
+  "The youngest age it admits, if it has a lower bound."
+  minAge: Int
+  "The oldest age it admits, if it has an upper bound."
+  maxAge: Int
+  "Other conditions, in words (such as ` + "`" + `out of school` + "`" + `)."
+  description: String
+}
+
+"A service a provider offers young people: what, where, for whom (HSDS ` + "`" + `service` + "`" + `, with its ` + "`" + `service_area` + "`" + `, ` + "`" + `eligibility` + "`" + `, ` + "`" + `capacity` + "`" + `, ` + "`" + `language` + "`" + `, ` + "`" + `schedule` + "`" + ` and ` + "`" + `contact` + "`" + `)."
+type Service implements Node {
+  "Global identifier."
+  id: ID!
+  "The stakeholder that provides it (HSDS ` + "`" + `organization` + "`" + `)."
+  provider: Stakeholder!
+  "The service's name."
+  name: String!
+  "What it offers."
+  description: String!
+  "What kind of help it gives."
+  category: ServiceCategory!
+  "The communities it serves (HSDS ` + "`" + `service_area` + "`" + `)."
+  communities: [Community!]!
+  "Who it is for."
+  eligibility: Eligibility!
+  "Places it offers a month (HSDS ` + "`" + `service_capacity` + "`" + `), if stated."
+  capacity: Int
+  "The languages it is offered in, as BCP 47 tags such as ` + "`" + `en` + "`" + `, ` + "`" + `es` + "`" + `, ` + "`" + `bzj` + "`" + ` (Belize Kriol)."
+  languages: [String!]!
+  "When it is open, in words (such as ` + "`" + `Mon–Fri 15:00–18:00` + "`" + `)."
+  openingHours: String
+  "Whether it is running."
+  status: ServiceStatus!
+  "Whether it takes new referrals: ACTIVE and a capacity other than 0."
+  acceptingReferrals: Boolean!
+  "People to contact; private: null unless the caller is authenticated."
+  contacts: [Contact!]
+  "The current version; pass it as ` + "`" + `expectedVersion` + "`" + ` to update safely."
+  version: Int!
+  "When it was added."
+  createdAt: DateTime!
+  "When it last changed."
+  updatedAt: DateTime!
+  "Every change to this service, oldest first."
+  history(
+    "Return the first n items (at most 100)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Return the last n items (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): ChangeConnection!
+}
+
+"A page of services."
+type ServiceConnection {
+  "The services on this page, with their cursors."
+  edges: [ServiceEdge!]!
+  "The services on this page."
+  nodes: [Service!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many services match, across all pages."
+  totalCount: Int!
+}
+
+"A service and its cursor."
+type ServiceEdge {
+  "Opaque cursor for ` + "`" + `after` + "`" + ` / ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The service."
+  node: Service!
+}
+
+"Which services to return, by name: the directory a youth worker searches. Conditions combine with AND; values within a list with OR."
+input ServiceFilter {
+  "Only services that serve one of these communities."
+  communityIds: [ID!]
+  "Only services in one of these categories."
+  categories: [ServiceCategory!]
+  "Only services whose eligibility admits a person of this age."
+  age: Int
+  "Only services of these providers."
+  providerIds: [ID!]
+  "Only services with one of these statuses."
+  statuses: [ServiceStatus!]
+  "Only services whose name, description, eligibility or provider's name contains this text (case-insensitive)."
+  search: String
+  "Only services that take new referrals (true), or only those that do not (false)."
+  acceptingReferrals: Boolean
+}
+
+"The providers of one community that refer young people to each other's services, coordinated by one of them."
+type ReferralNetwork implements Node {
+  "Global identifier."
+  id: ID!
+  "The network's name."
+  name: String!
+  "The stakeholder that coordinates it (a member)."
+  coordinator: Stakeholder!
+  "The community it serves."
+  community: Community!
+  "Its member stakeholders, the coordinator first."
+  members: [Stakeholder!]!
+  "The services its members offer in its community, by name."
+  services(
+    "Return the first n items (at most 100)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Return the last n items (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): ServiceConnection!
+  "The current version; pass it as ` + "`" + `expectedVersion` + "`" + ` to update safely."
+  version: Int!
+  "When it was set up."
+  createdAt: DateTime!
+  "When it last changed."
+  updatedAt: DateTime!
+  "Every change to this network, oldest first."
+  history(
+    "Return the first n items (at most 100)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Return the last n items (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): ChangeConnection!
+}
+
+"A page of referral networks."
+type ReferralNetworkConnection {
+  "The networks on this page, with their cursors."
+  edges: [ReferralNetworkEdge!]!
+  "The networks on this page."
+  nodes: [ReferralNetwork!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many networks match, across all pages."
+  totalCount: Int!
+}
+
+"A referral network and its cursor."
+type ReferralNetworkEdge {
+  "Opaque cursor for ` + "`" + `after` + "`" + ` / ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The network."
+  node: ReferralNetwork!
+}
+
+"Which referral networks to return, by name."
+input ReferralNetworkFilter {
+  "Only networks in these communities."
+  communityIds: [ID!]
+  "Only networks one of these stakeholders is a member of."
+  memberIds: [ID!]
+}
+
+"The age of the young person referred, as a band: never a date of birth."
+enum AgeBand {
+  "10 to 14 years old."
+  AGE_10_14
+  "15 to 17 years old."
+  AGE_15_17
+  "18 to 24 years old."
+  AGE_18_24
+  "25 or older."
+  AGE_25_PLUS
+}
+
+"The sex of the young person referred, when recorded."
+enum Sex {
+  "Female."
+  FEMALE
+  "Male."
+  MALE
+  "Another sex or gender."
+  OTHER
+  "The young person chose not to say."
+  UNDISCLOSED
+}
+
+"""
+Where a referral stands. It moves only forward: SENT → ACCEPTED → SERVED;
+SENT or ACCEPTED → DECLINED (with a reason code), NOT_REACHED or
+WITHDRAWN. The sender refers and may withdraw; the receiving provider
+accepts, declines, records the service or that the young person could not
+be reached.
+"""
+enum ReferralStatus {
+  "Made by the sender, not yet answered."
+  SENT
+  "The provider took it on."
+  ACCEPTED
+  "The young person received the service: closed."
+  SERVED
+  "The provider declined it (see ` + "`" + `declineReason` + "`" + `): closed."
+  DECLINED
+  "The provider could not reach the young person: closed."
+  NOT_REACHED
+  "The sender withdrew it before it was served: closed."
+  WITHDRAWN
+}
+
+"Why a provider declined a referral: a code, never free text."
+enum DeclineReason {
+  "The young person does not meet the service's eligibility."
+  NOT_ELIGIBLE
+  "The service has no places."
+  NO_CAPACITY
+  "The young person lives outside the area the service serves."
+  OUT_OF_AREA
+  "The service is not running."
+  SERVICE_UNAVAILABLE
+  "The young person was already referred to it."
+  DUPLICATE
+  "Another reason."
+  OTHER
+}
+
+"""
+One young person referred by a member of a network to a service, followed
+to the end. It holds no name, date of birth, contact, address or free
+text: only codes, the stakeholders involved and the dates of its steps.
+Visible to admins and to editors of the sending and receiving stakeholders.
+"""
+type Referral implements Node {
+  "Global identifier."
+  id: ID!
+  "The network it was made in."
+  network: ReferralNetwork!
+  "The stakeholder that referred the young person."
+  from: Stakeholder!
+  "The service referred to."
+  service: Service!
+  "The provider of the service when referred: the receiving side."
+  to: Stakeholder!
+  "The service's category when referred."
+  category: ServiceCategory!
+  "The network's community."
+  community: Community!
+  "When it was made."
+  date: Date!
+  "The young person's age band."
+  ageBand: AgeBand!
+  "The young person's sex, if recorded."
+  sex: Sex
+  "Where it stands."
+  status: ReferralStatus!
+  "Why it was declined, when DECLINED."
+  declineReason: DeclineReason
+  "When the provider accepted it."
+  acceptedOn: Date
+  "When the young person was served."
+  servedOn: Date
+  "When it was closed: served, declined, not reached or withdrawn."
+  closedOn: Date
+  "The statuses it may move to next."
+  nextStatuses: [ReferralStatus!]!
+  "The current version; pass it as ` + "`" + `expectedVersion` + "`" + ` to update safely."
+  version: Int!
+  "When it was recorded."
+  createdAt: DateTime!
+  "When it last changed."
+  updatedAt: DateTime!
+  "Every step of this referral, oldest first."
+  history(
+    "Return the first n items (at most 100)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Return the last n items (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): ChangeConnection!
+}
+
+"A page of referrals."
+type ReferralConnection {
+  "The referrals on this page, with their cursors."
+  edges: [ReferralEdge!]!
+  "The referrals on this page."
+  nodes: [Referral!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many referrals match, across all pages."
+  totalCount: Int!
+}
+
+"A referral and its cursor."
+type ReferralEdge {
+  "Opaque cursor for ` + "`" + `after` + "`" + ` / ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The referral."
+  node: Referral!
+}
+
+"Which referrals to return, newest first; only those the caller may see. Conditions combine with AND; values within a list with OR."
+input ReferralFilter {
+  "Only referrals made in these networks."
+  networkIds: [ID!]
+  "Only referrals sent by these stakeholders."
+  fromIds: [ID!]
+  "Only referrals received by these providers."
+  providerIds: [ID!]
+  "Only referrals to these services."
+  serviceIds: [ID!]
+  "Only referrals with one of these statuses."
+  statuses: [ReferralStatus!]
+  "Only referrals to services in these categories."
+  categories: [ServiceCategory!]
+  "Only referrals in networks of these communities."
+  communityIds: [ID!]
+  "Only referrals of young people in these age bands."
+  ageBands: [AgeBand!]
+  "Only referrals made on or after this date."
+  from: Date
+  "Only referrals made on or before this date."
+  to: Date
+}
+
+"Who a service is for."
+input EligibilityInput {
+  "The youngest age it admits."
+  minAge: Int
+  "The oldest age it admits."
+  maxAge: Int
+  "Other conditions, in words."
+  description: String
+}
+
+"A new service (admins, and editors of its provider)."
+input CreateServiceInput {
+  "The providing stakeholder."
+  providerId: ID!
+  "Name (unique among the provider's services)."
+  name: String!
+  "What it offers."
+  description: String
+  "What kind of help it gives."
+  category: ServiceCategory!
+  "The communities it serves (at least one)."
+  communityIds: [ID!]!
+  "Who it is for."
+  eligibility: EligibilityInput
+  "Places it offers a month."
+  capacity: Int
+  "Languages it is offered in (BCP 47 tags)."
+  languages: [String!]
+  "When it is open, in words."
+  openingHours: String
+  "Whether it is running (default ACTIVE)."
+  status: ServiceStatus
+  "People to contact (private)."
+  contacts: [ContactInput!]
+}
+
+"The result of ` + "`" + `createService` + "`" + `."
+type CreateServicePayload {
+  "The new service, or null when refused."
+  service: Service
+  "Why it was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Changes to a service; absent fields stay as they are."
+input UpdateServiceInput {
+  "The service to change."
+  id: ID!
+  "Fail with CONFLICT unless this is the current version."
+  expectedVersion: Int
+  "New name."
+  name: String
+  "New description."
+  description: String
+  "New category."
+  category: ServiceCategory
+  "Replaces the communities it serves."
+  communityIds: [ID!]
+  "Replaces its eligibility."
+  eligibility: EligibilityInput
+  "New capacity, places a month."
+  capacity: Int
+  "Remove the stated capacity."
+  clearCapacity: Boolean
+  "Replaces its languages."
+  languages: [String!]
+  "New opening hours; an empty string removes them."
+  openingHours: String
+  "New status."
+  status: ServiceStatus
+  "Replaces the contact people."
+  contacts: [ContactInput!]
+}
+
+"The result of ` + "`" + `updateService` + "`" + `."
+type UpdateServicePayload {
+  "The service as changed, or null when refused."
+  service: Service
+  "Why it was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"A new referral network (admins only)."
+input CreateReferralNetworkInput {
+  "Name (unique)."
+  name: String!
+  "The coordinating stakeholder; it is a member."
+  coordinatorId: ID!
+  "The community it serves."
+  communityId: ID!
+  "Its other member stakeholders."
+  memberIds: [ID!]
+}
+
+"The result of ` + "`" + `createReferralNetwork` + "`" + `."
+type CreateReferralNetworkPayload {
+  "The new network, or null when refused."
+  referralNetwork: ReferralNetwork
+  "Why it was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Changes to a referral network; absent fields stay as they are. Its coordinator's editors may change its name and members; only admins its coordinator and community."
+input UpdateReferralNetworkInput {
+  "The network to change."
+  id: ID!
+  "Fail with CONFLICT unless this is the current version."
+  expectedVersion: Int
+  "New name."
+  name: String
+  "New coordinating stakeholder (admins only)."
+  coordinatorId: ID
+  "New community (admins only)."
+  communityId: ID
+  "Replaces the members (the coordinator stays one)."
+  memberIds: [ID!]
+}
+
+"The result of ` + "`" + `updateReferralNetwork` + "`" + `."
+type UpdateReferralNetworkPayload {
+  "The network as changed, or null when refused."
+  referralNetwork: ReferralNetwork
+  "Why it was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"A referral to make: codes only, nothing that names or reaches the young person."
+input MakeReferralInput {
+  "The network it is made in; the sender and the service's provider must be members, and the service serve its community."
+  networkId: ID!
+  "The sending stakeholder: for an editor, its own (the default); an admin must give it."
+  fromId: ID
+  "The service referred to; it must be taking referrals."
+  serviceId: ID!
+  "When it was made (default today; not in the future)."
+  date: Date
+  "The young person's age band."
+  ageBand: AgeBand!
+  "The young person's sex, if recorded."
+  sex: Sex
+}
+
+"The result of ` + "`" + `makeReferral` + "`" + `."
+type MakeReferralPayload {
+  "The new referral, or null when refused."
+  referral: Referral
+  "Why it was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"The next step of a referral, by the side entitled to it."
+input UpdateReferralStatusInput {
+  "The referral."
+  id: ID!
+  "Fail with CONFLICT unless this is the current version."
+  expectedVersion: Int
+  "The status it moves to: see ` + "`" + `ReferralStatus` + "`" + ` for the steps and who takes each."
+  status: ReferralStatus!
+  "Why it is declined: required with DECLINED, refused otherwise."
+  declineReason: DeclineReason
+  "When the step happened (default today; not in the future, nor before the previous step)."
+  date: Date
+}
+
+"The result of ` + "`" + `updateReferralStatus` + "`" + `."
+type UpdateReferralStatusPayload {
+  "The referral as changed, or null when refused."
+  referral: Referral
+  "Why it was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"A referral as received by a provider."
+type ReferralEvent {
+  "This change's position in the log: pass it as ` + "`" + `after` + "`" + ` to resume after it."
+  cursor: String!
+  "What happened: ` + "`" + `ReferralMade` + "`" + `."
+  kind: String!
+  "Who made it."
+  actor: Actor!
+  "When it was recorded."
+  at: DateTime!
+  "The referral as made."
+  referral: Referral!
+}
+
+"Which new referrals ` + "`" + `referralReceived` + "`" + ` delivers."
+input ReferralSubscriptionFilter {
+  "Only referrals to services of these providers."
+  providerIds: [ID!]
+}
+
+extend type Query {
+  "The service directory, by name: what is offered where, for whom."
+  services(
+    "Return the first n items (at most 100)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Return the last n items (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+    "Which services to return."
+    filter: ServiceFilter
+  ): ServiceConnection!
+  "Referral networks, by name."
+  referralNetworks(
+    "Return the first n items (at most 100)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Return the last n items (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+    "Which networks to return."
+    filter: ReferralNetworkFilter
+  ): ReferralNetworkConnection!
+  "Referrals, newest first: those the caller may see (admins all; editors those their stakeholder sent or received; anyone else none)."
+  referrals(
+    "Return the first n items (at most 100)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Return the last n items (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+    "Which referrals to return."
+    filter: ReferralFilter
+  ): ReferralConnection!
+}
+
+extend type Mutation {
+  "Add a service to the directory (admins, and editors of its provider)."
+  createService("The new service." input: CreateServiceInput!): CreateServicePayload!
+  "Change a service (admins, and editors of its provider)."
+  updateService("The changes." input: UpdateServiceInput!): UpdateServicePayload!
+  "Set up a referral network (admins only)."
+  createReferralNetwork("The new network." input: CreateReferralNetworkInput!): CreateReferralNetworkPayload!
+  "Change a referral network (admins, and editors of its coordinator)."
+  updateReferralNetwork("The changes." input: UpdateReferralNetworkInput!): UpdateReferralNetworkPayload!
+  "Refer a young person to a service (admins, and editors of the sending stakeholder)."
+  makeReferral("The referral." input: MakeReferralInput!): MakeReferralPayload!
+  "Take a referral's next step (admins, and editors of the side entitled to it)."
+  updateReferralStatus("The step." input: UpdateReferralStatusInput!): UpdateReferralStatusPayload!
+}
+
+extend type Subscription {
+  "New referrals as they are made, for the receiving providers' editors (and admins): each caller receives only the referrals it may see."
+  referralReceived(
+    "Which referrals to deliver; all the caller may see when absent."
+    filter: ReferralSubscriptionFilter
+    "Replay every matching referral made after this cursor first."
+    after: String
+  ): ReferralEvent!
 }
 `, BuiltIn: false},
 }
@@ -6003,6 +7508,26 @@ func (ec *executionContext) childFields_CreatePillarPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type CreatePillarPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateReferralNetworkPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "referralNetwork":
+		return ec.fieldContext_CreateReferralNetworkPayload_referralNetwork(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateReferralNetworkPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateReferralNetworkPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateServicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "service":
+		return ec.fieldContext_CreateServicePayload_service(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateServicePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateServicePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateStakeholderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "stakeholder":
@@ -6045,6 +7570,18 @@ func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type DeletePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Eligibility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "minAge":
+		return ec.fieldContext_Eligibility_minAge(ctx, field)
+	case "maxAge":
+		return ec.fieldContext_Eligibility_maxAge(ctx, field)
+	case "description":
+		return ec.fieldContext_Eligibility_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Eligibility", field.Name)
+}
+
 func (ec *executionContext) childFields_FieldChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "field":
@@ -6083,6 +7620,16 @@ func (ec *executionContext) childFields_IssueTokenPayload(ctx context.Context, f
 		return ec.fieldContext_IssueTokenPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IssueTokenPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MakeReferralPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "referral":
+		return ec.fieldContext_MakeReferralPayload_referral(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_MakeReferralPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MakeReferralPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Meeting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6367,6 +7914,142 @@ func (ec *executionContext) childFields_RecordMeetingOutcomePayload(ctx context.
 	return nil, fmt.Errorf("no field named %q was found under type RecordMeetingOutcomePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Referral(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Referral_id(ctx, field)
+	case "network":
+		return ec.fieldContext_Referral_network(ctx, field)
+	case "from":
+		return ec.fieldContext_Referral_from(ctx, field)
+	case "service":
+		return ec.fieldContext_Referral_service(ctx, field)
+	case "to":
+		return ec.fieldContext_Referral_to(ctx, field)
+	case "category":
+		return ec.fieldContext_Referral_category(ctx, field)
+	case "community":
+		return ec.fieldContext_Referral_community(ctx, field)
+	case "date":
+		return ec.fieldContext_Referral_date(ctx, field)
+	case "ageBand":
+		return ec.fieldContext_Referral_ageBand(ctx, field)
+	case "sex":
+		return ec.fieldContext_Referral_sex(ctx, field)
+	case "status":
+		return ec.fieldContext_Referral_status(ctx, field)
+	case "declineReason":
+		return ec.fieldContext_Referral_declineReason(ctx, field)
+	case "acceptedOn":
+		return ec.fieldContext_Referral_acceptedOn(ctx, field)
+	case "servedOn":
+		return ec.fieldContext_Referral_servedOn(ctx, field)
+	case "closedOn":
+		return ec.fieldContext_Referral_closedOn(ctx, field)
+	case "nextStatuses":
+		return ec.fieldContext_Referral_nextStatuses(ctx, field)
+	case "version":
+		return ec.fieldContext_Referral_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Referral_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Referral_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_Referral_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Referral", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReferralConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ReferralConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReferralConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReferralConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReferralEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReferralEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReferralEvent_cursor(ctx, field)
+	case "kind":
+		return ec.fieldContext_ReferralEvent_kind(ctx, field)
+	case "actor":
+		return ec.fieldContext_ReferralEvent_actor(ctx, field)
+	case "at":
+		return ec.fieldContext_ReferralEvent_at(ctx, field)
+	case "referral":
+		return ec.fieldContext_ReferralEvent_referral(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralNetwork(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ReferralNetwork_id(ctx, field)
+	case "name":
+		return ec.fieldContext_ReferralNetwork_name(ctx, field)
+	case "coordinator":
+		return ec.fieldContext_ReferralNetwork_coordinator(ctx, field)
+	case "community":
+		return ec.fieldContext_ReferralNetwork_community(ctx, field)
+	case "members":
+		return ec.fieldContext_ReferralNetwork_members(ctx, field)
+	case "services":
+		return ec.fieldContext_ReferralNetwork_services(ctx, field)
+	case "version":
+		return ec.fieldContext_ReferralNetwork_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ReferralNetwork_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ReferralNetwork_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_ReferralNetwork_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralNetwork", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralNetworkConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReferralNetworkConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ReferralNetworkConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReferralNetworkConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReferralNetworkConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralNetworkConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralNetworkEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReferralNetworkEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReferralNetworkEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralNetworkEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_ReportProgressPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "commitment":
@@ -6409,6 +8092,70 @@ func (ec *executionContext) childFields_SectorStats(ctx context.Context, field g
 		return ec.fieldContext_SectorStats_averageProgress(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SectorStats", field.Name)
+}
+
+func (ec *executionContext) childFields_Service(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Service_id(ctx, field)
+	case "provider":
+		return ec.fieldContext_Service_provider(ctx, field)
+	case "name":
+		return ec.fieldContext_Service_name(ctx, field)
+	case "description":
+		return ec.fieldContext_Service_description(ctx, field)
+	case "category":
+		return ec.fieldContext_Service_category(ctx, field)
+	case "communities":
+		return ec.fieldContext_Service_communities(ctx, field)
+	case "eligibility":
+		return ec.fieldContext_Service_eligibility(ctx, field)
+	case "capacity":
+		return ec.fieldContext_Service_capacity(ctx, field)
+	case "languages":
+		return ec.fieldContext_Service_languages(ctx, field)
+	case "openingHours":
+		return ec.fieldContext_Service_openingHours(ctx, field)
+	case "status":
+		return ec.fieldContext_Service_status(ctx, field)
+	case "acceptingReferrals":
+		return ec.fieldContext_Service_acceptingReferrals(ctx, field)
+	case "contacts":
+		return ec.fieldContext_Service_contacts(ctx, field)
+	case "version":
+		return ec.fieldContext_Service_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Service_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Service_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_Service_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Service", field.Name)
+}
+
+func (ec *executionContext) childFields_ServiceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ServiceConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ServiceConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ServiceConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ServiceConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ServiceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ServiceEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ServiceEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Stakeholder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6619,6 +8366,36 @@ func (ec *executionContext) childFields_UpdatePillarPayload(ctx context.Context,
 		return ec.fieldContext_UpdatePillarPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdatePillarPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateReferralNetworkPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "referralNetwork":
+		return ec.fieldContext_UpdateReferralNetworkPayload_referralNetwork(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateReferralNetworkPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateReferralNetworkPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateReferralStatusPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "referral":
+		return ec.fieldContext_UpdateReferralStatusPayload_referral(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateReferralStatusPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateReferralStatusPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateServicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "service":
+		return ec.fieldContext_UpdateServicePayload_service(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateServicePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateServicePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateStakeholderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7147,6 +8924,34 @@ func (ec *executionContext) field_Mutation_createPillar_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createReferralNetwork_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateReferralNetworkInput, error) {
+			return ec.unmarshalNCreateReferralNetworkInput2conveneᚋgraphᚋmodelᚐCreateReferralNetworkInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createService_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateServiceInput, error) {
+			return ec.unmarshalNCreateServiceInput2conveneᚋgraphᚋmodelᚐCreateServiceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createStakeholder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7265,6 +9070,20 @@ func (ec *executionContext) field_Mutation_issueToken_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.IssueTokenInput, error) {
 			return ec.unmarshalNIssueTokenInput2conveneᚋgraphᚋmodelᚐIssueTokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_makeReferral_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MakeReferralInput, error) {
+			return ec.unmarshalNMakeReferralInput2conveneᚋgraphᚋmodelᚐMakeReferralInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7447,6 +9266,48 @@ func (ec *executionContext) field_Mutation_updatePillar_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdatePillarInput, error) {
 			return ec.unmarshalNUpdatePillarInput2conveneᚋgraphᚋmodelᚐUpdatePillarInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateReferralNetwork_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateReferralNetworkInput, error) {
+			return ec.unmarshalNUpdateReferralNetworkInput2conveneᚋgraphᚋmodelᚐUpdateReferralNetworkInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateReferralStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateReferralStatusInput, error) {
+			return ec.unmarshalNUpdateReferralStatusInput2conveneᚋgraphᚋmodelᚐUpdateReferralStatusInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateService_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateServiceInput, error) {
+			return ec.unmarshalNUpdateServiceInput2conveneᚋgraphᚋmodelᚐUpdateServiceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7929,6 +9790,144 @@ func (ec *executionContext) field_Query_outcomes_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_referralNetworks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ReferralNetworkFilter, error) {
+			return ec.unmarshalOReferralNetworkFilter2ᚖconveneᚋgraphᚋmodelᚐReferralNetworkFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_referrals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ReferralFilter, error) {
+			return ec.unmarshalOReferralFilter2ᚖconveneᚋgraphᚋmodelᚐReferralFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_services_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ServiceFilter, error) {
+			return ec.unmarshalOServiceFilter2ᚖconveneᚋgraphᚋmodelᚐServiceFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_stakeholder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8056,6 +10055,158 @@ func (ec *executionContext) field_Query_tokens_args(ctx context.Context, rawArgs
 }
 
 func (ec *executionContext) field_Query_webhooks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_ReferralNetwork_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_ReferralNetwork_services_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Referral_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Service_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
@@ -8279,6 +10430,28 @@ func (ec *executionContext) field_Subscription_meetingOutcomeRecorded_args(ctx c
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.OutcomeSubscriptionFilter, error) {
 			return ec.unmarshalOOutcomeSubscriptionFilter2ᚖconveneᚋgraphᚋmodelᚐOutcomeSubscriptionFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_referralReceived_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ReferralSubscriptionFilter, error) {
+			return ec.unmarshalOReferralSubscriptionFilter2ᚖconveneᚋgraphᚋmodelᚐReferralSubscriptionFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11088,6 +13261,134 @@ func (ec *executionContext) fieldContext_CreatePillarPayload_userErrors(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _CreateReferralNetworkPayload_referralNetwork(ctx context.Context, field graphql.CollectedField, obj *model.CreateReferralNetworkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateReferralNetworkPayload_referralNetwork(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReferralNetwork, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.ReferralNetwork) graphql.Marshaler {
+			return ec.marshalOReferralNetwork2ᚖconveneᚋhubᚐReferralNetwork(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateReferralNetworkPayload_referralNetwork(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateReferralNetworkPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralNetwork(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateReferralNetworkPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateReferralNetworkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateReferralNetworkPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.FieldError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖconveneᚋhubᚐFieldErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateReferralNetworkPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateReferralNetworkPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateServicePayload_service(ctx context.Context, field graphql.CollectedField, obj *model.CreateServicePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateServicePayload_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Service) graphql.Marshaler {
+			return ec.marshalOService2ᚖconveneᚋhubᚐService(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateServicePayload_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateServicePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateServicePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateServicePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateServicePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.FieldError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖconveneᚋhubᚐFieldErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateServicePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateServicePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CreateStakeholderPayload_stakeholder(ctx context.Context, field graphql.CollectedField, obj *model.CreateStakeholderPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11358,6 +13659,75 @@ func (ec *executionContext) fieldContext_DeletePayload_userErrors(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Eligibility_minAge(ctx context.Context, field graphql.CollectedField, obj *hub.Eligibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Eligibility_minAge(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinAge, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Eligibility_minAge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Eligibility_maxAge(ctx context.Context, field graphql.CollectedField, obj *hub.Eligibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Eligibility_maxAge(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxAge, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Eligibility_maxAge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Eligibility_description(ctx context.Context, field graphql.CollectedField, obj *hub.Eligibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Eligibility_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Eligibility().Description(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Eligibility_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Eligibility", field, true, true, "String")
+}
+
 func (ec *executionContext) _FieldChange_field(ctx context.Context, field graphql.CollectedField, obj *hub.FieldChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11619,6 +13989,70 @@ func (ec *executionContext) _IssueTokenPayload_userErrors(ctx context.Context, f
 func (ec *executionContext) fieldContext_IssueTokenPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "IssueTokenPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MakeReferralPayload_referral(ctx context.Context, field graphql.CollectedField, obj *model.MakeReferralPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeReferralPayload_referral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Referral, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Referral) graphql.Marshaler {
+			return ec.marshalOReferral2ᚖconveneᚋhubᚐReferral(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MakeReferralPayload_referral(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MakeReferralPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MakeReferralPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.MakeReferralPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeReferralPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.FieldError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖconveneᚋhubᚐFieldErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeReferralPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MakeReferralPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -14135,6 +16569,270 @@ func (ec *executionContext) fieldContext_Mutation_redeliverWebhook(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createService(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateService(ctx, fc.Args["input"].(model.CreateServiceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateServicePayload) graphql.Marshaler {
+			return ec.marshalNCreateServicePayload2ᚖconveneᚋgraphᚋmodelᚐCreateServicePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateServicePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createService_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateService(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateService(ctx, fc.Args["input"].(model.UpdateServiceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateServicePayload) graphql.Marshaler {
+			return ec.marshalNUpdateServicePayload2ᚖconveneᚋgraphᚋmodelᚐUpdateServicePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateServicePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateService_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createReferralNetwork(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createReferralNetwork(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateReferralNetwork(ctx, fc.Args["input"].(model.CreateReferralNetworkInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateReferralNetworkPayload) graphql.Marshaler {
+			return ec.marshalNCreateReferralNetworkPayload2ᚖconveneᚋgraphᚋmodelᚐCreateReferralNetworkPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createReferralNetwork(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateReferralNetworkPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createReferralNetwork_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateReferralNetwork(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateReferralNetwork(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateReferralNetwork(ctx, fc.Args["input"].(model.UpdateReferralNetworkInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateReferralNetworkPayload) graphql.Marshaler {
+			return ec.marshalNUpdateReferralNetworkPayload2ᚖconveneᚋgraphᚋmodelᚐUpdateReferralNetworkPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateReferralNetwork(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateReferralNetworkPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateReferralNetwork_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_makeReferral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_makeReferral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MakeReferral(ctx, fc.Args["input"].(model.MakeReferralInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MakeReferralPayload) graphql.Marshaler {
+			return ec.marshalNMakeReferralPayload2ᚖconveneᚋgraphᚋmodelᚐMakeReferralPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_makeReferral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MakeReferralPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_makeReferral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateReferralStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateReferralStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateReferralStatus(ctx, fc.Args["input"].(model.UpdateReferralStatusInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateReferralStatusPayload) graphql.Marshaler {
+			return ec.marshalNUpdateReferralStatusPayload2ᚖconveneᚋgraphᚋmodelᚐUpdateReferralStatusPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateReferralStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateReferralStatusPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateReferralStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Objective_id(ctx context.Context, field graphql.CollectedField, obj *gqltype.Objective) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16087,6 +18785,138 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_services(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_services(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Services(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ServiceFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ServiceConnection) graphql.Marshaler {
+			return ec.marshalNServiceConnection2ᚖconveneᚋgraphᚋmodelᚐServiceConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_services(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_services_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_referralNetworks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_referralNetworks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReferralNetworks(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ReferralNetworkFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReferralNetworkConnection) graphql.Marshaler {
+			return ec.marshalNReferralNetworkConnection2ᚖconveneᚋgraphᚋmodelᚐReferralNetworkConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_referralNetworks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralNetworkConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_referralNetworks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_referrals(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_referrals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Referrals(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ReferralFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReferralConnection) graphql.Marshaler {
+			return ec.marshalNReferralConnection2ᚖconveneᚋgraphᚋmodelᚐReferralConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_referrals(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_referrals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16222,6 +19052,1312 @@ func (ec *executionContext) fieldContext_RecordMeetingOutcomePayload_userErrors(
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_id(ctx context.Context, field graphql.CollectedField, obj *hub.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Referral_network(ctx context.Context, field graphql.CollectedField, obj *hub.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_network(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().Network(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.ReferralNetwork) graphql.Marshaler {
+			return ec.marshalNReferralNetwork2ᚖconveneᚋhubᚐReferralNetwork(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_network(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralNetwork(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_from(ctx context.Context, field graphql.CollectedField, obj *hub.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Stakeholder) graphql.Marshaler {
+			return ec.marshalNStakeholder2ᚖconveneᚋhubᚐStakeholder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stakeholder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_service(ctx context.Context, field graphql.CollectedField, obj *hub.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().Service(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚖconveneᚋhubᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_to(ctx context.Context, field graphql.CollectedField, obj *hub.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().To(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Stakeholder) graphql.Marshaler {
+			return ec.marshalNStakeholder2ᚖconveneᚋhubᚐStakeholder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stakeholder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_category(ctx context.Context, field graphql.CollectedField, obj *hub.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.ServiceCategory) graphql.Marshaler {
+			return ec.marshalNServiceCategory2conveneᚋhubᚐServiceCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "ServiceCategory")
+}
+
+func (ec *executionContext) _Referral_community(ctx context.Context, field graphql.CollectedField, obj *hub.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖconveneᚋhubᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_date(ctx context.Context, field graphql.CollectedField, obj *hub.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Date) graphql.Marshaler {
+			return ec.marshalNDate2conveneᚋhubᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Referral_ageBand(ctx context.Context, field graphql.CollectedField, obj *hub.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_ageBand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AgeBand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.AgeBand) graphql.Marshaler {
+			return ec.marshalNAgeBand2conveneᚋhubᚐAgeBand(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_ageBand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "AgeBand")
+}
+
+func (ec *executionContext) _Referral_sex(ctx context.Context, field graphql.CollectedField, obj *hub.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_sex(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().Sex(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Sex) graphql.Marshaler {
+			return ec.marshalOSex2ᚖconveneᚋhubᚐSex(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_sex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, true, true, "Sex")
+}
+
+func (ec *executionContext) _Referral_status(ctx context.Context, field graphql.CollectedField, obj *hub.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.ReferralStatus) graphql.Marshaler {
+			return ec.marshalNReferralStatus2conveneᚋhubᚐReferralStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "ReferralStatus")
+}
+
+func (ec *executionContext) _Referral_declineReason(ctx context.Context, field graphql.CollectedField, obj *hub.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_declineReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().DeclineReason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.DeclineReason) graphql.Marshaler {
+			return ec.marshalODeclineReason2ᚖconveneᚋhubᚐDeclineReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_declineReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, true, true, "DeclineReason")
+}
+
+func (ec *executionContext) _Referral_acceptedOn(ctx context.Context, field graphql.CollectedField, obj *hub.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_acceptedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcceptedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖconveneᚋhubᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_acceptedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Referral_servedOn(ctx context.Context, field graphql.CollectedField, obj *hub.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_servedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖconveneᚋhubᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_servedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Referral_closedOn(ctx context.Context, field graphql.CollectedField, obj *hub.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_closedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖconveneᚋhubᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_closedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Referral_nextStatuses(ctx context.Context, field graphql.CollectedField, obj *hub.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_nextStatuses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().NextStatuses(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []hub.ReferralStatus) graphql.Marshaler {
+			return ec.marshalNReferralStatus2ᚕconveneᚋhubᚐReferralStatusᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_nextStatuses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, true, true, "ReferralStatus")
+}
+
+func (ec *executionContext) _Referral_version(ctx context.Context, field graphql.CollectedField, obj *hub.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Referral_createdAt(ctx context.Context, field graphql.CollectedField, obj *hub.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Referral_updatedAt(ctx context.Context, field graphql.CollectedField, obj *hub.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Referral_history(ctx context.Context, field graphql.CollectedField, obj *hub.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Referral().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖconveneᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Referral_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ReferralConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReferralEdge) graphql.Marshaler {
+			return ec.marshalNReferralEdge2ᚕᚖconveneᚋgraphᚋmodelᚐReferralEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ReferralConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚕᚖconveneᚋhubᚐReferralᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ReferralConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖconveneᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ReferralConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ReferralEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReferralEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ReferralEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖconveneᚋhubᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralEvent_cursor(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEvent_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReferralEvent().Cursor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEvent_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralEvent", field, true, true, "String")
+}
+
+func (ec *executionContext) _ReferralEvent_kind(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReferralEvent_actor(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Actor) graphql.Marshaler {
+			return ec.marshalNActor2conveneᚋhubᚐActor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Actor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralEvent_at(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ReferralEvent_referral(ctx context.Context, field graphql.CollectedField, obj *hub.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEvent_referral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReferralEvent().Referral(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖconveneᚋhubᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEvent_referral(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralNetwork_id(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralNetwork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralNetwork_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReferralNetwork().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralNetwork_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralNetwork", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ReferralNetwork_name(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralNetwork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralNetwork_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralNetwork_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralNetwork", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReferralNetwork_coordinator(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralNetwork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralNetwork_coordinator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReferralNetwork().Coordinator(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Stakeholder) graphql.Marshaler {
+			return ec.marshalNStakeholder2ᚖconveneᚋhubᚐStakeholder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralNetwork_coordinator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralNetwork",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stakeholder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralNetwork_community(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralNetwork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralNetwork_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReferralNetwork().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖconveneᚋhubᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralNetwork_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralNetwork",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralNetwork_members(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralNetwork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralNetwork_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReferralNetwork().Members(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.Stakeholder) graphql.Marshaler {
+			return ec.marshalNStakeholder2ᚕᚖconveneᚋhubᚐStakeholderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralNetwork_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralNetwork",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stakeholder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralNetwork_services(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralNetwork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralNetwork_services(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ReferralNetwork().Services(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ServiceConnection) graphql.Marshaler {
+			return ec.marshalNServiceConnection2ᚖconveneᚋgraphᚋmodelᚐServiceConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralNetwork_services(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralNetwork",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ReferralNetwork_services_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralNetwork_version(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralNetwork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralNetwork_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralNetwork_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralNetwork", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralNetwork_createdAt(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralNetwork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralNetwork_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralNetwork_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralNetwork", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ReferralNetwork_updatedAt(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralNetwork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralNetwork_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralNetwork_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralNetwork", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ReferralNetwork_history(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralNetwork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralNetwork_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ReferralNetwork().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖconveneᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralNetwork_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralNetwork",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ReferralNetwork_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralNetworkConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ReferralNetworkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralNetworkConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReferralNetworkEdge) graphql.Marshaler {
+			return ec.marshalNReferralNetworkEdge2ᚕᚖconveneᚋgraphᚋmodelᚐReferralNetworkEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralNetworkConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralNetworkConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralNetworkEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralNetworkConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ReferralNetworkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralNetworkConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.ReferralNetwork) graphql.Marshaler {
+			return ec.marshalNReferralNetwork2ᚕᚖconveneᚋhubᚐReferralNetworkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralNetworkConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralNetworkConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralNetwork(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralNetworkConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ReferralNetworkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralNetworkConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖconveneᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralNetworkConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralNetworkConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralNetworkConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ReferralNetworkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralNetworkConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralNetworkConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralNetworkConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralNetworkEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ReferralNetworkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralNetworkEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralNetworkEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralNetworkEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReferralNetworkEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ReferralNetworkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralNetworkEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.ReferralNetwork) graphql.Marshaler {
+			return ec.marshalNReferralNetwork2ᚖconveneᚋhubᚐReferralNetwork(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralNetworkEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralNetworkEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralNetwork(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16518,6 +20654,628 @@ func (ec *executionContext) _SectorStats_averageProgress(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_SectorStats_averageProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SectorStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Service_id(ctx context.Context, field graphql.CollectedField, obj *hub.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Service().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Service_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Service", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Service_provider(ctx context.Context, field graphql.CollectedField, obj *hub.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Service().Provider(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Stakeholder) graphql.Marshaler {
+			return ec.marshalNStakeholder2ᚖconveneᚋhubᚐStakeholder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Service_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Service",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stakeholder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Service_name(ctx context.Context, field graphql.CollectedField, obj *hub.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Service_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
+}
+
+func (ec *executionContext) _Service_description(ctx context.Context, field graphql.CollectedField, obj *hub.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Service_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
+}
+
+func (ec *executionContext) _Service_category(ctx context.Context, field graphql.CollectedField, obj *hub.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.ServiceCategory) graphql.Marshaler {
+			return ec.marshalNServiceCategory2conveneᚋhubᚐServiceCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Service_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Service", field, false, false, "ServiceCategory")
+}
+
+func (ec *executionContext) _Service_communities(ctx context.Context, field graphql.CollectedField, obj *hub.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_communities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Service().Communities(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚕᚖconveneᚋhubᚐCommunityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Service_communities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Service",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Service_eligibility(ctx context.Context, field graphql.CollectedField, obj *hub.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_eligibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Eligibility, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.Eligibility) graphql.Marshaler {
+			return ec.marshalNEligibility2conveneᚋhubᚐEligibility(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Service_eligibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Service",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Eligibility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Service_capacity(ctx context.Context, field graphql.CollectedField, obj *hub.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_capacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Service_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Service", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Service_languages(ctx context.Context, field graphql.CollectedField, obj *hub.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_languages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Languages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Service_languages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
+}
+
+func (ec *executionContext) _Service_openingHours(ctx context.Context, field graphql.CollectedField, obj *hub.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_openingHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Service().OpeningHours(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Service_openingHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Service", field, true, true, "String")
+}
+
+func (ec *executionContext) _Service_status(ctx context.Context, field graphql.CollectedField, obj *hub.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.ServiceStatus) graphql.Marshaler {
+			return ec.marshalNServiceStatus2conveneᚋhubᚐServiceStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Service_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Service", field, false, false, "ServiceStatus")
+}
+
+func (ec *executionContext) _Service_acceptingReferrals(ctx context.Context, field graphql.CollectedField, obj *hub.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_acceptingReferrals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Service().AcceptingReferrals(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Service_acceptingReferrals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Service", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Service_contacts(ctx context.Context, field graphql.CollectedField, obj *hub.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_contacts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Service().Contacts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.Contact) graphql.Marshaler {
+			return ec.marshalOContact2ᚕᚖconveneᚋhubᚐContactᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Service_contacts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Service",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Service_version(ctx context.Context, field graphql.CollectedField, obj *hub.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Service_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Service", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Service_createdAt(ctx context.Context, field graphql.CollectedField, obj *hub.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Service_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Service", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Service_updatedAt(ctx context.Context, field graphql.CollectedField, obj *hub.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Service_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Service", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Service_history(ctx context.Context, field graphql.CollectedField, obj *hub.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Service().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖconveneᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Service_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Service",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Service_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ServiceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ServiceEdge) graphql.Marshaler {
+			return ec.marshalNServiceEdge2ᚕᚖconveneᚋgraphᚋmodelᚐServiceEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ServiceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚕᚖconveneᚋhubᚐServiceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ServiceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖconveneᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ServiceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ServiceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServiceEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ServiceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚖconveneᚋhubᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Stakeholder_id(ctx context.Context, field graphql.CollectedField, obj *hub.Stakeholder) (ret graphql.Marshaler) {
@@ -17512,6 +22270,50 @@ func (ec *executionContext) fieldContext_Subscription_events(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_referralReceived(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_referralReceived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ReferralReceived(ctx, fc.Args["filter"].(*model.ReferralSubscriptionFilter), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Event) graphql.Marshaler {
+			return ec.marshalNReferralEvent2ᚖconveneᚋhubᚐEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_referralReceived(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_referralReceived_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TestWebhookPayload_webhook(ctx context.Context, field graphql.CollectedField, obj *model.TestWebhookPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18349,6 +23151,198 @@ func (ec *executionContext) _UpdatePillarPayload_userErrors(ctx context.Context,
 func (ec *executionContext) fieldContext_UpdatePillarPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "UpdatePillarPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateReferralNetworkPayload_referralNetwork(ctx context.Context, field graphql.CollectedField, obj *model.UpdateReferralNetworkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateReferralNetworkPayload_referralNetwork(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReferralNetwork, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.ReferralNetwork) graphql.Marshaler {
+			return ec.marshalOReferralNetwork2ᚖconveneᚋhubᚐReferralNetwork(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateReferralNetworkPayload_referralNetwork(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateReferralNetworkPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralNetwork(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateReferralNetworkPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateReferralNetworkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateReferralNetworkPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.FieldError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖconveneᚋhubᚐFieldErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateReferralNetworkPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateReferralNetworkPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateReferralStatusPayload_referral(ctx context.Context, field graphql.CollectedField, obj *model.UpdateReferralStatusPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateReferralStatusPayload_referral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Referral, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Referral) graphql.Marshaler {
+			return ec.marshalOReferral2ᚖconveneᚋhubᚐReferral(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateReferralStatusPayload_referral(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateReferralStatusPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateReferralStatusPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateReferralStatusPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateReferralStatusPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.FieldError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖconveneᚋhubᚐFieldErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateReferralStatusPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateReferralStatusPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateServicePayload_service(ctx context.Context, field graphql.CollectedField, obj *model.UpdateServicePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateServicePayload_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Service) graphql.Marshaler {
+			return ec.marshalOService2ᚖconveneᚋhubᚐService(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateServicePayload_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateServicePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateServicePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateServicePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateServicePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hub.FieldError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖconveneᚋhubᚐFieldErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateServicePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateServicePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -21354,6 +26348,181 @@ func UnmarshalCreatePillarInput(ctx context.Context, raw any) (model.CreatePilla
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateReferralNetworkInput(ctx context.Context, obj any) (model.CreateReferralNetworkInput, error) {
+	var it model.CreateReferralNetworkInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "coordinatorId", "communityId", "memberIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "coordinatorId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coordinatorId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CoordinatorID = data
+		case "communityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "memberIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateReferralNetworkInput unmarshals raw into the CreateReferralNetworkInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateReferralNetworkInput(ctx context.Context, raw any) (model.CreateReferralNetworkInput, error) {
+	var out model.CreateReferralNetworkInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateReferralNetworkInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateServiceInput(ctx context.Context, obj any) (model.CreateServiceInput, error) {
+	var it model.CreateServiceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"providerId", "name", "description", "category", "communityIds", "eligibility", "capacity", "languages", "openingHours", "status", "contacts"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "providerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNServiceCategory2conveneᚋhubᚐServiceCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "communityIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIds"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIds = data
+		case "eligibility":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eligibility"))
+			data, err := ec.unmarshalOEligibilityInput2ᚖconveneᚋgraphᚋmodelᚐEligibilityInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eligibility = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		case "languages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("languages"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Languages = data
+		case "openingHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHours"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHours = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOServiceStatus2ᚖconveneᚋhubᚐServiceStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "contacts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contacts"))
+			data, err := ec.unmarshalOContactInput2ᚕᚖconveneᚋgraphᚋmodelᚐContactInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Contacts = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateServiceInput unmarshals raw into the CreateServiceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateServiceInput(ctx context.Context, raw any) (model.CreateServiceInput, error) {
+	var out model.CreateServiceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateServiceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateStakeholderInput(ctx context.Context, obj any) (model.CreateStakeholderInput, error) {
 	var it model.CreateStakeholderInput
 	if obj == nil {
@@ -21606,6 +26775,62 @@ func UnmarshalDeleteInput(ctx context.Context, raw any) (model.DeleteInput, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputEligibilityInput(ctx context.Context, obj any) (model.EligibilityInput, error) {
+	var it model.EligibilityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"minAge", "maxAge", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "minAge":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minAge"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinAge = data
+		case "maxAge":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxAge"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxAge = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEligibilityInput unmarshals raw into the EligibilityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEligibilityInput(ctx context.Context, raw any) (model.EligibilityInput, error) {
+	var out model.EligibilityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EligibilityInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj any) (model.EventFilter, error) {
 	var it model.EventFilter
 	if obj == nil {
@@ -21834,6 +27059,83 @@ func (ec *executionContext) unmarshalInputIssueTokenInput(ctx context.Context, o
 func UnmarshalIssueTokenInput(ctx context.Context, raw any) (model.IssueTokenInput, error) {
 	var out model.IssueTokenInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "IssueTokenInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMakeReferralInput(ctx context.Context, obj any) (model.MakeReferralInput, error) {
+	var it model.MakeReferralInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"networkId", "fromId", "serviceId", "date", "ageBand", "sex"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "networkId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("networkId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NetworkID = data
+		case "fromId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromID = data
+		case "serviceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceID = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalODate2ᚖconveneᚋhubᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "ageBand":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ageBand"))
+			data, err := ec.unmarshalNAgeBand2conveneᚋhubᚐAgeBand(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgeBand = data
+		case "sex":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sex"))
+			data, err := ec.unmarshalOSex2ᚖconveneᚋhubᚐSex(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sex = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMakeReferralInput unmarshals raw into the MakeReferralInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMakeReferralInput(ctx context.Context, raw any) (model.MakeReferralInput, error) {
+	var out model.MakeReferralInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MakeReferralInput", raw, &out)
 	return out, err
 }
 
@@ -22271,6 +27573,202 @@ func UnmarshalRedeliverWebhookInput(ctx context.Context, raw any) (model.Redeliv
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReferralFilter(ctx context.Context, obj any) (model.ReferralFilter, error) {
+	var it model.ReferralFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"networkIds", "fromIds", "providerIds", "serviceIds", "statuses", "categories", "communityIds", "ageBands", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "networkIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("networkIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NetworkIds = data
+		case "fromIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromIds = data
+		case "providerIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderIds = data
+		case "serviceIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceIds = data
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalOReferralStatus2ᚕconveneᚋhubᚐReferralStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		case "categories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categories"))
+			data, err := ec.unmarshalOServiceCategory2ᚕconveneᚋhubᚐServiceCategoryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Categories = data
+		case "communityIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIds = data
+		case "ageBands":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ageBands"))
+			data, err := ec.unmarshalOAgeBand2ᚕconveneᚋhubᚐAgeBandᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgeBands = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖconveneᚋhubᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖconveneᚋhubᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReferralFilter unmarshals raw into the ReferralFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReferralFilter(ctx context.Context, raw any) (model.ReferralFilter, error) {
+	var out model.ReferralFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReferralFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReferralNetworkFilter(ctx context.Context, obj any) (model.ReferralNetworkFilter, error) {
+	var it model.ReferralNetworkFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"communityIds", "memberIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "communityIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIds = data
+		case "memberIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReferralNetworkFilter unmarshals raw into the ReferralNetworkFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReferralNetworkFilter(ctx context.Context, raw any) (model.ReferralNetworkFilter, error) {
+	var out model.ReferralNetworkFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReferralNetworkFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReferralSubscriptionFilter(ctx context.Context, obj any) (model.ReferralSubscriptionFilter, error) {
+	var it model.ReferralSubscriptionFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"providerIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "providerIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReferralSubscriptionFilter unmarshals raw into the ReferralSubscriptionFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReferralSubscriptionFilter(ctx context.Context, raw any) (model.ReferralSubscriptionFilter, error) {
+	var out model.ReferralSubscriptionFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReferralSubscriptionFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReportProgressInput(ctx context.Context, obj any) (model.ReportProgressInput, error) {
 	var it model.ReportProgressInput
 	if obj == nil {
@@ -22485,6 +27983,90 @@ func (ec *executionContext) unmarshalInputScheduleMeetingInput(ctx context.Conte
 func UnmarshalScheduleMeetingInput(ctx context.Context, raw any) (model.ScheduleMeetingInput, error) {
 	var out model.ScheduleMeetingInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScheduleMeetingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputServiceFilter(ctx context.Context, obj any) (model.ServiceFilter, error) {
+	var it model.ServiceFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"communityIds", "categories", "age", "providerIds", "statuses", "search", "acceptingReferrals"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "communityIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIds = data
+		case "categories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categories"))
+			data, err := ec.unmarshalOServiceCategory2ᚕconveneᚋhubᚐServiceCategoryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Categories = data
+		case "age":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("age"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Age = data
+		case "providerIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderIds = data
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalOServiceStatus2ᚕconveneᚋhubᚐServiceStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		case "acceptingReferrals":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptingReferrals"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptingReferrals = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalServiceFilter unmarshals raw into the ServiceFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalServiceFilter(ctx context.Context, raw any) (model.ServiceFilter, error) {
+	var out model.ServiceFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ServiceFilter", raw, &out)
 	return out, err
 }
 
@@ -23062,6 +28644,279 @@ func UnmarshalUpdatePillarInput(ctx context.Context, raw any) (model.UpdatePilla
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateReferralNetworkInput(ctx context.Context, obj any) (model.UpdateReferralNetworkInput, error) {
+	var it model.UpdateReferralNetworkInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedVersion", "name", "coordinatorId", "communityId", "memberIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "coordinatorId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coordinatorId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CoordinatorID = data
+		case "communityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "memberIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateReferralNetworkInput unmarshals raw into the UpdateReferralNetworkInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateReferralNetworkInput(ctx context.Context, raw any) (model.UpdateReferralNetworkInput, error) {
+	var out model.UpdateReferralNetworkInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateReferralNetworkInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateReferralStatusInput(ctx context.Context, obj any) (model.UpdateReferralStatusInput, error) {
+	var it model.UpdateReferralStatusInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedVersion", "status", "declineReason", "date"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNReferralStatus2conveneᚋhubᚐReferralStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "declineReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declineReason"))
+			data, err := ec.unmarshalODeclineReason2ᚖconveneᚋhubᚐDeclineReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclineReason = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalODate2ᚖconveneᚋhubᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateReferralStatusInput unmarshals raw into the UpdateReferralStatusInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateReferralStatusInput(ctx context.Context, raw any) (model.UpdateReferralStatusInput, error) {
+	var out model.UpdateReferralStatusInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateReferralStatusInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateServiceInput(ctx context.Context, obj any) (model.UpdateServiceInput, error) {
+	var it model.UpdateServiceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedVersion", "name", "description", "category", "communityIds", "eligibility", "capacity", "clearCapacity", "languages", "openingHours", "status", "contacts"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalOServiceCategory2ᚖconveneᚋhubᚐServiceCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "communityIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIds = data
+		case "eligibility":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eligibility"))
+			data, err := ec.unmarshalOEligibilityInput2ᚖconveneᚋgraphᚋmodelᚐEligibilityInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eligibility = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		case "clearCapacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearCapacity"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearCapacity = data
+		case "languages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("languages"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Languages = data
+		case "openingHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHours"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHours = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOServiceStatus2ᚖconveneᚋhubᚐServiceStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "contacts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contacts"))
+			data, err := ec.unmarshalOContactInput2ᚕᚖconveneᚋgraphᚋmodelᚐContactInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Contacts = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateServiceInput unmarshals raw into the UpdateServiceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateServiceInput(ctx context.Context, raw any) (model.UpdateServiceInput, error) {
+	var out model.UpdateServiceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateServiceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateStakeholderInput(ctx context.Context, obj any) (model.UpdateStakeholderInput, error) {
 	var it model.UpdateStakeholderInput
 	if obj == nil {
@@ -23448,6 +29303,27 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Stakeholder(ctx, sel, obj)
+	case hub.Service:
+		return ec._Service(ctx, sel, &obj)
+	case *hub.Service:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Service(ctx, sel, obj)
+	case hub.ReferralNetwork:
+		return ec._ReferralNetwork(ctx, sel, &obj)
+	case *hub.ReferralNetwork:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ReferralNetwork(ctx, sel, obj)
+	case hub.Referral:
+		return ec._Referral(ctx, sel, &obj)
+	case *hub.Referral:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Referral(ctx, sel, obj)
 	case hub.Pillar:
 		return ec._Pillar(ctx, sel, &obj)
 	case *hub.Pillar:
@@ -24567,6 +30443,82 @@ func (ec *executionContext) _CreatePillarPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var createReferralNetworkPayloadImplementors = []string{"CreateReferralNetworkPayload"}
+
+func (ec *executionContext) _CreateReferralNetworkPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateReferralNetworkPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createReferralNetworkPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateReferralNetworkPayload")
+		case "referralNetwork":
+			out.Values[i] = ec._CreateReferralNetworkPayload_referralNetwork(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateReferralNetworkPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createServicePayloadImplementors = []string{"CreateServicePayload"}
+
+func (ec *executionContext) _CreateServicePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateServicePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createServicePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateServicePayload")
+		case "service":
+			out.Values[i] = ec._CreateServicePayload_service(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateServicePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var createStakeholderPayloadImplementors = []string{"CreateStakeholderPayload"}
 
 func (ec *executionContext) _CreateStakeholderPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateStakeholderPayload) graphql.Marshaler {
@@ -24724,6 +30676,50 @@ func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var eligibilityImplementors = []string{"Eligibility"}
+
+func (ec *executionContext) _Eligibility(ctx context.Context, sel ast.SelectionSet, obj *hub.Eligibility) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eligibilityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Eligibility")
+		case "minAge":
+			out.Values[i] = ec._Eligibility_minAge(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "maxAge":
+			out.Values[i] = ec._Eligibility_maxAge(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Eligibility_description(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var fieldChangeImplementors = []string{"FieldChange"}
 
 func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionSet, obj *hub.FieldChange) graphql.Marshaler {
@@ -24843,6 +30839,44 @@ func (ec *executionContext) _IssueTokenPayload(ctx context.Context, sel ast.Sele
 			}
 		case "userErrors":
 			out.Values[i] = ec._IssueTokenPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var makeReferralPayloadImplementors = []string{"MakeReferralPayload"}
+
+func (ec *executionContext) _MakeReferralPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MakeReferralPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, makeReferralPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MakeReferralPayload")
+		case "referral":
+			out.Values[i] = ec._MakeReferralPayload_referral(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._MakeReferralPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25516,6 +31550,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createService":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createService(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateService":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateService(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createReferralNetwork":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createReferralNetwork(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateReferralNetwork":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateReferralNetwork(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "makeReferral":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_makeReferral(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateReferralStatus":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateReferralStatus(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26135,6 +32211,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditLog(ctx, field)
 				})
+		case "services":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_services(ctx, field)
+				})
+		case "referralNetworks":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_referralNetworks(ctx, field)
+				})
+		case "referrals":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_referrals(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -26184,6 +32278,455 @@ func (ec *executionContext) _RecordMeetingOutcomePayload(ctx context.Context, se
 			}
 		case "userErrors":
 			out.Values[i] = ec._RecordMeetingOutcomePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralImplementors = []string{"Referral", "Node"}
+
+func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet, obj *hub.Referral) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Referral")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_id(ctx, field, obj)
+				})
+		case "network":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_network(ctx, field, obj)
+				})
+		case "from":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_from(ctx, field, obj)
+				})
+		case "service":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_service(ctx, field, obj)
+				})
+		case "to":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_to(ctx, field, obj)
+				})
+		case "category":
+			out.Values[i] = ec._Referral_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_community(ctx, field, obj)
+				})
+		case "date":
+			out.Values[i] = ec._Referral_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ageBand":
+			out.Values[i] = ec._Referral_ageBand(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sex":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_sex(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._Referral_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "declineReason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_declineReason(ctx, field, obj)
+				})
+		case "acceptedOn":
+			out.Values[i] = ec._Referral_acceptedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "servedOn":
+			out.Values[i] = ec._Referral_servedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedOn":
+			out.Values[i] = ec._Referral_closedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nextStatuses":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_nextStatuses(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Referral_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Referral_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Referral_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralConnectionImplementors = []string{"ReferralConnection"}
+
+func (ec *executionContext) _ReferralConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ReferralConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralConnection")
+		case "edges":
+			out.Values[i] = ec._ReferralConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ReferralConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReferralConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ReferralConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralEdgeImplementors = []string{"ReferralEdge"}
+
+func (ec *executionContext) _ReferralEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ReferralEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralEdge")
+		case "cursor":
+			out.Values[i] = ec._ReferralEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReferralEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralEventImplementors = []string{"ReferralEvent"}
+
+func (ec *executionContext) _ReferralEvent(ctx context.Context, sel ast.SelectionSet, obj *hub.Event) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralEvent")
+		case "cursor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReferralEvent_cursor(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._ReferralEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._ReferralEvent_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._ReferralEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "referral":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReferralEvent_referral(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralNetworkImplementors = []string{"ReferralNetwork", "Node"}
+
+func (ec *executionContext) _ReferralNetwork(ctx context.Context, sel ast.SelectionSet, obj *hub.ReferralNetwork) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralNetworkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralNetwork")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReferralNetwork_id(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._ReferralNetwork_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "coordinator":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReferralNetwork_coordinator(ctx, field, obj)
+				})
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReferralNetwork_community(ctx, field, obj)
+				})
+		case "members":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReferralNetwork_members(ctx, field, obj)
+				})
+		case "services":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReferralNetwork_services(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._ReferralNetwork_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ReferralNetwork_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._ReferralNetwork_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReferralNetwork_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralNetworkConnectionImplementors = []string{"ReferralNetworkConnection"}
+
+func (ec *executionContext) _ReferralNetworkConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ReferralNetworkConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralNetworkConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralNetworkConnection")
+		case "edges":
+			out.Values[i] = ec._ReferralNetworkConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ReferralNetworkConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReferralNetworkConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ReferralNetworkConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralNetworkEdgeImplementors = []string{"ReferralNetworkEdge"}
+
+func (ec *executionContext) _ReferralNetworkEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ReferralNetworkEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralNetworkEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralNetworkEdge")
+		case "cursor":
+			out.Values[i] = ec._ReferralNetworkEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReferralNetworkEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -26346,6 +32889,212 @@ func (ec *executionContext) _SectorStats(ctx context.Context, sel ast.SelectionS
 			}
 		case "averageProgress":
 			out.Values[i] = ec._SectorStats_averageProgress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var serviceImplementors = []string{"Service", "Node"}
+
+func (ec *executionContext) _Service(ctx context.Context, sel ast.SelectionSet, obj *hub.Service) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serviceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Service")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Service_id(ctx, field, obj)
+				})
+		case "provider":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Service_provider(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._Service_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Service_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.Values[i] = ec._Service_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "communities":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Service_communities(ctx, field, obj)
+				})
+		case "eligibility":
+			out.Values[i] = ec._Service_eligibility(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "capacity":
+			out.Values[i] = ec._Service_capacity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "languages":
+			out.Values[i] = ec._Service_languages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openingHours":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Service_openingHours(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._Service_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acceptingReferrals":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Service_acceptingReferrals(ctx, field, obj)
+				})
+		case "contacts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Service_contacts(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Service_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Service_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Service_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Service_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var serviceConnectionImplementors = []string{"ServiceConnection"}
+
+func (ec *executionContext) _ServiceConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ServiceConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serviceConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServiceConnection")
+		case "edges":
+			out.Values[i] = ec._ServiceConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ServiceConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ServiceConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ServiceConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var serviceEdgeImplementors = []string{"ServiceEdge"}
+
+func (ec *executionContext) _ServiceEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ServiceEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serviceEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServiceEdge")
+		case "cursor":
+			out.Values[i] = ec._ServiceEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ServiceEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -26691,6 +33440,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_commitmentUpdated(ctx, fields[0])
 	case "events":
 		return ec._Subscription_events(ctx, fields[0])
+	case "referralReceived":
+		return ec._Subscription_referralReceived(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -27104,6 +33855,120 @@ func (ec *executionContext) _UpdatePillarPayload(ctx context.Context, sel ast.Se
 			}
 		case "userErrors":
 			out.Values[i] = ec._UpdatePillarPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateReferralNetworkPayloadImplementors = []string{"UpdateReferralNetworkPayload"}
+
+func (ec *executionContext) _UpdateReferralNetworkPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateReferralNetworkPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateReferralNetworkPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateReferralNetworkPayload")
+		case "referralNetwork":
+			out.Values[i] = ec._UpdateReferralNetworkPayload_referralNetwork(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateReferralNetworkPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateReferralStatusPayloadImplementors = []string{"UpdateReferralStatusPayload"}
+
+func (ec *executionContext) _UpdateReferralStatusPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateReferralStatusPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateReferralStatusPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateReferralStatusPayload")
+		case "referral":
+			out.Values[i] = ec._UpdateReferralStatusPayload_referral(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateReferralStatusPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateServicePayloadImplementors = []string{"UpdateServicePayload"}
+
+func (ec *executionContext) _UpdateServicePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateServicePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateServicePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateServicePayload")
+		case "service":
+			out.Values[i] = ec._UpdateServicePayload_service(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateServicePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -28084,6 +34949,20 @@ func (ec *executionContext) marshalNActorRole2conveneᚋhubᚐActorRole(ctx cont
 	return res
 }
 
+func (ec *executionContext) unmarshalNAgeBand2conveneᚋhubᚐAgeBand(ctx context.Context, v any) (hub.AgeBand, error) {
+	res, err := gqltype.UnmarshalAgeBand(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgeBand2conveneᚋhubᚐAgeBand(ctx context.Context, sel ast.SelectionSet, v hub.AgeBand) graphql.Marshaler {
+	_ = sel
+	res := gqltype.MarshalAgeBand(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AgeBand!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNAgendaItem2conveneᚋhubᚐAgendaItem(ctx context.Context, sel ast.SelectionSet, v hub.AgendaItem) graphql.Marshaler {
 	return ec._AgendaItem(ctx, sel, &v)
 }
@@ -28461,6 +35340,32 @@ func (ec *executionContext) marshalNCreatePillarPayload2ᚖconveneᚋgraphᚋmod
 	return ec._CreatePillarPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCreateReferralNetworkInput2conveneᚋgraphᚋmodelᚐCreateReferralNetworkInput(ctx context.Context, v any) (model.CreateReferralNetworkInput, error) {
+	res, err := ec.unmarshalInputCreateReferralNetworkInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateReferralNetworkPayload2ᚖconveneᚋgraphᚋmodelᚐCreateReferralNetworkPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateReferralNetworkPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateReferralNetworkPayload!")
+		return graphql.Null
+	}
+	return ec._CreateReferralNetworkPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateServiceInput2conveneᚋgraphᚋmodelᚐCreateServiceInput(ctx context.Context, v any) (model.CreateServiceInput, error) {
+	res, err := ec.unmarshalInputCreateServiceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateServicePayload2ᚖconveneᚋgraphᚋmodelᚐCreateServicePayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateServicePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateServicePayload!")
+		return graphql.Null
+	}
+	return ec._CreateServicePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateStakeholderInput2conveneᚋgraphᚋmodelᚐCreateStakeholderInput(ctx context.Context, v any) (model.CreateStakeholderInput, error) {
 	res, err := ec.unmarshalInputCreateStakeholderInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -28539,6 +35444,10 @@ func (ec *executionContext) marshalNDeletePayload2ᚖconveneᚋgraphᚋmodelᚐD
 		return graphql.Null
 	}
 	return ec._DeletePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEligibility2conveneᚋhubᚐEligibility(ctx context.Context, sel ast.SelectionSet, v hub.Eligibility) graphql.Marshaler {
+	return ec._Eligibility(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalNEntityType2string(ctx context.Context, v any) (string, error) {
@@ -28711,6 +35620,19 @@ func (ec *executionContext) marshalNIssueTokenPayload2ᚖconveneᚋgraphᚋmodel
 		return graphql.Null
 	}
 	return ec._IssueTokenPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMakeReferralInput2conveneᚋgraphᚋmodelᚐMakeReferralInput(ctx context.Context, v any) (model.MakeReferralInput, error) {
+	res, err := ec.unmarshalInputMakeReferralInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMakeReferralPayload2ᚖconveneᚋgraphᚋmodelᚐMakeReferralPayload(ctx context.Context, sel ast.SelectionSet, v *model.MakeReferralPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MakeReferralPayload!")
+		return graphql.Null
+	}
+	return ec._MakeReferralPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMeeting2ᚕᚖconveneᚋhubᚐMeetingᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.Meeting) graphql.Marshaler {
@@ -29121,6 +36043,170 @@ func (ec *executionContext) unmarshalNRedeliverWebhookInput2conveneᚋgraphᚋmo
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNReferral2ᚕᚖconveneᚋhubᚐReferralᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.Referral) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferral2ᚖconveneᚋhubᚐReferral(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReferral2ᚖconveneᚋhubᚐReferral(ctx context.Context, sel ast.SelectionSet, v *hub.Referral) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Referral!")
+		return graphql.Null
+	}
+	return ec._Referral(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReferralConnection2ᚖconveneᚋgraphᚋmodelᚐReferralConnection(ctx context.Context, sel ast.SelectionSet, v *model.ReferralConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferralConnection!")
+		return graphql.Null
+	}
+	return ec._ReferralConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReferralEdge2ᚕᚖconveneᚋgraphᚋmodelᚐReferralEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReferralEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferralEdge2ᚖconveneᚋgraphᚋmodelᚐReferralEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReferralEdge2ᚖconveneᚋgraphᚋmodelᚐReferralEdge(ctx context.Context, sel ast.SelectionSet, v *model.ReferralEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferralEdge!")
+		return graphql.Null
+	}
+	return ec._ReferralEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReferralEvent2ᚖconveneᚋhubᚐEvent(ctx context.Context, sel ast.SelectionSet, v *hub.Event) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferralEvent!")
+		return graphql.Null
+	}
+	return ec._ReferralEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReferralNetwork2ᚕᚖconveneᚋhubᚐReferralNetworkᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.ReferralNetwork) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferralNetwork2ᚖconveneᚋhubᚐReferralNetwork(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReferralNetwork2ᚖconveneᚋhubᚐReferralNetwork(ctx context.Context, sel ast.SelectionSet, v *hub.ReferralNetwork) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferralNetwork!")
+		return graphql.Null
+	}
+	return ec._ReferralNetwork(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReferralNetworkConnection2ᚖconveneᚋgraphᚋmodelᚐReferralNetworkConnection(ctx context.Context, sel ast.SelectionSet, v *model.ReferralNetworkConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferralNetworkConnection!")
+		return graphql.Null
+	}
+	return ec._ReferralNetworkConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReferralNetworkEdge2ᚕᚖconveneᚋgraphᚋmodelᚐReferralNetworkEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReferralNetworkEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferralNetworkEdge2ᚖconveneᚋgraphᚋmodelᚐReferralNetworkEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReferralNetworkEdge2ᚖconveneᚋgraphᚋmodelᚐReferralNetworkEdge(ctx context.Context, sel ast.SelectionSet, v *model.ReferralNetworkEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferralNetworkEdge!")
+		return graphql.Null
+	}
+	return ec._ReferralNetworkEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReferralStatus2conveneᚋhubᚐReferralStatus(ctx context.Context, v any) (hub.ReferralStatus, error) {
+	res, err := gqltype.UnmarshalReferralStatus(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReferralStatus2conveneᚋhubᚐReferralStatus(ctx context.Context, sel ast.SelectionSet, v hub.ReferralStatus) graphql.Marshaler {
+	_ = sel
+	res := gqltype.MarshalReferralStatus(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReferralStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNReferralStatus2ᚕconveneᚋhubᚐReferralStatusᚄ(ctx context.Context, v any) ([]hub.ReferralStatus, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]hub.ReferralStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReferralStatus2conveneᚋhubᚐReferralStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNReferralStatus2ᚕconveneᚋhubᚐReferralStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []hub.ReferralStatus) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferralStatus2conveneᚋhubᚐReferralStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNReportProgressInput2conveneᚋgraphᚋmodelᚐReportProgressInput(ctx context.Context, v any) (model.ReportProgressInput, error) {
 	res, err := ec.unmarshalInputReportProgressInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -29206,6 +36292,90 @@ func (ec *executionContext) marshalNSectorStats2ᚕconveneᚋhubᚐSectorStats�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNService2ᚕᚖconveneᚋhubᚐServiceᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.Service) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNService2ᚖconveneᚋhubᚐService(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNService2ᚖconveneᚋhubᚐService(ctx context.Context, sel ast.SelectionSet, v *hub.Service) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Service!")
+		return graphql.Null
+	}
+	return ec._Service(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNServiceCategory2conveneᚋhubᚐServiceCategory(ctx context.Context, v any) (hub.ServiceCategory, error) {
+	res, err := gqltype.UnmarshalServiceCategory(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNServiceCategory2conveneᚋhubᚐServiceCategory(ctx context.Context, sel ast.SelectionSet, v hub.ServiceCategory) graphql.Marshaler {
+	_ = sel
+	res := gqltype.MarshalServiceCategory(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ServiceCategory!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNServiceConnection2ᚖconveneᚋgraphᚋmodelᚐServiceConnection(ctx context.Context, sel ast.SelectionSet, v *model.ServiceConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServiceConnection!")
+		return graphql.Null
+	}
+	return ec._ServiceConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNServiceEdge2ᚕᚖconveneᚋgraphᚋmodelᚐServiceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ServiceEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNServiceEdge2ᚖconveneᚋgraphᚋmodelᚐServiceEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNServiceEdge2ᚖconveneᚋgraphᚋmodelᚐServiceEdge(ctx context.Context, sel ast.SelectionSet, v *model.ServiceEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServiceEdge!")
+		return graphql.Null
+	}
+	return ec._ServiceEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNServiceStatus2conveneᚋhubᚐServiceStatus(ctx context.Context, v any) (hub.ServiceStatus, error) {
+	res, err := gqltype.UnmarshalServiceStatus(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNServiceStatus2conveneᚋhubᚐServiceStatus(ctx context.Context, sel ast.SelectionSet, v hub.ServiceStatus) graphql.Marshaler {
+	_ = sel
+	res := gqltype.MarshalServiceStatus(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ServiceStatus!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNStakeholder2ᚕᚖconveneᚋhubᚐStakeholderᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.Stakeholder) graphql.Marshaler {
@@ -29320,6 +36490,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNTestWebhookPayload2ᚖconveneᚋgraphᚋmodelᚐTestWebhookPayload(ctx context.Context, sel ast.SelectionSet, v *model.TestWebhookPayload) graphql.Marshaler {
@@ -29462,6 +36661,45 @@ func (ec *executionContext) marshalNUpdatePillarPayload2ᚖconveneᚋgraphᚋmod
 		return graphql.Null
 	}
 	return ec._UpdatePillarPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateReferralNetworkInput2conveneᚋgraphᚋmodelᚐUpdateReferralNetworkInput(ctx context.Context, v any) (model.UpdateReferralNetworkInput, error) {
+	res, err := ec.unmarshalInputUpdateReferralNetworkInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateReferralNetworkPayload2ᚖconveneᚋgraphᚋmodelᚐUpdateReferralNetworkPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateReferralNetworkPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateReferralNetworkPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateReferralNetworkPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateReferralStatusInput2conveneᚋgraphᚋmodelᚐUpdateReferralStatusInput(ctx context.Context, v any) (model.UpdateReferralStatusInput, error) {
+	res, err := ec.unmarshalInputUpdateReferralStatusInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateReferralStatusPayload2ᚖconveneᚋgraphᚋmodelᚐUpdateReferralStatusPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateReferralStatusPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateReferralStatusPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateReferralStatusPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateServiceInput2conveneᚋgraphᚋmodelᚐUpdateServiceInput(ctx context.Context, v any) (model.UpdateServiceInput, error) {
+	res, err := ec.unmarshalInputUpdateServiceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateServicePayload2ᚖconveneᚋgraphᚋmodelᚐUpdateServicePayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateServicePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateServicePayload!")
+		return graphql.Null
+	}
+	return ec._UpdateServicePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateStakeholderInput2conveneᚋgraphᚋmodelᚐUpdateStakeholderInput(ctx context.Context, v any) (model.UpdateStakeholderInput, error) {
@@ -29822,6 +37060,42 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOAgeBand2ᚕconveneᚋhubᚐAgeBandᚄ(ctx context.Context, v any) ([]hub.AgeBand, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]hub.AgeBand, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAgeBand2conveneᚋhubᚐAgeBand(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAgeBand2ᚕconveneᚋhubᚐAgeBandᚄ(ctx context.Context, sel ast.SelectionSet, v []hub.AgeBand) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgeBand2conveneᚋhubᚐAgeBand(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOAgendaItemInput2ᚕᚖconveneᚋgraphᚋmodelᚐAgendaItemInputᚄ(ctx context.Context, v any) ([]*model.AgendaItemInput, error) {
 	if v == nil {
 		return nil, nil
@@ -30057,6 +37331,32 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	_ = ctx
 	res := gqltype.MarshalDateTime(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalODeclineReason2ᚖconveneᚋhubᚐDeclineReason(ctx context.Context, v any) (*hub.DeclineReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := gqltype.UnmarshalDeclineReason(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODeclineReason2ᚖconveneᚋhubᚐDeclineReason(ctx context.Context, sel ast.SelectionSet, v *hub.DeclineReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := gqltype.MarshalDeclineReason(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOEligibilityInput2ᚖconveneᚋgraphᚋmodelᚐEligibilityInput(ctx context.Context, v any) (*model.EligibilityInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEligibilityInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOEntityType2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -30487,6 +37787,80 @@ func (ec *executionContext) marshalOProgressReport2ᚖconveneᚋhubᚐProgressRe
 	return ec._ProgressReport(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOReferral2ᚖconveneᚋhubᚐReferral(ctx context.Context, sel ast.SelectionSet, v *hub.Referral) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Referral(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReferralFilter2ᚖconveneᚋgraphᚋmodelᚐReferralFilter(ctx context.Context, v any) (*model.ReferralFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReferralFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReferralNetwork2ᚖconveneᚋhubᚐReferralNetwork(ctx context.Context, sel ast.SelectionSet, v *hub.ReferralNetwork) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReferralNetwork(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReferralNetworkFilter2ᚖconveneᚋgraphᚋmodelᚐReferralNetworkFilter(ctx context.Context, v any) (*model.ReferralNetworkFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReferralNetworkFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOReferralStatus2ᚕconveneᚋhubᚐReferralStatusᚄ(ctx context.Context, v any) ([]hub.ReferralStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]hub.ReferralStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReferralStatus2conveneᚋhubᚐReferralStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOReferralStatus2ᚕconveneᚋhubᚐReferralStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []hub.ReferralStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferralStatus2conveneᚋhubᚐReferralStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOReferralSubscriptionFilter2ᚖconveneᚋgraphᚋmodelᚐReferralSubscriptionFilter(ctx context.Context, v any) (*model.ReferralSubscriptionFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReferralSubscriptionFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalORole2ᚖconveneᚋhubᚐRole(ctx context.Context, v any) (*hub.Role, error) {
 	if v == nil {
 		return nil, nil
@@ -30556,6 +37930,147 @@ func (ec *executionContext) marshalOSector2ᚖconveneᚋhubᚐSector(ctx context
 	_ = sel
 	_ = ctx
 	res := gqltype.MarshalSector(*v)
+	return res
+}
+
+func (ec *executionContext) marshalOService2ᚖconveneᚋhubᚐService(ctx context.Context, sel ast.SelectionSet, v *hub.Service) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Service(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOServiceCategory2ᚕconveneᚋhubᚐServiceCategoryᚄ(ctx context.Context, v any) ([]hub.ServiceCategory, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]hub.ServiceCategory, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNServiceCategory2conveneᚋhubᚐServiceCategory(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOServiceCategory2ᚕconveneᚋhubᚐServiceCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []hub.ServiceCategory) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNServiceCategory2conveneᚋhubᚐServiceCategory(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOServiceCategory2ᚖconveneᚋhubᚐServiceCategory(ctx context.Context, v any) (*hub.ServiceCategory, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := gqltype.UnmarshalServiceCategory(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOServiceCategory2ᚖconveneᚋhubᚐServiceCategory(ctx context.Context, sel ast.SelectionSet, v *hub.ServiceCategory) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := gqltype.MarshalServiceCategory(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOServiceFilter2ᚖconveneᚋgraphᚋmodelᚐServiceFilter(ctx context.Context, v any) (*model.ServiceFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputServiceFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOServiceStatus2ᚕconveneᚋhubᚐServiceStatusᚄ(ctx context.Context, v any) ([]hub.ServiceStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]hub.ServiceStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNServiceStatus2conveneᚋhubᚐServiceStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOServiceStatus2ᚕconveneᚋhubᚐServiceStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []hub.ServiceStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNServiceStatus2conveneᚋhubᚐServiceStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOServiceStatus2ᚖconveneᚋhubᚐServiceStatus(ctx context.Context, v any) (*hub.ServiceStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := gqltype.UnmarshalServiceStatus(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOServiceStatus2ᚖconveneᚋhubᚐServiceStatus(ctx context.Context, sel ast.SelectionSet, v *hub.ServiceStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := gqltype.MarshalServiceStatus(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOSex2ᚖconveneᚋhubᚐSex(ctx context.Context, v any) (*hub.Sex, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := gqltype.UnmarshalSex(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSex2ᚖconveneᚋhubᚐSex(ctx context.Context, sel ast.SelectionSet, v *hub.Sex) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := gqltype.MarshalSex(*v)
 	return res
 }
 

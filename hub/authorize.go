@@ -41,6 +41,42 @@ func canUpdateOutcome(a Actor, o *MeetingOutcome) error {
 	return forbidden("only an admin, or an editor of the stakeholder that owns this outcome, may change its status")
 }
 
+func canEditService(a Actor, providerID string) error {
+	if isAdmin(a) || (a.Role == ActorEditor && a.StakeholderID == providerID) {
+		return nil
+	}
+	return forbidden("only an admin, or an editor acting for the provider, may add or change its services")
+}
+
+// canEditNetwork: admins, and editors of the coordinating stakeholder.
+func canEditNetwork(a Actor, n *ReferralNetwork) error {
+	if isAdmin(a) || (a.Role == ActorEditor && a.StakeholderID == n.CoordinatorID) {
+		return nil
+	}
+	return forbidden("only an admin, or an editor of the network's coordinating stakeholder, may change it")
+}
+
+// canRefer: admins, and editors of the sending stakeholder.
+func canRefer(a Actor, fromID string) error {
+	if isAdmin(a) || (a.Role == ActorEditor && a.StakeholderID == fromID) {
+		return nil
+	}
+	return forbidden("only an admin, or an editor acting for the sending stakeholder, may make a referral from it")
+}
+
+// canTakeStep: admins, and editors of the side the step belongs to.
+func canTakeStep(a Actor, r *Referral, to ReferralStatus) error {
+	side := referralStepBy[to]
+	id := r.FromID
+	if side == receiverSide {
+		id = r.ToID
+	}
+	if isAdmin(a) || (a.Role == ActorEditor && a.StakeholderID == id) {
+		return nil
+	}
+	return forbidden("only " + string(side) + " of this referral (or an admin) may move it to " + string(to))
+}
+
 // canCreateWebhook: admins and editors (whose webhooks see what their
 // token sees).
 func canCreateWebhook(a Actor) error {

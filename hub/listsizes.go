@@ -19,6 +19,7 @@ type ListSizes struct {
 	CommitmentIndicators, CommitmentOutcomes            int
 	MeetingParticipants, MeetingAgenda, MeetingOutcomes int
 	OutcomeCommitments                                  int
+	ServiceCommunities, ServiceContacts, NetworkMembers int
 	Plans, Pillars, Communities                         int
 	// ChangeFields bounds the fields one change lists: every field of
 	// the largest kind of entity, and a note.
@@ -61,6 +62,13 @@ func (m *ReadModel) noteSizes(s State) {
 	if mt := Meetings.Of(s); mt != nil {
 		raise(&z.MeetingParticipants, len(mt.Participants))
 		raise(&z.MeetingAgenda, len(mt.Agenda))
+	}
+	if sv := Services.Of(s); sv != nil {
+		raise(&z.ServiceCommunities, len(sv.CommunityIDs))
+		raise(&z.ServiceContacts, len(sv.Contacts))
+	}
+	if n := ReferralNetworks.Of(s); n != nil {
+		raise(&z.NetworkMembers, len(n.MemberIDs))
 	}
 	if o := Outcomes.Of(s); o != nil {
 		raise(&z.OutcomeCommitments, len(o.CommitmentIDs))

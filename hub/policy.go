@@ -57,6 +57,13 @@ func canSeeOutcome(m *ReadModel, v Viewer, o *MeetingOutcome) bool {
 	return v.canSeeMeeting(Meetings.get(m, o.MeetingID))
 }
 
+// canSeeReferral is the referrals row's rule: admins, and editors of the
+// stakeholder that sent it or of the provider that received it. Viewers,
+// who read everything else, do not: a referral concerns a young person.
+func canSeeReferral(_ *ReadModel, v Viewer, r *Referral) bool {
+	return v.Role == RoleAdmin || (v.Role == RoleEditor && r.Involves(v.StakeholderID))
+}
+
 // canSeeToken is the tokens row's rule: admins only.
 func canSeeToken(_ *ReadModel, v Viewer, _ *Token) bool { return v.Role == RoleAdmin }
 
@@ -121,6 +128,7 @@ func (v Viewer) Audience() string {
 	case v.seesPrivateMeetings():
 		return "private" // every meeting
 	}
-	// The meetings that invite its stakeholder, and the webhooks of its token.
+	// The meetings that invite its stakeholder, the referrals it sent or
+	// received, and the webhooks of its token.
 	return string(v.Role) + ":" + v.StakeholderID + ":" + v.TokenID
 }

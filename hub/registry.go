@@ -21,6 +21,10 @@ const (
 	TypeOutcome     EntityType = "MeetingOutcome"
 	TypeToken       EntityType = "Token"
 	TypeWebhook     EntityType = "Webhook"
+
+	TypeService         EntityType = "Service"
+	TypeReferralNetwork EntityType = "ReferralNetwork"
+	TypeReferral        EntityType = "Referral"
 )
 
 // The registry: one row per kind of entity. Everything generic over kinds
@@ -114,6 +118,53 @@ var (
 
 	Webhooks = register(Row[Webhook]{Type: TypeWebhook, Key: "webhook", Visible: canSeeWebhook,
 		Indexes: []Index[Webhook]{{Name: "token", Key: func(w *Webhook) string { return w.Creator.TokenID }}}})
+
+	// Referral networks (referrals.go): services and networks are public,
+	// a service's contacts private like a stakeholder's; a referral is
+	// seen only by admins and the editors of the two stakeholders in it.
+	Services = register(Row[Service]{Type: TypeService, Key: "service",
+		Links: []Link{
+			{Field: "provider", To: TypeStakeholder},
+			{Field: "communities", To: TypeCommunity},
+		},
+		Indexes: []Index[Service]{
+			{Name: "provider", Key: func(s *Service) string { return s.ProviderID }},
+			{Name: "community", Keys: func(s *Service, keys []string) []string { return append(keys, s.CommunityIDs...) }},
+			{Name: "category", Key: func(s *Service) string { return string(s.Category) }},
+		},
+		Private: []string{"contacts"}})
+
+	ReferralNetworks = register(Row[ReferralNetwork]{Type: TypeReferralNetwork, Key: "referralNetwork",
+		Links: []Link{
+			{Field: "coordinator", To: TypeStakeholder},
+			{Field: "community", To: TypeCommunity},
+			{Field: "members", To: TypeStakeholder},
+		},
+		Indexes: []Index[ReferralNetwork]{
+			{Name: "community", Key: func(n *ReferralNetwork) string { return n.CommunityID }},
+			{Name: "member", Keys: func(n *ReferralNetwork, keys []string) []string {
+				return append(append(keys, n.CoordinatorID), n.MemberIDs...)
+			}},
+		}})
+
+	Referrals = register(Row[Referral]{Type: TypeReferral, Key: "referral",
+		Links: []Link{
+			{Field: "network", To: TypeReferralNetwork},
+			{Field: "from", To: TypeStakeholder},
+			{Field: "service", To: TypeService},
+			{Field: "to", To: TypeStakeholder},
+			{Field: "community", To: TypeCommunity},
+		},
+		Visible: canSeeReferral,
+		Indexes: []Index[Referral]{
+			{Name: "stakeholder", Keys: func(r *Referral, keys []string) []string { return append(keys, r.FromID, r.ToID) }},
+			{Name: "network", Key: func(r *Referral) string { return r.NetworkID }},
+			{Name: "service", Key: func(r *Referral) string { return r.ServiceID }},
+			{Name: "to", Key: func(r *Referral) string { return r.ToID }},
+			{Name: "status", Key: func(r *Referral) string { return string(r.Status) }},
+			{Name: "community", Key: func(r *Referral) string { return r.CommunityID }},
+			{Name: "category", Key: func(r *Referral) string { return string(r.Category) }},
+		}})
 )
 
 // Row declares one kind of entity.

@@ -33,7 +33,37 @@ var (
 		OutcomeDone:       {OutcomeOpen, OutcomeInProgress, OutcomeDone},
 		OutcomeDropped:    {OutcomeOpen, OutcomeInProgress, OutcomeDropped},
 	}
+	// A referral moves forward only, and each step is taken by one side
+	// (referralStepBy); its final statuses lead nowhere.
+	referralNext = map[ReferralStatus][]ReferralStatus{
+		ReferralSent:       {ReferralAccepted, ReferralDeclined, ReferralNotReached, ReferralWithdrawn},
+		ReferralAccepted:   {ReferralServed, ReferralDeclined, ReferralNotReached, ReferralWithdrawn},
+		ReferralServed:     {},
+		ReferralDeclined:   {},
+		ReferralNotReached: {},
+		ReferralWithdrawn:  {},
+	}
 )
+
+// referralSide is who takes a step of a referral.
+type referralSide string
+
+const (
+	senderSide   referralSide = "the sending stakeholder"
+	receiverSide referralSide = "the receiving provider"
+)
+
+// referralStepBy says which side takes each step: the sender refers and
+// may withdraw; the receiving provider accepts, declines, records the
+// service or that the young person could not be reached.
+var referralStepBy = map[ReferralStatus]referralSide{
+	ReferralSent:       senderSide,
+	ReferralWithdrawn:  senderSide,
+	ReferralAccepted:   receiverSide,
+	ReferralDeclined:   receiverSide,
+	ReferralServed:     receiverSide,
+	ReferralNotReached: receiverSide,
+}
 
 // CommitmentNext lists the statuses that may follow s.
 func CommitmentNext(s CommitmentStatus) []CommitmentStatus { return slices.Clone(commitmentNext[s]) }
@@ -43,6 +73,9 @@ func MeetingNext(s MeetingStatus) []MeetingStatus { return slices.Clone(meetingN
 
 // OutcomeNext lists the statuses that may follow s.
 func OutcomeNext(s OutcomeStatus) []OutcomeStatus { return slices.Clone(outcomeNext[s]) }
+
+// ReferralNext lists the statuses that may follow s.
+func ReferralNext(s ReferralStatus) []ReferralStatus { return slices.Clone(referralNext[s]) }
 
 // checkTransition adds a NOT_ALLOWED error at field unless to may follow
 // from; the message names the statuses that may.
@@ -56,6 +89,8 @@ func checkTransition[S ~string](c *checker, next map[S][]S, what string, from, t
 	}
 	var msg string
 	switch {
+	case len(next[from]) == 0:
+		msg = "a " + what + " that is " + string(from) + " is closed: it moves to no other status"
 	case len(next[from]) == 1 && next[from][0] == from:
 		msg = "a " + what + " that is " + string(from) + " stays " + string(from)
 	case from == to:

@@ -37,6 +37,9 @@ func ListSizes(m *hub.ReadModel) func() map[string]int {
 			"AuditEntry.fields":             z.ChangeFields,
 			"CommitmentEvent.changedFields": z.ChangeFields,
 			"ChangeEvent.changedFields":     z.ChangeFields,
+			"Service.communities":           z.ServiceCommunities,
+			"Service.contacts":              z.ServiceContacts,
+			"ReferralNetwork.members":       z.NetworkMembers,
 		}
 		// A mutation's user errors are as many as its input has mistakes:
 		// they grow with the request, which the body limit bounds, not

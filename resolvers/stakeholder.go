@@ -50,7 +50,7 @@ func (r *stakeholderResolver) Contacts(ctx context.Context, s *hub.Stakeholder) 
 }
 
 // nonEmpty maps "" to null.
-func nonEmpty(s string) *string {
+func nonEmpty[S ~string](s S) *S {
 	if s == "" {
 		return nil
 	}

@@ -237,6 +237,60 @@ type CreatePillarPayload struct {
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }
 
+// A new referral network (admins only).
+type CreateReferralNetworkInput struct {
+	// Name (unique).
+	Name string `json:"name"`
+	// The coordinating stakeholder; it is a member.
+	CoordinatorID string `json:"coordinatorId"`
+	// The community it serves.
+	CommunityID string `json:"communityId"`
+	// Its other member stakeholders.
+	MemberIds []string `json:"memberIds,omitempty"`
+}
+
+// The result of `createReferralNetwork`.
+type CreateReferralNetworkPayload struct {
+	// The new network, or null when refused.
+	ReferralNetwork *hub.ReferralNetwork `json:"referralNetwork,omitempty"`
+	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
+// A new service (admins, and editors of its provider).
+type CreateServiceInput struct {
+	// The providing stakeholder.
+	ProviderID string `json:"providerId"`
+	// Name (unique among the provider's services).
+	Name string `json:"name"`
+	// What it offers.
+	Description *string `json:"description,omitempty"`
+	// What kind of help it gives.
+	Category hub.ServiceCategory `json:"category"`
+	// The communities it serves (at least one).
+	CommunityIds []string `json:"communityIds"`
+	// Who it is for.
+	Eligibility *EligibilityInput `json:"eligibility,omitempty"`
+	// Places it offers a month.
+	Capacity *int `json:"capacity,omitempty"`
+	// Languages it is offered in (BCP 47 tags).
+	Languages []string `json:"languages,omitempty"`
+	// When it is open, in words.
+	OpeningHours *string `json:"openingHours,omitempty"`
+	// Whether it is running (default ACTIVE).
+	Status *hub.ServiceStatus `json:"status,omitempty"`
+	// People to contact (private).
+	Contacts []*ContactInput `json:"contacts,omitempty"`
+}
+
+// The result of `createService`.
+type CreateServicePayload struct {
+	// The new service, or null when refused.
+	Service *hub.Service `json:"service,omitempty"`
+	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
 // A new stakeholder.
 type CreateStakeholderInput struct {
 	// Full name (required, unique).
@@ -319,6 +373,16 @@ type DeletePayload struct {
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }
 
+// Who a service is for.
+type EligibilityInput struct {
+	// The youngest age it admits.
+	MinAge *int `json:"minAge,omitempty"`
+	// The oldest age it admits.
+	MaxAge *int `json:"maxAge,omitempty"`
+	// Other conditions, in words.
+	Description *string `json:"description,omitempty"`
+}
+
 // Which changes `events` delivers. Conditions combine with AND; values within a list with OR.
 type EventFilter struct {
 	// Only changes to objects of these types.
@@ -367,6 +431,30 @@ type IssueTokenPayload struct {
 	Token *hub.Token `json:"token,omitempty"`
 	// The secret to send as `Authorization: Bearer …`. Shown this once; it cannot be recovered.
 	Secret *string `json:"secret,omitempty"`
+	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
+// A referral to make: codes only, nothing that names or reaches the young person.
+type MakeReferralInput struct {
+	// The network it is made in; the sender and the service's provider must be members, and the service serve its community.
+	NetworkID string `json:"networkId"`
+	// The sending stakeholder: for an editor, its own (the default); an admin must give it.
+	FromID *string `json:"fromId,omitempty"`
+	// The service referred to; it must be taking referrals.
+	ServiceID string `json:"serviceId"`
+	// When it was made (default today; not in the future).
+	Date *hub.Date `json:"date,omitempty"`
+	// The young person's age band.
+	AgeBand hub.AgeBand `json:"ageBand"`
+	// The young person's sex, if recorded.
+	Sex *hub.Sex `json:"sex,omitempty"`
+}
+
+// The result of `makeReferral`.
+type MakeReferralPayload struct {
+	// The new referral, or null when refused.
+	Referral *hub.Referral `json:"referral,omitempty"`
 	// Why it was refused; empty on success.
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }
@@ -541,6 +629,84 @@ type RedeliverWebhookInput struct {
 	After string `json:"after"`
 }
 
+// A page of referrals.
+type ReferralConnection struct {
+	// The referrals on this page, with their cursors.
+	Edges []*ReferralEdge `json:"edges"`
+	// The referrals on this page.
+	Nodes []*hub.Referral `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many referrals match, across all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A referral and its cursor.
+type ReferralEdge struct {
+	// Opaque cursor for `after` / `before`.
+	Cursor string `json:"cursor"`
+	// The referral.
+	Node *hub.Referral `json:"node"`
+}
+
+// Which referrals to return, newest first; only those the caller may see. Conditions combine with AND; values within a list with OR.
+type ReferralFilter struct {
+	// Only referrals made in these networks.
+	NetworkIds []string `json:"networkIds,omitempty"`
+	// Only referrals sent by these stakeholders.
+	FromIds []string `json:"fromIds,omitempty"`
+	// Only referrals received by these providers.
+	ProviderIds []string `json:"providerIds,omitempty"`
+	// Only referrals to these services.
+	ServiceIds []string `json:"serviceIds,omitempty"`
+	// Only referrals with one of these statuses.
+	Statuses []hub.ReferralStatus `json:"statuses,omitempty"`
+	// Only referrals to services in these categories.
+	Categories []hub.ServiceCategory `json:"categories,omitempty"`
+	// Only referrals in networks of these communities.
+	CommunityIds []string `json:"communityIds,omitempty"`
+	// Only referrals of young people in these age bands.
+	AgeBands []hub.AgeBand `json:"ageBands,omitempty"`
+	// Only referrals made on or after this date.
+	From *hub.Date `json:"from,omitempty"`
+	// Only referrals made on or before this date.
+	To *hub.Date `json:"to,omitempty"`
+}
+
+// A page of referral networks.
+type ReferralNetworkConnection struct {
+	// The networks on this page, with their cursors.
+	Edges []*ReferralNetworkEdge `json:"edges"`
+	// The networks on this page.
+	Nodes []*hub.ReferralNetwork `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many networks match, across all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A referral network and its cursor.
+type ReferralNetworkEdge struct {
+	// Opaque cursor for `after` / `before`.
+	Cursor string `json:"cursor"`
+	// The network.
+	Node *hub.ReferralNetwork `json:"node"`
+}
+
+// Which referral networks to return, by name.
+type ReferralNetworkFilter struct {
+	// Only networks in these communities.
+	CommunityIds []string `json:"communityIds,omitempty"`
+	// Only networks one of these stakeholders is a member of.
+	MemberIds []string `json:"memberIds,omitempty"`
+}
+
+// Which new referrals `referralReceived` delivers.
+type ReferralSubscriptionFilter struct {
+	// Only referrals to services of these providers.
+	ProviderIds []string `json:"providerIds,omitempty"`
+}
+
 // A progress report.
 type ReportProgressInput struct {
 	// The commitment reported on.
@@ -614,6 +780,44 @@ type ScheduleMeetingPayload struct {
 	Meeting *hub.Meeting `json:"meeting,omitempty"`
 	// Why it was refused; empty on success.
 	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
+// A page of services.
+type ServiceConnection struct {
+	// The services on this page, with their cursors.
+	Edges []*ServiceEdge `json:"edges"`
+	// The services on this page.
+	Nodes []*hub.Service `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many services match, across all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A service and its cursor.
+type ServiceEdge struct {
+	// Opaque cursor for `after` / `before`.
+	Cursor string `json:"cursor"`
+	// The service.
+	Node *hub.Service `json:"node"`
+}
+
+// Which services to return, by name: the directory a youth worker searches. Conditions combine with AND; values within a list with OR.
+type ServiceFilter struct {
+	// Only services that serve one of these communities.
+	CommunityIds []string `json:"communityIds,omitempty"`
+	// Only services in one of these categories.
+	Categories []hub.ServiceCategory `json:"categories,omitempty"`
+	// Only services whose eligibility admits a person of this age.
+	Age *int `json:"age,omitempty"`
+	// Only services of these providers.
+	ProviderIds []string `json:"providerIds,omitempty"`
+	// Only services with one of these statuses.
+	Statuses []hub.ServiceStatus `json:"statuses,omitempty"`
+	// Only services whose name, description, eligibility or provider's name contains this text (case-insensitive).
+	Search *string `json:"search,omitempty"`
+	// Only services that take new referrals (true), or only those that do not (false).
+	AcceptingReferrals *bool `json:"acceptingReferrals,omitempty"`
 }
 
 // A page of stakeholders.
@@ -840,6 +1044,90 @@ type UpdatePillarInput struct {
 type UpdatePillarPayload struct {
 	// The pillar as changed, or null when refused.
 	Pillar *hub.Pillar `json:"pillar,omitempty"`
+	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
+// Changes to a referral network; absent fields stay as they are. Its coordinator's editors may change its name and members; only admins its coordinator and community.
+type UpdateReferralNetworkInput struct {
+	// The network to change.
+	ID string `json:"id"`
+	// Fail with CONFLICT unless this is the current version.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// New name.
+	Name *string `json:"name,omitempty"`
+	// New coordinating stakeholder (admins only).
+	CoordinatorID *string `json:"coordinatorId,omitempty"`
+	// New community (admins only).
+	CommunityID *string `json:"communityId,omitempty"`
+	// Replaces the members (the coordinator stays one).
+	MemberIds []string `json:"memberIds,omitempty"`
+}
+
+// The result of `updateReferralNetwork`.
+type UpdateReferralNetworkPayload struct {
+	// The network as changed, or null when refused.
+	ReferralNetwork *hub.ReferralNetwork `json:"referralNetwork,omitempty"`
+	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
+// The next step of a referral, by the side entitled to it.
+type UpdateReferralStatusInput struct {
+	// The referral.
+	ID string `json:"id"`
+	// Fail with CONFLICT unless this is the current version.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The status it moves to: see `ReferralStatus` for the steps and who takes each.
+	Status hub.ReferralStatus `json:"status"`
+	// Why it is declined: required with DECLINED, refused otherwise.
+	DeclineReason *hub.DeclineReason `json:"declineReason,omitempty"`
+	// When the step happened (default today; not in the future, nor before the previous step).
+	Date *hub.Date `json:"date,omitempty"`
+}
+
+// The result of `updateReferralStatus`.
+type UpdateReferralStatusPayload struct {
+	// The referral as changed, or null when refused.
+	Referral *hub.Referral `json:"referral,omitempty"`
+	// Why it was refused; empty on success.
+	UserErrors []*hub.FieldError `json:"userErrors"`
+}
+
+// Changes to a service; absent fields stay as they are.
+type UpdateServiceInput struct {
+	// The service to change.
+	ID string `json:"id"`
+	// Fail with CONFLICT unless this is the current version.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// New name.
+	Name *string `json:"name,omitempty"`
+	// New description.
+	Description *string `json:"description,omitempty"`
+	// New category.
+	Category *hub.ServiceCategory `json:"category,omitempty"`
+	// Replaces the communities it serves.
+	CommunityIds []string `json:"communityIds,omitempty"`
+	// Replaces its eligibility.
+	Eligibility *EligibilityInput `json:"eligibility,omitempty"`
+	// New capacity, places a month.
+	Capacity *int `json:"capacity,omitempty"`
+	// Remove the stated capacity.
+	ClearCapacity *bool `json:"clearCapacity,omitempty"`
+	// Replaces its languages.
+	Languages []string `json:"languages,omitempty"`
+	// New opening hours; an empty string removes them.
+	OpeningHours *string `json:"openingHours,omitempty"`
+	// New status.
+	Status *hub.ServiceStatus `json:"status,omitempty"`
+	// Replaces the contact people.
+	Contacts []*ContactInput `json:"contacts,omitempty"`
+}
+
+// The result of `updateService`.
+type UpdateServicePayload struct {
+	// The service as changed, or null when refused.
+	Service *hub.Service `json:"service,omitempty"`
 	// Why it was refused; empty on success.
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }

@@ -73,3 +73,29 @@ func MarshalCommitmentOrderField(e hub.CommitmentOrderField) graphql.Marshaler {
 func UnmarshalCommitmentOrderField(v any) (hub.CommitmentOrderField, error) {
 	return unmarshalEnum[hub.CommitmentOrderField](v, "CommitmentOrderField")
 }
+
+func MarshalServiceCategory(e hub.ServiceCategory) graphql.Marshaler { return marshalEnum(e) }
+func UnmarshalServiceCategory(v any) (hub.ServiceCategory, error) {
+	return unmarshalEnum[hub.ServiceCategory](v, "ServiceCategory")
+}
+
+func MarshalServiceStatus(e hub.ServiceStatus) graphql.Marshaler { return marshalEnum(e) }
+func UnmarshalServiceStatus(v any) (hub.ServiceStatus, error) {
+	return unmarshalEnum[hub.ServiceStatus](v, "ServiceStatus")
+}
+
+func MarshalAgeBand(e hub.AgeBand) graphql.Marshaler { return marshalEnum(e) }
+func UnmarshalAgeBand(v any) (hub.AgeBand, error)    { return unmarshalEnum[hub.AgeBand](v, "AgeBand") }
+
+func MarshalSex(e hub.Sex) graphql.Marshaler { return marshalEnum(e) }
+func UnmarshalSex(v any) (hub.Sex, error)    { return unmarshalEnum[hub.Sex](v, "Sex") }
+
+func MarshalReferralStatus(e hub.ReferralStatus) graphql.Marshaler { return marshalEnum(e) }
+func UnmarshalReferralStatus(v any) (hub.ReferralStatus, error) {
+	return unmarshalEnum[hub.ReferralStatus](v, "ReferralStatus")
+}
+
+func MarshalDeclineReason(e hub.DeclineReason) graphql.Marshaler { return marshalEnum(e) }
+func UnmarshalDeclineReason(v any) (hub.DeclineReason, error) {
+	return unmarshalEnum[hub.DeclineReason](v, "DeclineReason")
+}
