@@ -64,6 +64,26 @@ func canSeeReferral(_ *ReadModel, v Viewer, r *Referral) bool {
 	return v.Role == RoleAdmin || (v.Role == RoleEditor && r.Involves(v.StakeholderID))
 }
 
+// seesExactReferralFigures is the rule for referral figures: exact counts
+// for admins, and for an editor when it may see every referral counted
+// (each sent or received by its stakeholder). Everyone else, viewers
+// included, gets figures under disclosure control (ReferralStats). Call
+// it under m.mu.
+func (m *ReadModel) seesExactReferralFigures(v Viewer, counted []*Referral) bool {
+	switch {
+	case v.Role == RoleAdmin:
+		return true
+	case v.Role != RoleEditor || v.StakeholderID == "":
+		return false
+	}
+	for _, r := range counted {
+		if !Referrals.visibleTo(m, v, r) {
+			return false
+		}
+	}
+	return true
+}
+
 // canSeeToken is the tokens row's rule: admins only.
 func canSeeToken(_ *ReadModel, v Viewer, _ *Token) bool { return v.Role == RoleAdmin }
 

@@ -30,6 +30,8 @@ type ReadModel struct {
 	newKeys, oldKeys []string // put's scratch space, under mu
 
 	feed feed // the latest events, for subscribers
+
+	released releaseCache // referral figures under disclosure control
 }
 
 // table holds the current entities of one kind, by id, with the
