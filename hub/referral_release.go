@@ -117,7 +117,7 @@ func newReferralRelease(all []*Referral, end Date) *referralRelease {
 	rel := &referralRelease{end: end}
 	var in []*Referral
 	units, providers := map[releaseUnit]bool{}, map[string]bool{}
-	first := end
+	first, last := end, Date("")
 	for _, r := range all {
 		if r.Date > end {
 			continue
@@ -125,7 +125,7 @@ func newReferralRelease(all []*Referral, end Date) *referralRelease {
 		in = append(in, r)
 		units[releaseUnit{r.NetworkID, r.CommunityID}] = true
 		providers[r.ToID] = true
-		first = min(first, r.Date)
+		first, last = min(first, r.Date), max(last, r.Date)
 	}
 	if len(in) == 0 {
 		return rel
@@ -140,7 +140,7 @@ func newReferralRelease(all []*Referral, end Date) *referralRelease {
 		rel.providers = append(rel.providers, p)
 	}
 	slices.Sort(rel.providers)
-	rel.months = monthsBetween(first, end)
+	rel.months = monthsBetween(first, last)
 	rows := make([][]int, 0, len(in))
 	for _, r := range in {
 		row := []int{
@@ -279,12 +279,6 @@ func (m *ReadModel) releasedReferralStats(f ReferralStatsFilter, p period, all [
 	}
 	slices.Sort(communities)
 	communities = slices.Compact(communities)
-	for _, c := range f.CommunityIDs {
-		if !slices.Contains(communities, c) {
-			communities = append(communities, c) // selected, with no referral: 0
-		}
-	}
-	slices.Sort(communities)
 	for _, c := range communities {
 		in := slices.Clone(sel)
 		in[dimUnit] = []int{}

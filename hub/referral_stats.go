@@ -40,7 +40,8 @@ type ReferralCategoryCount struct {
 	Suppressed bool
 }
 
-// ReferralCommunityCount is how many referrals were made in a community's networks.
+// ReferralCommunityCount is how many referrals were made in a community's
+// networks; figures list the communities of the referrals in scope.
 type ReferralCommunityCount struct {
 	CommunityID string
 	Count       *int
@@ -198,7 +199,7 @@ func exactReferralStats(f ReferralStatsFilter, scope []*Referral) ReferralStats 
 	for _, c := range categoriesOf(f) {
 		s.ByCategory = append(s.ByCategory, ReferralCategoryCount{Category: c, Count: exactCount(byCategory[c])})
 	}
-	communities := slices.Clone(f.CommunityIDs)
+	var communities []string
 	for c := range byCommunity {
 		communities = append(communities, c)
 	}
