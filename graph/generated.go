@@ -7404,7 +7404,7 @@ extend type Mutation {
 extend type Subscription {
   "New referrals as they are made, for the receiving providers' editors (and admins): each caller receives only the referrals it may see."
   referralReceived(
-    "Which referrals to deliver; all the caller may see when absent."
+    "Which referrals to deliver; when absent, an editor's those its stakeholder receives, an admin's all."
     filter: ReferralSubscriptionFilter
     "Replay every matching referral made after this cursor first."
     after: String

@@ -77,5 +77,10 @@ func (r *subscriptionResolver) ReferralReceived(ctx context.Context, filter *mod
 			return nil, d.err
 		}
 	}
+	// An editor's referrals received are its own stakeholder's unless it
+	// names providers (those it sent them, then, as the policy allows).
+	if v := viewer(ctx); len(providers) == 0 && v.Role == hub.RoleEditor {
+		providers = []string{v.StakeholderID}
+	}
 	return r.follow(ctx, after, r.model().ReferralReceived(viewer(ctx), providers))
 }

@@ -53,7 +53,10 @@ func Load(ctx context.Context, h *hub.Hub) error {
 	if err := f.check(); err != nil {
 		return err
 	}
-	return f.write(ctx, h)
+	if err := f.write(ctx, h); err != nil {
+		return err
+	}
+	return writeReferrals(ctx, h, f.stakeholder)
 }
 
 // ------------------------------------------------------------------ format
