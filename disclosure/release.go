@@ -51,6 +51,7 @@ type Release struct {
 
 	members      map[int][]int // for the audit: each cell's unknowns
 	unknownCount int
+	combinations [][]int // the unknowns: where records may be, as a reader knows
 }
 
 // New classifies the records (each a value per dimension) into the finest
@@ -115,7 +116,10 @@ func New(dims []Dim, finest [][]int, records [][]int) (*Release, error) {
 // Count is the figure that counts the records whose value in each
 // dimension d is among sel[d] (every value when sel[d] is nil; sel may be
 // shorter than the dimensions): its count, and whether it is published.
-// A figure of no table of the release is withheld.
+// It is published when it follows from published cells: the sum of the
+// cells it covers in one table, or, along one dimension, the coarser
+// cells less those of the values it leaves out. A figure of no table of
+// the release is withheld.
 func (r *Release) Count(sel [][]int) (count int, published bool) {
 	var mask uint32
 	values := make([][]int, len(r.dims))
@@ -133,11 +137,91 @@ func (r *Release) Count(sel [][]int) (count int, published bool) {
 			values[d] = vs
 		}
 	}
+	mask = r.dropVacuous(mask, values)
 	if !r.lattice[mask] {
+		if r.selectsNowhere(values) {
+			return 0, true
+		}
 		return 0, false
 	}
-	base := r.id(nil, 0)
-	ids := []int{base}
+	if n, ok := r.sum(values); ok {
+		return n, true
+	}
+	for d, vs := range values {
+		if vs == nil {
+			continue
+		}
+		coarser := slices.Clone(values)
+		coarser[d] = nil
+		left := slices.Clone(values)
+		left[d] = nil
+		for v := range r.dims[d].Size {
+			if !slices.Contains(vs, v) {
+				left[d] = append(left[d], v)
+			}
+		}
+		all, ok1 := r.sum(coarser)
+		out, ok2 := r.sum(left)
+		if ok1 && ok2 {
+			return all - out, true
+		}
+	}
+	return 0, false
+}
+
+// dropVacuous lifts the restriction of a dimension that published zeros
+// show to select nothing out: when, with another dimension's values, the
+// values a dimension leaves out count 0, the figure is the same without
+// it (so a figure of three dimensions may be one of a two-way table).
+func (r *Release) dropVacuous(mask uint32, values [][]int) uint32 {
+	for changed := true; changed; {
+		changed = false
+		for d, vs := range values {
+			if vs == nil {
+				continue
+			}
+			left := make([][]int, len(values))
+			for v := range r.dims[d].Size {
+				if !slices.Contains(vs, v) {
+					left[d] = append(left[d], v)
+				}
+			}
+			for e, ws := range values {
+				if e == d || ws == nil || !r.lattice[1<<d|1<<e] {
+					continue
+				}
+				left[e] = ws
+				if n, ok := r.sum(left); ok && n == 0 {
+					values[d], mask, changed = nil, mask&^(1<<d), true
+					break
+				}
+				left[e] = nil
+			}
+		}
+	}
+	return mask
+}
+
+// selectsNowhere reports whether no combination of values where records
+// may be, as the published zeros show a reader, is selected: the figure
+// is then a published 0.
+func (r *Release) selectsNowhere(values [][]int) bool {
+	for _, c := range r.combinations {
+		in := true
+		for d, vs := range values {
+			in = in && (vs == nil || slices.Contains(vs, c[d]))
+		}
+		if in {
+			return false
+		}
+	}
+	return true
+}
+
+// sum adds the cells of the table of the dimensions values restricts,
+// over the values (nil: every value); false when a cell is withheld.
+func (r *Release) sum(values [][]int) (int, bool) {
+	ids := []int{r.id(nil, 0)}
 	for d, vs := range values {
 		if vs == nil {
 			continue
@@ -150,13 +234,14 @@ func (r *Release) Count(sel [][]int) (count int, published bool) {
 		}
 		ids = next
 	}
+	n := 0
 	for _, id := range ids {
 		if r.withheld[id] {
 			return 0, false
 		}
-		count += r.counts[id]
+		n += r.counts[id]
 	}
-	return count, true
+	return n, true
 }
 
 // Withheld is the number of cells withheld, over every table.

@@ -146,6 +146,7 @@ func TestCount(t *testing.T) {
 	}{
 		{[]int{1, 2}, 22, true},
 		{[]int{0, 2}, 0, false},
+		{[]int{0, 3}, 10, true}, // the two withheld: the total less the published others
 		{[]int{0, 1, 2, 3}, 32, true},
 		{[]int{3, 3, 1, 2, 0}, 32, true},
 		{[]int{}, 0, true},
@@ -476,4 +477,33 @@ func TestBoundsAcrossEquations(t *testing.T) {
 	}
 	assertAlternative(t, r, 1)
 	assertSafe(t, r)
+}
+
+// TestVacuousRestriction: a restriction that published zeros show to
+// select nothing out is lifted, so a figure of three dimensions is that of
+// a two-way table.
+func TestVacuousRestriction(t *testing.T) {
+	// a: provider (0 offers only category 0), b: category, c: age.
+	var recs [][]int
+	for _, c := range []struct {
+		rec []int
+		n   int
+	}{
+		{[]int{0, 0, 0}, 12}, {[]int{0, 0, 1}, 6},
+		{[]int{1, 1, 0}, 8}, {[]int{1, 1, 1}, 7}, {[]int{1, 0, 0}, 6}, {[]int{1, 0, 1}, 5},
+	} {
+		for range c.n {
+			recs = append(recs, c.rec)
+		}
+	}
+	r := mustNew(t, dims(2, 2, 2), [][]int{{0, 1}, {0, 2}, {1, 2}}, recs)
+	if n, ok := r.Count([][]int{{0}, {0}, {0}}); !ok || n != 12 {
+		t.Errorf("provider 0, category 0, age 0: %d, %v; want 12 (provider 0 and age 0)", n, ok)
+	}
+	if _, ok := r.Count([][]int{{1}, {0}, {0}}); ok {
+		t.Error("provider 1, category 0, age 0 is in no table of the release, and published")
+	}
+	if n, ok := r.Count([][]int{{0}, {1}, {1}}); !ok || n != 0 {
+		t.Errorf("provider 0, category 1 (none), age 1: %d, %v; want a published 0", n, ok)
+	}
 }

@@ -164,7 +164,7 @@ func (r *Release) audit() []int {
 	if r.members == nil {
 		r.members = map[int][]int{}
 		unknowns := r.unknowns()
-		r.unknownCount = len(unknowns)
+		r.unknownCount, r.combinations = len(unknowns), unknowns
 		masks := r.masks()
 		for i, u := range unknowns {
 			for _, m := range masks {

@@ -65,19 +65,20 @@ func canSeeReferral(_ *ReadModel, v Viewer, r *Referral) bool {
 }
 
 // seesExactReferralFigures is the rule for referral figures: exact counts
-// for admins, and for an editor when it may see every referral counted
-// (each sent or received by its stakeholder). Everyone else, viewers
-// included, gets figures under disclosure control (ReferralStats). Call
-// it under m.mu.
-func (m *ReadModel) seesExactReferralFigures(v Viewer, counted []*Referral) bool {
+// for admins, and for an editor whose filter counts only referrals its
+// stakeholder received (providerIds naming it alone), each of which it may
+// see. Everyone else, viewers included, gets figures under disclosure
+// control (ReferralStats). The rule reads the filter, not the data, so
+// that whether figures are exact says nothing of others' referrals.
+func (v Viewer) seesExactReferralFigures(providerIDs []string) bool {
 	switch {
 	case v.Role == RoleAdmin:
 		return true
-	case v.Role != RoleEditor || v.StakeholderID == "":
+	case v.Role != RoleEditor || v.StakeholderID == "" || len(providerIDs) == 0:
 		return false
 	}
-	for _, r := range counted {
-		if !Referrals.visibleTo(m, v, r) {
+	for _, p := range providerIDs {
+		if p != v.StakeholderID {
 			return false
 		}
 	}

@@ -88,19 +88,11 @@ type ReferralStats struct {
 func (m *ReadModel) ReferralStats(v Viewer, f ReferralStatsFilter, today Date) ReferralStats {
 	m.mu.RLock()
 	all := Referrals.all(m)
-	inMonths := snapToMonths(f.From, f.To)
-	var scope []*Referral // what the figures count, in whole months: judged for exactness
-	for _, r := range all {
-		if f.selects(r, inMonths.From, inMonths.To) {
-			scope = append(scope, r)
-		}
-	}
-	exact := m.seesExactReferralFigures(v, scope)
 	m.mu.RUnlock()
-	if exact {
-		return exactReferralStats(f, scope)
+	if v.seesExactReferralFigures(f.ProviderIDs) {
+		return exactReferralStats(f, all)
 	}
-	return m.releasedReferralStats(f, inMonths, all, today)
+	return m.releasedReferralStats(f, snapToMonths(f.From, f.To), all, today)
 }
 
 // selects reports whether the filter, with these dates, selects r.
@@ -166,11 +158,10 @@ func median(xs []int) *float64 {
 
 func exactCount(n int) *int { return &n }
 
-// exactReferralStats counts the referrals of scope that the filter's
-// exact dates select.
-func exactReferralStats(f ReferralStatsFilter, scope []*Referral) ReferralStats {
+// exactReferralStats counts the referrals the filter selects.
+func exactReferralStats(f ReferralStatsFilter, all []*Referral) ReferralStats {
 	var rs []*Referral
-	for _, r := range scope {
+	for _, r := range all {
 		if f.selects(r, f.From, f.To) {
 			rs = append(rs, r)
 		}

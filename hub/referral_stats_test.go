@@ -32,33 +32,27 @@ func referralsIn(prefix string, n int, network, community, from, to string, cat 
 }
 
 // TestWhoSeesExactReferralFigures: the rule of the read policy. Admins
-// always; an editor when every referral counted is its stakeholder's
-// (sent or received), vacuously when none is; viewers and anonymous
-// callers never.
+// always; an editor when its filter counts only referrals its stakeholder
+// received; viewers and anonymous callers never.
 func TestWhoSeesExactReferralFigures(t *testing.T) {
-	own := referralsIn("own", 2, "n", "c", "ymca", "bfla", LifeSkills, "2026-03-02")
-	other := referralsIn("other", 1, "n", "c", "cpc", "bfla", LifeSkills, "2026-03-02")
-	m := referralModel(t, append(own, other...)...)
-	m.mu.RLock()
-	defer m.mu.RUnlock()
 	for _, c := range []struct {
-		name    string
-		v       Viewer
-		counted []*Referral
-		exact   bool
+		name      string
+		v         Viewer
+		providers []string
+		exact     bool
 	}{
-		{"an admin", Viewer{Role: RoleAdmin}, append(own, other...), true},
-		{"the sender's editor, its own", Viewer{Role: RoleEditor, StakeholderID: "ymca"}, own, true},
-		{"the sender's editor, with another's", Viewer{Role: RoleEditor, StakeholderID: "ymca"}, append(own, other...), false},
-		{"the provider's editor, all received", Viewer{Role: RoleEditor, StakeholderID: "bfla"}, append(own, other...), true},
-		{"an unrelated editor", Viewer{Role: RoleEditor, StakeholderID: "bcci"}, own, false},
-		{"an unrelated editor, nothing counted", Viewer{Role: RoleEditor, StakeholderID: "bcci"}, nil, true},
-		{"an editor of no stakeholder", Viewer{Role: RoleEditor}, nil, false},
-		{"a viewer", Viewer{Role: RoleViewer}, own, false},
-		{"a viewer, nothing counted", Viewer{Role: RoleViewer}, nil, false},
-		{"anonymous, nothing counted", Viewer{}, nil, false},
+		{"an admin", Viewer{Role: RoleAdmin}, nil, true},
+		{"an admin, some providers", Viewer{Role: RoleAdmin}, []string{"bfla", "ymca"}, true},
+		{"a provider's editor, its own", Viewer{Role: RoleEditor, StakeholderID: "bfla"}, []string{"bfla"}, true},
+		{"a provider's editor, its own twice", Viewer{Role: RoleEditor, StakeholderID: "bfla"}, []string{"bfla", "bfla"}, true},
+		{"a provider's editor, with another", Viewer{Role: RoleEditor, StakeholderID: "bfla"}, []string{"bfla", "ymca"}, false},
+		{"a provider's editor, every provider", Viewer{Role: RoleEditor, StakeholderID: "bfla"}, nil, false},
+		{"an editor of another provider", Viewer{Role: RoleEditor, StakeholderID: "bcci"}, []string{"bfla"}, false},
+		{"an editor of no stakeholder", Viewer{Role: RoleEditor}, []string{""}, false},
+		{"a viewer", Viewer{Role: RoleViewer}, []string{"bfla"}, false},
+		{"anonymous", Viewer{}, nil, false},
 	} {
-		if got := m.seesExactReferralFigures(c.v, c.counted); got != c.exact {
+		if got := c.v.seesExactReferralFigures(c.providers); got != c.exact {
 			t.Errorf("%s: exact %v, want %v", c.name, got, c.exact)
 		}
 	}
@@ -140,16 +134,16 @@ func TestReleasedReferralFigures(t *testing.T) {
 			t.Errorf("admin: %s withheld", c.Status)
 		}
 	}
-	// An editor whose referrals are all counted: exact.
-	s = m.ReferralStats(Viewer{Role: RoleEditor, StakeholderID: "s2"}, ReferralStatsFilter{NetworkIDs: []string{"n2"}}, today)
-	if !s.Exact || *s.Total != 16 {
-		t.Errorf("n2's sender: exact %v, total %v", s.Exact, *s.Total)
+	// A provider's editor, counting what it received: exact; with
+	// another provider, or as a sender: under disclosure control.
+	s = m.ReferralStats(Viewer{Role: RoleEditor, StakeholderID: "p2"}, ReferralStatsFilter{ProviderIDs: []string{"p2"}, From: dateP("2026-01-20"), To: dateP("2026-01-20")}, today)
+	if !s.Exact || *s.Total != 3 {
+		t.Errorf("p2's editor, its own on one day: exact %v, total %v", s.Exact, *s.Total)
 	}
-	// Day-exact counts of only its own, even with a period inside a month
-	// where others referred too, are not exact: the month is judged whole.
-	s = m.ReferralStats(Viewer{Role: RoleEditor, StakeholderID: "p2"}, ReferralStatsFilter{From: dateP("2026-01-20"), To: dateP("2026-01-20")}, today)
-	if s.Exact {
-		t.Error("p2's editor has exact figures for a day of a month with others' referrals")
+	for _, f := range []ReferralStatsFilter{{ProviderIDs: []string{"p2", "p1"}}, {NetworkIDs: []string{"n2"}}} {
+		if s = m.ReferralStats(Viewer{Role: RoleEditor, StakeholderID: "p2"}, f, today); s.Exact {
+			t.Errorf("p2's editor, %+v: exact", f)
+		}
 	}
 }
 
