@@ -55,6 +55,7 @@ func (a *App) handlerWith(gc gateway.Config) http.Handler {
 	mux.Handle("GET /{$}", playground.Handler(playground.Options{Title: "Convene", Endpoint: "/graphql"}))
 	mux.Handle("GET "+playground.AssetPrefix, playground.Handler(playground.Options{}))
 	mux.Handle("GET "+export.Prefix, export.Handler(a.hub, export.Options{RequireToken: !a.publicRead}))
+	mux.Handle("GET "+export.HSDSPrefix, export.HSDSHandler(a.hub, export.Options{RequireToken: !a.publicRead}))
 	dash := dashboard.Handler()
 	mux.Handle("GET "+dashboard.Prefix, dash)
 	mux.Handle("GET "+dashboard.Prefix+"/", dash)
