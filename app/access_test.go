@@ -124,6 +124,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	time.Sleep(time.Until(soon) + 100*time.Millisecond)
 
+	// Referral networks: a service and a network of the owner's (pfd), in
+	// which it refers to YFF's service; referrals of its to withdraw, one
+	// per call.
+	pfdService := gid(hub.TypeService, createServiceAs(s, testAdminToken, "pfd", "Dialogue follow-up", []string{"port-loyola"}, nil))
+	pfdNetwork := createNetwork(s, "PfD's network", "pfd", "port-loyola", "yff")
+	var withdrawable []string
+	for range 8 {
+		withdrawable = append(withdrawable, gid(hub.TypeReferral, makeReferralAs(s, testAdminToken, pfdNetwork, "pfd", "yff-life-skills")))
+	}
 	heldMeeting := gid(hub.TypeMeeting, "m-2015-05")
 	ownedOutcome := gid(hub.TypeOutcome, "o-2015-05-c")
 	cpc := gid(hub.TypeCommitment, "C-2.1-002")
@@ -135,6 +144,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		input   func() map[string]any
 		allowed []string
 	}
+	// The callers for whom a mutation's target does not exist (they may
+	// not see it): refused with a NOT_FOUND userError.
+	hidden := map[string][]string{"updateReferralStatus": {"editor of another"}}
 	owners := []string{"admin", "editor of the owner"}
 	mutations := []mutation{
 		{"createStakeholder", `mutation($in: CreateStakeholderInput!) { createStakeholder(input: $in) { userErrors { message } } }`,
@@ -212,6 +224,32 @@ func TestAuthorizationMatrix(t *testing.T) {
 			func() map[string]any { return map[string]any{"label": "Issued " + unique(), "role": "VIEWER"} }, []string{"admin"}},
 		{"revokeToken", `mutation($in: RevokeTokenInput!) { revokeToken(input: $in) { userErrors { message } } }`,
 			func() map[string]any { id := victims[0]; victims = victims[1:]; return map[string]any{"id": id} }, []string{"admin"}},
+		{"createService", `mutation($in: CreateServiceInput!) { createService(input: $in) { userErrors { message } } }`,
+			func() map[string]any {
+				return map[string]any{"providerId": gid(hub.TypeStakeholder, "pfd"), "name": "Service " + unique(), "category": "MENTORING",
+					"communityIds": []any{gid(hub.TypeCommunity, "port-loyola")}}
+			}, owners},
+		{"updateService", `mutation($in: UpdateServiceInput!) { updateService(input: $in) { userErrors { message } } }`,
+			func() map[string]any { return map[string]any{"id": pfdService, "description": "Revised " + unique()} }, owners},
+		{"createReferralNetwork", `mutation($in: CreateReferralNetworkInput!) { createReferralNetwork(input: $in) { userErrors { message } } }`,
+			func() map[string]any {
+				return map[string]any{"name": "Network " + unique(), "coordinatorId": gid(hub.TypeStakeholder, "pfd"), "communityId": gid(hub.TypeCommunity, "albert")}
+			}, []string{"admin"}},
+		{"updateReferralNetwork", `mutation($in: UpdateReferralNetworkInput!) { updateReferralNetwork(input: $in) { userErrors { message } } }`,
+			func() map[string]any {
+				return map[string]any{"id": gid(hub.TypeReferralNetwork, pfdNetwork), "name": "PfD's network " + unique()}
+			}, owners},
+		{"makeReferral", `mutation($in: MakeReferralInput!) { makeReferral(input: $in) { userErrors { message } } }`,
+			func() map[string]any {
+				return map[string]any{"networkId": gid(hub.TypeReferralNetwork, pfdNetwork), "fromId": gid(hub.TypeStakeholder, "pfd"),
+					"serviceId": gid(hub.TypeService, "yff-life-skills"), "ageBand": "AGE_18_24"}
+			}, owners},
+		{"updateReferralStatus", `mutation($in: UpdateReferralStatusInput!) { updateReferralStatus(input: $in) { userErrors { message code } } }`,
+			func() map[string]any {
+				id := withdrawable[0]
+				withdrawable = withdrawable[1:]
+				return map[string]any{"id": id, "status": "WITHDRAWN"}
+			}, owners},
 	}
 	callers := []string{"anonymous", "viewer", "editor of the owner", "editor of another", "admin", "revoked", "expired"}
 	wantCode := map[string]string{"anonymous": "UNAUTHENTICATED", "revoked": "UNAUTHENTICATED", "expired": "UNAUTHENTICATED",
@@ -225,6 +263,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 				continue
 			}
 			r := s.as(tokens[caller], m.query, map[string]any{"in": m.input()})
+			if contains(hidden[m.name], caller) {
+				var out map[string]struct{ UserErrors []userError }
+				if json.Unmarshal(r.Data, &out) != nil || len(out[m.name].UserErrors) != 1 || out[m.name].UserErrors[0].Code != "NOT_FOUND" {
+					t.Errorf("%s as %s: %s, want a NOT_FOUND userError", m.name, caller, r.body)
+				}
+				continue
+			}
 			if r.code() != wantCode[caller] {
 				t.Errorf("%s as %s: code %q (status %d), want %s", m.name, caller, r.code(), r.status, wantCode[caller])
 			}

@@ -448,6 +448,10 @@ func TestOneOperationEveryTransport(t *testing.T) {
 		testMutationsEveryTransport(t, s)
 	})
 
+	t.Run("referral mutations", func(t *testing.T) {
+		testReferralMutationsEveryTransport(t, s)
+	})
+
 	t.Run("subscriptions", func(t *testing.T) {
 		for name, op := range replaySubscriptions {
 			t.Run(name, func(t *testing.T) {

@@ -5917,7 +5917,7 @@ type Webhook implements Node {
 
 "What a webhook delivers: the messages of one subscription."
 type WebhookFilterView {
-  "The subscription: ` + "`" + `meetingOutcomeRecorded` + "`" + `, ` + "`" + `commitmentUpdated` + "`" + ` or ` + "`" + `events` + "`" + `."
+  "The subscription: ` + "`" + `meetingOutcomeRecorded` + "`" + `, ` + "`" + `commitmentUpdated` + "`" + `, ` + "`" + `events` + "`" + ` or ` + "`" + `referralReceived` + "`" + `."
   subscription: String!
   "Its filter, as JSON (global IDs as given)."
   filter: String!
@@ -5993,6 +5993,8 @@ input WebhookFilter {
   commitments: CommitmentSubscriptionFilter
   "The messages of ` + "`" + `events` + "`" + ` with this filter."
   events: EventFilter
+  "The messages of ` + "`" + `referralReceived` + "`" + ` with this filter: the referrals a provider receives."
+  referrals: ReferralSubscriptionFilter
 }
 
 "A webhook to register."
@@ -30393,7 +30395,7 @@ func (ec *executionContext) unmarshalInputWebhookFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"outcomes", "commitments", "events"}
+	fieldsInOrder := [...]string{"outcomes", "commitments", "events", "referrals"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30421,6 +30423,13 @@ func (ec *executionContext) unmarshalInputWebhookFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Events = data
+		case "referrals":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referrals"))
+			data, err := ec.unmarshalOReferralSubscriptionFilter2ᚖconveneᚋgraphᚋmodelᚐReferralSubscriptionFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Referrals = data
 		}
 	}
 	return it, nil

@@ -114,11 +114,6 @@ func ReferralKey(r *Referral) string {
 	return string(r.Date) + "\x00" + timeKey(r.CreatedAt) + "\x00" + r.ID
 }
 
-// ServicesOf returns a provider's services by name.
-func (m *ReadModel) ServicesOf(providerID string) []*Service {
-	return m.Services(ServiceFilter{ProviderIDs: []string{providerID}})
-}
-
 // ReferralReceived matches the events that make a referral to one of
 // providerIDs (any provider when empty) that v may see.
 func (m *ReadModel) ReferralReceived(v Viewer, providerIDs []string) func(*Event) bool {

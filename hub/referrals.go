@@ -142,12 +142,6 @@ const (
 // AllReferralStatuses lists every status in schema order.
 var AllReferralStatuses = []ReferralStatus{ReferralSent, ReferralAccepted, ReferralServed, ReferralDeclined, ReferralNotReached, ReferralWithdrawn}
 
-// Closed reports whether the status is final.
-func (s ReferralStatus) Closed() bool {
-	known := referralNext[s]
-	return known != nil && len(known) == 0
-}
-
 // DeclineReason is why a provider declined a referral: a code, never text.
 type DeclineReason string
 

@@ -41,6 +41,7 @@ const (
 	StreamOutcomes    WebhookStream = "outcomes"    // meetingOutcomeRecorded
 	StreamCommitments WebhookStream = "commitments" // commitmentUpdated
 	StreamEvents      WebhookStream = "events"      // events
+	StreamReferrals   WebhookStream = "referrals"   // referralReceived
 )
 
 // Viewer is who the webhook reads as: its creator's token.
@@ -106,8 +107,8 @@ func (h *Hub) CreateWebhook(ctx context.Context, actor Actor, in WebhookInput) (
 		w.URL = c.text(deref(in.URL), 2000, "url")
 		w.Description = c.optionalText(deref(in.Description), 500, "description")
 		w.Filter = deref(in.Filter)
-		if !among([]WebhookStream{StreamOutcomes, StreamCommitments, StreamEvents}, w.Stream) {
-			c.add(CodeRequired, "give exactly one of outcomes, commitments or events", "filter")
+		if !among([]WebhookStream{StreamOutcomes, StreamCommitments, StreamEvents, StreamReferrals}, w.Stream) {
+			c.add(CodeRequired, "give exactly one of outcomes, commitments, events or referrals", "filter")
 		}
 		if w.SealedSecret == "" {
 			return nil, ErrWebhookKey

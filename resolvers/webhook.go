@@ -111,8 +111,15 @@ func webhookFilter(v hub.Viewer, f *model.WebhookFilter) (hub.WebhookStream, str
 		}
 		stream, chosen, n = hub.StreamEvents, f.Events, n+1
 	}
+	if f.Referrals != nil {
+		d := filterIDs{arg: "filter.referrals"}
+		if d.ids("providerIds", hub.TypeStakeholder, f.Referrals.ProviderIds); d.err != nil {
+			return "", "", d.err
+		}
+		stream, chosen, n = hub.StreamReferrals, f.Referrals, n+1
+	}
 	if n != 1 {
-		return "", "", badInput("a webhook's filter gives exactly one of outcomes, commitments or events")
+		return "", "", badInput("a webhook's filter gives exactly one of outcomes, commitments, events or referrals")
 	}
 	b, err := json.Marshal(chosen)
 	return stream, string(b), err

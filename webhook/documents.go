@@ -22,6 +22,13 @@ func Document(stream hub.WebhookStream) (field, query string) {
     changedFields { field before after }
   }
 }`
+	case hub.StreamReferrals:
+		return "referralReceived", `subscription($filter: ReferralSubscriptionFilter, $after: String) {
+  referralReceived(filter: $filter, after: $after) {
+    cursor kind at ` + actor + `
+    referral { id date ageBand sex status category network { id name } from { id name } to { id name } service { id name } }
+  }
+}`
 	}
 	return "events", `subscription($filter: EventFilter, $after: String) {
   events(filter: $filter, after: $after) {

@@ -1266,11 +1266,13 @@ type WebhookFilter struct {
 	Commitments *CommitmentSubscriptionFilter `json:"commitments,omitempty"`
 	// The messages of `events` with this filter.
 	Events *EventFilter `json:"events,omitempty"`
+	// The messages of `referralReceived` with this filter: the referrals a provider receives.
+	Referrals *ReferralSubscriptionFilter `json:"referrals,omitempty"`
 }
 
 // What a webhook delivers: the messages of one subscription.
 type WebhookFilterView struct {
-	// The subscription: `meetingOutcomeRecorded`, `commitmentUpdated` or `events`.
+	// The subscription: `meetingOutcomeRecorded`, `commitmentUpdated`, `events` or `referralReceived`.
 	Subscription string `json:"subscription"`
 	// Its filter, as JSON (global IDs as given).
 	Filter string `json:"filter"`
