@@ -51,7 +51,9 @@ type Release struct {
 
 	members      map[int][]int // for the audit: each cell's unknowns
 	unknownCount int
-	combinations [][]int // the unknowns: where records may be, as a reader knows
+	combinations [][]int       // the unknowns: where records may be, as a reader knows
+	weights      []uint64      // the audit's random weight of each unknown
+	derivations  map[int][]int // the published cells the last audit derived each leaked cell from
 }
 
 // New classifies the records (each a value per dimension) into the finest

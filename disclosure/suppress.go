@@ -3,6 +3,7 @@ package disclosure
 import (
 	"cmp"
 	"math"
+	"math/rand/v2"
 	"slices"
 )
 
@@ -31,8 +32,13 @@ func (r *Release) suppress() {
 			return
 		}
 		for _, id := range leaks {
-			r.withhold(r.complementFor(id))
+			if via := r.derivations[id]; len(via) > 0 {
+				r.withhold(r.smallest(via)) // breaks the derivation the audit found
+			} else {
+				r.withhold(r.complementFor(id))
+			}
 		}
+		clear(r.derivations)
 	}
 }
 
@@ -160,6 +166,15 @@ func (r *Release) complementFor(leak int) int {
 // audit returns the withheld cells that the published ones reveal, by any
 // linear combination, over the unknowns a reader faces: the cells of the
 // full cross-classification that no published zero rules out.
+//
+// A withheld cell t is revealed when its row is in the span of the
+// published rows P. With the unknowns weighted at random (D), that is when
+// the Gram system P·D·Pᵀ·y = P·D·t has a solution and t·D·t = (P·D·t)·y:
+// a system as large as the published cells, not the unknowns. A cell in
+// the span always passes; one outside passes only if the random weights
+// fall on a root, about one chance in a hundred million per cell, and
+// then it is withheld with one more complement than needed: the error can
+// only cost a figure, never reveal one.
 func (r *Release) audit() []int {
 	if r.members == nil {
 		r.members = map[int][]int{}
@@ -172,22 +187,143 @@ func (r *Release) audit() []int {
 				r.members[id] = append(r.members[id], i)
 			}
 		}
-	}
-	members := r.members
-	a := NewAttack(r.unknownCount)
-	ids := r.cellIDs()
-	for _, id := range ids {
-		if !r.withheld[id] {
-			a.Know(members[id])
+		r.derivations = map[int][]int{}
+		rng := rand.New(rand.NewPCG(0x5eed, uint64(len(unknowns))))
+		r.weights = make([]uint64, len(unknowns))
+		for i := range r.weights {
+			r.weights[i] = 1 + rng.Uint64N(prime-1)
 		}
 	}
+	index := map[int]int{}
+	var published []int
+	for _, id := range r.ids {
+		if !r.withheld[id] {
+			index[id] = len(published)
+			published = append(published, id)
+		}
+	}
+	k := len(published)
+	in := make([][]int, r.unknownCount) // the published cells each unknown is in
+	for i, id := range published {
+		for _, u := range r.members[id] {
+			in[u] = append(in[u], i)
+		}
+	}
+	// [G | I], reduced: rows below rank have a zero G part.
+	m := make([][]uint64, k)
+	for i := range m {
+		m[i] = make([]uint64, 2*k)
+		m[i][k+i] = 1
+	}
+	for u, cells := range in {
+		w := r.weights[u]
+		for _, i := range cells {
+			for _, j := range cells {
+				m[i][j] = (m[i][j] + w) % prime
+			}
+		}
+	}
+	pivots := gaussJordan(m, k)
 	var leaks []int
-	for _, id := range ids {
-		if r.withheld[id] && a.Recovers(members[id]) {
+	b := make([]uint64, k)
+	for _, id := range r.ids {
+		if !r.withheld[id] {
+			continue
+		}
+		clear(b)
+		var tt uint64
+		for _, u := range r.members[id] {
+			w := r.weights[u]
+			tt = (tt + w) % prime
+			for _, i := range in[u] {
+				b[i] = (b[i] + w) % prime
+			}
+		}
+		if y := solvedBy(m, pivots, k, b, tt); y != nil {
 			leaks = append(leaks, id)
+			for _, i := range y {
+				r.derivations[id] = append(r.derivations[id], published[i])
+			}
 		}
 	}
 	return leaks
+}
+
+// gaussJordan reduces m, k rows of a k-column left part and k-column right
+// part, on its left part; it returns the pivot column of each of the first
+// rank rows.
+func gaussJordan(m [][]uint64, k int) []int {
+	var pivots []int
+	for col := 0; col < k && len(pivots) < k; col++ {
+		r := len(pivots)
+		p := -1
+		for i := r; i < k; i++ {
+			if m[i][col] != 0 {
+				p = i
+				break
+			}
+		}
+		if p < 0 {
+			continue
+		}
+		m[r], m[p] = m[p], m[r]
+		inv := uint64(inverse(uint32(m[r][col])))
+		for j := col; j < len(m[r]); j++ {
+			m[r][j] = m[r][j] * inv % prime
+		}
+		for i := range m {
+			f := m[i][col]
+			if i == r || f == 0 {
+				continue
+			}
+			neg := prime - f
+			row, pr := m[i], m[r]
+			for j := col; j < len(row); j++ {
+				if x := pr[j]; x != 0 {
+					row[j] = (row[j] + neg*x) % prime
+				}
+			}
+		}
+		pivots = append(pivots, col)
+	}
+	return pivots
+}
+
+// solvedBy returns, when G·y = b has a solution with b·y = tt (m being
+// [G | I] reduced by gaussJordan), the published cells the solution
+// combines (the derivation of the withheld cell); nil when it has none.
+func solvedBy(m [][]uint64, pivots []int, k int, b []uint64, tt uint64) []int {
+	var nz []int
+	for j, x := range b {
+		if x != 0 {
+			nz = append(nz, j)
+		}
+	}
+	eb := func(i int) uint64 { // (E·b)[i]
+		var s uint64
+		row := m[i][k:]
+		for _, j := range nz {
+			s = (s + row[j]*b[j]) % prime
+		}
+		return s
+	}
+	for i := len(pivots); i < k; i++ {
+		if eb(i) != 0 {
+			return nil
+		}
+	}
+	var by uint64
+	var used []int
+	for i, col := range pivots {
+		if y := eb(i); y != 0 {
+			used = append(used, col)
+			by = (by + y*b[col]) % prime
+		}
+	}
+	if by != tt {
+		return nil
+	}
+	return used
 }
 
 // unknowns are the combinations of values, in every dimension, whose
