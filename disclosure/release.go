@@ -54,6 +54,7 @@ type Release struct {
 	combinations [][]int       // the unknowns: where records may be, as a reader knows
 	weights      []uint64      // the audit's random weight of each unknown
 	derivations  map[int][]int // the published cells the last audit derived each leaked cell from
+	gram         *gramSystem   // the last audit's system, to derive figures from
 }
 
 // New classifies the records (each a value per dimension) into the finest
@@ -120,8 +121,9 @@ func New(dims []Dim, finest [][]int, records [][]int) (*Release, error) {
 // shorter than the dimensions): its count, and whether it is published.
 // It is published when it follows from published cells: the sum of the
 // cells it covers in one table, or, along one dimension, the coarser
-// cells less those of the values it leaves out. A figure of no table of
-// the release is withheld.
+// cells less those of the values it leaves out, or any other combination
+// of published cells (the audit's system finds it); otherwise it is
+// withheld.
 func (r *Release) Count(sel [][]int) (count int, published bool) {
 	var mask uint32
 	values := make([][]int, len(r.dims))
@@ -144,7 +146,7 @@ func (r *Release) Count(sel [][]int) (count int, published bool) {
 		if r.selectsNowhere(values) {
 			return 0, true
 		}
-		return 0, false
+		return r.derive(values)
 	}
 	if n, ok := r.sum(values); ok {
 		return n, true
@@ -168,7 +170,7 @@ func (r *Release) Count(sel [][]int) (count int, published bool) {
 			return all - out, true
 		}
 	}
-	return 0, false
+	return r.derive(values)
 }
 
 // dropVacuous lifts the restriction of a dimension that published zeros

@@ -224,6 +224,7 @@ func (r *Release) audit() []int {
 		}
 	}
 	pivots := gaussJordan(m, k)
+	r.gram = &gramSystem{published: published, in: in, m: m, pivots: pivots}
 	var leaks []int
 	b := make([]uint64, k)
 	for _, id := range r.ids {
@@ -241,12 +242,22 @@ func (r *Release) audit() []int {
 		}
 		if y := solvedBy(m, pivots, k, b, tt); y != nil {
 			leaks = append(leaks, id)
-			for _, i := range y {
+			for i := range y {
 				r.derivations[id] = append(r.derivations[id], published[i])
 			}
+			slices.Sort(r.derivations[id])
 		}
 	}
 	return leaks
+}
+
+// gramSystem is the last audit's reduced Gram system, over the cells
+// published then: after the last round, those of the release.
+type gramSystem struct {
+	published []int   // the cells, by row
+	in        [][]int // each unknown's published cells, by row
+	m         [][]uint64
+	pivots    []int
 }
 
 // gaussJordan reduces m, k rows of a k-column left part and k-column right
@@ -290,9 +301,10 @@ func gaussJordan(m [][]uint64, k int) []int {
 }
 
 // solvedBy returns, when G·y = b has a solution with b·y = tt (m being
-// [G | I] reduced by gaussJordan), the published cells the solution
-// combines (the derivation of the withheld cell); nil when it has none.
-func solvedBy(m [][]uint64, pivots []int, k int, b []uint64, tt uint64) []int {
+// [G | I] reduced by gaussJordan), the solution's non-zero entries by
+// published cell (the derivation of the withheld cell); nil when it has
+// none.
+func solvedBy(m [][]uint64, pivots []int, k int, b []uint64, tt uint64) map[int]uint64 {
 	var nz []int
 	for j, x := range b {
 		if x != 0 {
@@ -313,17 +325,54 @@ func solvedBy(m [][]uint64, pivots []int, k int, b []uint64, tt uint64) []int {
 		}
 	}
 	var by uint64
-	var used []int
+	y := map[int]uint64{}
 	for i, col := range pivots {
-		if y := eb(i); y != 0 {
-			used = append(used, col)
-			by = (by + y*b[col]) % prime
+		if v := eb(i); v != 0 {
+			y[col] = v
+			by = (by + v*b[col]) % prime
 		}
 	}
 	if by != tt {
 		return nil
 	}
-	return used
+	return y
+}
+
+// derive is the count of the records in the selection when the published
+// cells determine it: the combination the audit's Gram system finds,
+// applied to their counts.
+func (r *Release) derive(values [][]int) (int, bool) {
+	g := r.gram
+	if g == nil {
+		return 0, false
+	}
+	b := make([]uint64, len(g.published))
+	var tt uint64
+	for u, c := range r.combinations {
+		in := true
+		for d, vs := range values {
+			in = in && (vs == nil || slices.Contains(vs, c[d]))
+		}
+		if in {
+			w := r.weights[u]
+			tt = (tt + w) % prime
+			for _, i := range g.in[u] {
+				b[i] = (b[i] + w) % prime
+			}
+		}
+	}
+	y := solvedBy(g.m, g.pivots, len(g.published), b, tt)
+	if y == nil {
+		return 0, false
+	}
+	var n uint64
+	for i, v := range y {
+		n = (n + v*uint64(r.counts[g.published[i]])) % prime
+	}
+	if total := r.counts[r.id(nil, 0)]; int(n) > total {
+		return 0, false // the rare false pass of a random weighting: nothing derived
+	}
+	return int(n), true
 }
 
 // unknowns are the combinations of values, in every dimension, whose

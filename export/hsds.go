@@ -58,7 +58,7 @@ func field(name, typ, description string) hsdsField { return hsdsField{name, typ
 const hsdsCategoryTaxonomy = "Convene service categories"
 
 // hsdsStatus maps a service's status to HSDS's.
-var hsdsStatus = map[hub.ServiceStatus]string{hub.ServiceActive: "active", hub.ServicePaused: "temporarily closed", hub.ServiceClosed: "inactive"}
+var hsdsStatus = map[hub.ServiceStatus]string{hub.ServiceActive: "active", hub.ServicePaused: "temporarily closed", hub.ServiceClosed: "defunct"}
 
 // hsdsTables builds every table for the viewer.
 func hsdsTables(m *hub.ReadModel, v hub.Viewer) []hsdsTable {
@@ -77,7 +77,7 @@ func hsdsTables(m *hub.ReadModel, v hub.Viewer) []hsdsTable {
 		field("organization_id", "string", "The provider."),
 		field("name", "string", "Its name."),
 		field("description", "string", "What it offers."),
-		field("status", "string", "active, temporarily closed (PAUSED) or inactive (CLOSED)."),
+		field("status", "string", "active, temporarily closed (PAUSED) or defunct (CLOSED)."),
 		field("eligibility_description", "string", "Who it is for, in words."),
 		field("minimum_age", "number", "The youngest age it admits."),
 		field("maximum_age", "number", "The oldest age it admits."),
@@ -103,8 +103,8 @@ func hsdsTables(m *hub.ReadModel, v hub.Viewer) []hsdsTable {
 	lang := hsdsTable{name: "language", description: "The languages a service is delivered in.", fields: []hsdsField{
 		field("id", "string", "The service's global ID and the language."),
 		field("service_id", "string", "The service."),
-		field("code", "string", "The ISO 639 code."),
-		field("note", "string", "The BCP 47 tag as recorded."),
+		field("name", "string", "The language, as the BCP 47 tag recorded."),
+		field("code", "string", "Its ISO 639 code."),
 	}, links: map[string]string{"service_id": "service"}}
 	sched := hsdsTable{name: "schedule", description: "When a service is open.", fields: []hsdsField{
 		field("id", "string", "The service's global ID."),
@@ -172,7 +172,7 @@ func hsdsTables(m *hub.ReadModel, v hub.Viewer) []hsdsTable {
 		}
 		for _, tag := range s.Languages {
 			code, _, _ := strings.Cut(tag, "-")
-			lang.rows = append(lang.rows, []any{id + "/" + tag, id, strings.ToLower(code), tag})
+			lang.rows = append(lang.rows, []any{id + "/" + tag, id, tag, strings.ToLower(code)})
 		}
 		if s.OpeningHours != "" {
 			sched.rows = append(sched.rows, []any{id, id, s.OpeningHours})
