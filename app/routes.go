@@ -71,6 +71,7 @@ func (a *App) handlerFast(gc gateway.Config, fast bool) (http.Handler, *fastpath
 	mux.Handle("GET "+playground.AssetPrefix, playground.Handler(playground.Options{}))
 	mux.Handle("GET "+export.Prefix, export.Handler(a.hub, export.Options{RequireToken: !a.publicRead}))
 	mux.Handle("POST "+export.ImportPath, export.ImportHandler(a.hub, logger))
+	mux.Handle("GET "+export.HSDSPrefix, export.HSDSHandler(a.hub, export.Options{RequireToken: !a.publicRead}))
 	dash := dashboard.Handler()
 	mux.Handle("GET "+dashboard.Prefix, dash)
 	mux.Handle("GET "+dashboard.Prefix+"/", dash)

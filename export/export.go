@@ -2,6 +2,8 @@
 //
 //	GET /export/{commitments|stakeholders|meetings|outcomes}.{csv|json|ndjson}
 //	GET /export/{progress-reports|indicator-periods|commitment-history|audit-log}.{csv|json|ndjson}
+//	GET /export/referral-figures.{csv|json|ndjson}
+//	GET /export/hsds/{datapackage.json|TABLE.csv}
 //
 // with the filters of the matching GraphQL query as URL parameters
 // (?statuses=DELAYED,AT_RISK&overdue=true&pillarIds=…). Lists take
@@ -70,7 +72,7 @@ const Prefix = "/export/"
 
 // Entities and formats, in the order messages list them.
 var (
-	Entities = []string{"commitments", "stakeholders", "meetings", "outcomes", "progress-reports", "indicator-periods", "commitment-history", "audit-log"}
+	Entities = []string{"commitments", "stakeholders", "meetings", "outcomes", "progress-reports", "indicator-periods", "commitment-history", "audit-log", "referral-figures"}
 	Formats  = []string{"csv", "json", "ndjson"}
 )
 
@@ -159,6 +161,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		table, err = x.commitmentHistory(q)
 	case "audit-log":
 		table, err = x.auditLog(q)
+	case "referral-figures":
+		table, err = x.referralFigures(q)
 	}
 	if err == nil {
 		err = q.unused()

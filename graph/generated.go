@@ -50,6 +50,7 @@ type ResolverRoot interface {
 	Pillar() PillarResolver
 	Query() QueryResolver
 	Referral() ReferralResolver
+	ReferralCommunityCount() ReferralCommunityCountResolver
 	ReferralEvent() ReferralEventResolver
 	ReferralNetwork() ReferralNetworkResolver
 	Service() ServiceResolver
@@ -529,6 +530,7 @@ type ComplexityRoot struct {
 		Nodes                 func(childComplexity int, ids []string) int
 		Outcomes              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OutcomeFilter, orderBy *model.OutcomeOrder) int
 		ReferralNetworks      func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ReferralNetworkFilter) int
+		ReferralStats         func(childComplexity int, filter *model.ReferralStatsFilter) int
 		Referrals             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ReferralFilter) int
 		Services              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ServiceFilter) int
 		Stakeholder           func(childComplexity int, id string, asOf *time.Time) int
@@ -568,6 +570,24 @@ type ComplexityRoot struct {
 		Version       func(childComplexity int) int
 	}
 
+	ReferralAgeBandCount struct {
+		AgeBand    func(childComplexity int) int
+		Count      func(childComplexity int) int
+		Suppressed func(childComplexity int) int
+	}
+
+	ReferralCategoryCount struct {
+		Category   func(childComplexity int) int
+		Count      func(childComplexity int) int
+		Suppressed func(childComplexity int) int
+	}
+
+	ReferralCommunityCount struct {
+		Community  func(childComplexity int) int
+		Count      func(childComplexity int) int
+		Suppressed func(childComplexity int) int
+	}
+
 	ReferralConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -586,6 +606,12 @@ type ComplexityRoot struct {
 		Cursor   func(childComplexity int) int
 		Kind     func(childComplexity int) int
 		Referral func(childComplexity int) int
+	}
+
+	ReferralMonthCount struct {
+		Count      func(childComplexity int) int
+		Month      func(childComplexity int) int
+		Suppressed func(childComplexity int) int
 	}
 
 	ReferralNetwork struct {
@@ -611,6 +637,26 @@ type ComplexityRoot struct {
 	ReferralNetworkEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ReferralStats struct {
+		ByAgeBand           func(childComplexity int) int
+		ByCategory          func(childComplexity int) int
+		ByCommunity         func(childComplexity int) int
+		ByMonth             func(childComplexity int) int
+		ByStatus            func(childComplexity int) int
+		Exact               func(childComplexity int) int
+		From                func(childComplexity int) int
+		MedianDaysToService func(childComplexity int) int
+		To                  func(childComplexity int) int
+		Total               func(childComplexity int) int
+		TotalSuppressed     func(childComplexity int) int
+	}
+
+	ReferralStatusCount struct {
+		Count      func(childComplexity int) int
+		Status     func(childComplexity int) int
+		Suppressed func(childComplexity int) int
 	}
 
 	ReportProgressPayload struct {
@@ -1078,6 +1124,7 @@ type QueryResolver interface {
 	Services(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ServiceFilter) (*model.ServiceConnection, error)
 	ReferralNetworks(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ReferralNetworkFilter) (*model.ReferralNetworkConnection, error)
 	Referrals(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ReferralFilter) (*model.ReferralConnection, error)
+	ReferralStats(ctx context.Context, filter *model.ReferralStatsFilter) (*hub.ReferralStats, error)
 }
 type ReferralResolver interface {
 	ID(ctx context.Context, obj *hub.Referral) (string, error)
@@ -1095,6 +1142,9 @@ type ReferralResolver interface {
 	NextStatuses(ctx context.Context, obj *hub.Referral) ([]hub.ReferralStatus, error)
 
 	History(ctx context.Context, obj *hub.Referral, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
+}
+type ReferralCommunityCountResolver interface {
+	Community(ctx context.Context, obj *hub.ReferralCommunityCount) (*hub.Community, error)
 }
 type ReferralEventResolver interface {
 	Cursor(ctx context.Context, obj *hub.Event) (string, error)
@@ -3404,6 +3454,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ReferralNetworks(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ReferralNetworkFilter)), true
+	case "Query.referralStats":
+		if e.ComplexityRoot.Query.ReferralStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_referralStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReferralStats(childComplexity, args["filter"].(*model.ReferralStatsFilter)), true
 	case "Query.referrals":
 		if e.ComplexityRoot.Query.Referrals == nil {
 			break
@@ -3638,6 +3699,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Referral.Version(childComplexity), true
 
+	case "ReferralAgeBandCount.ageBand":
+		if e.ComplexityRoot.ReferralAgeBandCount.AgeBand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralAgeBandCount.AgeBand(childComplexity), true
+	case "ReferralAgeBandCount.count":
+		if e.ComplexityRoot.ReferralAgeBandCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralAgeBandCount.Count(childComplexity), true
+	case "ReferralAgeBandCount.suppressed":
+		if e.ComplexityRoot.ReferralAgeBandCount.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralAgeBandCount.Suppressed(childComplexity), true
+
+	case "ReferralCategoryCount.category":
+		if e.ComplexityRoot.ReferralCategoryCount.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralCategoryCount.Category(childComplexity), true
+	case "ReferralCategoryCount.count":
+		if e.ComplexityRoot.ReferralCategoryCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralCategoryCount.Count(childComplexity), true
+	case "ReferralCategoryCount.suppressed":
+		if e.ComplexityRoot.ReferralCategoryCount.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralCategoryCount.Suppressed(childComplexity), true
+
+	case "ReferralCommunityCount.community":
+		if e.ComplexityRoot.ReferralCommunityCount.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralCommunityCount.Community(childComplexity), true
+	case "ReferralCommunityCount.count":
+		if e.ComplexityRoot.ReferralCommunityCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralCommunityCount.Count(childComplexity), true
+	case "ReferralCommunityCount.suppressed":
+		if e.ComplexityRoot.ReferralCommunityCount.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralCommunityCount.Suppressed(childComplexity), true
+
 	case "ReferralConnection.edges":
 		if e.ComplexityRoot.ReferralConnection.Edges == nil {
 			break
@@ -3706,6 +3824,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReferralEvent.Referral(childComplexity), true
+
+	case "ReferralMonthCount.count":
+		if e.ComplexityRoot.ReferralMonthCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralMonthCount.Count(childComplexity), true
+	case "ReferralMonthCount.month":
+		if e.ComplexityRoot.ReferralMonthCount.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralMonthCount.Month(childComplexity), true
+	case "ReferralMonthCount.suppressed":
+		if e.ComplexityRoot.ReferralMonthCount.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralMonthCount.Suppressed(childComplexity), true
 
 	case "ReferralNetwork.community":
 		if e.ComplexityRoot.ReferralNetwork.Community == nil {
@@ -3815,6 +3952,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReferralNetworkEdge.Node(childComplexity), true
+
+	case "ReferralStats.byAgeBand":
+		if e.ComplexityRoot.ReferralStats.ByAgeBand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralStats.ByAgeBand(childComplexity), true
+	case "ReferralStats.byCategory":
+		if e.ComplexityRoot.ReferralStats.ByCategory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralStats.ByCategory(childComplexity), true
+	case "ReferralStats.byCommunity":
+		if e.ComplexityRoot.ReferralStats.ByCommunity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralStats.ByCommunity(childComplexity), true
+	case "ReferralStats.byMonth":
+		if e.ComplexityRoot.ReferralStats.ByMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralStats.ByMonth(childComplexity), true
+	case "ReferralStats.byStatus":
+		if e.ComplexityRoot.ReferralStats.ByStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralStats.ByStatus(childComplexity), true
+	case "ReferralStats.exact":
+		if e.ComplexityRoot.ReferralStats.Exact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralStats.Exact(childComplexity), true
+	case "ReferralStats.from":
+		if e.ComplexityRoot.ReferralStats.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralStats.From(childComplexity), true
+	case "ReferralStats.medianDaysToService":
+		if e.ComplexityRoot.ReferralStats.MedianDaysToService == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralStats.MedianDaysToService(childComplexity), true
+	case "ReferralStats.to":
+		if e.ComplexityRoot.ReferralStats.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralStats.To(childComplexity), true
+	case "ReferralStats.total":
+		if e.ComplexityRoot.ReferralStats.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralStats.Total(childComplexity), true
+	case "ReferralStats.totalSuppressed":
+		if e.ComplexityRoot.ReferralStats.TotalSuppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralStats.TotalSuppressed(childComplexity), true
+
+	case "ReferralStatusCount.count":
+		if e.ComplexityRoot.ReferralStatusCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralStatusCount.Count(childComplexity), true
+	case "ReferralStatusCount.status":
+		if e.ComplexityRoot.ReferralStatusCount.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralStatusCount.Status(childComplexity), true
+	case "ReferralStatusCount.suppressed":
+		if e.ComplexityRoot.ReferralStatusCount.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralStatusCount.Suppressed(childComplexity), true
 
 	case "ReportProgressPayload.commitment":
 		if e.ComplexityRoot.ReportProgressPayload.Commitment == nil {
@@ -5003,6 +5226,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RedeliverWebhookInput", ec.unmarshalInputRedeliverWebhookInput),
 			graphql.NewInputUnmarshaler("ReferralFilter", ec.unmarshalInputReferralFilter),
 			graphql.NewInputUnmarshaler("ReferralNetworkFilter", ec.unmarshalInputReferralNetworkFilter),
+			graphql.NewInputUnmarshaler("ReferralStatsFilter", ec.unmarshalInputReferralStatsFilter),
 			graphql.NewInputUnmarshaler("ReferralSubscriptionFilter", ec.unmarshalInputReferralSubscriptionFilter),
 			graphql.NewInputUnmarshaler("ReportProgressInput", ec.unmarshalInputReportProgressInput),
 			graphql.NewInputUnmarshaler("RevokeTokenInput", ec.unmarshalInputRevokeTokenInput),
@@ -8267,6 +8491,120 @@ extend type Subscription {
     after: String
   ): ReferralEvent!
 }
+
+# ---------------------------------------------------------------- referral figures
+
+"""
+Figures of the referrals a filter selects. They are exact (` + "`" + `exact: true` + "`" + `)
+for callers who may see every referral counted: admins, and an editor
+whose stakeholder sent or received each one. For everyone else they are
+under disclosure control, as statistics offices publish: they count the
+referrals made up to the end of the last complete month, each with its
+status at that date; the period snaps to whole months and the filters
+select whole networks, communities, categories and providers; every count
+from 1 to 4 is withheld (` + "`" + `count: null` + "`" + `, ` + "`" + `suppressed: true` + "`" + `), and so are
+other counts wherever a withheld one could be worked out from a total and
+the rest, across every answer: each figure is a sum of the cells of one
+published release, so the difference of two answers reveals nothing the
+release withholds. A figure that would need a finer table (a breakdown
+within two filters at once, such as by status for one network and one
+month) is withheld.
+"""
+type ReferralStats {
+  "Whether the figures are exact; false: under disclosure control."
+  exact: Boolean!
+  "The first day counted; null: from the first referral. Under disclosure control, the first day of a month."
+  from: Date
+  "The last day counted; null: up to today. Under disclosure control, the last day of a month, at latest that of the last complete month."
+  to: Date
+  "How many referrals; null when withheld."
+  total: Int
+  "Whether ` + "`" + `total` + "`" + ` is withheld."
+  totalSuppressed: Boolean!
+  "Counts per status (under disclosure control, the status at ` + "`" + `to` + "`" + `), every status listed."
+  byStatus: [ReferralStatusCount!]!
+  "Counts per service category: the filter's categories, or every one."
+  byCategory: [ReferralCategoryCount!]!
+  "Counts per community of the referrals counted, by community."
+  byCommunity: [ReferralCommunityCount!]!
+  "Counts per age band, every band listed."
+  byAgeBand: [ReferralAgeBandCount!]!
+  "Counts per month, every month from the first referral counted (or ` + "`" + `from` + "`" + `) to the last (or ` + "`" + `to` + "`" + `)."
+  byMonth: [ReferralMonthCount!]!
+  "The median number of days from referral to service of those served; null when none were, or, under disclosure control, fewer than 5."
+  medianDaysToService: Float
+}
+
+"How many referrals stand at a status."
+type ReferralStatusCount {
+  "The status."
+  status: ReferralStatus!
+  "How many; null when withheld."
+  count: Int
+  "Whether ` + "`" + `count` + "`" + ` is withheld."
+  suppressed: Boolean!
+}
+
+"How many referrals went to services of a category."
+type ReferralCategoryCount {
+  "The category."
+  category: ServiceCategory!
+  "How many; null when withheld."
+  count: Int
+  "Whether ` + "`" + `count` + "`" + ` is withheld."
+  suppressed: Boolean!
+}
+
+"How many referrals were made in the networks of a community."
+type ReferralCommunityCount {
+  "The community; null if it has been deleted since."
+  community: Community
+  "How many; null when withheld."
+  count: Int
+  "Whether ` + "`" + `count` + "`" + ` is withheld."
+  suppressed: Boolean!
+}
+
+"How many referrals were of young people in an age band."
+type ReferralAgeBandCount {
+  "The age band."
+  ageBand: AgeBand!
+  "How many; null when withheld."
+  count: Int
+  "Whether ` + "`" + `count` + "`" + ` is withheld."
+  suppressed: Boolean!
+}
+
+"How many referrals were made in a month."
+type ReferralMonthCount {
+  "The month, as YYYY-MM."
+  month: String!
+  "How many; null when withheld."
+  count: Int
+  "Whether ` + "`" + `count` + "`" + ` is withheld."
+  suppressed: Boolean!
+}
+
+"Which referrals figures count. Conditions combine with AND; values within a list with OR; absent fields select all."
+input ReferralStatsFilter {
+  "Only referrals made in these networks."
+  networkIds: [ID!]
+  "Only referrals made in networks of these communities."
+  communityIds: [ID!]
+  "Only referrals to services in these categories."
+  categories: [ServiceCategory!]
+  "Only referrals received by these providers."
+  providerIds: [ID!]
+  "Only referrals made on or after this date (under disclosure control, from the first day of its month)."
+  from: Date
+  "Only referrals made on or before this date (under disclosure control, to the last day of its month)."
+  to: Date
+}
+
+extend type Query {
+  "Referral figures: exact for those who may see every referral counted, under disclosure control for everyone else (see ` + "`" + `ReferralStats` + "`" + `)."
+  referralStats("Which referrals to count; all when absent." filter: ReferralStatsFilter): ReferralStats!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -9153,6 +9491,42 @@ func (ec *executionContext) childFields_Referral(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Referral", field.Name)
 }
 
+func (ec *executionContext) childFields_ReferralAgeBandCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ageBand":
+		return ec.fieldContext_ReferralAgeBandCount_ageBand(ctx, field)
+	case "count":
+		return ec.fieldContext_ReferralAgeBandCount_count(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_ReferralAgeBandCount_suppressed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralAgeBandCount", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralCategoryCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_ReferralCategoryCount_category(ctx, field)
+	case "count":
+		return ec.fieldContext_ReferralCategoryCount_count(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_ReferralCategoryCount_suppressed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralCategoryCount", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralCommunityCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "community":
+		return ec.fieldContext_ReferralCommunityCount_community(ctx, field)
+	case "count":
+		return ec.fieldContext_ReferralCommunityCount_count(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_ReferralCommunityCount_suppressed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralCommunityCount", field.Name)
+}
+
 func (ec *executionContext) childFields_ReferralConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -9191,6 +9565,18 @@ func (ec *executionContext) childFields_ReferralEvent(ctx context.Context, field
 		return ec.fieldContext_ReferralEvent_referral(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReferralEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralMonthCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "month":
+		return ec.fieldContext_ReferralMonthCount_month(ctx, field)
+	case "count":
+		return ec.fieldContext_ReferralMonthCount_count(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_ReferralMonthCount_suppressed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralMonthCount", field.Name)
 }
 
 func (ec *executionContext) childFields_ReferralNetwork(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9241,6 +9627,46 @@ func (ec *executionContext) childFields_ReferralNetworkEdge(ctx context.Context,
 		return ec.fieldContext_ReferralNetworkEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReferralNetworkEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "exact":
+		return ec.fieldContext_ReferralStats_exact(ctx, field)
+	case "from":
+		return ec.fieldContext_ReferralStats_from(ctx, field)
+	case "to":
+		return ec.fieldContext_ReferralStats_to(ctx, field)
+	case "total":
+		return ec.fieldContext_ReferralStats_total(ctx, field)
+	case "totalSuppressed":
+		return ec.fieldContext_ReferralStats_totalSuppressed(ctx, field)
+	case "byStatus":
+		return ec.fieldContext_ReferralStats_byStatus(ctx, field)
+	case "byCategory":
+		return ec.fieldContext_ReferralStats_byCategory(ctx, field)
+	case "byCommunity":
+		return ec.fieldContext_ReferralStats_byCommunity(ctx, field)
+	case "byAgeBand":
+		return ec.fieldContext_ReferralStats_byAgeBand(ctx, field)
+	case "byMonth":
+		return ec.fieldContext_ReferralStats_byMonth(ctx, field)
+	case "medianDaysToService":
+		return ec.fieldContext_ReferralStats_medianDaysToService(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralStats", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralStatusCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_ReferralStatusCount_status(ctx, field)
+	case "count":
+		return ec.fieldContext_ReferralStatusCount_count(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_ReferralStatusCount_suppressed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralStatusCount", field.Name)
 }
 
 func (ec *executionContext) childFields_ReportProgressPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11372,6 +11798,20 @@ func (ec *executionContext) field_Query_referralNetworks_args(ctx context.Contex
 		return nil, err
 	}
 	args["filter"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_referralStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ReferralStatsFilter, error) {
+			return ec.unmarshalOReferralStatsFilter2ᚖconveneᚋgraphᚋmodelᚐReferralStatsFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
 	return args, nil
 }
 
@@ -21756,6 +22196,50 @@ func (ec *executionContext) fieldContext_Query_referrals(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_referralStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_referralStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReferralStats(ctx, fc.Args["filter"].(*model.ReferralStatsFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.ReferralStats) graphql.Marshaler {
+			return ec.marshalNReferralStats2ᚖconveneᚋhubᚐReferralStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_referralStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_referralStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22422,6 +22906,222 @@ func (ec *executionContext) fieldContext_Referral_history(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _ReferralAgeBandCount_ageBand(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralAgeBandCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralAgeBandCount_ageBand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AgeBand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.AgeBand) graphql.Marshaler {
+			return ec.marshalNAgeBand2conveneᚋhubᚐAgeBand(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralAgeBandCount_ageBand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralAgeBandCount", field, false, false, "AgeBand")
+}
+
+func (ec *executionContext) _ReferralAgeBandCount_count(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralAgeBandCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralAgeBandCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralAgeBandCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralAgeBandCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralAgeBandCount_suppressed(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralAgeBandCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralAgeBandCount_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralAgeBandCount_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralAgeBandCount", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReferralCategoryCount_category(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralCategoryCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralCategoryCount_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.ServiceCategory) graphql.Marshaler {
+			return ec.marshalNServiceCategory2conveneᚋhubᚐServiceCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralCategoryCount_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralCategoryCount", field, false, false, "ServiceCategory")
+}
+
+func (ec *executionContext) _ReferralCategoryCount_count(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralCategoryCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralCategoryCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralCategoryCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralCategoryCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralCategoryCount_suppressed(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralCategoryCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralCategoryCount_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralCategoryCount_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralCategoryCount", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReferralCommunityCount_community(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralCommunityCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralCommunityCount_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReferralCommunityCount().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Community) graphql.Marshaler {
+			return ec.marshalOCommunity2ᚖconveneᚋhubᚐCommunity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralCommunityCount_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralCommunityCount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralCommunityCount_count(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralCommunityCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralCommunityCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralCommunityCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralCommunityCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralCommunityCount_suppressed(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralCommunityCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralCommunityCount_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralCommunityCount_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralCommunityCount", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _ReferralConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ReferralConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22727,6 +23427,75 @@ func (ec *executionContext) fieldContext_ReferralEvent_referral(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ReferralMonthCount_month(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralMonthCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralMonthCount_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralMonthCount_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralMonthCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReferralMonthCount_count(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralMonthCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralMonthCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralMonthCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralMonthCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralMonthCount_suppressed(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralMonthCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralMonthCount_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralMonthCount_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralMonthCount", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ReferralNetwork_id(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralNetwork) (ret graphql.Marshaler) {
@@ -23200,6 +23969,373 @@ func (ec *executionContext) fieldContext_ReferralNetworkEdge_node(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ReferralStats_exact(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralStats_exact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralStats_exact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralStats", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReferralStats_from(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralStats_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖconveneᚋhubᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralStats_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralStats", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReferralStats_to(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralStats_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hub.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖconveneᚋhubᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralStats_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralStats", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReferralStats_total(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralStats_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralStats_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralStats_totalSuppressed(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralStats_totalSuppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalSuppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralStats_totalSuppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralStats", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReferralStats_byStatus(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralStats_byStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []hub.ReferralStatusCount) graphql.Marshaler {
+			return ec.marshalNReferralStatusCount2ᚕconveneᚋhubᚐReferralStatusCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralStats_byStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralStatusCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralStats_byCategory(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralStats_byCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByCategory, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []hub.ReferralCategoryCount) graphql.Marshaler {
+			return ec.marshalNReferralCategoryCount2ᚕconveneᚋhubᚐReferralCategoryCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralStats_byCategory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralCategoryCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralStats_byCommunity(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralStats_byCommunity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByCommunity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []hub.ReferralCommunityCount) graphql.Marshaler {
+			return ec.marshalNReferralCommunityCount2ᚕconveneᚋhubᚐReferralCommunityCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralStats_byCommunity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralCommunityCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralStats_byAgeBand(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralStats_byAgeBand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByAgeBand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []hub.ReferralAgeBandCount) graphql.Marshaler {
+			return ec.marshalNReferralAgeBandCount2ᚕconveneᚋhubᚐReferralAgeBandCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralStats_byAgeBand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralAgeBandCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralStats_byMonth(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralStats_byMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByMonth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []hub.ReferralMonthCount) graphql.Marshaler {
+			return ec.marshalNReferralMonthCount2ᚕconveneᚋhubᚐReferralMonthCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralStats_byMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralMonthCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralStats_medianDaysToService(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralStats_medianDaysToService(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianDaysToService, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralStats_medianDaysToService(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReferralStatusCount_status(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralStatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralStatusCount_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v hub.ReferralStatus) graphql.Marshaler {
+			return ec.marshalNReferralStatus2conveneᚋhubᚐReferralStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralStatusCount_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralStatusCount", field, false, false, "ReferralStatus")
+}
+
+func (ec *executionContext) _ReferralStatusCount_count(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralStatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralStatusCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralStatusCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralStatusCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralStatusCount_suppressed(ctx context.Context, field graphql.CollectedField, obj *hub.ReferralStatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralStatusCount_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralStatusCount_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralStatusCount", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ReportProgressPayload_commitment(ctx context.Context, field graphql.CollectedField, obj *model.ReportProgressPayload) (ret graphql.Marshaler) {
@@ -31636,6 +32772,83 @@ func UnmarshalReferralNetworkFilter(ctx context.Context, raw any) (model.Referra
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReferralStatsFilter(ctx context.Context, obj any) (model.ReferralStatsFilter, error) {
+	var it model.ReferralStatsFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"networkIds", "communityIds", "categories", "providerIds", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "networkIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("networkIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NetworkIds = data
+		case "communityIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIds = data
+		case "categories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categories"))
+			data, err := ec.unmarshalOServiceCategory2ᚕconveneᚋhubᚐServiceCategoryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Categories = data
+		case "providerIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderIds = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖconveneᚋhubᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖconveneᚋhubᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReferralStatsFilter unmarshals raw into the ReferralStatsFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReferralStatsFilter(ctx context.Context, raw any) (model.ReferralStatsFilter, error) {
+	var out model.ReferralStatsFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReferralStatsFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReferralSubscriptionFilter(ctx context.Context, obj any) (model.ReferralSubscriptionFilter, error) {
 	var it model.ReferralSubscriptionFilter
 	if obj == nil {
@@ -36692,6 +37905,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_referrals(ctx, field)
 				})
+		case "referralStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_referralStats(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -36899,6 +38118,136 @@ func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var referralAgeBandCountImplementors = []string{"ReferralAgeBandCount"}
+
+func (ec *executionContext) _ReferralAgeBandCount(ctx context.Context, sel ast.SelectionSet, obj *hub.ReferralAgeBandCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralAgeBandCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralAgeBandCount")
+		case "ageBand":
+			out.Values[i] = ec._ReferralAgeBandCount_ageBand(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ReferralAgeBandCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._ReferralAgeBandCount_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralCategoryCountImplementors = []string{"ReferralCategoryCount"}
+
+func (ec *executionContext) _ReferralCategoryCount(ctx context.Context, sel ast.SelectionSet, obj *hub.ReferralCategoryCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralCategoryCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralCategoryCount")
+		case "category":
+			out.Values[i] = ec._ReferralCategoryCount_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ReferralCategoryCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._ReferralCategoryCount_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralCommunityCountImplementors = []string{"ReferralCommunityCount"}
+
+func (ec *executionContext) _ReferralCommunityCount(ctx context.Context, sel ast.SelectionSet, obj *hub.ReferralCommunityCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralCommunityCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralCommunityCount")
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReferralCommunityCount_community(ctx, field, obj)
+				})
+		case "count":
+			out.Values[i] = ec._ReferralCommunityCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "suppressed":
+			out.Values[i] = ec._ReferralCommunityCount_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var referralConnectionImplementors = []string{"ReferralConnection"}
 
 func (ec *executionContext) _ReferralConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ReferralConnection) graphql.Marshaler {
@@ -37023,6 +38372,49 @@ func (ec *executionContext) _ReferralEvent(ctx context.Context, sel ast.Selectio
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ReferralEvent_referral(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralMonthCountImplementors = []string{"ReferralMonthCount"}
+
+func (ec *executionContext) _ReferralMonthCount(ctx context.Context, sel ast.SelectionSet, obj *hub.ReferralMonthCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralMonthCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralMonthCount")
+		case "month":
+			out.Values[i] = ec._ReferralMonthCount_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ReferralMonthCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._ReferralMonthCount_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -37190,6 +38582,132 @@ func (ec *executionContext) _ReferralNetworkEdge(ctx context.Context, sel ast.Se
 			}
 		case "node":
 			out.Values[i] = ec._ReferralNetworkEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralStatsImplementors = []string{"ReferralStats"}
+
+func (ec *executionContext) _ReferralStats(ctx context.Context, sel ast.SelectionSet, obj *hub.ReferralStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralStats")
+		case "exact":
+			out.Values[i] = ec._ReferralStats_exact(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._ReferralStats_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._ReferralStats_to(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._ReferralStats_total(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "totalSuppressed":
+			out.Values[i] = ec._ReferralStats_totalSuppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byStatus":
+			out.Values[i] = ec._ReferralStats_byStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byCategory":
+			out.Values[i] = ec._ReferralStats_byCategory(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byCommunity":
+			out.Values[i] = ec._ReferralStats_byCommunity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byAgeBand":
+			out.Values[i] = ec._ReferralStats_byAgeBand(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byMonth":
+			out.Values[i] = ec._ReferralStats_byMonth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "medianDaysToService":
+			out.Values[i] = ec._ReferralStats_medianDaysToService(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralStatusCountImplementors = []string{"ReferralStatusCount"}
+
+func (ec *executionContext) _ReferralStatusCount(ctx context.Context, sel ast.SelectionSet, obj *hub.ReferralStatusCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralStatusCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralStatusCount")
+		case "status":
+			out.Values[i] = ec._ReferralStatusCount_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ReferralStatusCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._ReferralStatusCount_suppressed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -40937,6 +42455,66 @@ func (ec *executionContext) marshalNReferral2ᚖconveneᚋhubᚐReferral(ctx con
 	return ec._Referral(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReferralAgeBandCount2conveneᚋhubᚐReferralAgeBandCount(ctx context.Context, sel ast.SelectionSet, v hub.ReferralAgeBandCount) graphql.Marshaler {
+	return ec._ReferralAgeBandCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReferralAgeBandCount2ᚕconveneᚋhubᚐReferralAgeBandCountᚄ(ctx context.Context, sel ast.SelectionSet, v []hub.ReferralAgeBandCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferralAgeBandCount2conveneᚋhubᚐReferralAgeBandCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReferralCategoryCount2conveneᚋhubᚐReferralCategoryCount(ctx context.Context, sel ast.SelectionSet, v hub.ReferralCategoryCount) graphql.Marshaler {
+	return ec._ReferralCategoryCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReferralCategoryCount2ᚕconveneᚋhubᚐReferralCategoryCountᚄ(ctx context.Context, sel ast.SelectionSet, v []hub.ReferralCategoryCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferralCategoryCount2conveneᚋhubᚐReferralCategoryCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReferralCommunityCount2conveneᚋhubᚐReferralCommunityCount(ctx context.Context, sel ast.SelectionSet, v hub.ReferralCommunityCount) graphql.Marshaler {
+	return ec._ReferralCommunityCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReferralCommunityCount2ᚕconveneᚋhubᚐReferralCommunityCountᚄ(ctx context.Context, sel ast.SelectionSet, v []hub.ReferralCommunityCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferralCommunityCount2conveneᚋhubᚐReferralCommunityCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNReferralConnection2ᚖconveneᚋgraphᚋmodelᚐReferralConnection(ctx context.Context, sel ast.SelectionSet, v *model.ReferralConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ReferralConnection!")
@@ -40975,6 +42553,26 @@ func (ec *executionContext) marshalNReferralEvent2ᚖconveneᚋhubᚐEvent(ctx c
 		return graphql.Null
 	}
 	return ec._ReferralEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReferralMonthCount2conveneᚋhubᚐReferralMonthCount(ctx context.Context, sel ast.SelectionSet, v hub.ReferralMonthCount) graphql.Marshaler {
+	return ec._ReferralMonthCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReferralMonthCount2ᚕconveneᚋhubᚐReferralMonthCountᚄ(ctx context.Context, sel ast.SelectionSet, v []hub.ReferralMonthCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferralMonthCount2conveneᚋhubᚐReferralMonthCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNReferralNetwork2ᚕᚖconveneᚋhubᚐReferralNetworkᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.ReferralNetwork) graphql.Marshaler {
@@ -41033,6 +42631,14 @@ func (ec *executionContext) marshalNReferralNetworkEdge2ᚖconveneᚋgraphᚋmod
 	return ec._ReferralNetworkEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReferralStats2ᚖconveneᚋhubᚐReferralStats(ctx context.Context, sel ast.SelectionSet, v *hub.ReferralStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferralStats!")
+		return graphql.Null
+	}
+	return ec._ReferralStats(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNReferralStatus2conveneᚋhubᚐReferralStatus(ctx context.Context, v any) (hub.ReferralStatus, error) {
 	res, err := gqltype.UnmarshalReferralStatus(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -41066,6 +42672,26 @@ func (ec *executionContext) marshalNReferralStatus2ᚕconveneᚋhubᚐReferralSt
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReferralStatus2conveneᚋhubᚐReferralStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReferralStatusCount2conveneᚋhubᚐReferralStatusCount(ctx context.Context, sel ast.SelectionSet, v hub.ReferralStatusCount) graphql.Marshaler {
+	return ec._ReferralStatusCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReferralStatusCount2ᚕconveneᚋhubᚐReferralStatusCountᚄ(ctx context.Context, sel ast.SelectionSet, v []hub.ReferralStatusCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferralStatusCount2conveneᚋhubᚐReferralStatusCount(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42916,6 +44542,14 @@ func (ec *executionContext) unmarshalOReferralNetworkFilter2ᚖconveneᚋgraph�
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputReferralNetworkFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOReferralStatsFilter2ᚖconveneᚋgraphᚋmodelᚐReferralStatsFilter(ctx context.Context, v any) (*model.ReferralStatsFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReferralStatsFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

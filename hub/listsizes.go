@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"time"
 )
 
 // ListSizes bound what each list of the read model can hold: the longest
@@ -29,6 +30,11 @@ type ListSizes struct {
 	// ChangeFields bounds the fields one change lists: every field of
 	// the largest kind of entity, and a note.
 	ChangeFields int
+	// ReferralMonths bounds the months referral figures list: from the
+	// earliest referral's to today's.
+	ReferralMonths int
+
+	firstReferral, lastReferral Date // the earliest and latest referral dates seen
 }
 
 // ListSizes returns the current bounds.
@@ -38,6 +44,9 @@ func (m *ReadModel) ListSizes() ListSizes {
 	s := m.sizes
 	s.Plans, s.Pillars, s.Communities = len(m.tables[Plans.n].rows), len(m.tables[Pillars.n].rows), len(m.tables[Communities.n].rows)
 	s.ChangeFields = maxChangeFields()
+	if s.firstReferral != "" {
+		s.ReferralMonths = len(monthsBetween(s.firstReferral, max(DateOf(time.Now()), s.lastReferral))) + 1
+	}
 	return s
 }
 
@@ -83,6 +92,12 @@ func (m *ReadModel) noteSizes(s State) {
 	}
 	if n := ReferralNetworks.Of(s); n != nil {
 		raise(&z.NetworkMembers, len(n.MemberIDs))
+	}
+	if r := Referrals.Of(s); r != nil {
+		if z.firstReferral == "" || r.Date < z.firstReferral {
+			z.firstReferral = r.Date
+		}
+		z.lastReferral = max(z.lastReferral, r.Date)
 	}
 	if o := Outcomes.Of(s); o != nil {
 		raise(&z.OutcomeCommitments, len(o.CommitmentIDs))

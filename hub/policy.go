@@ -64,6 +64,27 @@ func canSeeReferral(_ *ReadModel, v Viewer, r *Referral) bool {
 	return v.Role == RoleAdmin || (v.Role == RoleEditor && r.Involves(v.StakeholderID))
 }
 
+// seesExactReferralFigures is the rule for referral figures: exact counts
+// for admins, and for an editor whose filter counts only referrals its
+// stakeholder received (providerIds naming it alone), each of which it may
+// see. Everyone else, viewers included, gets figures under disclosure
+// control (ReferralStats). The rule reads the filter, not the data, so
+// that whether figures are exact says nothing of others' referrals.
+func (v Viewer) seesExactReferralFigures(providerIDs []string) bool {
+	switch {
+	case v.Role == RoleAdmin:
+		return true
+	case v.Role != RoleEditor || v.StakeholderID == "" || len(providerIDs) == 0:
+		return false
+	}
+	for _, p := range providerIDs {
+		if p != v.StakeholderID {
+			return false
+		}
+	}
+	return true
+}
+
 // canSeeToken is the tokens row's rule: admins only.
 func canSeeToken(_ *ReadModel, v Viewer, _ *Token) bool { return v.Role == RoleAdmin }
 

@@ -39,6 +39,7 @@ type ReadModel struct {
 	asOfTime time.Time
 	policy   *ReadModel
 	source   *ReadModel
+	released releaseCache // referral figures under disclosure control
 }
 
 // table holds the current entities of one kind, by id, with the

@@ -51,6 +51,11 @@ func ListSizes(m *hub.ReadModel) func() map[string]int {
 			"Service.communities":            z.ServiceCommunities,
 			"Service.contacts":               z.ServiceContacts,
 			"ReferralNetwork.members":        z.NetworkMembers,
+			"ReferralStats.byStatus":         len(hub.AllReferralStatuses),
+			"ReferralStats.byCategory":       len(hub.AllServiceCategories),
+			"ReferralStats.byCommunity":      z.Communities,
+			"ReferralStats.byAgeBand":        len(hub.AllAgeBands),
+			"ReferralStats.byMonth":          z.ReferralMonths,
 		}
 		// A mutation's user errors are as many as its input has mistakes:
 		// they grow with the request, which the body limit bounds, not

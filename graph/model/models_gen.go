@@ -785,6 +785,22 @@ type ReferralNetworkFilter struct {
 	MemberIds []string `json:"memberIds,omitempty"`
 }
 
+// Which referrals figures count. Conditions combine with AND; values within a list with OR; absent fields select all.
+type ReferralStatsFilter struct {
+	// Only referrals made in these networks.
+	NetworkIds []string `json:"networkIds,omitempty"`
+	// Only referrals made in networks of these communities.
+	CommunityIds []string `json:"communityIds,omitempty"`
+	// Only referrals to services in these categories.
+	Categories []hub.ServiceCategory `json:"categories,omitempty"`
+	// Only referrals received by these providers.
+	ProviderIds []string `json:"providerIds,omitempty"`
+	// Only referrals made on or after this date (under disclosure control, from the first day of its month).
+	From *hub.Date `json:"from,omitempty"`
+	// Only referrals made on or before this date (under disclosure control, to the last day of its month).
+	To *hub.Date `json:"to,omitempty"`
+}
+
 // Which new referrals `referralReceived` delivers.
 type ReferralSubscriptionFilter struct {
 	// Only referrals to services of these providers.
