@@ -79,27 +79,7 @@ func TestImportCommand(t *testing.T) {
 	}
 
 	// Killed halfway through writing.
-	cmd := exec.Command(bin, append([]string{"import", demo}, db...)...)
-	pipe, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	progressLine := regexp.MustCompile(`^import: (\d+)/(\d+) events`)
-	lines := bufio.NewScanner(pipe)
-	killedAt := 0
-	for lines.Scan() {
-		if m := progressLine.FindStringSubmatch(lines.Text()); m != nil {
-			killedAt, _ = strconv.Atoi(m[1])
-			if err := cmd.Process.Kill(); err != nil {
-				t.Fatal(err)
-			}
-			break
-		}
-	}
-	cmd.Wait()
+	killedAt := killImportAtItsFirstProgress(t, bin, append([]string{"import", demo}, db...)...)
 	if killedAt == 0 {
 		t.Fatal("the import printed no progress line before it ended")
 	}
@@ -132,4 +112,33 @@ func TestImportCommand(t *testing.T) {
 	if len(after.StrategicPlans) != 1 || after.Stakeholders.TotalCount < 30 || after.Commitments.TotalCount < 60 {
 		t.Fatalf("after the import: %+v", after)
 	}
+}
+
+// killImportAtItsFirstProgress runs the binary with args (an import) and
+// kills it (SIGKILL) at its first progress line, halfway through writing;
+// it returns how many events that line had counted, 0 if none came.
+func killImportAtItsFirstProgress(t *testing.T, bin string, args ...string) int {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	progressLine := regexp.MustCompile(`^import: (\d+)/(\d+) events`)
+	lines := bufio.NewScanner(pipe)
+	killedAt := 0
+	for lines.Scan() {
+		if m := progressLine.FindStringSubmatch(lines.Text()); m != nil {
+			killedAt, _ = strconv.Atoi(m[1])
+			if err := cmd.Process.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	cmd.Wait()
+	return killedAt
 }

@@ -1,14 +1,11 @@
 package app
 
 import (
-	"bufio"
 	"encoding/json"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -284,27 +281,7 @@ func TestImportProgressReportsCommand(t *testing.T) {
 	}
 
 	// Killed halfway through writing.
-	cmd := exec.Command(bin, append([]string{"import", big}, db...)...)
-	pipe, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	progressLine := regexp.MustCompile(`^import: (\d+)/(\d+) events`)
-	lines := bufio.NewScanner(pipe)
-	killedAt := 0
-	for lines.Scan() {
-		if m := progressLine.FindStringSubmatch(lines.Text()); m != nil {
-			killedAt, _ = strconv.Atoi(m[1])
-			if err := cmd.Process.Kill(); err != nil {
-				t.Fatal(err)
-			}
-			break
-		}
-	}
-	cmd.Wait()
+	killedAt := killImportAtItsFirstProgress(t, bin, append([]string{"import", big}, db...)...)
 	if killedAt == 0 || killedAt >= 10_000 {
 		t.Fatalf("the import printed no progress line before its end (killed at %d)", killedAt)
 	}
