@@ -76,7 +76,13 @@ func TestTwoInstancesWriteFairly(t *testing.T) {
 				t.Fatalf("unfair: %d writes through A, %d through B; each must make at least a third", writes[a], writes[b])
 			}
 			// Both instances agree, and every acknowledged write is one version.
-			eventually(t, "B to apply every write", func() bool { return b.app.hub.Model().Seq() == a.app.hub.Model().Seq() })
+			// 45 s, not eventually's 15: once, in the full suite, B had not
+			// caught up within 15 s; the message names both positions.
+			for deadline := time.Now().Add(45 * time.Second); b.app.hub.Model().Seq() != a.app.hub.Model().Seq(); time.Sleep(10 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("B did not apply every write within 45 s: A at %d, B at %d", a.app.hub.Model().Seq(), b.app.hub.Model().Seq())
+				}
+			}
 			after := versionsOf(t, b, ids)
 			for _, id := range ids {
 				if after[id]-before[id] != acked[id] {
