@@ -27,6 +27,7 @@ type results struct {
 	idleCPU       float64         // Convene binary's CPU use when idle, in cores
 	startupDetail string
 	reads         []*readRow
+	gcControl     []gcPhase // the uncached fixed-rate phases on the binary with its collector off
 	w4            *w4Result
 	w4pair        *w4PairResult
 	replay        *replayResult
@@ -55,6 +56,7 @@ type readRow struct {
 	peak, fixed loadResult
 	verified    string
 	hey         *heyResult // the fixed-rate phase again with hey (bench/hey.go), uncached rows
+	gcs         int        // Convene's collections during the fixed-rate phase (-1: not Convene, or unknown)
 }
 
 func (r *results) warn(format string, args ...any) {
@@ -130,7 +132,7 @@ func run(ctx context.Context, cfg *config) error {
 	if err != nil {
 		return err
 	}
-	defer cv.stop()
+	defer func() { cv.stop() }() // cv is started again after the collector's control
 	res.startups = append(res.startups, cv.ready)
 	logf("convene ready in %s", cv.ready.Round(time.Millisecond))
 	if ip != nil {
@@ -180,9 +182,11 @@ func run(ctx context.Context, cfg *config) error {
 		}
 		// The same requests with a token: answers are cached for anonymous
 		// callers only, so these rows show every request executed.
+		var uncached []uncachedPhase
 		for _, wl := range wls {
 			reqs := posts(cv.addr, wl.gql, "Authorization", "Bearer "+token)
 			row := measureRead(cfg, wl, convUncached, &reqSet{addr: cv.addr, pid: cv.pid(), reqs: reqs, check: okGraphQL}, "served")
+			uncached = append(uncached, uncachedPhase{row: row, bodies: wl.gql, check: okGraphQL})
 			if row.hey = runHey(cfg, cv.addr, token, wl.gql[0], cfg.conns, row.fixed.Rate, cfg.dur); row.hey != nil {
 				logf("%s %-26s hey at %6.0f req/s: p50 %7s p99 %7s max %7s %s", wl.name, convUncached, row.hey.rate,
 					fmtDur(row.hey.p50), fmtDur(row.hey.p99), fmtDur(row.hey.max), row.hey.errs)
@@ -196,8 +200,18 @@ func run(ctx context.Context, cfg *config) error {
 			// page too large): any answer with status 200 counts.
 			reqs := posts(cv.addr, mix.gql, "Authorization", "Bearer "+token)
 			ok := func(status int, _ []byte) bool { return status == 200 }
-			res.reads = append(res.reads, measureRead(cfg, mix, convUncached, &reqSet{addr: cv.addr, pid: cv.pid(), reqs: reqs, check: ok}, fmt.Sprintf("%d requests", len(reqs))))
+			row := measureRead(cfg, mix, convUncached, &reqSet{addr: cv.addr, pid: cv.pid(), reqs: reqs, check: ok}, fmt.Sprintf("%d requests", len(reqs)))
+			res.reads = append(res.reads, row)
+			uncached = append(uncached, uncachedPhase{row: row, bodies: mix.gql, check: ok})
 		}
+		// The tails' control needs the data directory: the binary stops
+		// for it and starts again for what follows.
+		cv.stop()
+		res.gcControl = runGCControl(cfg, res, bin, dataDir, token, uncached)
+		if cv, err = startConvene(cfg, bin, dataDir, token, "convene"); err != nil {
+			return err
+		}
+		res.startups = append(res.startups, cv.ready)
 	}
 	if cfg.want("w4") || cfg.want("w4pg") {
 		res.w4 = runW4(cfg, res, cv, ex, token)
@@ -424,6 +438,11 @@ func startConvene(cfg *config, bin, dataDir, token, name string) (*convene, erro
 // startConveneOn starts the binary on the embedded FerretDB on the
 // PostgreSQL database at pgURL, or on SQLite in dataDir when pgURL is empty.
 func startConveneOn(cfg *config, bin, dataDir, pgURL, token, name string) (*convene, error) {
+	return startConveneEnv(cfg, bin, dataDir, pgURL, token, name, nil)
+}
+
+// startConveneEnv is startConveneOn with more environment variables.
+func startConveneEnv(cfg *config, bin, dataDir, pgURL, token, name string, env []string) (*convene, error) {
 	addr, emb := freeAddr(), freeAddr()
 	args := []string{bin, "--addr", addr, "--data-dir", dataDir, "--embedded-addr", emb, "--admin-token", token, "--seed-demo=false"}
 	if pgURL != "" {
@@ -435,7 +454,7 @@ func startConveneOn(cfg *config, bin, dataDir, pgURL, token, name string) (*conv
 	if flags["rate-limit"] {
 		args = append(args, "--rate-limit=0")
 	}
-	p, err := startProc(cfg.work, name, addr, []string{"CONVENE_RATE_LIMIT=0"}, args...)
+	p, err := startProc(cfg.work, name, addr, append([]string{"CONVENE_RATE_LIMIT=0"}, env...), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -583,7 +602,17 @@ func verifySame(res *results, name string, wl *workload, rs *reqSet, want [][]by
 func measureRead(cfg *config, wl *workload, target string, rs *reqSet, verified string) *readRow {
 	closedLoop(rs, cfg.conns, cfg.warm)
 	peak := closedLoop(rs, cfg.conns, cfg.dur)
+	gcs := -1
+	before := -1
+	if strings.HasPrefix(target, "Convene") {
+		before = gcCycles(rs.addr)
+	}
 	fixed := fixedRate(rs, cfg.conns, peak.throughput()/2, cfg.dur)
+	if before >= 0 {
+		if after := gcCycles(rs.addr); after >= 0 {
+			gcs = after - before
+		}
+	}
 	logf("%s %-26s peak %8.0f req/s (client CPU %3.0f%%) | at %6.0f req/s: p50 %7s p99 %7s | errors %d | other processes: %.0f%% of CPU %s, %.0f%% of CPU %s",
 		wl.name, target, peak.throughput(), 100*peak.ClientCPU, fixed.Rate, fmtDur(fixed.pct(50)), fmtDur(fixed.pct(99)), peak.Errors+fixed.Errors,
 		100*max(peak.ForeignSrv, fixed.ForeignSrv), serverCore, 100*max(peak.ForeignCli, fixed.ForeignCli), clientCore)
@@ -591,7 +620,7 @@ func measureRead(cfg *config, wl *workload, target string, rs *reqSet, verified 
 		logf("  first error: %s", e)
 	}
 	noteOthers(wl.name+" "+target, peak, fixed)
-	return &readRow{wl: wl.name, target: target, peak: peak, fixed: fixed, verified: verified}
+	return &readRow{wl: wl.name, target: target, peak: peak, fixed: fixed, verified: verified, gcs: gcs}
 }
 
 // ---------------------------------------------------------------- W4
