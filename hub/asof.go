@@ -397,6 +397,7 @@ func (m *ReadModel) view(ms int64) (*ReadModel, error) {
 	for _, k := range kinds {
 		if n := len(m.asOf.lines[k.n]); n > 0 {
 			v.tables[k.n].rows = make(map[string]entity, n)
+			v.tables[k.n].num = make(map[string]int32, n)
 		}
 	}
 	if n := len(m.asOf.lines[Commitments.n]); n > 0 {
@@ -432,10 +433,13 @@ func (m *ReadModel) view(ms int64) (*ReadModel, error) {
 			t.lazy[name] = &lazyIndex{build: func() links {
 				ix := links{}
 				var keys []string
-				for id, e := range t.rows {
+				for n, e := range t.byNum { // ascending: each add appends
+					if e == nil {
+						continue
+					}
 					keys = k.keys(e, i, keys[:0])
 					for _, key := range keys {
-						ix.add(key, id)
+						ix.add(key, int32(n))
 					}
 				}
 				return ix
@@ -474,7 +478,7 @@ func (m *ReadModel) viewCommitments(v *ReadModel, ms int64, objective func(id st
 // commitment once: its search text is the live row's while it reads the
 // same (most commitments' titles never change).
 func (m *ReadModel) putPastCommitment(c *Commitment, live *commitmentRow) {
-	m.tables[Commitments.n].rows[c.ID] = c
+	m.tables[Commitments.n].set(c.ID, c)
 	ix := &m.commitmentIndex
 	ix.rowOf[c.ID] = len(ix.rows)
 	ix.rows = append(ix.rows, commitmentRow{c: c})

@@ -69,8 +69,12 @@ func TestIndexedFiltersAgreeWithScan(t *testing.T) {
 			tb := m.tables[i]
 			for j, name := range k.indexes {
 				listed := 0
-				for key, ids := range tb.indexes[name] {
-					for id := range ids {
+				for key, nums := range tb.indexes[name] {
+					if !slices.IsSorted(nums) || len(slices.Compact(slices.Clone(nums))) != len(nums) {
+						t.Errorf("%s: %s index %s lists %v under %q: not ascending, or twice", when, k.Type, name, nums, key)
+					}
+					for _, n := range nums {
+						id := tb.id(n)
 						listed++
 						if !slices.Contains(k.keys(tb.rows[id], j, nil), key) {
 							t.Errorf("%s: %s index %s lists %s under %q, a key it no longer has", when, k.Type, name, id, key)

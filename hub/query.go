@@ -237,10 +237,11 @@ func StakeholderKey(s *Stakeholder) string { return strings.ToLower(s.Name) + "\
 // reference, optionally only in the given roles.
 func (m *ReadModel) CommitmentsOf(stakeholderID string, roles []ParticipantRole) []*Commitment {
 	m.mu.RLock()
-	ids := m.tables[Commitments.n].index("stakeholder")[stakeholderID]
-	rows := make([]commitmentRow, 0, len(ids))
-	for id := range ids {
-		if i, ok := m.commitmentIndex.rowOf[id]; ok && among(roles, m.commitmentIndex.rows[i].c.RoleOf(stakeholderID)) {
+	t := m.tables[Commitments.n]
+	nums := t.listed("stakeholder", stakeholderID)
+	rows := make([]commitmentRow, 0, len(nums))
+	for _, n := range nums {
+		if i, ok := m.commitmentIndex.rowOf[t.id(n)]; ok && among(roles, m.commitmentIndex.rows[i].c.RoleOf(stakeholderID)) {
 			rows = append(rows, m.commitmentIndex.rows[i])
 		}
 	}
@@ -623,7 +624,7 @@ func narrowest[T any](m *ReadModel, k *Kind[T], lookups ...lookup) []*T {
 	}
 	t := m.tables[k.n]
 	var out []*T
-	t.eachListed(best.index, best.keys, func(id string) { out = append(out, any(t.rows[id]).(*T)) })
+	t.eachListed(best.index, best.keys, func(e entity) { out = append(out, any(e).(*T)) })
 	return out
 }
 

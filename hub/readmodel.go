@@ -45,11 +45,48 @@ type ReadModel struct {
 // table holds the current entities of one kind, by id, with the
 // secondary indexes its registry row declares, by name.
 type table struct {
-	rows    map[string]entity
+	rows map[string]entity
+	// Each id stored gets a row number for good (a deleted entity keeps
+	// its own), and the indexes list numbers: arrays of integers, which
+	// the garbage collector does not read, where sets of ids were maps of
+	// pointers it marked on every cycle.
+	num     map[string]int32
+	byNum   []entity // the current entity of each number; nil when deleted
 	indexes map[string]links
 	// lazy holds a view's indexes (asof.go), built when first read.
 	lazy map[string]*lazyIndex
 }
+
+func newTable() *table {
+	return &table{rows: map[string]entity{}, num: map[string]int32{}, indexes: map[string]links{}}
+}
+
+// set stores e as the entity id and returns its row number.
+func (t *table) set(id string, e entity) int32 {
+	n, ok := t.num[id]
+	if !ok {
+		n = int32(len(t.byNum))
+		t.num[id] = n
+		t.byNum = append(t.byNum, nil)
+	}
+	t.rows[id], t.byNum[n] = e, e
+	return n
+}
+
+// unset removes the entity id, keeping its number.
+func (t *table) unset(id string) {
+	delete(t.rows, id)
+	if n, ok := t.num[id]; ok {
+		t.byNum[n] = nil
+	}
+}
+
+// listed returns the row numbers listed under key in the named index,
+// ascending; call it under m.mu and do not keep it past.
+func (t *table) listed(index, key string) []int32 { return t.index(index)[key] }
+
+// id returns the id of the entity of row number n.
+func (t *table) id(n int32) string { return t.byNum[n].meta().ID }
 
 func (t *table) index(name string) links {
 	if t.lazy != nil {
@@ -75,7 +112,7 @@ func NewReadModel() *ReadModel {
 	}
 	m.commitmentIndex.all.tally = newTally(allDims, nil)
 	for _, k := range kinds {
-		t := &table{rows: map[string]entity{}, indexes: map[string]links{}}
+		t := newTable()
 		for _, name := range k.indexes {
 			t.indexes[name] = links{}
 		}
@@ -111,6 +148,8 @@ func (m *ReadModel) restore(snaps []Snapshot, watermark int64) int {
 	for i, t := range m.tables { // grown once, not by doubling
 		if len(t.rows) == 0 {
 			t.rows = make(map[string]entity, perKind[i])
+			t.num = make(map[string]int32, perKind[i])
+			t.byNum = make([]entity, 0, perKind[i])
 		}
 	}
 	// Commitments last: a stakeholder put after its commitments refreshes
@@ -300,6 +339,7 @@ func (m *ReadModel) put(s State) {
 	}
 	k, t, id := s.k, m.tables[s.k.n], s.e.meta().ID
 	old := t.rows[id]
+	n := t.set(id, s.e)
 	for i, name := range k.indexes {
 		if m.policy != nil { // a view's indexes are built when first read
 			break
@@ -307,7 +347,7 @@ func (m *ReadModel) put(s State) {
 		ix := t.indexes[name]
 		m.newKeys = k.keys(s.e, i, m.newKeys[:0])
 		for _, key := range m.newKeys {
-			ix.add(key, id)
+			ix.add(key, n)
 		}
 		if old == nil {
 			continue
@@ -315,11 +355,10 @@ func (m *ReadModel) put(s State) {
 		m.oldKeys = k.keys(old, i, m.oldKeys[:0])
 		for _, key := range m.oldKeys {
 			if !slices.Contains(m.newKeys, key) {
-				ix.remove(key, id)
+				ix.remove(key, n)
 			}
 		}
 	}
-	t.rows[id] = s.e
 	k.put(m, old, s.e)
 	if m.policy == nil {
 		m.noteSizes(s)
@@ -333,10 +372,10 @@ func (m *ReadModel) forget(s State) {
 	if old := t.rows[id]; old != nil {
 		for i, name := range k.indexes {
 			for _, key := range k.keys(old, i, nil) {
-				t.indexes[name].remove(key, id)
+				t.indexes[name].remove(key, t.num[id])
 			}
 		}
-		delete(t.rows, id)
+		t.unset(id)
 	}
 	m.tombstones[streamOfState(s)] = s
 }
@@ -357,25 +396,33 @@ func (m *ReadModel) objectiveMoved(o *Objective) {
 	}
 }
 
-// links is a one-to-many index: key → set of ids.
-type links map[string]map[string]struct{}
+// links is a one-to-many index: key → the row numbers listed under it,
+// ascending, each once.
+type links map[string][]int32
 
-func (l links) add(key, id string) {
+func (l links) add(key string, n int32) {
 	if key == "" {
 		return
 	}
-	set := l[key]
-	if set == nil {
-		set = map[string]struct{}{}
-		l[key] = set
+	list := l[key]
+	if k := len(list); k == 0 || list[k-1] < n { // new rows come last
+		l[key] = append(list, n)
+		return
 	}
-	set[id] = struct{}{}
+	if p, found := slices.BinarySearch(list, n); !found {
+		l[key] = slices.Insert(list, p, n)
+	}
 }
 
-func (l links) remove(key, id string) {
-	if set := l[key]; set != nil {
-		if delete(set, id); len(set) == 0 {
-			delete(l, key)
-		}
+func (l links) remove(key string, n int32) {
+	list := l[key]
+	p, found := slices.BinarySearch(list, n)
+	if !found {
+		return
+	}
+	if list = slices.Delete(list, p, p+1); len(list) == 0 {
+		delete(l, key)
+	} else {
+		l[key] = list
 	}
 }
