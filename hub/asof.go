@@ -176,7 +176,7 @@ func (m *ReadModel) buildAsOf() error {
 			}
 		}
 		for id, cur := range ids {
-			changes, err := m.history[StreamOf(k.Type, id)].Changes()
+			changes, err := m.tables[k.n].history(id).Changes()
 			if err != nil {
 				return fmt.Errorf("history of %s %s: %w", k.Type, id, err)
 			}
@@ -566,7 +566,7 @@ func (m *ReadModel) patch(c *Commitment, tl *timeline, i int) error {
 	}
 	baseVersion := tl.bases[from].meta().Version
 	var err error
-	herr := m.history[StreamOf(TypeCommitment, c.ID)].each(func(ch Change) bool {
+	herr := m.tables[Commitments.n].history(c.ID).each(func(ch Change) bool {
 		if ch.Version > c.Version {
 			return false
 		}

@@ -40,7 +40,7 @@ func (m *ReadModel) History(t EntityType, id string) ([]Change, error) {
 		return m.historyThen(t, id)
 	}
 	m.mu.RLock()
-	h := m.history[StreamOf(t, id)] // appends never change these bytes
+	h := m.historyOf(t, id) // appends never change these bytes
 	m.mu.RUnlock()
 	return h.Changes()
 }
@@ -52,7 +52,7 @@ func (m *ReadModel) ProgressReports(c *Commitment) ([]ProgressReport, error) {
 		return m.source.ProgressReports(c)
 	}
 	m.mu.RLock()
-	r := m.reports[c.ID] // appends never change these bytes
+	r := m.reportsOf(c.ID) // appends never change these bytes
 	m.mu.RUnlock()
 	return r.First(c.ReportCount)
 }
@@ -68,7 +68,7 @@ func (m *ReadModel) Verifications(c *Commitment) ([]Verification, error) {
 // version, oldest first.
 func (m *ReadModel) ReportsAndVerdicts(c *Commitment) ([]ProgressReport, []Verification, error) {
 	m.mu.RLock()
-	r := m.reports[c.ID] // appends never change these bytes
+	r := m.reportsOf(c.ID) // appends never change these bytes
 	m.mu.RUnlock()
 	return r.Upto(c.ReportCount, c.VerificationCount)
 }
@@ -720,14 +720,23 @@ type AuditFilter struct {
 // AuditLog returns every change that matches, newest first.
 func (m *ReadModel) AuditLog(f AuditFilter) ([]*AuditEntry, error) {
 	m.mu.RLock()
-	histories := make(map[string]History, len(m.history))
-	for stream, h := range m.history {
-		histories[stream] = h // appends never change these bytes
+	type streamHistory struct {
+		t  EntityType
+		id string
+		h  History
+	}
+	var histories []streamHistory
+	for i, t := range m.tables {
+		for id, n := range t.num {
+			if h := t.hist[n]; len(h) > 0 { // appends never change these bytes
+				histories = append(histories, streamHistory{kinds[i].Type, id, h})
+			}
+		}
 	}
 	m.mu.RUnlock()
 	var out []*AuditEntry
-	for stream, h := range histories {
-		t, id, _ := strings.Cut(stream, ":")
+	for _, sh := range histories {
+		t, id, h := sh.t, sh.id, sh.h
 		err := h.each(func(c Change) bool {
 			if among(f.TokenIDs, c.Actor.TokenID) && (len(f.StakeholderIDs) == 0 || (c.Actor.StakeholderID != "" && among(f.StakeholderIDs, c.Actor.StakeholderID))) &&
 				(f.From == nil || !c.At.Before(*f.From)) && (f.To == nil || c.At.Before(*f.To)) {
@@ -736,7 +745,7 @@ func (m *ReadModel) AuditLog(f AuditFilter) ([]*AuditEntry, error) {
 			return true
 		})
 		if err != nil {
-			return nil, fmt.Errorf("history of %s: %w", stream, err)
+			return nil, fmt.Errorf("history of %s: %w", StreamOf(t, id), err)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Seq > out[j].Seq })

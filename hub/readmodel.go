@@ -17,9 +17,6 @@ type ReadModel struct {
 
 	tables []*table // one per kind, in registry order
 
-	history map[string]History // by stream
-	reports map[string]Reports // by commitment
-
 	commitmentIndex commitmentIndex
 
 	dirty map[string]State // streams whose snapshot is behind, by stream
@@ -51,7 +48,9 @@ type table struct {
 	// the garbage collector does not read, where sets of ids were maps of
 	// pointers it marked on every cycle.
 	num     map[string]int32
-	byNum   []entity // the current entity of each number; nil when deleted
+	byNum   []entity  // the current entity of each number; nil when deleted
+	hist    []History // each number's history, deleted entities' too
+	reps    []Reports // each number's progress reports (commitments), as far as any
 	indexes map[string]links
 	// lazy holds a view's indexes (asof.go), built when first read.
 	lazy map[string]*lazyIndex
@@ -61,17 +60,61 @@ func newTable() *table {
 	return &table{rows: map[string]entity{}, num: map[string]int32{}, indexes: map[string]links{}}
 }
 
-// set stores e as the entity id and returns its row number.
-func (t *table) set(id string, e entity) int32 {
+// number returns the row number of id, giving it the next one if it has
+// none.
+func (t *table) number(id string) int32 {
 	n, ok := t.num[id]
 	if !ok {
 		n = int32(len(t.byNum))
 		t.num[id] = n
-		t.byNum = append(t.byNum, nil)
+		t.byNum, t.hist = append(t.byNum, nil), append(t.hist, nil)
 	}
+	return n
+}
+
+// set stores e as the entity id and returns its row number.
+func (t *table) set(id string, e entity) int32 {
+	n := t.number(id)
 	t.rows[id], t.byNum[n] = e, e
 	return n
 }
+
+// history returns the history of the entity id.
+func (t *table) history(id string) History {
+	if n, ok := t.num[id]; ok {
+		return t.hist[n]
+	}
+	return nil
+}
+
+// reports returns the progress reports of the commitment id.
+func (t *table) reports(id string) Reports {
+	if n, ok := t.num[id]; ok && int(n) < len(t.reps) {
+		return t.reps[n]
+	}
+	return nil
+}
+
+func (t *table) setReports(id string, r Reports) {
+	n := t.number(id)
+	if grow := int(n) + 1 - len(t.reps); grow > 0 {
+		t.reps = append(t.reps, make([]Reports, grow)...)
+	}
+	t.reps[n] = r
+}
+
+// historyOf returns the history of the entity id of type et; call it
+// under m.mu.
+func (m *ReadModel) historyOf(et EntityType, id string) History {
+	if k := kindsByType[et]; k != nil {
+		return m.tables[k.n].history(id)
+	}
+	return nil
+}
+
+// reportsOf returns the progress reports of the commitment id; call it
+// under m.mu.
+func (m *ReadModel) reportsOf(id string) Reports { return m.tables[Commitments.n].reports(id) }
 
 // unset removes the entity id, keeping its number.
 func (t *table) unset(id string) {
@@ -102,8 +145,6 @@ func (t *table) index(name string) links {
 // NewReadModel returns an empty read model.
 func NewReadModel() *ReadModel {
 	m := &ReadModel{
-		history:         map[string]History{},
-		reports:         map[string]Reports{},
 		commitmentIndex: commitmentIndex{rowOf: map[string]int{}, all: newRollup()},
 		dirty:           map[string]State{},
 		tombstones:      map[string]State{},
@@ -149,21 +190,22 @@ func (m *ReadModel) restore(snaps []Snapshot, watermark int64) int {
 		if len(t.rows) == 0 {
 			t.rows = make(map[string]entity, perKind[i])
 			t.num = make(map[string]int32, perKind[i])
-			t.byNum = make([]entity, 0, perKind[i])
+			t.byNum, t.hist = make([]entity, 0, perKind[i]), make([]History, 0, perKind[i])
 		}
 	}
 	// Commitments last: a stakeholder put after its commitments refreshes
 	// each of their rows (stakeholderSectorChanged).
 	for _, commitments := range []bool{false, true} {
-		for stream, s := range latest {
+		for _, s := range latest {
 			c := Commitments.Of(s.State)
 			if (c != nil) != commitments {
 				continue
 			}
 			m.put(s.State)
-			m.history[stream] = s.History
+			t := m.tables[s.State.k.n]
+			t.hist[t.num[s.State.meta().ID]] = s.History
 			if c != nil {
-				m.reports[c.ID] = s.Reports
+				t.setReports(c.ID, s.Reports)
 			}
 		}
 	}
@@ -252,13 +294,15 @@ func (m *ReadModel) applyOne(e *Event, void bool) error {
 	}
 	m.put(e.State)
 	m.asOf.record(e)
-	m.history[stream] = m.history[stream].Append(e.Change())
+	t := m.tables[e.State.k.n]
+	n := t.num[e.EntityID]
+	t.hist[n] = t.hist[n].Append(e.Change())
 	if e.Report != nil {
-		m.reports[e.EntityID] = m.reports[e.EntityID].Append(*e.Report)
+		t.setReports(e.EntityID, t.reports(e.EntityID).Append(*e.Report))
 		m.noteReport(e.Report)
 	}
 	if e.Verification != nil {
-		m.reports[e.EntityID] = m.reports[e.EntityID].AppendVerdict(*e.Verification)
+		t.setReports(e.EntityID, t.reports(e.EntityID).AppendVerdict(*e.Verification))
 	}
 	m.dirty[stream] = e.State
 	return nil
@@ -281,9 +325,10 @@ func streamOfState(s State) string { return StreamOf(s.Type(), s.meta().ID) }
 
 // snapshot is the state with its history and reports; call it under m.mu.
 func (m *ReadModel) snapshot(st State) Snapshot {
-	sn := Snapshot{State: st, History: m.history[streamOfState(st)]}
+	t := m.tables[st.k.n]
+	sn := Snapshot{State: st, History: t.history(st.meta().ID)}
 	if c := Commitments.Of(st); c != nil {
-		sn.Reports = m.reports[c.ID]
+		sn.Reports = t.reports(c.ID)
 	}
 	return sn
 }
@@ -366,9 +411,10 @@ func (m *ReadModel) put(s State) {
 }
 
 // forget removes a deleted entity and its index keys, keeping its
-// tombstone (its history stays in m.history, for the audit log).
+// tombstone (its history stays under its row number, for the audit log).
 func (m *ReadModel) forget(s State) {
 	k, t, id := s.k, m.tables[s.k.n], s.e.meta().ID
+	t.number(id)
 	if old := t.rows[id]; old != nil {
 		for i, name := range k.indexes {
 			for _, key := range k.keys(old, i, nil) {
