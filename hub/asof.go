@@ -167,9 +167,7 @@ func (m *ReadModel) buildAsOf() error {
 			continue
 		}
 		ids := map[string]entity{}
-		for id, e := range m.tables[k.n].rows {
-			ids[id] = e
-		}
+		m.tables[k.n].each(func(e entity) { ids[e.meta().ID] = e })
 		for _, st := range m.tombstones {
 			if st.k == k {
 				ids[st.e.meta().ID] = st.e
@@ -389,14 +387,14 @@ func (m *ReadModel) view(ms int64) (*ReadModel, error) {
 	v.asOf.built = false // a view keeps no timelines: it is never asked for one
 	v.policy = &ReadModel{tables: make([]*table, len(kinds))}
 	for _, k := range kinds {
-		v.policy.tables[k.n] = &table{rows: map[string]entity{}}
+		v.policy.tables[k.n] = &table{}
 		if k.ruled {
-			v.policy.tables[k.n].rows = maps.Clone(m.tables[k.n].rows)
+			t := m.tables[k.n]
+			v.policy.tables[k.n] = &table{num: maps.Clone(t.num), byNum: slices.Clone(t.byNum), live: t.live}
 		}
 	}
 	for _, k := range kinds {
 		if n := len(m.asOf.lines[k.n]); n > 0 {
-			v.tables[k.n].rows = make(map[string]entity, n)
 			v.tables[k.n].num = make(map[string]int32, n)
 		}
 	}
@@ -417,7 +415,7 @@ func (m *ReadModel) view(ms int64) (*ReadModel, error) {
 			if i < 0 {
 				continue
 			}
-			e, err := m.stateAt(tl, i, m.tables[k.n].rows[id], objective)
+			e, err := m.stateAt(tl, i, m.tables[k.n].get(id), objective)
 			if err != nil {
 				return nil, err
 			}
@@ -612,7 +610,7 @@ func (m *ReadModel) entityAt(k *kind, id string, ms int64) (entity, error) {
 	if i < 0 {
 		return nil, nil
 	}
-	e, err := m.stateAt(tl, i, m.tables[k.n].rows[id], func(id string) *Objective {
+	e, err := m.stateAt(tl, i, m.tables[k.n].get(id), func(id string) *Objective {
 		o, _ := m.entityAt(Objectives.kind, id, ms)
 		v, _ := o.(*Objective)
 		return v

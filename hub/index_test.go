@@ -76,19 +76,19 @@ func TestIndexedFiltersAgreeWithScan(t *testing.T) {
 					for _, n := range nums {
 						id := tb.id(n)
 						listed++
-						if !slices.Contains(k.keys(tb.rows[id], j, nil), key) {
+						if !slices.Contains(k.keys(tb.get(id), j, nil), key) {
 							t.Errorf("%s: %s index %s lists %s under %q, a key it no longer has", when, k.Type, name, id, key)
 						}
 					}
 				}
 				want := 0
-				for _, e := range tb.rows {
+				tb.each(func(e entity) {
 					for _, key := range slices.Compact(slices.Sorted(slices.Values(k.keys(e, j, nil)))) {
 						if key != "" {
 							want++
 						}
 					}
-				}
+				})
 				if listed != want {
 					t.Errorf("%s: %s index %s holds %d entries, want %d", when, k.Type, name, listed, want)
 				}

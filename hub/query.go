@@ -25,10 +25,8 @@ func (m *ReadModel) IDs(t EntityType) []string {
 		return nil
 	}
 	m.mu.RLock()
-	out := make([]string, 0, len(m.tables[k.n].rows))
-	for id := range m.tables[k.n].rows {
-		out = append(out, id)
-	}
+	out := make([]string, 0, m.tables[k.n].live)
+	m.tables[k.n].each(func(e entity) { out = append(out, e.meta().ID) })
 	m.mu.RUnlock()
 	slices.Sort(out)
 	return out

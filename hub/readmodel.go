@@ -39,16 +39,16 @@ type ReadModel struct {
 	released releaseCache // referral figures under disclosure control
 }
 
-// table holds the current entities of one kind, by id, with the
+// table holds the current entities of one kind, by row number, with the
 // secondary indexes its registry row declares, by name.
 type table struct {
-	rows map[string]entity
 	// Each id stored gets a row number for good (a deleted entity keeps
 	// its own), and the indexes list numbers: arrays of integers, which
 	// the garbage collector does not read, where sets of ids were maps of
 	// pointers it marked on every cycle.
 	num     map[string]int32
 	byNum   []entity  // the current entity of each number; nil when deleted
+	live    int       // the entities byNum holds
 	hist    []History // each number's history, deleted entities' too
 	reps    []Reports // each number's progress reports (commitments), as far as any
 	indexes map[string]links
@@ -57,7 +57,7 @@ type table struct {
 }
 
 func newTable() *table {
-	return &table{rows: map[string]entity{}, num: map[string]int32{}, indexes: map[string]links{}}
+	return &table{num: map[string]int32{}, indexes: map[string]links{}}
 }
 
 // number returns the row number of id, giving it the next one if it has
@@ -75,8 +75,28 @@ func (t *table) number(id string) int32 {
 // set stores e as the entity id and returns its row number.
 func (t *table) set(id string, e entity) int32 {
 	n := t.number(id)
-	t.rows[id], t.byNum[n] = e, e
+	if t.byNum[n] == nil {
+		t.live++
+	}
+	t.byNum[n] = e
 	return n
+}
+
+// get returns the entity id, or nil.
+func (t *table) get(id string) entity {
+	if n, ok := t.num[id]; ok {
+		return t.byNum[n]
+	}
+	return nil
+}
+
+// each calls yield with every entity, in row order.
+func (t *table) each(yield func(e entity)) {
+	for _, e := range t.byNum {
+		if e != nil {
+			yield(e)
+		}
+	}
 }
 
 // history returns the history of the entity id.
@@ -118,9 +138,9 @@ func (m *ReadModel) reportsOf(id string) Reports { return m.tables[Commitments.n
 
 // unset removes the entity id, keeping its number.
 func (t *table) unset(id string) {
-	delete(t.rows, id)
-	if n, ok := t.num[id]; ok {
+	if n, ok := t.num[id]; ok && t.byNum[n] != nil {
 		t.byNum[n] = nil
+		t.live--
 	}
 }
 
@@ -187,8 +207,7 @@ func (m *ReadModel) restore(snaps []Snapshot, watermark int64) int {
 		perKind[s.State.k.n]++
 	}
 	for i, t := range m.tables { // grown once, not by doubling
-		if len(t.rows) == 0 {
-			t.rows = make(map[string]entity, perKind[i])
+		if len(t.byNum) == 0 {
 			t.num = make(map[string]int32, perKind[i])
 			t.byNum, t.hist = make([]entity, 0, perKind[i]), make([]History, 0, perKind[i])
 		}
@@ -340,9 +359,7 @@ func (m *ReadModel) takeAll() ([]Snapshot, int64) {
 	defer m.mu.Unlock()
 	out := make([]Snapshot, 0, m.sizeLocked())
 	for i, t := range m.tables {
-		for _, e := range t.rows {
-			out = append(out, m.snapshot(State{k: kinds[i], e: e}))
-		}
+		t.each(func(e entity) { out = append(out, m.snapshot(State{k: kinds[i], e: e})) })
 	}
 	for _, st := range m.tombstones {
 		out = append(out, m.snapshot(st))
@@ -361,7 +378,7 @@ func (m *ReadModel) size() int {
 func (m *ReadModel) sizeLocked() int {
 	n := len(m.tombstones)
 	for _, t := range m.tables {
-		n += len(t.rows)
+		n += t.live
 	}
 	return n
 }
@@ -372,7 +389,7 @@ func (m *ReadModel) current(t EntityType, id string) entity {
 	if k == nil {
 		return nil
 	}
-	return m.tables[k.n].rows[id]
+	return m.tables[k.n].get(id)
 }
 
 // put stores an entity state, keeps the kind's indexes current and runs
@@ -383,7 +400,7 @@ func (m *ReadModel) put(s State) {
 		return
 	}
 	k, t, id := s.k, m.tables[s.k.n], s.e.meta().ID
-	old := t.rows[id]
+	old := t.get(id)
 	n := t.set(id, s.e)
 	for i, name := range k.indexes {
 		if m.policy != nil { // a view's indexes are built when first read
@@ -415,7 +432,7 @@ func (m *ReadModel) put(s State) {
 func (m *ReadModel) forget(s State) {
 	k, t, id := s.k, m.tables[s.k.n], s.e.meta().ID
 	t.number(id)
-	if old := t.rows[id]; old != nil {
+	if old := t.get(id); old != nil {
 		for i, name := range k.indexes {
 			for _, key := range k.keys(old, i, nil) {
 				t.indexes[name].remove(key, t.num[id])

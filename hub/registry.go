@@ -276,7 +276,7 @@ func register[T any, P interface {
 				return true
 			}
 			if m.policy != nil { // a view of the past: judged as the entity is now
-				cur, _ := m.policy.tables[kindsByType[r.Type].n].rows[e.meta().ID].(P)
+				cur, _ := m.policy.tables[kindsByType[r.Type].n].get(e.meta().ID).(P)
 				return cur != nil && r.Visible(m.policy, v, cur)
 			}
 			return r.Visible(m, v, e.(P))
@@ -361,17 +361,15 @@ func (k *Kind[T]) Lookup(m *ReadModel) func(id string) *T {
 
 // get is Get under m.mu.
 func (k *Kind[T]) get(m *ReadModel, id string) *T {
-	v, _ := any(m.tables[k.n].rows[id]).(*T)
+	v, _ := any(m.tables[k.n].get(id)).(*T)
 	return v
 }
 
 // all returns every entity of this kind, in no order; call it under m.mu.
 func (k *Kind[T]) all(m *ReadModel) []*T {
-	rows := m.tables[k.n].rows
-	out := make([]*T, 0, len(rows))
-	for _, e := range rows {
-		out = append(out, any(e).(*T))
-	}
+	t := m.tables[k.n]
+	out := make([]*T, 0, t.live)
+	t.each(func(e entity) { out = append(out, any(e).(*T)) })
 	return out
 }
 
