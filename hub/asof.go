@@ -2,7 +2,6 @@ package hub
 
 import (
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -390,12 +389,12 @@ func (m *ReadModel) view(ms int64) (*ReadModel, error) {
 		v.policy.tables[k.n] = &table{}
 		if k.ruled {
 			t := m.tables[k.n]
-			v.policy.tables[k.n] = &table{num: maps.Clone(t.num), byNum: slices.Clone(t.byNum), live: t.live}
+			v.policy.tables[k.n] = &table{num: t.num.clone(), byNum: slices.Clone(t.byNum), live: t.live}
 		}
 	}
 	for _, k := range kinds {
 		if n := len(m.asOf.lines[k.n]); n > 0 {
-			v.tables[k.n].num = make(map[string]int32, n)
+			v.tables[k.n].num = newRowNumbers(n)
 		}
 	}
 	if n := len(m.asOf.lines[Commitments.n]); n > 0 {

@@ -725,7 +725,7 @@ func (m *ReadModel) AuditLog(f AuditFilter) ([]*AuditEntry, error) {
 	}
 	var histories []streamHistory
 	for i, t := range m.tables {
-		for id, n := range t.num {
+		for n, id := range t.num.ids {
 			if h := t.hist[n]; len(h) > 0 { // appends never change these bytes
 				histories = append(histories, streamHistory{kinds[i].Type, id, h})
 			}

@@ -46,7 +46,7 @@ type table struct {
 	// its own), and the indexes list numbers: arrays of integers, which
 	// the garbage collector does not read, where sets of ids were maps of
 	// pointers it marked on every cycle.
-	num     map[string]int32
+	num     rowNumbers
 	byNum   []entity  // the current entity of each number; nil when deleted
 	live    int       // the entities byNum holds
 	hist    []History // each number's history, deleted entities' too
@@ -57,16 +57,15 @@ type table struct {
 }
 
 func newTable() *table {
-	return &table{num: map[string]int32{}, indexes: map[string]links{}}
+	return &table{num: newRowNumbers(0), indexes: map[string]links{}}
 }
 
 // number returns the row number of id, giving it the next one if it has
 // none.
 func (t *table) number(id string) int32 {
-	n, ok := t.num[id]
+	n, ok := t.num.lookup(id)
 	if !ok {
-		n = int32(len(t.byNum))
-		t.num[id] = n
+		n = t.num.add(id)
 		t.byNum, t.hist = append(t.byNum, nil), append(t.hist, nil)
 	}
 	return n
@@ -84,7 +83,7 @@ func (t *table) set(id string, e entity) int32 {
 
 // get returns the entity id, or nil.
 func (t *table) get(id string) entity {
-	if n, ok := t.num[id]; ok {
+	if n, ok := t.num.lookup(id); ok {
 		return t.byNum[n]
 	}
 	return nil
@@ -101,7 +100,7 @@ func (t *table) each(yield func(e entity)) {
 
 // history returns the history of the entity id.
 func (t *table) history(id string) History {
-	if n, ok := t.num[id]; ok {
+	if n, ok := t.num.lookup(id); ok {
 		return t.hist[n]
 	}
 	return nil
@@ -109,7 +108,7 @@ func (t *table) history(id string) History {
 
 // reports returns the progress reports of the commitment id.
 func (t *table) reports(id string) Reports {
-	if n, ok := t.num[id]; ok && int(n) < len(t.reps) {
+	if n, ok := t.num.lookup(id); ok && int(n) < len(t.reps) {
 		return t.reps[n]
 	}
 	return nil
@@ -138,7 +137,7 @@ func (m *ReadModel) reportsOf(id string) Reports { return m.tables[Commitments.n
 
 // unset removes the entity id, keeping its number.
 func (t *table) unset(id string) {
-	if n, ok := t.num[id]; ok && t.byNum[n] != nil {
+	if n, ok := t.num.lookup(id); ok && t.byNum[n] != nil {
 		t.byNum[n] = nil
 		t.live--
 	}
@@ -149,7 +148,7 @@ func (t *table) unset(id string) {
 func (t *table) listed(index, key string) []int32 { return t.index(index)[key] }
 
 // id returns the id of the entity of row number n.
-func (t *table) id(n int32) string { return t.byNum[n].meta().ID }
+func (t *table) id(n int32) string { return t.num.ids[n] }
 
 func (t *table) index(name string) links {
 	if t.lazy != nil {
@@ -208,7 +207,7 @@ func (m *ReadModel) restore(snaps []Snapshot, watermark int64) int {
 	}
 	for i, t := range m.tables { // grown once, not by doubling
 		if len(t.byNum) == 0 {
-			t.num = make(map[string]int32, perKind[i])
+			t.num = newRowNumbers(perKind[i])
 			t.byNum, t.hist = make([]entity, 0, perKind[i]), make([]History, 0, perKind[i])
 		}
 	}
@@ -222,7 +221,7 @@ func (m *ReadModel) restore(snaps []Snapshot, watermark int64) int {
 			}
 			m.put(s.State)
 			t := m.tables[s.State.k.n]
-			t.hist[t.num[s.State.meta().ID]] = s.History
+			t.hist[t.number(s.State.meta().ID)] = s.History
 			if c != nil {
 				t.setReports(c.ID, s.Reports)
 			}
@@ -314,7 +313,7 @@ func (m *ReadModel) applyOne(e *Event, void bool) error {
 	m.put(e.State)
 	m.asOf.record(e)
 	t := m.tables[e.State.k.n]
-	n := t.num[e.EntityID]
+	n := t.number(e.EntityID)
 	t.hist[n] = t.hist[n].Append(e.Change())
 	if e.Report != nil {
 		t.setReports(e.EntityID, t.reports(e.EntityID).Append(*e.Report))
@@ -435,7 +434,7 @@ func (m *ReadModel) forget(s State) {
 	if old := t.get(id); old != nil {
 		for i, name := range k.indexes {
 			for _, key := range k.keys(old, i, nil) {
-				t.indexes[name].remove(key, t.num[id])
+				t.indexes[name].remove(key, t.number(id))
 			}
 		}
 		t.unset(id)
