@@ -2,7 +2,6 @@ package hub
 
 import (
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -167,16 +166,14 @@ func (m *ReadModel) buildAsOf() error {
 			continue
 		}
 		ids := map[string]entity{}
-		for id, e := range m.tables[k.n].rows {
-			ids[id] = e
-		}
+		m.tables[k.n].each(func(e entity) { ids[e.meta().ID] = e })
 		for _, st := range m.tombstones {
 			if st.k == k {
 				ids[st.e.meta().ID] = st.e
 			}
 		}
 		for id, cur := range ids {
-			changes, err := m.history[StreamOf(k.Type, id)].Changes()
+			changes, err := m.tables[k.n].history(id).Changes()
 			if err != nil {
 				return fmt.Errorf("history of %s %s: %w", k.Type, id, err)
 			}
@@ -389,14 +386,15 @@ func (m *ReadModel) view(ms int64) (*ReadModel, error) {
 	v.asOf.built = false // a view keeps no timelines: it is never asked for one
 	v.policy = &ReadModel{tables: make([]*table, len(kinds))}
 	for _, k := range kinds {
-		v.policy.tables[k.n] = &table{rows: map[string]entity{}}
+		v.policy.tables[k.n] = &table{}
 		if k.ruled {
-			v.policy.tables[k.n].rows = maps.Clone(m.tables[k.n].rows)
+			t := m.tables[k.n]
+			v.policy.tables[k.n] = &table{num: t.num.clone(), byNum: slices.Clone(t.byNum), live: t.live}
 		}
 	}
 	for _, k := range kinds {
 		if n := len(m.asOf.lines[k.n]); n > 0 {
-			v.tables[k.n].rows = make(map[string]entity, n)
+			v.tables[k.n].num = newRowNumbers(n)
 		}
 	}
 	if n := len(m.asOf.lines[Commitments.n]); n > 0 {
@@ -416,7 +414,7 @@ func (m *ReadModel) view(ms int64) (*ReadModel, error) {
 			if i < 0 {
 				continue
 			}
-			e, err := m.stateAt(tl, i, m.tables[k.n].rows[id], objective)
+			e, err := m.stateAt(tl, i, m.tables[k.n].get(id), objective)
 			if err != nil {
 				return nil, err
 			}
@@ -432,10 +430,13 @@ func (m *ReadModel) view(ms int64) (*ReadModel, error) {
 			t.lazy[name] = &lazyIndex{build: func() links {
 				ix := links{}
 				var keys []string
-				for id, e := range t.rows {
+				for n, e := range t.byNum { // ascending: each add appends
+					if e == nil {
+						continue
+					}
 					keys = k.keys(e, i, keys[:0])
 					for _, key := range keys {
-						ix.add(key, id)
+						ix.add(key, int32(n))
 					}
 				}
 				return ix
@@ -474,7 +475,7 @@ func (m *ReadModel) viewCommitments(v *ReadModel, ms int64, objective func(id st
 // commitment once: its search text is the live row's while it reads the
 // same (most commitments' titles never change).
 func (m *ReadModel) putPastCommitment(c *Commitment, live *commitmentRow) {
-	m.tables[Commitments.n].rows[c.ID] = c
+	m.tables[Commitments.n].set(c.ID, c)
 	ix := &m.commitmentIndex
 	ix.rowOf[c.ID] = len(ix.rows)
 	ix.rows = append(ix.rows, commitmentRow{c: c})
@@ -562,7 +563,7 @@ func (m *ReadModel) patch(c *Commitment, tl *timeline, i int) error {
 	}
 	baseVersion := tl.bases[from].meta().Version
 	var err error
-	herr := m.history[StreamOf(TypeCommitment, c.ID)].each(func(ch Change) bool {
+	herr := m.tables[Commitments.n].history(c.ID).each(func(ch Change) bool {
 		if ch.Version > c.Version {
 			return false
 		}
@@ -608,7 +609,7 @@ func (m *ReadModel) entityAt(k *kind, id string, ms int64) (entity, error) {
 	if i < 0 {
 		return nil, nil
 	}
-	e, err := m.stateAt(tl, i, m.tables[k.n].rows[id], func(id string) *Objective {
+	e, err := m.stateAt(tl, i, m.tables[k.n].get(id), func(id string) *Objective {
 		o, _ := m.entityAt(Objectives.kind, id, ms)
 		v, _ := o.(*Objective)
 		return v

@@ -290,9 +290,7 @@ func (m *ReadModel) copyAll() ([]Snapshot, int64) {
 		out = append(out, sn)
 	}
 	for i, t := range m.tables {
-		for _, e := range t.rows {
-			add(State{k: kinds[i], e: e})
-		}
+		t.each(func(e entity) { add(State{k: kinds[i], e: e}) })
 	}
 	for _, st := range m.tombstones {
 		add(st)

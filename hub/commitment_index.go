@@ -200,8 +200,9 @@ func stakeholderPut(m *ReadModel, old, v *Stakeholder) {
 // sector changed or it appeared (snapshots restore in any order).
 func (m *ReadModel) stakeholderSectorChanged(id string) {
 	ix := &m.commitmentIndex
-	for cid := range m.tables[Commitments.n].index("stakeholder")[id] {
-		i, ok := ix.rowOf[cid]
+	t := m.tables[Commitments.n]
+	for _, n := range t.listed("stakeholder", id) {
+		i, ok := ix.rowOf[t.id(n)]
 		if !ok {
 			continue
 		}

@@ -109,7 +109,7 @@ func (m *ReadModel) commitmentAt(id string, v int) (*Commitment, error) {
 	if c.Version == v {
 		return c, nil
 	}
-	changes, err := m.history[StreamOf(TypeCommitment, id)].Changes()
+	changes, err := m.tables[Commitments.n].history(id).Changes()
 	if err != nil {
 		return nil, err
 	}

@@ -69,22 +69,26 @@ func TestIndexedFiltersAgreeWithScan(t *testing.T) {
 			tb := m.tables[i]
 			for j, name := range k.indexes {
 				listed := 0
-				for key, ids := range tb.indexes[name] {
-					for id := range ids {
+				for key, nums := range tb.indexes[name] {
+					if !slices.IsSorted(nums) || len(slices.Compact(slices.Clone(nums))) != len(nums) {
+						t.Errorf("%s: %s index %s lists %v under %q: not ascending, or twice", when, k.Type, name, nums, key)
+					}
+					for _, n := range nums {
+						id := tb.id(n)
 						listed++
-						if !slices.Contains(k.keys(tb.rows[id], j, nil), key) {
+						if !slices.Contains(k.keys(tb.get(id), j, nil), key) {
 							t.Errorf("%s: %s index %s lists %s under %q, a key it no longer has", when, k.Type, name, id, key)
 						}
 					}
 				}
 				want := 0
-				for _, e := range tb.rows {
+				tb.each(func(e entity) {
 					for _, key := range slices.Compact(slices.Sorted(slices.Values(k.keys(e, j, nil)))) {
 						if key != "" {
 							want++
 						}
 					}
-				}
+				})
 				if listed != want {
 					t.Errorf("%s: %s index %s holds %d entries, want %d", when, k.Type, name, listed, want)
 				}

@@ -42,7 +42,7 @@ func (m *ReadModel) ListSizes() ListSizes {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	s := m.sizes
-	s.Plans, s.Pillars, s.Communities = len(m.tables[Plans.n].rows), len(m.tables[Pillars.n].rows), len(m.tables[Communities.n].rows)
+	s.Plans, s.Pillars, s.Communities = m.tables[Plans.n].live, m.tables[Pillars.n].live, m.tables[Communities.n].live
 	s.ChangeFields = maxChangeFields()
 	if s.firstReferral != "" {
 		s.ReferralMonths = len(monthsBetween(s.firstReferral, max(DateOf(time.Now()), s.lastReferral))) + 1

@@ -108,7 +108,7 @@ func (m *ReadModel) canSee(v Viewer, t EntityType, id string) bool {
 	if k == nil {
 		return false
 	}
-	e := m.tables[k.n].rows[id]
+	e := m.tables[k.n].get(id)
 	return e != nil && k.visible(m, v, e)
 }
 

@@ -25,10 +25,8 @@ func (m *ReadModel) IDs(t EntityType) []string {
 		return nil
 	}
 	m.mu.RLock()
-	out := make([]string, 0, len(m.tables[k.n].rows))
-	for id := range m.tables[k.n].rows {
-		out = append(out, id)
-	}
+	out := make([]string, 0, m.tables[k.n].live)
+	m.tables[k.n].each(func(e entity) { out = append(out, e.meta().ID) })
 	m.mu.RUnlock()
 	slices.Sort(out)
 	return out
@@ -40,7 +38,7 @@ func (m *ReadModel) History(t EntityType, id string) ([]Change, error) {
 		return m.historyThen(t, id)
 	}
 	m.mu.RLock()
-	h := m.history[StreamOf(t, id)] // appends never change these bytes
+	h := m.historyOf(t, id) // appends never change these bytes
 	m.mu.RUnlock()
 	return h.Changes()
 }
@@ -52,7 +50,7 @@ func (m *ReadModel) ProgressReports(c *Commitment) ([]ProgressReport, error) {
 		return m.source.ProgressReports(c)
 	}
 	m.mu.RLock()
-	r := m.reports[c.ID] // appends never change these bytes
+	r := m.reportsOf(c.ID) // appends never change these bytes
 	m.mu.RUnlock()
 	return r.First(c.ReportCount)
 }
@@ -68,7 +66,7 @@ func (m *ReadModel) Verifications(c *Commitment) ([]Verification, error) {
 // version, oldest first.
 func (m *ReadModel) ReportsAndVerdicts(c *Commitment) ([]ProgressReport, []Verification, error) {
 	m.mu.RLock()
-	r := m.reports[c.ID] // appends never change these bytes
+	r := m.reportsOf(c.ID) // appends never change these bytes
 	m.mu.RUnlock()
 	return r.Upto(c.ReportCount, c.VerificationCount)
 }
@@ -237,10 +235,11 @@ func StakeholderKey(s *Stakeholder) string { return strings.ToLower(s.Name) + "\
 // reference, optionally only in the given roles.
 func (m *ReadModel) CommitmentsOf(stakeholderID string, roles []ParticipantRole) []*Commitment {
 	m.mu.RLock()
-	ids := m.tables[Commitments.n].index("stakeholder")[stakeholderID]
-	rows := make([]commitmentRow, 0, len(ids))
-	for id := range ids {
-		if i, ok := m.commitmentIndex.rowOf[id]; ok && among(roles, m.commitmentIndex.rows[i].c.RoleOf(stakeholderID)) {
+	t := m.tables[Commitments.n]
+	nums := t.listed("stakeholder", stakeholderID)
+	rows := make([]commitmentRow, 0, len(nums))
+	for _, n := range nums {
+		if i, ok := m.commitmentIndex.rowOf[t.id(n)]; ok && among(roles, m.commitmentIndex.rows[i].c.RoleOf(stakeholderID)) {
 			rows = append(rows, m.commitmentIndex.rows[i])
 		}
 	}
@@ -623,7 +622,7 @@ func narrowest[T any](m *ReadModel, k *Kind[T], lookups ...lookup) []*T {
 	}
 	t := m.tables[k.n]
 	var out []*T
-	t.eachListed(best.index, best.keys, func(id string) { out = append(out, any(t.rows[id]).(*T)) })
+	t.eachListed(best.index, best.keys, func(e entity) { out = append(out, any(e).(*T)) })
 	return out
 }
 
@@ -719,14 +718,23 @@ type AuditFilter struct {
 // AuditLog returns every change that matches, newest first.
 func (m *ReadModel) AuditLog(f AuditFilter) ([]*AuditEntry, error) {
 	m.mu.RLock()
-	histories := make(map[string]History, len(m.history))
-	for stream, h := range m.history {
-		histories[stream] = h // appends never change these bytes
+	type streamHistory struct {
+		t  EntityType
+		id string
+		h  History
+	}
+	var histories []streamHistory
+	for i, t := range m.tables {
+		for n, id := range t.num.ids {
+			if h := t.hist[n]; len(h) > 0 { // appends never change these bytes
+				histories = append(histories, streamHistory{kinds[i].Type, id, h})
+			}
+		}
 	}
 	m.mu.RUnlock()
 	var out []*AuditEntry
-	for stream, h := range histories {
-		t, id, _ := strings.Cut(stream, ":")
+	for _, sh := range histories {
+		t, id, h := sh.t, sh.id, sh.h
 		err := h.each(func(c Change) bool {
 			if among(f.TokenIDs, c.Actor.TokenID) && (len(f.StakeholderIDs) == 0 || (c.Actor.StakeholderID != "" && among(f.StakeholderIDs, c.Actor.StakeholderID))) &&
 				(f.From == nil || !c.At.Before(*f.From)) && (f.To == nil || c.At.Before(*f.To)) {
@@ -735,7 +743,7 @@ func (m *ReadModel) AuditLog(f AuditFilter) ([]*AuditEntry, error) {
 			return true
 		})
 		if err != nil {
-			return nil, fmt.Errorf("history of %s: %w", stream, err)
+			return nil, fmt.Errorf("history of %s: %w", StreamOf(t, id), err)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Seq > out[j].Seq })

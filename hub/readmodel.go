@@ -17,9 +17,6 @@ type ReadModel struct {
 
 	tables []*table // one per kind, in registry order
 
-	history map[string]History // by stream
-	reports map[string]Reports // by commitment
-
 	commitmentIndex commitmentIndex
 
 	dirty map[string]State // streams whose snapshot is behind, by stream
@@ -42,14 +39,116 @@ type ReadModel struct {
 	released releaseCache // referral figures under disclosure control
 }
 
-// table holds the current entities of one kind, by id, with the
+// table holds the current entities of one kind, by row number, with the
 // secondary indexes its registry row declares, by name.
 type table struct {
-	rows    map[string]entity
+	// Each id stored gets a row number for good (a deleted entity keeps
+	// its own), and the indexes list numbers: arrays of integers, which
+	// the garbage collector does not read, where sets of ids were maps of
+	// pointers it marked on every cycle.
+	num     rowNumbers
+	byNum   []entity  // the current entity of each number; nil when deleted
+	live    int       // the entities byNum holds
+	hist    []History // each number's history, deleted entities' too
+	reps    []Reports // each number's progress reports (commitments), as far as any
 	indexes map[string]links
 	// lazy holds a view's indexes (asof.go), built when first read.
 	lazy map[string]*lazyIndex
 }
+
+func newTable() *table {
+	return &table{num: newRowNumbers(0), indexes: map[string]links{}}
+}
+
+// number returns the row number of id, giving it the next one if it has
+// none.
+func (t *table) number(id string) int32 {
+	n, ok := t.num.lookup(id)
+	if !ok {
+		n = t.num.add(id)
+		t.byNum, t.hist = append(t.byNum, nil), append(t.hist, nil)
+	}
+	return n
+}
+
+// set stores e as the entity id and returns its row number.
+func (t *table) set(id string, e entity) int32 {
+	n := t.number(id)
+	if t.byNum[n] == nil {
+		t.live++
+	}
+	t.byNum[n] = e
+	return n
+}
+
+// get returns the entity id, or nil.
+func (t *table) get(id string) entity {
+	if n, ok := t.num.lookup(id); ok {
+		return t.byNum[n]
+	}
+	return nil
+}
+
+// each calls yield with every entity, in row order.
+func (t *table) each(yield func(e entity)) {
+	for _, e := range t.byNum {
+		if e != nil {
+			yield(e)
+		}
+	}
+}
+
+// history returns the history of the entity id.
+func (t *table) history(id string) History {
+	if n, ok := t.num.lookup(id); ok {
+		return t.hist[n]
+	}
+	return nil
+}
+
+// reports returns the progress reports of the commitment id.
+func (t *table) reports(id string) Reports {
+	if n, ok := t.num.lookup(id); ok && int(n) < len(t.reps) {
+		return t.reps[n]
+	}
+	return nil
+}
+
+func (t *table) setReports(id string, r Reports) {
+	n := t.number(id)
+	if grow := int(n) + 1 - len(t.reps); grow > 0 {
+		t.reps = append(t.reps, make([]Reports, grow)...)
+	}
+	t.reps[n] = r
+}
+
+// historyOf returns the history of the entity id of type et; call it
+// under m.mu.
+func (m *ReadModel) historyOf(et EntityType, id string) History {
+	if k := kindsByType[et]; k != nil {
+		return m.tables[k.n].history(id)
+	}
+	return nil
+}
+
+// reportsOf returns the progress reports of the commitment id; call it
+// under m.mu.
+func (m *ReadModel) reportsOf(id string) Reports { return m.tables[Commitments.n].reports(id) }
+
+// unset removes the entity id, keeping its number.
+func (t *table) unset(id string) {
+	if n, ok := t.num.lookup(id); ok && t.byNum[n] != nil {
+		t.byNum[n] = nil
+		t.live--
+	}
+}
+
+// listed returns the row numbers listed under key in the named index,
+// ascending; call it under m.mu and do not keep it past.
+func (t *table) listed(index, key string) []int32 { return t.index(index)[key] }
+
+// id returns the id of the entity of row number n.
+func (t *table) id(n int32) string { return t.num.ids[n] }
 
 func (t *table) index(name string) links {
 	if t.lazy != nil {
@@ -65,8 +164,6 @@ func (t *table) index(name string) links {
 // NewReadModel returns an empty read model.
 func NewReadModel() *ReadModel {
 	m := &ReadModel{
-		history:         map[string]History{},
-		reports:         map[string]Reports{},
 		commitmentIndex: commitmentIndex{rowOf: map[string]int{}, all: newRollup()},
 		dirty:           map[string]State{},
 		tombstones:      map[string]State{},
@@ -75,7 +172,7 @@ func NewReadModel() *ReadModel {
 	}
 	m.commitmentIndex.all.tally = newTally(allDims, nil)
 	for _, k := range kinds {
-		t := &table{rows: map[string]entity{}, indexes: map[string]links{}}
+		t := newTable()
 		for _, name := range k.indexes {
 			t.indexes[name] = links{}
 		}
@@ -109,22 +206,24 @@ func (m *ReadModel) restore(snaps []Snapshot, watermark int64) int {
 		perKind[s.State.k.n]++
 	}
 	for i, t := range m.tables { // grown once, not by doubling
-		if len(t.rows) == 0 {
-			t.rows = make(map[string]entity, perKind[i])
+		if len(t.byNum) == 0 {
+			t.num = newRowNumbers(perKind[i])
+			t.byNum, t.hist = make([]entity, 0, perKind[i]), make([]History, 0, perKind[i])
 		}
 	}
 	// Commitments last: a stakeholder put after its commitments refreshes
 	// each of their rows (stakeholderSectorChanged).
 	for _, commitments := range []bool{false, true} {
-		for stream, s := range latest {
+		for _, s := range latest {
 			c := Commitments.Of(s.State)
 			if (c != nil) != commitments {
 				continue
 			}
 			m.put(s.State)
-			m.history[stream] = s.History
+			t := m.tables[s.State.k.n]
+			t.hist[t.number(s.State.meta().ID)] = s.History
 			if c != nil {
-				m.reports[c.ID] = s.Reports
+				t.setReports(c.ID, s.Reports)
 			}
 		}
 	}
@@ -213,13 +312,15 @@ func (m *ReadModel) applyOne(e *Event, void bool) error {
 	}
 	m.put(e.State)
 	m.asOf.record(e)
-	m.history[stream] = m.history[stream].Append(e.Change())
+	t := m.tables[e.State.k.n]
+	n := t.number(e.EntityID)
+	t.hist[n] = t.hist[n].Append(e.Change())
 	if e.Report != nil {
-		m.reports[e.EntityID] = m.reports[e.EntityID].Append(*e.Report)
+		t.setReports(e.EntityID, t.reports(e.EntityID).Append(*e.Report))
 		m.noteReport(e.Report)
 	}
 	if e.Verification != nil {
-		m.reports[e.EntityID] = m.reports[e.EntityID].AppendVerdict(*e.Verification)
+		t.setReports(e.EntityID, t.reports(e.EntityID).AppendVerdict(*e.Verification))
 	}
 	m.dirty[stream] = e.State
 	return nil
@@ -242,9 +343,10 @@ func streamOfState(s State) string { return StreamOf(s.Type(), s.meta().ID) }
 
 // snapshot is the state with its history and reports; call it under m.mu.
 func (m *ReadModel) snapshot(st State) Snapshot {
-	sn := Snapshot{State: st, History: m.history[streamOfState(st)]}
+	t := m.tables[st.k.n]
+	sn := Snapshot{State: st, History: t.history(st.meta().ID)}
 	if c := Commitments.Of(st); c != nil {
-		sn.Reports = m.reports[c.ID]
+		sn.Reports = t.reports(c.ID)
 	}
 	return sn
 }
@@ -256,9 +358,7 @@ func (m *ReadModel) takeAll() ([]Snapshot, int64) {
 	defer m.mu.Unlock()
 	out := make([]Snapshot, 0, m.sizeLocked())
 	for i, t := range m.tables {
-		for _, e := range t.rows {
-			out = append(out, m.snapshot(State{k: kinds[i], e: e}))
-		}
+		t.each(func(e entity) { out = append(out, m.snapshot(State{k: kinds[i], e: e})) })
 	}
 	for _, st := range m.tombstones {
 		out = append(out, m.snapshot(st))
@@ -277,7 +377,7 @@ func (m *ReadModel) size() int {
 func (m *ReadModel) sizeLocked() int {
 	n := len(m.tombstones)
 	for _, t := range m.tables {
-		n += len(t.rows)
+		n += t.live
 	}
 	return n
 }
@@ -288,7 +388,7 @@ func (m *ReadModel) current(t EntityType, id string) entity {
 	if k == nil {
 		return nil
 	}
-	return m.tables[k.n].rows[id]
+	return m.tables[k.n].get(id)
 }
 
 // put stores an entity state, keeps the kind's indexes current and runs
@@ -299,7 +399,8 @@ func (m *ReadModel) put(s State) {
 		return
 	}
 	k, t, id := s.k, m.tables[s.k.n], s.e.meta().ID
-	old := t.rows[id]
+	old := t.get(id)
+	n := t.set(id, s.e)
 	for i, name := range k.indexes {
 		if m.policy != nil { // a view's indexes are built when first read
 			break
@@ -307,7 +408,7 @@ func (m *ReadModel) put(s State) {
 		ix := t.indexes[name]
 		m.newKeys = k.keys(s.e, i, m.newKeys[:0])
 		for _, key := range m.newKeys {
-			ix.add(key, id)
+			ix.add(key, n)
 		}
 		if old == nil {
 			continue
@@ -315,11 +416,10 @@ func (m *ReadModel) put(s State) {
 		m.oldKeys = k.keys(old, i, m.oldKeys[:0])
 		for _, key := range m.oldKeys {
 			if !slices.Contains(m.newKeys, key) {
-				ix.remove(key, id)
+				ix.remove(key, n)
 			}
 		}
 	}
-	t.rows[id] = s.e
 	k.put(m, old, s.e)
 	if m.policy == nil {
 		m.noteSizes(s)
@@ -327,16 +427,17 @@ func (m *ReadModel) put(s State) {
 }
 
 // forget removes a deleted entity and its index keys, keeping its
-// tombstone (its history stays in m.history, for the audit log).
+// tombstone (its history stays under its row number, for the audit log).
 func (m *ReadModel) forget(s State) {
 	k, t, id := s.k, m.tables[s.k.n], s.e.meta().ID
-	if old := t.rows[id]; old != nil {
+	t.number(id)
+	if old := t.get(id); old != nil {
 		for i, name := range k.indexes {
 			for _, key := range k.keys(old, i, nil) {
-				t.indexes[name].remove(key, id)
+				t.indexes[name].remove(key, t.number(id))
 			}
 		}
-		delete(t.rows, id)
+		t.unset(id)
 	}
 	m.tombstones[streamOfState(s)] = s
 }
@@ -357,25 +458,33 @@ func (m *ReadModel) objectiveMoved(o *Objective) {
 	}
 }
 
-// links is a one-to-many index: key → set of ids.
-type links map[string]map[string]struct{}
+// links is a one-to-many index: key → the row numbers listed under it,
+// ascending, each once.
+type links map[string][]int32
 
-func (l links) add(key, id string) {
+func (l links) add(key string, n int32) {
 	if key == "" {
 		return
 	}
-	set := l[key]
-	if set == nil {
-		set = map[string]struct{}{}
-		l[key] = set
+	list := l[key]
+	if k := len(list); k == 0 || list[k-1] < n { // new rows come last
+		l[key] = append(list, n)
+		return
 	}
-	set[id] = struct{}{}
+	if p, found := slices.BinarySearch(list, n); !found {
+		l[key] = slices.Insert(list, p, n)
+	}
 }
 
-func (l links) remove(key, id string) {
-	if set := l[key]; set != nil {
-		if delete(set, id); len(set) == 0 {
-			delete(l, key)
-		}
+func (l links) remove(key string, n int32) {
+	list := l[key]
+	p, found := slices.BinarySearch(list, n)
+	if !found {
+		return
+	}
+	if list = slices.Delete(list, p, p+1); len(list) == 0 {
+		delete(l, key)
+	} else {
+		l[key] = list
 	}
 }

@@ -276,7 +276,7 @@ func register[T any, P interface {
 				return true
 			}
 			if m.policy != nil { // a view of the past: judged as the entity is now
-				cur, _ := m.policy.tables[kindsByType[r.Type].n].rows[e.meta().ID].(P)
+				cur, _ := m.policy.tables[kindsByType[r.Type].n].get(e.meta().ID).(P)
 				return cur != nil && r.Visible(m.policy, v, cur)
 			}
 			return r.Visible(m, v, e.(P))
@@ -361,17 +361,15 @@ func (k *Kind[T]) Lookup(m *ReadModel) func(id string) *T {
 
 // get is Get under m.mu.
 func (k *Kind[T]) get(m *ReadModel, id string) *T {
-	v, _ := any(m.tables[k.n].rows[id]).(*T)
+	v, _ := any(m.tables[k.n].get(id)).(*T)
 	return v
 }
 
 // all returns every entity of this kind, in no order; call it under m.mu.
 func (k *Kind[T]) all(m *ReadModel) []*T {
-	rows := m.tables[k.n].rows
-	out := make([]*T, 0, len(rows))
-	for _, e := range rows {
-		out = append(out, any(e).(*T))
-	}
+	t := m.tables[k.n]
+	out := make([]*T, 0, t.live)
+	t.each(func(e entity) { out = append(out, any(e).(*T)) })
 	return out
 }
 
@@ -379,10 +377,10 @@ func (k *Kind[T]) all(m *ReadModel) []*T {
 // order; call it under m.mu.
 func (k *Kind[T]) linked(m *ReadModel, index, key string) []*T {
 	t := m.tables[k.n]
-	ids := t.index(index)[key]
-	out := make([]*T, 0, len(ids))
-	for id := range ids {
-		out = append(out, any(t.rows[id]).(*T))
+	nums := t.listed(index, key)
+	out := make([]*T, 0, len(nums))
+	for _, n := range nums {
+		out = append(out, any(t.byNum[n]).(*T))
 	}
 	return out
 }
@@ -392,22 +390,22 @@ func (k *Kind[T]) visibleTo(m *ReadModel, v Viewer, e *T) bool {
 	return e != nil && k.visible(m, v, any(e).(entity))
 }
 
-// eachListed calls yield with the id of each entity listed under any of
-// keys in the named index of table t, once each; call it under m.mu.
-func (t *table) eachListed(index string, keys []string, yield func(id string)) {
+// eachListed calls yield with each entity listed under any of keys in the
+// named index of table t, once each; call it under m.mu.
+func (t *table) eachListed(index string, keys []string, yield func(e entity)) {
 	ix := t.index(index)
-	if len(keys) == 1 { // a set holds each id once
-		for id := range ix[keys[0]] {
-			yield(id)
+	if len(keys) == 1 { // a list holds each row once
+		for _, n := range ix[keys[0]] {
+			yield(t.byNum[n])
 		}
 		return
 	}
-	seen := map[string]struct{}{}
+	seen := map[int32]struct{}{}
 	for _, key := range keys {
-		for id := range ix[key] {
-			if _, dup := seen[id]; !dup {
-				seen[id] = struct{}{}
-				yield(id)
+		for _, n := range ix[key] {
+			if _, dup := seen[n]; !dup {
+				seen[n] = struct{}{}
+				yield(t.byNum[n])
 			}
 		}
 	}
