@@ -362,9 +362,10 @@ func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today 
 }
 
 // countCommitments counts the commitments f selects: from the kept counts
-// when f names only statuses and sectors, a due range, one index key or
-// overdue, else
-// by matching the narrowest index's commitments; call it under m.mu.
+// when f names only statuses and sectors, from the kept cells
+// (commitment_cells.go) when it names only their dimensions, from one
+// index's list when it names one key of one, else by matching f's
+// candidates; call it under m.mu.
 func (m *ReadModel) countCommitments(f CommitmentFilter, today Date) int {
 	ix := &m.commitmentIndex
 	g := f
@@ -372,42 +373,8 @@ func (m *ReadModel) countCommitments(f CommitmentFilter, today Date) int {
 	if g.isZero() {
 		return ix.all.countBy(f.Statuses, f.Sectors)
 	}
-	g.Overdue = nil
-	if g.isZero() && len(f.Statuses) == 0 && len(f.Sectors) == 0 {
-		n := ix.all.overdue(today)
-		if !*f.Overdue {
-			n = len(ix.rows) - n
-		}
+	if n, ok := m.cellCount(f, today); ok {
 		return n
-	}
-	if lead := f; len(f.LeadSectors) > 0 {
-		if lead.LeadSectors = nil; lead.isZero() { // the kept lists of each lead sector
-			ix.ensureOrders()
-			n := 0
-			for _, s := range AllSectors {
-				if lists := ix.keyed["leadSector\x00"+string(s)]; lists != nil && slices.Contains(f.LeadSectors, s) {
-					n += len(lists[0])
-				}
-			}
-			return n
-		}
-	}
-	due := f
-	due.DueAfter, due.DueBefore = nil, nil
-	if due.isZero() { // a range of the due-date order
-		ix.ensureOrders()
-		ord := ix.orders[orderSlot(OrderByDueDate)]
-		first := func(cond func(Date) bool) int {
-			return sort.Search(len(ord), func(j int) bool { return cond(ix.rows[ord[j]].c.DueDate) })
-		}
-		lo, hi := 0, len(ord)
-		if f.DueAfter != nil {
-			lo = first(func(d Date) bool { return d >= *f.DueAfter })
-		}
-		if f.DueBefore != nil {
-			hi = first(func(d Date) bool { return d > *f.DueBefore })
-		}
-		return max(hi-lo, 0)
 	}
 	one := f
 	one.PillarIDs, one.ObjectiveIDs, one.CommunityIDs, one.StakeholderIDs = nil, nil, nil, nil

@@ -74,6 +74,7 @@ func NewReadModel() *ReadModel {
 		asOf:            newAsOfIndex(),
 	}
 	m.commitmentIndex.all.tally = newTally(allDims, nil)
+	m.commitmentIndex.all.cells = newCells()
 	for _, k := range kinds {
 		t := &table{rows: map[string]entity{}, indexes: map[string]links{}}
 		for _, name := range k.indexes {
