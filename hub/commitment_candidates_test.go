@@ -147,6 +147,25 @@ func TestCandidatesAgreeWithScan(t *testing.T) {
 		case 1:
 			f.Search = string(rune('a'+rng.IntN(26))) + string(rune('a'+rng.IntN(26))) + string(rune('a'+rng.IntN(26)))
 		}
+		switch rng.IntN(6) {
+		case 0: // only stakeholders, communities or objectives: the union of their lists
+			keys := [][]string{ids("s", 12, "nobody"), ids("k", 5, "k9"), {"o0.0", "o1.2", "o2.1", "o3.0", "o3.2", "none"}}
+			d := rng.IntN(3)
+			var chosen []string
+			for range 1 + rng.IntN(4) {
+				chosen = append(chosen, keys[d][rng.IntN(len(keys[d]))])
+			}
+			f = CommitmentFilter{}
+			switch d {
+			case 0:
+				f.StakeholderIDs = chosen
+			case 1:
+				f.CommunityIDs = chosen
+			default:
+				f.ObjectiveIDs = chosen
+			}
+			return f
+		}
 		if rng.IntN(3) == 0 { // only the dimensions the kept cells answer
 			f.StakeholderIDs, f.ObjectiveIDs, f.CommunityIDs, f.Search = nil, nil, nil, ""
 			for range rng.IntN(2) {

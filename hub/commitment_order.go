@@ -363,9 +363,10 @@ func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today 
 
 // countCommitments counts the commitments f selects: from the kept counts
 // when f names only statuses and sectors, from the kept cells
-// (commitment_cells.go) when it names only their dimensions, from one
-// index's list when it names one key of one, else by matching f's
-// candidates; call it under m.mu.
+// (commitment_cells.go) when it names only their dimensions, from the
+// union of the kept lists when it names only stakeholders, communities or
+// objectives (commitment_union.go), else by matching f's candidates; call
+// it under m.mu.
 func (m *ReadModel) countCommitments(f CommitmentFilter, today Date) int {
 	ix := &m.commitmentIndex
 	g := f
@@ -376,15 +377,8 @@ func (m *ReadModel) countCommitments(f CommitmentFilter, today Date) int {
 	if n, ok := m.cellCount(f, today); ok {
 		return n
 	}
-	one := f
-	one.PillarIDs, one.ObjectiveIDs, one.CommunityIDs, one.StakeholderIDs = nil, nil, nil, nil
-	if one.isZero() && len(f.PillarIDs)+len(f.ObjectiveIDs)+len(f.CommunityIDs)+len(f.StakeholderIDs) == 1 {
-		for _, l := range []lookup{{"pillar", f.PillarIDs}, {"objective", f.ObjectiveIDs}, {"community", f.CommunityIDs}, {"stakeholder", f.StakeholderIDs}} {
-			// A participant counts only while the model holds it (the matcher's rule).
-			if len(l.keys) == 1 && l.keys[0] != "" && (l.index != "stakeholder" || Stakeholders.get(m, l.keys[0]) != nil) {
-				return Commitments.count(m, l.index, l.keys)
-			}
-		}
+	if n, ok := m.unionCount(f); ok {
+		return n
 	}
 	n := 0
 	m.eachMatchingCommitment(f, today, func(*commitmentRow) { n++ })
