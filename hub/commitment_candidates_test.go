@@ -165,6 +165,10 @@ func TestCandidatesAgreeWithScan(t *testing.T) {
 				f.ObjectiveIDs = chosen
 			}
 			return f
+		case 1: // only a search of a trigram, in any case: its list is the answer
+			s := texts[rng.IntN(len(texts))]
+			i := rng.IntN(max(1, len(s)-2))
+			return CommitmentFilter{Search: " " + strings.ToUpper(s[i:min(len(s), i+3)])}
 		}
 		if rng.IntN(3) == 0 { // only the dimensions the kept cells answer
 			f.StakeholderIDs, f.ObjectiveIDs, f.CommunityIDs, f.Search = nil, nil, nil, ""

@@ -285,6 +285,53 @@ func (m *ReadModel) cellRollup(f CommitmentFilter, today Date) (rollup, bool) {
 	if !ok {
 		return rollup{}, false
 	}
+	return rollupOfCells(today, func(yield func(cellKey, cellSum, int64)) {
+		m.commitmentIndex.all.cells.each(cf, func(c *cell, s cellSum, late int64) { yield(c.key, s, late) })
+	}), true
+}
+
+// rowsRollup is the roll-up of the commitments f selects, as cellRollup
+// builds it, from sums per combination of the matching rows: cheaper a row
+// than adding each to a rollup and its tally. False while a row's status
+// is not one of AllCommitmentStatuses. Call it under m.mu.
+func (m *ReadModel) rowsRollup(f CommitmentFilter, today Date) (rollup, bool) {
+	if k := m.commitmentIndex.all.cells; k == nil || k.odd != 0 {
+		return rollup{}, false
+	}
+	type sums struct {
+		s    cellSum
+		late int64
+	}
+	by := map[cellKey]*sums{}
+	m.eachMatchingCommitment(f, today, func(r *commitmentRow) {
+		key := r.cellKey()
+		v := by[key]
+		if v == nil {
+			v = &sums{}
+			by[key] = v
+		}
+		c := r.c
+		v.s.count++
+		v.s.progress += int64(c.Progress)
+		v.s.verifiedProgress += int64(c.VerifiedProgress)
+		if c.Verification == Verified {
+			v.s.verified++
+		}
+		if c.IsOverdue(today) {
+			v.late++
+		}
+	})
+	return rollupOfCells(today, func(yield func(cellKey, cellSum, int64)) {
+		for key, v := range by {
+			yield(key, v.s, v.late)
+		}
+	}), true
+}
+
+// rollupOfCells is the roll-up of the sums each yields, a combination's
+// sums and how many of them are overdue on today, with the tally Stats
+// reads.
+func rollupOfCells(today Date, each func(yield func(cellKey, cellSum, int64))) rollup {
 	u := newRollup()
 	t := newTally(statsDims, &today)
 	late := t.late.Load()
@@ -307,8 +354,7 @@ func (m *ReadModel) cellRollup(f CommitmentFilter, today Date) (rollup, bool) {
 		a.progress += int(s.progress)
 		a.verified += int(s.verifiedProgress)
 	}
-	m.commitmentIndex.all.cells.each(cf, func(c *cell, s cellSum, o int64) {
-		key := c.key
+	each(func(key cellKey, s cellSum, o int64) {
 		add(&u.total, s)
 		overdue += int(o)
 		status := AllCommitmentStatuses[key.status]
@@ -329,5 +375,5 @@ func (m *ReadModel) cellRollup(f CommitmentFilter, today Date) (rollup, bool) {
 	})
 	u.memo.Store(&overdueMemo{today: today, gen: u.dueGen, n: overdue})
 	u.tally = t
-	return u, true
+	return u
 }

@@ -365,8 +365,9 @@ func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today 
 // when f names only statuses and sectors, from the kept cells
 // (commitment_cells.go) when it names only their dimensions, from the
 // union of the kept lists when it names only stakeholders, communities or
-// objectives (commitment_union.go), else by matching f's candidates; call
-// it under m.mu.
+// objectives (commitment_union.go), from a trigram's list when it names
+// only a search of one, else by matching f's candidates; call it under
+// m.mu.
 func (m *ReadModel) countCommitments(f CommitmentFilter, today Date) int {
 	ix := &m.commitmentIndex
 	g := f
@@ -378,6 +379,9 @@ func (m *ReadModel) countCommitments(f CommitmentFilter, today Date) int {
 		return n
 	}
 	if n, ok := m.unionCount(f); ok {
+		return n
+	}
+	if n, ok := ix.searchCount(f); ok {
 		return n
 	}
 	n := 0

@@ -445,13 +445,16 @@ type PillarStats struct {
 // Stats computes the figures over the matching commitments: without a
 // filter from the roll-up kept as events apply, with one the kept cells
 // answer from those (commitment_cells.go), else in one pass over the
-// filter's candidates.
+// filter's candidates, summed by combination.
 func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	u := &m.commitmentIndex.all
 	if !f.isZero() {
 		filtered, ok := m.cellRollup(f, today)
+		if !ok {
+			filtered, ok = m.rowsRollup(f, today)
+		}
 		if !ok {
 			filtered = newRollup()
 			filtered.tally = newTally(statsDims, &today) // the breakdowns' overdue and verified counts, in the same pass
