@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -42,11 +43,22 @@ type scalingScale struct {
 	rss         int64         // the binary's resident memory once ready
 }
 
-// scalingResult holds each query's peak at each scale.
+// scalingResult holds each query's peak and page sizes at each scale.
 type scalingResult struct {
 	scales []scalingScale
 	names  []string
 	peaks  map[string][]loadResult // by query name, one per scale
+	pages  map[string][]pageSizes  // by query name, one per scale
+	// w2 are the indexes of W2's sector × status pairs kept: those whose
+	// page holds 50 at the smallest size, the same pairs at every size.
+	w2 []int
+}
+
+// pageSizes are the smallest and largest page (nodes returned) and
+// totalCount (commitmentStats' total for W3) over a row's requests.
+type pageSizes struct {
+	minNodes, maxNodes, minTotal, maxTotal int
+	stats                                  bool // a roll-up: no nodes
 }
 
 // scalingScaleOf is the dataset of one size: the default's stakeholders,
@@ -56,7 +68,7 @@ func scalingScaleOf(n int) scale {
 }
 
 func runScaling(ctx context.Context, cfg *config, res *results, bin, token string) (*scalingResult, error) {
-	out := &scalingResult{peaks: map[string][]loadResult{}}
+	out := &scalingResult{peaks: map[string][]loadResult{}, pages: map[string][]pageSizes{}}
 	phase := max(cfg.dur/3, time.Second)
 	for _, n := range cfg.scalingSizes {
 		sc := scalingScaleOf(n)
@@ -75,7 +87,7 @@ func runScaling(ctx context.Context, cfg *config, res *results, bin, token strin
 		s := scalingScale{commitments: n, gen: gen.Duration, startup: cv.ready, startCPU: startCPU, rss: procRSS(cv.pid())}
 		out.scales = append(out.scales, s)
 		logf("scaling: %d commitments ready in %s, RSS %d MB", n, cv.ready.Round(time.Millisecond), s.rss>>20)
-		sets, err := scalingRequests(cv.addr, token)
+		sets, err := scalingRequests(cv.addr, token, out)
 		if err != nil {
 			cv.stop()
 			return nil, err
@@ -84,6 +96,12 @@ func runScaling(ctx context.Context, cfg *config, res *results, bin, token strin
 			if len(out.scales) == 1 {
 				out.names = append(out.names, q.name)
 			}
+			ps, err := measurePages(cv.addr, token, q.bodies)
+			if err != nil {
+				cv.stop()
+				return nil, fmt.Errorf("scaling %s at %d: %w", q.name, n, err)
+			}
+			out.pages[q.name] = append(out.pages[q.name], ps)
 			rs := &reqSet{addr: cv.addr, pid: cv.pid(), reqs: posts(cv.addr, q.bodies, "Authorization", "Bearer "+token), check: okGraphQL}
 			closedLoop(rs, cfg.conns, cfg.warm/2)
 			peak := closedLoop(rs, cfg.conns, phase)
@@ -102,9 +120,66 @@ type scalingQuery struct {
 	bodies [][]byte
 }
 
-// scalingRequests builds the pages: W2's 24 sector × status filters, every
+// pageOf is what measurePages reads of an answer.
+type pageOf struct {
+	Commitments *struct {
+		TotalCount int               `json:"totalCount"`
+		Nodes      []json.RawMessage `json:"nodes"`
+	} `json:"commitments"`
+	CommitmentStats *struct {
+		Total int `json:"total"`
+	} `json:"commitmentStats"`
+}
+
+// measurePages asks each request once and returns its row's page sizes.
+func measurePages(addr, token string, bodies [][]byte) (pageSizes, error) {
+	ps := pageSizes{minNodes: -1}
+	for _, b := range bodies {
+		p, err := askPage(addr, token, b)
+		if err != nil {
+			return ps, err
+		}
+		nodes, total := 0, 0
+		switch {
+		case p.Commitments != nil:
+			nodes, total = len(p.Commitments.Nodes), p.Commitments.TotalCount
+		case p.CommitmentStats != nil:
+			ps.stats, total = true, p.CommitmentStats.Total
+		}
+		if ps.minNodes < 0 {
+			ps.minNodes, ps.maxNodes, ps.minTotal, ps.maxTotal = nodes, nodes, total, total
+		}
+		ps.minNodes, ps.maxNodes = min(ps.minNodes, nodes), max(ps.maxNodes, nodes)
+		ps.minTotal, ps.maxTotal = min(ps.minTotal, total), max(ps.maxTotal, total)
+	}
+	return ps, nil
+}
+
+// askPage posts one request body and decodes its data.
+func askPage(addr, token string, body []byte) (pageOf, error) {
+	var p pageOf
+	status, resp, err := fetch(addr, httpRequest(addr, "POST", "/graphql", body, "Authorization", "Bearer "+token))
+	if err != nil {
+		return p, err
+	}
+	if !okGraphQL(status, resp) {
+		return p, fmt.Errorf("HTTP %d: %s", status, short(resp))
+	}
+	var r struct {
+		Data pageOf `json:"data"`
+	}
+	err = json.Unmarshal(resp, &r)
+	return r.Data, err
+}
+
+// scalingRequests builds the pages: W2's sector × status filters, every
 // order both ways, and each filter alone, with IDs read from the server.
-func scalingRequests(addr, token string) ([]scalingQuery, error) {
+// Each filter's values are chosen so that its page holds 50 at 1,000
+// commitments (200 stakeholders, 30 communities, 20 objectives): a
+// stakeholder takes part in about 12 commitments there and a community
+// holds about 33, so those rows name six stakeholders or two communities.
+// W2's pairs are those whose page holds 50 at the first size (sr.w2).
+func scalingRequests(addr, token string, sr *scalingResult) ([]scalingQuery, error) {
 	var ids struct {
 		StrategicPlans []struct {
 			Pillars []struct {
@@ -124,21 +199,39 @@ func scalingRequests(addr, token string) ([]scalingQuery, error) {
 		} `json:"communities"`
 	}
 	g := gqlClient{addr: addr, token: token}
-	if err := g.do(`{ strategicPlans { pillars { id objectives { id } } } stakeholders(first: 20) { nodes { id } } communities { id } }`, nil, &ids); err != nil {
+	if err := g.do(`{ strategicPlans { pillars { id objectives { id } } } stakeholders(first: 24) { nodes { id } } communities { id } }`, nil, &ids); err != nil {
 		return nil, err
 	}
-	if len(ids.StrategicPlans) == 0 || len(ids.StrategicPlans[0].Pillars) < 2 || len(ids.Stakeholders.Nodes) < 20 || len(ids.Communities) == 0 {
+	if len(ids.StrategicPlans) == 0 || len(ids.StrategicPlans[0].Pillars) < 2 || len(ids.Stakeholders.Nodes) < 24 || len(ids.Communities) < 4 {
 		return nil, fmt.Errorf("scaling: the dataset lacks pillars, stakeholders or communities")
 	}
 	pillar := ids.StrategicPlans[0].Pillars[1]
 	page := func(filter, order map[string]any) []byte {
 		return gqlBody(queryScaling, map[string]any{"filter": filter, "orderBy": order})
 	}
-	w2 := scalingQuery{name: "W2 (sector × status)"}
+	var pairs [][]byte
 	for _, sector := range []string{"GOVERNMENT", "CIVIL_SOCIETY", "PRIVATE_SECTOR", "INTERNATIONAL_PARTNER"} {
 		for _, status := range []string{"NOT_STARTED", "ON_TRACK", "AT_RISK", "DELAYED", "COMPLETED", "CANCELLED"} {
-			w2.bodies = append(w2.bodies, gqlBody(queryW2, map[string]any{"sectors": []string{sector}, "statuses": []string{status}}))
+			pairs = append(pairs, gqlBody(queryW2, map[string]any{"sectors": []string{sector}, "statuses": []string{status}}))
 		}
+	}
+	if sr.w2 == nil {
+		for i, b := range pairs {
+			p, err := askPage(addr, token, b)
+			if err != nil {
+				return nil, err
+			}
+			if p.Commitments != nil && len(p.Commitments.Nodes) == 50 {
+				sr.w2 = append(sr.w2, i)
+			}
+		}
+		if len(sr.w2) == 0 {
+			return nil, fmt.Errorf("scaling: no sector × status pair holds a page of 50")
+		}
+	}
+	w2 := scalingQuery{name: fmt.Sprintf("W2 (sector × status, %d of 24 pairs)", len(sr.w2))}
+	for _, i := range sr.w2 {
+		w2.bodies = append(w2.bodies, pairs[i])
 	}
 	out := []scalingQuery{w2}
 	for _, field := range []string{"REFERENCE", "TITLE", "DUE_DATE", "PROGRESS", "UPDATED_AT"} {
@@ -159,17 +252,22 @@ func scalingRequests(addr, token string) ([]scalingQuery, error) {
 	}
 	one("objective", objectives...)
 	var stakeholders [][]byte
-	for _, s := range ids.Stakeholders.Nodes {
-		stakeholders = append(stakeholders, page(map[string]any{"stakeholderIds": []string{s.ID}}, nil))
+	for g := 0; g+6 <= len(ids.Stakeholders.Nodes); g += 6 {
+		var group []string
+		for _, s := range ids.Stakeholders.Nodes[g : g+6] {
+			group = append(group, s.ID)
+		}
+		stakeholders = append(stakeholders, page(map[string]any{"stakeholderIds": group}, nil))
 	}
-	one("stakeholder", stakeholders...)
-	one("community", page(map[string]any{"communityIds": []string{ids.Communities[0].ID}}, nil))
+	one("stakeholders (six)", stakeholders...)
+	one("communities (two)", page(map[string]any{"communityIds": []string{ids.Communities[0].ID, ids.Communities[1].ID}}, nil),
+		page(map[string]any{"communityIds": []string{ids.Communities[2].ID, ids.Communities[3].ID}}, nil))
 	one("overdue", page(map[string]any{"overdue": true}, nil), page(map[string]any{"overdue": false}, nil))
 	one("due range", page(map[string]any{"dueAfter": "2025-01-01", "dueBefore": "2025-12-31"}, nil))
 	one("search", page(map[string]any{"search": "objective 2."}, nil), page(map[string]any{"search": "towards"}, nil))
 	// The searches above select a quarter and every commitment, so their
-	// totalCount counts that many; a search for one title costs its
-	// rarest trigram's rows.
+	// totalCount counts that many; the search for one title selects one
+	// commitment at every size (its page holds one).
 	one("search, one title", page(map[string]any{"search": "commitment 17 towards"}, nil))
 	// W3's roll-up under filters: what it costs grows with the matches
 	// (the shortest list a filter names), not with every commitment.
@@ -209,6 +307,25 @@ func (s *scalingResult) render(p func(string, ...any)) {
 	}
 	p("--:|\n")
 	s.renderRates(p)
+	p("\nWhat each row's requests answered at each size, asked once before its phase: the nodes of the page (smallest–largest\n")
+	p("over the row's requests) and, in brackets, their `totalCount` (for the W3 row, `commitmentStats`' total). A row is\n")
+	p("flat only if its page is full at every size; the search for one title selects one commitment at every size.\n\n")
+	p("| page: nodes (totalCount) |")
+	for _, sc := range s.scales {
+		p(" %d |", sc.commitments)
+	}
+	p("\n|---|")
+	for range s.scales {
+		p("--:|")
+	}
+	p("\n")
+	for _, name := range s.names {
+		p("| %s |", name)
+		for _, ps := range s.pages[name] {
+			p(" %s |", ps)
+		}
+		p("\n")
+	}
 	p("\nThe same phases as the server's CPU time per request (its user+system time from /proc, 10 ms ticks, over the\n")
 	p("requests answered): what a page costs the server whatever else runs on its core. The last column is the\n")
 	p("smallest size's cost over the largest's, the rate ratio a free core would show (target ≥ 0.8×).\n\n")
@@ -237,6 +354,23 @@ func (s *scalingResult) render(p func(string, ...any)) {
 		}
 		p(" %s |\n", ratio)
 	}
+}
+
+func (ps pageSizes) String() string {
+	span := func(a, b int) string {
+		if a == b {
+			return fmt.Sprint(a)
+		}
+		return fmt.Sprintf("%d–%d", a, b)
+	}
+	if ps.stats {
+		return "total " + span(ps.minTotal, ps.maxTotal)
+	}
+	mark := ""
+	if ps.minNodes < 50 {
+		mark = " ⚠"
+	}
+	return fmt.Sprintf("%s (%s)%s", span(ps.minNodes, ps.maxNodes), span(ps.minTotal, ps.maxTotal), mark)
 }
 
 // renderRates writes the peak rates at each size.

@@ -80,6 +80,7 @@ type rollup struct {
 	// one for the roll-up of all commitments, those Stats reads for a
 	// filtered one.
 	tally *tally
+	cells *cells // the roll-up of all commitments only (commitment_cells.go)
 }
 
 // overdueMemo is overdue's answer for a day at a state of openDue.
@@ -140,6 +141,9 @@ func (u *rollup) add(r *commitmentRow, sign int) {
 	a.add(c, sign)
 	if u.tally != nil {
 		u.tally.add(r, sign)
+	}
+	if u.cells != nil {
+		u.cells.add(r, sign)
 	}
 	if isOpen(c.Status) {
 		u.dueGen++

@@ -362,9 +362,12 @@ func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today 
 }
 
 // countCommitments counts the commitments f selects: from the kept counts
-// when f names only statuses and sectors, a due range, one index key or
-// overdue, else
-// by matching the narrowest index's commitments; call it under m.mu.
+// when f names only statuses and sectors, from the kept cells
+// (commitment_cells.go) when it names only their dimensions, from the
+// union of the kept lists when it names only stakeholders, communities or
+// objectives (commitment_union.go), from a trigram's list when it names
+// only a search of one, else by matching f's candidates; call it under
+// m.mu.
 func (m *ReadModel) countCommitments(f CommitmentFilter, today Date) int {
 	ix := &m.commitmentIndex
 	g := f
@@ -372,52 +375,14 @@ func (m *ReadModel) countCommitments(f CommitmentFilter, today Date) int {
 	if g.isZero() {
 		return ix.all.countBy(f.Statuses, f.Sectors)
 	}
-	g.Overdue = nil
-	if g.isZero() && len(f.Statuses) == 0 && len(f.Sectors) == 0 {
-		n := ix.all.overdue(today)
-		if !*f.Overdue {
-			n = len(ix.rows) - n
-		}
+	if n, ok := m.cellCount(f, today); ok {
 		return n
 	}
-	if lead := f; len(f.LeadSectors) > 0 {
-		if lead.LeadSectors = nil; lead.isZero() { // the kept lists of each lead sector
-			ix.ensureOrders()
-			n := 0
-			for _, s := range AllSectors {
-				if lists := ix.keyed["leadSector\x00"+string(s)]; lists != nil && slices.Contains(f.LeadSectors, s) {
-					n += len(lists[0])
-				}
-			}
-			return n
-		}
+	if n, ok := m.unionCount(f); ok {
+		return n
 	}
-	due := f
-	due.DueAfter, due.DueBefore = nil, nil
-	if due.isZero() { // a range of the due-date order
-		ix.ensureOrders()
-		ord := ix.orders[orderSlot(OrderByDueDate)]
-		first := func(cond func(Date) bool) int {
-			return sort.Search(len(ord), func(j int) bool { return cond(ix.rows[ord[j]].c.DueDate) })
-		}
-		lo, hi := 0, len(ord)
-		if f.DueAfter != nil {
-			lo = first(func(d Date) bool { return d >= *f.DueAfter })
-		}
-		if f.DueBefore != nil {
-			hi = first(func(d Date) bool { return d > *f.DueBefore })
-		}
-		return max(hi-lo, 0)
-	}
-	one := f
-	one.PillarIDs, one.ObjectiveIDs, one.CommunityIDs, one.StakeholderIDs = nil, nil, nil, nil
-	if one.isZero() && len(f.PillarIDs)+len(f.ObjectiveIDs)+len(f.CommunityIDs)+len(f.StakeholderIDs) == 1 {
-		for _, l := range []lookup{{"pillar", f.PillarIDs}, {"objective", f.ObjectiveIDs}, {"community", f.CommunityIDs}, {"stakeholder", f.StakeholderIDs}} {
-			// A participant counts only while the model holds it (the matcher's rule).
-			if len(l.keys) == 1 && l.keys[0] != "" && (l.index != "stakeholder" || Stakeholders.get(m, l.keys[0]) != nil) {
-				return Commitments.count(m, l.index, l.keys)
-			}
-		}
+	if n, ok := ix.searchCount(f); ok {
+		return n
 	}
 	n := 0
 	m.eachMatchingCommitment(f, today, func(*commitmentRow) { n++ })

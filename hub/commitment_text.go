@@ -2,6 +2,7 @@ package hub
 
 import (
 	"slices"
+	"strings"
 	"sync/atomic"
 )
 
@@ -93,26 +94,90 @@ func (ix *commitmentIndex) retext(i int, old *commitmentRow) {
 	}
 }
 
-// searchCandidates is the list of the needle's rarest trigram (empty when
-// one is held by no row); false for a needle shorter than a trigram.
+// searchCandidates is the intersection of the lists of the needle's
+// trigrams (empty when one is held by no row); false for a needle shorter
+// than a trigram. Lists are intersected rarest first; a list holding most
+// rows, which removes few, is intersected only with few candidates.
 func (ix *commitmentIndex) searchCandidates(needle string) (candidates, bool) {
 	if len(needle) < 3 {
 		return candidates{}, false
 	}
 	ix.ensureText()
 	grams := appendTrigrams(nil, needle)
-	var rarest []int32
+	slices.Sort(grams)
+	grams = slices.Compact(grams)
+	lists := make([][]int32, len(grams))
 	for k, g := range grams {
-		l := ix.text.grams[g]
-		if k == 0 || len(l) < len(rarest) {
-			rarest = l
+		lists[k] = ix.text.grams[g]
+	}
+	slices.SortFunc(lists, func(a, b []int32) int { return len(a) - len(b) })
+	rows, shared := lists[0], true // shared: the index's own list
+	for _, l := range lists[1:] {
+		if len(rows) == 0 {
+			break
+		}
+		switch {
+		case 8*len(rows) <= len(l):
+			rows, shared = gallop(rows, l, shared), false
+		case 2*len(l) <= len(ix.rows):
+			rows, shared = merge(rows, l, shared), false
 		}
 	}
-	return candidates{n: len(rarest), each: func(yield func(int32)) {
-		for _, i := range rarest {
+	return candidates{n: len(rows), each: func(yield func(int32)) {
+		for _, i := range rows {
 			yield(i)
 		}
 	}}, true
+}
+
+// searchCount counts the commitments f selects when it names only a
+// search of one trigram: that trigram's list is exactly its matches.
+// Call it under m.mu.
+func (ix *commitmentIndex) searchCount(f CommitmentFilter) (int, bool) {
+	needle := strings.ToLower(strings.TrimSpace(f.Search))
+	rest := f
+	rest.Search = ""
+	if len(needle) != 3 || !rest.isZero() {
+		return 0, false
+	}
+	ix.ensureText()
+	return len(ix.text.grams[appendTrigrams(nil, needle)[0]]), true
+}
+
+// gallop returns the rows of a (short) also in b (long), both ascending,
+// searching b; a is reused unless shared.
+func gallop(a, b []int32, shared bool) []int32 {
+	out := a[:0]
+	if shared {
+		out = make([]int32, 0, len(a))
+	}
+	for _, i := range a {
+		j, ok := slices.BinarySearch(b, i)
+		if ok {
+			out = append(out, i)
+		}
+		b = b[j:]
+	}
+	return out
+}
+
+// merge returns the rows in both a and b, ascending, walking both; a is
+// reused unless shared.
+func merge(a, b []int32, shared bool) []int32 {
+	out := a[:0]
+	if shared {
+		out = make([]int32, 0, min(len(a), len(b)))
+	}
+	j := 0
+	for _, i := range a {
+		for j < len(b) && b[j] < i {
+			j++
+		}
+		if j < len(b) && b[j] == i {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // sortedRows returns the rows of c that match, in order o.

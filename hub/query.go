@@ -442,19 +442,31 @@ type PillarStats struct {
 }
 
 // Stats computes the figures over the matching commitments: without a
-// filter from the roll-up kept as events apply, else in one pass over the
-// index.
+// filter from the roll-up kept as events apply, with one the kept cells
+// answer from those (commitment_cells.go), else in one pass over the
+// filter's candidates, summed by combination.
 func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	u := &m.commitmentIndex.all
 	if !f.isZero() {
-		filtered := newRollup()
-		filtered.tally = newTally(statsDims, &today) // the breakdowns' overdue and verified counts, in the same pass
-		m.eachMatchingCommitment(f, today, func(r *commitmentRow) { filtered.add(r, 1) })
+		filtered, ok := m.cellRollup(f, today)
+		if !ok {
+			filtered, ok = m.rowsRollup(f, today)
+		}
+		if !ok {
+			filtered = newRollup()
+			filtered.tally = newTally(statsDims, &today) // the breakdowns' overdue and verified counts, in the same pass
+			m.eachMatchingCommitment(f, today, func(r *commitmentRow) { filtered.add(r, 1) })
+		}
 		u = &filtered
 	}
+	return m.statsOf(u, f, today)
+}
 
+// statsOf is Stats of u, the roll-up of the commitments f selects; call
+// it under m.mu.
+func (m *ReadModel) statsOf(u *rollup, f CommitmentFilter, today Date) CommitmentStats {
 	out := CommitmentStats{Total: u.total.count, AverageProgress: u.total.average(), VerifiedProgress: u.total.averageVerified(), Overdue: u.overdue(today), model: m, filter: f, today: today}
 	for _, s := range AllCommitmentStatuses {
 		out.ByStatus = append(out.ByStatus, StatusCount{Status: s, Count: u.byStatus[s]})

@@ -171,6 +171,7 @@ func NewReadModel() *ReadModel {
 		asOf:            newAsOfIndex(),
 	}
 	m.commitmentIndex.all.tally = newTally(allDims, nil)
+	m.commitmentIndex.all.cells = newCells()
 	for _, k := range kinds {
 		t := newTable()
 		for _, name := range k.indexes {

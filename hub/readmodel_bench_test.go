@@ -63,7 +63,7 @@ func benchEventsOf(n int) []*hub.Event {
 		for k := 1; k <= c%3; k++ {
 			parts = append(parts, hub.Participant{StakeholderID: fmt.Sprintf("s%03d", (c*7+k*13)%benchStakeholders), Role: hub.RoleImplementing})
 		}
-		add(hub.TypeCommitment, ref, hub.StateOf(&hub.Commitment{Meta: meta(ref),
+		add(hub.TypeCommitment, ref, hub.StateOf(&hub.Commitment{Meta: meta(ref), CommunityIDs: []string{fmt.Sprintf("k%02d", c%30)},
 			Title: "Commitment " + ref, ObjectiveID: fmt.Sprintf("o%d.%d", p, o), PillarID: fmt.Sprintf("p%d", p),
 			LeadID: lead, Participants: parts, Status: hub.AllCommitmentStatuses[c%len(hub.AllCommitmentStatuses)],
 			Description: []string{"water and sanitation", "roads", "open data portal"}[c%3],
@@ -174,32 +174,44 @@ func scaledModel(b *testing.B, n int) *hub.ReadModel {
 }
 
 // BenchmarkCommitmentPage is the read model's half of a page of 50, at
-// 1,000, 10,000 and 100,000 commitments: by each order, and with each
-// filter (in reference order), counting the matches as totalCount does.
+// 1,000, 10,000 and 100,000 commitments: the rows of the harness's scaling
+// table (bench/scaling.go), each order both ways and each filter (in
+// reference order), counting the matches as totalCount does. Each page
+// holds 50 at 1,000 but "search/one-title", which selects one commitment.
 // Its cost should not grow with the commitments.
 func BenchmarkCommitmentPage(b *testing.B) {
 	yes := true
-	from, to := hub.Date("2025-01-01"), hub.Date("2026-06-30")
+	from, to := hub.Date("2025-01-01"), hub.Date("2025-12-31")
 	ids := func(s ...string) []string { return s }
-	cases := []struct {
+	type pageCase struct {
 		name string
 		f    hub.CommitmentFilter
 		o    hub.CommitmentOrder
-	}{
+	}
+	cases := []pageCase{
 		{"W2", hub.CommitmentFilter{Sectors: []hub.Sector{hub.CivilSociety}, Statuses: []hub.CommitmentStatus{hub.OnTrack}}, hub.CommitmentOrder{}},
-		{"all/title", hub.CommitmentFilter{}, hub.CommitmentOrder{Field: hub.OrderByTitle}},
-		{"all/dueDate-desc", hub.CommitmentFilter{}, hub.CommitmentOrder{Field: hub.OrderByDueDate, Descending: true}},
-		{"all/progress", hub.CommitmentFilter{}, hub.CommitmentOrder{Field: hub.OrderByProgress}},
-		{"all/updatedAt-desc", hub.CommitmentFilter{}, hub.CommitmentOrder{Field: hub.OrderByUpdatedAt, Descending: true}},
+	}
+	for _, field := range []hub.CommitmentOrderField{hub.OrderByReference, hub.OrderByTitle, hub.OrderByDueDate, hub.OrderByProgress, hub.OrderByUpdatedAt} {
+		for _, desc := range []bool{false, true} {
+			dir := "asc"
+			if desc {
+				dir = "desc"
+			}
+			cases = append(cases, pageCase{fmt.Sprintf("orderBy/%s-%s", field, dir), hub.CommitmentFilter{}, hub.CommitmentOrder{Field: field, Descending: desc}})
+		}
+	}
+	cases = append(cases, []pageCase{
 		{"sectors", hub.CommitmentFilter{Sectors: []hub.Sector{hub.Government}}, hub.CommitmentOrder{}},
 		{"statuses", hub.CommitmentFilter{Statuses: []hub.CommitmentStatus{hub.AtRisk, hub.Delayed}}, hub.CommitmentOrder{}},
 		{"pillar", hub.CommitmentFilter{PillarIDs: ids("p2")}, hub.CommitmentOrder{}},
 		{"objective", hub.CommitmentFilter{ObjectiveIDs: ids("o3.2")}, hub.CommitmentOrder{}},
-		{"stakeholder", hub.CommitmentFilter{StakeholderIDs: ids("s007")}, hub.CommitmentOrder{}},
+		{"stakeholders", hub.CommitmentFilter{StakeholderIDs: ids("s001", "s002", "s003", "s004", "s005", "s006")}, hub.CommitmentOrder{}},
+		{"communities", hub.CommitmentFilter{CommunityIDs: ids("k01", "k02")}, hub.CommitmentOrder{}},
 		{"overdue", hub.CommitmentFilter{Overdue: &yes}, hub.CommitmentOrder{}},
 		{"dueRange", hub.CommitmentFilter{DueAfter: &from, DueBefore: &to}, hub.CommitmentOrder{}},
-		{"search", hub.CommitmentFilter{Search: "water"}, hub.CommitmentOrder{}},
-	}
+		{"search/broad", hub.CommitmentFilter{Search: "water"}, hub.CommitmentOrder{}},
+		{"search/one-title", hub.CommitmentFilter{Search: "commitment c-3.2-007"}, hub.CommitmentOrder{}},
+	}...)
 	first := 50
 	for _, n := range []int{1_000, 10_000, 100_000} {
 		for _, c := range cases {
@@ -236,6 +248,8 @@ func BenchmarkStatsAtScale(b *testing.B) {
 			{"overdue", hub.CommitmentFilter{Overdue: &yes, Statuses: []hub.CommitmentStatus{hub.OnTrack}}},
 			{"dueRange", hub.CommitmentFilter{DueAfter: &from, DueBefore: &to}},
 			{"search", hub.CommitmentFilter{Search: "C-2.3-04"}},
+			{"search/broad", hub.CommitmentFilter{Search: "water"}},
+			{"lead-sector+pillar", hub.CommitmentFilter{LeadSectors: []hub.Sector{hub.Government}, PillarIDs: []string{"p1", "p3"}}},
 		} {
 			b.Run(fmt.Sprintf("%s/n=%d", c.name, n), func(b *testing.B) {
 				m := scaledModel(b, n)

@@ -1,0 +1,379 @@
+package hub
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"sync/atomic"
+)
+
+// The kept cells count the commitments per combination of the filter's
+// low-cardinality dimensions: status, the participants' sectors (a bit
+// set), the lead's sector and the pillar. Each cell also keeps its rows'
+// sums by due date, so that a due range, `overdue` (a range that ends
+// today) and both are a difference of two prefix sums. A filter made only
+// of these dimensions (and plans, through their pillars) is counted and
+// rolled up by visiting the cells, whatever the number of commitments.
+
+// cellKey is one combination of the kept dimensions.
+type cellKey struct {
+	status  int8 // index in AllCommitmentStatuses
+	sectors uint8
+	lead    int8 // index in AllSectors, -1 when unknown
+	pillar  string
+}
+
+// cellSum is what a set of commitments adds up to.
+type cellSum struct {
+	count, progress, verifiedProgress, verified int64
+}
+
+func (s *cellSum) plus(o cellSum, sign int64) {
+	s.count += sign * o.count
+	s.progress += sign * o.progress
+	s.verifiedProgress += sign * o.verifiedProgress
+	s.verified += sign * o.verified
+}
+
+// dueBucket is a cell's commitments due on one day (dayNumber).
+type dueBucket struct {
+	day int32
+	sum cellSum
+}
+
+// cell is one combination's commitments, by due day, ascending.
+type cell struct {
+	key     cellKey
+	buckets []dueBucket
+	// prefix[j] sums buckets[:j]; built by the first reader after a
+	// change (readers share the read lock), nil while stale.
+	prefix atomic.Pointer[[]cellSum]
+}
+
+// cells are the kept cells; writers change them under the model's write
+// lock.
+type cells struct {
+	of   map[cellKey]*cell
+	list []*cell // in creation order; a cell is never removed
+	// odd counts rows whose due date is not a plain YYYY-MM-DD (or empty)
+	// or whose status is not one of AllCommitmentStatuses: while there is
+	// one, the cells do not answer.
+	odd int
+}
+
+func newCells() *cells { return &cells{of: map[cellKey]*cell{}} }
+
+// dayNumber is a due date as an integer that orders as the strings do
+// (YYYYMMDD; 0 for no date), false for any other form.
+func dayNumber(d Date) (int32, bool) {
+	if d == "" {
+		return 0, true
+	}
+	if len(d) != 10 || d[4] != '-' || d[7] != '-' {
+		return 0, false
+	}
+	var n int32
+	for i := range 10 {
+		if i == 4 || i == 7 {
+			continue
+		}
+		if d[i] < '0' || d[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int32(d[i]-'0')
+	}
+	return n, true
+}
+
+func (r *commitmentRow) cellKey() cellKey {
+	return cellKey{status: int8(slices.Index(AllCommitmentStatuses, r.c.Status)), sectors: r.sectors, lead: r.leadSector, pillar: r.c.PillarID}
+}
+
+// add counts r in (sign 1) or out (sign -1).
+func (k *cells) add(r *commitmentRow, sign int) {
+	day, ok := dayNumber(r.c.DueDate)
+	if !ok || !slices.Contains(AllCommitmentStatuses, r.c.Status) {
+		k.odd += sign
+		return
+	}
+	key := r.cellKey()
+	c := k.of[key]
+	if c == nil {
+		c = &cell{key: key}
+		k.of[key] = c
+		k.list = append(k.list, c)
+	}
+	j, found := slices.BinarySearchFunc(c.buckets, day, func(b dueBucket, d int32) int { return int(b.day - d) })
+	if !found {
+		c.buckets = slices.Insert(c.buckets, j, dueBucket{day: day})
+	}
+	b := &c.buckets[j]
+	s := int64(sign)
+	b.sum.count += s
+	b.sum.progress += s * int64(r.c.Progress)
+	b.sum.verifiedProgress += s * int64(r.c.VerifiedProgress)
+	if r.c.Verification == Verified {
+		b.sum.verified += s
+	}
+	if b.sum.count == 0 {
+		c.buckets = slices.Delete(c.buckets, j, j+1)
+	}
+	c.prefix.Store(nil)
+}
+
+// sums returns the cell's prefix sums, building them if stale.
+func (c *cell) sums() []cellSum {
+	if p := c.prefix.Load(); p != nil {
+		return *p
+	}
+	p := make([]cellSum, len(c.buckets)+1)
+	for j, b := range c.buckets {
+		p[j+1] = p[j]
+		p[j+1].plus(b.sum, 1)
+	}
+	c.prefix.Store(&p)
+	return p
+}
+
+// between sums the cell's commitments due on days in [lo, hi).
+func (c *cell) between(lo, hi int32) cellSum {
+	if lo >= hi {
+		return cellSum{}
+	}
+	p := c.sums()
+	at := func(d int32) int {
+		return sort.Search(len(c.buckets), func(j int) bool { return c.buckets[j].day >= d })
+	}
+	var s cellSum
+	s.plus(p[at(hi)], 1)
+	s.plus(p[at(lo)], -1)
+	return s
+}
+
+// cellFilter is the part of a filter the cells answer.
+type cellFilter struct {
+	statuses uint8 // bits of AllCommitmentStatuses; 0: any
+	sectors  uint8 // 0: any
+	leads    uint8 // bits of AllSectors; 0: any
+	pillars  func(string) bool
+	lo, hi   int32 // due days in [lo, hi)
+	overdue  *bool
+	today    int32
+	none     bool // selects nothing (a value no commitment can hold)
+}
+
+// cellFilterOf returns f as the cells read it, false when f names a
+// dimension they do not keep (or a date they cannot order); call it
+// under m.mu.
+func (m *ReadModel) cellFilterOf(f CommitmentFilter, today Date) (cellFilter, bool) {
+	k := m.commitmentIndex.all.cells
+	if k == nil || k.odd != 0 || len(f.StakeholderIDs)+len(f.ObjectiveIDs)+len(f.CommunityIDs) > 0 || strings.TrimSpace(f.Search) != "" {
+		return cellFilter{}, false
+	}
+	cf := cellFilter{lo: -1, hi: 1 << 30, overdue: f.Overdue}
+	var ok bool
+	if cf.today, ok = dayNumber(today); !ok {
+		return cellFilter{}, false
+	}
+	if f.DueAfter != nil {
+		if cf.lo, ok = dayNumber(*f.DueAfter); !ok {
+			return cellFilter{}, false
+		}
+	}
+	if f.DueBefore != nil {
+		d, ok := dayNumber(*f.DueBefore)
+		if !ok {
+			return cellFilter{}, false
+		}
+		cf.hi = d + 1
+	}
+	bits := func(n int, index func(int) int) (uint8, bool) {
+		var b uint8
+		for i := range n {
+			if j := index(i); j >= 0 {
+				b |= 1 << j
+			}
+		}
+		return b, n == 0 || b != 0
+	}
+	var any bool
+	if cf.statuses, any = bits(len(f.Statuses), func(i int) int { return slices.Index(AllCommitmentStatuses, f.Statuses[i]) }); !any {
+		cf.none = true
+	}
+	if cf.sectors, any = bits(len(f.Sectors), func(i int) int { return sectorIndex(f.Sectors[i]) }); !any {
+		cf.none = true
+	}
+	if cf.leads, any = bits(len(f.LeadSectors), func(i int) int { return sectorIndex(f.LeadSectors[i]) }); !any {
+		cf.none = true
+	}
+	cf.pillars = func(string) bool { return true }
+	if len(f.PillarIDs) > 0 || len(f.PlanIDs) > 0 {
+		cf.pillars = func(id string) bool {
+			if !among(f.PillarIDs, id) {
+				return false
+			}
+			if len(f.PlanIDs) > 0 {
+				p := Pillars.get(m, id)
+				return p != nil && among(f.PlanIDs, p.PlanID)
+			}
+			return true
+		}
+	}
+	return cf, true
+}
+
+// each calls yield with every cell cf selects and the sums of its
+// commitments cf selects, with how many of those are overdue on cf.today.
+func (k *cells) each(cf cellFilter, yield func(c *cell, s cellSum, overdue int64)) {
+	if cf.none {
+		return
+	}
+	for _, c := range k.list {
+		key := c.key
+		if cf.statuses != 0 && cf.statuses&(1<<key.status) == 0 {
+			continue
+		}
+		if cf.sectors != 0 && key.sectors&cf.sectors == 0 {
+			continue
+		}
+		if cf.leads != 0 && (key.lead < 0 || cf.leads&(1<<key.lead) == 0) {
+			continue
+		}
+		if len(c.buckets) == 0 || !cf.pillars(key.pillar) {
+			continue
+		}
+		open := isOpen(AllCommitmentStatuses[key.status])
+		lo, hi := cf.lo, cf.hi
+		if cf.overdue != nil && open {
+			if *cf.overdue {
+				hi = min(hi, cf.today)
+			} else {
+				lo = max(lo, cf.today)
+			}
+		} else if cf.overdue != nil && *cf.overdue {
+			continue // a closed commitment is never overdue
+		}
+		s := c.between(lo, hi)
+		if s.count == 0 {
+			continue
+		}
+		var late int64
+		if open {
+			late = c.between(lo, min(hi, cf.today)).count
+		}
+		yield(c, s, late)
+	}
+}
+
+// cellCount counts the commitments f selects from the cells; false when
+// they cannot answer f. Call it under m.mu.
+func (m *ReadModel) cellCount(f CommitmentFilter, today Date) (int, bool) {
+	cf, ok := m.cellFilterOf(f, today)
+	if !ok {
+		return 0, false
+	}
+	n := int64(0)
+	m.commitmentIndex.all.cells.each(cf, func(_ *cell, s cellSum, _ int64) { n += s.count })
+	return int(n), true
+}
+
+// cellRollup is the roll-up of the commitments f selects, with the tally
+// Stats reads (its overdue counts as of today), from the cells; false when
+// they cannot answer f. Call it under m.mu.
+func (m *ReadModel) cellRollup(f CommitmentFilter, today Date) (rollup, bool) {
+	cf, ok := m.cellFilterOf(f, today)
+	if !ok {
+		return rollup{}, false
+	}
+	return rollupOfCells(today, func(yield func(cellKey, cellSum, int64)) {
+		m.commitmentIndex.all.cells.each(cf, func(c *cell, s cellSum, late int64) { yield(c.key, s, late) })
+	}), true
+}
+
+// rowsRollup is the roll-up of the commitments f selects, as cellRollup
+// builds it, from sums per combination of the matching rows: cheaper a row
+// than adding each to a rollup and its tally. False while a row's status
+// is not one of AllCommitmentStatuses. Call it under m.mu.
+func (m *ReadModel) rowsRollup(f CommitmentFilter, today Date) (rollup, bool) {
+	if k := m.commitmentIndex.all.cells; k == nil || k.odd != 0 {
+		return rollup{}, false
+	}
+	type sums struct {
+		s    cellSum
+		late int64
+	}
+	by := map[cellKey]*sums{}
+	m.eachMatchingCommitment(f, today, func(r *commitmentRow) {
+		key := r.cellKey()
+		v := by[key]
+		if v == nil {
+			v = &sums{}
+			by[key] = v
+		}
+		c := r.c
+		v.s.count++
+		v.s.progress += int64(c.Progress)
+		v.s.verifiedProgress += int64(c.VerifiedProgress)
+		if c.Verification == Verified {
+			v.s.verified++
+		}
+		if c.IsOverdue(today) {
+			v.late++
+		}
+	})
+	return rollupOfCells(today, func(yield func(cellKey, cellSum, int64)) {
+		for key, v := range by {
+			yield(key, v.s, v.late)
+		}
+	}), true
+}
+
+// rollupOfCells is the roll-up of the sums each yields, a combination's
+// sums and how many of them are overdue on today, with the tally Stats
+// reads.
+func rollupOfCells(today Date, each func(yield func(cellKey, cellSum, int64))) rollup {
+	u := newRollup()
+	t := newTally(statsDims, &today)
+	late := t.late.Load()
+	overdue := 0
+	addBar := func(d barDim, key string, s cellSum, o int64) {
+		b := t.bars[d][key]
+		if b == nil {
+			b = &bar{}
+			t.bars[d][key] = b
+		}
+		b.count += int(s.count)
+		b.progress += int(s.progress)
+		b.verified += int(s.verified)
+		if o != 0 {
+			late.n[d][key] += int(o)
+		}
+	}
+	add := func(a *acc, s cellSum) {
+		a.count += int(s.count)
+		a.progress += int(s.progress)
+		a.verified += int(s.verifiedProgress)
+	}
+	each(func(key cellKey, s cellSum, o int64) {
+		add(&u.total, s)
+		overdue += int(o)
+		status := AllCommitmentStatuses[key.status]
+		u.byStatus[status] += int(s.count)
+		u.byStatusSectors[key.status][key.sectors] += int(s.count)
+		addBar(dimStatus, string(status), s, o)
+		if key.lead >= 0 {
+			add(&u.bySector[key.lead], s)
+			addBar(dimLeadSector, string(AllSectors[key.lead]), s, o)
+		}
+		a := u.byPillar[key.pillar]
+		if a == nil {
+			a = &acc{}
+			u.byPillar[key.pillar] = a
+		}
+		add(a, s)
+		addBar(dimPillar, key.pillar, s, o)
+	})
+	u.memo.Store(&overdueMemo{today: today, gen: u.dueGen, n: overdue})
+	u.tally = t
+	return u
+}
