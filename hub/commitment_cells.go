@@ -35,10 +35,11 @@ func (s *cellSum) plus(o cellSum, sign int64) {
 	s.verified += sign * o.verified
 }
 
-// dueBucket is a cell's commitments due on one day (dayNumber).
+// dueBucket is a cell's commitments due on one day (dayNumber): their
+// count, progress, verified progress and how many are verified (int32s:
+// a bucket is a small share of the commitments).
 type dueBucket struct {
-	day int32
-	sum cellSum
+	day, count, progress, verifiedProgress, verified int32
 }
 
 // cell is one combination's commitments, by due day, ascending.
@@ -108,14 +109,14 @@ func (k *cells) add(r *commitmentRow, sign int) {
 		c.buckets = slices.Insert(c.buckets, j, dueBucket{day: day})
 	}
 	b := &c.buckets[j]
-	s := int64(sign)
-	b.sum.count += s
-	b.sum.progress += s * int64(r.c.Progress)
-	b.sum.verifiedProgress += s * int64(r.c.VerifiedProgress)
+	s := int32(sign)
+	b.count += s
+	b.progress += s * int32(r.c.Progress)
+	b.verifiedProgress += s * int32(r.c.VerifiedProgress)
 	if r.c.Verification == Verified {
-		b.sum.verified += s
+		b.verified += s
 	}
-	if b.sum.count == 0 {
+	if b.count == 0 {
 		c.buckets = slices.Delete(c.buckets, j, j+1)
 	}
 	c.prefix.Store(nil)
@@ -129,7 +130,7 @@ func (c *cell) sums() []cellSum {
 	p := make([]cellSum, len(c.buckets)+1)
 	for j, b := range c.buckets {
 		p[j+1] = p[j]
-		p[j+1].plus(b.sum, 1)
+		p[j+1].plus(cellSum{int64(b.count), int64(b.progress), int64(b.verifiedProgress), int64(b.verified)}, 1)
 	}
 	c.prefix.Store(&p)
 	return p
