@@ -164,7 +164,7 @@ func (t *table) index(name string) links {
 // NewReadModel returns an empty read model.
 func NewReadModel() *ReadModel {
 	m := &ReadModel{
-		commitmentIndex: commitmentIndex{rowOf: map[string]int{}, all: newRollup()},
+		commitmentIndex: commitmentIndex{all: newRollup()},
 		dirty:           map[string]State{},
 		tombstones:      map[string]State{},
 		feed:            newFeed(),
