@@ -41,11 +41,14 @@ type ReadModel struct {
 
 // table holds the current entities of one kind, by row number, with the
 // secondary indexes its registry row declares, by name.
+//
+// The model is most of the server's live heap, and the garbage collector
+// reads every pointer in it on each cycle, slowing the requests served
+// meanwhile: so a table keeps few. Each id stored gets a row number for
+// good (a deleted entity keeps its own); what is kept per entity is in
+// slices by number, and the indexes list numbers, in arrays of integers
+// the collector does not scan.
 type table struct {
-	// Each id stored gets a row number for good (a deleted entity keeps
-	// its own), and the indexes list numbers: arrays of integers, which
-	// the garbage collector does not read, where sets of ids were maps of
-	// pointers it marked on every cycle.
 	num     rowNumbers
 	byNum   []entity  // the current entity of each number; nil when deleted
 	live    int       // the entities byNum holds
