@@ -84,6 +84,14 @@ func (t *table) set(id string, e entity) int32 {
 	return n
 }
 
+// unset removes the entity id, keeping its number.
+func (t *table) unset(id string) {
+	if n, ok := t.num.lookup(id); ok && t.byNum[n] != nil {
+		t.byNum[n] = nil
+		t.live--
+	}
+}
+
 // get returns the entity id, or nil.
 func (t *table) get(id string) entity {
 	if n, ok := t.num.lookup(id); ok {
@@ -137,14 +145,6 @@ func (m *ReadModel) historyOf(et EntityType, id string) History {
 // reportsOf returns the progress reports of the commitment id; call it
 // under m.mu.
 func (m *ReadModel) reportsOf(id string) Reports { return m.tables[Commitments.n].reports(id) }
-
-// unset removes the entity id, keeping its number.
-func (t *table) unset(id string) {
-	if n, ok := t.num.lookup(id); ok && t.byNum[n] != nil {
-		t.byNum[n] = nil
-		t.live--
-	}
-}
 
 // listed returns the row numbers listed under key in the named index,
 // ascending; call it under m.mu and do not keep it past.
