@@ -399,7 +399,7 @@ func (m *ReadModel) view(ms int64) (*ReadModel, error) {
 	}
 	if n := len(m.asOf.lines[Commitments.n]); n > 0 {
 		v.commitmentIndex.rows = make([]commitmentRow, 0, n)
-		v.commitmentIndex.rowOf = make(map[string]int, n)
+		v.commitmentIndex.rowOf = make([]int32, 0, n)
 	}
 	objective := func(id string) *Objective { return Objectives.get(v, id) }
 	for _, k := range kinds { // in registry order: what a kind refers to is put before it
@@ -475,9 +475,9 @@ func (m *ReadModel) viewCommitments(v *ReadModel, ms int64, objective func(id st
 // commitment once: its search text is the live row's while it reads the
 // same (most commitments' titles never change).
 func (m *ReadModel) putPastCommitment(c *Commitment, live *commitmentRow) {
-	m.tables[Commitments.n].set(c.ID, c)
+	n := m.tables[Commitments.n].set(c.ID, c)
 	ix := &m.commitmentIndex
-	ix.rowOf[c.ID] = len(ix.rows)
+	ix.setRow(n, len(ix.rows))
 	ix.rows = append(ix.rows, commitmentRow{c: c})
 	r := &ix.rows[len(ix.rows)-1]
 	if live != nil && live.c.Title == c.Title && live.c.Description == c.Description {

@@ -45,8 +45,10 @@ func sectorBit(s Sector) uint8 {
 // commitmentIndex holds the rows, in no particular order, and the roll-up of
 // all of them. Commitments are never deleted, so rows only grow.
 type commitmentIndex struct {
-	rows  []commitmentRow
-	rowOf map[string]int
+	rows []commitmentRow
+	// rowOf holds, by the commitments table's row number, 1 + the row of
+	// that commitment here (0: none); integers, for the garbage collector.
+	rowOf []int32
 	all   rollup
 
 	// orders holds the row numbers in each of orderFields' orders,
@@ -168,15 +170,41 @@ func (u *rollup) overdue(today Date) int {
 	return n
 }
 
-// putCommitment stores c's row, replacing the previous state's.
+// row returns the row of the commitment of table row number n.
+func (ix *commitmentIndex) row(n int32) (int, bool) {
+	if int(n) < len(ix.rowOf) && ix.rowOf[n] > 0 {
+		return int(ix.rowOf[n]) - 1, true
+	}
+	return 0, false
+}
+
+// setRow records that the commitment of table row number n has row i.
+func (ix *commitmentIndex) setRow(n int32, i int) {
+	if grow := int(n) + 1 - len(ix.rowOf); grow > 0 {
+		ix.rowOf = append(ix.rowOf, make([]int32, grow)...)
+	}
+	ix.rowOf[n] = int32(i + 1)
+}
+
+// rowOfID returns the row of the commitment id; call it under m.mu.
+func (m *ReadModel) rowOfID(id string) (int, bool) {
+	if n, ok := m.tables[Commitments.n].num.lookup(id); ok {
+		return m.commitmentIndex.row(n)
+	}
+	return 0, false
+}
+
+// putCommitment stores c's row, replacing the previous state's; the
+// table holds c already.
 func (m *ReadModel) putCommitment(c *Commitment) {
 	ix := &m.commitmentIndex
-	i, ok := ix.rowOf[c.ID]
+	n := m.tables[Commitments.n].number(c.ID)
+	i, ok := ix.row(n)
 	var old *commitmentRow
 	if !ok {
 		i = len(ix.rows)
 		ix.rows = append(ix.rows, commitmentRow{refKey: naturalKey(c.ID)})
-		ix.rowOf[c.ID] = i
+		ix.setRow(n, i)
 	} else {
 		prev := ix.rows[i]
 		old = &prev
@@ -206,7 +234,7 @@ func (m *ReadModel) stakeholderSectorChanged(id string) {
 	ix := &m.commitmentIndex
 	t := m.tables[Commitments.n]
 	for _, n := range t.listed("stakeholder", id) {
-		i, ok := ix.rowOf[t.id(n)]
+		i, ok := ix.row(n)
 		if !ok {
 			continue
 		}

@@ -239,7 +239,7 @@ func (m *ReadModel) CommitmentsOf(stakeholderID string, roles []ParticipantRole)
 	nums := t.listed("stakeholder", stakeholderID)
 	rows := make([]commitmentRow, 0, len(nums))
 	for _, n := range nums {
-		if i, ok := m.commitmentIndex.rowOf[t.id(n)]; ok && among(roles, m.commitmentIndex.rows[i].c.RoleOf(stakeholderID)) {
+		if i, ok := m.commitmentIndex.row(n); ok && among(roles, m.commitmentIndex.rows[i].c.RoleOf(stakeholderID)) {
 			rows = append(rows, m.commitmentIndex.rows[i])
 		}
 	}

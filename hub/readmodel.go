@@ -41,11 +41,14 @@ type ReadModel struct {
 
 // table holds the current entities of one kind, by row number, with the
 // secondary indexes its registry row declares, by name.
+//
+// The model is most of the server's live heap, and the garbage collector
+// reads every pointer in it on each cycle, slowing the requests served
+// meanwhile: so a table keeps few. Each id stored gets a row number for
+// good (a deleted entity keeps its own); what is kept per entity is in
+// slices by number, and the indexes list numbers, in arrays of integers
+// the collector does not scan.
 type table struct {
-	// Each id stored gets a row number for good (a deleted entity keeps
-	// its own), and the indexes list numbers: arrays of integers, which
-	// the garbage collector does not read, where sets of ids were maps of
-	// pointers it marked on every cycle.
 	num     rowNumbers
 	byNum   []entity  // the current entity of each number; nil when deleted
 	live    int       // the entities byNum holds
@@ -79,6 +82,14 @@ func (t *table) set(id string, e entity) int32 {
 	}
 	t.byNum[n] = e
 	return n
+}
+
+// unset removes the entity id, keeping its number.
+func (t *table) unset(id string) {
+	if n, ok := t.num.lookup(id); ok && t.byNum[n] != nil {
+		t.byNum[n] = nil
+		t.live--
+	}
 }
 
 // get returns the entity id, or nil.
@@ -135,14 +146,6 @@ func (m *ReadModel) historyOf(et EntityType, id string) History {
 // under m.mu.
 func (m *ReadModel) reportsOf(id string) Reports { return m.tables[Commitments.n].reports(id) }
 
-// unset removes the entity id, keeping its number.
-func (t *table) unset(id string) {
-	if n, ok := t.num.lookup(id); ok && t.byNum[n] != nil {
-		t.byNum[n] = nil
-		t.live--
-	}
-}
-
 // listed returns the row numbers listed under key in the named index,
 // ascending; call it under m.mu and do not keep it past.
 func (t *table) listed(index, key string) []int32 { return t.index(index)[key] }
@@ -164,7 +167,7 @@ func (t *table) index(name string) links {
 // NewReadModel returns an empty read model.
 func NewReadModel() *ReadModel {
 	m := &ReadModel{
-		commitmentIndex: commitmentIndex{rowOf: map[string]int{}, all: newRollup()},
+		commitmentIndex: commitmentIndex{all: newRollup()},
 		dirty:           map[string]State{},
 		tombstones:      map[string]State{},
 		feed:            newFeed(),
