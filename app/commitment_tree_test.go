@@ -1,8 +1,6 @@
 package app
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
@@ -108,40 +106,15 @@ func wantUserError(t *testing.T, what string, errs []userError, field, code, mes
 // rollUpMessage is one commitmentUpdated message of a parent.
 type rollUpMessage struct {
 	Kind          string
-	ChangedFields []struct {
-		Field         string
-		Before, After *string
-	}
-	Commitment struct{ RolledUpProgress float64 }
+	ChangedFields []changedField
+	Commitment    struct{ RolledUpProgress float64 }
 }
 
 // replayRollUps subscribes to commitmentUpdated for ref after seq and
 // reads n messages.
 func replayRollUps(t *testing.T, s *testServer, ref string, seq int64, n int) []rollUpMessage {
 	t.Helper()
-	ws := dialWS(t, s, "graphql-transport-ws")
-	defer ws.ws.CloseNow()
-	ws.send(`{"type":"connection_init"}`)
-	ws.expect("connection_ack")
-	sub, _ := json.Marshal(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
-		"query": `subscription($ids: [ID!], $after: String) { commitmentUpdated(filter: {commitmentIds: $ids}, after: $after) {
-			kind changedFields { field before after } commitment { rolledUpProgress } } }`,
-		"variables": map[string]any{"ids": []string{gid(hub.TypeCommitment, ref)},
-			"after": base64.RawURLEncoding.EncodeToString([]byte("e:" + strconv.FormatInt(seq, 10)))}}})
-	ws.send(string(sub))
-	out := make([]rollUpMessage, 0, n)
-	for range n {
-		msg := ws.expect("next")
-		var ev struct {
-			Data struct{ CommitmentUpdated rollUpMessage }
-		}
-		raw, _ := json.Marshal(msg["payload"])
-		if err := json.Unmarshal(raw, &ev); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, ev.Data.CommitmentUpdated)
-	}
-	return out
+	return replayCommitmentUpdated[rollUpMessage](t, s, ref, seq, n, `{ rolledUpProgress }`)
 }
 
 // TestCommitmentTree: children roll their progress up into their parent
@@ -292,10 +265,7 @@ func TestCommitmentTree(t *testing.T) {
 			History struct {
 				Nodes []struct {
 					Kind   string
-					Fields []struct {
-						Field         string
-						Before, After *string
-					}
+					Fields []changedField
 				}
 			}
 		}

@@ -81,10 +81,7 @@ type format3Answer struct {
 			Nodes      []struct {
 				Kind    string
 				Version int
-				Fields  []struct {
-					Field         string
-					Before, After *string
-				}
+				Fields  []changedField
 			}
 		}
 	}

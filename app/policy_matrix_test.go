@@ -449,7 +449,7 @@ func (w *policyWorld) replay(v policyViewer, transport string) {
 	query := fmt.Sprintf(`subscription { events(after: %q) %s }`, eventCursorOf(0), eventsSelection)
 	var msgs []string
 	if transport == "sse" {
-		msgs = w.sseUntil(v, query, head)
+		msgs = w.sseUntil(v, query, "events", head)
 	} else {
 		c := w.dial(v)
 		c.subscribe("1", query)
@@ -676,8 +676,8 @@ func (c *policyWS) within(cursor string, d time.Duration) bool {
 }
 
 // sseUntil runs a subscription over server-sent events as v and returns
-// its events (as JSON) up to the one at cursor.
-func (w *policyWorld) sseUntil(v policyViewer, query, cursor string) []string {
+// its messages' field (as JSON) up to the one at cursor.
+func (w *policyWorld) sseUntil(v policyViewer, query, field, cursor string) []string {
 	t := w.t
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -701,15 +701,13 @@ func (w *policyWorld) sseUntil(v policyViewer, query, cursor string) []string {
 		if !ok {
 			continue
 		}
-		var m struct {
-			Data struct{ Events json.RawMessage }
-		}
-		if json.Unmarshal([]byte(line), &m) != nil || m.Data.Events == nil {
+		var m struct{ Data map[string]json.RawMessage }
+		if json.Unmarshal([]byte(line), &m) != nil || m.Data[field] == nil {
 			t.Fatalf("SSE as %s: %s", v.name, line)
 		}
-		out = append(out, string(m.Data.Events))
+		out = append(out, string(m.Data[field]))
 		var ev struct{ Cursor string }
-		_ = json.Unmarshal(m.Data.Events, &ev)
+		_ = json.Unmarshal(m.Data[field], &ev)
 		if ev.Cursor == cursor {
 			return out
 		}

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"strconv"
 	"testing"
@@ -9,14 +8,17 @@ import (
 	"convene/hub"
 )
 
+// changedField is one entry of an event's changedFields.
+type changedField struct {
+	Field         string
+	Before, After *string
+}
+
 // commitmentReplay is one commitmentUpdated message as these tests ask for it.
 type commitmentReplay struct {
 	Kind          string
-	ChangedFields []struct {
-		Field         string
-		Before, After *string
-	}
-	Commitment struct {
+	ChangedFields []changedField
+	Commitment    struct {
 		Version         int
 		Progress        int
 		ProgressReports struct {
@@ -30,21 +32,30 @@ type commitmentReplay struct {
 // after the log position seq and reads n messages.
 func replayCommitment(t *testing.T, s *testServer, commitmentID string, seq int64, n int) []commitmentReplay {
 	t.Helper()
+	return replayCommitmentUpdated[commitmentReplay](t, s, commitmentID, seq, n,
+		`{ version progress progressReports(first: 1) { totalCount nodes { note } } }`)
+}
+
+// replayCommitmentUpdated subscribes over graphql-transport-ws to
+// commitmentUpdated for one commitment after the log position seq,
+// selecting the kind, the changed fields and commitmentSelection of the
+// commitment, and decodes n messages into M.
+func replayCommitmentUpdated[M any](t *testing.T, s *testServer, commitmentID string, seq int64, n int, commitmentSelection string) []M {
+	t.Helper()
 	ws := dialWS(t, s, "graphql-transport-ws")
 	defer ws.ws.CloseNow()
 	ws.send(`{"type":"connection_init"}`)
 	ws.expect("connection_ack")
 	sub, _ := json.Marshal(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
 		"query": `subscription($ids: [ID!], $after: String) { commitmentUpdated(filter: {commitmentIds: $ids}, after: $after) {
-			kind changedFields { field before after } commitment { version progress progressReports(first: 1) { totalCount nodes { note } } } } }`,
-		"variables": map[string]any{"ids": []string{gid(hub.TypeCommitment, commitmentID)},
-			"after": base64.RawURLEncoding.EncodeToString([]byte("e:" + strconv.FormatInt(seq, 10)))}}})
+			kind changedFields { field before after } commitment ` + commitmentSelection + ` } }`,
+		"variables": map[string]any{"ids": []string{gid(hub.TypeCommitment, commitmentID)}, "after": eventCursorOf(seq)}}})
 	ws.send(string(sub))
-	var out []commitmentReplay
+	out := make([]M, 0, n)
 	for range n {
 		msg := ws.expect("next")
 		var ev struct {
-			Data struct{ CommitmentUpdated commitmentReplay }
+			Data struct{ CommitmentUpdated M }
 		}
 		raw, _ := json.Marshal(msg["payload"])
 		if err := json.Unmarshal(raw, &ev); err != nil {

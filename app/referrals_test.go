@@ -1,8 +1,6 @@
 package app
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -575,7 +573,7 @@ func testReferralReceived(t *testing.T, s *testServer, k referralTokens) {
 		t.Errorf("resumed after the first: %v, want %v", got, []string{second, third})
 	}
 	// And over server-sent events, replayed from the same cursor.
-	msgs := w.sseUntilField(policyViewer{token: k.yff}, `subscription { referralReceived(after: "`+head+`") `+sel+` }`, "referralReceived", eventCursorOf(s.app.hub.Model().Seq()))
+	msgs := w.sseUntil(policyViewer{name: "a YFF editor", token: k.yff}, `subscription { referralReceived(after: "`+head+`") `+sel+` }`, "referralReceived", eventCursorOf(s.app.hub.Model().Seq()))
 	if len(msgs) != 3 || !strings.Contains(msgs[2], gid(hub.TypeReferral, third)) {
 		t.Errorf("over SSE: %v", msgs)
 	}
@@ -602,44 +600,4 @@ func testFeedsCarryNoReferral(t *testing.T, s *testServer) {
 			t.Errorf("%s: %d, mentions a referral: %.300s", path, res.StatusCode, body)
 		}
 	}
-}
-
-// sseUntilField runs a subscription over server-sent events as v and
-// returns its messages' field (as JSON) up to the one at cursor.
-func (w *policyWorld) sseUntilField(v policyViewer, query, field, cursor string) []string {
-	t := w.t
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	body, _ := json.Marshal(map[string]any{"query": query})
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, w.s.url+"/graphql", strings.NewReader(string(body)))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "text/event-stream")
-	if v.token != "" {
-		req.Header.Set("Authorization", "Bearer "+v.token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	sc := bufio.NewScanner(res.Body)
-	var out []string
-	for sc.Scan() {
-		line, ok := strings.CutPrefix(sc.Text(), "data:")
-		if !ok {
-			continue
-		}
-		var m struct{ Data map[string]json.RawMessage }
-		if json.Unmarshal([]byte(line), &m) != nil || m.Data[field] == nil {
-			t.Fatalf("SSE: %s", line)
-		}
-		out = append(out, string(m.Data[field]))
-		var ev struct{ Cursor string }
-		_ = json.Unmarshal(m.Data[field], &ev)
-		if ev.Cursor == cursor {
-			return out
-		}
-	}
-	t.Fatalf("SSE ended before the event at %s: %v", cursor, sc.Err())
-	return nil
 }

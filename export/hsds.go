@@ -3,6 +3,7 @@ package export
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -49,10 +50,41 @@ type hsdsTable struct {
 	name, description string
 	fields            []hsdsField
 	links             map[string]string // field → table whose id it holds
-	rows              [][]any
+	rows              table
 }
 
-func field(name, typ, description string) hsdsField { return hsdsField{name, typ, description} }
+// hsdsColumn is a field of an HSDS table of rows of T and how a row's
+// value is got.
+type hsdsColumn[T any] struct {
+	hsdsField
+	link  string // the table whose id the value is, if any
+	value func(T) any
+}
+
+func col[T any](name, typ, description string, value func(T) any) hsdsColumn[T] {
+	return hsdsColumn[T]{hsdsField: hsdsField{name, typ, description}, value: value}
+}
+
+// to says the column holds the id of a row of another table.
+func (c hsdsColumn[T]) to(table string) hsdsColumn[T] {
+	c.link = table
+	return c
+}
+
+// newHSDSTable lays out items under columns, one row each.
+func newHSDSTable[T any](name, description string, items []T, columns ...hsdsColumn[T]) hsdsTable {
+	t := hsdsTable{name: name, description: description, links: map[string]string{}}
+	values := make([]column[T], len(columns))
+	for i, c := range columns {
+		t.fields = append(t.fields, c.hsdsField)
+		if c.link != "" {
+			t.links[c.Name] = c.link
+		}
+		values[i] = column[T]{c.Name, c.value}
+	}
+	t.rows = rowsTable(items, values)
+	return t
+}
 
 // hsdsCategoryTaxonomy names Convene's service categories as a taxonomy.
 const hsdsCategoryTaxonomy = "Convene service categories"
@@ -60,158 +92,149 @@ const hsdsCategoryTaxonomy = "Convene service categories"
 // hsdsStatus maps a service's status to HSDS's.
 var hsdsStatus = map[hub.ServiceStatus]string{hub.ServiceActive: "active", hub.ServicePaused: "temporarily closed", hub.ServiceClosed: "defunct"}
 
+// The rows of the tables that pair a service with one of its parts.
+type (
+	servicePlace struct {
+		service, community string // global IDs
+		c                  *hub.Community
+	}
+	serviceLanguage struct{ service, tag string }
+	serviceContact  struct {
+		id, service string
+		hub.Contact
+	}
+)
+
 // hsdsTables builds every table for the viewer.
 func hsdsTables(m *hub.ReadModel, v hub.Viewer) []hsdsTable {
 	services := m.Services(hub.ServiceFilter{})
-	private := v.SeesField(hub.TypeService, "contacts")
-	org := hsdsTable{name: "organization", description: "The stakeholders that provide services.", fields: []hsdsField{
-		field("id", "string", "The stakeholder's global ID."),
-		field("name", "string", "The stakeholder's name."),
-		field("alternate_name", "string", "Its acronym."),
-		field("description", "string", "What it does."),
-		field("website", "string", "Its website."),
-		field("parent_organization_id", "string", "The stakeholder it belongs to."),
-	}, links: map[string]string{}}
-	svc := hsdsTable{name: "service", description: "What providers offer young people.", fields: []hsdsField{
-		field("id", "string", "The service's global ID."),
-		field("organization_id", "string", "The provider."),
-		field("name", "string", "Its name."),
-		field("description", "string", "What it offers."),
-		field("status", "string", "active, temporarily closed (PAUSED) or defunct (CLOSED)."),
-		field("eligibility_description", "string", "Who it is for, in words."),
-		field("minimum_age", "number", "The youngest age it admits."),
-		field("maximum_age", "number", "The oldest age it admits."),
-		field("last_modified", "datetime", "When it last changed."),
-	}, links: map[string]string{"organization_id": "organization"}}
-	loc := hsdsTable{name: "location", description: "The communities services are offered in.", fields: []hsdsField{
-		field("id", "string", "The community's global ID."),
-		field("location_type", "string", "physical."),
-		field("name", "string", "The community's name."),
-		field("description", "string", "The area it is in."),
-	}}
-	sal := hsdsTable{name: "service_at_location", description: "Each service in each community it serves.", fields: []hsdsField{
-		field("id", "string", "The service's and the community's global IDs."),
-		field("service_id", "string", "The service."),
-		field("location_id", "string", "The community."),
-	}, links: map[string]string{"service_id": "service", "location_id": "location"}}
-	area := hsdsTable{name: "service_area", description: "The communities a service is available to.", fields: []hsdsField{
-		field("id", "string", "The service's and the community's global IDs."),
-		field("service_id", "string", "The service."),
-		field("name", "string", "The community's name."),
-		field("description", "string", "The area it is in."),
-	}, links: map[string]string{"service_id": "service"}}
-	lang := hsdsTable{name: "language", description: "The languages a service is delivered in.", fields: []hsdsField{
-		field("id", "string", "The service's global ID and the language."),
-		field("service_id", "string", "The service."),
-		field("name", "string", "The language, as the BCP 47 tag recorded."),
-		field("code", "string", "Its ISO 639 code."),
-	}, links: map[string]string{"service_id": "service"}}
-	sched := hsdsTable{name: "schedule", description: "When a service is open.", fields: []hsdsField{
-		field("id", "string", "The service's global ID."),
-		field("service_id", "string", "The service."),
-		field("description", "string", "Its opening hours, in words."),
-	}, links: map[string]string{"service_id": "service"}}
-	capacity := hsdsTable{name: "service_capacity", description: "The places a service offers.", fields: []hsdsField{
-		field("id", "string", "The service's global ID."),
-		field("service_id", "string", "The service."),
-		field("unit_id", "string", "places-per-month."),
-		field("maximum", "number", "Places a month."),
-		field("updated", "datetime", "When the service last changed."),
-	}, links: map[string]string{"service_id": "service", "unit_id": "unit"}}
-	unit := hsdsTable{name: "unit", description: "The unit of capacities.", fields: []hsdsField{
-		field("id", "string", "The unit's identifier."),
-		field("name", "string", "Its name."),
-	}, rows: [][]any{{"places-per-month", "places per month"}}}
-	terms := hsdsTable{name: "taxonomy_term", description: "Convene's service categories.", fields: []hsdsField{
-		field("id", "string", "The category."),
-		field("code", "string", "The category."),
-		field("name", "string", "Its name."),
-		field("description", "string", "What it covers."),
-		field("taxonomy", "string", "The taxonomy: "+hsdsCategoryTaxonomy+"."),
-	}}
-	attr := hsdsTable{name: "attribute", description: "Each service's category.", fields: []hsdsField{
-		field("id", "string", "The service's global ID."),
-		field("link_id", "string", "The service."),
-		field("taxonomy_term_id", "string", "Its category."),
-		field("link_type", "string", "category."),
-		field("link_entity", "string", "service."),
-	}, links: map[string]string{"taxonomy_term_id": "taxonomy_term"}}
-	contact := hsdsTable{name: "contact", description: "People to reach at a service (authenticated callers only).", fields: []hsdsField{
-		field("id", "string", "The service's global ID and the contact's place in its list."),
-		field("service_id", "string", "The service."),
-		field("name", "string", "The person's name."),
-		field("title", "string", "Their role."),
-		field("email", "string", "Their e-mail address."),
-	}, links: map[string]string{"service_id": "service"}}
-	phone := hsdsTable{name: "phone", description: "Contacts' phone numbers (authenticated callers only).", fields: []hsdsField{
-		field("id", "string", "The contact's id."),
-		field("contact_id", "string", "The contact."),
-		field("service_id", "string", "The service."),
-		field("number", "string", "The phone number."),
-	}, links: map[string]string{"contact_id": "contact", "service_id": "service"}}
-
-	for _, c := range hub.AllServiceCategories {
-		name := strings.ReplaceAll(strings.ToLower(string(c)), "_", " ")
-		terms.rows = append(terms.rows, []any{string(c), string(c), name, "Services of the category " + name + ".", hsdsCategoryTaxonomy})
-	}
+	var (
+		inPlaces              []servicePlace
+		languages             []serviceLanguage
+		scheduled, capacities []*hub.Service
+		contacts, phones      []serviceContact
+	)
 	providers, places := map[string]bool{}, map[string]bool{}
+	private := v.SeesField(hub.TypeService, "contacts")
 	for _, s := range services {
 		id := globalID(hub.TypeService, s.ID)
 		providers[s.ProviderID] = true
-		svc.rows = append(svc.rows, []any{id, gid(hub.TypeStakeholder, s.ProviderID), s.Name, s.Description, hsdsStatus[s.Status],
-			optional(s.Eligibility.Description), intOrNil(s.Eligibility.MinAge), intOrNil(s.Eligibility.MaxAge), s.UpdatedAt})
 		for _, cid := range s.CommunityIDs {
-			c := hub.Communities.Get(m, cid)
-			if c == nil {
-				continue
+			if c := hub.Communities.Get(m, cid); c != nil {
+				places[cid] = true
+				inPlaces = append(inPlaces, servicePlace{id, globalID(hub.TypeCommunity, cid), c})
 			}
-			places[cid] = true
-			cg := globalID(hub.TypeCommunity, cid)
-			sal.rows = append(sal.rows, []any{id + "/" + cg, id, cg})
-			area.rows = append(area.rows, []any{id + "/" + cg, id, c.Name, optional(c.Area)})
 		}
 		for _, tag := range s.Languages {
-			code, _, _ := strings.Cut(tag, "-")
-			lang.rows = append(lang.rows, []any{id + "/" + tag, id, tag, strings.ToLower(code)})
+			languages = append(languages, serviceLanguage{id, tag})
 		}
 		if s.OpeningHours != "" {
-			sched.rows = append(sched.rows, []any{id, id, s.OpeningHours})
+			scheduled = append(scheduled, s)
 		}
 		if s.Capacity != nil {
-			capacity.rows = append(capacity.rows, []any{id, id, "places-per-month", *s.Capacity, s.UpdatedAt})
+			capacities = append(capacities, s)
 		}
-		attr.rows = append(attr.rows, []any{id, id, string(s.Category), "category", "service"})
 		if private {
 			for i, ct := range s.Contacts {
-				cid := fmt.Sprintf("%s/%d", id, i+1)
-				contact.rows = append(contact.rows, []any{cid, id, ct.Name, optional(ct.Title), optional(ct.Email)})
+				c := serviceContact{fmt.Sprintf("%s/%d", id, i+1), id, ct}
+				contacts = append(contacts, c)
 				if ct.Phone != "" {
-					phone.rows = append(phone.rows, []any{cid, cid, id, ct.Phone})
+					phones = append(phones, c)
 				}
 			}
 		}
 	}
-	for _, id := range slices.Sorted(mapKeys(providers)) {
+	var orgs []*hub.Stakeholder
+	for _, id := range slices.Sorted(maps.Keys(providers)) {
 		if s := hub.Stakeholders.Get(m, id); s != nil {
-			org.rows = append(org.rows, []any{globalID(hub.TypeStakeholder, id), s.Name, optional(s.Acronym), s.Description, optional(s.Website), gid(hub.TypeStakeholder, s.ParentID)})
+			orgs = append(orgs, s)
 		}
 	}
-	for _, id := range slices.Sorted(mapKeys(places)) {
-		c := hub.Communities.Get(m, id)
-		loc.rows = append(loc.rows, []any{globalID(hub.TypeCommunity, id), "physical", c.Name, optional(c.Area)})
+	var locs []*hub.Community
+	for _, id := range slices.Sorted(maps.Keys(places)) {
+		locs = append(locs, hub.Communities.Get(m, id))
 	}
-	return []hsdsTable{org, svc, loc, sal, area, lang, sched, capacity, unit, terms, attr, contact, phone}
+	serviceID := func(s *hub.Service) any { return globalID(hub.TypeService, s.ID) }
+	categoryName := func(c hub.ServiceCategory) string { return strings.ReplaceAll(strings.ToLower(string(c)), "_", " ") }
+
+	return []hsdsTable{
+		newHSDSTable("organization", "The stakeholders that provide services.", orgs,
+			col("id", "string", "The stakeholder's global ID.", func(s *hub.Stakeholder) any { return globalID(hub.TypeStakeholder, s.ID) }),
+			col("name", "string", "The stakeholder's name.", func(s *hub.Stakeholder) any { return s.Name }),
+			col("alternate_name", "string", "Its acronym.", func(s *hub.Stakeholder) any { return optional(s.Acronym) }),
+			col("description", "string", "What it does.", func(s *hub.Stakeholder) any { return s.Description }),
+			col("website", "string", "Its website.", func(s *hub.Stakeholder) any { return optional(s.Website) }),
+			col("parent_organization_id", "string", "The stakeholder it belongs to.", func(s *hub.Stakeholder) any { return gid(hub.TypeStakeholder, s.ParentID) })),
+		newHSDSTable("service", "What providers offer young people.", services,
+			col("id", "string", "The service's global ID.", serviceID),
+			col("organization_id", "string", "The provider.", func(s *hub.Service) any { return gid(hub.TypeStakeholder, s.ProviderID) }).to("organization"),
+			col("name", "string", "Its name.", func(s *hub.Service) any { return s.Name }),
+			col("description", "string", "What it offers.", func(s *hub.Service) any { return s.Description }),
+			col("status", "string", "active, temporarily closed (PAUSED) or defunct (CLOSED).", func(s *hub.Service) any { return hsdsStatus[s.Status] }),
+			col("eligibility_description", "string", "Who it is for, in words.", func(s *hub.Service) any { return optional(s.Eligibility.Description) }),
+			col("minimum_age", "number", "The youngest age it admits.", func(s *hub.Service) any { return intOrNil(s.Eligibility.MinAge) }),
+			col("maximum_age", "number", "The oldest age it admits.", func(s *hub.Service) any { return intOrNil(s.Eligibility.MaxAge) }),
+			col("last_modified", "datetime", "When it last changed.", func(s *hub.Service) any { return s.UpdatedAt })),
+		newHSDSTable("location", "The communities services are offered in.", locs,
+			col("id", "string", "The community's global ID.", func(c *hub.Community) any { return globalID(hub.TypeCommunity, c.ID) }),
+			col("location_type", "string", "physical.", func(*hub.Community) any { return "physical" }),
+			col("name", "string", "The community's name.", func(c *hub.Community) any { return c.Name }),
+			col("description", "string", "The area it is in.", func(c *hub.Community) any { return optional(c.Area) })),
+		newHSDSTable("service_at_location", "Each service in each community it serves.", inPlaces,
+			col("id", "string", "The service's and the community's global IDs.", func(p servicePlace) any { return p.service + "/" + p.community }),
+			col("service_id", "string", "The service.", func(p servicePlace) any { return p.service }).to("service"),
+			col("location_id", "string", "The community.", func(p servicePlace) any { return p.community }).to("location")),
+		newHSDSTable("service_area", "The communities a service is available to.", inPlaces,
+			col("id", "string", "The service's and the community's global IDs.", func(p servicePlace) any { return p.service + "/" + p.community }),
+			col("service_id", "string", "The service.", func(p servicePlace) any { return p.service }).to("service"),
+			col("name", "string", "The community's name.", func(p servicePlace) any { return p.c.Name }),
+			col("description", "string", "The area it is in.", func(p servicePlace) any { return optional(p.c.Area) })),
+		newHSDSTable("language", "The languages a service is delivered in.", languages,
+			col("id", "string", "The service's global ID and the language.", func(l serviceLanguage) any { return l.service + "/" + l.tag }),
+			col("service_id", "string", "The service.", func(l serviceLanguage) any { return l.service }).to("service"),
+			col("name", "string", "The language, as the BCP 47 tag recorded.", func(l serviceLanguage) any { return l.tag }),
+			col("code", "string", "Its ISO 639 code.", func(l serviceLanguage) any { code, _, _ := strings.Cut(l.tag, "-"); return strings.ToLower(code) })),
+		newHSDSTable("schedule", "When a service is open.", scheduled,
+			col("id", "string", "The service's global ID.", serviceID),
+			col("service_id", "string", "The service.", serviceID).to("service"),
+			col("description", "string", "Its opening hours, in words.", func(s *hub.Service) any { return s.OpeningHours })),
+		newHSDSTable("service_capacity", "The places a service offers.", capacities,
+			col("id", "string", "The service's global ID.", serviceID),
+			col("service_id", "string", "The service.", serviceID).to("service"),
+			col("unit_id", "string", "places-per-month.", func(*hub.Service) any { return hsdsCapacityUnit }).to("unit"),
+			col("maximum", "number", "Places a month.", func(s *hub.Service) any { return *s.Capacity }),
+			col("updated", "datetime", "When the service last changed.", func(s *hub.Service) any { return s.UpdatedAt })),
+		newHSDSTable("unit", "The unit of capacities.", []string{hsdsCapacityUnit},
+			col("id", "string", "The unit's identifier.", func(u string) any { return u }),
+			col("name", "string", "Its name.", func(u string) any { return strings.ReplaceAll(u, "-", " ") })),
+		newHSDSTable("taxonomy_term", "Convene's service categories.", hub.AllServiceCategories,
+			col("id", "string", "The category.", func(c hub.ServiceCategory) any { return string(c) }),
+			col("code", "string", "The category.", func(c hub.ServiceCategory) any { return string(c) }),
+			col("name", "string", "Its name.", func(c hub.ServiceCategory) any { return categoryName(c) }),
+			col("description", "string", "What it covers.", func(c hub.ServiceCategory) any { return "Services of the category " + categoryName(c) + "." }),
+			col("taxonomy", "string", "The taxonomy: "+hsdsCategoryTaxonomy+".", func(hub.ServiceCategory) any { return hsdsCategoryTaxonomy })),
+		newHSDSTable("attribute", "Each service's category.", services,
+			col("id", "string", "The service's global ID.", serviceID),
+			col("link_id", "string", "The service.", serviceID),
+			col("taxonomy_term_id", "string", "Its category.", func(s *hub.Service) any { return string(s.Category) }).to("taxonomy_term"),
+			col("link_type", "string", "category.", func(*hub.Service) any { return "category" }),
+			col("link_entity", "string", "service.", func(*hub.Service) any { return "service" })),
+		newHSDSTable("contact", "People to reach at a service (authenticated callers only).", contacts,
+			col("id", "string", "The service's global ID and the contact's place in its list.", func(c serviceContact) any { return c.id }),
+			col("service_id", "string", "The service.", func(c serviceContact) any { return c.service }).to("service"),
+			col("name", "string", "The person's name.", func(c serviceContact) any { return c.Name }),
+			col("title", "string", "Their role.", func(c serviceContact) any { return optional(c.Title) }),
+			col("email", "string", "Their e-mail address.", func(c serviceContact) any { return optional(c.Email) })),
+		newHSDSTable("phone", "Contacts' phone numbers (authenticated callers only).", phones,
+			col("id", "string", "The contact's id.", func(c serviceContact) any { return c.id }),
+			col("contact_id", "string", "The contact.", func(c serviceContact) any { return c.id }).to("contact"),
+			col("service_id", "string", "The service.", func(c serviceContact) any { return c.service }).to("service"),
+			col("number", "string", "The phone number.", func(c serviceContact) any { return c.Phone })),
+	}
 }
 
-func mapKeys(m map[string]bool) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
-}
+// hsdsCapacityUnit is the one unit of service capacities.
+const hsdsCapacityUnit = "places-per-month"
 
 func intOrNil(n *int) any {
 	if n == nil {
@@ -283,16 +306,6 @@ func HSDSHandler(src Source, o Options) http.Handler {
 		t := tables[i]
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8; header=present")
 		w.Header().Set("Content-Disposition", `attachment; filename="`+t.name+`.csv"`)
-		var cols []string
-		for _, f := range t.fields {
-			cols = append(cols, f.Name)
-		}
-		_ = write(r.Context(), w, "csv", false, table{columns: cols, len: len(t.rows), rows: func(yield func([]any) bool) {
-			for _, row := range t.rows {
-				if !yield(row) {
-					return
-				}
-			}
-		}})
+		_ = write(r.Context(), w, "csv", false, t.rows)
 	})
 }

@@ -285,7 +285,11 @@ func buildReports(ctx context.Context, fork *hub.Hub, actor hub.Actor, rows []*r
 				if col == "commitmentId" {
 					col = row.idColumn
 				}
-				errs = append(errs, ImportProblem{Row: row.row, Column: col, Message: f.Message})
+				msg := f.Message
+				if len(f.Field) > 2 { // a part of the cell: periodActuals.0.breakdown.1.value
+					msg = strings.Join(f.Field[2:], ".") + ": " + msg
+				}
+				errs = append(errs, ImportProblem{Row: row.row, Column: col, Message: msg})
 			}
 		case errors.As(err, &fe):
 			errs = append(errs, ImportProblem{Row: row.row, Column: row.idColumn, Message: "you may not report on this commitment: " + fe.Reason})

@@ -1,7 +1,10 @@
 package export
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -67,9 +70,93 @@ var reportColumns = []reportColumn{
 		}},
 	{column[progressReport]{"note", func(r progressReport) any { return r.r.Note }},
 		func(cell string, r *reportRow) error { r.in.Note = cell; return nil }},
+	{column[progressReport]{"periodActuals", func(r progressReport) any { return actualsOf(r.r.Actuals) }},
+		func(cell string, r *reportRow) error {
+			actuals, err := readActuals(cell)
+			r.in.PeriodActuals = actuals
+			return err
+		}},
 	{column[progressReport]{"reportedBy", func(r progressReport) any { return optional(r.r.ReportedBy.Name) }}, nil},
 	{column[progressReport]{"reportedByRole", func(r progressReport) any { return string(r.r.ReportedBy.Role) }}, nil},
 	{column[progressReport]{"reportedByStakeholderId", func(r progressReport) any { return gid(hub.TypeStakeholder, r.r.ReportedBy.StakeholderID) }}, nil},
+}
+
+// periodActuals are a report's actuals as reportProgress takes them
+// (its periodActuals, communities by global ID); in CSV, that JSON array.
+type periodActuals []periodActual
+
+type periodActual struct {
+	Indicator   string       `json:"indicator"`
+	PeriodStart hub.Date     `json:"periodStart"`
+	Actual      float64      `json:"actual"`
+	Note        string       `json:"note,omitempty"`
+	Breakdown   []actualPart `json:"breakdown,omitempty"`
+}
+
+// actualPart is a part of an actual, as reportProgress takes it.
+type actualPart struct {
+	Dimension hub.Dimension `json:"dimension"`
+	Value     string        `json:"value"`
+	Actual    float64       `json:"actual"`
+}
+
+// CSV is the JSON array, or nothing for a report without actuals.
+func (as periodActuals) CSV() string {
+	if len(as) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(as)
+	return string(b)
+}
+
+func actualsOf(in []hub.PeriodActual) periodActuals {
+	out := make(periodActuals, len(in))
+	for i, a := range in {
+		out[i] = periodActual{Indicator: a.Indicator, PeriodStart: a.PeriodStart, Actual: a.Actual, Note: a.Note}
+		for _, d := range a.Breakdown {
+			if d.Dimension == hub.ByCommunity {
+				d.Value = globalID(hub.TypeCommunity, d.Value)
+			}
+			out[i].Breakdown = append(out[i].Breakdown, actualPart{d.Dimension, d.Value, d.Actual})
+		}
+	}
+	return out
+}
+
+// readActuals reads a periodActuals cell; the hub checks what it says.
+func readActuals(cell string) ([]hub.PeriodActual, error) {
+	var in periodActuals
+	dec := json.NewDecoder(strings.NewReader(cell))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&in)
+	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
+		err = errors.New("there is more after the array")
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		err = fmt.Errorf("%s is a JSON %s", te.Field, te.Value)
+	} else if errors.As(err, &te) {
+		err = fmt.Errorf("the cell is a JSON %s", te.Value)
+	}
+	if err != nil {
+		return nil, fmt.Errorf(`is not a JSON array of reportProgress's periodActuals ([{"indicator": …, "periodStart": "YYYY-MM-DD", "actual": …, "note": …, "breakdown": [{"dimension": …, "value": …, "actual": …}]}]): %v`, err)
+	}
+	out := make([]hub.PeriodActual, len(in))
+	for i, a := range in {
+		out[i] = hub.PeriodActual{Indicator: a.Indicator, PeriodStart: a.PeriodStart, Actual: a.Actual, Note: a.Note}
+		for _, d := range a.Breakdown {
+			d.Dimension = hub.Dimension(strings.ToUpper(string(d.Dimension)))
+			if d.Dimension == hub.ByCommunity {
+				t, id, ok := parseGlobalID(d.Value)
+				if !ok || t != hub.TypeCommunity {
+					return nil, fmt.Errorf("%q is not a community's global ID (in the actual of %q from %s)", d.Value, a.Indicator, a.PeriodStart)
+				}
+				d.Value = id
+			}
+			out[i].Breakdown = append(out[i].Breakdown, hub.Disaggregation{Dimension: d.Dimension, Value: d.Value, Actual: d.Actual})
+		}
+	}
+	return out, nil
 }
 
 func enumList[T ~string](values []T) string {

@@ -229,6 +229,9 @@ func (x *exporter) commitments(p *params, today hub.Date) (table, error) {
 		{"objectiveId", func(c *hub.Commitment) any { return gid(hub.TypeObjective, c.ObjectiveID) }},
 		{"objectiveCode", func(c *hub.Commitment) any { return optional(objective(c).Code) }},
 		{"objective", func(c *hub.Commitment) any { return optional(objective(c).Title) }},
+		{"parentId", func(c *hub.Commitment) any { return gid(hub.TypeCommitment, c.ParentID) }},
+		{"weight", func(c *hub.Commitment) any { return c.Weight() }},
+		{"rolledUpProgress", func(c *hub.Commitment) any { return c.RolledUpProgress() }},
 		{"leadId", func(c *hub.Commitment) any { return gid(hub.TypeStakeholder, c.LeadID) }},
 		{"lead", func(c *hub.Commitment) any { return x.stakeholderName(c.LeadID) }},
 		{"leadSector", func(c *hub.Commitment) any {

@@ -335,19 +335,18 @@ func (h *Hub) ReportProgress(ctx context.Context, actor Actor, in ReportProgress
 		if err := c.err(); err != nil {
 			return nil, err
 		}
-		e := h.event(KindProgressReported, actor, in.At, old, &cm)
+		at := h.eventTime(in.At)
 		cm.Progress, cm.Status = in.Progress, status
 		switch {
 		case status == Completed && old.Status != Completed:
-			at := e.At
 			cm.CompletedAt = &at
 		case status != Completed:
 			cm.CompletedAt = nil
 		}
 		cm.ReportCount = old.ReportCount + 1
 		cm.Verification = "" // a new report awaits its verdict
+		e := h.event(KindProgressReported, actor, at, old, &cm)
 		e.Report = &ProgressReport{Progress: in.Progress, Status: status, Note: note, ReportedBy: actor, ReportedAt: e.At, Actuals: actuals}
-		e.Changes = diff(old, &cm)
 		return e, nil
 	})
 	if err != nil {

@@ -420,10 +420,7 @@ func (h *Hub) awaitBatch(ctx context.Context) error {
 // event makes the event that turns before (nil for a creation) into after,
 // stamping after's version and times.
 func (h *Hub) event(kind string, actor Actor, at time.Time, before, after entity) *Event {
-	if at.IsZero() {
-		at = h.now()
-	}
-	at = at.UTC().Truncate(time.Millisecond) // BSON dates hold milliseconds
+	at = h.eventTime(at)
 	m := after.meta()
 	if before == nil {
 		m.Version, m.CreatedAt = 1, at
@@ -439,6 +436,15 @@ func (h *Hub) event(kind string, actor Actor, at time.Time, before, after entity
 	}
 	st := StateOf(after)
 	return &Event{Type: st.Type(), EntityID: m.ID, Version: m.Version, Kind: kind, Actor: actor, At: at, Changes: changes, State: st}
+}
+
+// eventTime is the time an event made at at (now, when zero) carries:
+// commands that store it in the entity itself take it before the event.
+func (h *Hub) eventTime(at time.Time) time.Time {
+	if at.IsZero() {
+		at = h.now()
+	}
+	return at.UTC().Truncate(time.Millisecond) // BSON dates hold milliseconds
 }
 
 // writeSnapshots writes changed entities behind as checkpoints until

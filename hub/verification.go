@@ -80,14 +80,14 @@ func (h *Hub) VerifyProgressReport(ctx context.Context, actor Actor, in VerifyRe
 			return nil, err
 		}
 		cm := *old
-		e := h.event(KindReportVerified, actor, in.At, old, &cm)
-		v.At = e.At
+		v.At = h.eventTime(in.At)
 		verdicts = append(verdicts, v)
 		cm.Verification = latestVerdict(verdicts, cm.ReportCount)
 		cm.VerifiedProgress = verifiedProgress(reports, verdicts)
 		cm.VerificationCount = old.VerificationCount + 1
+		e := h.event(KindReportVerified, actor, v.At, old, &cm)
 		e.Verification = &v
-		e.Changes = append(diff(old, &cm), verdictChange(v))
+		e.Changes = append(e.Changes, verdictChange(v))
 		return e, nil
 	})
 	if err != nil {
