@@ -45,9 +45,20 @@ func (m *ReadModel) ListSizes() ListSizes {
 	s.Plans, s.Pillars, s.Communities = len(m.tables[Plans.n].rows), len(m.tables[Pillars.n].rows), len(m.tables[Communities.n].rows)
 	s.ChangeFields = maxChangeFields()
 	if s.firstReferral != "" {
-		s.ReferralMonths = len(monthsBetween(s.firstReferral, max(DateOf(time.Now()), s.lastReferral))) + 1
+		s.ReferralMonths = monthsSpanned(s.firstReferral, max(DateOf(time.Now()), s.lastReferral)) + 1
 	}
 	return s
+}
+
+// monthsSpanned is len(monthsBetween(a, b)), counted rather than listed:
+// query cost reads it on every request.
+func monthsSpanned(a, b Date) int {
+	ta, errA := time.Parse(time.DateOnly, string(a)[:7]+"-01")
+	tb, errB := time.Parse(time.DateOnly, string(b)[:7]+"-01")
+	if errA != nil || errB != nil {
+		return len(monthsBetween(a, b))
+	}
+	return max(0, (tb.Year()-ta.Year())*12+int(tb.Month()-ta.Month())+1)
 }
 
 // noteSizes raises the bounds to the lists of a state just put; call it

@@ -36,3 +36,14 @@ func TestListSizesAreHighWaterMarks(t *testing.T) {
 		}
 	}
 }
+
+func TestMonthsSpannedCountsMonthsBetween(t *testing.T) {
+	dates := []Date{"2019-12-31", "2020-01-01", "2020-01-31", "2020-02-15", "2020-12-01", "2021-01-10", "2024-02-29", "2026-12-01"}
+	for _, a := range dates {
+		for _, b := range dates {
+			if got, want := monthsSpanned(a, b), len(monthsBetween(a, b)); got != want {
+				t.Errorf("monthsSpanned(%s, %s) = %d, want %d", a, b, got, want)
+			}
+		}
+	}
+}
