@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -166,9 +167,24 @@ func (l *Limits) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 		if resp.Extensions == nil {
 			resp.Extensions = map[string]any{}
 		}
-		resp.Extensions["cost"] = map[string]any{"requestedQueryCost": s.Cost, "maximum": s.MaxCost}
+		resp.Extensions["cost"] = costExtension{requested: s.Cost, maximum: s.MaxCost}
 	}
 	return resp
+}
+
+// costExtension is extensions.cost, {requestedQueryCost, maximum}, written
+// as json.Marshal writes such an object (keys sorted) without a map.
+type costExtension struct{ requested, maximum int }
+
+// MarshalJSON writes the object.
+func (c costExtension) MarshalJSON() ([]byte, error) { return c.appendJSON(nil), nil }
+
+func (c costExtension) appendJSON(b []byte) []byte {
+	b = append(b, `{"maximum":`...)
+	b = strconv.AppendInt(b, int64(c.maximum), 10)
+	b = append(b, `,"requestedQueryCost":`...)
+	b = strconv.AppendInt(b, int64(c.requested), 10)
+	return append(b, '}')
 }
 
 // measure computes the cost and depth of selections, memoizing fragments.

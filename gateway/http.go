@@ -125,9 +125,27 @@ func writeResponse(w http.ResponseWriter, media string, status int, resp *graphq
 }
 
 func writeBody(w http.ResponseWriter, media string, status int, body []byte) {
-	w.Header().Set("Content-Type", media+"; charset=utf-8")
+	w.Header()["Content-Type"] = contentType(media)
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// The Content-Type values of the two media types, made once: a header's
+// value is never changed in place (Set and Add replace or reallocate a
+// full slice).
+var (
+	contentGraphQLResponse = []string{mediaGraphQLResponse + "; charset=utf-8"}
+	contentJSON            = []string{mediaJSON + "; charset=utf-8"}
+)
+
+func contentType(media string) []string {
+	switch media {
+	case mediaGraphQLResponse:
+		return contentGraphQLResponse[:1:1]
+	case mediaJSON:
+		return contentJSON[:1:1]
+	}
+	return []string{media + "; charset=utf-8"}
 }
 
 // refuse answers a request that the gateway refuses before it reaches the

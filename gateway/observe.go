@@ -249,18 +249,6 @@ func (g *Gateway) finish(ctx context.Context, method string, info *requestInfo, 
 	if code == "" {
 		code = codeForStatus(status)
 	}
-	attrs := []slog.Attr{
-		slog.String("method", method),
-		slog.String("transport", transport),
-		slog.String("operation", name),
-		slog.String("type", typ),
-		slog.Int("status", status),
-		slog.String("code", code),
-		slog.Duration("duration", d),
-	}
-	if hasCost {
-		attrs = append(attrs, slog.Int("cost", cost))
-	}
 	msg := "graphql request"
 	if info.websocket {
 		msg = "websocket closed"
@@ -269,7 +257,23 @@ func (g *Gateway) finish(ctx context.Context, method string, info *requestInfo, 
 	if status >= 500 {
 		level = slog.LevelError
 	}
-	g.logger.LogAttrs(ctx, level, msg, attrs...)
+	if g.logger.Enabled(ctx, level) {
+		attrs := [...]slog.Attr{
+			slog.String("method", method),
+			slog.String("transport", transport),
+			slog.String("operation", name),
+			slog.String("type", typ),
+			slog.Int("status", status),
+			slog.String("code", code),
+			slog.Duration("duration", d),
+			slog.Int("cost", cost),
+		}
+		n := len(attrs)
+		if !hasCost {
+			n--
+		}
+		g.logger.LogAttrs(ctx, level, msg, attrs[:n]...)
+	}
 	if !info.websocket {
 		g.metrics.observe(name, typ, code, transport, d, !info.sse)
 	}

@@ -58,10 +58,11 @@ func encodeResponse(resp *graphql.Response) ([]byte, error) {
 }
 
 // appendObject appends m as json.Marshal writes it (keys sorted) when it
-// holds only what the extensions usually do: ints and objects of them,
-// under plain keys; false for anything else.
+// holds only what the extensions usually do: ints, costs and objects of
+// them, under plain keys; false for anything else.
 func appendObject(dst []byte, m map[string]any) ([]byte, bool) {
-	keys := make([]string, 0, len(m))
+	var few [4]string
+	keys := few[:0]
 	for k := range m {
 		for i := 0; i < len(k); i++ {
 			if b := k[i]; !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_') {
@@ -82,6 +83,8 @@ func appendObject(dst []byte, m map[string]any) ([]byte, bool) {
 		switch v := m[k].(type) {
 		case int:
 			dst = strconv.AppendInt(dst, int64(v), 10)
+		case costExtension:
+			dst = v.appendJSON(dst)
 		case map[string]any:
 			var ok bool
 			if dst, ok = appendObject(dst, v); !ok {

@@ -1,6 +1,9 @@
 package hub
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestListSizesAreHighWaterMarks(t *testing.T) {
 	m := NewReadModel()
@@ -37,12 +40,19 @@ func TestListSizesAreHighWaterMarks(t *testing.T) {
 	}
 }
 
-func TestMonthsSpannedCountsMonthsBetween(t *testing.T) {
+func TestReferralMonthsCountsMonthsBetween(t *testing.T) {
 	dates := []Date{"2019-12-31", "2020-01-01", "2020-01-31", "2020-02-15", "2020-12-01", "2021-01-10", "2024-02-29", "2026-12-01"}
-	for _, a := range dates {
-		for _, b := range dates {
-			if got, want := monthsSpanned(a, b), len(monthsBetween(a, b)); got != want {
-				t.Errorf("monthsSpanned(%s, %s) = %d, want %d", a, b, got, want)
+	for _, first := range dates {
+		for _, last := range dates {
+			if last < first {
+				continue
+			}
+			for _, today := range dates {
+				now, _ := time.ParseInLocation(time.DateOnly, string(today), time.Local)
+				now = now.Add(13 * time.Hour)
+				if got, want := referralMonths(first, last, now), len(monthsBetween(first, max(DateOf(now), last))); got != want {
+					t.Errorf("referralMonths(%s, %s, %s) = %d, want %d", first, last, today, got, want)
+				}
 			}
 		}
 	}
