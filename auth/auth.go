@@ -98,7 +98,11 @@ func AnswerAudience(ctx context.Context) string {
 // token (a bare token without its scheme, or another scheme), so that a
 // client never mistakes a malformed header for anonymous access.
 func BearerToken(r *http.Request) (string, error) {
-	return bearer(r.Header.Get("Authorization"))
+	var h string
+	if v := r.Header["Authorization"]; len(v) > 0 { // r.Header.Get, without canonicalising the key again
+		h = v[0]
+	}
+	return bearer(h)
 }
 
 // ErrNotBearer means an Authorization value is not "Bearer <token>".

@@ -185,11 +185,11 @@ func (g *Gateway) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		info := &requestInfo{
-			id:        newRequestID(r.Header.Get(HeaderRequestID)),
-			websocket: strings.EqualFold(r.Header.Get("Upgrade"), "websocket"),
-			sse:       r.Method == http.MethodPost && strings.Contains(r.Header.Get("Accept"), "text/event-stream"),
+			id:        newRequestID(header(r.Header, HeaderRequestID)),
+			websocket: strings.EqualFold(header(r.Header, "Upgrade"), "websocket"),
+			sse:       r.Method == http.MethodPost && strings.Contains(header(r.Header, "Accept"), "text/event-stream"),
 		}
-		w.Header().Set(HeaderRequestID, info.id)
+		w.Header()[HeaderRequestID] = []string{info.id} // Set, the key being canonical
 		rec := &recorder{ResponseWriter: w}
 		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 		if info.sse {
