@@ -351,16 +351,19 @@ func (o Operations) InterceptOperation(ctx context.Context, next graphql.Operati
 		}
 	}
 
-	cancel := func() {}
+	var deadline *deadlineCtx
 	if d := o.g.cfg.RequestTimeout; d > 0 {
-		ctx, cancel = context.WithTimeout(ctx, d)
+		deadline = withDeadline(ctx, time.Now().Add(d))
+		ctx = deadline
 	}
 	h := next(ctx)
 	var once sync.Once
 	return func(ctx context.Context) *graphql.Response {
 		resp := h(ctx)
 		once.Do(func() {
-			cancel()
+			if deadline != nil {
+				deadline.stop()
+			}
 			if ws {
 				code := ""
 				if resp != nil {
