@@ -64,7 +64,8 @@ func (a *App) handlerFast(gc gateway.Config, fast bool) (http.Handler, *fastpath
 	if !a.publicRead {
 		gql.AroundOperations(resolvers.RequireToken)
 	}
-	mux.Handle("/graphql", gw.Protect(gql)) // CSRF, body size, rate limit: after authentication
+	graphqlHandler := gw.Protect(gql) // CSRF, body size, rate limit: after authentication
+	mux.Handle("/graphql", graphqlHandler)
 	mux.Handle("GET /schema.graphql", gw.SchemaHandler(es.Schema()))
 	mux.Handle("GET /metrics", gw.MetricsHandler())
 	mux.Handle("GET /{$}", playground.Handler(playground.Options{Title: "Convene", Endpoint: "/graphql"}))
@@ -88,7 +89,16 @@ func (a *App) handlerFast(gc gateway.Config, fast bool) (http.Handler, *fastpath
 		}
 		fmt.Fprintf(w, "ready at event %d\n", a.hub.Model().Seq())
 	})
-	return gw.Wrap(a.auth.Middleware(mux)), fx // request ids, logging, CORS
+	// /graphql, the hot path, is found without the mux's pattern matching:
+	// the mux sends that exact, unescaped path there too.
+	routes := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/graphql" && r.URL.RawPath == "" && r.Method != http.MethodConnect {
+			graphqlHandler.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+	return gw.Wrap(a.auth.Middleware(routes)), fx // request ids, logging, CORS
 }
 
 // rateLimitKey names a caller for rate limiting: its token, else its IP.

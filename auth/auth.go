@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,7 +49,7 @@ func (a *Authenticator) Viewer(token string) (hub.Viewer, error) {
 	if a.bootstrap != nil && subtle.ConstantTimeCompare(d[:], a.bootstrap[:]) == 1 {
 		return Bootstrap, nil
 	}
-	t := a.model.TokenByHash(hub.HashToken(token))
+	t := a.model.TokenByHash(hex.EncodeToString(d[:])) // hub.HashToken(token), hashed once
 	if t == nil || !t.Active(a.now()) {
 		return hub.Viewer{}, ErrInvalidToken
 	}
@@ -98,7 +99,11 @@ func AnswerAudience(ctx context.Context) string {
 // token (a bare token without its scheme, or another scheme), so that a
 // client never mistakes a malformed header for anonymous access.
 func BearerToken(r *http.Request) (string, error) {
-	return bearer(r.Header.Get("Authorization"))
+	var h string
+	if v := r.Header["Authorization"]; len(v) > 0 { // r.Header.Get, without canonicalising the key again
+		h = v[0]
+	}
+	return bearer(h)
 }
 
 // ErrNotBearer means an Authorization value is not "Bearer <token>".

@@ -75,28 +75,28 @@ func (e *Executor) Counts() Counts {
 // Exec answers the operation of ctx from its plan when there is one, and
 // through gqlgen otherwise.
 func (e *Executor) Exec(ctx context.Context) graphql.ResponseHandler {
-	// gqlgen's handler is made here, as the executor would make it, so
-	// that a plan abandoned at run time hands over to it unchanged.
-	gqlgen := e.ExecutableSchema.Exec(ctx)
 	opCtx := graphql.GetOperationContext(ctx)
 	p := e.planFor(opCtx)
 	if p == nil {
 		e.refused.Add(1)
-		return gqlgen
+		return e.ExecutableSchema.Exec(ctx)
 	}
+	// gqlgen's handler is made only when the plan gives the operation
+	// back, from the context the executor gave here, as it would have been
+	// made here (a query's handler does nothing until it is called).
 	var next graphql.ResponseHandler
-	return func(ctx context.Context) *graphql.Response {
+	return func(rctx context.Context) *graphql.Response {
 		if next != nil {
-			return next(ctx)
+			return next(rctx)
 		}
-		if data, ok := p.run(ctx, e, opCtx.Variables); ok {
+		if data, ok := p.run(rctx, e, opCtx.Variables); ok {
 			e.answered.Add(1)
 			next = func(context.Context) *graphql.Response { return nil } // a query has one answer
 			return &graphql.Response{Data: data}
 		}
 		e.abandoned.Add(1)
-		next = gqlgen
-		return gqlgen(ctx)
+		next = e.ExecutableSchema.Exec(ctx)
+		return next(rctx)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -73,9 +74,13 @@ type Limits struct {
 	MaxCost, MaxDepth, MaxAliases int
 	DefaultPageSize               int
 	// ListSizes returns, for each plain list field ("Type.field"), the
-	// most items it can return now (optional).
+	// most items it can return now (optional). Measured costs are kept for
+	// as long as it returns the same map: return the same one while the
+	// sizes do not change.
 	ListSizes func() map[string]int
 	schema    *ast.Schema
+
+	costs costCache
 }
 
 var _ interface {
@@ -99,17 +104,7 @@ func (l *Limits) MutateOperationContext(ctx context.Context, opCtx *graphql.Oper
 	if opCtx.Operation == nil {
 		return nil
 	}
-	m := newMeasure(l.schema, opCtx.Doc, opCtx.Variables, l.DefaultPageSize)
-	if l.ListSizes != nil {
-		m.listSizes = l.ListSizes()
-	}
-	stats := &CostStats{
-		Cost:     m.operationCost(opCtx.Operation),
-		MaxCost:  l.MaxCost,
-		Depth:    m.selectionDepth(opCtx.Operation.SelectionSet),
-		MaxDepth: l.MaxDepth,
-		Aliases:  countAliases(opCtx.Doc),
-	}
+	stats := l.measured(opCtx)
 	opCtx.Stats.SetExtension(statsKey, stats)
 	if info := infoFrom(ctx); info != nil && !info.websocket {
 		info.setOperation(opCtx, stats)
@@ -126,6 +121,33 @@ func (l *Limits) MutateOperationContext(ctx context.Context, opCtx *graphql.Oper
 			fmt.Sprintf("the operation costs %d, more than the maximum of %d: ask for smaller pages (first/last) or fewer nested lists", stats.Cost, l.MaxCost))
 	}
 	return nil
+}
+
+// measured returns the statistics of the operation of opCtx: kept ones
+// when the same document and operation were measured with the same list
+// sizes and the same values of the variables the cost read, else new
+// ones, which are kept. They are shared: read them, never change them.
+func (l *Limits) measured(opCtx *graphql.OperationContext) *CostStats {
+	var sizes map[string]int
+	if l.ListSizes != nil {
+		sizes = l.ListSizes()
+	}
+	key := costKey{query: opCtx.RawQuery, operation: opCtx.OperationName}
+	if s := l.costs.get(key, sizes, opCtx.Variables); s != nil {
+		return s
+	}
+	m := newMeasure(l.schema, opCtx.Doc, opCtx.Variables, l.DefaultPageSize)
+	m.listSizes = sizes
+	m.read = map[string]bool{}
+	stats := &CostStats{
+		Cost:     m.operationCost(opCtx.Operation),
+		MaxCost:  l.MaxCost,
+		Depth:    m.selectionDepth(opCtx.Operation.SelectionSet),
+		MaxDepth: l.MaxDepth,
+		Aliases:  countAliases(opCtx.Doc),
+	}
+	l.costs.put(key, sizes, m.read, opCtx.Variables, stats)
+	return stats
 }
 
 func limitError(limit string, actual, maximum int, msg string) *gqlerror.Error {
@@ -145,9 +167,24 @@ func (l *Limits) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 		if resp.Extensions == nil {
 			resp.Extensions = map[string]any{}
 		}
-		resp.Extensions["cost"] = map[string]any{"requestedQueryCost": s.Cost, "maximum": s.MaxCost}
+		resp.Extensions["cost"] = costExtension{requested: s.Cost, maximum: s.MaxCost}
 	}
 	return resp
+}
+
+// costExtension is extensions.cost, {requestedQueryCost, maximum}, written
+// as json.Marshal writes such an object (keys sorted) without a map.
+type costExtension struct{ requested, maximum int }
+
+// MarshalJSON writes the object.
+func (c costExtension) MarshalJSON() ([]byte, error) { return c.appendJSON(nil), nil }
+
+func (c costExtension) appendJSON(b []byte) []byte {
+	b = append(b, `{"maximum":`...)
+	b = strconv.AppendInt(b, int64(c.maximum), 10)
+	b = append(b, `,"requestedQueryCost":`...)
+	b = strconv.AppendInt(b, int64(c.requested), 10)
+	return append(b, '}')
 }
 
 // measure computes the cost and depth of selections, memoizing fragments.
@@ -158,6 +195,8 @@ type measure struct {
 	pageSize int
 	// listSizes bounds plain lists by "Type.field" (nil: unknown).
 	listSizes map[string]int
+	// read notes the variables the cost may read, when not nil.
+	read map[string]bool
 
 	fragCost  map[string]int
 	fragItems map[string][2]int // a fragment's (item, other) costs inside a connection
@@ -325,6 +364,7 @@ func (m *measure) pageSizeOf(f *ast.Field) int {
 		if arg == nil {
 			continue
 		}
+		m.noteVariables(arg.Value)
 		v, err := arg.Value.Value(m.vars)
 		if err != nil || v == nil {
 			continue
@@ -345,6 +385,9 @@ func (m *measure) pageSizeOf(f *ast.Field) int {
 // default page; at least 1.
 func (m *measure) listLength(f *ast.Field) int {
 	for _, arg := range f.Arguments {
+		m.noteVariables(arg.Value)
+	}
+	for _, arg := range f.Arguments {
 		if arg.Value == nil {
 			continue
 		}
@@ -362,6 +405,19 @@ func (m *measure) listLength(f *ast.Field) int {
 		}
 	}
 	return m.pageSize
+}
+
+// noteVariables notes the variables that v holds, at any depth.
+func (m *measure) noteVariables(v *ast.Value) {
+	if m.read == nil || v == nil {
+		return
+	}
+	if v.Kind == ast.Variable {
+		m.read[v.Raw] = true
+	}
+	for _, c := range v.Children {
+		m.noteVariables(c.Value)
+	}
 }
 
 // selectionDepth is the nesting of a selection: a field counts 1 plus its

@@ -226,11 +226,11 @@ func (g *Gateway) limitBody(next http.Handler) http.Handler {
 func (g *Gateway) csrf(next http.Handler) http.Handler {
 	simple := map[string]bool{"text/plain": true, "application/x-www-form-urlencoded": true, "multipart/form-data": true}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodOptions || strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		if r.Method == http.MethodOptions || strings.EqualFold(header(r.Header, "Upgrade"), "websocket") {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if ct := r.Header.Get("Content-Type"); ct != "" {
+		if ct := header(r.Header, "Content-Type"); ct != "" {
 			if mt, err := mediaType(ct); err == nil && !simple[mt] {
 				next.ServeHTTP(w, r)
 				return

@@ -125,9 +125,27 @@ func writeResponse(w http.ResponseWriter, media string, status int, resp *graphq
 }
 
 func writeBody(w http.ResponseWriter, media string, status int, body []byte) {
-	w.Header().Set("Content-Type", media+"; charset=utf-8")
+	w.Header()["Content-Type"] = contentType(media)
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// The Content-Type values of the two media types, made once: a header's
+// value is never changed in place (Set and Add replace or reallocate a
+// full slice).
+var (
+	contentGraphQLResponse = []string{mediaGraphQLResponse + "; charset=utf-8"}
+	contentJSON            = []string{mediaJSON + "; charset=utf-8"}
+)
+
+func contentType(media string) []string {
+	switch media {
+	case mediaGraphQLResponse:
+		return contentGraphQLResponse[:1:1]
+	case mediaJSON:
+		return contentJSON[:1:1]
+	}
+	return []string{media + "; charset=utf-8"}
 }
 
 // refuse answers a request that the gateway refuses before it reaches the
@@ -136,7 +154,7 @@ func refuse(w http.ResponseWriter, r *http.Request, status int, code, msg string
 	if info := infoFrom(r.Context()); info != nil {
 		info.setCode(code)
 	}
-	writeResponse(w, negotiate(r.Header.Get("Accept")), status, &graphql.Response{
+	writeResponse(w, negotiate(header(r.Header, "Accept")), status, &graphql.Response{
 		Errors: gqlerror.List{{Message: msg, Extensions: map[string]any{"code": code}}},
 	})
 }
@@ -163,10 +181,10 @@ var _ graphql.Transport = POST{}
 // Supports reports whether r is a JSON POST (server-sent events and
 // WebSocket upgrades go to their own transports, added before this one).
 func (POST) Supports(r *http.Request) bool {
-	if r.Method != http.MethodPost || r.Header.Get("Upgrade") != "" {
+	if r.Method != http.MethodPost || header(r.Header, "Upgrade") != "" {
 		return false
 	}
-	mt, err := mediaType(r.Header.Get("Content-Type"))
+	mt, err := mediaType(header(r.Header, "Content-Type"))
 	return err == nil && mt == mediaJSON
 }
 
@@ -198,7 +216,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 
 // Do serves one POST request.
 func (t POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	media := negotiate(r.Header.Get("Accept"))
+	media := negotiate(header(r.Header, "Accept"))
 	start := graphql.Now()
 	body, ok := readBody(w, r)
 	if !ok {
@@ -228,12 +246,12 @@ var _ graphql.Transport = GET{}
 
 // Supports reports whether r is a GET that is not a WebSocket upgrade.
 func (GET) Supports(r *http.Request) bool {
-	return r.Method == http.MethodGet && r.Header.Get("Upgrade") == ""
+	return r.Method == http.MethodGet && header(r.Header, "Upgrade") == ""
 }
 
 // Do serves one GET request.
 func (t GET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	media := negotiate(r.Header.Get("Accept"))
+	media := negotiate(header(r.Header, "Accept"))
 	start := graphql.Now()
 	key := t.Answers.key(r.Context(), http.MethodGet, []byte(r.URL.RawQuery))
 	if t.Answers.serve(r.Context(), w, media, key) {
@@ -419,4 +437,13 @@ func (Unsupported) Do(w http.ResponseWriter, r *http.Request, _ graphql.GraphExe
 		w.Header().Set("Allow", "GET, POST, OPTIONS")
 		refuse(w, r, http.StatusMethodNotAllowed, CodeBadRequest, fmt.Sprintf("method %s is not allowed: use GET or POST", r.Method))
 	}
+}
+
+// header is h.Get(key) for a key already in canonical form, without
+// canonicalising it again on every request.
+func header(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }

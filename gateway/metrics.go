@@ -40,7 +40,19 @@ type metrics struct {
 
 	mu    sync.Mutex
 	names map[string]struct{}
+	// series keeps the counter of each label set seen, and timers the
+	// latency histogram of each type, so that counting an operation does
+	// not look its series up in the vector again.
+	series map[seriesKey]prometheus.Counter
+	timers map[string]prometheus.Observer
 }
+
+// seriesKey is the labels of an operation's counter, before the
+// operation name is bounded (label).
+type seriesKey struct{ name, typ, code, transport string }
+
+// maxSeries bounds the counters kept in metrics.series.
+const maxSeries = 10_000
 
 func newMetrics(deps Deps) *metrics {
 	m := &metrics{
@@ -62,7 +74,9 @@ func newMetrics(deps Deps) *metrics {
 			Name: "convene_sse_streams",
 			Help: "Open server-sent-event streams (subscriptions over HTTP).",
 		}),
-		names: map[string]struct{}{},
+		names:  map[string]struct{}{},
+		series: map[seriesKey]prometheus.Counter{},
+		timers: map[string]prometheus.Observer{},
 	}
 	m.reg.MustRegister(m.requests, m.duration, m.rateLimited, m.sse,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -99,16 +113,11 @@ func newMetrics(deps Deps) *metrics {
 	return m
 }
 
-// label bounds an operation name to a label value.
+// label bounds an operation name to a label value; call it under m.mu.
 func (m *metrics) label(name string) string {
 	if name == "" {
 		return "(anonymous)"
 	}
-	if len(name) > 64 {
-		name = name[:64]
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	if _, ok := m.names[name]; ok {
 		return name
 	}
@@ -124,9 +133,32 @@ func (m *metrics) observe(name, typ, code, transport string, d time.Duration, ti
 	if typ == "" {
 		typ = "none"
 	}
-	m.requests.WithLabelValues(m.label(name), typ, code, transport).Inc()
-	if timed && typ != "subscription" {
-		m.duration.WithLabelValues(typ).Observe(d.Seconds())
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	timed = timed && typ != "subscription"
+	key := seriesKey{name, typ, code, transport}
+	m.mu.Lock()
+	c := m.series[key]
+	if c == nil {
+		c = m.requests.WithLabelValues(m.label(name), typ, code, transport)
+		if len(m.series) < maxSeries {
+			m.series[key] = c
+		}
+	}
+	var o prometheus.Observer
+	if timed {
+		if o = m.timers[typ]; o == nil {
+			o = m.duration.WithLabelValues(typ)
+			if len(m.timers) < maxSeries {
+				m.timers[typ] = o
+			}
+		}
+	}
+	m.mu.Unlock()
+	c.Inc()
+	if o != nil {
+		o.Observe(d.Seconds())
 	}
 }
 

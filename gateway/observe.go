@@ -185,11 +185,11 @@ func (g *Gateway) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		info := &requestInfo{
-			id:        newRequestID(r.Header.Get(HeaderRequestID)),
-			websocket: strings.EqualFold(r.Header.Get("Upgrade"), "websocket"),
-			sse:       r.Method == http.MethodPost && strings.Contains(r.Header.Get("Accept"), "text/event-stream"),
+			id:        newRequestID(header(r.Header, HeaderRequestID)),
+			websocket: strings.EqualFold(header(r.Header, "Upgrade"), "websocket"),
+			sse:       r.Method == http.MethodPost && strings.Contains(header(r.Header, "Accept"), "text/event-stream"),
 		}
-		w.Header().Set(HeaderRequestID, info.id)
+		w.Header()[HeaderRequestID] = []string{info.id} // Set, the key being canonical
 		rec := &recorder{ResponseWriter: w}
 		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 		if info.sse {
@@ -249,18 +249,6 @@ func (g *Gateway) finish(ctx context.Context, method string, info *requestInfo, 
 	if code == "" {
 		code = codeForStatus(status)
 	}
-	attrs := []slog.Attr{
-		slog.String("method", method),
-		slog.String("transport", transport),
-		slog.String("operation", name),
-		slog.String("type", typ),
-		slog.Int("status", status),
-		slog.String("code", code),
-		slog.Duration("duration", d),
-	}
-	if hasCost {
-		attrs = append(attrs, slog.Int("cost", cost))
-	}
 	msg := "graphql request"
 	if info.websocket {
 		msg = "websocket closed"
@@ -269,7 +257,23 @@ func (g *Gateway) finish(ctx context.Context, method string, info *requestInfo, 
 	if status >= 500 {
 		level = slog.LevelError
 	}
-	g.logger.LogAttrs(ctx, level, msg, attrs...)
+	if g.logger.Enabled(ctx, level) {
+		attrs := [...]slog.Attr{
+			slog.String("method", method),
+			slog.String("transport", transport),
+			slog.String("operation", name),
+			slog.String("type", typ),
+			slog.Int("status", status),
+			slog.String("code", code),
+			slog.Duration("duration", d),
+			slog.Int("cost", cost),
+		}
+		n := len(attrs)
+		if !hasCost {
+			n--
+		}
+		g.logger.LogAttrs(ctx, level, msg, attrs[:n]...)
+	}
 	if !info.websocket {
 		g.metrics.observe(name, typ, code, transport, d, !info.sse)
 	}
@@ -347,16 +351,19 @@ func (o Operations) InterceptOperation(ctx context.Context, next graphql.Operati
 		}
 	}
 
-	cancel := func() {}
+	var deadline *deadlineCtx
 	if d := o.g.cfg.RequestTimeout; d > 0 {
-		ctx, cancel = context.WithTimeout(ctx, d)
+		deadline = withDeadline(ctx, time.Now().Add(d))
+		ctx = deadline
 	}
 	h := next(ctx)
 	var once sync.Once
 	return func(ctx context.Context) *graphql.Response {
 		resp := h(ctx)
 		once.Do(func() {
-			cancel()
+			if deadline != nil {
+				deadline.stop()
+			}
 			if ws {
 				code := ""
 				if resp != nil {

@@ -31,7 +31,7 @@ var _ graphql.Transport = SSE{}
 
 // Supports reports whether the request is a JSON POST that prefers an event stream.
 func (t SSE) Supports(r *http.Request) bool {
-	return POST{}.Supports(r) && preferred(r.Header.Get("Accept")) == "text/event-stream"
+	return POST{}.Supports(r) && preferred(header(r.Header, "Accept")) == "text/event-stream"
 }
 
 // Do serves one operation as a stream of events. A body that is not a

@@ -16,22 +16,16 @@ import (
 // removed; <, >, & and U+2028/U+2029 escaped). Data it does not take goes
 // through json.Marshal, which refuses what is not JSON as before.
 func encodeResponse(resp *graphql.Response) ([]byte, error) {
-	var errs, ext []byte
+	var errs []byte
 	var err error
 	if len(resp.Errors) > 0 {
 		if errs, err = json.Marshal(resp.Errors); err != nil {
 			return nil, err
 		}
 	}
-	if len(resp.Extensions) > 0 {
-		var ok bool
-		if ext, ok = appendObject(nil, resp.Extensions); !ok {
-			if ext, err = json.Marshal(resp.Extensions); err != nil {
-				return nil, err
-			}
-		}
-	}
-	b := make([]byte, 0, len(errs)+len(resp.Data)+len(ext)+len(`{"errors":,"data":,"extensions":}`)+64)
+	// Room for the extensions (extensions.cost: about 50 bytes) and the
+	// line feed writeResponse adds.
+	b := make([]byte, 0, len(errs)+len(resp.Data)+len(`{"errors":,"data":,"extensions":}`)+128)
 	b = append(b, '{')
 	if errs != nil {
 		b = append(b, `"errors":`...)
@@ -47,21 +41,30 @@ func encodeResponse(resp *graphql.Response) ([]byte, error) {
 			return json.Marshal(wireResponse{Errors: resp.Errors, Data: resp.Data, Extensions: resp.Extensions})
 		}
 	}
-	if ext != nil {
+	if len(resp.Extensions) > 0 {
 		if len(b) > 1 {
 			b = append(b, ',')
 		}
 		b = append(b, `"extensions":`...)
-		b = append(b, ext...)
+		mark := len(b)
+		var ok bool
+		if b, ok = appendObject(b, resp.Extensions); !ok {
+			ext, err := json.Marshal(resp.Extensions)
+			if err != nil {
+				return nil, err
+			}
+			b = append(b[:mark], ext...)
+		}
 	}
 	return append(b, '}'), nil
 }
 
 // appendObject appends m as json.Marshal writes it (keys sorted) when it
-// holds only what the extensions usually do: ints and objects of them,
-// under plain keys; false for anything else.
+// holds only what the extensions usually do: ints, costs and objects of
+// them, under plain keys; false for anything else.
 func appendObject(dst []byte, m map[string]any) ([]byte, bool) {
-	keys := make([]string, 0, len(m))
+	var few [4]string
+	keys := few[:0]
 	for k := range m {
 		for i := 0; i < len(k); i++ {
 			if b := k[i]; !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_') {
@@ -82,6 +85,8 @@ func appendObject(dst []byte, m map[string]any) ([]byte, bool) {
 		switch v := m[k].(type) {
 		case int:
 			dst = strconv.AppendInt(dst, int64(v), 10)
+		case costExtension:
+			dst = v.appendJSON(dst)
 		case map[string]any:
 			var ok bool
 			if dst, ok = appendObject(dst, v); !ok {

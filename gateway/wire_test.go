@@ -32,7 +32,8 @@ var wireSamples = []string{
 func TestEncodeResponseIsJSONMarshal(t *testing.T) {
 	exts := []map[string]any{nil, {}, {"cost": map[string]any{"requestedQueryCost": 3, "maximum": 1000}, "a<b": "x&y"},
 		{"cost": map[string]any{"requestedQueryCost": 3, "maximum": -1}}, {"b": 1, "a": map[string]any{}, "c_2": map[string]any{"z": 0, "y": map[string]any{"x": 7}}},
-		{"cost": map[string]any{"requestedQueryCost": int64(3)}}, {"é": 1}, {"": 1}, {"a": 1.5}}
+		{"cost": map[string]any{"requestedQueryCost": int64(3)}}, {"é": 1}, {"": 1}, {"a": 1.5},
+		{"cost": costExtension{requested: 3, maximum: 1000}}, {"cost": costExtension{requested: 12, maximum: 0}, "a<b": "x&y"}}
 	errs := []gqlerror.List{nil, {}, {{Message: "bad <input> & \u2028", Extensions: map[string]any{"code": "BAD_USER_INPUT"}}, {Message: "two"}}}
 	for _, data := range wireSamples {
 		for _, ext := range exts {

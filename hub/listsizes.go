@@ -2,6 +2,7 @@ package hub
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -45,9 +46,34 @@ func (m *ReadModel) ListSizes() ListSizes {
 	s.Plans, s.Pillars, s.Communities = m.tables[Plans.n].live, m.tables[Pillars.n].live, m.tables[Communities.n].live
 	s.ChangeFields = maxChangeFields()
 	if s.firstReferral != "" {
-		s.ReferralMonths = len(monthsBetween(s.firstReferral, max(DateOf(time.Now()), s.lastReferral))) + 1
+		s.ReferralMonths = referralMonths(s.firstReferral, s.lastReferral, time.Now()) + 1
 	}
 	return s
+}
+
+// referralMonths is len(monthsBetween(first, max(DateOf(now), last))),
+// counted rather than listed: query cost reads it on every request.
+func referralMonths(first, last Date, now time.Time) int {
+	a, okA := monthNumber(first)
+	b, okB := monthNumber(last)
+	if !okA || !okB {
+		return len(monthsBetween(first, max(DateOf(now), last)))
+	}
+	y, m, _ := now.Date()
+	return max(0, max(b, y*12+int(m)-1)-a+1)
+}
+
+// monthNumber counts the months from year 0 to the month of d.
+func monthNumber(d Date) (int, bool) {
+	if len(d) < len("2006-01") || d[4] != '-' {
+		return 0, false
+	}
+	y, errY := strconv.Atoi(string(d[:4]))
+	m, errM := strconv.Atoi(string(d[5:7]))
+	if errY != nil || errM != nil || m < 1 || m > 12 {
+		return 0, false
+	}
+	return y*12 + m - 1, true
 }
 
 // noteSizes raises the bounds to the lists of a state just put; call it

@@ -1,6 +1,9 @@
 package hub
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestListSizesAreHighWaterMarks(t *testing.T) {
 	m := NewReadModel()
@@ -33,6 +36,24 @@ func TestListSizesAreHighWaterMarks(t *testing.T) {
 	for _, e := range []any{&StrategicPlan{}, &Pillar{}, &Objective{}, &Community{}, &Stakeholder{}, &Commitment{}, &Meeting{}, &MeetingOutcome{}, &Token{}} {
 		if n := len(fieldsOf(e)); n+1 > z.ChangeFields {
 			t.Errorf("%T has %d JSON fields; ChangeFields %d is below that and a note", e, n, z.ChangeFields)
+		}
+	}
+}
+
+func TestReferralMonthsCountsMonthsBetween(t *testing.T) {
+	dates := []Date{"2019-12-31", "2020-01-01", "2020-01-31", "2020-02-15", "2020-12-01", "2021-01-10", "2024-02-29", "2026-12-01"}
+	for _, first := range dates {
+		for _, last := range dates {
+			if last < first {
+				continue
+			}
+			for _, today := range dates {
+				now, _ := time.ParseInLocation(time.DateOnly, string(today), time.Local)
+				now = now.Add(13 * time.Hour)
+				if got, want := referralMonths(first, last, now), len(monthsBetween(first, max(DateOf(now), last))); got != want {
+					t.Errorf("referralMonths(%s, %s, %s) = %d, want %d", first, last, today, got, want)
+				}
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"convene/graph"
 	"convene/hub"
@@ -11,10 +12,20 @@ import (
 // fields ("Type.field"), for the gateway's query cost: a plain list costs
 // its selection once per item it can return.
 // TestEveryPlainListHasASize fails when a list field of objects is added
-// to the schema and not here.
+// to the schema and not here. While the bounds stay the same it returns
+// the same map, which callers must not modify (the gateway keeps measured
+// costs for as long as it gets the same map).
 func ListSizes(m *hub.ReadModel) func() map[string]int {
+	type named struct {
+		bounds hub.ListSizes
+		sizes  map[string]int
+	}
+	var last atomic.Pointer[named]
 	return func() map[string]int {
 		z := m.ListSizes()
+		if n := last.Load(); n != nil && n.bounds == z {
+			return n.sizes
+		}
 		sizes := map[string]int{
 			"Query.strategicPlans":         z.Plans,
 			"Query.communities":            z.Communities,
@@ -63,6 +74,7 @@ func ListSizes(m *hub.ReadModel) func() map[string]int {
 		for _, p := range payloads() {
 			sizes[p+".userErrors"] = 1
 		}
+		last.Store(&named{bounds: z, sizes: sizes})
 		return sizes
 	}
 }
