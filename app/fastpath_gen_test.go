@@ -48,6 +48,9 @@ var genTypes = map[string][]genField{
 		genField{name: "objective", typ: "Objective"}, genField{name: "participants", typ: "Participant"},
 		genField{name: "indicators", typ: "Indicator"}, genField{name: "targetCommunities", typ: "Community"},
 		genField{name: "progressReports", typ: "ProgressReportConnection", args: (*queryGen).reportArgs},
+		genField{name: "latestReport", typ: "ProgressReport"}, genField{name: "parent", typ: "Commitment"},
+		genField{name: "children", typ: "CommitmentConnection", args: (*queryGen).reportArgs},
+		genField{name: "verification"}, genField{name: "verifiedProgress"}, genField{name: "weight"}, genField{name: "rolledUpProgress"},
 		genField{name: "outcomes", typ: "MeetingOutcome", rare: true},
 		genField{name: "history", typ: "ChangeConnection", args: func(*queryGen) string { return "(first: 2)" }, rare: true}),
 	"Stakeholder": append(leaves("id", "name", "acronym", "sector", "description", "website", "version", "createdAt", "updatedAt", "__typename"),
@@ -60,13 +63,19 @@ var genTypes = map[string][]genField{
 	"Objective": append(leaves("id", "code", "title", "description", "archived", "version", "__typename"), genField{name: "pillar", typ: "Pillar"}),
 	"Participant": append(leaves("role", "__typename"),
 		genField{name: "stakeholder", typ: "Stakeholder"}),
-	"Indicator": leaves("name", "unit", "baseline", "target", "latestValue"),
-	"Community": leaves("id", "name", "area", "archived", "version"),
+	"Indicator": append(leaves("name", "unit", "baseline", "baselineDate", "baselineNote", "target", "latestValue", "additive"),
+		genField{name: "periods", typ: "IndicatorPeriod"}),
+	"IndicatorPeriod": append(leaves("start", "end", "target", "actual", "note"), genField{name: "breakdown", typ: "Disaggregation"}),
+	"PeriodActual":    append(leaves("indicator", "periodStart", "actual", "note"), genField{name: "breakdown", typ: "Disaggregation"}),
+	"Disaggregation":  append(leaves("dimension", "value", "actual"), genField{name: "community", typ: "Community"}),
+	"Community":       leaves("id", "name", "area", "archived", "version"),
 	"ProgressReportConnection": append(leaves("totalCount"), genField{name: "pageInfo", typ: "PageInfo"},
 		genField{name: "nodes", typ: "ProgressReport"}, genField{name: "edges", typ: "ProgressReportEdge"}),
 	"ProgressReportEdge": append(leaves("cursor"), genField{name: "node", typ: "ProgressReport"}),
-	"ProgressReport":     append(leaves("progress", "status", "note", "reportedAt"), genField{name: "reportedBy", typ: "Actor"}),
-	"Actor":              append(leaves("name", "role"), genField{name: "stakeholder", typ: "Stakeholder"}),
+	"ProgressReport": append(leaves("id", "progress", "status", "note", "reportedAt"), genField{name: "reportedBy", typ: "Actor"},
+		genField{name: "verification", typ: "Verification"}, genField{name: "periodActuals", typ: "PeriodActual"}),
+	"Verification": append(leaves("verdict", "note", "evidence", "verifiedAt"), genField{name: "verifiedBy", typ: "Actor"}),
+	"Actor":        append(leaves("name", "role"), genField{name: "stakeholder", typ: "Stakeholder"}),
 	"CommitmentConnection": append(leaves("totalCount", "__typename"), genField{name: "pageInfo", typ: "PageInfo"},
 		genField{name: "nodes", typ: "Commitment"}, genField{name: "edges", typ: "CommitmentEdge"}),
 	"CommitmentEdge": append(leaves("cursor"), genField{name: "node", typ: "Commitment"}),
@@ -159,13 +168,13 @@ func (g *queryGen) query() (string, map[string]any) {
 		}
 		switch r := g.rng.IntN(20); {
 		case r < 7:
-			roots = append(roots, alias+"commitment(id: "+g.value("ID!", g.commitmentID())+") "+g.selection("Commitment", 0))
+			roots = append(roots, alias+"commitment(id: "+g.value("ID!", g.commitmentID())+g.asOf()+") "+g.selection("Commitment", 0))
 		case r < 14:
 			roots = append(roots, alias+"commitments"+g.commitmentsArgs()+" "+g.selection("CommitmentConnection", 0))
 		case r < 16:
 			roots = append(roots, alias+"commitmentByReference(reference: "+g.value("String!", g.reference())+") "+g.selection("Commitment", 0))
 		case r < 17:
-			roots = append(roots, alias+"stakeholder(id: "+g.value("ID!", g.stakeholderID())+") "+g.selection("Stakeholder", 0))
+			roots = append(roots, alias+"stakeholder(id: "+g.value("ID!", g.stakeholderID())+g.asOf()+") "+g.selection("Stakeholder", 0))
 		case r < 18:
 			roots = append(roots, alias+"stakeholders"+g.stakeholdersArgs()+" "+g.selection("StakeholderConnection", 0))
 		case r < 19:
@@ -436,6 +445,13 @@ func (g *queryGen) stakeholdersArgs() string {
 		}
 		list = append(list, g.arg("filter", "StakeholderFilter", f))
 	}
+	if g.chance(0.3) {
+		o := map[string]any{"field": enum(g.pick([]string{"NAME", "SECTOR", "CREATED_AT", "UPDATED_AT"}))}
+		if g.chance(0.7) {
+			o["direction"] = enum(g.pick([]string{"ASC", "DESC"}))
+		}
+		list = append(list, g.arg("orderBy", "StakeholderOrder", o))
+	}
 	return args(list)
 }
 
@@ -467,7 +483,24 @@ func (g *queryGen) commitmentsArgs() string {
 	if g.chance(0.4) {
 		list = append(list, g.arg("orderBy", "CommitmentOrder", g.order()))
 	}
+	if a := g.asOf(); a != "" {
+		list = append(list, strings.TrimPrefix(a, ", "))
+	}
 	return args(list)
+}
+
+// asOf returns nothing, or an asOf argument after a comma: instants of
+// the demo's past (a date, times in several offsets), and now and then
+// one after now (refused by the resolver) or one that is no time at all.
+func (g *queryGen) asOf() string {
+	if !g.chance(0.2) {
+		return ""
+	}
+	t := g.pick([]string{"2013-12-31T23:59:59-06:00", "2013-03-01", "2014-06-30T12:00:00Z", "2012-01-01T00:00:00Z", "2015-12-31"})
+	if g.chance(0.08) {
+		t = g.pick([]string{"2999-01-01T00:00:00Z", "yesterday"})
+	}
+	return ", " + g.arg("asOf", "DateTime", t)
 }
 
 var filterTypes = map[string]string{

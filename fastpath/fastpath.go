@@ -46,6 +46,8 @@ type Executor struct {
 	community   graph.CommunityResolver
 	actor       graph.ActorResolver
 
+	disaggregation graph.DisaggregationResolver
+
 	mu    sync.RWMutex
 	plans map[operationKey]*operation
 
@@ -56,7 +58,7 @@ type Executor struct {
 func New(es graphql.ExecutableSchema, root graph.ResolverRoot) *Executor {
 	return &Executor{ExecutableSchema: es,
 		query: root.Query(), commitment: root.Commitment(), stakeholder: root.Stakeholder(),
-		pillar: root.Pillar(), community: root.Community(), actor: root.Actor(),
+		pillar: root.Pillar(), community: root.Community(), actor: root.Actor(), disaggregation: root.Disaggregation(),
 		plans: map[operationKey]*operation{}}
 }
 

@@ -1,6 +1,8 @@
 package fastpath
 
 import (
+	"time"
+
 	"convene/graph/model"
 	"convene/hub"
 	"convene/resolvers/gqltype"
@@ -33,6 +35,10 @@ var (
 	actorObj            = &object[hub.Actor]{name: "Actor"}
 	stakeholdersObj     = &object[*model.StakeholderConnection]{name: "StakeholderConnection"}
 	stakeholderEdgeObj  = &object[*model.StakeholderEdge]{name: "StakeholderEdge"}
+	verificationObj     = &object[*hub.Verification]{name: "Verification"}
+	periodObj           = &object[hub.IndicatorPeriod]{name: "IndicatorPeriod"}
+	periodActualObj     = &object[hub.PeriodActual]{name: "PeriodActual"}
+	breakdownObj        = &object[hub.Disaggregation]{name: "Disaggregation"}
 )
 
 // id is an ID made by a resolver.
@@ -92,6 +98,23 @@ func init() {
 			return w.ex.commitment.TargetCommunities(w.ctx, c)
 		}, communityObj, ptr[hub.Community]),
 		"progressReports": progressReports,
+		"latestReport": one(func(w *writer, c *gqltype.Commitment) (*gqltype.ProgressReport, error) {
+			return w.ex.commitment.LatestReport(w.ctx, c)
+		}, reportObj, false, ptr[gqltype.ProgressReport]),
+		"verification": leaf(func(w *writer, c *gqltype.Commitment) {
+			v, err := w.ex.commitment.Verification(w.ctx, c)
+			if err != nil {
+				w.fail()
+			}
+			w.str(string(v))
+		}),
+		"verifiedProgress": integer(func(c *gqltype.Commitment) int { return c.VerifiedProgress }),
+		"parent": one(func(w *writer, c *gqltype.Commitment) (*gqltype.Commitment, error) {
+			return w.ex.commitment.Parent(w.ctx, c)
+		}, commitmentObj, false, ptr[gqltype.Commitment]),
+		"children":         children,
+		"weight":           float(func(c *gqltype.Commitment) float64 { return c.Weight() }),
+		"rolledUpProgress": float(func(c *gqltype.Commitment) float64 { return c.RolledUpProgress() }),
 	}
 
 	connectionObj.fields = map[string]fieldSpec[*model.CommitmentConnection]{
@@ -165,17 +188,43 @@ func init() {
 			stakeholderObj, true, ptr[hub.Stakeholder]),
 	}
 	indicatorObj.fields = map[string]fieldSpec[hub.Indicator]{
-		"name":     str(func(i hub.Indicator) string { return i.Name }),
-		"unit":     str(func(i hub.Indicator) string { return i.Unit }),
-		"baseline": leaf(func(w *writer, i hub.Indicator) { w.float(i.Baseline) }),
-		"target":   leaf(func(w *writer, i hub.Indicator) { w.float(i.Target) }),
-		"latestValue": leaf(func(w *writer, i hub.Indicator) {
-			if i.LatestValue == nil {
-				w.null()
-			} else {
-				w.float(*i.LatestValue)
-			}
+		"name":         str(func(i hub.Indicator) string { return i.Name }),
+		"unit":         str(func(i hub.Indicator) string { return i.Unit }),
+		"baseline":     float(func(i hub.Indicator) float64 { return i.Baseline }),
+		"baselineDate": leaf(func(w *writer, i hub.Indicator) { w.goQuoted(string(i.BaselineDate)) }),
+		"baselineNote": str(func(i hub.Indicator) string { return i.BaselineNote }),
+		"target":       float(func(i hub.Indicator) float64 { return i.Target }),
+		"latestValue":  optFloat(func(i hub.Indicator) *float64 { return i.LatestValue }),
+		"additive":     boolean(of(func(i hub.Indicator) bool { return i.Additive })),
+		"periods": list(of(func(i hub.Indicator) []hub.IndicatorPeriod { return i.Periods }),
+			periodObj, never[hub.IndicatorPeriod]),
+	}
+	periodObj.fields = map[string]fieldSpec[hub.IndicatorPeriod]{
+		"start":  leaf(func(w *writer, p hub.IndicatorPeriod) { w.goQuoted(string(p.Start)) }),
+		"end":    leaf(func(w *writer, p hub.IndicatorPeriod) { w.goQuoted(string(p.End)) }),
+		"target": float(func(p hub.IndicatorPeriod) float64 { return p.Target }),
+		"actual": optFloat(func(p hub.IndicatorPeriod) *float64 { return p.Actual }),
+		"note":   str(func(p hub.IndicatorPeriod) string { return p.Note }),
+		"breakdown": list(of(func(p hub.IndicatorPeriod) []hub.Disaggregation { return p.Breakdown }),
+			breakdownObj, never[hub.Disaggregation]),
+	}
+	periodActualObj.fields = map[string]fieldSpec[hub.PeriodActual]{
+		"indicator":   str(func(a hub.PeriodActual) string { return a.Indicator }),
+		"periodStart": leaf(func(w *writer, a hub.PeriodActual) { w.goQuoted(string(a.PeriodStart)) }),
+		"actual":      float(func(a hub.PeriodActual) float64 { return a.Actual }),
+		"note":        str(func(a hub.PeriodActual) string { return a.Note }),
+		"breakdown": list(of(func(a hub.PeriodActual) []hub.Disaggregation { return a.Breakdown }),
+			breakdownObj, never[hub.Disaggregation]),
+	}
+	breakdownObj.fields = map[string]fieldSpec[hub.Disaggregation]{
+		"dimension": enum(func(d hub.Disaggregation) hub.Dimension { return d.Dimension }),
+		"value": id(func(w *writer, d hub.Disaggregation) (string, error) {
+			return w.ex.disaggregation.Value(w.ctx, &d)
 		}),
+		"community": one(func(w *writer, d hub.Disaggregation) (*hub.Community, error) {
+			return w.ex.disaggregation.Community(w.ctx, &d)
+		}, communityObj, false, ptr[hub.Community]),
+		"actual": float(func(d hub.Disaggregation) float64 { return d.Actual }),
 	}
 	communityObj.fields = map[string]fieldSpec[*hub.Community]{
 		"id":       id(func(w *writer, c *hub.Community) (string, error) { return w.ex.community.ID(w.ctx, c) }),
@@ -200,6 +249,11 @@ func init() {
 			reportObj, true, ptr[gqltype.ProgressReport]),
 	}
 	reportObj.fields = map[string]fieldSpec[*gqltype.ProgressReport]{
+		"id": str(func(r *gqltype.ProgressReport) string { return r.GlobalID }),
+		"verification": one(of(func(r *gqltype.ProgressReport) *hub.Verification { return r.Verification }),
+			verificationObj, false, ptr[hub.Verification]),
+		"periodActuals": list(of(func(r *gqltype.ProgressReport) []hub.PeriodActual { return r.Actuals }),
+			periodActualObj, never[hub.PeriodActual]),
 		"progress":   integer(func(r *gqltype.ProgressReport) int { return r.Progress }),
 		"status":     enum(func(r *gqltype.ProgressReport) hub.CommitmentStatus { return r.Status }),
 		"note":       str(func(r *gqltype.ProgressReport) string { return r.Note }),
@@ -220,6 +274,22 @@ func init() {
 		"cursor": str(func(e *model.StakeholderEdge) string { return e.Cursor }),
 		"node": one(of(func(e *model.StakeholderEdge) *hub.Stakeholder { return e.Node }),
 			stakeholderObj, true, ptr[hub.Stakeholder]),
+	}
+	verificationObj.fields = map[string]fieldSpec[*hub.Verification]{
+		"verdict": enum(func(v *hub.Verification) hub.Verdict { return v.Verdict }),
+		"note":    str(func(v *hub.Verification) string { return v.Note }),
+		"evidence": leaf(func(w *writer, v *hub.Verification) {
+			w.buf = append(w.buf, '[')
+			for i, e := range v.Evidence {
+				if i > 0 {
+					w.buf = append(w.buf, ',')
+				}
+				w.str(e)
+			}
+			w.buf = append(w.buf, ']')
+		}),
+		"verifiedBy": one(of(func(v *hub.Verification) hub.Actor { return v.By }), actorObj, true, never[hub.Actor]),
+		"verifiedAt": leaf(func(w *writer, v *hub.Verification) { w.dateTime(v.At) }),
 	}
 	actorObj.fields = map[string]fieldSpec[hub.Actor]{
 		"name": str(func(a hub.Actor) string { return a.Name }),
@@ -278,6 +348,31 @@ func stakeholderCommitments(c *compiler, f *graphql.CollectedField) (emit[*hub.S
 	}, true
 }
 
+// children pages a commitment's sub-commitments through the resolver.
+func children(c *compiler, f *graphql.CollectedField) (emit[*gqltype.Commitment], bool) {
+	page, ok := argsOf(f, decodePage, pageArgNames...)
+	if !ok {
+		return nil, false
+	}
+	sub, ok := connectionObj.compile(c, f.Selections)
+	if !ok {
+		return nil, false
+	}
+	return func(w *writer, cm *gqltype.Commitment) {
+		a, ok := page(w)
+		if !ok {
+			w.fail()
+			return
+		}
+		conn, err := w.ex.commitment.Children(w.ctx, cm, a.first, a.after, a.last, a.before)
+		if err != nil || conn == nil {
+			w.fail()
+			return
+		}
+		sub(w, conn)
+	}, true
+}
+
 // progressReports pages a commitment's reports through the resolver.
 func progressReports(c *compiler, f *graphql.CollectedField) (emit[*gqltype.Commitment], bool) {
 	page, ok := argsOf(f, decodePage, pageArgNames...)
@@ -306,8 +401,11 @@ func progressReports(c *compiler, f *graphql.CollectedField) (emit[*gqltype.Comm
 // ------------------------------------------------------------ root fields
 
 // rootField compiles a root field whose arguments are decoded per
-// execution by args and whose value comes from resolve.
-func rootField[A, U any](known []string, args func(raw map[string]any) (A, bool),
+// execution by args and whose value comes from resolve. A field with an
+// asOf argument (at: its instant, or nil) answers, with everything under
+// it, as the hub stood then: the resolvers find the instant in the
+// arguments of the field context above theirs.
+func rootField[A, U any](known []string, args func(raw map[string]any) (A, bool), at func(A) *time.Time,
 	resolve func(w *writer, f *graphql.CollectedField, a A) (U, error), o *object[U], nonNull bool, isNil func(U) bool) fieldSpec[struct{}] {
 	return func(c *compiler, f *graphql.CollectedField) (emit[struct{}], bool) {
 		if !knownArgs(f, known...) {
@@ -322,6 +420,13 @@ func rootField[A, U any](known []string, args func(raw map[string]any) (A, bool)
 			if !ok {
 				w.fail()
 				return
+			}
+			if at != nil {
+				if t := at(a); t != nil {
+					outer := w.ctx
+					w.ctx = graphql.WithFieldContext(outer, &graphql.FieldContext{Object: "Query", Field: *f, Args: map[string]any{"asOf": t}, IsResolver: true})
+					defer func() { w.ctx = outer }()
+				}
 			}
 			u, err := resolve(w, f, a)
 			switch {
@@ -338,57 +443,74 @@ func rootField[A, U any](known []string, args func(raw map[string]any) (A, bool)
 	}
 }
 
-var commitmentByID = rootField([]string{"id"},
-	func(raw map[string]any) (string, bool) { return requiredID(raw, "id") },
-	func(w *writer, _ *graphql.CollectedField, id string) (*gqltype.Commitment, error) {
-		return w.ex.query.Commitment(w.ctx, id, nil)
+// byID are the arguments of a root field that finds one entity by ID.
+type byID struct {
+	id   string
+	asOf *time.Time
+}
+
+func decodeByID(raw map[string]any) (a byID, ok bool) {
+	var okI, okT bool
+	a.id, okI = requiredID(raw, "id")
+	a.asOf, okT = optDateTime(raw, "asOf")
+	return a, okI && okT
+}
+
+func (a byID) at() *time.Time { return a.asOf }
+
+var commitmentByID = rootField([]string{"id", "asOf"}, decodeByID, byID.at,
+	func(w *writer, _ *graphql.CollectedField, a byID) (*gqltype.Commitment, error) {
+		return w.ex.query.Commitment(w.ctx, a.id, a.asOf)
 	}, commitmentObj, false, ptr[gqltype.Commitment])
 
 var commitmentByReference = rootField([]string{"reference"},
-	func(raw map[string]any) (string, bool) { return requiredString(raw, "reference") },
+	func(raw map[string]any) (string, bool) { return requiredString(raw, "reference") }, nil,
 	func(w *writer, _ *graphql.CollectedField, ref string) (*gqltype.Commitment, error) {
 		return w.ex.query.CommitmentByReference(w.ctx, ref)
 	}, commitmentObj, false, ptr[gqltype.Commitment])
 
-var stakeholderByID = rootField([]string{"id"},
-	func(raw map[string]any) (string, bool) { return requiredID(raw, "id") },
-	func(w *writer, _ *graphql.CollectedField, id string) (*hub.Stakeholder, error) {
-		return w.ex.query.Stakeholder(w.ctx, id, nil)
+var stakeholderByID = rootField([]string{"id", "asOf"}, decodeByID, byID.at,
+	func(w *writer, _ *graphql.CollectedField, a byID) (*hub.Stakeholder, error) {
+		return w.ex.query.Stakeholder(w.ctx, a.id, a.asOf)
 	}, stakeholderObj, false, ptr[hub.Stakeholder])
 
 type stakeholdersArgs struct {
-	page   pageArgs
-	filter *model.StakeholderFilter
+	page    pageArgs
+	filter  *model.StakeholderFilter
+	orderBy *model.StakeholderOrder
 }
 
-var stakeholders = rootField(append([]string{"filter"}, pageArgNames...),
+var stakeholders = rootField(append([]string{"filter", "orderBy"}, pageArgNames...),
 	func(raw map[string]any) (a stakeholdersArgs, ok bool) {
-		var okP, okF bool
+		var okP, okF, okO bool
 		a.page, okP = decodePage(raw)
-		a.filter, okF = stakeholderFilter(raw)
-		return a, okP && okF
-	},
+		a.filter, okF = stakeholderFilter.decode(raw, "filter")
+		a.orderBy, okO = stakeholderOrder.decode(raw, "orderBy")
+		return a, okP && okF && okO
+	}, nil,
 	func(w *writer, _ *graphql.CollectedField, a stakeholdersArgs) (*model.StakeholderConnection, error) {
-		return w.ex.query.Stakeholders(w.ctx, a.page.first, a.page.after, a.page.last, a.page.before, a.filter, nil)
+		return w.ex.query.Stakeholders(w.ctx, a.page.first, a.page.after, a.page.last, a.page.before, a.filter, a.orderBy)
 	}, stakeholdersObj, true, ptr[model.StakeholderConnection])
 
 type commitmentsArgs struct {
 	page    pageArgs
 	filter  *model.CommitmentFilter
 	orderBy *model.CommitmentOrder
+	asOf    *time.Time
 }
 
-var commitments = rootField(append([]string{"filter", "orderBy"}, pageArgNames...),
+var commitments = rootField(append([]string{"filter", "orderBy", "asOf"}, pageArgNames...),
 	func(raw map[string]any) (a commitmentsArgs, ok bool) {
-		var okP, okF, okO bool
+		var okP, okF, okO, okT bool
 		a.page, okP = decodePage(raw)
-		a.filter, okF = commitmentFilter(raw)
-		a.orderBy, okO = commitmentOrder(raw)
-		return a, okP && okF && okO
-	},
+		a.filter, okF = commitmentFilter.decode(raw, "filter")
+		a.orderBy, okO = commitmentOrder.decode(raw, "orderBy")
+		a.asOf, okT = optDateTime(raw, "asOf")
+		return a, okP && okF && okO && okT
+	}, func(a commitmentsArgs) *time.Time { return a.asOf },
 	func(w *writer, f *graphql.CollectedField, a commitmentsArgs) (*model.CommitmentConnection, error) {
 		// The resolver counts the matches only when the selection asks
 		// for totalCount: it reads that from the field's context.
 		ctx := graphql.WithFieldContext(w.ctx, &graphql.FieldContext{Object: "Query", Field: *f, IsMethod: true, IsResolver: true})
-		return w.ex.query.Commitments(ctx, a.page.first, a.page.after, a.page.last, a.page.before, a.filter, a.orderBy, nil)
+		return w.ex.query.Commitments(ctx, a.page.first, a.page.after, a.page.last, a.page.before, a.filter, a.orderBy, a.asOf)
 	}, connectionObj, true, ptr[model.CommitmentConnection])
