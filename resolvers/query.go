@@ -134,8 +134,27 @@ func (r *queryResolver) CommitmentStats(ctx context.Context, filter *model.Commi
 	if err != nil {
 		return nil, err
 	}
+	if onlySeries(ctx) {
+		return &hub.CommitmentStats{}, nil // the series counts for itself
+	}
 	s := m.Stats(f, r.today(ctx))
 	return &s, nil
+}
+
+// onlySeries reports whether the commitmentStats field of ctx selects
+// nothing but progressSeries (and __typename), which reads none of the
+// figures Stats rolls up.
+func onlySeries(ctx context.Context) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || !graphql.HasOperationContext(ctx) {
+		return false
+	}
+	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, []string{"CommitmentStats"}) {
+		if f.Name != "progressSeries" && f.Name != "__typename" {
+			return false
+		}
+	}
+	return true
 }
 
 func commitmentFilter(f *model.CommitmentFilter) (hub.CommitmentFilter, error) {
