@@ -46,7 +46,8 @@ type Executor struct {
 	community   graph.CommunityResolver
 	actor       graph.ActorResolver
 
-	disaggregation graph.DisaggregationResolver
+	disaggregation  graph.DisaggregationResolver
+	commitmentStats graph.CommitmentStatsResolver
 
 	mu    sync.RWMutex
 	plans map[operationKey]*operation
@@ -59,7 +60,8 @@ func New(es graphql.ExecutableSchema, root graph.ResolverRoot) *Executor {
 	return &Executor{ExecutableSchema: es,
 		query: root.Query(), commitment: root.Commitment(), stakeholder: root.Stakeholder(),
 		pillar: root.Pillar(), community: root.Community(), actor: root.Actor(), disaggregation: root.Disaggregation(),
-		plans: map[operationKey]*operation{}}
+		commitmentStats: root.CommitmentStats(),
+		plans:           map[operationKey]*operation{}}
 }
 
 // Counts are the operations the executor has seen.

@@ -36,6 +36,11 @@ var (
 	stakeholdersObj     = &object[*model.StakeholderConnection]{name: "StakeholderConnection"}
 	stakeholderEdgeObj  = &object[*model.StakeholderEdge]{name: "StakeholderEdge"}
 	verificationObj     = &object[*hub.Verification]{name: "Verification"}
+	statsObj            = &object[*hub.CommitmentStats]{name: "CommitmentStats"}
+	statusCountObj      = &object[hub.StatusCount]{name: "StatusCount"}
+	sectorStatsObj      = &object[hub.SectorStats]{name: "SectorStats"}
+	pillarStatsObj      = &object[hub.PillarStats]{name: "PillarStats"}
+	pointObj            = &object[*hub.ProgressPoint]{name: "ProgressPoint"}
 	periodObj           = &object[hub.IndicatorPeriod]{name: "IndicatorPeriod"}
 	periodActualObj     = &object[hub.PeriodActual]{name: "PeriodActual"}
 	breakdownObj        = &object[hub.Disaggregation]{name: "Disaggregation"}
@@ -59,6 +64,58 @@ func init() {
 		"commitments":           commitments,
 		"stakeholder":           stakeholderByID,
 		"stakeholders":          stakeholders,
+		"commitmentStats":       commitmentStats,
+	}
+	statsObj.fields = map[string]fieldSpec[*hub.CommitmentStats]{
+		"total":            integer(func(s *hub.CommitmentStats) int { return s.Total }),
+		"averageProgress":  float(func(s *hub.CommitmentStats) float64 { return s.AverageProgress }),
+		"verifiedProgress": float(func(s *hub.CommitmentStats) float64 { return s.VerifiedProgress }),
+		"overdue":          integer(func(s *hub.CommitmentStats) int { return s.Overdue }),
+		"verified":         integer(func(s *hub.CommitmentStats) int { return s.Verified }),
+		"byStatus": list(of(func(s *hub.CommitmentStats) []hub.StatusCount { return s.ByStatus }),
+			statusCountObj, never[hub.StatusCount]),
+		"bySector": list(of(func(s *hub.CommitmentStats) []hub.SectorStats { return s.BySector }),
+			sectorStatsObj, never[hub.SectorStats]),
+		"byPillar": list(of(func(s *hub.CommitmentStats) []hub.PillarStats { return s.ByPillar }),
+			pillarStatsObj, never[hub.PillarStats]),
+		// The resolver reads the filter from the field context above its own.
+		"progressSeries": func(c *compiler, f *graphql.CollectedField) (emit[*hub.CommitmentStats], bool) {
+			return progressSeries(func(w *writer, s *hub.CommitmentStats, a seriesArgs) ([]*hub.ProgressPoint, error) {
+				ctx := graphql.WithFieldContext(w.ctx, &graphql.FieldContext{Object: "CommitmentStats", Field: *f,
+					Args: map[string]any{"interval": a.interval, "from": a.from, "to": a.to}, IsMethod: true, IsResolver: true})
+				return w.ex.commitmentStats.ProgressSeries(ctx, s, a.interval, a.from, a.to)
+			})(c, f)
+		},
+	}
+	statusCountObj.fields = map[string]fieldSpec[hub.StatusCount]{
+		"status":   enum(func(s hub.StatusCount) hub.CommitmentStatus { return s.Status }),
+		"count":    integer(func(s hub.StatusCount) int { return s.Count }),
+		"overdue":  integer(func(s hub.StatusCount) int { return s.Overdue }),
+		"verified": integer(func(s hub.StatusCount) int { return s.Verified }),
+	}
+	sectorStatsObj.fields = map[string]fieldSpec[hub.SectorStats]{
+		"sector":           enum(func(s hub.SectorStats) hub.Sector { return s.Sector }),
+		"count":            integer(func(s hub.SectorStats) int { return s.Count }),
+		"averageProgress":  float(func(s hub.SectorStats) float64 { return s.AverageProgress }),
+		"verifiedProgress": float(func(s hub.SectorStats) float64 { return s.VerifiedProgress }),
+		"overdue":          integer(func(s hub.SectorStats) int { return s.Overdue }),
+		"verified":         integer(func(s hub.SectorStats) int { return s.Verified }),
+	}
+	pillarStatsObj.fields = map[string]fieldSpec[hub.PillarStats]{
+		"pillar": one(of(func(s hub.PillarStats) *hub.Pillar { return s.Pillar }),
+			pillarObj, true, ptr[hub.Pillar]),
+		"count":            integer(func(s hub.PillarStats) int { return s.Count }),
+		"averageProgress":  float(func(s hub.PillarStats) float64 { return s.AverageProgress }),
+		"verifiedProgress": float(func(s hub.PillarStats) float64 { return s.VerifiedProgress }),
+		"overdue":          integer(func(s hub.PillarStats) int { return s.Overdue }),
+		"verified":         integer(func(s hub.PillarStats) int { return s.Verified }),
+	}
+	pointObj.fields = map[string]fieldSpec[*hub.ProgressPoint]{
+		"start":       leaf(func(w *writer, p *hub.ProgressPoint) { w.goQuoted(string(p.Start)) }),
+		"end":         leaf(func(w *writer, p *hub.ProgressPoint) { w.goQuoted(string(p.End)) }),
+		"progress":    float(func(p *hub.ProgressPoint) float64 { return p.Progress }),
+		"commitments": integer(func(p *hub.ProgressPoint) int { return p.Commitments }),
+		"reports":     integer(func(p *hub.ProgressPoint) int { return p.Reports }),
 	}
 
 	commitmentObj.fields = map[string]fieldSpec[*gqltype.Commitment]{
@@ -112,7 +169,10 @@ func init() {
 		"parent": one(func(w *writer, c *gqltype.Commitment) (*gqltype.Commitment, error) {
 			return w.ex.commitment.Parent(w.ctx, c)
 		}, commitmentObj, false, ptr[gqltype.Commitment]),
-		"children":         children,
+		"children": children,
+		"progressSeries": progressSeries(func(w *writer, c *gqltype.Commitment, a seriesArgs) ([]*hub.ProgressPoint, error) {
+			return w.ex.commitment.ProgressSeries(w.ctx, c, a.interval, a.from, a.to)
+		}),
 		"weight":           float(func(c *gqltype.Commitment) float64 { return c.Weight() }),
 		"rolledUpProgress": float(func(c *gqltype.Commitment) float64 { return c.RolledUpProgress() }),
 	}
@@ -153,9 +213,12 @@ func init() {
 			return w.ex.stakeholder.Children(w.ctx, s)
 		}, stakeholderObj, ptr[hub.Stakeholder]),
 		"commitments": stakeholderCommitments,
-		"version":     integer(func(s *hub.Stakeholder) int { return s.Version }),
-		"createdAt":   leaf(func(w *writer, s *hub.Stakeholder) { w.dateTime(s.CreatedAt) }),
-		"updatedAt":   leaf(func(w *writer, s *hub.Stakeholder) { w.dateTime(s.UpdatedAt) }),
+		"progressSeries": progressSeries(func(w *writer, s *hub.Stakeholder, a seriesArgs) ([]*hub.ProgressPoint, error) {
+			return w.ex.stakeholder.ProgressSeries(w.ctx, s, a.interval, a.from, a.to)
+		}),
+		"version":   integer(func(s *hub.Stakeholder) int { return s.Version }),
+		"createdAt": leaf(func(w *writer, s *hub.Stakeholder) { w.dateTime(s.CreatedAt) }),
+		"updatedAt": leaf(func(w *writer, s *hub.Stakeholder) { w.dateTime(s.UpdatedAt) }),
 	}
 	contactObj.fields = map[string]fieldSpec[*hub.Contact]{
 		"name":  str(func(c *hub.Contact) string { return c.Name }),
@@ -171,6 +234,9 @@ func init() {
 		"description": str(func(p *hub.Pillar) string { return p.Description }),
 		"archived":    boolean(of(func(p *hub.Pillar) bool { return p.Archived })),
 		"version":     integer(func(p *hub.Pillar) int { return p.Version }),
+		"progressSeries": progressSeries(func(w *writer, p *hub.Pillar, a seriesArgs) ([]*hub.ProgressPoint, error) {
+			return w.ex.pillar.ProgressSeries(w.ctx, p, a.interval, a.from, a.to)
+		}),
 	}
 	objectiveObj.fields = map[string]fieldSpec[*gqltype.Objective]{
 		"id":          str(func(o *gqltype.Objective) string { return o.GlobalID }),
@@ -401,11 +467,11 @@ func progressReports(c *compiler, f *graphql.CollectedField) (emit[*gqltype.Comm
 // ------------------------------------------------------------ root fields
 
 // rootField compiles a root field whose arguments are decoded per
-// execution by args and whose value comes from resolve. A field with an
-// asOf argument (at: its instant, or nil) answers, with everything under
-// it, as the hub stood then: the resolvers find the instant in the
-// arguments of the field context above theirs.
-func rootField[A, U any](known []string, args func(raw map[string]any) (A, bool), at func(A) *time.Time,
+// execution by args and whose value comes from resolve. Where resolvers
+// read the field's arguments from the field context above theirs (asOf,
+// which everything under the field answers at; commitmentStats' filter,
+// which its progressSeries counts), fieldArgs gives them (nil: none).
+func rootField[A, U any](known []string, args func(raw map[string]any) (A, bool), fieldArgs func(A) map[string]any,
 	resolve func(w *writer, f *graphql.CollectedField, a A) (U, error), o *object[U], nonNull bool, isNil func(U) bool) fieldSpec[struct{}] {
 	return func(c *compiler, f *graphql.CollectedField) (emit[struct{}], bool) {
 		if !knownArgs(f, known...) {
@@ -421,10 +487,10 @@ func rootField[A, U any](known []string, args func(raw map[string]any) (A, bool)
 				w.fail()
 				return
 			}
-			if at != nil {
-				if t := at(a); t != nil {
+			if fieldArgs != nil {
+				if fa := fieldArgs(a); fa != nil {
 					outer := w.ctx
-					w.ctx = graphql.WithFieldContext(outer, &graphql.FieldContext{Object: "Query", Field: *f, Args: map[string]any{"asOf": t}, IsResolver: true})
+					w.ctx = graphql.WithFieldContext(outer, &graphql.FieldContext{Object: "Query", Field: *f, Args: fa, IsMethod: true, IsResolver: true})
 					defer func() { w.ctx = outer }()
 				}
 			}
@@ -456,9 +522,17 @@ func decodeByID(raw map[string]any) (a byID, ok bool) {
 	return a, okI && okT
 }
 
-func (a byID) at() *time.Time { return a.asOf }
+// asOfArgs are the field context's arguments of an asOf (nil: now).
+func asOfArgs(t *time.Time) map[string]any {
+	if t == nil {
+		return nil
+	}
+	return map[string]any{"asOf": t}
+}
 
-var commitmentByID = rootField([]string{"id", "asOf"}, decodeByID, byID.at,
+func (a byID) fieldArgs() map[string]any { return asOfArgs(a.asOf) }
+
+var commitmentByID = rootField([]string{"id", "asOf"}, decodeByID, byID.fieldArgs,
 	func(w *writer, _ *graphql.CollectedField, a byID) (*gqltype.Commitment, error) {
 		return w.ex.query.Commitment(w.ctx, a.id, a.asOf)
 	}, commitmentObj, false, ptr[gqltype.Commitment])
@@ -469,7 +543,7 @@ var commitmentByReference = rootField([]string{"reference"},
 		return w.ex.query.CommitmentByReference(w.ctx, ref)
 	}, commitmentObj, false, ptr[gqltype.Commitment])
 
-var stakeholderByID = rootField([]string{"id", "asOf"}, decodeByID, byID.at,
+var stakeholderByID = rootField([]string{"id", "asOf"}, decodeByID, byID.fieldArgs,
 	func(w *writer, _ *graphql.CollectedField, a byID) (*hub.Stakeholder, error) {
 		return w.ex.query.Stakeholder(w.ctx, a.id, a.asOf)
 	}, stakeholderObj, false, ptr[hub.Stakeholder])
@@ -507,10 +581,67 @@ var commitments = rootField(append([]string{"filter", "orderBy", "asOf"}, pageAr
 		a.orderBy, okO = commitmentOrder.decode(raw, "orderBy")
 		a.asOf, okT = optDateTime(raw, "asOf")
 		return a, okP && okF && okO && okT
-	}, func(a commitmentsArgs) *time.Time { return a.asOf },
+	}, func(a commitmentsArgs) map[string]any { return asOfArgs(a.asOf) },
 	func(w *writer, f *graphql.CollectedField, a commitmentsArgs) (*model.CommitmentConnection, error) {
 		// The resolver counts the matches only when the selection asks
 		// for totalCount: it reads that from the field's context.
 		ctx := graphql.WithFieldContext(w.ctx, &graphql.FieldContext{Object: "Query", Field: *f, IsMethod: true, IsResolver: true})
 		return w.ex.query.Commitments(ctx, a.page.first, a.page.after, a.page.last, a.page.before, a.filter, a.orderBy, a.asOf)
 	}, connectionObj, true, ptr[model.CommitmentConnection])
+
+type commitmentStatsArgs struct {
+	filter *model.CommitmentFilter
+	asOf   *time.Time
+}
+
+var commitmentStats = rootField([]string{"filter", "asOf"},
+	func(raw map[string]any) (a commitmentStatsArgs, ok bool) {
+		var okF, okT bool
+		a.filter, okF = commitmentFilter.decode(raw, "filter")
+		a.asOf, okT = optDateTime(raw, "asOf")
+		return a, okF && okT
+	}, func(a commitmentStatsArgs) map[string]any { return map[string]any{"filter": a.filter, "asOf": a.asOf} },
+	func(w *writer, _ *graphql.CollectedField, a commitmentStatsArgs) (*hub.CommitmentStats, error) {
+		return w.ex.query.CommitmentStats(w.ctx, a.filter, a.asOf)
+	}, statsObj, true, ptr[hub.CommitmentStats])
+
+// seriesArgs are a progressSeries' arguments.
+type seriesArgs struct {
+	interval hub.SeriesInterval
+	from, to hub.Date
+}
+
+func decodeSeries(raw map[string]any) (a seriesArgs, ok bool) {
+	var errI, errF, errT error
+	a.interval, errI = gqltype.UnmarshalSeriesInterval(raw["interval"])
+	a.from, errF = gqltype.UnmarshalDate(raw["from"])
+	a.to, errT = gqltype.UnmarshalDate(raw["to"])
+	return a, errI == nil && errF == nil && errT == nil
+}
+
+// progressSeries is a progressSeries field of T, from its resolver.
+func progressSeries[T any](resolve func(w *writer, v T, a seriesArgs) ([]*hub.ProgressPoint, error)) fieldSpec[T] {
+	return func(c *compiler, f *graphql.CollectedField) (emit[T], bool) {
+		args, ok := argsOf(f, decodeSeries, "interval", "from", "to")
+		if !ok {
+			return nil, false
+		}
+		sub, ok := pointObj.compile(c, f.Selections)
+		if !ok {
+			return nil, false
+		}
+		return func(w *writer, v T) {
+			a, ok := args(w)
+			if !ok {
+				w.fail()
+				return
+			}
+			points, err := resolve(w, v, a)
+			if err != nil {
+				w.fail()
+				return
+			}
+			writeList(w, points, sub, ptr[hub.ProgressPoint])
+		}, true
+	}
+}
