@@ -233,14 +233,22 @@ func (r *Resolver) historyConnection(ctx context.Context, t hub.EntityType, id s
 	}
 	items := make([]*hub.Change, len(changes))
 	for i := range changes {
-		c := changes[i]
-		fields := presentFields(ctx, t, c.Fields)
-		c.Fields = make([]hub.FieldChange, len(fields))
-		for j, f := range fields {
-			c.Fields[j] = *f
-		}
-		items[i] = &c
+		items[i] = &changes[i]
 	}
 	key := func(c *hub.Change) string { return fmt.Sprintf("%010d", c.Version) }
-	return connection[model.ChangeConnection, model.ChangeEdge](items, key, false, a, asIs)
+	// Only the page's changes are presented.
+	present := func(page []*hub.Change) []*hub.Change {
+		out := make([]*hub.Change, len(page))
+		for i, c := range page {
+			p := *c
+			fields := presentFields(ctx, t, p.Fields)
+			p.Fields = make([]hub.FieldChange, len(fields))
+			for j, f := range fields {
+				p.Fields[j] = *f
+			}
+			out[i] = &p
+		}
+		return out
+	}
+	return connection[model.ChangeConnection, model.ChangeEdge](items, key, false, a, present)
 }
