@@ -93,6 +93,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, opts Options) (*
 		}
 		logger.Info("demo data loaded", "events", a.hub.Model().Seq())
 	}
+	a.hub.Model().PrepareReferralRelease(a.hub.Today())
 	out := opts.Out
 	if out == nil {
 		out = os.Stdout

@@ -48,35 +48,56 @@ var genTypes = map[string][]genField{
 		genField{name: "objective", typ: "Objective"}, genField{name: "participants", typ: "Participant"},
 		genField{name: "indicators", typ: "Indicator"}, genField{name: "targetCommunities", typ: "Community"},
 		genField{name: "progressReports", typ: "ProgressReportConnection", args: (*queryGen).reportArgs},
+		genField{name: "latestReport", typ: "ProgressReport"}, genField{name: "parent", typ: "Commitment"},
+		genField{name: "children", typ: "CommitmentConnection", args: (*queryGen).reportArgs},
+		genField{name: "verification"}, genField{name: "verifiedProgress"}, genField{name: "weight"}, genField{name: "rolledUpProgress"},
+		genField{name: "progressSeries", typ: "ProgressPoint", args: (*queryGen).seriesArgs},
 		genField{name: "outcomes", typ: "MeetingOutcome", rare: true},
 		genField{name: "history", typ: "ChangeConnection", args: func(*queryGen) string { return "(first: 2)" }, rare: true}),
 	"Stakeholder": append(leaves("id", "name", "acronym", "sector", "description", "website", "version", "createdAt", "updatedAt", "__typename"),
 		genField{name: "parent", typ: "Stakeholder"}, genField{name: "contacts", typ: "Contact"},
 		genField{name: "children", typ: "Stakeholder"},
 		genField{name: "commitments", typ: "CommitmentConnection", args: (*queryGen).stakeholderCommitmentsArgs},
+		genField{name: "progressSeries", typ: "ProgressPoint", args: (*queryGen).seriesArgs},
 		genField{name: "history", typ: "ChangeConnection", rare: true}),
-	"Contact":   leaves("name", "title", "email", "phone"),
-	"Pillar":    append(leaves("id", "code", "title", "description", "archived", "version", "__typename"), genField{name: "plan", typ: "StrategicPlan", rare: true}),
+	"Contact": leaves("name", "title", "email", "phone"),
+	"Pillar": append(leaves("id", "code", "title", "description", "archived", "version", "__typename"), genField{name: "plan", typ: "StrategicPlan", rare: true},
+		genField{name: "progressSeries", typ: "ProgressPoint", args: (*queryGen).seriesArgs}),
 	"Objective": append(leaves("id", "code", "title", "description", "archived", "version", "__typename"), genField{name: "pillar", typ: "Pillar"}),
 	"Participant": append(leaves("role", "__typename"),
 		genField{name: "stakeholder", typ: "Stakeholder"}),
-	"Indicator": leaves("name", "unit", "baseline", "target", "latestValue"),
-	"Community": leaves("id", "name", "area", "archived", "version"),
+	"Indicator": append(leaves("name", "unit", "baseline", "baselineDate", "baselineNote", "target", "latestValue", "additive"),
+		genField{name: "periods", typ: "IndicatorPeriod"}),
+	"IndicatorPeriod": append(leaves("start", "end", "target", "actual", "note"), genField{name: "breakdown", typ: "Disaggregation"}),
+	"PeriodActual":    append(leaves("indicator", "periodStart", "actual", "note"), genField{name: "breakdown", typ: "Disaggregation"}),
+	"Disaggregation":  append(leaves("dimension", "value", "actual"), genField{name: "community", typ: "Community"}),
+	"CommitmentStats": append(leaves("total", "averageProgress", "verifiedProgress", "overdue", "verified", "__typename"),
+		genField{name: "byStatus", typ: "StatusCount"}, genField{name: "bySector", typ: "SectorStats"},
+		genField{name: "byPillar", typ: "PillarStats"}, genField{name: "progressSeries", typ: "ProgressPoint", args: (*queryGen).seriesArgs},
+		genField{name: "byStakeholder", typ: "StakeholderStatsConnection", args: func(*queryGen) string { return "(first: 2)" }, rare: true}),
+	"StatusCount":   leaves("status", "count", "overdue", "verified"),
+	"SectorStats":   leaves("sector", "count", "averageProgress", "verifiedProgress", "overdue", "verified"),
+	"PillarStats":   append(leaves("count", "averageProgress", "verifiedProgress", "overdue", "verified"), genField{name: "pillar", typ: "Pillar"}),
+	"ProgressPoint": leaves("start", "end", "progress", "commitments", "reports"),
+	"Community":     leaves("id", "name", "area", "archived", "version"),
 	"ProgressReportConnection": append(leaves("totalCount"), genField{name: "pageInfo", typ: "PageInfo"},
 		genField{name: "nodes", typ: "ProgressReport"}, genField{name: "edges", typ: "ProgressReportEdge"}),
 	"ProgressReportEdge": append(leaves("cursor"), genField{name: "node", typ: "ProgressReport"}),
-	"ProgressReport":     append(leaves("progress", "status", "note", "reportedAt"), genField{name: "reportedBy", typ: "Actor"}),
-	"Actor":              append(leaves("name", "role"), genField{name: "stakeholder", typ: "Stakeholder"}),
+	"ProgressReport": append(leaves("id", "progress", "status", "note", "reportedAt"), genField{name: "reportedBy", typ: "Actor"},
+		genField{name: "verification", typ: "Verification"}, genField{name: "periodActuals", typ: "PeriodActual"}),
+	"Verification": append(leaves("verdict", "note", "evidence", "verifiedAt"), genField{name: "verifiedBy", typ: "Actor"}),
+	"Actor":        append(leaves("name", "role"), genField{name: "stakeholder", typ: "Stakeholder"}),
 	"CommitmentConnection": append(leaves("totalCount", "__typename"), genField{name: "pageInfo", typ: "PageInfo"},
 		genField{name: "nodes", typ: "Commitment"}, genField{name: "edges", typ: "CommitmentEdge"}),
 	"CommitmentEdge": append(leaves("cursor"), genField{name: "node", typ: "Commitment"}),
 	"StakeholderConnection": append(leaves("totalCount"), genField{name: "pageInfo", typ: "PageInfo"},
 		genField{name: "nodes", typ: "Stakeholder"}, genField{name: "edges", typ: "StakeholderEdge"}),
-	"StakeholderEdge":  append(leaves("cursor"), genField{name: "node", typ: "Stakeholder"}),
-	"PageInfo":         leaves("hasNextPage", "hasPreviousPage", "startCursor", "endCursor"),
-	"MeetingOutcome":   leaves("id", "summary"),
-	"ChangeConnection": leaves("totalCount"),
-	"StrategicPlan":    leaves("title"),
+	"StakeholderEdge":            append(leaves("cursor"), genField{name: "node", typ: "Stakeholder"}),
+	"PageInfo":                   leaves("hasNextPage", "hasPreviousPage", "startCursor", "endCursor"),
+	"MeetingOutcome":             leaves("id", "summary"),
+	"ChangeConnection":           leaves("totalCount"),
+	"StakeholderStatsConnection": leaves("totalCount"),
+	"StrategicPlan":              leaves("title"),
 }
 
 // nodes are the types that implement Node.
@@ -159,15 +180,17 @@ func (g *queryGen) query() (string, map[string]any) {
 		}
 		switch r := g.rng.IntN(20); {
 		case r < 7:
-			roots = append(roots, alias+"commitment(id: "+g.value("ID!", g.commitmentID())+") "+g.selection("Commitment", 0))
+			roots = append(roots, alias+"commitment(id: "+g.value("ID!", g.commitmentID())+g.asOf()+") "+g.selection("Commitment", 0))
 		case r < 14:
 			roots = append(roots, alias+"commitments"+g.commitmentsArgs()+" "+g.selection("CommitmentConnection", 0))
 		case r < 16:
 			roots = append(roots, alias+"commitmentByReference(reference: "+g.value("String!", g.reference())+") "+g.selection("Commitment", 0))
 		case r < 17:
-			roots = append(roots, alias+"stakeholder(id: "+g.value("ID!", g.stakeholderID())+") "+g.selection("Stakeholder", 0))
+			roots = append(roots, alias+"stakeholder(id: "+g.value("ID!", g.stakeholderID())+g.asOf()+") "+g.selection("Stakeholder", 0))
 		case r < 18:
 			roots = append(roots, alias+"stakeholders"+g.stakeholdersArgs()+" "+g.selection("StakeholderConnection", 0))
+		case r < 20 && g.chance(0.6):
+			roots = append(roots, alias+"commitmentStats"+g.statsArgs()+" "+g.selection("CommitmentStats", 0))
 		case r < 19:
 			roots = append(roots, alias+"__typename")
 		default:
@@ -404,6 +427,31 @@ func (g *queryGen) reportArgs() string {
 	return args(list)
 }
 
+// seriesArgs are a progress series' interval and dates: now and then a
+// range the resolver refuses (backwards, or too many periods).
+func (g *queryGen) seriesArgs() string {
+	interval := enum(g.pick([]string{"YEAR", "QUARTER", "MONTH"}))
+	from, to := g.pick([]string{"2011-01-01", "2012-07-15", "2013-01-01"}), g.pick([]string{"2013-12-31", "2015-12-31", "2014-06-30"})
+	if g.chance(0.05) {
+		from, to = "2015-12-31", "2011-01-01"
+	} else if g.chance(0.03) {
+		interval, from = "MONTH", "1900-01-01"
+	}
+	return args([]string{g.arg("interval", "SeriesInterval!", interval), g.arg("from", "Date!", from), g.arg("to", "Date!", to)})
+}
+
+// statsArgs are commitmentStats' filter and asOf.
+func (g *queryGen) statsArgs() string {
+	var list []string
+	if g.chance(0.6) {
+		list = append(list, g.arg("filter", "CommitmentFilter", g.filter()))
+	}
+	if a := g.asOf(); a != "" {
+		list = append(list, strings.TrimPrefix(a, ", "))
+	}
+	return args(list)
+}
+
 func (g *queryGen) stakeholderCommitmentsArgs() string {
 	var list []string
 	if g.chance(0.8) {
@@ -436,6 +484,13 @@ func (g *queryGen) stakeholdersArgs() string {
 		}
 		list = append(list, g.arg("filter", "StakeholderFilter", f))
 	}
+	if g.chance(0.3) {
+		o := map[string]any{"field": enum(g.pick([]string{"NAME", "SECTOR", "CREATED_AT", "UPDATED_AT"}))}
+		if g.chance(0.7) {
+			o["direction"] = enum(g.pick([]string{"ASC", "DESC"}))
+		}
+		list = append(list, g.arg("orderBy", "StakeholderOrder", o))
+	}
 	return args(list)
 }
 
@@ -467,7 +522,24 @@ func (g *queryGen) commitmentsArgs() string {
 	if g.chance(0.4) {
 		list = append(list, g.arg("orderBy", "CommitmentOrder", g.order()))
 	}
+	if a := g.asOf(); a != "" {
+		list = append(list, strings.TrimPrefix(a, ", "))
+	}
 	return args(list)
+}
+
+// asOf returns nothing, or an asOf argument after a comma: instants of
+// the demo's past (a date, times in several offsets), and now and then
+// one after now (refused by the resolver) or one that is no time at all.
+func (g *queryGen) asOf() string {
+	if !g.chance(0.2) {
+		return ""
+	}
+	t := g.pick([]string{"2013-12-31T23:59:59-06:00", "2013-03-01", "2014-06-30T12:00:00Z", "2012-01-01T00:00:00Z", "2015-12-31"})
+	if g.chance(0.08) {
+		t = g.pick([]string{"2999-01-01T00:00:00Z", "yesterday"})
+	}
+	return ", " + g.arg("asOf", "DateTime", t)
 }
 
 var filterTypes = map[string]string{

@@ -2,6 +2,7 @@ package fastpath
 
 import (
 	"slices"
+	"time"
 
 	"convene/graph/model"
 	"convene/hub"
@@ -103,32 +104,6 @@ func decodeStakeholderCommitments(raw map[string]any) (a stakeholderCommitmentsA
 	return a, okP && okR
 }
 
-// stakeholderFilter decodes a StakeholderFilter input.
-func stakeholderFilter(raw map[string]any) (*model.StakeholderFilter, bool) {
-	v, present := raw["filter"]
-	if !present || v == nil {
-		return nil, true
-	}
-	in, isMap := v.(map[string]any)
-	if !isMap {
-		return nil, false
-	}
-	f := &model.StakeholderFilter{}
-	for k, v := range in {
-		ok := false
-		switch k {
-		case "sectors":
-			f.Sectors, ok = listOf(v, gqltype.UnmarshalSector)
-		case "search":
-			f.Search, ok = optValue(v, graphql.UnmarshalString)
-		}
-		if !ok {
-			return nil, false
-		}
-	}
-	return f, true
-}
-
 func optInt(raw map[string]any, name string) (*int, bool) {
 	v, ok := raw[name]
 	if !ok || v == nil {
@@ -193,78 +168,107 @@ func optValue[E any](v any, decode func(any) (E, error)) (*E, bool) {
 	return &e, err == nil
 }
 
-// commitmentFilter decodes a CommitmentFilter input; a field it does not
-// know makes the plan give up.
-func commitmentFilter(raw map[string]any) (*model.CommitmentFilter, bool) {
-	v, present := raw["filter"]
-	if !present || v == nil {
-		return nil, true
-	}
-	in, isMap := v.(map[string]any)
-	if !isMap {
-		return nil, false
-	}
-	f := &model.CommitmentFilter{}
-	for k, v := range in {
-		ok := false
-		switch k {
-		case "planIds":
-			f.PlanIds, ok = listOf(v, graphql.UnmarshalID)
-		case "sectors":
-			f.Sectors, ok = listOf(v, gqltype.UnmarshalSector)
-		case "stakeholderIds":
-			f.StakeholderIds, ok = listOf(v, graphql.UnmarshalID)
-		case "pillarIds":
-			f.PillarIds, ok = listOf(v, graphql.UnmarshalID)
-		case "objectiveIds":
-			f.ObjectiveIds, ok = listOf(v, graphql.UnmarshalID)
-		case "statuses":
-			f.Statuses, ok = listOf(v, gqltype.UnmarshalCommitmentStatus)
-		case "communityIds":
-			f.CommunityIds, ok = listOf(v, graphql.UnmarshalID)
-		case "overdue":
-			f.Overdue, ok = optValue(v, graphql.UnmarshalBoolean)
-		case "dueBefore":
-			f.DueBefore, ok = optValue(v, gqltype.UnmarshalDate)
-		case "dueAfter":
-			f.DueAfter, ok = optValue(v, gqltype.UnmarshalDate)
-		case "search":
-			f.Search, ok = optValue(v, graphql.UnmarshalString)
-		}
-		if !ok {
-			return nil, false
-		}
-	}
-	return f, true
+// input is how the plan decodes an input object: a setter per field it
+// knows (a field it does not know makes the plan give up), the fields
+// that must be present, and the defaults of the schema.
+type input[I any] struct {
+	fields   map[string]func(in *I, v any) bool
+	required []string
+	defaults func(in *I)
 }
 
-// commitmentOrder decodes a CommitmentOrder input (direction defaults to ASC).
-func commitmentOrder(raw map[string]any) (*model.CommitmentOrder, bool) {
-	v, present := raw["orderBy"]
+// decode decodes the input object argument name of raw; absent or null
+// is nil.
+func (d input[I]) decode(raw map[string]any, name string) (*I, bool) {
+	v, present := raw[name]
 	if !present || v == nil {
 		return nil, true
 	}
-	in, isMap := v.(map[string]any)
+	fields, isMap := v.(map[string]any)
 	if !isMap {
 		return nil, false
 	}
-	o := &model.CommitmentOrder{Direction: "ASC"}
-	for k, v := range in {
-		var err error
-		switch k {
-		case "field":
-			o.Field, err = gqltype.UnmarshalCommitmentOrderField(v)
-		case "direction":
-			o.Direction, err = gqltype.UnmarshalOrderDirection(v)
-		default:
-			return nil, false
-		}
-		if err != nil {
+	for _, k := range d.required {
+		if _, ok := fields[k]; !ok {
 			return nil, false
 		}
 	}
-	if _, ok := in["field"]; !ok {
-		return nil, false
+	in := new(I)
+	if d.defaults != nil {
+		d.defaults(in)
 	}
-	return o, true
+	for k, v := range fields {
+		set := d.fields[k]
+		if set == nil || !set(in, v) {
+			return nil, false
+		}
+	}
+	return in, true
+}
+
+// listField sets a list field of an input object.
+func listField[I, E any](field func(in *I) *[]E, decode func(any) (E, error)) func(*I, any) bool {
+	return func(in *I, v any) (ok bool) {
+		*field(in), ok = listOf(v, decode)
+		return ok
+	}
+}
+
+// optField sets a nullable field of an input object.
+func optField[I, E any](field func(in *I) **E, decode func(any) (E, error)) func(*I, any) bool {
+	return func(in *I, v any) (ok bool) {
+		*field(in), ok = optValue(v, decode)
+		return ok
+	}
+}
+
+// reqField sets a non-null field of an input object.
+func reqField[I, E any](field func(in *I) *E, decode func(any) (E, error)) func(*I, any) bool {
+	return func(in *I, v any) bool {
+		e, err := decode(v)
+		*field(in) = e
+		return err == nil
+	}
+}
+
+var commitmentFilter = input[model.CommitmentFilter]{fields: map[string]func(*model.CommitmentFilter, any) bool{
+	"planIds":        listField(func(f *model.CommitmentFilter) *[]string { return &f.PlanIds }, graphql.UnmarshalID),
+	"sectors":        listField(func(f *model.CommitmentFilter) *[]hub.Sector { return &f.Sectors }, gqltype.UnmarshalSector),
+	"stakeholderIds": listField(func(f *model.CommitmentFilter) *[]string { return &f.StakeholderIds }, graphql.UnmarshalID),
+	"pillarIds":      listField(func(f *model.CommitmentFilter) *[]string { return &f.PillarIds }, graphql.UnmarshalID),
+	"objectiveIds":   listField(func(f *model.CommitmentFilter) *[]string { return &f.ObjectiveIds }, graphql.UnmarshalID),
+	"statuses":       listField(func(f *model.CommitmentFilter) *[]hub.CommitmentStatus { return &f.Statuses }, gqltype.UnmarshalCommitmentStatus),
+	"communityIds":   listField(func(f *model.CommitmentFilter) *[]string { return &f.CommunityIds }, graphql.UnmarshalID),
+	"overdue":        optField(func(f *model.CommitmentFilter) **bool { return &f.Overdue }, graphql.UnmarshalBoolean),
+	"dueBefore":      optField(func(f *model.CommitmentFilter) **hub.Date { return &f.DueBefore }, gqltype.UnmarshalDate),
+	"dueAfter":       optField(func(f *model.CommitmentFilter) **hub.Date { return &f.DueAfter }, gqltype.UnmarshalDate),
+	"search":         optField(func(f *model.CommitmentFilter) **string { return &f.Search }, graphql.UnmarshalString),
+}}
+
+var stakeholderFilter = input[model.StakeholderFilter]{fields: map[string]func(*model.StakeholderFilter, any) bool{
+	"sectors": listField(func(f *model.StakeholderFilter) *[]hub.Sector { return &f.Sectors }, gqltype.UnmarshalSector),
+	"search":  optField(func(f *model.StakeholderFilter) **string { return &f.Search }, graphql.UnmarshalString),
+}}
+
+var commitmentOrder = input[model.CommitmentOrder]{
+	fields: map[string]func(*model.CommitmentOrder, any) bool{
+		"field":     reqField(func(o *model.CommitmentOrder) *hub.CommitmentOrderField { return &o.Field }, gqltype.UnmarshalCommitmentOrderField),
+		"direction": reqField(func(o *model.CommitmentOrder) *string { return &o.Direction }, gqltype.UnmarshalOrderDirection),
+	},
+	required: []string{"field"},
+	defaults: func(o *model.CommitmentOrder) { o.Direction = "ASC" },
+}
+
+var stakeholderOrder = input[model.StakeholderOrder]{
+	fields: map[string]func(*model.StakeholderOrder, any) bool{
+		"field":     reqField(func(o *model.StakeholderOrder) *hub.StakeholderOrderField { return &o.Field }, gqltype.UnmarshalStakeholderOrderField),
+		"direction": reqField(func(o *model.StakeholderOrder) *string { return &o.Direction }, gqltype.UnmarshalOrderDirection),
+	},
+	required: []string{"field"},
+	defaults: func(o *model.StakeholderOrder) { o.Direction = "ASC" },
+}
+
+// optDateTime is a nullable DateTime argument (asOf).
+func optDateTime(raw map[string]any, name string) (*time.Time, bool) {
+	return optValue(raw[name], gqltype.UnmarshalDateTime)
 }

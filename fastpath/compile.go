@@ -142,6 +142,21 @@ func integer[T any](get func(T) int) fieldSpec[T] {
 	return leaf(func(w *writer, v T) { w.integer(get(v)) })
 }
 
+func float[T any](get func(T) float64) fieldSpec[T] {
+	return leaf(func(w *writer, v T) { w.float(get(v)) })
+}
+
+// optFloat is a nullable Float held as a pointer (nil: null).
+func optFloat[T any](get func(T) *float64) fieldSpec[T] {
+	return leaf(func(w *writer, v T) {
+		if f := get(v); f == nil {
+			w.null()
+		} else {
+			w.float(*f)
+		}
+	})
+}
+
 func boolean[T any](get getter[T, bool]) fieldSpec[T] {
 	return leaf(func(w *writer, v T) {
 		b, err := get(w, v)

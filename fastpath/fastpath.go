@@ -46,6 +46,9 @@ type Executor struct {
 	community   graph.CommunityResolver
 	actor       graph.ActorResolver
 
+	disaggregation  graph.DisaggregationResolver
+	commitmentStats graph.CommitmentStatsResolver
+
 	mu    sync.RWMutex
 	plans map[operationKey]*operation
 
@@ -56,8 +59,9 @@ type Executor struct {
 func New(es graphql.ExecutableSchema, root graph.ResolverRoot) *Executor {
 	return &Executor{ExecutableSchema: es,
 		query: root.Query(), commitment: root.Commitment(), stakeholder: root.Stakeholder(),
-		pillar: root.Pillar(), community: root.Community(), actor: root.Actor(),
-		plans: map[operationKey]*operation{}}
+		pillar: root.Pillar(), community: root.Community(), actor: root.Actor(), disaggregation: root.Disaggregation(),
+		commitmentStats: root.CommitmentStats(),
+		plans:           map[operationKey]*operation{}}
 }
 
 // Counts are the operations the executor has seen.

@@ -1,6 +1,8 @@
 package fastpath
 
 import (
+	"time"
+
 	"convene/graph/model"
 	"convene/hub"
 	"convene/resolvers/gqltype"
@@ -33,6 +35,15 @@ var (
 	actorObj            = &object[hub.Actor]{name: "Actor"}
 	stakeholdersObj     = &object[*model.StakeholderConnection]{name: "StakeholderConnection"}
 	stakeholderEdgeObj  = &object[*model.StakeholderEdge]{name: "StakeholderEdge"}
+	verificationObj     = &object[*hub.Verification]{name: "Verification"}
+	statsObj            = &object[*hub.CommitmentStats]{name: "CommitmentStats"}
+	statusCountObj      = &object[hub.StatusCount]{name: "StatusCount"}
+	sectorStatsObj      = &object[hub.SectorStats]{name: "SectorStats"}
+	pillarStatsObj      = &object[hub.PillarStats]{name: "PillarStats"}
+	pointObj            = &object[*hub.ProgressPoint]{name: "ProgressPoint"}
+	periodObj           = &object[hub.IndicatorPeriod]{name: "IndicatorPeriod"}
+	periodActualObj     = &object[hub.PeriodActual]{name: "PeriodActual"}
+	breakdownObj        = &object[hub.Disaggregation]{name: "Disaggregation"}
 )
 
 // id is an ID made by a resolver.
@@ -53,6 +64,58 @@ func init() {
 		"commitments":           commitments,
 		"stakeholder":           stakeholderByID,
 		"stakeholders":          stakeholders,
+		"commitmentStats":       commitmentStats,
+	}
+	statsObj.fields = map[string]fieldSpec[*hub.CommitmentStats]{
+		"total":            integer(func(s *hub.CommitmentStats) int { return s.Total }),
+		"averageProgress":  float(func(s *hub.CommitmentStats) float64 { return s.AverageProgress }),
+		"verifiedProgress": float(func(s *hub.CommitmentStats) float64 { return s.VerifiedProgress }),
+		"overdue":          integer(func(s *hub.CommitmentStats) int { return s.Overdue }),
+		"verified":         integer(func(s *hub.CommitmentStats) int { return s.Verified }),
+		"byStatus": list(of(func(s *hub.CommitmentStats) []hub.StatusCount { return s.ByStatus }),
+			statusCountObj, never[hub.StatusCount]),
+		"bySector": list(of(func(s *hub.CommitmentStats) []hub.SectorStats { return s.BySector }),
+			sectorStatsObj, never[hub.SectorStats]),
+		"byPillar": list(of(func(s *hub.CommitmentStats) []hub.PillarStats { return s.ByPillar }),
+			pillarStatsObj, never[hub.PillarStats]),
+		// The resolver reads the filter from the field context above its own.
+		"progressSeries": func(c *compiler, f *graphql.CollectedField) (emit[*hub.CommitmentStats], bool) {
+			return progressSeries(func(w *writer, s *hub.CommitmentStats, a seriesArgs) ([]*hub.ProgressPoint, error) {
+				ctx := graphql.WithFieldContext(w.ctx, &graphql.FieldContext{Object: "CommitmentStats", Field: *f,
+					Args: map[string]any{"interval": a.interval, "from": a.from, "to": a.to}, IsMethod: true, IsResolver: true})
+				return w.ex.commitmentStats.ProgressSeries(ctx, s, a.interval, a.from, a.to)
+			})(c, f)
+		},
+	}
+	statusCountObj.fields = map[string]fieldSpec[hub.StatusCount]{
+		"status":   enum(func(s hub.StatusCount) hub.CommitmentStatus { return s.Status }),
+		"count":    integer(func(s hub.StatusCount) int { return s.Count }),
+		"overdue":  integer(func(s hub.StatusCount) int { return s.Overdue }),
+		"verified": integer(func(s hub.StatusCount) int { return s.Verified }),
+	}
+	sectorStatsObj.fields = map[string]fieldSpec[hub.SectorStats]{
+		"sector":           enum(func(s hub.SectorStats) hub.Sector { return s.Sector }),
+		"count":            integer(func(s hub.SectorStats) int { return s.Count }),
+		"averageProgress":  float(func(s hub.SectorStats) float64 { return s.AverageProgress }),
+		"verifiedProgress": float(func(s hub.SectorStats) float64 { return s.VerifiedProgress }),
+		"overdue":          integer(func(s hub.SectorStats) int { return s.Overdue }),
+		"verified":         integer(func(s hub.SectorStats) int { return s.Verified }),
+	}
+	pillarStatsObj.fields = map[string]fieldSpec[hub.PillarStats]{
+		"pillar": one(of(func(s hub.PillarStats) *hub.Pillar { return s.Pillar }),
+			pillarObj, true, ptr[hub.Pillar]),
+		"count":            integer(func(s hub.PillarStats) int { return s.Count }),
+		"averageProgress":  float(func(s hub.PillarStats) float64 { return s.AverageProgress }),
+		"verifiedProgress": float(func(s hub.PillarStats) float64 { return s.VerifiedProgress }),
+		"overdue":          integer(func(s hub.PillarStats) int { return s.Overdue }),
+		"verified":         integer(func(s hub.PillarStats) int { return s.Verified }),
+	}
+	pointObj.fields = map[string]fieldSpec[*hub.ProgressPoint]{
+		"start":       leaf(func(w *writer, p *hub.ProgressPoint) { w.goQuoted(string(p.Start)) }),
+		"end":         leaf(func(w *writer, p *hub.ProgressPoint) { w.goQuoted(string(p.End)) }),
+		"progress":    float(func(p *hub.ProgressPoint) float64 { return p.Progress }),
+		"commitments": integer(func(p *hub.ProgressPoint) int { return p.Commitments }),
+		"reports":     integer(func(p *hub.ProgressPoint) int { return p.Reports }),
 	}
 
 	commitmentObj.fields = map[string]fieldSpec[*gqltype.Commitment]{
@@ -92,6 +155,26 @@ func init() {
 			return w.ex.commitment.TargetCommunities(w.ctx, c)
 		}, communityObj, ptr[hub.Community]),
 		"progressReports": progressReports,
+		"latestReport": one(func(w *writer, c *gqltype.Commitment) (*gqltype.ProgressReport, error) {
+			return w.ex.commitment.LatestReport(w.ctx, c)
+		}, reportObj, false, ptr[gqltype.ProgressReport]),
+		"verification": leaf(func(w *writer, c *gqltype.Commitment) {
+			v, err := w.ex.commitment.Verification(w.ctx, c)
+			if err != nil {
+				w.fail()
+			}
+			w.str(string(v))
+		}),
+		"verifiedProgress": integer(func(c *gqltype.Commitment) int { return c.VerifiedProgress }),
+		"parent": one(func(w *writer, c *gqltype.Commitment) (*gqltype.Commitment, error) {
+			return w.ex.commitment.Parent(w.ctx, c)
+		}, commitmentObj, false, ptr[gqltype.Commitment]),
+		"children": children,
+		"progressSeries": progressSeries(func(w *writer, c *gqltype.Commitment, a seriesArgs) ([]*hub.ProgressPoint, error) {
+			return w.ex.commitment.ProgressSeries(w.ctx, c, a.interval, a.from, a.to)
+		}),
+		"weight":           float(func(c *gqltype.Commitment) float64 { return c.Weight() }),
+		"rolledUpProgress": float(func(c *gqltype.Commitment) float64 { return c.RolledUpProgress() }),
 	}
 
 	connectionObj.fields = map[string]fieldSpec[*model.CommitmentConnection]{
@@ -130,9 +213,12 @@ func init() {
 			return w.ex.stakeholder.Children(w.ctx, s)
 		}, stakeholderObj, ptr[hub.Stakeholder]),
 		"commitments": stakeholderCommitments,
-		"version":     integer(func(s *hub.Stakeholder) int { return s.Version }),
-		"createdAt":   leaf(func(w *writer, s *hub.Stakeholder) { w.dateTime(s.CreatedAt) }),
-		"updatedAt":   leaf(func(w *writer, s *hub.Stakeholder) { w.dateTime(s.UpdatedAt) }),
+		"progressSeries": progressSeries(func(w *writer, s *hub.Stakeholder, a seriesArgs) ([]*hub.ProgressPoint, error) {
+			return w.ex.stakeholder.ProgressSeries(w.ctx, s, a.interval, a.from, a.to)
+		}),
+		"version":   integer(func(s *hub.Stakeholder) int { return s.Version }),
+		"createdAt": leaf(func(w *writer, s *hub.Stakeholder) { w.dateTime(s.CreatedAt) }),
+		"updatedAt": leaf(func(w *writer, s *hub.Stakeholder) { w.dateTime(s.UpdatedAt) }),
 	}
 	contactObj.fields = map[string]fieldSpec[*hub.Contact]{
 		"name":  str(func(c *hub.Contact) string { return c.Name }),
@@ -148,6 +234,9 @@ func init() {
 		"description": str(func(p *hub.Pillar) string { return p.Description }),
 		"archived":    boolean(of(func(p *hub.Pillar) bool { return p.Archived })),
 		"version":     integer(func(p *hub.Pillar) int { return p.Version }),
+		"progressSeries": progressSeries(func(w *writer, p *hub.Pillar, a seriesArgs) ([]*hub.ProgressPoint, error) {
+			return w.ex.pillar.ProgressSeries(w.ctx, p, a.interval, a.from, a.to)
+		}),
 	}
 	objectiveObj.fields = map[string]fieldSpec[*gqltype.Objective]{
 		"id":          str(func(o *gqltype.Objective) string { return o.GlobalID }),
@@ -165,17 +254,43 @@ func init() {
 			stakeholderObj, true, ptr[hub.Stakeholder]),
 	}
 	indicatorObj.fields = map[string]fieldSpec[hub.Indicator]{
-		"name":     str(func(i hub.Indicator) string { return i.Name }),
-		"unit":     str(func(i hub.Indicator) string { return i.Unit }),
-		"baseline": leaf(func(w *writer, i hub.Indicator) { w.float(i.Baseline) }),
-		"target":   leaf(func(w *writer, i hub.Indicator) { w.float(i.Target) }),
-		"latestValue": leaf(func(w *writer, i hub.Indicator) {
-			if i.LatestValue == nil {
-				w.null()
-			} else {
-				w.float(*i.LatestValue)
-			}
+		"name":         str(func(i hub.Indicator) string { return i.Name }),
+		"unit":         str(func(i hub.Indicator) string { return i.Unit }),
+		"baseline":     float(func(i hub.Indicator) float64 { return i.Baseline }),
+		"baselineDate": leaf(func(w *writer, i hub.Indicator) { w.goQuoted(string(i.BaselineDate)) }),
+		"baselineNote": str(func(i hub.Indicator) string { return i.BaselineNote }),
+		"target":       float(func(i hub.Indicator) float64 { return i.Target }),
+		"latestValue":  optFloat(func(i hub.Indicator) *float64 { return i.LatestValue }),
+		"additive":     boolean(of(func(i hub.Indicator) bool { return i.Additive })),
+		"periods": list(of(func(i hub.Indicator) []hub.IndicatorPeriod { return i.Periods }),
+			periodObj, never[hub.IndicatorPeriod]),
+	}
+	periodObj.fields = map[string]fieldSpec[hub.IndicatorPeriod]{
+		"start":  leaf(func(w *writer, p hub.IndicatorPeriod) { w.goQuoted(string(p.Start)) }),
+		"end":    leaf(func(w *writer, p hub.IndicatorPeriod) { w.goQuoted(string(p.End)) }),
+		"target": float(func(p hub.IndicatorPeriod) float64 { return p.Target }),
+		"actual": optFloat(func(p hub.IndicatorPeriod) *float64 { return p.Actual }),
+		"note":   str(func(p hub.IndicatorPeriod) string { return p.Note }),
+		"breakdown": list(of(func(p hub.IndicatorPeriod) []hub.Disaggregation { return p.Breakdown }),
+			breakdownObj, never[hub.Disaggregation]),
+	}
+	periodActualObj.fields = map[string]fieldSpec[hub.PeriodActual]{
+		"indicator":   str(func(a hub.PeriodActual) string { return a.Indicator }),
+		"periodStart": leaf(func(w *writer, a hub.PeriodActual) { w.goQuoted(string(a.PeriodStart)) }),
+		"actual":      float(func(a hub.PeriodActual) float64 { return a.Actual }),
+		"note":        str(func(a hub.PeriodActual) string { return a.Note }),
+		"breakdown": list(of(func(a hub.PeriodActual) []hub.Disaggregation { return a.Breakdown }),
+			breakdownObj, never[hub.Disaggregation]),
+	}
+	breakdownObj.fields = map[string]fieldSpec[hub.Disaggregation]{
+		"dimension": enum(func(d hub.Disaggregation) hub.Dimension { return d.Dimension }),
+		"value": id(func(w *writer, d hub.Disaggregation) (string, error) {
+			return w.ex.disaggregation.Value(w.ctx, &d)
 		}),
+		"community": one(func(w *writer, d hub.Disaggregation) (*hub.Community, error) {
+			return w.ex.disaggregation.Community(w.ctx, &d)
+		}, communityObj, false, ptr[hub.Community]),
+		"actual": float(func(d hub.Disaggregation) float64 { return d.Actual }),
 	}
 	communityObj.fields = map[string]fieldSpec[*hub.Community]{
 		"id":       id(func(w *writer, c *hub.Community) (string, error) { return w.ex.community.ID(w.ctx, c) }),
@@ -200,6 +315,11 @@ func init() {
 			reportObj, true, ptr[gqltype.ProgressReport]),
 	}
 	reportObj.fields = map[string]fieldSpec[*gqltype.ProgressReport]{
+		"id": str(func(r *gqltype.ProgressReport) string { return r.GlobalID }),
+		"verification": one(of(func(r *gqltype.ProgressReport) *hub.Verification { return r.Verification }),
+			verificationObj, false, ptr[hub.Verification]),
+		"periodActuals": list(of(func(r *gqltype.ProgressReport) []hub.PeriodActual { return r.Actuals }),
+			periodActualObj, never[hub.PeriodActual]),
 		"progress":   integer(func(r *gqltype.ProgressReport) int { return r.Progress }),
 		"status":     enum(func(r *gqltype.ProgressReport) hub.CommitmentStatus { return r.Status }),
 		"note":       str(func(r *gqltype.ProgressReport) string { return r.Note }),
@@ -220,6 +340,22 @@ func init() {
 		"cursor": str(func(e *model.StakeholderEdge) string { return e.Cursor }),
 		"node": one(of(func(e *model.StakeholderEdge) *hub.Stakeholder { return e.Node }),
 			stakeholderObj, true, ptr[hub.Stakeholder]),
+	}
+	verificationObj.fields = map[string]fieldSpec[*hub.Verification]{
+		"verdict": enum(func(v *hub.Verification) hub.Verdict { return v.Verdict }),
+		"note":    str(func(v *hub.Verification) string { return v.Note }),
+		"evidence": leaf(func(w *writer, v *hub.Verification) {
+			w.buf = append(w.buf, '[')
+			for i, e := range v.Evidence {
+				if i > 0 {
+					w.buf = append(w.buf, ',')
+				}
+				w.str(e)
+			}
+			w.buf = append(w.buf, ']')
+		}),
+		"verifiedBy": one(of(func(v *hub.Verification) hub.Actor { return v.By }), actorObj, true, never[hub.Actor]),
+		"verifiedAt": leaf(func(w *writer, v *hub.Verification) { w.dateTime(v.At) }),
 	}
 	actorObj.fields = map[string]fieldSpec[hub.Actor]{
 		"name": str(func(a hub.Actor) string { return a.Name }),
@@ -278,6 +414,31 @@ func stakeholderCommitments(c *compiler, f *graphql.CollectedField) (emit[*hub.S
 	}, true
 }
 
+// children pages a commitment's sub-commitments through the resolver.
+func children(c *compiler, f *graphql.CollectedField) (emit[*gqltype.Commitment], bool) {
+	page, ok := argsOf(f, decodePage, pageArgNames...)
+	if !ok {
+		return nil, false
+	}
+	sub, ok := connectionObj.compile(c, f.Selections)
+	if !ok {
+		return nil, false
+	}
+	return func(w *writer, cm *gqltype.Commitment) {
+		a, ok := page(w)
+		if !ok {
+			w.fail()
+			return
+		}
+		conn, err := w.ex.commitment.Children(w.ctx, cm, a.first, a.after, a.last, a.before)
+		if err != nil || conn == nil {
+			w.fail()
+			return
+		}
+		sub(w, conn)
+	}, true
+}
+
 // progressReports pages a commitment's reports through the resolver.
 func progressReports(c *compiler, f *graphql.CollectedField) (emit[*gqltype.Commitment], bool) {
 	page, ok := argsOf(f, decodePage, pageArgNames...)
@@ -306,8 +467,11 @@ func progressReports(c *compiler, f *graphql.CollectedField) (emit[*gqltype.Comm
 // ------------------------------------------------------------ root fields
 
 // rootField compiles a root field whose arguments are decoded per
-// execution by args and whose value comes from resolve.
-func rootField[A, U any](known []string, args func(raw map[string]any) (A, bool),
+// execution by args and whose value comes from resolve. Where resolvers
+// read the field's arguments from the field context above theirs (asOf,
+// which everything under the field answers at; commitmentStats' filter,
+// which its progressSeries counts), fieldArgs gives them (nil: none).
+func rootField[A, U any](known []string, args func(raw map[string]any) (A, bool), fieldArgs func(A) map[string]any,
 	resolve func(w *writer, f *graphql.CollectedField, a A) (U, error), o *object[U], nonNull bool, isNil func(U) bool) fieldSpec[struct{}] {
 	return func(c *compiler, f *graphql.CollectedField) (emit[struct{}], bool) {
 		if !knownArgs(f, known...) {
@@ -322,6 +486,13 @@ func rootField[A, U any](known []string, args func(raw map[string]any) (A, bool)
 			if !ok {
 				w.fail()
 				return
+			}
+			if fieldArgs != nil {
+				if fa := fieldArgs(a); fa != nil {
+					outer := w.ctx
+					w.ctx = graphql.WithFieldContext(outer, &graphql.FieldContext{Object: "Query", Field: *f, Args: fa, IsMethod: true, IsResolver: true})
+					defer func() { w.ctx = outer }()
+				}
 			}
 			u, err := resolve(w, f, a)
 			switch {
@@ -338,57 +509,139 @@ func rootField[A, U any](known []string, args func(raw map[string]any) (A, bool)
 	}
 }
 
-var commitmentByID = rootField([]string{"id"},
-	func(raw map[string]any) (string, bool) { return requiredID(raw, "id") },
-	func(w *writer, _ *graphql.CollectedField, id string) (*gqltype.Commitment, error) {
-		return w.ex.query.Commitment(w.ctx, id, nil)
+// byID are the arguments of a root field that finds one entity by ID.
+type byID struct {
+	id   string
+	asOf *time.Time
+}
+
+func decodeByID(raw map[string]any) (a byID, ok bool) {
+	var okI, okT bool
+	a.id, okI = requiredID(raw, "id")
+	a.asOf, okT = optDateTime(raw, "asOf")
+	return a, okI && okT
+}
+
+// asOfArgs are the field context's arguments of an asOf (nil: now).
+func asOfArgs(t *time.Time) map[string]any {
+	if t == nil {
+		return nil
+	}
+	return map[string]any{"asOf": t}
+}
+
+func (a byID) fieldArgs() map[string]any { return asOfArgs(a.asOf) }
+
+var commitmentByID = rootField([]string{"id", "asOf"}, decodeByID, byID.fieldArgs,
+	func(w *writer, _ *graphql.CollectedField, a byID) (*gqltype.Commitment, error) {
+		return w.ex.query.Commitment(w.ctx, a.id, a.asOf)
 	}, commitmentObj, false, ptr[gqltype.Commitment])
 
 var commitmentByReference = rootField([]string{"reference"},
-	func(raw map[string]any) (string, bool) { return requiredString(raw, "reference") },
+	func(raw map[string]any) (string, bool) { return requiredString(raw, "reference") }, nil,
 	func(w *writer, _ *graphql.CollectedField, ref string) (*gqltype.Commitment, error) {
 		return w.ex.query.CommitmentByReference(w.ctx, ref)
 	}, commitmentObj, false, ptr[gqltype.Commitment])
 
-var stakeholderByID = rootField([]string{"id"},
-	func(raw map[string]any) (string, bool) { return requiredID(raw, "id") },
-	func(w *writer, _ *graphql.CollectedField, id string) (*hub.Stakeholder, error) {
-		return w.ex.query.Stakeholder(w.ctx, id, nil)
+var stakeholderByID = rootField([]string{"id", "asOf"}, decodeByID, byID.fieldArgs,
+	func(w *writer, _ *graphql.CollectedField, a byID) (*hub.Stakeholder, error) {
+		return w.ex.query.Stakeholder(w.ctx, a.id, a.asOf)
 	}, stakeholderObj, false, ptr[hub.Stakeholder])
 
 type stakeholdersArgs struct {
-	page   pageArgs
-	filter *model.StakeholderFilter
+	page    pageArgs
+	filter  *model.StakeholderFilter
+	orderBy *model.StakeholderOrder
 }
 
-var stakeholders = rootField(append([]string{"filter"}, pageArgNames...),
+var stakeholders = rootField(append([]string{"filter", "orderBy"}, pageArgNames...),
 	func(raw map[string]any) (a stakeholdersArgs, ok bool) {
-		var okP, okF bool
+		var okP, okF, okO bool
 		a.page, okP = decodePage(raw)
-		a.filter, okF = stakeholderFilter(raw)
-		return a, okP && okF
-	},
+		a.filter, okF = stakeholderFilter.decode(raw, "filter")
+		a.orderBy, okO = stakeholderOrder.decode(raw, "orderBy")
+		return a, okP && okF && okO
+	}, nil,
 	func(w *writer, _ *graphql.CollectedField, a stakeholdersArgs) (*model.StakeholderConnection, error) {
-		return w.ex.query.Stakeholders(w.ctx, a.page.first, a.page.after, a.page.last, a.page.before, a.filter, nil)
+		return w.ex.query.Stakeholders(w.ctx, a.page.first, a.page.after, a.page.last, a.page.before, a.filter, a.orderBy)
 	}, stakeholdersObj, true, ptr[model.StakeholderConnection])
 
 type commitmentsArgs struct {
 	page    pageArgs
 	filter  *model.CommitmentFilter
 	orderBy *model.CommitmentOrder
+	asOf    *time.Time
 }
 
-var commitments = rootField(append([]string{"filter", "orderBy"}, pageArgNames...),
+var commitments = rootField(append([]string{"filter", "orderBy", "asOf"}, pageArgNames...),
 	func(raw map[string]any) (a commitmentsArgs, ok bool) {
-		var okP, okF, okO bool
+		var okP, okF, okO, okT bool
 		a.page, okP = decodePage(raw)
-		a.filter, okF = commitmentFilter(raw)
-		a.orderBy, okO = commitmentOrder(raw)
-		return a, okP && okF && okO
-	},
+		a.filter, okF = commitmentFilter.decode(raw, "filter")
+		a.orderBy, okO = commitmentOrder.decode(raw, "orderBy")
+		a.asOf, okT = optDateTime(raw, "asOf")
+		return a, okP && okF && okO && okT
+	}, func(a commitmentsArgs) map[string]any { return asOfArgs(a.asOf) },
 	func(w *writer, f *graphql.CollectedField, a commitmentsArgs) (*model.CommitmentConnection, error) {
 		// The resolver counts the matches only when the selection asks
 		// for totalCount: it reads that from the field's context.
 		ctx := graphql.WithFieldContext(w.ctx, &graphql.FieldContext{Object: "Query", Field: *f, IsMethod: true, IsResolver: true})
-		return w.ex.query.Commitments(ctx, a.page.first, a.page.after, a.page.last, a.page.before, a.filter, a.orderBy, nil)
+		return w.ex.query.Commitments(ctx, a.page.first, a.page.after, a.page.last, a.page.before, a.filter, a.orderBy, a.asOf)
 	}, connectionObj, true, ptr[model.CommitmentConnection])
+
+type commitmentStatsArgs struct {
+	filter *model.CommitmentFilter
+	asOf   *time.Time
+}
+
+var commitmentStats = rootField([]string{"filter", "asOf"},
+	func(raw map[string]any) (a commitmentStatsArgs, ok bool) {
+		var okF, okT bool
+		a.filter, okF = commitmentFilter.decode(raw, "filter")
+		a.asOf, okT = optDateTime(raw, "asOf")
+		return a, okF && okT
+	}, func(a commitmentStatsArgs) map[string]any { return map[string]any{"filter": a.filter, "asOf": a.asOf} },
+	func(w *writer, _ *graphql.CollectedField, a commitmentStatsArgs) (*hub.CommitmentStats, error) {
+		return w.ex.query.CommitmentStats(w.ctx, a.filter, a.asOf)
+	}, statsObj, true, ptr[hub.CommitmentStats])
+
+// seriesArgs are a progressSeries' arguments.
+type seriesArgs struct {
+	interval hub.SeriesInterval
+	from, to hub.Date
+}
+
+func decodeSeries(raw map[string]any) (a seriesArgs, ok bool) {
+	var errI, errF, errT error
+	a.interval, errI = gqltype.UnmarshalSeriesInterval(raw["interval"])
+	a.from, errF = gqltype.UnmarshalDate(raw["from"])
+	a.to, errT = gqltype.UnmarshalDate(raw["to"])
+	return a, errI == nil && errF == nil && errT == nil
+}
+
+// progressSeries is a progressSeries field of T, from its resolver.
+func progressSeries[T any](resolve func(w *writer, v T, a seriesArgs) ([]*hub.ProgressPoint, error)) fieldSpec[T] {
+	return func(c *compiler, f *graphql.CollectedField) (emit[T], bool) {
+		args, ok := argsOf(f, decodeSeries, "interval", "from", "to")
+		if !ok {
+			return nil, false
+		}
+		sub, ok := pointObj.compile(c, f.Selections)
+		if !ok {
+			return nil, false
+		}
+		return func(w *writer, v T) {
+			a, ok := args(w)
+			if !ok {
+				w.fail()
+				return
+			}
+			points, err := resolve(w, v, a)
+			if err != nil {
+				w.fail()
+				return
+			}
+			writeList(w, points, sub, ptr[hub.ProgressPoint])
+		}, true
+	}
+}

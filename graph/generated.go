@@ -8508,7 +8508,10 @@ the rest, across every answer: each figure is a sum of the cells of one
 published release, so the difference of two answers reveals nothing the
 release withholds. A figure that would need a finer table (a breakdown
 within two filters at once, such as by status for one network and one
-month) is withheld.
+month) is withheld. The release is built in the background when a change
+reaches what it counts or a month closes; until the new one is ready the
+previous release answers (its ` + "`" + `to` + "`" + ` says which it is), and right after the
+server starts, an answer waits for the first.
 """
 type ReferralStats {
   "Whether the figures are exact; false: under disclosure control."

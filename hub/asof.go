@@ -62,7 +62,7 @@ type asOfIndex struct {
 	views *viewCache
 }
 
-// viewCache keeps the latest views built, newest last: a dashboard and its
+// viewCache keeps the views used last, the most recent last: a dashboard and its
 // drill-downs ask for the same instant again and again.
 type viewCache struct {
 	mu    sync.Mutex
@@ -74,8 +74,10 @@ type cachedView struct {
 	view    *ReadModel
 }
 
-// viewsKept is how many views the cache keeps.
-const viewsKept = 2
+// viewsKept is how many views the cache keeps: one query may ask for
+// several instants, and a cache smaller than that rebuilds a view on
+// every request.
+const viewsKept = 4
 
 func newAsOfIndex() asOfIndex {
 	return asOfIndex{built: true, lines: newLines(), views: &viewCache{}}
@@ -359,8 +361,10 @@ func (m *ReadModel) At(t time.Time) (*ReadModel, error) {
 	defer m.mu.RUnlock()
 	x := m.asOf.views
 	x.mu.Lock()
-	for _, c := range x.views {
+	for i, c := range x.views {
 		if c.seq == m.seq && c.at == ms {
+			// The newest used goes last, so the least recently used goes first.
+			x.views = append(slices.Delete(x.views, i, i+1), c)
 			x.mu.Unlock()
 			return c.view, nil
 		}

@@ -398,6 +398,9 @@ func (m *ReadModel) current(t EntityType, id string) entity {
 // put stores an entity state, keeps the kind's indexes current and runs
 // its row's afterPut.
 func (m *ReadModel) put(s State) {
+	if s.k == Referrals.kind {
+		m.referralChanged()
+	}
 	if s.meta().Deleted {
 		m.forget(s)
 		return

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"convene/disclosure"
@@ -54,11 +55,117 @@ type referralRelease struct {
 	release   *disclosure.Release
 }
 
-// releaseCache keeps the last release: it is rebuilt only when what it
-// counts has changed.
+// releaseCache keeps the newest complete release and builds the next one
+// off the request path: its exact audit takes a second or more of CPU on
+// a few thousand referrals. A change to the referrals, or a request for a
+// month the release does not end at yet, schedules a build (changes
+// within releaseDelay of the first share one); until it is done requests
+// get the previous release, so none waits for an audit once a release
+// exists. Before the first one exists, a request waits for it.
 type releaseCache struct {
-	mu   sync.Mutex
-	last *referralRelease
+	changes atomic.Uint64 // referral states put, ever
+
+	mu      sync.Mutex
+	last    *referralRelease // the newest complete release
+	first   chan struct{}    // closed once last is set
+	end     Date             // the end the next release counts to: the newest asked for
+	pending bool             // a build is scheduled or under way
+	// audit suppresses a release's tables (disclosure.New; tests wrap it).
+	audit func(dims []disclosure.Dim, pairs, records [][]int) (*disclosure.Release, error)
+}
+
+// releaseDelay is how long a build waits after the change that scheduled
+// it, so that a burst of changes (an import, the demo data) costs one audit.
+const releaseDelay = 250 * time.Millisecond
+
+// referralChanged notes that a referral's state changed; call it under m.mu.
+func (m *ReadModel) referralChanged() {
+	c := &m.released
+	c.changes.Add(1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.end != "" { // a release is wanted
+		c.scheduleLocked(m, releaseDelay)
+	}
+}
+
+// PrepareReferralRelease starts building the release for today in the
+// background, so that the first request for released figures finds it
+// ready (the server calls it once its data is loaded).
+func (m *ReadModel) PrepareReferralRelease(today Date) {
+	c := &m.released
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.end = releaseEnd(today)
+	c.scheduleLocked(m, 0)
+}
+
+// scheduleLocked starts a build after delay unless one is pending; call
+// it under c.mu.
+func (c *releaseCache) scheduleLocked(m *ReadModel, delay time.Duration) {
+	if c.pending {
+		return // the build under way looks for later changes when it ends
+	}
+	c.pending = true
+	time.AfterFunc(delay, m.buildReferralReleases)
+}
+
+// buildReferralReleases builds releases until one counts the newest
+// referrals to the newest end asked for.
+func (m *ReadModel) buildReferralReleases() {
+	c := &m.released
+	for {
+		c.mu.Lock()
+		end, prev, audit := c.end, c.last, c.audit
+		c.mu.Unlock()
+		m.mu.RLock()
+		all, seen := Referrals.all(m), c.changes.Load()
+		m.mu.RUnlock()
+		rel := newReferralRelease(all, end)
+		if prev != nil && prev.key == rel.key {
+			rel = prev // nothing it counts has changed
+		} else {
+			rel.suppress(audit)
+		}
+		c.mu.Lock()
+		c.last = rel
+		if c.first != nil {
+			close(c.first)
+			c.first = nil
+		}
+		if c.end == end && c.changes.Load() == seen {
+			c.pending = false
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+		time.Sleep(releaseDelay)
+	}
+}
+
+// currentReferralRelease is the newest complete release, the next one
+// scheduled when today closes a month it does not count.
+func (m *ReadModel) currentReferralRelease(today Date) *referralRelease {
+	c := &m.released
+	end := releaseEnd(today)
+	c.mu.Lock()
+	if end != c.end {
+		c.end = end
+		c.scheduleLocked(m, 0)
+	}
+	for c.last == nil {
+		c.scheduleLocked(m, 0)
+		if c.first == nil {
+			c.first = make(chan struct{})
+		}
+		first := c.first
+		c.mu.Unlock()
+		<-first
+		c.mu.Lock()
+	}
+	rel := c.last
+	c.mu.Unlock()
+	return rel
 }
 
 // releaseEnd is the last day a release counts: the end of the month
@@ -81,35 +188,29 @@ func statusOn(r *Referral, d Date) ReferralStatus {
 	return ReferralSent
 }
 
-// referralRelease returns the release for today's date over all the
-// referrals, from the cache when nothing it counts has changed.
-func (m *ReadModel) referralRelease(all []*Referral, today Date) *referralRelease {
-	rel := newReferralRelease(all, releaseEnd(today))
-	c := &m.released
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.last != nil && c.last.key == rel.key {
-		return c.last
+// suppress audits the release's tables with audit (nil: disclosure.New).
+func (rel *referralRelease) suppress(audit func([]disclosure.Dim, [][]int, [][]int) (*disclosure.Release, error)) {
+	if len(rel.records) == 0 {
+		return
 	}
-	if len(rel.records) > 0 {
-		sizes := []int{len(rel.units), len(AllServiceCategories), len(rel.providers), len(rel.months), len(AllReferralStatuses), len(AllAgeBands)}
-		names := []string{"network", "category", "provider", "month", "status", "ageBand"}
-		dims := make([]disclosure.Dim, releaseDims)
-		var pairs [][]int
-		for d := range dims {
-			dims[d] = disclosure.Dim{Name: names[d], Size: sizes[d]}
-			for e := d + 1; e < releaseDims; e++ {
-				pairs = append(pairs, []int{d, e})
-			}
-		}
-		release, err := disclosure.New(dims, pairs, rel.records)
-		if err != nil {
-			panic("hub: referral release: " + err.Error()) // the records are built to fit
-		}
-		rel.release = release
+	if audit == nil {
+		audit = disclosure.New
 	}
-	c.last = rel
-	return rel
+	sizes := []int{len(rel.units), len(AllServiceCategories), len(rel.providers), len(rel.months), len(AllReferralStatuses), len(AllAgeBands)}
+	names := []string{"network", "category", "provider", "month", "status", "ageBand"}
+	dims := make([]disclosure.Dim, releaseDims)
+	var pairs [][]int
+	for d := range dims {
+		dims[d] = disclosure.Dim{Name: names[d], Size: sizes[d]}
+		for e := d + 1; e < releaseDims; e++ {
+			pairs = append(pairs, []int{d, e})
+		}
+	}
+	release, err := audit(dims, pairs, rel.records)
+	if err != nil {
+		panic("hub: referral release: " + err.Error()) // the records are built to fit
+	}
+	rel.release = release
 }
 
 // newReferralRelease classifies the referrals made by end, without suppressing.
@@ -256,8 +357,8 @@ func values(sel [][]int, d, n int) []int {
 }
 
 // releasedReferralStats are the figures of the release for the filter.
-func (m *ReadModel) releasedReferralStats(f ReferralStatsFilter, p monthSpan, all []*Referral, today Date) ReferralStats {
-	rel := m.referralRelease(all, today)
+func (m *ReadModel) releasedReferralStats(f ReferralStatsFilter, p monthSpan, today Date) ReferralStats {
+	rel := m.currentReferralRelease(today)
 	end := rel.end
 	s := ReferralStats{From: p.From, To: &end}
 	if p.To != nil && *p.To < end {

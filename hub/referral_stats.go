@@ -86,13 +86,13 @@ type ReferralStats struct {
 
 // ReferralStats returns the figures of the referrals f selects, as v may have them.
 func (m *ReadModel) ReferralStats(v Viewer, f ReferralStatsFilter, today Date) ReferralStats {
-	m.mu.RLock()
-	all := Referrals.all(m)
-	m.mu.RUnlock()
 	if v.seesExactReferralFigures(f.ProviderIDs) {
+		m.mu.RLock()
+		all := Referrals.all(m)
+		m.mu.RUnlock()
 		return exactReferralStats(f, all)
 	}
-	return m.releasedReferralStats(f, snapToMonths(f.From, f.To), all, today)
+	return m.releasedReferralStats(f, snapToMonths(f.From, f.To), today)
 }
 
 // selects reports whether the filter, with these dates, selects r.

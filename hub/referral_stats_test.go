@@ -147,17 +147,22 @@ func TestReleasedReferralFigures(t *testing.T) {
 	}
 }
 
-// TestReleaseIsCached: the release is rebuilt only when what it counts changes.
+// TestReleaseIsCached: the release is rebuilt only when what it counts
+// changes, in the background when a month closes.
 func TestReleaseIsCached(t *testing.T) {
 	m := referralModel(t, referralsIn("a", 8, "n", "c", "s", "p", LifeSkills, "2026-01-10")...)
 	m.ReferralStats(Viewer{}, ReferralStatsFilter{}, "2026-03-01")
 	first := m.released.last
 	m.ReferralStats(Viewer{}, ReferralStatsFilter{NetworkIDs: []string{"n"}}, "2026-03-31")
+	settleRelease(t, m)
 	if m.released.last != first {
 		t.Error("rebuilt with nothing changed")
 	}
-	m.ReferralStats(Viewer{}, ReferralStatsFilter{}, "2026-04-01")
-	if m.released.last == first {
+	if s := m.ReferralStats(Viewer{}, ReferralStatsFilter{}, "2026-04-01"); *s.To != "2026-02-28" {
+		t.Errorf("the release to %s answered while the next was built, want the previous one's (2026-02-28)", *s.To)
+	}
+	settleRelease(t, m)
+	if m.released.last == first || m.released.last.end != "2026-03-31" {
 		t.Error("not rebuilt when a month closed")
 	}
 }

@@ -81,6 +81,16 @@ func SeriesPeriods(interval SeriesInterval, from, to Date) ([]ProgressPoint, err
 	return out, nil
 }
 
+// CommitmentIDs are the IDs of the commitments f selects, in no order:
+// what a progress series sums (in any order) needs no sorted page.
+func (m *ReadModel) CommitmentIDs(f CommitmentFilter, today Date) []string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var ids []string
+	m.eachMatchingCommitment(f, today, func(r *commitmentRow) { ids = append(ids, r.c.ID) })
+	return ids
+}
+
 // ProgressSeries fills the periods (from SeriesPeriods) with the figures of
 // the commitments with these ids. On a view of the past, the figures stand
 // at the view's instant at the latest.

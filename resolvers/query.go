@@ -134,8 +134,27 @@ func (r *queryResolver) CommitmentStats(ctx context.Context, filter *model.Commi
 	if err != nil {
 		return nil, err
 	}
+	if onlySeries(ctx) {
+		return &hub.CommitmentStats{}, nil // the series counts for itself
+	}
 	s := m.Stats(f, r.today(ctx))
 	return &s, nil
+}
+
+// onlySeries reports whether the commitmentStats field of ctx selects
+// nothing but progressSeries (and __typename), which reads none of the
+// figures Stats rolls up.
+func onlySeries(ctx context.Context) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || !graphql.HasOperationContext(ctx) {
+		return false
+	}
+	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, []string{"CommitmentStats"}) {
+		if f.Name != "progressSeries" && f.Name != "__typename" {
+			return false
+		}
+	}
+	return true
 }
 
 func commitmentFilter(f *model.CommitmentFilter) (hub.CommitmentFilter, error) {
@@ -214,14 +233,22 @@ func (r *Resolver) historyConnection(ctx context.Context, t hub.EntityType, id s
 	}
 	items := make([]*hub.Change, len(changes))
 	for i := range changes {
-		c := changes[i]
-		fields := presentFields(ctx, t, c.Fields)
-		c.Fields = make([]hub.FieldChange, len(fields))
-		for j, f := range fields {
-			c.Fields[j] = *f
-		}
-		items[i] = &c
+		items[i] = &changes[i]
 	}
 	key := func(c *hub.Change) string { return fmt.Sprintf("%010d", c.Version) }
-	return connection[model.ChangeConnection, model.ChangeEdge](items, key, false, a, asIs)
+	// Only the page's changes are presented.
+	present := func(page []*hub.Change) []*hub.Change {
+		out := make([]*hub.Change, len(page))
+		for i, c := range page {
+			p := *c
+			fields := presentFields(ctx, t, p.Fields)
+			p.Fields = make([]hub.FieldChange, len(fields))
+			for j, f := range fields {
+				p.Fields[j] = *f
+			}
+			out[i] = &p
+		}
+		return out
+	}
+	return connection[model.ChangeConnection, model.ChangeEdge](items, key, false, a, present)
 }

@@ -54,7 +54,7 @@ func idsOf(cs []*hub.Commitment) []string {
 // selected returns a function picking the commitments f selects.
 func (r *Resolver) selected(ctx context.Context, f hub.CommitmentFilter) func(m *hub.ReadModel) ([]string, error) {
 	return func(m *hub.ReadModel) ([]string, error) {
-		return idsOf(m.Commitments(f, hub.CommitmentOrder{}, r.today(ctx))), nil
+		return m.CommitmentIDs(f, r.today(ctx)), nil
 	}
 }
 
