@@ -197,9 +197,14 @@ func (h *Hub) tail(interval time.Duration) {
 		if err := heads.SetHead(ctx, seq); err == nil {
 			announced = seq
 		} else if ctx.Err() == nil {
+			// Tried again: an announcement given up would leave the
+			// others behind until this instance's next write.
 			h.logger.Warn("announcing the log head", "err", err)
+			later.Reset(interval)
+			armed = true
 		}
 	}
+	quietPolls := 0
 	for {
 		select {
 		case <-h.headMoved:
@@ -222,8 +227,17 @@ func (h *Hub) tail(interval time.Duration) {
 			}
 			if heads != nil {
 				head, err := heads.Head(ctx)
-				if err == nil && (head <= h.model.Seq() || h.readUpTo(ctx, head)) {
-					continue // nothing new anywhere, or the announced events read
+				if err == nil && head > h.model.Seq() && h.readUpTo(ctx, head) {
+					continue // the announced events read
+				}
+				// Nothing announced: read the log all the same every
+				// sweepPolls, for an event whose writer stopped (or
+				// failed to announce) between its append and its
+				// announcement.
+				if err == nil && head <= h.model.Seq() {
+					if quietPolls++; quietPolls%sweepPolls != 0 {
+						continue
+					}
 				}
 			}
 			err := h.CatchUp(ctx)
@@ -254,6 +268,10 @@ func (h *Hub) tail(interval time.Duration) {
 		}
 	}
 }
+
+// sweepPolls is how often, in polls with nothing announced, the tailer
+// reads the log's tail anyway.
+const sweepPolls = 20
 
 // announcedLookups is how many announced events the tailer reads one by
 // one, rather than reading the log's tail.

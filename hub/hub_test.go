@@ -114,6 +114,25 @@ func TestTailerWaitsForAnEventCommittedLate(t *testing.T) {
 	})
 }
 
+// TestTailerReadsAnUnannouncedEvent: an event whose writer never
+// announced it (stopped between its append and its announcement, or its
+// announcement failed) is applied all the same, by the tailer's sweep.
+func TestTailerReadsAnUnannouncedEvent(t *testing.T) {
+	st, _ := openStore(t)
+	ctx := context.Background()
+	if err := st.Append(ctx, community(1, "a")); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetHead(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	h := openHub(t, st)
+	if err := st.Append(ctx, community(2, "b")); err != nil { // no SetHead
+		t.Fatal(err)
+	}
+	eventually(t, "the unannounced event", func() bool { return h.Model().Seq() == 2 && hub.Communities.Get(h.Model(), "b") != nil })
+}
+
 // TestFollowReplaysThenGoesLive: a follower from an old position gets the
 // logged events, then live ones, each once and in order; after a restart,
 // positions older than memory are read from the log.
