@@ -44,7 +44,8 @@ type Store struct {
 	meta        *mongo.Collection
 	heads       *mongo.Collection
 
-	blocks sync.Map // blocks whose index this process has ensured
+	blocks   sync.Map   // blocks whose index this process has ensured
+	blocksMu sync.Mutex // one creation at a time in this process
 
 	replicaSet bool          // hello reported a replica set: majority reads and writes
 	health     health        // why writes fail, if they do
@@ -205,18 +206,41 @@ func (s *Store) ensureBlock(ctx context.Context, b int64) error {
 	if _, ok := s.blocks.Load(b); ok {
 		return nil
 	}
+	// FerretDB's SQLite backend fails one of two concurrent creations of
+	// an index with "already exists": this process makes one at a time
+	// (an append and the next block's creation behind it may meet here),
+	// and an index another instance made counts as made.
+	s.blocksMu.Lock()
+	defer s.blocksMu.Unlock()
+	if _, ok := s.blocks.Load(b); ok {
+		return nil
+	}
 	var err error
-	for range 3 { // two instances may create the collection at once
+	for range 3 {
 		_, err = s.block(b).Indexes().CreateOne(ctx, mongo.IndexModel{
 			Keys:    bson.D{{Key: "streamVersion", Value: 1}},
 			Options: options.Index().SetName("stream_version_unique").SetUnique(true),
 		})
-		if err == nil {
+		if err == nil || s.hasBlockIndex(ctx, b) {
 			s.blocks.Store(b, true)
 			return nil
 		}
 	}
 	return fmt.Errorf("creating the index of the log's block %d: %w", b, err)
+}
+
+// hasBlockIndex reports whether the block's unique index exists.
+func (s *Store) hasBlockIndex(ctx context.Context, b int64) bool {
+	specs, err := s.block(b).Indexes().ListSpecifications(ctx)
+	if err != nil {
+		return false
+	}
+	for _, spec := range specs {
+		if spec.Name == "stream_version_unique" {
+			return true
+		}
+	}
+	return false
 }
 
 // eventDoc is an event as stored in its block. Its _id is the
