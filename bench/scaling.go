@@ -297,28 +297,13 @@ func (s *scalingResult) render(p func(string, ...any)) {
 		}
 		p("| %d | %.0f s | %s | %s | %d MB | %.1f KB | %s |\n", sc.commitments, sc.gen.Seconds(), fmtDur(sc.startup), fmtDur(sc.startCPU), sc.rss>>20, float64(sc.rss)/float64(sc.commitments)/1024, added)
 	}
-	p("\n| page of 50 |")
-	for _, sc := range s.scales {
-		p(" %d |", sc.commitments)
-	}
-	p(" largest / smallest |\n|---|")
-	for range s.scales {
-		p("--:|")
-	}
-	p("--:|\n")
+	p("\n")
+	s.header(p, "page of 50", "largest / smallest")
 	s.renderRates(p)
 	p("\nWhat each row's requests answered at each size, asked once before its phase: the nodes of the page (smallest–largest\n")
 	p("over the row's requests) and, in brackets, their `totalCount` (for the W3 row, `commitmentStats`' total). A row is\n")
 	p("flat only if its page is full at every size; the search for one title selects one commitment at every size.\n\n")
-	p("| page: nodes (totalCount) |")
-	for _, sc := range s.scales {
-		p(" %d |", sc.commitments)
-	}
-	p("\n|---|")
-	for range s.scales {
-		p("--:|")
-	}
-	p("\n")
+	s.header(p, "page: nodes (totalCount)", "")
 	for _, name := range s.names {
 		p("| %s |", name)
 		for _, ps := range s.pages[name] {
@@ -329,15 +314,7 @@ func (s *scalingResult) render(p func(string, ...any)) {
 	p("\nThe same phases as the server's CPU time per request (its user+system time from /proc, 10 ms ticks, over the\n")
 	p("requests answered): what a page costs the server whatever else runs on its core. The last column is the\n")
 	p("smallest size's cost over the largest's, the rate ratio a free core would show (target ≥ 0.8×).\n\n")
-	p("| server CPU / request |")
-	for _, sc := range s.scales {
-		p(" %d |", sc.commitments)
-	}
-	p(" smallest / largest |\n|---|")
-	for range s.scales {
-		p("--:|")
-	}
-	p("--:|\n")
+	s.header(p, "server CPU / request", "smallest / largest")
 	for _, name := range s.names {
 		peaks := s.peaks[name]
 		p("| %s |", name)
@@ -419,4 +396,24 @@ func runScalingOnly(ctx context.Context, cfg *config, res *results, bin string) 
 	path := filepath.Join(cfg.work, "SCALING.md")
 	logf("wrote %s", path)
 	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// header writes a table's header: its first column, one column a size,
+// and last (none when empty).
+func (s *scalingResult) header(p func(string, ...any), first, last string) {
+	p("| %s |", first)
+	for _, sc := range s.scales {
+		p(" %d |", sc.commitments)
+	}
+	if last != "" {
+		p(" %s |", last)
+	}
+	p("\n|---|")
+	for range s.scales {
+		p("--:|")
+	}
+	if last != "" {
+		p("--:|")
+	}
+	p("\n")
 }

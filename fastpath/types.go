@@ -415,53 +415,42 @@ func stakeholderCommitments(c *compiler, f *graphql.CollectedField) (emit[*hub.S
 }
 
 // children pages a commitment's sub-commitments through the resolver.
-func children(c *compiler, f *graphql.CollectedField) (emit[*gqltype.Commitment], bool) {
-	page, ok := argsOf(f, decodePage, pageArgNames...)
-	if !ok {
-		return nil, false
-	}
-	sub, ok := connectionObj.compile(c, f.Selections)
-	if !ok {
-		return nil, false
-	}
-	return func(w *writer, cm *gqltype.Commitment) {
-		a, ok := page(w)
-		if !ok {
-			w.fail()
-			return
-		}
-		conn, err := w.ex.commitment.Children(w.ctx, cm, a.first, a.after, a.last, a.before)
-		if err != nil || conn == nil {
-			w.fail()
-			return
-		}
-		sub(w, conn)
-	}, true
-}
+var children = commitmentPage(connectionObj, func(w *writer, cm *gqltype.Commitment, a pageArgs) (*model.CommitmentConnection, error) {
+	return w.ex.commitment.Children(w.ctx, cm, a.first, a.after, a.last, a.before)
+})
 
 // progressReports pages a commitment's reports through the resolver.
-func progressReports(c *compiler, f *graphql.CollectedField) (emit[*gqltype.Commitment], bool) {
-	page, ok := argsOf(f, decodePage, pageArgNames...)
-	if !ok {
-		return nil, false
-	}
-	sub, ok := reportConnectionObj.compile(c, f.Selections)
-	if !ok {
-		return nil, false
-	}
-	return func(w *writer, cm *gqltype.Commitment) {
-		a, ok := page(w)
+var progressReports = commitmentPage(reportConnectionObj, func(w *writer, cm *gqltype.Commitment, a pageArgs) (*model.ProgressReportConnection, error) {
+	return w.ex.commitment.ProgressReports(w.ctx, cm, a.first, a.after, a.last, a.before)
+})
+
+// commitmentPage compiles a connection of a commitment that takes only the
+// page arguments and whose page comes from resolve.
+func commitmentPage[C comparable](obj *object[C], resolve func(*writer, *gqltype.Commitment, pageArgs) (C, error)) func(*compiler, *graphql.CollectedField) (emit[*gqltype.Commitment], bool) {
+	return func(c *compiler, f *graphql.CollectedField) (emit[*gqltype.Commitment], bool) {
+		page, ok := argsOf(f, decodePage, pageArgNames...)
 		if !ok {
-			w.fail()
-			return
+			return nil, false
 		}
-		conn, err := w.ex.commitment.ProgressReports(w.ctx, cm, a.first, a.after, a.last, a.before)
-		if err != nil || conn == nil {
-			w.fail()
-			return
+		sub, ok := obj.compile(c, f.Selections)
+		if !ok {
+			return nil, false
 		}
-		sub(w, conn)
-	}, true
+		return func(w *writer, cm *gqltype.Commitment) {
+			a, ok := page(w)
+			if !ok {
+				w.fail()
+				return
+			}
+			var zero C
+			conn, err := resolve(w, cm, a)
+			if err != nil || conn == zero {
+				w.fail()
+				return
+			}
+			sub(w, conn)
+		}, true
+	}
 }
 
 // ------------------------------------------------------------ root fields
