@@ -189,16 +189,7 @@ func one[T, U any](get getter[T, U], o *object[U], nonNull bool, isNil func(U) b
 		}
 		return func(w *writer, v T) {
 			u, err := get(w, v)
-			switch {
-			case err != nil:
-				w.fail()
-			case isNil(u) && nonNull:
-				w.fail()
-			case isNil(u):
-				w.null()
-			default:
-				sub(w, u)
-			}
+			writeObject(w, u, err, nonNull, isNil, sub)
 		}, true
 	}
 }
@@ -253,4 +244,19 @@ func writeList[U any](w *writer, items []U, sub emit[U], isNil func(U) bool) {
 // that gains some must be taught to the plan).
 func noArgs(f *graphql.CollectedField) bool {
 	return f.Definition != nil && len(f.Definition.Arguments) == 0
+}
+
+// writeObject writes a resolved object: gqlgen's answer for an error or a
+// null in a non-null field is an error, so the plan gives up on both.
+func writeObject[U any](w *writer, u U, err error, nonNull bool, isNil func(U) bool, sub emit[U]) {
+	switch {
+	case err != nil:
+		w.fail()
+	case isNil(u) && nonNull:
+		w.fail()
+	case isNil(u):
+		w.null()
+	default:
+		sub(w, u)
+	}
 }

@@ -484,16 +484,7 @@ func rootField[A, U any](known []string, args func(raw map[string]any) (A, bool)
 				}
 			}
 			u, err := resolve(w, f, a)
-			switch {
-			case err != nil:
-				w.fail()
-			case isNil(u) && nonNull:
-				w.fail()
-			case isNil(u):
-				w.null()
-			default:
-				sub(w, u)
-			}
+			writeObject(w, u, err, nonNull, isNil, sub)
 		}, true
 	}
 }
