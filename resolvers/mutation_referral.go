@@ -19,13 +19,7 @@ func (r *mutationResolver) CreateService(ctx context.Context, in model.CreateSer
 	}
 	ids := localIDs(hub.TypeCommunity, in.CommunityIds)
 	cmd.CommunityIDs = &ids
-	if in.Languages != nil {
-		cmd.Languages = &in.Languages
-	}
-	if in.Contacts != nil {
-		cs := contacts(in.Contacts)
-		cmd.Contacts = &cs
-	}
+	serviceLists(&cmd, in.Languages, in.Contacts)
 	s, err := r.Hub.CreateService(ctx, actor, cmd)
 	ue, err := userErrors(err)
 	return &model.CreateServicePayload{Service: s, UserErrors: ue}, err
@@ -45,16 +39,22 @@ func (r *mutationResolver) UpdateService(ctx context.Context, in model.UpdateSer
 		ids := localIDs(hub.TypeCommunity, in.CommunityIds)
 		cmd.CommunityIDs = &ids
 	}
-	if in.Languages != nil {
-		cmd.Languages = &in.Languages
-	}
-	if in.Contacts != nil {
-		cs := contacts(in.Contacts)
-		cmd.Contacts = &cs
-	}
+	serviceLists(&cmd, in.Languages, in.Contacts)
 	s, err := r.Hub.UpdateService(ctx, actor, cmd)
 	ue, err := userErrors(err)
 	return &model.UpdateServicePayload{Service: s, UserErrors: ue}, err
+}
+
+// serviceLists sets the languages and contacts a service input gives
+// (nil: left as they are).
+func serviceLists(cmd *hub.ServiceInput, languages []string, cs []*model.ContactInput) {
+	if languages != nil {
+		cmd.Languages = &languages
+	}
+	if cs != nil {
+		list := contacts(cs)
+		cmd.Contacts = &list
+	}
 }
 
 func eligibility(in *model.EligibilityInput) *hub.Eligibility {
