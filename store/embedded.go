@@ -67,7 +67,7 @@ func StartEmbeddedConfig(c EmbeddedConfig) (*Embedded, error) {
 		if err := checkFreeSpace(abs); err != nil {
 			return nil, err
 		}
-		if err := checkSQLiteFiles(abs); err != nil {
+		if err := checkSQLiteFiles(abs, cmp.Or(c.Alerts, slog.Default())); err != nil {
 			return nil, err
 		}
 		fc.Handler, fc.SQLiteURL, e.dir = "sqlite", (&url.URL{Scheme: "file", Path: abs + "/"}).String(), abs

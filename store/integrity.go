@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -21,18 +22,22 @@ import (
 var ErrDamaged = errors.New("the database file is damaged")
 
 // checkSQLiteFiles checks every database file under dir before FerretDB
-// opens it: SQLite's own structural check, then the log's shape (blocks
-// numbered from 0 without a hole, each full but the last written, every
-// event parseable with its position, stream and state, positions
-// contiguous). A damaged page inside a block
-// the start does not replay would otherwise surface only when an old
-// cursor is replayed, as a partial answer.
-func checkSQLiteFiles(dir string) error {
+// opens it. It first undoes creations a killed process left half made
+// (repairInterruptedCreations), then runs SQLite's own structural check,
+// then checks the log's shape: blocks numbered from 0 without a hole,
+// each full but the last written, every event parseable with its
+// position, stream and state, positions contiguous. A damaged page inside
+// a block the start does not replay would otherwise surface only when an
+// old cursor is replayed, as a partial answer.
+func checkSQLiteFiles(dir string, logger *slog.Logger) error {
 	files, err := filepath.Glob(filepath.Join(dir, "*.sqlite"))
 	if err != nil {
 		return err
 	}
 	for _, f := range files {
+		if err := repairInterruptedCreations(f, logger); err != nil {
+			return err
+		}
 		if err := checkSQLiteFile(f); err != nil {
 			return err
 		}

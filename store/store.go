@@ -206,10 +206,11 @@ func (s *Store) ensureBlock(ctx context.Context, b int64) error {
 	if _, ok := s.blocks.Load(b); ok {
 		return nil
 	}
-	// FerretDB's SQLite backend fails one of two concurrent creations of
-	// an index with "already exists": this process makes one at a time
-	// (an append and the next block's creation behind it may meet here),
-	// and an index another instance made counts as made.
+	// One creation at a time in this process (an append and the next
+	// block's creation behind it may meet here); an index another
+	// instance made counts as made. What a process killed in the middle
+	// of a creation leaves is undone at the next start
+	// (repairInterruptedCreations).
 	s.blocksMu.Lock()
 	defer s.blocksMu.Unlock()
 	if _, ok := s.blocks.Load(b); ok {
