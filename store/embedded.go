@@ -79,6 +79,10 @@ func StartEmbeddedConfig(c EmbeddedConfig) (*Embedded, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := repairPostgreSQL(c.PostgreSQLURL, cmp.Or(c.Alerts, slog.Default())); err != nil {
+			lock.release()
+			return nil, err
+		}
 		fc.Handler, fc.PostgreSQLURL, e.lock = "postgresql", c.PostgreSQLURL, lock
 	default:
 		return nil, fmt.Errorf("unknown embedded backend %q (want %s or %s)", c.Backend, BackendSQLite, BackendPostgreSQL)

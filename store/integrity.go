@@ -23,7 +23,7 @@ var ErrDamaged = errors.New("the database file is damaged")
 
 // checkSQLiteFiles checks every database file under dir before FerretDB
 // opens it. It first undoes creations a killed process left half made
-// (repairInterruptedCreations), then runs SQLite's own structural check,
+// (repairSQLiteFile), then runs SQLite's own structural check,
 // then checks the log's shape: blocks numbered from 0 without a hole,
 // each full but the last written, every event parseable with its
 // position, stream and state, positions contiguous. A damaged page inside
@@ -35,7 +35,7 @@ func checkSQLiteFiles(dir string, logger *slog.Logger) error {
 		return err
 	}
 	for _, f := range files {
-		if err := repairInterruptedCreations(f, logger); err != nil {
+		if err := repairSQLiteFile(f, logger); err != nil {
 			return err
 		}
 		if err := checkSQLiteFile(f); err != nil {

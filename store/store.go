@@ -210,7 +210,7 @@ func (s *Store) ensureBlock(ctx context.Context, b int64) error {
 	// block's creation behind it may meet here); an index another
 	// instance made counts as made. What a process killed in the middle
 	// of a creation leaves is undone at the next start
-	// (repairInterruptedCreations).
+	// (repair.go).
 	s.blocksMu.Lock()
 	defer s.blocksMu.Unlock()
 	if _, ok := s.blocks.Load(b); ok {
