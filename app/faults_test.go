@@ -147,6 +147,12 @@ type ledger struct {
 
 func newLedger() *ledger { return &ledger{acked: map[string][]ack{}, tried: map[string]bool{}} }
 
+func (l *ledger) acknowledged() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.ackedN
+}
+
 // audit is a commitment as stored: its version and its reports, each
 // with the version its history gives it.
 type audit struct {
@@ -298,8 +304,14 @@ func TestFaultsKillUnderWriters(t *testing.T) {
 			const rounds, perRound = 5, 15
 			for round := range rounds {
 				done := make(chan struct{})
+				before := l.acknowledged()
 				go func() { l.write(url, ids, round, perRound); close(done) }()
-				time.Sleep(time.Duration(300+rand.IntN(600)) * time.Millisecond)
+				// Kill once the round has written something, however slow the
+				// machine: a fixed delay ends rounds with nothing acknowledged.
+				for wait := time.Now().Add(30 * time.Second); l.acknowledged() < before+len(ids) && time.Now().Before(wait); {
+					time.Sleep(10 * time.Millisecond)
+				}
+				time.Sleep(time.Duration(rand.IntN(300)) * time.Millisecond)
 				killedAt := time.Now()
 				p.kill9()
 				<-done
