@@ -114,40 +114,60 @@ func (m *ReadModel) progressSeries(ids []string, points []ProgressPoint, until i
 		to, _ := time.Parse(time.DateOnly, string(p.End))
 		periods[i] = period{from.UnixMilli(), to.AddDate(0, 0, 1).UnixMilli()}
 	}
-	sums := make([]int, len(out))
+	// Each commitment adds, to the period where it first stands, one
+	// commitment and its progress, and to each period where a later
+	// version first stands, that version's change of progress: running
+	// sums over the periods then give every period's figures.
+	adds, deltas := make([]int, len(out)), make([]int, len(out))
 	m.mu.RLock()
 	lines := m.asOf.lines[Commitments.n]
 	for _, id := range ids {
 		if tl := lines[id]; tl != nil {
-			tl.series(periods, until, out, sums)
+			tl.series(periods, until, out, adds, deltas)
 		}
 	}
 	m.mu.RUnlock()
+	count, sum := 0, 0
 	for i := range out {
-		if out[i].Commitments > 0 {
-			out[i].Progress = float64(sums[i]) / float64(out[i].Commitments)
+		count, sum = count+adds[i], sum+deltas[i]
+		if out[i].Commitments = count; count > 0 {
+			out[i].Progress = float64(sum) / float64(count)
 		}
 	}
 	return out, nil
 }
 
-// series adds the commitment's figures to each period: its progress at
-// the period's end (in sums), and the reports made in it. One walk over
-// the versions and the periods together.
-func (tl *timeline) series(periods []period, until int64, out []ProgressPoint, sums []int) {
-	j := -1 // the version standing at the current period's end
-	for i, p := range periods {
-		end := p.to - 1
-		if until != 0 && until < end {
-			end = until
+// series adds the commitment's figures to the periods: where each of its
+// versions first stands at a period's end (the period's end, or until
+// when that is earlier), one commitment for the first (adds) and its
+// change of progress (deltas); and to out the reports made in each
+// period. One walk over the versions.
+func (tl *timeline) series(periods []period, until int64, out []ProgressPoint, adds, deltas []int) {
+	i, prev := 0, -1 // the period where the current version first stands; the progress before it
+	for _, pt := range tl.points {
+		if until != 0 && pt.at > until {
+			break // this version and every later one stand at no period's end
 		}
-		for j+1 < len(tl.points) && tl.points[j+1].at <= end {
-			j++
+		if i < len(periods) && periods[i].to <= pt.at {
+			lo, hi := i+1, len(periods) // the first period ending at or after pt.at is in [lo, hi]
+			for lo < hi {
+				if mid := int(uint(lo+hi) >> 1); periods[mid].to <= pt.at {
+					lo = mid + 1
+				} else {
+					hi = mid
+				}
+			}
+			i = lo
 		}
-		if j >= 0 {
-			out[i].Commitments++
-			sums[i] += int(tl.points[j].progress)
+		if i == len(periods) {
+			break
 		}
+		if prev < 0 {
+			adds[i]++
+			prev = 0
+		}
+		deltas[i] += int(pt.progress) - prev
+		prev = int(pt.progress)
 	}
 	var reports int32
 	for _, pt := range tl.points {
