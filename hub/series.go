@@ -101,40 +101,78 @@ func (m *ReadModel) ProgressSeries(ids []string, periods []ProgressPoint) ([]Pro
 	return m.progressSeries(ids, periods, 0)
 }
 
+// ProgressSeriesOf is ProgressSeries of the commitments f selects, overdue
+// judged on today: on the hub's model, one walk over the rows the filter
+// selects, each row's timeline at hand.
+func (m *ReadModel) ProgressSeriesOf(f CommitmentFilter, today Date, periods []ProgressPoint) ([]ProgressPoint, error) {
+	if m.source != nil {
+		return m.ProgressSeries(m.CommitmentIDs(f, today), periods)
+	}
+	if err := m.ensureAsOf(); err != nil {
+		return nil, err
+	}
+	s := newSums(periods)
+	m.mu.RLock()
+	byRow, rows, match := m.asOf.commitments, m.commitmentIndex.rows, m.commitmentMatcher(f, today)
+	m.commitmentCandidates(f, today).each(func(i int32) {
+		if int(i) < len(byRow) && byRow[i] != nil && match(&rows[i]) {
+			byRow[i].series(s.periods, 0, s.out, s.adds, s.deltas)
+		}
+	})
+	m.mu.RUnlock()
+	return s.finish(), nil
+}
+
 // progressSeries is ProgressSeries on the hub's model: until (Unix ms,
 // 0 for none) caps every period's end.
 func (m *ReadModel) progressSeries(ids []string, points []ProgressPoint, until int64) ([]ProgressPoint, error) {
 	if err := m.ensureAsOf(); err != nil {
 		return nil, err
 	}
-	out := append([]ProgressPoint(nil), points...)
-	periods := make([]period, len(out))
-	for i, p := range out {
-		from, _ := time.Parse(time.DateOnly, string(p.Start))
-		to, _ := time.Parse(time.DateOnly, string(p.End))
-		periods[i] = period{from.UnixMilli(), to.AddDate(0, 0, 1).UnixMilli()}
-	}
-	// Each commitment adds, to the period where it first stands, one
-	// commitment and its progress, and to each period where a later
-	// version first stands, that version's change of progress: running
-	// sums over the periods then give every period's figures.
-	adds, deltas := make([]int, len(out)), make([]int, len(out))
+	s := newSums(points)
 	m.mu.RLock()
 	lines := m.asOf.lines[Commitments.n]
 	for _, id := range ids {
 		if tl := lines[id]; tl != nil {
-			tl.series(periods, until, out, adds, deltas)
+			tl.series(s.periods, until, s.out, s.adds, s.deltas)
 		}
 	}
 	m.mu.RUnlock()
+	return s.finish(), nil
+}
+
+// sums is a series being summed. Each commitment adds, to the period
+// where it first stands, one commitment and its progress, and to each
+// period where a later version first stands, that version's change of
+// progress: running sums over the periods then give every period's
+// figures.
+type sums struct {
+	out          []ProgressPoint
+	periods      []period
+	adds, deltas []int
+}
+
+func newSums(points []ProgressPoint) *sums {
+	s := &sums{out: append([]ProgressPoint(nil), points...), periods: make([]period, len(points)),
+		adds: make([]int, len(points)), deltas: make([]int, len(points))}
+	for i, p := range points {
+		from, _ := time.Parse(time.DateOnly, string(p.Start))
+		to, _ := time.Parse(time.DateOnly, string(p.End))
+		s.periods[i] = period{from.UnixMilli(), to.AddDate(0, 0, 1).UnixMilli()}
+	}
+	return s
+}
+
+// finish returns the figures of every period.
+func (s *sums) finish() []ProgressPoint {
 	count, sum := 0, 0
-	for i := range out {
-		count, sum = count+adds[i], sum+deltas[i]
-		if out[i].Commitments = count; count > 0 {
-			out[i].Progress = float64(sum) / float64(count)
+	for i := range s.out {
+		count, sum = count+s.adds[i], sum+s.deltas[i]
+		if s.out[i].Commitments = count; count > 0 {
+			s.out[i].Progress = float64(sum) / float64(count)
 		}
 	}
-	return out, nil
+	return s.out
 }
 
 // series adds the commitment's figures to the periods: where each of its
