@@ -30,6 +30,8 @@ type reqSet struct {
 	reqs [][]byte
 	// check, when set, validates each response body; a false is an error.
 	check func(status int, body []byte) bool
+	// byRequest keeps each request's latencies apart (loadResult.ByReq).
+	byRequest bool
 }
 
 // httpRequest builds the bytes of one request.
@@ -243,6 +245,9 @@ type loadResult struct {
 	// over the phase: per request, a cost that other load on its core
 	// does not inflate as it does the rates.
 	ServerCPU time.Duration
+	// ByReq is the latencies of each of the set's requests, in the order
+	// they were sent, when the set asked for them (reqSet.byRequest).
+	ByReq [][]time.Duration
 }
 
 // cpuPerRequest is the server's CPU time per answered request, or 0.
@@ -274,6 +279,7 @@ func cpuTime() time.Duration {
 type worker struct {
 	cl    client
 	lat   []time.Duration
+	reqs  []int32 // the request each latency is of
 	errs  int
 	first string
 	bytes int64
@@ -299,9 +305,17 @@ func (w *worker) one(rs *reqSet, req []byte) (time.Duration, bool) {
 	return d, ok
 }
 
-func collect(ws []*worker, wall time.Duration, cpu time.Duration) loadResult {
+func collect(rs *reqSet, ws []*worker, wall time.Duration, cpu time.Duration) loadResult {
 	r := loadResult{Wall: wall, ClientCPU: cpu.Seconds() / wall.Seconds()}
+	if rs.byRequest {
+		r.ByReq = make([][]time.Duration, len(rs.reqs))
+	}
 	for _, w := range ws {
+		if r.ByReq != nil {
+			for i, k := range w.reqs {
+				r.ByReq[k] = append(r.ByReq[k], w.lat[i])
+			}
+		}
 		r.Lat = append(r.Lat, w.lat...)
 		r.Errors += w.errs
 		r.Bytes += w.bytes
@@ -339,20 +353,20 @@ func closedLoop(rs *reqSet, conns int, d time.Duration) loadResult {
 	cpu0, start := cpuTime(), time.Now()
 	deadline := start.Add(d)
 	for i := range ws {
-		w := &worker{cl: client{addr: rs.addr}, lat: make([]time.Duration, 0, 1<<14)}
+		w := &worker{cl: client{addr: rs.addr}, lat: make([]time.Duration, 0, 1<<14), reqs: make([]int32, 0, 1<<14)}
 		ws[i] = w
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for time.Now().Before(deadline) {
-				req := rs.reqs[int(next.Add(1)-1)%len(rs.reqs)]
-				d, _ := w.one(rs, req)
-				w.lat = append(w.lat, d)
+				k := int(next.Add(1)-1) % len(rs.reqs)
+				d, _ := w.one(rs, rs.reqs[k])
+				w.lat, w.reqs = append(w.lat, d), append(w.reqs, int32(k))
 			}
 		}()
 	}
 	wg.Wait()
-	r := collect(ws, time.Since(start), cpuTime()-cpu0)
+	r := collect(rs, ws, time.Since(start), cpuTime()-cpu0)
 	r.ForeignSrv, r.ForeignCli = fm.stop()
 	r.ServerCPU = fm.srvUsed
 	r.Others = fm.busiestOthers()
@@ -384,20 +398,20 @@ func fixedRate(rs *reqSet, conns int, rate float64, d time.Duration) loadResult 
 		}
 	}()
 	for i := range ws {
-		w := &worker{cl: client{addr: rs.addr}, lat: make([]time.Duration, 0, total/conns+64)}
+		w := &worker{cl: client{addr: rs.addr}, lat: make([]time.Duration, 0, total/conns+64), reqs: make([]int32, 0, total/conns+64)}
 		ws[i] = w
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for at := range sched {
-				req := rs.reqs[int(next.Add(1)-1)%len(rs.reqs)]
-				w.one(rs, req)
-				w.lat = append(w.lat, time.Since(at))
+				k := int(next.Add(1)-1) % len(rs.reqs)
+				w.one(rs, rs.reqs[k])
+				w.lat, w.reqs = append(w.lat, time.Since(at)), append(w.reqs, int32(k))
 			}
 		}()
 	}
 	wg.Wait()
-	r := collect(ws, time.Since(start), cpuTime()-cpu0)
+	r := collect(rs, ws, time.Since(start), cpuTime()-cpu0)
 	r.Rate = rate
 	r.ForeignSrv, r.ForeignCli = fm.stop()
 	r.ServerCPU = fm.srvUsed

@@ -196,6 +196,7 @@ func (r *results) render() string {
 	}
 	r.renderHey(p)
 	r.renderGCControl(p)
+	r.renderMix(p)
 	p("\nserver CPU / request: the server process's user+system time over the peak phase (/proc/<pid>/stat, 10 ms ticks) per\n")
 	p("answer, which other processes on its core inflate far less than they do the rates and latencies.\n")
 	p("vs Bn: Convene's peak throughput over the baseline's. B0 answers each request with the bytes Convene answered it with\n")

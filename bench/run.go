@@ -28,6 +28,7 @@ type results struct {
 	startupDetail string
 	reads         []*readRow
 	gcControl     []gcPhase // the uncached fixed-rate phases on the binary with its collector off
+	mix           []*mixQuery
 	w4            *w4Result
 	w4pair        *w4PairResult
 	replay        *replayResult
@@ -176,14 +177,20 @@ func run(ctx context.Context, cfg *config) error {
 	if b, err := json.Marshal(replay); err == nil {
 		os.WriteFile(replayPath, b, 0o644)
 	}
-	if cfg.want("read") {
+	if cfg.want("read") || cfg.only["mix"] {
+		var uncached []uncachedPhase
 		for _, wl := range wls {
+			if !cfg.want("read") {
+				break
+			}
 			res.reads = append(res.reads, measureRead(cfg, wl, "Convene", &reqSet{addr: cv.addr, pid: cv.pid(), reqs: posts(cv.addr, wl.gql), check: okGraphQL}, "served"))
 		}
 		// The same requests with a token: answers are cached for anonymous
 		// callers only, so these rows show every request executed.
-		var uncached []uncachedPhase
 		for _, wl := range wls {
+			if !cfg.want("read") {
+				break
+			}
 			reqs := posts(cv.addr, wl.gql, "Authorization", "Bearer "+token)
 			row := measureRead(cfg, wl, convUncached, &reqSet{addr: cv.addr, pid: cv.pid(), reqs: reqs, check: okGraphQL}, "served")
 			uncached = append(uncached, uncachedPhase{row: row, bodies: wl.gql, check: okGraphQL})
@@ -200,8 +207,11 @@ func run(ctx context.Context, cfg *config) error {
 			// page too large): any answer with status 200 counts.
 			reqs := posts(cv.addr, mix.gql, "Authorization", "Bearer "+token)
 			ok := func(status int, _ []byte) bool { return status == 200 }
-			row := measureRead(cfg, mix, convUncached, &reqSet{addr: cv.addr, pid: cv.pid(), reqs: reqs, check: ok}, fmt.Sprintf("%d requests", len(reqs)))
+			rs := &reqSet{addr: cv.addr, pid: cv.pid(), reqs: reqs, check: ok, byRequest: true}
+			row := measureRead(cfg, mix, convUncached, rs, fmt.Sprintf("%d requests", len(reqs)))
 			res.reads = append(res.reads, row)
+			res.mix = mixByQuery(cfg.root, mix, rs, row.fixed, 3)
+			res.renderMix(func(f string, a ...any) { fmt.Printf(f, a...) })
 			uncached = append(uncached, uncachedPhase{row: row, bodies: mix.gql, check: ok})
 		}
 		// The tails' control needs the data directory: the binary stops

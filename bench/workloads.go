@@ -53,6 +53,7 @@ type workload struct {
 	name, title string
 	gql         [][]byte // bodies of POST /graphql
 	rest        []string // paths of GET requests to B1
+	labels      []string // the query each of gql asks (the mix's file names)
 }
 
 // readWorkloads builds W1–W3 from the exported data.

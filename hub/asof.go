@@ -59,7 +59,11 @@ type timeline struct {
 type asOfIndex struct {
 	built bool                   // false after a restore, until the first view reads the histories
 	lines []map[string]*timeline // by kind, then id; nil for kinds not kept
-	views *viewCache
+	// commitments holds the commitments' timelines (those of lines) by
+	// their rows in the commitment index, for a series over the rows a
+	// filter selects without a look-up by id for each.
+	commitments []*timeline
+	views       *viewCache
 }
 
 // viewCache keeps the views used last, the most recent last: a dashboard and its
@@ -96,9 +100,10 @@ func newLines() []map[string]*timeline {
 
 func keptInTime(k *kind) bool { return k.Type != TypeToken && k.Type != TypeWebhook }
 
-// record adds the version an event made; call it under m.mu after the
-// state is put.
-func (x *asOfIndex) record(e *Event) {
+// recordAsOf adds the version an event made; call it under m.mu after
+// the state is put.
+func (m *ReadModel) recordAsOf(e *Event) {
+	x := &m.asOf
 	k := e.State.k
 	if !x.built || k == nil || x.lines[k.n] == nil {
 		return
@@ -107,8 +112,22 @@ func (x *asOfIndex) record(e *Event) {
 	if tl == nil {
 		tl = &timeline{}
 		x.lines[k.n][e.EntityID] = tl
+		if k == Commitments.kind {
+			if i, ok := m.rowOfID(e.EntityID); ok {
+				x.commitments = setAt(x.commitments, i, tl)
+			}
+		}
 	}
 	tl.add(e.State.e, e.Version, e.At, e.Changes)
+}
+
+// setAt sets list[i], growing the list as needed.
+func setAt[T any](list []T, i int, v T) []T {
+	if grow := i + 1 - len(list); grow > 0 {
+		list = append(list, make([]T, grow)...)
+	}
+	list[i] = v
+	return list
 }
 
 // add appends a version: st its state (for a commitment, the state of a
@@ -191,7 +210,12 @@ func (m *ReadModel) buildAsOf() error {
 			lines[k.n][id] = tl
 		}
 	}
-	m.asOf.lines, m.asOf.built = lines, true
+	rows := m.commitmentIndex.rows
+	byRow := make([]*timeline, len(rows))
+	for i := range rows {
+		byRow[i] = lines[Commitments.n][rows[i].c.ID]
+	}
+	m.asOf.lines, m.asOf.commitments, m.asOf.built = lines, byRow, true
 	return nil
 }
 

@@ -143,6 +143,24 @@ func BenchmarkProgressSeries(b *testing.B) {
 	}
 }
 
+// BenchmarkProgressSeriesOf is BenchmarkProgressSeries over the rows a
+// filter (here every commitment) selects, as commitmentStats and the
+// pillars and objectives ask for it: no list of IDs, no look-up by id.
+func BenchmarkProgressSeriesOf(b *testing.B) {
+	m := historyModelOf(b)
+	periods, err := hub.SeriesPeriods(hub.Month, "2024-01-01", "2028-12-31")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		s, err := m.ProgressSeriesOf(hub.CommitmentFilter{}, benchToday, periods)
+		if err != nil || s[59].Commitments != benchCommitments {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkAsOfFirstAfterRestart is the first `asOf` after a restart,
 // which rebuilds every timeline from the checkpoint's histories (a
 // restart loads the latest states only) under the model's write lock.

@@ -534,7 +534,7 @@ func (m *ReadModel) MeetingsInOrder(f MeetingFilter, o MeetingOrder) []*Meeting 
 		}
 		return narrowest(m, Meetings, lookup{"stakeholder", f.StakeholderIDs}, lookup{"status", strs(f.Statuses)}, lookup{"date", dates})
 	}
-	return inOrder(matching(m, rows, func(mt *Meeting) bool {
+	return inKeyOrder(matching(m, rows, func(mt *Meeting) bool {
 		if !among(f.Statuses, mt.Status) || !Meetings.visibleTo(m, f.Viewer, mt) {
 			return false
 		}
@@ -550,7 +550,7 @@ func (m *ReadModel) MeetingsInOrder(f MeetingFilter, o MeetingOrder) []*Meeting 
 			}
 		}
 		return false
-	}, nil), o.Key, o.Descending)
+	}, nil), o.parts, o.Key, o.Descending)
 }
 
 // MeetingKey is the cursor key of the meeting order (descending).
@@ -588,11 +588,11 @@ func (m *ReadModel) OutcomesInOrder(f OutcomeFilter, o OutcomeOrder) []*MeetingO
 		}
 		return narrowest(m, Outcomes, lookup{"meeting", f.MeetingIDs}, lookup{"owner", f.OwnerIDs}, lookup{"status", strs(f.Statuses)}, due)
 	}
-	return inOrder(matching(m, rows, func(o *MeetingOutcome) bool {
+	return inKeyOrder(matching(m, rows, func(o *MeetingOutcome) bool {
 		return among(f.MeetingIDs, o.MeetingID) && among(f.Kinds, o.Kind) && among(f.Statuses, o.Status) &&
 			(len(f.OwnerIDs) == 0 || (o.OwnerID != "" && among(f.OwnerIDs, o.OwnerID))) &&
 			f.matchesMore(m, o, search) && Outcomes.visibleTo(m, f.Viewer, o)
-	}, nil), o.Key, o.Descending)
+	}, nil), o.parts, o.Key, o.Descending)
 }
 
 // OutcomeKey is the cursor key of the outcome order (descending).

@@ -315,7 +315,7 @@ func (m *ReadModel) applyOne(e *Event, void bool) error {
 		return nil
 	}
 	m.put(e.State)
-	m.asOf.record(e)
+	m.recordAsOf(e)
 	t := m.tables[e.State.k.n]
 	n := t.number(e.EntityID)
 	t.hist[n] = t.hist[n].Append(e.Change())

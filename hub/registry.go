@@ -400,11 +400,11 @@ func (t *table) eachListed(index string, keys []string, yield func(e entity)) {
 		}
 		return
 	}
-	seen := map[int32]struct{}{}
+	seen := make([]uint64, (len(t.byNum)+63)/64) // by row number
 	for _, key := range keys {
 		for _, n := range ix[key] {
-			if _, dup := seen[n]; !dup {
-				seen[n] = struct{}{}
+			if w, bit := n/64, uint64(1)<<(n%64); seen[w]&bit == 0 {
+				seen[w] |= bit
 				yield(t.byNum[n])
 			}
 		}

@@ -101,53 +101,111 @@ func (m *ReadModel) ProgressSeries(ids []string, periods []ProgressPoint) ([]Pro
 	return m.progressSeries(ids, periods, 0)
 }
 
+// ProgressSeriesOf is ProgressSeries of the commitments f selects, overdue
+// judged on today: on the hub's model, one walk over the rows the filter
+// selects, each row's timeline at hand.
+func (m *ReadModel) ProgressSeriesOf(f CommitmentFilter, today Date, periods []ProgressPoint) ([]ProgressPoint, error) {
+	if m.source != nil {
+		return m.ProgressSeries(m.CommitmentIDs(f, today), periods)
+	}
+	if err := m.ensureAsOf(); err != nil {
+		return nil, err
+	}
+	s := newSums(periods)
+	m.mu.RLock()
+	byRow, rows, match := m.asOf.commitments, m.commitmentIndex.rows, m.commitmentMatcher(f, today)
+	m.commitmentCandidates(f, today).each(func(i int32) {
+		if int(i) < len(byRow) && byRow[i] != nil && match(&rows[i]) {
+			byRow[i].series(s.periods, 0, s.out, s.adds, s.deltas)
+		}
+	})
+	m.mu.RUnlock()
+	return s.finish(), nil
+}
+
 // progressSeries is ProgressSeries on the hub's model: until (Unix ms,
 // 0 for none) caps every period's end.
 func (m *ReadModel) progressSeries(ids []string, points []ProgressPoint, until int64) ([]ProgressPoint, error) {
 	if err := m.ensureAsOf(); err != nil {
 		return nil, err
 	}
-	out := append([]ProgressPoint(nil), points...)
-	periods := make([]period, len(out))
-	for i, p := range out {
-		from, _ := time.Parse(time.DateOnly, string(p.Start))
-		to, _ := time.Parse(time.DateOnly, string(p.End))
-		periods[i] = period{from.UnixMilli(), to.AddDate(0, 0, 1).UnixMilli()}
-	}
-	sums := make([]int, len(out))
+	s := newSums(points)
 	m.mu.RLock()
 	lines := m.asOf.lines[Commitments.n]
 	for _, id := range ids {
 		if tl := lines[id]; tl != nil {
-			tl.series(periods, until, out, sums)
+			tl.series(s.periods, until, s.out, s.adds, s.deltas)
 		}
 	}
 	m.mu.RUnlock()
-	for i := range out {
-		if out[i].Commitments > 0 {
-			out[i].Progress = float64(sums[i]) / float64(out[i].Commitments)
-		}
-	}
-	return out, nil
+	return s.finish(), nil
 }
 
-// series adds the commitment's figures to each period: its progress at
-// the period's end (in sums), and the reports made in it. One walk over
-// the versions and the periods together.
-func (tl *timeline) series(periods []period, until int64, out []ProgressPoint, sums []int) {
-	j := -1 // the version standing at the current period's end
-	for i, p := range periods {
-		end := p.to - 1
-		if until != 0 && until < end {
-			end = until
+// sums is a series being summed. Each commitment adds, to the period
+// where it first stands, one commitment and its progress, and to each
+// period where a later version first stands, that version's change of
+// progress: running sums over the periods then give every period's
+// figures.
+type sums struct {
+	out          []ProgressPoint
+	periods      []period
+	adds, deltas []int
+}
+
+func newSums(points []ProgressPoint) *sums {
+	s := &sums{out: append([]ProgressPoint(nil), points...), periods: make([]period, len(points)),
+		adds: make([]int, len(points)), deltas: make([]int, len(points))}
+	for i, p := range points {
+		from, _ := time.Parse(time.DateOnly, string(p.Start))
+		to, _ := time.Parse(time.DateOnly, string(p.End))
+		s.periods[i] = period{from.UnixMilli(), to.AddDate(0, 0, 1).UnixMilli()}
+	}
+	return s
+}
+
+// finish returns the figures of every period.
+func (s *sums) finish() []ProgressPoint {
+	count, sum := 0, 0
+	for i := range s.out {
+		count, sum = count+s.adds[i], sum+s.deltas[i]
+		if s.out[i].Commitments = count; count > 0 {
+			s.out[i].Progress = float64(sum) / float64(count)
 		}
-		for j+1 < len(tl.points) && tl.points[j+1].at <= end {
-			j++
+	}
+	return s.out
+}
+
+// series adds the commitment's figures to the periods: where each of its
+// versions first stands at a period's end (the period's end, or until
+// when that is earlier), one commitment for the first (adds) and its
+// change of progress (deltas); and to out the reports made in each
+// period. One walk over the versions.
+func (tl *timeline) series(periods []period, until int64, out []ProgressPoint, adds, deltas []int) {
+	i, prev := 0, -1 // the period where the current version first stands; the progress before it
+	for _, pt := range tl.points {
+		if until != 0 && pt.at > until {
+			break // this version and every later one stand at no period's end
 		}
-		if j >= 0 {
-			out[i].Commitments++
-			sums[i] += int(tl.points[j].progress)
+		if i < len(periods) && periods[i].to <= pt.at {
+			lo, hi := i+1, len(periods) // the first period ending at or after pt.at is in [lo, hi]
+			for lo < hi {
+				if mid := int(uint(lo+hi) >> 1); periods[mid].to <= pt.at {
+					lo = mid + 1
+				} else {
+					hi = mid
+				}
+			}
+			i = lo
 		}
+		if i == len(periods) {
+			break
+		}
+		if prev < 0 {
+			adds[i]++
+			prev = 0
+		}
+		deltas[i] += int(pt.progress) - prev
+		prev = int(pt.progress)
 	}
 	var reports int32
 	for _, pt := range tl.points {

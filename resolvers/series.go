@@ -17,6 +17,25 @@ import (
 // series computes the series of the commitments that pick selects from
 // the model as of ctx's instant.
 func (r *Resolver) series(ctx context.Context, interval hub.SeriesInterval, from, to hub.Date, pick func(m *hub.ReadModel) ([]string, error)) ([]*hub.ProgressPoint, error) {
+	return r.seriesBy(ctx, interval, from, to, func(m *hub.ReadModel, periods []hub.ProgressPoint) ([]hub.ProgressPoint, error) {
+		ids, err := pick(m)
+		if err != nil {
+			return nil, err
+		}
+		return m.ProgressSeries(ids, periods)
+	})
+}
+
+// selectedSeries computes the series of the commitments f selects.
+func (r *Resolver) selectedSeries(ctx context.Context, interval hub.SeriesInterval, from, to hub.Date, f hub.CommitmentFilter) ([]*hub.ProgressPoint, error) {
+	return r.seriesBy(ctx, interval, from, to, func(m *hub.ReadModel, periods []hub.ProgressPoint) ([]hub.ProgressPoint, error) {
+		return m.ProgressSeriesOf(f, r.today(ctx), periods)
+	})
+}
+
+// seriesBy fills the periods of a series with sum, on the model as of
+// ctx's instant.
+func (r *Resolver) seriesBy(ctx context.Context, interval hub.SeriesInterval, from, to hub.Date, sum func(m *hub.ReadModel, periods []hub.ProgressPoint) ([]hub.ProgressPoint, error)) ([]*hub.ProgressPoint, error) {
 	periods, err := hub.SeriesPeriods(interval, from, to)
 	if errors.Is(err, hub.ErrSeries) {
 		return nil, badInput(err.Error())
@@ -27,11 +46,7 @@ func (r *Resolver) series(ctx context.Context, interval hub.SeriesInterval, from
 	if err != nil {
 		return nil, err
 	}
-	ids, err := pick(m)
-	if err != nil {
-		return nil, err
-	}
-	points, err := m.ProgressSeries(ids, periods)
+	points, err := sum(m, periods)
 	if err != nil {
 		return nil, err
 	}
@@ -51,23 +66,16 @@ func idsOf(cs []*hub.Commitment) []string {
 	return out
 }
 
-// selected returns a function picking the commitments f selects.
-func (r *Resolver) selected(ctx context.Context, f hub.CommitmentFilter) func(m *hub.ReadModel) ([]string, error) {
-	return func(m *hub.ReadModel) ([]string, error) {
-		return m.CommitmentIDs(f, r.today(ctx)), nil
-	}
-}
-
 func (r *commitmentResolver) ProgressSeries(ctx context.Context, c *gqltype.Commitment, interval hub.SeriesInterval, from hub.Date, to hub.Date) ([]*hub.ProgressPoint, error) {
 	return r.series(ctx, interval, from, to, func(*hub.ReadModel) ([]string, error) { return []string{c.ID}, nil })
 }
 
 func (r *objectiveResolver) ProgressSeries(ctx context.Context, o *gqltype.Objective, interval hub.SeriesInterval, from hub.Date, to hub.Date) ([]*hub.ProgressPoint, error) {
-	return r.series(ctx, interval, from, to, r.selected(ctx, hub.CommitmentFilter{ObjectiveIDs: []string{o.ID}}))
+	return r.selectedSeries(ctx, interval, from, to, hub.CommitmentFilter{ObjectiveIDs: []string{o.ID}})
 }
 
 func (r *pillarResolver) ProgressSeries(ctx context.Context, p *hub.Pillar, interval hub.SeriesInterval, from hub.Date, to hub.Date) ([]*hub.ProgressPoint, error) {
-	return r.series(ctx, interval, from, to, r.selected(ctx, hub.CommitmentFilter{PillarIDs: []string{p.ID}}))
+	return r.selectedSeries(ctx, interval, from, to, hub.CommitmentFilter{PillarIDs: []string{p.ID}})
 }
 
 func (r *stakeholderResolver) ProgressSeries(ctx context.Context, s *hub.Stakeholder, interval hub.SeriesInterval, from hub.Date, to hub.Date) ([]*hub.ProgressPoint, error) {
@@ -85,7 +93,7 @@ func (r *commitmentStatsResolver) ProgressSeries(ctx context.Context, _ *hub.Com
 	if err != nil {
 		return nil, err
 	}
-	return r.series(ctx, interval, from, to, r.selected(ctx, f))
+	return r.selectedSeries(ctx, interval, from, to, f)
 }
 
 // changesUntil keeps the changes of an entity's versions as it stood at
