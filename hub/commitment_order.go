@@ -365,9 +365,9 @@ func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today 
 // when f names only statuses and sectors, from the kept cells
 // (commitment_cells.go) when it names only their dimensions, from the
 // union of the kept lists when it names only stakeholders, communities or
-// objectives (commitment_union.go), from a trigram's list when it names
-// only a search of one, else by matching f's candidates; call it under
-// m.mu.
+// objectives (commitment_union.go), from its kept search's rows when it
+// names only a search (commitment_text.go), else by matching f's
+// candidates; call it under m.mu.
 func (m *ReadModel) countCommitments(f CommitmentFilter, today Date) int {
 	ix := &m.commitmentIndex
 	g := f
