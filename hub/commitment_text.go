@@ -49,9 +49,10 @@ type keptSearches struct {
 // keptSearch is the rows a search (lowered and trimmed) selects.
 type keptSearch struct {
 	needle string
-	rows   []int32 // ascending
-	cells  atomic.Pointer[cells]
-	asked  atomic.Int64 // when last asked, in searchClock's ticks
+	rows   []int32               // ascending
+	cells  atomic.Pointer[cells] // built at the second roll-up asked
+	rolled atomic.Int32          // roll-ups asked before
+	asked  atomic.Int64          // when last asked, in searchClock's ticks
 }
 
 // searchClock orders the kept searches' uses.
@@ -431,7 +432,9 @@ func (ix *commitmentIndex) searchCount(f CommitmentFilter) (int, bool) {
 
 // searchRollup is cellRollup for a filter with a search whose other
 // dimensions the cells answer, from the cells of its kept search; false
-// otherwise. Call it under m.mu.
+// otherwise, and at the search's first roll-up, which costs its rows
+// either way (building cells costs several times summing rows: a search
+// asked once does not pay it). Call it under m.mu.
 func (m *ReadModel) searchRollup(f CommitmentFilter, today Date) (rollup, bool) {
 	needle := strings.ToLower(strings.TrimSpace(f.Search))
 	rest := f
@@ -444,7 +447,11 @@ func (m *ReadModel) searchRollup(f CommitmentFilter, today Date) (rollup, bool) 
 		return rollup{}, false
 	}
 	ix := &m.commitmentIndex
-	k := ix.searchCells(ix.searchSet(needle))
+	s := ix.searchSet(needle)
+	if s.cells.Load() == nil && s.rolled.Add(1) == 1 {
+		return rollup{}, false
+	}
+	k := ix.searchCells(s)
 	if k.odd != 0 {
 		return rollup{}, false
 	}

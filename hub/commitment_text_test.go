@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -211,4 +213,53 @@ func TestSearchWords(t *testing.T) {
 	}
 	put(2, "évaluation finale", "")
 	check("after evictions")
+}
+
+// TestSearchConcurrent: readers sharing the read lock find, keep, evict
+// and roll up searches while a writer retitles commitments (run with
+// -race); afterwards the index and the kept searches agree with a scan.
+func TestSearchConcurrent(t *testing.T) {
+	m := NewReadModel()
+	var seq atomic.Int64
+	apply := func(e entity) {
+		st := StateOf(e)
+		if err := m.Apply(&Event{Seq: seq.Add(1), Type: st.Type(), EntityID: e.meta().ID, Version: e.meta().Version, State: st}); err != nil {
+			t.Error(err)
+		}
+	}
+	apply(&Stakeholder{Meta: Meta{ID: "s1", Version: 1}, Sector: CivilSociety})
+	words := []string{"water", "roads", "open data", "schools", "évaluation"}
+	put := func(k, v int) {
+		id := fmt.Sprintf("C-%03d", k)
+		apply(&Commitment{Meta: Meta{ID: id, Version: v}, Title: words[(k+v)%len(words)] + " " + words[k%len(words)], LeadID: "s1",
+			Participants: []Participant{{StakeholderID: "s1", Role: RoleLead}}, Status: AllCommitmentStatuses[(k+v)%len(AllCommitmentStatuses)], DueDate: "2025-03-01"})
+	}
+	for k := range 200 {
+		put(k, 1)
+	}
+	needles := []string{"water", "wat", "roads", "open data", "n d", "schools", "é", "valu", "c-0", "c-1", "-19", "s", "a", "oo", "ter r", "data ", "rs", "ds o"}
+	var wg sync.WaitGroup
+	for r := range 3 {
+		wg.Go(func() {
+			first := 5
+			for k := range 300 {
+				f := CommitmentFilter{Search: needles[(r*7+k)%len(needles)]}
+				if k%2 == 0 {
+					m.Stats(f, "2025-06-01")
+				} else {
+					m.CommitmentPage(f, CommitmentOrder{Field: OrderByTitle}, "2025-06-01", Window{First: &first, Count: true})
+				}
+			}
+		})
+	}
+	for v := 2; v < 6; v++ {
+		for k := range 200 {
+			put(k, v)
+		}
+	}
+	wg.Wait()
+	for _, needle := range needles {
+		m.Stats(CommitmentFilter{Search: needle}, "2025-06-01")
+	}
+	checkTextIndex(t, m)
 }
