@@ -20,11 +20,12 @@ import (
 // word starting with its last: the shortest of those lists is checked
 // against the text once.
 //
-// Each search asked is then kept, up to keptSearches of them: its rows, kept
-// as rows change, and, once commitmentStats filters by it, its own cells
+// Each search asked is then kept, up to keptSearchLimit of them: its rows,
+// kept as rows change, and, from its second roll-up on, its own cells
 // (commitment_cells.go). A page under a search, its count and its roll-up
-// then cost the page and the cells, not the matches. The index is built at
-// the first search (a server that is never searched does not hold it).
+// then cost the page and the cells, not the matches: the first ask of a
+// search costs its candidates, later ones do not. The index is built at the
+// first search (a server that is never searched does not hold it).
 type textIndex struct {
 	built atomic.Bool
 	words rowNumbers         // the vocabulary; a word no row holds any more stays, with no rows
