@@ -229,10 +229,13 @@ func TestCandidatesAgreeWithScan(t *testing.T) {
 		}
 	}
 	check("after creation", 1000)
-	askKept := func() { // the fixed searches are kept, with their cells, through the changes that follow
+	askKept := func() { // the fixed searches are kept, with their cells and orders, through the changes that follow
 		for _, s := range keptNeedles {
 			m.Stats(CommitmentFilter{Search: s}, today)
 			m.Stats(CommitmentFilter{Search: s}, today) // the second builds its cells
+			for _, o := range orders {
+				m.CommitmentPage(CommitmentFilter{Search: s}, o, today, Window{})
+			}
 		}
 	}
 	askKept()

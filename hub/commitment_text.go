@@ -52,8 +52,13 @@ type keptSearch struct {
 	needle string
 	rows   []int32               // ascending
 	cells  atomic.Pointer[cells] // built at the second roll-up asked
-	rolled atomic.Int32          // roll-ups asked before
-	asked  atomic.Int64          // when last asked, in searchClock's ticks
+	// orders holds the rows in each of orderFields' orders asked, so
+	// that a page walks only the matches whatever their place in the
+	// model's orders (a search for one objective's code selects one run
+	// of the reference order).
+	orders [len(orderFields)]atomic.Pointer[[]int32]
+	rolled atomic.Int32 // roll-ups asked before
+	asked  atomic.Int64 // when last asked, in searchClock's ticks
 }
 
 // searchClock orders the kept searches' uses.
@@ -212,7 +217,55 @@ func (ix *commitmentIndex) recountKept(i int, old *commitmentRow, textChanged bo
 				c.add(r, 1)
 			}
 		}
+		for slot, f := range orderFields {
+			p := s.orders[slot].Load()
+			o := CommitmentOrder{Field: f}
+			if p == nil || (was && is && o.compare(old, r) == 0) {
+				continue
+			}
+			if was && !ix.remove(p, i, old, o) {
+				s.orders[slot].Store(nil) // not where it should be: built again when asked
+				continue
+			}
+			if is {
+				ix.insert(p, i, o)
+			}
+		}
 	}
+}
+
+// searchOrder returns the rows needle (lowered and trimmed) selects in
+// orderFields[slot]'s order, ascending, building the list from the model's
+// order if not kept; false for an empty needle and for a search of few
+// rows, which sorting them serves. Call it under m.mu, after ensureOrders.
+func (ix *commitmentIndex) searchOrder(needle string, slot int) ([]int32, bool) {
+	if needle == "" {
+		return nil, false
+	}
+	s := ix.searchSet(needle)
+	if len(s.rows) <= 64 {
+		return nil, false
+	}
+	if p := s.orders[slot].Load(); p != nil {
+		return *p, true
+	}
+	ix.text.keptMu.Lock()
+	defer ix.text.keptMu.Unlock()
+	if p := s.orders[slot].Load(); p != nil {
+		return *p, true
+	}
+	set := make([]uint64, (len(ix.rows)+63)/64)
+	for _, i := range s.rows {
+		set[i>>6] |= 1 << (i & 63)
+	}
+	l := make([]int32, 0, len(s.rows))
+	for _, i := range ix.orders[slot] {
+		if set[i>>6]&(1<<(i&63)) != 0 {
+			l = append(l, i)
+		}
+	}
+	s.orders[slot].Store(&l)
+	return l, true
 }
 
 // searchSet returns the kept search for needle (lowered and trimmed, not

@@ -66,6 +66,18 @@ func checkTextIndex(t *testing.T, m *ReadModel) {
 		if got := ix.findText(needle); !slices.Equal(got, scan) {
 			t.Fatalf("finding %q through the words gives %d rows, a scan %d", needle, len(got), len(scan))
 		}
+		for slot, f := range orderFields {
+			p := s.orders[slot].Load()
+			if p == nil {
+				continue
+			}
+			o := CommitmentOrder{Field: f}
+			want := slices.Clone(scan)
+			slices.SortFunc(want, func(a, b int32) int { return o.compare(&ix.rows[a], &ix.rows[b]) })
+			if !slices.Equal(*p, want) {
+				t.Fatalf("the kept search %q's rows in order %s differ from its rows sorted", needle, f)
+			}
+		}
 		c := s.cells.Load()
 		if c == nil {
 			continue

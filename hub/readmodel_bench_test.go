@@ -214,6 +214,7 @@ func BenchmarkCommitmentPage(b *testing.B) {
 		{"search/every", hub.CommitmentFilter{Search: "commitment"}, hub.CommitmentOrder{}},
 		{"search/phrase", hub.CommitmentFilter{Search: "water and"}, hub.CommitmentOrder{}},
 		{"search/every-phrase", hub.CommitmentFilter{Search: "commitment c-"}, hub.CommitmentOrder{Field: hub.OrderByDueDate}},
+		{"search/one-run", hub.CommitmentFilter{Search: "c-3."}, hub.CommitmentOrder{}}, // a pillar's references: a run of the reference order
 		{"search/one-title", hub.CommitmentFilter{Search: "commitment c-3.2-007"}, hub.CommitmentOrder{}},
 	}...)
 	first := 50
