@@ -9,8 +9,8 @@ import (
 // A filter's candidates are a superset of the commitments it selects, taken
 // from the shortest list that holds them all: the keyed orders' lists of a
 // dimension it names (the union of its keys' lists), the due-date order's
-// range that its due dates or `overdue: true` bound, or the rows holding the
-// rarest trigram of its search. Counting and rolling up a filter's matches
+// range that its due dates or `overdue: true` bound, or the rows its search
+// selects (commitment_text.go). Counting and rolling up a filter's matches
 // then costs those rows, not every commitment.
 
 // candidates lists rows: n of them (an upper bound when a row may be listed

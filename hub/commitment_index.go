@@ -59,7 +59,7 @@ type commitmentIndex struct {
 	sorted atomic.Bool
 	sortMu sync.Mutex
 
-	text textIndex // rows by trigram, for search (commitment_text.go)
+	text textIndex // rows by word, and the searches kept (commitment_text.go)
 }
 
 // rollup is the stats over a set of commitments, kept by adding and
@@ -244,6 +244,7 @@ func (m *ReadModel) stakeholderSectorChanged(id string) {
 		m.fillSectors(r)
 		ix.all.add(r, 1)
 		ix.reorder(i, &old)
+		ix.recountKept(i, &old, false)
 	}
 }
 

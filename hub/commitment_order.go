@@ -276,7 +276,8 @@ func (m *ReadModel) CommitmentPage(f CommitmentFilter, o CommitmentOrder, today 
 // commitmentList returns a list that holds every commitment f selects in
 // order o, and the matcher that picks them out of it, with the range
 // [lo, hi) of it outside which none is; false when f selects none. The
-// list is the kept order (or its shortest list under one key f names), or,
+// list is the kept order (or its shortest list under one key f names, or
+// its search's rows in that order), or,
 // when f's candidates (commitmentCandidates) are few enough for a page of
 // first or last, its matches sorted.
 // Call it under m.mu.
@@ -316,6 +317,9 @@ func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today 
 		if len(l) < len(ord) {
 			ord = l
 		}
+	}
+	if l, ok := ix.searchOrder(strings.ToLower(strings.TrimSpace(f.Search)), slot); ok && len(l) < len(ord) {
+		ord = l
 	}
 	// Sorting the candidates costs less than walking the list to fill the page.
 	if c := cands.n; !cands.all && 4*c*c <= (page+1)*len(ord) {
@@ -365,9 +369,9 @@ func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today 
 // when f names only statuses and sectors, from the kept cells
 // (commitment_cells.go) when it names only their dimensions, from the
 // union of the kept lists when it names only stakeholders, communities or
-// objectives (commitment_union.go), from a trigram's list when it names
-// only a search of one, else by matching f's candidates; call it under
-// m.mu.
+// objectives (commitment_union.go), from its kept search's rows when it
+// names only a search (commitment_text.go), else by matching f's
+// candidates; call it under m.mu.
 func (m *ReadModel) countCommitments(f CommitmentFilter, today Date) int {
 	ix := &m.commitmentIndex
 	g := f

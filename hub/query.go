@@ -443,14 +443,18 @@ type PillarStats struct {
 
 // Stats computes the figures over the matching commitments: without a
 // filter from the roll-up kept as events apply, with one the kept cells
-// answer from those (commitment_cells.go), else in one pass over the
-// filter's candidates, summed by combination.
+// answer from those (commitment_cells.go), with a search as well from its
+// own kept cells (commitment_text.go), else in one pass over the filter's
+// candidates, summed by combination.
 func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	u := &m.commitmentIndex.all
 	if !f.isZero() {
 		filtered, ok := m.cellRollup(f, today)
+		if !ok {
+			filtered, ok = m.searchRollup(f, today)
+		}
 		if !ok {
 			filtered, ok = m.rowsRollup(f, today)
 		}
