@@ -248,6 +248,7 @@ func (m *ReadModel) CommitmentPage(f CommitmentFilter, o CommitmentOrder, today 
 		return found
 	}
 	take := func(k int) func(*commitmentRow) bool {
+		p.Items = make([]*Commitment, 0, min(k, 128)) // a page's room, as a client's first or last asks
 		return func(r *commitmentRow) bool {
 			if match(r) {
 				p.Items = append(p.Items, r.c)

@@ -119,31 +119,36 @@ func (m *ReadModel) unionCount(f CommitmentFilter) (int, bool) {
 	}
 	set := (*p)[:words]
 	n := 0
-	if len(sets) > 0 {
-		for _, b := range sets {
-			for w, x := range b {
-				set[w] |= x
+	if len(sets) == 0 { // few rows: count them as they are marked, clear only theirs
+		for _, l := range lists {
+			for _, i := range l {
+				w, b := i>>6, uint64(1)<<(i&63)
+				n += int((^set[w] & b) >> (i & 63)) // 1 when not yet set
+				set[w] |= b
 			}
 		}
-		for _, x := range set {
-			n += bits.OnesCount64(x)
-		}
-	}
-	for _, l := range lists {
-		for _, i := range l {
-			w, b := i>>6, uint64(1)<<(i&63)
-			n += int((^set[w] & b) >> (i & 63)) // 1 when not yet set
-			set[w] |= b
-		}
-	}
-	if len(sets) > 0 {
-		clear(set)
-	} else {
-		for _, l := range lists { // clear what was set, not the whole set
+		for _, l := range lists {
 			for _, i := range l {
 				set[i>>6] = 0
 			}
 		}
+		return n, true
+	}
+	copy(set, sets[0])
+	for _, b := range sets[1:] {
+		s := set[:len(b)]
+		for w, x := range b {
+			s[w] |= x
+		}
+	}
+	for _, l := range lists {
+		for _, i := range l {
+			set[i>>6] |= 1 << (i & 63)
+		}
+	}
+	for w, x := range set {
+		n += bits.OnesCount64(x)
+		set[w] = 0
 	}
 	return n, true
 }
