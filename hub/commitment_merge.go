@@ -60,7 +60,7 @@ func (l merged) walk(from, to []int, back bool, yield func(*commitmentRow) bool)
 		return l.lists[s].at(pos[s])
 	}
 	left := func(s int) bool { return pos[s] > to[s] == back && pos[s] != to[s] }
-	var h []int // the lists with rows left, a heap by their heads
+	h := make([]int, 0, len(l.lists)) // the lists with rows left, a heap by their heads
 	for s := range l.lists {
 		if left(s) {
 			h = append(h, s)
