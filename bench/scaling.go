@@ -22,8 +22,9 @@ import (
 // round of each size leaves a disturbed round out.
 
 // scalingRounds is how many rounds each row's phase is split into: each
-// size goes first in as many (with two or three sizes).
-const scalingRounds = 6
+// size goes first in as many (with two, three or four sizes), and short
+// rounds keep the sizes of one round close in time.
+const scalingRounds = 12
 
 // queryScaling is W2's page with any filter and order.
 const queryScaling = `query S($filter: CommitmentFilter, $orderBy: CommitmentOrder) {
@@ -195,7 +196,7 @@ func runScaling(ctx context.Context, cfg *config, res *results, bin, token strin
 		out.names = append(out.names, q.name)
 	}
 	phase := max(cfg.dur/3, time.Second)
-	round := max(phase/scalingRounds, 200*time.Millisecond)
+	round := max(phase/scalingRounds, 150*time.Millisecond)
 	for qi, name := range out.names {
 		rss := make([]*reqSet, len(servers))
 		for i, s := range servers {
