@@ -11,9 +11,9 @@ import (
 // (stakeholders, communities, objectives) and nothing else selects the
 // union of those keys' kept lists, and a row listed under two of the keys
 // counts once. A dense key (one listing at least a 128th of the rows)
-// also keeps its rows as a bit set: the count ORs those word by word and
-// counts the bits, 64 rows a word, then marks the sparse keys' rows in the
-// same words. A bit set costs a bit a row, less than the key's lists in
+// also keeps its rows as a bit set: the count ORs those word by word,
+// marks the sparse keys' rows in the same words and counts the bits, 64
+// rows a word. A bit set costs a bit a row, less than the key's lists in
 // the kept orders (4 bytes a row in each), and OR-ing its words costs no
 // more than marking its rows would; a sparse key's few rows are cheaper
 // marked one by one, and cost no memory more.
