@@ -436,12 +436,10 @@ func (r *results) targets() [][3]string {
 	if sr := r.scaling; sr != nil && len(sr.scales) > 1 {
 		byRate, byCPU := 0, 0
 		for _, name := range sr.names {
-			peaks := sr.peaks[name]
-			first, last := peaks[0], peaks[len(peaks)-1]
-			if first.throughput() > 0 && last.throughput() >= 0.8*first.throughput() {
+			if r := sr.ratios[name]; r.rate >= 0.8 {
 				byRate++
 			}
-			if last.cpuPerRequest() > 0 && float64(first.cpuPerRequest()) >= 0.8*float64(last.cpuPerRequest()) {
+			if r := sr.ratios[name]; r.cpu >= 0.8 {
 				byCPU++
 			}
 		}

@@ -7,14 +7,24 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
 
 // The scaling part: the same pages of 50 at several dataset sizes, each
-// on a freshly generated database and a fresh server, with a token (the
-// response cache off), so that a page's cost can be seen not to grow with
-// the commitments.
+// on a generated database of its own and a server of its own, with a
+// token (the response cache off), so that a page's cost can be seen not
+// to grow with the commitments. Every size's server runs from the start,
+// and each row's measurement is split into rounds in which the sizes take
+// turns: what else loads the machine meanwhile (other processes, a
+// collection, the generator) falls on every size alike, and the median
+// round of each size leaves a disturbed round out.
+
+// scalingRounds is how many rounds each row's phase is split into: each
+// size goes first in as many (with two, three or four sizes), and short
+// rounds keep the sizes of one round close in time.
+const scalingRounds = 12
 
 // queryScaling is W2's page with any filter and order.
 const queryScaling = `query S($filter: CommitmentFilter, $orderBy: CommitmentOrder) {
@@ -47,11 +57,72 @@ type scalingScale struct {
 type scalingResult struct {
 	scales []scalingScale
 	names  []string
-	peaks  map[string][]loadResult // by query name, one per scale
-	pages  map[string][]pageSizes  // by query name, one per scale
+	peaks  map[string][]scalingCell // by query name, one per scale
+	pages  map[string][]pageSizes   // by query name, one per scale
+	// ratios are, by query name, the medians over the rounds of the
+	// largest size's rate over the smallest's in the same round and of
+	// the smallest size's CPU per request over the largest's: the sizes
+	// of one round share what else ran then.
+	ratios map[string]scalingRatios
 	// w2 are the indexes of W2's sector × status pairs kept: those whose
 	// page holds 50 at the smallest size, the same pairs at every size.
 	w2 []int
+}
+
+// scalingCell is one row at one size: the median of its rounds' rates,
+// the median of their server CPU per request, and the errors of them all.
+type scalingCell struct {
+	rate     float64
+	cpu      time.Duration
+	Errors   int
+	FirstErr string
+}
+
+// scalingRatios are a row's ratios between its largest and smallest
+// sizes (0: unknown).
+type scalingRatios struct{ rate, cpu float64 }
+
+// ratiosOf is scalingResult.ratios of a row's rounds by size.
+func ratiosOf(rounds [][]loadResult) scalingRatios {
+	small, large := rounds[0], rounds[len(rounds)-1]
+	var rates, cpus []float64
+	for r := range small {
+		if a := small[r].throughput(); a > 0 {
+			rates = append(rates, large[r].throughput()/a)
+		}
+		if b := large[r].cpuPerRequest(); b > 0 {
+			cpus = append(cpus, float64(small[r].cpuPerRequest())/float64(b))
+		}
+	}
+	median := func(v []float64) float64 {
+		if len(v) == 0 {
+			return 0
+		}
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	return scalingRatios{rate: median(rates), cpu: median(cpus)}
+}
+
+func (c scalingCell) throughput() float64          { return c.rate }
+func (c scalingCell) cpuPerRequest() time.Duration { return c.cpu }
+
+// cellOf sums up a row's rounds at one size.
+func cellOf(rounds []loadResult) scalingCell {
+	var c scalingCell
+	rates := make([]float64, len(rounds))
+	cpus := make([]time.Duration, len(rounds))
+	for i, l := range rounds {
+		rates[i], cpus[i] = l.throughput(), l.cpuPerRequest()
+		c.Errors += l.Errors
+		if c.FirstErr == "" {
+			c.FirstErr = l.FirstErr
+		}
+	}
+	slices.Sort(rates)
+	slices.Sort(cpus)
+	c.rate, c.cpu = rates[len(rates)/2], cpus[len(cpus)/2]
+	return c
 }
 
 // pageSizes are the smallest and largest page (nodes returned) and
@@ -67,50 +138,97 @@ func scalingScaleOf(n int) scale {
 	return scale{Stakeholders: 200, Commitments: n, Meetings: 200, Outcomes: 2000, Events: 2500 + 2*n}
 }
 
+// scalingServer is one size's running server and its rows' requests.
+type scalingServer struct {
+	cv   *convene
+	sets []scalingQuery
+}
+
+// runScaling generates every size's database, then starts their servers
+// one after another (each start-up and RSS measured alone), then measures
+// row by row: each size's pages asked once, a warm-up at each size, then
+// scalingRounds rounds of a closed loop at each size in turn, the first
+// size of a round rotating.
 func runScaling(ctx context.Context, cfg *config, res *results, bin, token string) (*scalingResult, error) {
-	out := &scalingResult{peaks: map[string][]loadResult{}, pages: map[string][]pageSizes{}}
-	phase := max(cfg.dur/3, time.Second)
+	out := &scalingResult{peaks: map[string][]scalingCell{}, pages: map[string][]pageSizes{}, ratios: map[string]scalingRatios{}}
+	var servers []*scalingServer
+	var dirs []string
+	defer func() {
+		for _, s := range servers {
+			s.cv.stop()
+		}
+		for _, d := range dirs {
+			os.RemoveAll(d)
+		}
+	}()
+	var gens []time.Duration
 	for _, n := range cfg.scalingSizes {
 		sc := scalingScaleOf(n)
 		dataDir := filepath.Join(cfg.work, fmt.Sprintf("scaling-%d", n))
+		dirs = append(dirs, dataDir)
 		logf("scaling: generating %s into %s", sc, dataDir)
 		gen, err := generate(ctx, dataDir, sc, cfg.seed, "bulk", func(s string) { logf("  %s", s) })
 		if err != nil {
 			return nil, fmt.Errorf("generating %d commitments: %w", n, err)
 		}
-		cv, err := startConvene(cfg, bin, dataDir, token, fmt.Sprintf("convene-scaling-%d", n))
+		gens = append(gens, gen.Duration)
+	}
+	for i, n := range cfg.scalingSizes {
+		cv, err := startConvene(cfg, bin, dirs[i], token, fmt.Sprintf("convene-scaling-%d", n))
 		if err != nil {
 			return nil, err
 		}
+		servers = append(servers, &scalingServer{cv: cv})
 		startCPU := procCPU(cv.pid())
 		time.Sleep(time.Second) // let start-up's garbage go before reading RSS
-		s := scalingScale{commitments: n, gen: gen.Duration, startup: cv.ready, startCPU: startCPU, rss: procRSS(cv.pid())}
+		s := scalingScale{commitments: n, gen: gens[i], startup: cv.ready, startCPU: startCPU, rss: procRSS(cv.pid())}
 		out.scales = append(out.scales, s)
 		logf("scaling: %d commitments ready in %s, RSS %d MB", n, cv.ready.Round(time.Millisecond), s.rss>>20)
-		sets, err := scalingRequests(cv.addr, token, out)
+	}
+	for _, s := range servers {
+		sets, err := scalingRequests(s.cv.addr, token, out)
 		if err != nil {
-			cv.stop()
 			return nil, err
 		}
-		for _, q := range sets {
-			if len(out.scales) == 1 {
-				out.names = append(out.names, q.name)
-			}
-			ps, err := measurePages(cv.addr, token, q.bodies)
+		s.sets = sets
+	}
+	for _, q := range servers[0].sets {
+		out.names = append(out.names, q.name)
+	}
+	phase := max(cfg.dur/3, time.Second)
+	round := max(phase/scalingRounds, 150*time.Millisecond)
+	for qi, name := range out.names {
+		rss := make([]*reqSet, len(servers))
+		for i, s := range servers {
+			q, n := s.sets[qi], out.scales[i].commitments
+			ps, err := measurePages(s.cv.addr, token, q.bodies)
 			if err != nil {
-				cv.stop()
-				return nil, fmt.Errorf("scaling %s at %d: %w", q.name, n, err)
+				return nil, fmt.Errorf("scaling %s at %d: %w", name, n, err)
 			}
-			out.pages[q.name] = append(out.pages[q.name], ps)
-			rs := &reqSet{addr: cv.addr, pid: cv.pid(), reqs: posts(cv.addr, q.bodies, "Authorization", "Bearer "+token), check: okGraphQL}
-			closedLoop(rs, cfg.conns, cfg.warm/2)
-			peak := closedLoop(rs, cfg.conns, phase)
-			logf("scaling: %-28s at %6d commitments: %7.0f req/s, errors %d %s", q.name, n, peak.throughput(), peak.Errors, peak.FirstErr)
-			noteOthers(fmt.Sprintf("scaling %s at %d", q.name, n), peak, peak)
-			out.peaks[q.name] = append(out.peaks[q.name], peak)
+			out.pages[name] = append(out.pages[name], ps)
+			rss[i] = &reqSet{addr: s.cv.addr, pid: s.cv.pid(), reqs: posts(s.cv.addr, q.bodies, "Authorization", "Bearer "+token), check: okGraphQL}
+			closedLoop(rss[i], cfg.conns, cfg.warm/2)
 		}
-		cv.stop()
-		os.RemoveAll(dataDir)
+		rounds := make([][]loadResult, len(servers))
+		for r := range scalingRounds {
+			for k := range servers {
+				i := (r + k) % len(servers)
+				l := closedLoop(rss[i], cfg.conns, round)
+				noteOthers(fmt.Sprintf("scaling %s at %d, round %d", name, out.scales[i].commitments, r+1), l)
+				rounds[i] = append(rounds[i], l)
+			}
+		}
+		for i := range servers {
+			c := cellOf(rounds[i])
+			var each []string
+			for _, l := range rounds[i] {
+				each = append(each, fmt.Sprintf("%.0f", l.throughput()))
+			}
+			logf("scaling: %-28s at %6d commitments: %7.0f req/s (rounds %s), %s a request, errors %d %s", name, out.scales[i].commitments,
+				c.rate, strings.Join(each, " "), fmtDur(c.cpu), c.Errors, c.FirstErr)
+			out.peaks[name] = append(out.peaks[name], c)
+		}
+		out.ratios[name] = ratiosOf(rounds)
 	}
 	return out, nil
 }
@@ -284,10 +402,12 @@ func scalingRequests(addr, token string, sr *scalingResult) ([]scalingQuery, err
 // render writes the scaling tables.
 func (s *scalingResult) render(p func(string, ...any)) {
 	p("\n## Scaling: a page of 50 at each dataset size (uncached)\n\n")
-	p("Each size on its own generated database (%s stakeholders, about one progress report a commitment) and a fresh\n", "200")
-	p("server; every request with the admin token (the response cache off), the W2 document with `totalCount` (the last\n")
-	p("row: W3's document with a filter, seven filters in turn). Peak\n")
-	p("req/s of a short closed loop; the last column is the largest size's rate over the smallest's (target ≥ 0.8×).\n\n")
+	p("Each size on its own generated database (%s stakeholders, about one progress report a commitment) and server,\n", "200")
+	p("all of them running side by side; every request with the admin token (the response cache off), the W2 document\n")
+	p("with `totalCount` (the last row: W3's document with a filter, seven filters in turn). Each row is warmed up at\n")
+	p("every size, then measured in %d rounds of a short closed loop in which the sizes take turns (the first size\n", scalingRounds)
+	p("rotating); a cell is the median round's peak req/s. The last column is the median over the rounds of the\n")
+	p("largest size's rate over the smallest's in the same round (target ≥ 0.8×).\n\n")
 	p("| commitments | generated in | start-up to ready | its CPU time | RSS when ready | RSS / commitment | RSS added / commitment added |\n|--:|--:|--:|--:|--:|--:|--:|\n")
 	for i, sc := range s.scales {
 		added := "—"
@@ -311,9 +431,10 @@ func (s *scalingResult) render(p func(string, ...any)) {
 		}
 		p("\n")
 	}
-	p("\nThe same phases as the server's CPU time per request (its user+system time from /proc, 10 ms ticks, over the\n")
-	p("requests answered): what a page costs the server whatever else runs on its core. The last column is the\n")
-	p("smallest size's cost over the largest's, the rate ratio a free core would show (target ≥ 0.8×).\n\n")
+	p("\nThe same rounds as the server's CPU time per request (its user+system time from /proc, 10 ms ticks, over the\n")
+	p("requests answered; the median round): what a page costs the server whatever else runs on its core. The last column is the\n")
+	p("median over the rounds of the smallest size's cost over the largest's in the same round, the rate ratio a free\n")
+	p("core would show (target ≥ 0.8×).\n\n")
 	s.header(p, "server CPU / request", "smallest / largest")
 	for _, name := range s.names {
 		peaks := s.peaks[name]
@@ -322,8 +443,7 @@ func (s *scalingResult) render(p func(string, ...any)) {
 			p(" %s |", fmtDur(l.cpuPerRequest()))
 		}
 		ratio := "—"
-		if n := len(peaks); n > 1 && peaks[n-1].cpuPerRequest() > 0 {
-			r := float64(peaks[0].cpuPerRequest()) / float64(peaks[n-1].cpuPerRequest())
+		if r := s.ratios[name].cpu; len(peaks) > 1 && r > 0 {
 			ratio = fmt.Sprintf("%.2f×", r)
 			if r < 0.8 {
 				ratio = "**" + ratio + "**"
@@ -363,8 +483,7 @@ func (s *scalingResult) renderRates(p func(string, ...any)) {
 			p(" %.0f%s |", l.throughput(), mark)
 		}
 		ratio := "—"
-		if len(peaks) > 1 && peaks[0].throughput() > 0 {
-			r := peaks[len(peaks)-1].throughput() / peaks[0].throughput()
+		if r := s.ratios[name].rate; len(peaks) > 1 && r > 0 {
 			ratio = fmt.Sprintf("%.2f×", r)
 			if r < 0.8 {
 				ratio = "**" + ratio + "**"

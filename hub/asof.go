@@ -533,12 +533,12 @@ func (l *lazyIndex) get() links {
 // viewList is commitmentList on a view, which keeps no sorted orders
 // (sorting each at every instant asked would cost more than the query):
 // the commitments f selects, sorted. Call it under m.mu.
-func (m *ReadModel) viewList(f CommitmentFilter, o CommitmentOrder, today Date) (ordered, func(*commitmentRow) bool, int, int, bool) {
+func (m *ReadModel) viewList(f CommitmentFilter, o CommitmentOrder, today Date) (merged, func(*commitmentRow) bool, []int, []int, bool) {
 	var rows []*commitmentRow
 	m.eachMatchingCommitment(f, today, func(r *commitmentRow) { rows = append(rows, r) })
 	slices.SortFunc(rows, o.compare)
 	all := func(*commitmentRow) bool { return true }
-	return ordered{n: len(rows), at: func(j int) *commitmentRow { return rows[j] }}, all, 0, len(rows), true
+	return merged{lists: []ordered{{n: len(rows), at: func(j int) *commitmentRow { return rows[j] }}}, cmp: o.compare}, all, []int{0}, []int{len(rows)}, true
 }
 
 // stateAt returns version i of an entity's timeline, given its current

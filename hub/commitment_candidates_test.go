@@ -2,6 +2,7 @@ package hub
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -18,7 +19,11 @@ import (
 // does, also after changes of text, status, due date, participants,
 // parents and sectors move rows between lists and cells, and after
 // progress, verdicts and statuses alone change (reports, a parent's
-// roll-up); the text index included.
+// roll-up); the text index included. Pages also start after and end
+// before a cursor, and a union of keys counts and pages through dense
+// keys' bit sets, sparse keys' lists and both (rare stakeholders and
+// communities, one of which becomes dense), whose bit sets hold exactly
+// their keys' rows throughout.
 func TestCandidatesAgreeWithScan(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 1))
 	m := NewReadModel()
@@ -38,13 +43,14 @@ func TestCandidatesAgreeWithScan(t *testing.T) {
 		apply(&Pillar{Meta: Meta{ID: fmt.Sprintf("p%d", p), Version: 1}, PlanID: fmt.Sprintf("plan%d", p%2+1), Code: fmt.Sprint(p)})
 	}
 	sectorOf := map[string]Sector{}
-	for s := range 12 {
+	for s := range 15 { // s12 to s14 are rare
 		id := fmt.Sprintf("s%d", s)
 		sectorOf[id] = AllSectors[rng.IntN(4)]
-		if s < 11 { // s11 takes part without being in the model
+		if s != 11 { // s11 takes part without being in the model
 			apply(&Stakeholder{Meta: Meta{ID: id, Version: 1}, Sector: sectorOf[id]})
 		}
 	}
+	rare := 150 // one commitment in rare is in a rare community, one in 150 has a rare stakeholder
 	words := []string{"water", "roads", "schools", "clinics", "open data", "Sanitation", "évaluation", "budget", "youth"}
 	version := map[string]int{}
 	commitment := func(c int) *Commitment {
@@ -62,6 +68,12 @@ func TestCandidatesAgreeWithScan(t *testing.T) {
 		var communities []string
 		for range rng.IntN(3) {
 			communities = append(communities, fmt.Sprintf("k%d", rng.IntN(5)))
+		}
+		if rng.IntN(rare) == 0 {
+			communities = append(communities, fmt.Sprintf("r%d", rng.IntN(3)))
+		}
+		if rng.IntN(150) == 0 {
+			parts = append(parts, Participant{StakeholderID: fmt.Sprintf("s%d", 12+rng.IntN(3)), Role: RoleImplementing})
 		}
 		due := Date(fmt.Sprintf("2024-%02d-%02d", 1+rng.IntN(12), 1+rng.IntN(28)))
 		if rng.IntN(40) == 0 {
@@ -123,10 +135,10 @@ func TestCandidatesAgreeWithScan(t *testing.T) {
 		f := CommitmentFilter{
 			PlanIDs:        pick([]string{"plan1", "plan2", "plan9"}),
 			Sectors:        []Sector(nil),
-			StakeholderIDs: pick(ids("s", 12, "nobody")),
+			StakeholderIDs: pick(ids("s", 15, "nobody")),
 			PillarIDs:      pick(ids("p", 4, "p9", "")),
 			ObjectiveIDs:   pick([]string{"o0.0", "o1.2", "o2.1", "o3.0", "o3.2", "none"}),
-			CommunityIDs:   pick(ids("k", 5, "k9")),
+			CommunityIDs:   pick(append(ids("k", 5, "k9"), "r0", "r1")),
 			DueBefore:      date(), DueAfter: date(),
 		}
 		for _, s := range pick([]string{string(Government), string(CivilSociety), string(PrivateSector), string(InternationalPartner), "NONE"}) {
@@ -152,7 +164,7 @@ func TestCandidatesAgreeWithScan(t *testing.T) {
 		}
 		switch rng.IntN(6) {
 		case 0: // only stakeholders, communities or objectives: the union of their lists
-			keys := [][]string{ids("s", 12, "nobody"), ids("k", 5, "k9"), {"o0.0", "o1.2", "o2.1", "o3.0", "o3.2", "none"}}
+			keys := [][]string{ids("s", 15, "nobody"), append(ids("k", 5, "k9"), "r0", "r1", "r2"), {"o0.0", "o1.2", "o2.1", "o3.0", "o3.2", "none"}}
 			d := rng.IntN(3)
 			var chosen []string
 			for range 1 + rng.IntN(4) {
@@ -218,14 +230,51 @@ func TestCandidatesAgreeWithScan(t *testing.T) {
 			o := orders[rng.IntN(len(orders))]
 			sorted := sortedCommitments(rows, o)
 			first, last := 1+rng.IntN(60), 1+rng.IntN(20)
-			for _, w := range []Window{{First: &first, Count: true}, {Last: &last, Count: true}} {
+			// Cursors: the keys of any two commitments, selected or not.
+			after, before := o.Key(all[rng.IntN(len(all))]), o.Key(all[rng.IntN(len(all))])
+			for _, w := range []Window{{First: &first, Count: true}, {Last: &last, Count: true},
+				{After: &after, First: &first}, {Before: &before, Last: &last}, {After: &after, Before: &before, First: &first}} {
 				page, exp := m.CommitmentPage(f, o, today, w), windowOf(sorted, o, w)
-				if page.Total != len(rows) || !slices.Equal(page.Items, exp.Items) || page.HasNext != exp.HasNext || page.HasPrevious != exp.HasPrevious {
+				if w.Count && page.Total != len(rows) || !slices.Equal(page.Items, exp.Items) || page.HasNext != exp.HasNext || page.HasPrevious != exp.HasPrevious {
 					t.Fatalf("%s: CommitmentPage(%+v, %+v, first %v last %v): total %d, %d items, next %v, previous %v; a scan %d, %d, %v, %v",
 						when, f, o, derefInt(w.First), derefInt(w.Last), page.Total, len(page.Items), page.HasNext, page.HasPrevious,
 						len(rows), len(exp.Items), exp.HasNext, exp.HasPrevious)
 				}
 			}
+		}
+	}
+	bitsHoldTheirRows := func(when string) {
+		t.Helper()
+		ix := &m.commitmentIndex
+		sparse := 0
+		for k, lists := range ix.keyed {
+			dim, _, _ := strings.Cut(k, "\x00")
+			b := ix.bits[k]
+			if !slices.Contains(unionDims, dim) {
+				if b != nil {
+					t.Fatalf("%s: %q keeps a bit set", when, k)
+				}
+				continue
+			}
+			if b == nil {
+				if dense(len(lists[0]), len(ix.rows)) {
+					t.Fatalf("%s: %q lists %d of %d rows and keeps no bit set", when, k, len(lists[0]), len(ix.rows))
+				}
+				sparse += min(len(lists[0]), 1)
+				continue
+			}
+			var rows []int32
+			for i := range len(ix.rows) {
+				if i>>6 < len(b) && b[i>>6]&(1<<(i&63)) != 0 {
+					rows = append(rows, int32(i))
+				}
+			}
+			if want := slices.Sorted(slices.Values(lists[0])); !slices.Equal(rows, want) {
+				t.Fatalf("%s: %q's bit set holds rows %v, its list %v", when, k, rows, want)
+			}
+		}
+		if sparse == 0 {
+			t.Fatalf("%s: no key of %v is sparse", when, unionDims)
 		}
 	}
 	check("after creation", 1000)
@@ -239,12 +288,17 @@ func TestCandidatesAgreeWithScan(t *testing.T) {
 		}
 	}
 	askKept()
+	bitsHoldTheirRows("after creation")
 	if !m.commitmentIndex.text.built.Load() {
 		t.Fatal("no search built the text index")
 	}
+	rare = 3           // the rare communities grow dense
 	for c := range n { // new text, statuses, due dates, participants and communities
 		if c%3 != 0 {
 			apply(commitment(c))
+		}
+		if c == n/3 {
+			rare = 150
 		}
 	}
 	for s := range 11 { // and sectors
@@ -258,6 +312,10 @@ func TestCandidatesAgreeWithScan(t *testing.T) {
 	checkTextIndex(t, m)
 	check("after changes", 1000)
 	askKept()
+	bitsHoldTheirRows("after changes")
+	if !slices.ContainsFunc(slices.Collect(maps.Keys(m.commitmentIndex.bits)), func(k string) bool { return strings.HasPrefix(k, "community\x00r") }) {
+		t.Fatal("no rare community grew dense")
+	}
 	// Progress, verdicts and statuses alone, as reports and a parent's
 	// roll-up (ProgressRolledUp: a new state of the parent) change them.
 	for _, c := range Commitments.all(m) {
@@ -277,6 +335,7 @@ func TestCandidatesAgreeWithScan(t *testing.T) {
 	}
 	checkTextIndex(t, m)
 	check("after reports and roll-ups", 1000)
+	bitsHoldTheirRows("after reports and roll-ups")
 
 	checkTextIndex(t, m)
 }

@@ -56,6 +56,9 @@ type commitmentIndex struct {
 	// sort them under the read lock.
 	orders [len(orderFields)][]int32
 	keyed  map[string]*keyedOrders // the same under each key (commitmentRow.keys)
+	// bits holds the rows of the dense keys of the dimensions a count of
+	// a union reads (commitment_union.go), a bit a row, while sorted.
+	bits   map[string][]uint64
 	sorted atomic.Bool
 	sortMu sync.Mutex
 

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -74,6 +75,10 @@ func (ix *commitmentIndex) ensureOrders() {
 				lists[s] = append(lists[s], i)
 			}
 		}
+	}
+	ix.bits = map[string][]uint64{}
+	for k := range ix.keyed {
+		ix.keepBits(k)
 	}
 	ix.sorted.Store(true)
 }
@@ -155,6 +160,16 @@ func (ix *commitmentIndex) reorder(i int, old *commitmentRow) {
 			}
 		}
 	}
+	for _, k := range oldKeys {
+		if b := ix.bits[k]; b != nil && !slices.Contains(newKeys, k) {
+			b[i>>6] &^= 1 << (i & 63)
+		}
+	}
+	for _, k := range newKeys {
+		if !slices.Contains(oldKeys, k) {
+			ix.setBit(k, i)
+		}
+	}
 }
 
 // remove takes row i, which was old, out of ord (sorted in o), reporting
@@ -218,54 +233,46 @@ func (m *ReadModel) CommitmentPage(f CommitmentFilter, o CommitmentOrder, today 
 	if !ok {
 		return p
 	}
-	key := func(j int) string { return o.Key(list.at(j).c) }
 	beyond := func(k, c string) bool { return (k > c) != o.Descending && k != c }
 	from, to := lo, hi
 	if w.After != nil {
-		from = max(from, sort.Search(list.n, func(j int) bool { return beyond(key(j), *w.After) }))
+		from = later(from, list.search(func(r *commitmentRow) bool { return beyond(o.Key(r.c), *w.After) }))
 	}
 	if w.Before != nil {
-		to = min(to, sort.Search(list.n, func(j int) bool { k := key(j); return k == *w.Before || beyond(k, *w.Before) }))
+		to = earlier(to, list.search(func(r *commitmentRow) bool { k := o.Key(r.c); return k == *w.Before || beyond(k, *w.Before) }))
 	}
-	to = max(to, from)
-	matchIn := func(a, b int) bool { // a match in [a, b)
-		for j := a; j < b; j++ {
-			if match(list.at(j)) {
-				return true
+	to = later(to, from)
+	matchIn := func(a, b []int) bool { // a match between a and b
+		found := false
+		list.walk(a, b, false, func(r *commitmentRow) bool { found = match(r); return !found })
+		return found
+	}
+	take := func(k int) func(*commitmentRow) bool {
+		p.Items = make([]*Commitment, 0, min(k, 128)) // a page's room, as a client's first or last asks
+		return func(r *commitmentRow) bool {
+			if match(r) {
+				p.Items = append(p.Items, r.c)
 			}
+			return len(p.Items) < k
 		}
-		return false
 	}
 	start, end := from, to
 	switch {
 	case w.First != nil || w.Last == nil:
-		k := to - from
+		k := math.MaxInt
 		if w.First != nil {
 			k = *w.First
 		}
-		for j := from; j < to && len(p.Items) < k; j++ {
-			if r := list.at(j); match(r) {
-				p.Items = append(p.Items, r.c)
-				end = j + 1
-			}
-		}
-		if len(p.Items) < k {
-			end = to
-		} else if k == 0 {
+		if k > 0 {
+			end = list.walk(from, to, false, take(k))
+		} else {
 			end = from
 		}
 	default:
-		k := *w.Last
-		for j := to - 1; j >= from && len(p.Items) < k; j-- {
-			if r := list.at(j); match(r) {
-				p.Items = append(p.Items, r.c)
-				start = j
-			}
-		}
-		slices.Reverse(p.Items)
-		if len(p.Items) < k {
-			start = from
-		} else if k == 0 {
+		if k := *w.Last; k > 0 {
+			start = list.walk(to, from, true, take(k))
+			slices.Reverse(p.Items)
+		} else {
 			start = to
 		}
 	}
@@ -274,93 +281,101 @@ func (m *ReadModel) CommitmentPage(f CommitmentFilter, o CommitmentOrder, today 
 }
 
 // commitmentList returns a list that holds every commitment f selects in
-// order o, and the matcher that picks them out of it, with the range
-// [lo, hi) of it outside which none is; false when f selects none. The
-// list is the kept order (or its shortest list under one key f names, or
-// its search's rows in that order), or,
-// when f's candidates (commitmentCandidates) are few enough for a page of
-// first or last, its matches sorted.
+// order o, and the matcher that picks them out of it, with the positions
+// lo and hi of it outside which none is; false when f selects none. The
+// list is the kept order, or the union of the lists of the keys f names
+// of one dimension where those are fewer rows (merged), or its search's
+// rows in that order, or, when f's candidates (commitmentCandidates) are
+// few enough for a page of first or last, its matches sorted.
 // Call it under m.mu.
-func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today Date, first, last *int) (list ordered, match func(*commitmentRow) bool, lo, hi int, ok bool) {
+func (m *ReadModel) commitmentList(f CommitmentFilter, o CommitmentOrder, today Date, first, last *int) (list merged, match func(*commitmentRow) bool, lo, hi []int, ok bool) {
 	ix := &m.commitmentIndex
 	match = m.commitmentMatcher(f, today)
 	cands := m.commitmentCandidates(f, today)
 	if cands.n == 0 {
-		return ordered{}, nil, 0, 0, false
+		return merged{}, nil, nil, nil, false
 	}
 	if m.policy != nil { // a view of the past (asof.go) keeps no orders
 		return m.viewList(f, o, today)
 	}
-	n := len(ix.rows)
-	page := n
+	page := len(ix.rows)
 	if first != nil {
 		page = *first
 	} else if last != nil {
 		page = *last
 	}
 	slot := orderSlot(o.Field)
-	ord := ix.orders[slot]
-	// The shortest list of one key of a dimension f names holds every
-	// match: the walk skips what that dimension does not select.
+	lists := [][]int32{ix.orders[slot]}
+	size := len(lists[0])
+	// The union of the lists of the keys f names of one dimension holds
+	// every match: the walk skips what that dimension does not select.
 	for _, d := range []struct {
 		dim  string
 		keys []string
 	}{{"status", strs(f.Statuses)}, {"pillar", f.PillarIDs}, {"objective", f.ObjectiveIDs},
 		{"stakeholder", f.StakeholderIDs}, {"community", f.CommunityIDs}, {"sector", strs(f.Sectors)}, {"leadSector", strs(f.LeadSectors)}} {
-		if len(d.keys) != 1 || d.keys[0] == "" {
+		if len(d.keys) == 0 || slices.Contains(d.keys, "") {
 			continue
 		}
-		var l []int32
-		if lists := ix.keyed[d.dim+"\x00"+d.keys[0]]; lists != nil {
-			l = lists[slot]
+		var ls [][]int32
+		n := 0
+		for _, k := range slices.Compact(slices.Sorted(slices.Values(d.keys))) {
+			if kept := ix.keyed[d.dim+"\x00"+k]; kept != nil && len(kept[slot]) > 0 {
+				ls = append(ls, kept[slot])
+				n += len(kept[slot])
+			}
 		}
-		if len(l) < len(ord) {
-			ord = l
+		if n < size {
+			lists, size = ls, n
 		}
 	}
-	if l, ok := ix.searchOrder(strings.ToLower(strings.TrimSpace(f.Search)), slot); ok && len(l) < len(ord) {
-		ord = l
+	if l, ok := ix.searchOrder(strings.ToLower(strings.TrimSpace(f.Search)), slot); ok && len(l) < size {
+		lists, size = [][]int32{l}, len(l)
 	}
-	// Sorting the candidates costs less than walking the list to fill the page.
-	if c := cands.n; !cands.all && 4*c*c <= (page+1)*len(ord) {
+	// Sorting the candidates costs less than walking the lists to fill the page.
+	if c := cands.n; !cands.all && 4*c*c <= (page+1)*size {
 		rows := ix.sortedRows(cands, match, o)
 		all := func(*commitmentRow) bool { return true }
-		return ordered{n: len(rows), at: func(j int) *commitmentRow { return rows[j] }}, all, 0, len(rows), true
+		return merged{lists: []ordered{{n: len(rows), at: func(j int) *commitmentRow { return rows[j] }}}, cmp: o.compare}, all, []int{0}, []int{len(rows)}, true
 	}
-	n = len(ord)
-	list = ordered{n: n, at: func(j int) *commitmentRow { return &ix.rows[ord[j]] }}
-	if o.Descending {
-		list.at = func(j int) *commitmentRow { return &ix.rows[ord[n-1-j]] }
+	list = merged{lists: make([]ordered, len(lists)), cmp: o.compare}
+	for s, ord := range lists {
+		n := len(ord)
+		list.lists[s] = ordered{n: n, at: func(j int) *commitmentRow { return &ix.rows[ord[j]] }}
+		if o.Descending {
+			list.lists[s].at = func(j int) *commitmentRow { return &ix.rows[ord[n-1-j]] }
+		}
 	}
-	lo, hi = 0, n
+	lo, hi = make([]int, len(lists)), list.ends()
 	if o.Field == OrderByDueDate { // due dates bound a range of this order
-		due := func(j int) Date { return list.at(j).c.DueDate }
-		// first returns the first position from which cond holds (cond
-		// holds from some position on, in list order).
-		first := func(cond func(Date) bool) int { return sort.Search(n, func(j int) bool { return cond(due(j)) }) }
+		// due returns the first position from which cond holds of the due
+		// date (cond holds from some row on, in list order).
+		due := func(cond func(Date) bool) []int {
+			return list.search(func(r *commitmentRow) bool { return cond(r.c.DueDate) })
+		}
 		overdue := f.Overdue != nil && *f.Overdue
 		if !o.Descending {
 			if f.DueAfter != nil {
-				lo = first(func(d Date) bool { return d >= *f.DueAfter })
+				lo = due(func(d Date) bool { return d >= *f.DueAfter })
 			}
 			if f.DueBefore != nil {
-				hi = first(func(d Date) bool { return d > *f.DueBefore })
+				hi = due(func(d Date) bool { return d > *f.DueBefore })
 			}
 			if overdue {
-				hi = min(hi, first(func(d Date) bool { return d >= today }))
+				hi = earlier(hi, due(func(d Date) bool { return d >= today }))
 			}
 		} else {
 			if f.DueBefore != nil {
-				lo = first(func(d Date) bool { return d <= *f.DueBefore })
+				lo = due(func(d Date) bool { return d <= *f.DueBefore })
 			}
 			if overdue {
-				lo = max(lo, first(func(d Date) bool { return d < today }))
+				lo = later(lo, due(func(d Date) bool { return d < today }))
 			}
 			if f.DueAfter != nil {
-				hi = first(func(d Date) bool { return d < *f.DueAfter })
+				hi = due(func(d Date) bool { return d < *f.DueAfter })
 			}
 		}
-		hi = max(hi, lo)
+		hi = later(hi, lo)
 	}
 	return list, match, lo, hi, true
 }

@@ -378,8 +378,10 @@ func (m *ReadModel) commitmentMatcher(f CommitmentFilter, today Date) func(*comm
 			// A participant must be both among the stakeholders and in a sector.
 			var ok bool
 			for _, p := range c.Participants {
-				s := Stakeholders.get(m, p.StakeholderID)
-				if s != nil && among(f.StakeholderIDs, s.ID) && among(f.Sectors, s.Sector) {
+				if !among(f.StakeholderIDs, p.StakeholderID) { // before the look-up, which costs more
+					continue
+				}
+				if s := Stakeholders.get(m, p.StakeholderID); s != nil && among(f.Sectors, s.Sector) {
 					ok = true
 					break
 				}
