@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"testing"
 
+	"convene/gateway"
 	"convene/hub"
 )
 
@@ -28,7 +29,7 @@ import (
 // does (text, level info), to io.Discard.
 func BenchmarkUncachedW1(b *testing.B) {
 	ctx := context.Background()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := slog.New(gateway.NewTextHandler(io.Discard))
 	a, err := Open(ctx, testConfig(b.TempDir(), "--rate-limit", "0"), logger, Options{})
 	if err != nil {
 		b.Fatal(err)

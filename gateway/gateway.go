@@ -55,6 +55,7 @@ type Deps struct {
 type Gateway struct {
 	cfg      Config
 	logger   *slog.Logger
+	text     *TextHandler // the logger's, when it is one (under request ids)
 	path     string
 	identify func(*http.Request) string
 	metrics  *metrics
@@ -73,6 +74,9 @@ func New(cfg Config, deps Deps) *Gateway {
 		metrics:  newMetrics(deps),
 		answers:  newAnswers(cfg.ResponseCacheBytes, deps),
 		sizes:    deps.ListSizes,
+	}
+	if h, ok := g.logger.Handler().(requestIDHandler); ok {
+		g.text, _ = h.Handler.(*TextHandler)
 	}
 	if g.path == "" {
 		g.path = "/graphql"

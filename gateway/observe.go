@@ -267,12 +267,19 @@ func (g *Gateway) finish(ctx context.Context, method string, info *requestInfo, 
 			slog.String("code", code),
 			slog.Duration("duration", d),
 			slog.Int("cost", cost),
+			{}, // request_id
 		}
-		n := len(attrs)
+		n := len(attrs) - 1
 		if !hasCost {
 			n--
 		}
-		g.logger.LogAttrs(ctx, level, msg, attrs[:n]...)
+		if g.text != nil {
+			// The line requestIDHandler would write, without a record.
+			attrs[n] = slog.String("request_id", info.id)
+			g.text.line(time.Now(), level, msg, attrs[:n+1])
+		} else {
+			g.logger.LogAttrs(ctx, level, msg, attrs[:n]...)
+		}
 	}
 	if !info.websocket {
 		g.metrics.observe(name, typ, code, transport, d, !info.sse)
