@@ -104,6 +104,22 @@ func (e *Executor) Exec(ctx context.Context) graphql.ResponseHandler {
 	}
 }
 
+// Answer answers the query of opCtx from its plan, for a caller that did
+// gqlgen's operation setup itself (gateway.Planner); false when there is
+// no plan or the plan gave the query back: gqlgen's Exec then runs (and
+// counts) it.
+func (e *Executor) Answer(ctx context.Context, opCtx *graphql.OperationContext) ([]byte, bool) {
+	p := e.planFor(opCtx)
+	if p == nil {
+		return nil, false
+	}
+	data, ok := p.run(ctx, e, opCtx.Variables)
+	if ok {
+		e.answered.Add(1)
+	}
+	return data, ok
+}
+
 // operationKey names an operation: its name and its document's text.
 type operationKey struct{ name, query string }
 

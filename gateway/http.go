@@ -174,6 +174,8 @@ func statusForRequestError(media string, errs gqlerror.List) int {
 type POST struct {
 	// Answers is the response cache (optional: Gateway.Answers).
 	Answers *Answers
+	// Plans serves the planned reads (optional: Gateway.Plans).
+	Plans *Plans
 }
 
 var _ graphql.Transport = POST{}
@@ -233,13 +235,15 @@ func (t POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecu
 	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	execute(w, r, exec, params, media, false, t.Answers, key)
+	execute(w, r, exec, params, media, false, t.Answers, t.Plans, key)
 }
 
 // GET is the transport of GET requests: queries only.
 type GET struct {
 	// Answers is the response cache (optional: Gateway.Answers).
 	Answers *Answers
+	// Plans serves the planned reads (optional: Gateway.Plans).
+	Plans *Plans
 }
 
 var _ graphql.Transport = GET{}
@@ -280,14 +284,19 @@ func (t GET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecut
 		return
 	}
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	execute(w, r, exec, params, media, true, t.Answers, key)
+	execute(w, r, exec, params, media, true, t.Answers, t.Plans, key)
 }
 
 // execute runs a decoded request: errors before execution get the
 // status of a request error; an operation other than a query over GET is
 // refused with 405; a subscription needs server-sent events or a WebSocket.
-// A query's answer without errors is kept in answers under key.
-func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, media string, isGET bool, answers *Answers, key answerKey) {
+// A planned read is answered by plans; a query's answer without errors
+// is kept in answers under key.
+func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, media string, isGET bool,
+	answers *Answers, plans *Plans, key answerKey) {
+	if plans.answer(w, r, params, media, answers, key) {
+		return
+	}
 	ctx := r.Context()
 	rc, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {

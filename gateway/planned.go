@@ -1,0 +1,97 @@
+package gateway
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/validator"
+)
+
+// Planned reads: a query over GET or POST whose document gqlgen has
+// already parsed and validated (it is in the query cache) and that a
+// Planner answers is served here, without gqlgen's operation context,
+// extension chains and response context, which cost more than a planned
+// read itself. What those would do to such a query is done here: the
+// variables are coerced as gqlgen coerces them, the operation is measured
+// and its cost reported in extensions.cost, the request log learns its
+// name, type and cost, the execution deadline bounds it, and the answer
+// is kept by the response cache. Everything else goes to gqlgen from the
+// start, as if this had not looked: a persisted query, a document not in
+// the cache, an operation that is not a query or not in the document,
+// variables gqlgen would refuse, an operation over a limit, a cancelled
+// request, and a query the Planner gives back.
+
+// Planner answers the query of opCtx, whose RawQuery, OperationName,
+// Doc, Operation, Variables, Headers and Extensions are gqlgen's, and
+// whose ctx carries opCtx; false leaves the query to gqlgen. It must give
+// back every query that one of gqlgen's operation interceptors outside
+// this package would refuse or change (resolvers.RequireToken), and
+// every query whose answer would have errors.
+type Planner func(ctx context.Context, opCtx *graphql.OperationContext) ([]byte, bool)
+
+// Plans serves the planned reads of a gateway; give it to the GET and
+// POST transports.
+type Plans struct{ g *Gateway }
+
+// Plans returns the planned reads, or nil without a Planner.
+func (g *Gateway) Plans() *Plans {
+	if g.plan == nil {
+		return nil
+	}
+	return &Plans{g: g}
+}
+
+// answer serves a request from a plan and reports whether it did; when
+// it did not, it has written nothing.
+func (p *Plans) answer(w http.ResponseWriter, r *http.Request, params *graphql.RawParams, media string, answers *Answers, key answerKey) bool {
+	if p == nil || p.g.docs == nil || p.g.limits == nil || params.Extensions["persistedQuery"] != nil {
+		return false
+	}
+	g, ctx := p.g, r.Context()
+	doc, ok := g.docs.Get(ctx, params.Query)
+	if !ok {
+		return false
+	}
+	op := doc.Operations.ForName(params.OperationName)
+	if op == nil || op.Operation != ast.Query {
+		return false
+	}
+	vars, err := validator.VariableValues(g.limits.schema, op, params.Variables)
+	if err != nil {
+		return false
+	}
+	opCtx := &graphql.OperationContext{
+		RawQuery: params.Query, OperationName: params.OperationName, Variables: vars, Doc: doc, Operation: op,
+		Headers: params.Headers, Extensions: params.Extensions, DisableIntrospection: !g.cfg.Introspection,
+		Stats: graphql.Stats{Read: params.ReadTime, OperationStart: graphql.GetStartTime(ctx)},
+	}
+	stats := g.limits.measured(opCtx)
+	if g.limits.refusal(stats) != nil {
+		return false
+	}
+	ctx = graphql.WithOperationContext(ctx, opCtx)
+	if d := g.cfg.RequestTimeout; d > 0 {
+		deadline := withDeadline(ctx, time.Now().Add(d))
+		defer deadline.stop()
+		ctx = deadline
+	}
+	if ctx.Err() != nil {
+		return false
+	}
+	data, ok := g.plan(ctx, opCtx)
+	if !ok {
+		return false
+	}
+	if info := infoFrom(ctx); info != nil && !info.websocket {
+		info.setOperation(opCtx, stats)
+	}
+	body := writeResponse(w, media, http.StatusOK, &graphql.Response{Data: data,
+		Extensions: map[string]any{"cost": costExtension{requested: stats.Cost, maximum: stats.MaxCost}}})
+	if body != nil {
+		answers.put(ctx, key, body)
+	}
+	return true
+}
