@@ -26,7 +26,8 @@ import (
 
 // Planner answers the query of opCtx, whose RawQuery, OperationName,
 // Doc, Operation, Variables, Headers and Extensions are gqlgen's, and
-// whose ctx carries opCtx; false leaves the query to gqlgen. It must give
+// whose ctx carries opCtx, with the response's data as compact JSON
+// (gqlgen's bytes); false leaves the query to gqlgen. It must give
 // back every query that one of gqlgen's operation interceptors outside
 // this package would refuse or change (resolvers.RequireToken), and
 // every query whose answer would have errors.
@@ -88,10 +89,51 @@ func (p *Plans) answer(w http.ResponseWriter, r *http.Request, params *graphql.R
 	if info := infoFrom(ctx); info != nil && !info.websocket {
 		info.setOperation(opCtx, stats)
 	}
-	body := writeResponse(w, media, http.StatusOK, &graphql.Response{Data: data,
-		Extensions: map[string]any{"cost": costExtension{requested: stats.Cost, maximum: stats.MaxCost}}})
+	cost := costExtension{requested: stats.Cost, maximum: stats.MaxCost}
+	body, ok := plannedBody(data, cost)
+	if ok {
+		writeBody(w, media, http.StatusOK, body)
+	} else {
+		body = writeResponse(w, media, http.StatusOK, &graphql.Response{Data: data, Extensions: map[string]any{"cost": cost}})
+	}
 	if body != nil {
 		answers.put(ctx, key, body)
+	}
+	return true
+}
+
+// plannedBody is what writeResponse writes for a response of data and
+// extensions.cost, without the response; false when data is not one JSON
+// value. A plan's data is compact JSON, so compacting it changes it only
+// where json.Marshal's HTML escaping does: where none applies it is its
+// own compact form.
+func plannedBody(data []byte, cost costExtension) ([]byte, bool) {
+	if len(data) == 0 {
+		return nil, false
+	}
+	b := make([]byte, 0, len(data)+len(`{"data":,"extensions":{"cost":{"maximum":,"requestedQueryCost":}}}`)+24)
+	b = append(b, `{"data":`...)
+	if htmlSafe(data) {
+		b = append(b, data...)
+	} else {
+		var ok bool
+		if b, ok = appendCompactJSON(b, data); !ok {
+			return nil, false
+		}
+	}
+	b = append(b, `,"extensions":{"cost":`...)
+	b = cost.appendJSON(b)
+	return append(b, "}}\n"...), true
+}
+
+// htmlSafe reports whether data holds nothing that json.Marshal escapes
+// in a json.RawMessage: <, >, & and U+2028 and U+2029 (whose encodings
+// start with 0xE2).
+func htmlSafe(data []byte) bool {
+	for _, c := range data {
+		if c == '<' || c == '>' || c == '&' || c == 0xE2 {
+			return false
+		}
 	}
 	return true
 }
