@@ -49,11 +49,11 @@ func (a *App) handlerFast(gc gateway.Config, fast bool) (http.Handler, *fastpath
 	if fx != nil {
 		// A planned read skips gqlgen's operation interceptors: the one
 		// below that can refuse a query (RequireToken) is applied here.
-		plan = func(ctx context.Context, opCtx *graphql.OperationContext) ([]byte, bool) {
+		plan = func(ctx context.Context, opCtx *graphql.OperationContext, dst []byte) ([]byte, bool) {
 			if !a.publicRead && !auth.ViewerFrom(ctx).Authenticated() {
 				return nil, false
 			}
-			return fx.Answer(ctx, opCtx)
+			return fx.Answer(ctx, opCtx, dst)
 		}
 	}
 	gw := gateway.New(gc, gateway.Deps{Logger: logger, Live: a.live, Seq: a.hub.Model().Seq, Lag: a.readModelLag, Identify: rateLimitKey,

@@ -26,12 +26,14 @@ import (
 
 // Planner answers the query of opCtx, whose RawQuery, OperationName,
 // Doc, Operation, Variables, Headers and Extensions are gqlgen's, and
-// whose ctx carries opCtx, with the response's data as compact JSON
-// (gqlgen's bytes); false leaves the query to gqlgen. It must give
+// whose ctx carries opCtx: it appends the response's data to dst as
+// compact JSON (gqlgen's bytes), leaving dst itself as it is (it may be
+// shared: append to a copy when cap(dst) is len(dst)); false leaves the
+// query to gqlgen. It must give
 // back every query that one of gqlgen's operation interceptors outside
 // this package would refuse or change (resolvers.RequireToken), and
 // every query whose answer would have errors.
-type Planner func(ctx context.Context, opCtx *graphql.OperationContext) ([]byte, bool)
+type Planner func(ctx context.Context, opCtx *graphql.OperationContext, dst []byte) ([]byte, bool)
 
 // Plans serves the planned reads of a gateway; give it to the GET and
 // POST transports.
@@ -82,7 +84,7 @@ func (p *Plans) answer(w http.ResponseWriter, r *http.Request, params *graphql.R
 	if ctx.Err() != nil {
 		return false
 	}
-	data, ok := g.plan(ctx, opCtx)
+	body, ok := g.plan(ctx, opCtx, dataPrefix[:len(dataPrefix):len(dataPrefix)])
 	if !ok {
 		return false
 	}
@@ -90,11 +92,11 @@ func (p *Plans) answer(w http.ResponseWriter, r *http.Request, params *graphql.R
 		info.setOperation(opCtx, stats)
 	}
 	cost := costExtension{requested: stats.Cost, maximum: stats.MaxCost}
-	body, ok := plannedBody(data, cost)
-	if ok {
+	if b, ok := plannedBody(body, cost); ok {
+		body = b
 		writeBody(w, media, http.StatusOK, body)
 	} else {
-		body = writeResponse(w, media, http.StatusOK, &graphql.Response{Data: data, Extensions: map[string]any{"cost": cost}})
+		body = writeResponse(w, media, http.StatusOK, &graphql.Response{Data: body[len(dataPrefix):], Extensions: map[string]any{"cost": cost}})
 	}
 	if body != nil {
 		answers.put(ctx, key, body)
@@ -102,22 +104,24 @@ func (p *Plans) answer(w http.ResponseWriter, r *http.Request, params *graphql.R
 	return true
 }
 
-// plannedBody is what writeResponse writes for a response of data and
-// extensions.cost, without the response; false when data is not one JSON
-// value. A plan's data is compact JSON, so compacting it changes it only
-// where json.Marshal's HTML escaping does: where none applies it is its
-// own compact form.
-func plannedBody(data []byte, cost costExtension) ([]byte, bool) {
+// dataPrefix starts a planned read's body, before its data.
+var dataPrefix = []byte(`{"data":`)
+
+// plannedBody completes b, dataPrefix and the data of a response, into
+// what writeResponse writes for the data and extensions.cost; false when
+// the data is not one JSON value. A plan's data is compact JSON, so
+// compacting it changes it only where json.Marshal's HTML escaping does:
+// where none applies it is its own compact form, and b is completed in
+// place.
+func plannedBody(b []byte, cost costExtension) ([]byte, bool) {
+	data := b[len(dataPrefix):]
 	if len(data) == 0 {
 		return nil, false
 	}
-	b := make([]byte, 0, len(data)+len(`{"data":,"extensions":{"cost":{"maximum":,"requestedQueryCost":}}}`)+24)
-	b = append(b, `{"data":`...)
-	if htmlSafe(data) {
-		b = append(b, data...)
-	} else {
+	if !htmlSafe(data) {
+		c := make([]byte, 0, len(b)+len(`,"extensions":{"cost":{"maximum":,"requestedQueryCost":}}}`)+24)
 		var ok bool
-		if b, ok = appendCompactJSON(b, data); !ok {
+		if b, ok = appendCompactJSON(append(c, dataPrefix...), data); !ok {
 			return nil, false
 		}
 	}

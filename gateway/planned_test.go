@@ -20,7 +20,7 @@ func TestPlannedBodyIsWriteResponses(t *testing.T) {
 		`[1,[2,[3]],{}]`,
 		`null`,
 	} {
-		got, ok := plannedBody([]byte(data), cost)
+		got, ok := plannedBody(append(append([]byte(nil), dataPrefix...), data...), cost)
 		want, err := encodeResponse(&graphql.Response{Data: []byte(data), Extensions: map[string]any{"cost": cost}})
 		if err != nil {
 			t.Fatal(err)
@@ -32,7 +32,7 @@ func TestPlannedBodyIsWriteResponses(t *testing.T) {
 	// Data that is no JSON value (a plan never writes one) goes to
 	// writeResponse where it is seen.
 	for _, data := range []string{"", `{"a":<}`, `{"a":"&"`} {
-		if got, ok := plannedBody([]byte(data), cost); ok {
+		if got, ok := plannedBody(append(append([]byte(nil), dataPrefix...), data...), cost); ok {
 			t.Errorf("data %q: planned %q, want a refusal", data, got)
 		}
 	}
