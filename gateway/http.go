@@ -203,7 +203,7 @@ func mediaType(contentType string) (string, error) {
 // readBody reads a request's body, or refuses the request (413 past the
 // body limit, 400 otherwise) and reports false.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	body, err := io.ReadAll(r.Body)
+	body, err := readAll(r.Body, r.ContentLength)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -214,6 +214,32 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 		return nil, false
 	}
 	return body, true
+}
+
+// maxPresized bounds the declared length readAll makes room for at once.
+const maxPresized = 64 << 10
+
+// readAll is io.ReadAll, starting with room for the length a request
+// declares (up to maxPresized) and the read that finds its end, rather
+// than io.ReadAll's 512 bytes.
+func readAll(r io.Reader, length int64) ([]byte, error) {
+	if length <= 0 || length > maxPresized {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, length+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // more than declared: grow as io.ReadAll does
+		}
+	}
 }
 
 // Do serves one POST request.

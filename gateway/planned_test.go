@@ -1,7 +1,11 @@
 package gateway
 
 import (
+	"errors"
+	"io"
+	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -34,6 +38,29 @@ func TestPlannedBodyIsWriteResponses(t *testing.T) {
 	for _, data := range []string{"", `{"a":<}`, `{"a":"&"`} {
 		if got, ok := plannedBody(append(append([]byte(nil), dataPrefix...), data...), cost); ok {
 			t.Errorf("data %q: planned %q, want a refusal", data, got)
+		}
+	}
+}
+
+// TestReadAllIsIoReadAll: readAll reads what io.ReadAll reads, whatever
+// the declared length, with its errors.
+func TestReadAllIsIoReadAll(t *testing.T) {
+	body := strings.Repeat("0123456789", 700) // past one read of some readers
+	for _, length := range []int64{-1, 0, 1, 10, int64(len(body)) - 1, int64(len(body)), int64(len(body)) + 1, maxPresized + 1} {
+		for _, r := range []func() io.Reader{
+			func() io.Reader { return strings.NewReader(body) },
+			func() io.Reader { return iotest.OneByteReader(strings.NewReader(body)) },
+			func() io.Reader { return iotest.DataErrReader(strings.NewReader(body)) },
+		} {
+			got, err := readAll(r(), length)
+			want, wantErr := io.ReadAll(r())
+			if string(got) != string(want) || err != wantErr {
+				t.Fatalf("length %d: read %d bytes (%v), io.ReadAll %d (%v)", length, len(got), err, len(want), wantErr)
+			}
+		}
+		failing := io.MultiReader(strings.NewReader(body[:100]), iotest.ErrReader(errors.New("cut")))
+		if got, err := readAll(failing, length); err == nil || err.Error() != "cut" || string(got) != body[:100] {
+			t.Fatalf("length %d: a failing body gave %d bytes and %v", length, len(got), err)
 		}
 	}
 }
