@@ -220,7 +220,9 @@ func (g *Gateway) limitBody(next http.Handler) http.Handler {
 			refuse(w, r, http.StatusRequestEntityTooLarge, CodeRequestTooLarge, fmt.Sprintf("the request body exceeds %d bytes", limit))
 			return
 		}
-		if r.Body != nil && r.Body != http.NoBody {
+		// A declared length within the limit needs no reader of its own:
+		// net/http reads no more than it (and HTTP/2 refuses more).
+		if r.Body != nil && r.Body != http.NoBody && r.ContentLength < 0 {
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)
