@@ -28,11 +28,11 @@ import (
 // Doc, Operation, Variables, Headers and Extensions are gqlgen's, and
 // whose ctx carries opCtx: it appends the response's data to dst as
 // compact JSON (gqlgen's bytes), leaving dst itself as it is (it may be
-// shared: append to a copy when cap(dst) is len(dst)); false leaves the
-// query to gqlgen. It must give
-// back every query that one of gqlgen's operation interceptors outside
-// this package would refuse or change (resolvers.RequireToken), and
-// every query whose answer would have errors.
+// shared: its cap is its len, so append copies it); false leaves the
+// query to gqlgen. It must give back every query that one of gqlgen's
+// operation interceptors outside this package would refuse or change
+// (resolvers.RequireToken), and every query whose answer would have
+// errors.
 type Planner func(ctx context.Context, opCtx *graphql.OperationContext, dst []byte) ([]byte, bool)
 
 // Plans serves the planned reads of a gateway; give it to the GET and
