@@ -24,13 +24,14 @@ import (
 	"syscall"
 
 	"convene/app"
+	"convene/gateway"
 )
 
 func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(app.GCPercent)
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	logger := slog.New(gateway.NewTextHandler(os.Stderr)) // slog's text format
 	cfg, err := app.ParseConfig(os.Args[1:], os.Getenv)
 	if errors.Is(err, flag.ErrHelp) {
 		app.Usage(os.Stdout)

@@ -45,14 +45,26 @@ func (a *App) handlerFast(gc gateway.Config, fast bool) (http.Handler, *fastpath
 		fx = fastpath.New(es, rc.Resolvers)
 		es = fx
 	}
+	var plan gateway.Planner
+	if fx != nil {
+		// A planned read skips gqlgen's operation interceptors: the one
+		// below that can refuse a query (RequireToken) is applied here.
+		plan = func(ctx context.Context, opCtx *graphql.OperationContext, dst []byte) ([]byte, bool) {
+			if !a.publicRead && !auth.ViewerFrom(ctx).Authenticated() {
+				return nil, false
+			}
+			return fx.Answer(ctx, opCtx, dst)
+		}
+	}
 	gw := gateway.New(gc, gateway.Deps{Logger: logger, Live: a.live, Seq: a.hub.Model().Seq, Lag: a.readModelLag, Identify: rateLimitKey,
-		Audience: auth.AnswerAudience, Today: func() string { return string(a.hub.Today()) }, ListSizes: resolvers.ListSizes(a.hub.Model())})
+		Audience: auth.AnswerAudience, Today: func() string { return string(a.hub.Today()) }, ListSizes: resolvers.ListSizes(a.hub.Model()),
+		Plan: plan})
 	gql := handler.New(es)
 	gql.AddTransport(a.live)
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(gateway.SSE{KeepAlive: 15 * time.Second})
-	gql.AddTransport(gateway.GET{Answers: gw.Answers()})
-	gql.AddTransport(gateway.POST{Answers: gw.Answers()})
+	gql.AddTransport(gateway.GET{Answers: gw.Answers(), Plans: gw.Plans()})
+	gql.AddTransport(gateway.POST{Answers: gw.Answers(), Plans: gw.Plans()})
 	gql.AddTransport(gateway.Unsupported{})
 	gw.Extend(gql) // query cache, APQ, introspection, cost and limits, deadline, operation log
 	gql.SetErrorPresenter(resolvers.PresentError(logger))

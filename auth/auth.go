@@ -68,15 +68,31 @@ func (a *Authenticator) StillValid(v hub.Viewer) bool {
 
 type viewerKey struct{}
 
+// viewerCtx carries a viewer, in one allocation where context.WithValue
+// makes two (the context and the boxed viewer); its value is *hub.Viewer.
+type viewerCtx struct {
+	context.Context
+	v hub.Viewer
+}
+
+func (c *viewerCtx) Value(key any) any {
+	if key == (viewerKey{}) {
+		return &c.v
+	}
+	return c.Context.Value(key)
+}
+
 // WithViewer returns ctx carrying the viewer.
 func WithViewer(ctx context.Context, v hub.Viewer) context.Context {
-	return context.WithValue(ctx, viewerKey{}, v)
+	return &viewerCtx{Context: ctx, v: v}
 }
 
 // ViewerFrom returns who is calling; the zero Viewer is anonymous.
 func ViewerFrom(ctx context.Context) hub.Viewer {
-	v, _ := ctx.Value(viewerKey{}).(hub.Viewer)
-	return v
+	if v, _ := ctx.Value(viewerKey{}).(*hub.Viewer); v != nil {
+		return *v
+	}
+	return hub.Viewer{}
 }
 
 // Audience names what the caller may see (hub's read policy), so that

@@ -21,6 +21,7 @@ import (
 
 	"convene/app"
 	"convene/auth"
+	"convene/gateway"
 	"convene/graph"
 	"convene/hub"
 	"convene/resolvers"
@@ -125,7 +126,7 @@ func openInproc(ctx context.Context, dataDir, token string, poll time.Duration) 
 	if err != nil {
 		return nil, err
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil)) // as the binary's
+	logger := slog.New(gateway.NewTextHandler(os.Stderr)) // as the binary's
 	p := &inproc{}
 	var loadStart time.Time
 	wrap := func(st hub.EventLog) hub.EventLog {

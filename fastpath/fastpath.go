@@ -17,6 +17,7 @@ package fastpath
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -93,7 +94,7 @@ func (e *Executor) Exec(ctx context.Context) graphql.ResponseHandler {
 		if next != nil {
 			return next(rctx)
 		}
-		if data, ok := p.run(rctx, e, opCtx.Variables); ok {
+		if data, ok := p.run(rctx, e, opCtx.Variables, nil); ok {
 			e.answered.Add(1)
 			next = func(context.Context) *graphql.Response { return nil } // a query has one answer
 			return &graphql.Response{Data: data}
@@ -102,6 +103,22 @@ func (e *Executor) Exec(ctx context.Context) graphql.ResponseHandler {
 		next = e.ExecutableSchema.Exec(ctx)
 		return next(rctx)
 	}
+}
+
+// Answer appends the data of the query of opCtx to dst, from its plan,
+// for a caller that did gqlgen's operation setup itself (gateway.Planner);
+// false when there is no plan or the plan gave the query back: gqlgen's
+// Exec then runs (and counts) it.
+func (e *Executor) Answer(ctx context.Context, opCtx *graphql.OperationContext, dst []byte) ([]byte, bool) {
+	p := e.planFor(opCtx)
+	if p == nil {
+		return nil, false
+	}
+	data, ok := p.run(ctx, e, opCtx.Variables, dst)
+	if ok {
+		e.answered.Add(1)
+	}
+	return data, ok
 }
 
 // operationKey names an operation: its name and its document's text.
@@ -247,20 +264,28 @@ func compile(schema *ast.Schema, opCtx *graphql.OperationContext) (p *plan) {
 	return &plan{root: root}
 }
 
-// run executes the plan; false when gqlgen must answer instead.
-func (p *plan) run(ctx context.Context, e *Executor, vars map[string]any) (data []byte, ok bool) {
+// run appends the plan's answer to dst; false when gqlgen must answer
+// instead. The buffer it grows to has room for the longest answer so far
+// and a little more (the response around the data).
+func (p *plan) run(ctx context.Context, e *Executor, vars map[string]any, dst []byte) (data []byte, ok bool) {
+	w := writers.Get().(*writer)
+	*w = writer{ctx: ctx, ex: e, vars: vars, buf: slices.Grow(dst, int(p.size.Load())+128)}
 	defer func() {
 		if recover() != nil {
 			data, ok = nil, false
 		}
+		*w = writer{}
+		writers.Put(w)
 	}()
-	w := &writer{ctx: ctx, ex: e, vars: vars, buf: make([]byte, 0, p.size.Load()+64)}
 	p.root(w, struct{}{})
 	if w.failed {
 		return nil, false
 	}
-	if n := int64(len(w.buf)); n > p.size.Load() && n <= maxBuffer {
+	if n := int64(len(w.buf) - len(dst)); n > p.size.Load() && n <= maxBuffer {
 		p.size.Store(n)
 	}
 	return w.buf, true
 }
+
+// writers are the plans' writers, for the next run.
+var writers = sync.Pool{New: func() any { return new(writer) }}

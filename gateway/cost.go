@@ -109,6 +109,11 @@ func (l *Limits) MutateOperationContext(ctx context.Context, opCtx *graphql.Oper
 	if info := infoFrom(ctx); info != nil && !info.websocket {
 		info.setOperation(opCtx, stats)
 	}
+	return l.refusal(stats)
+}
+
+// refusal is the error of an operation over a limit, nil within them.
+func (l *Limits) refusal(stats *CostStats) *gqlerror.Error {
 	switch {
 	case l.MaxAliases > 0 && stats.Aliases > l.MaxAliases:
 		return limitError("aliases", stats.Aliases, l.MaxAliases,

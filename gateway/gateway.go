@@ -49,18 +49,27 @@ type Deps struct {
 	// ListSizes bounds the plain list fields for query cost (optional;
 	// see Limits.ListSizes).
 	ListSizes func() map[string]int
+	// Plan answers the queries it has plans for without gqlgen's
+	// operation setup (optional; see Plans).
+	Plan Planner
 }
 
 // Gateway is the HTTP surface of one server.
 type Gateway struct {
 	cfg      Config
 	logger   *slog.Logger
+	text     *TextHandler // the logger's, when it is one (under request ids)
 	path     string
 	identify func(*http.Request) string
 	metrics  *metrics
 	limiter  *rateLimiter
 	answers  *Answers
 	sizes    func() map[string]int
+	plan     Planner
+
+	// Set by Extend, for the planned reads.
+	docs   graphql.Cache[*ast.QueryDocument]
+	limits *Limits
 }
 
 // New returns the gateway for cfg.
@@ -73,6 +82,10 @@ func New(cfg Config, deps Deps) *Gateway {
 		metrics:  newMetrics(deps),
 		answers:  newAnswers(cfg.ResponseCacheBytes, deps),
 		sizes:    deps.ListSizes,
+		plan:     deps.Plan,
+	}
+	if h, ok := g.logger.Handler().(requestIDHandler); ok {
+		g.text, _ = h.Handler.(*TextHandler)
 	}
 	if g.path == "" {
 		g.path = "/graphql"
@@ -104,7 +117,8 @@ func (g *Gateway) Config() Config { return g.cfg }
 // POST, SSE and Unsupported from this package.
 func (g *Gateway) Extend(srv *handler.Server) {
 	if n := g.cfg.QueryCacheSize; n > 0 {
-		srv.SetQueryCache(lru.New[*ast.QueryDocument](n))
+		g.docs = lru.New[*ast.QueryDocument](n)
+		srv.SetQueryCache(g.docs)
 	}
 	if n := g.cfg.MaxTokens; n > 0 {
 		srv.SetParserTokenLimit(n)
@@ -117,8 +131,9 @@ func (g *Gateway) Extend(srv *handler.Server) {
 	if n := g.cfg.APQCacheSize; n > 0 {
 		srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: lru.New[string](n)}})
 	}
-	srv.Use(&Limits{MaxCost: g.cfg.MaxCost, MaxDepth: g.cfg.MaxDepth, MaxAliases: g.cfg.MaxAliases, DefaultPageSize: g.cfg.DefaultPageSize,
-		ListSizes: g.sizes})
+	g.limits = &Limits{MaxCost: g.cfg.MaxCost, MaxDepth: g.cfg.MaxDepth, MaxAliases: g.cfg.MaxAliases, DefaultPageSize: g.cfg.DefaultPageSize,
+		ListSizes: g.sizes}
+	srv.Use(g.limits)
 	srv.Use(Operations{g: g})
 	srv.Use(SubscriptionEvents{})
 }
@@ -205,7 +220,9 @@ func (g *Gateway) limitBody(next http.Handler) http.Handler {
 			refuse(w, r, http.StatusRequestEntityTooLarge, CodeRequestTooLarge, fmt.Sprintf("the request body exceeds %d bytes", limit))
 			return
 		}
-		if r.Body != nil && r.Body != http.NoBody {
+		// A declared length within the limit needs no reader of its own:
+		// net/http reads no more than it (and HTTP/2 refuses more).
+		if r.Body != nil && r.Body != http.NoBody && r.ContentLength < 0 {
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)

@@ -174,6 +174,8 @@ func statusForRequestError(media string, errs gqlerror.List) int {
 type POST struct {
 	// Answers is the response cache (optional: Gateway.Answers).
 	Answers *Answers
+	// Plans serves the planned reads (optional: Gateway.Plans).
+	Plans *Plans
 }
 
 var _ graphql.Transport = POST{}
@@ -201,7 +203,7 @@ func mediaType(contentType string) (string, error) {
 // readBody reads a request's body, or refuses the request (413 past the
 // body limit, 400 otherwise) and reports false.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	body, err := io.ReadAll(r.Body)
+	body, err := readAll(r.Body, r.ContentLength)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -212,6 +214,32 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 		return nil, false
 	}
 	return body, true
+}
+
+// maxPresized bounds the declared length readAll makes room for at once.
+const maxPresized = 64 << 10
+
+// readAll is io.ReadAll, starting with room for the length a request
+// declares (up to maxPresized) and the read that finds its end, rather
+// than io.ReadAll's 512 bytes.
+func readAll(r io.Reader, length int64) ([]byte, error) {
+	if length <= 0 || length > maxPresized {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, length+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // more than declared: grow as io.ReadAll does
+		}
+	}
 }
 
 // Do serves one POST request.
@@ -233,13 +261,15 @@ func (t POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecu
 	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	execute(w, r, exec, params, media, false, t.Answers, key)
+	execute(w, r, exec, params, media, false, t.Answers, t.Plans, key)
 }
 
 // GET is the transport of GET requests: queries only.
 type GET struct {
 	// Answers is the response cache (optional: Gateway.Answers).
 	Answers *Answers
+	// Plans serves the planned reads (optional: Gateway.Plans).
+	Plans *Plans
 }
 
 var _ graphql.Transport = GET{}
@@ -280,14 +310,19 @@ func (t GET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecut
 		return
 	}
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	execute(w, r, exec, params, media, true, t.Answers, key)
+	execute(w, r, exec, params, media, true, t.Answers, t.Plans, key)
 }
 
 // execute runs a decoded request: errors before execution get the
 // status of a request error; an operation other than a query over GET is
 // refused with 405; a subscription needs server-sent events or a WebSocket.
-// A query's answer without errors is kept in answers under key.
-func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, media string, isGET bool, answers *Answers, key answerKey) {
+// A planned read is answered by plans; a query's answer without errors
+// is kept in answers under key.
+func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, media string, isGET bool,
+	answers *Answers, plans *Plans, key answerKey) {
+	if plans.answer(w, r, params, media, answers, key) {
+		return
+	}
 	ctx := r.Context()
 	rc, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {

@@ -107,9 +107,9 @@ func newRequestID(in string) string {
 	if validRequestID(in) {
 		return in
 	}
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 func validRequestID(s string) bool {
@@ -159,6 +159,7 @@ func (h requestIDHandler) WithGroup(name string) slog.Handler {
 type recorder struct {
 	http.ResponseWriter
 	status int
+	id     [1]string // the X-Request-Id header's value, made with the recorder
 }
 
 func (r *recorder) WriteHeader(code int) {
@@ -189,8 +190,9 @@ func (g *Gateway) observe(next http.Handler) http.Handler {
 			websocket: strings.EqualFold(header(r.Header, "Upgrade"), "websocket"),
 			sse:       r.Method == http.MethodPost && strings.Contains(header(r.Header, "Accept"), "text/event-stream"),
 		}
-		w.Header()[HeaderRequestID] = []string{info.id} // Set, the key being canonical
 		rec := &recorder{ResponseWriter: w}
+		rec.id[0] = info.id
+		w.Header()[HeaderRequestID] = rec.id[:] // Set, the key being canonical
 		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 		if info.sse {
 			// A stream outlives the server's read and write timeouts.
@@ -267,12 +269,19 @@ func (g *Gateway) finish(ctx context.Context, method string, info *requestInfo, 
 			slog.String("code", code),
 			slog.Duration("duration", d),
 			slog.Int("cost", cost),
+			{}, // request_id
 		}
-		n := len(attrs)
+		n := len(attrs) - 1
 		if !hasCost {
 			n--
 		}
-		g.logger.LogAttrs(ctx, level, msg, attrs[:n]...)
+		if g.text != nil {
+			// The line requestIDHandler would write, without a record.
+			attrs[n] = slog.String("request_id", info.id)
+			g.text.line(time.Now(), level, msg, attrs[:n+1])
+		} else {
+			g.logger.LogAttrs(ctx, level, msg, attrs[:n]...)
+		}
 	}
 	if !info.websocket {
 		g.metrics.observe(name, typ, code, transport, d, !info.sse)

@@ -1,0 +1,184 @@
+package gateway
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// TextHandler is the binary's log handler: it writes what
+// slog.NewTextHandler(w, nil) writes, byte for byte, appending the
+// records whose attributes are strings, integers, booleans and durations
+// (every line the gateway and the resolvers log about requests) straight
+// to a pooled buffer, and handing every other record, and the handlers
+// made by WithAttrs and WithGroup, to slog's own text handler.
+type TextHandler struct {
+	slog *slog.TextHandler
+	out  *lockedWriter
+}
+
+// NewTextHandler returns the text handler writing to w, at level info.
+func NewTextHandler(w io.Writer) *TextHandler {
+	out := &lockedWriter{w: w}
+	return &TextHandler{slog: slog.NewTextHandler(out, nil), out: out}
+}
+
+// lockedWriter lets slog's handler and the fast path write to w one line
+// at a time: both hold the same lock around a write.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}
+
+// Enabled reports whether level is logged (info and above).
+func (h *TextHandler) Enabled(ctx context.Context, level slog.Level) bool {
+	return h.slog.Enabled(ctx, level)
+}
+
+// WithAttrs returns slog's text handler with attrs.
+func (h *TextHandler) WithAttrs(attrs []slog.Attr) slog.Handler { return h.slog.WithAttrs(attrs) }
+
+// WithGroup returns slog's text handler with the group.
+func (h *TextHandler) WithGroup(name string) slog.Handler { return h.slog.WithGroup(name) }
+
+// Handle writes the record.
+func (h *TextHandler) Handle(ctx context.Context, r slog.Record) error {
+	b := lineBuffers.Get().(*[]byte)
+	defer putLineBuffer(b)
+	line := appendLineHead((*b)[:0], r.Time, r.Level, r.Message)
+	ok := true
+	r.Attrs(func(a slog.Attr) bool {
+		line, ok = appendAttr(line, a)
+		return ok
+	})
+	*b = line
+	if !ok {
+		return h.slog.Handle(ctx, r)
+	}
+	*b = append(line, '\n')
+	_, err := h.out.Write(*b)
+	return err
+}
+
+// line writes a record of attrs, as Handle would, without making one.
+func (h *TextHandler) line(t time.Time, level slog.Level, msg string, attrs []slog.Attr) {
+	b := lineBuffers.Get().(*[]byte)
+	defer putLineBuffer(b)
+	line := appendLineHead((*b)[:0], t, level, msg)
+	ok := true
+	for _, a := range attrs {
+		if line, ok = appendAttr(line, a); !ok {
+			break
+		}
+	}
+	*b = line
+	if !ok {
+		r := slog.NewRecord(t, level, msg, 0)
+		r.AddAttrs(attrs...)
+		_ = h.slog.Handle(context.Background(), r)
+		return
+	}
+	*b = append(line, '\n')
+	_, _ = h.out.Write(*b)
+}
+
+var lineBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// putLineBuffer keeps a buffer for the next line unless a long line grew it.
+func putLineBuffer(b *[]byte) {
+	if cap(*b) <= 16<<10 {
+		lineBuffers.Put(b)
+	}
+}
+
+// appendLineHead appends time, level and msg as slog's text handler does
+// (a zero time is left out).
+func appendLineHead(b []byte, t time.Time, level slog.Level, msg string) []byte {
+	if !t.IsZero() {
+		b = append(b, "time="...)
+		b = appendRFC3339Millis(b, t.Round(0))
+		b = append(b, ' ')
+	}
+	b = append(b, "level="...)
+	b = appendText(b, level.String())
+	b = append(b, " msg="...)
+	return appendText(b, msg)
+}
+
+// appendRFC3339Millis is slog's text time: RFC 3339 with milliseconds.
+func appendRFC3339Millis(b []byte, t time.Time) []byte {
+	const prefix = len("2006-01-02T15:04:05.000")
+	n := len(b)
+	// RFC3339Nano trims trailing zeros: a tenth of a millisecond more keeps
+	// four digits, of which the fourth is dropped.
+	b = t.Truncate(time.Millisecond).Add(time.Millisecond/10).AppendFormat(b, time.RFC3339Nano)
+	return append(b[:n+prefix], b[n+prefix+1:]...)
+}
+
+// appendAttr appends " key=value" for the kinds the fast path writes;
+// false for any other (the caller hands the record to slog).
+func appendAttr(b []byte, a slog.Attr) ([]byte, bool) {
+	if a.Key == "" {
+		return b, false // slog elides some empty attributes: let it judge
+	}
+	b = append(b, ' ')
+	b = appendText(b, a.Key)
+	b = append(b, '=')
+	switch v := a.Value; v.Kind() {
+	case slog.KindString:
+		return appendText(b, v.String()), true
+	case slog.KindInt64:
+		return strconv.AppendInt(b, v.Int64(), 10), true
+	case slog.KindUint64:
+		return strconv.AppendUint(b, v.Uint64(), 10), true
+	case slog.KindBool:
+		return strconv.AppendBool(b, v.Bool()), true
+	case slog.KindDuration:
+		return append(b, v.Duration().String()...), true
+	}
+	return b, false
+}
+
+// appendText appends s, quoted when slog's text handler quotes it.
+func appendText(b []byte, s string) []byte {
+	if needsQuoting(s) {
+		return strconv.AppendQuote(b, s)
+	}
+	return append(b, s...)
+}
+
+// needsQuoting is slog's rule: empty, or holding a space, '=', '"', an
+// ASCII control character, or a rune that is invalid, a space or not
+// printable.
+func needsQuoting(s string) bool {
+	if s == "" {
+		return true
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c <= ' ' || c == '=' || c == '"' {
+				return true
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError || unicode.IsSpace(r) || !unicode.IsPrint(r) {
+			return true
+		}
+		i += size
+	}
+	return false
+}
