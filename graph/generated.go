@@ -43,7 +43,6 @@ type ResolverRoot interface {
 	Eligibility() EligibilityResolver
 	Meeting() MeetingResolver
 	MeetingOutcome() MeetingOutcomeResolver
-	MeetingParticipant() MeetingParticipantResolver
 	Mutation() MutationResolver
 	Objective() ObjectiveResolver
 	OutcomeEvent() OutcomeEventResolver
@@ -717,7 +716,7 @@ type ComplexityRoot struct {
 	}
 
 	Stakeholder struct {
-		Acronym        func(childComplexity int) int
+		AcronymOrNil   func(childComplexity int) int
 		Children       func(childComplexity int) int
 		Commitments    func(childComplexity int, first *int, after *string, last *int, before *string, roles []hub.ParticipantRole) int
 		Contacts       func(childComplexity int) int
@@ -731,7 +730,7 @@ type ComplexityRoot struct {
 		Sector         func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
 		Version        func(childComplexity int) int
-		Website        func(childComplexity int) int
+		WebsiteOrNil   func(childComplexity int) int
 	}
 
 	StakeholderConnection struct {
@@ -1027,6 +1026,7 @@ type MeetingResolver interface {
 	ID(ctx context.Context, obj *hub.Meeting) (string, error)
 
 	Convener(ctx context.Context, obj *hub.Meeting) (*hub.Stakeholder, error)
+	Participants(ctx context.Context, obj *hub.Meeting) ([]*gqltype.MeetingParticipant, error)
 
 	Outcomes(ctx context.Context, obj *hub.Meeting) ([]*hub.MeetingOutcome, error)
 	History(ctx context.Context, obj *hub.Meeting, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
@@ -1040,9 +1040,6 @@ type MeetingOutcomeResolver interface {
 	Commitments(ctx context.Context, obj *hub.MeetingOutcome) ([]*gqltype.Commitment, error)
 
 	History(ctx context.Context, obj *hub.MeetingOutcome, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
-}
-type MeetingParticipantResolver interface {
-	Stakeholder(ctx context.Context, obj *hub.MeetingParticipant) (*hub.Stakeholder, error)
 }
 type MutationResolver interface {
 	CreateStrategicPlan(ctx context.Context, input model.CreateStrategicPlanInput) (*model.CreateStrategicPlanPayload, error)
@@ -1177,9 +1174,6 @@ type ServiceResolver interface {
 type StakeholderResolver interface {
 	ID(ctx context.Context, obj *hub.Stakeholder) (string, error)
 
-	Acronym(ctx context.Context, obj *hub.Stakeholder) (*string, error)
-
-	Website(ctx context.Context, obj *hub.Stakeholder) (*string, error)
 	Parent(ctx context.Context, obj *hub.Stakeholder) (*hub.Stakeholder, error)
 	Children(ctx context.Context, obj *hub.Stakeholder) ([]*hub.Stakeholder, error)
 	Contacts(ctx context.Context, obj *hub.Stakeholder) ([]*hub.Contact, error)
@@ -4268,11 +4262,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.ServiceEdge.Node(childComplexity), true
 
 	case "Stakeholder.acronym":
-		if e.ComplexityRoot.Stakeholder.Acronym == nil {
+		if e.ComplexityRoot.Stakeholder.AcronymOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Stakeholder.Acronym(childComplexity), true
+		return e.ComplexityRoot.Stakeholder.AcronymOrNil(childComplexity), true
 	case "Stakeholder.children":
 		if e.ComplexityRoot.Stakeholder.Children == nil {
 			break
@@ -4367,11 +4361,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Stakeholder.Version(childComplexity), true
 	case "Stakeholder.website":
-		if e.ComplexityRoot.Stakeholder.Website == nil {
+		if e.ComplexityRoot.Stakeholder.WebsiteOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Stakeholder.Website(childComplexity), true
+		return e.ComplexityRoot.Stakeholder.WebsiteOrNil(childComplexity), true
 
 	case "StakeholderConnection.edges":
 		if e.ComplexityRoot.StakeholderConnection.Edges == nil {
@@ -16997,11 +16991,11 @@ func (ec *executionContext) _Meeting_participants(ctx context.Context, field gra
 			return ec.fieldContext_Meeting_participants(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Participants, nil
+			return ec.Resolvers.Meeting().Participants(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []hub.MeetingParticipant) graphql.Marshaler {
-			return ec.marshalNMeetingParticipant2ᚕconveneᚋhubᚐMeetingParticipantᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltype.MeetingParticipant) graphql.Marshaler {
+			return ec.marshalNMeetingParticipant2ᚕᚖconveneᚋresolversᚋgqltypeᚐMeetingParticipantᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17011,8 +17005,8 @@ func (ec *executionContext) fieldContext_Meeting_participants(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "Meeting",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MeetingParticipant(ctx, field)
 		},
@@ -17993,7 +17987,7 @@ func (ec *executionContext) fieldContext_MeetingOutcomeEdge_node(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _MeetingParticipant_stakeholder(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingParticipant) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingParticipant_stakeholder(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingParticipant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18002,7 +17996,7 @@ func (ec *executionContext) _MeetingParticipant_stakeholder(ctx context.Context,
 			return ec.fieldContext_MeetingParticipant_stakeholder(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MeetingParticipant().Stakeholder(ctx, obj)
+			return obj.Stakeholder, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *hub.Stakeholder) graphql.Marshaler {
@@ -18016,8 +18010,8 @@ func (ec *executionContext) fieldContext_MeetingParticipant_stakeholder(_ contex
 	fc = &graphql.FieldContext{
 		Object:     "MeetingParticipant",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Stakeholder(ctx, field)
 		},
@@ -18025,7 +18019,7 @@ func (ec *executionContext) fieldContext_MeetingParticipant_stakeholder(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _MeetingParticipant_attendance(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingParticipant) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingParticipant_attendance(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingParticipant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25380,7 +25374,7 @@ func (ec *executionContext) _Stakeholder_acronym(ctx context.Context, field grap
 			return ec.fieldContext_Stakeholder_acronym(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Stakeholder().Acronym(ctx, obj)
+			return obj.AcronymOrNil(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -25391,7 +25385,7 @@ func (ec *executionContext) _Stakeholder_acronym(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Stakeholder_acronym(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Stakeholder", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Stakeholder", field, true, false, "String")
 }
 
 func (ec *executionContext) _Stakeholder_sector(ctx context.Context, field graphql.CollectedField, obj *hub.Stakeholder) (ret graphql.Marshaler) {
@@ -25449,7 +25443,7 @@ func (ec *executionContext) _Stakeholder_website(ctx context.Context, field grap
 			return ec.fieldContext_Stakeholder_website(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Stakeholder().Website(ctx, obj)
+			return obj.WebsiteOrNil(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -25460,7 +25454,7 @@ func (ec *executionContext) _Stakeholder_website(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Stakeholder_website(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Stakeholder", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Stakeholder", field, true, false, "String")
 }
 
 func (ec *executionContext) _Stakeholder_parent(ctx context.Context, field graphql.CollectedField, obj *hub.Stakeholder) (ret graphql.Marshaler) {
@@ -36470,10 +36464,11 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 					return ec._Meeting_convener(ctx, field, obj)
 				})
 		case "participants":
-			out.Values[i] = ec._Meeting_participants(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Meeting_participants(ctx, field, obj)
+				})
 		case "agenda":
 			out.Values[i] = ec._Meeting_agenda(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -36815,7 +36810,7 @@ func (ec *executionContext) _MeetingOutcomeEdge(ctx context.Context, sel ast.Sel
 
 var meetingParticipantImplementors = []string{"MeetingParticipant"}
 
-func (ec *executionContext) _MeetingParticipant(ctx context.Context, sel ast.SelectionSet, obj *hub.MeetingParticipant) graphql.Marshaler {
+func (ec *executionContext) _MeetingParticipant(ctx context.Context, sel ast.SelectionSet, obj *gqltype.MeetingParticipant) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, meetingParticipantImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -36825,15 +36820,14 @@ func (ec *executionContext) _MeetingParticipant(ctx context.Context, sel ast.Sel
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("MeetingParticipant")
 		case "stakeholder":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MeetingParticipant_stakeholder(ctx, field, obj)
-				})
+			out.Values[i] = ec._MeetingParticipant_stakeholder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "attendance":
 			out.Values[i] = ec._MeetingParticipant_attendance(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -39137,11 +39131,10 @@ func (ec *executionContext) _Stakeholder(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "acronym":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Stakeholder_acronym(ctx, field, obj)
-				})
+			out.Values[i] = ec._Stakeholder_acronym(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "sector":
 			out.Values[i] = ec._Stakeholder_sector(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -39153,11 +39146,10 @@ func (ec *executionContext) _Stakeholder(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "website":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Stakeholder_website(ctx, field, obj)
-				})
+			out.Values[i] = ec._Stakeholder_website(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "parent":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -42075,15 +42067,11 @@ func (ec *executionContext) marshalNMeetingOutcomeEdge2ᚖconveneᚋgraphᚋmode
 	return ec._MeetingOutcomeEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNMeetingParticipant2conveneᚋhubᚐMeetingParticipant(ctx context.Context, sel ast.SelectionSet, v hub.MeetingParticipant) graphql.Marshaler {
-	return ec._MeetingParticipant(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNMeetingParticipant2ᚕconveneᚋhubᚐMeetingParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []hub.MeetingParticipant) graphql.Marshaler {
+func (ec *executionContext) marshalNMeetingParticipant2ᚕᚖconveneᚋresolversᚋgqltypeᚐMeetingParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []*gqltype.MeetingParticipant) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNMeetingParticipant2conveneᚋhubᚐMeetingParticipant(ctx, sel, v[i])
+		return ec.marshalNMeetingParticipant2ᚖconveneᚋresolversᚋgqltypeᚐMeetingParticipant(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42093,6 +42081,14 @@ func (ec *executionContext) marshalNMeetingParticipant2ᚕconveneᚋhubᚐMeetin
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNMeetingParticipant2ᚖconveneᚋresolversᚋgqltypeᚐMeetingParticipant(ctx context.Context, sel ast.SelectionSet, v *gqltype.MeetingParticipant) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MeetingParticipant!")
+		return graphql.Null
+	}
+	return ec._MeetingParticipant(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMeetingParticipantInput2ᚖconveneᚋgraphᚋmodelᚐMeetingParticipantInput(ctx context.Context, v any) (*model.MeetingParticipantInput, error) {

@@ -27,10 +27,16 @@ func (r *meetingResolver) History(ctx context.Context, m *hub.Meeting, first *in
 	return r.historyConnection(ctx, hub.TypeMeeting, m.ID, pageArgs{first, last, after, before})
 }
 
-type meetingParticipantResolver struct{ *Resolver }
-
-func (r *meetingParticipantResolver) Stakeholder(ctx context.Context, p *hub.MeetingParticipant) (*hub.Stakeholder, error) {
-	return hub.Stakeholders.Get(r.model(), p.StakeholderID), nil
+// Participants are the meeting's, each with its stakeholder looked up.
+func (r *meetingResolver) Participants(ctx context.Context, m *hub.Meeting) ([]*gqltype.MeetingParticipant, error) {
+	views := make([]gqltype.MeetingParticipant, len(m.Participants))
+	out := make([]*gqltype.MeetingParticipant, len(m.Participants))
+	get := hub.Stakeholders.Lookup(r.model())
+	for i, p := range m.Participants {
+		views[i] = gqltype.MeetingParticipant{MeetingParticipant: p, Stakeholder: get(p.StakeholderID)}
+		out[i] = &views[i]
+	}
+	return out, nil
 }
 
 type outcomeResolver struct{ *Resolver }

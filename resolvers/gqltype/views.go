@@ -33,6 +33,13 @@ type Participant struct {
 	Stakeholder *hub.Stakeholder
 }
 
+// MeetingParticipant is a hub.MeetingParticipant with its stakeholder
+// looked up.
+type MeetingParticipant struct {
+	hub.MeetingParticipant
+	Stakeholder *hub.Stakeholder
+}
+
 // Objective is a hub.Objective with its references resolved.
 type Objective struct {
 	*hub.Objective
