@@ -353,8 +353,8 @@ type ComplexityRoot struct {
 		Commitments func(childComplexity int) int
 		Details     func(childComplexity int) int
 		DueDate     func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		History     func(childComplexity int, first *int, after *string, last *int, before *string) int
-		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
 		Meeting     func(childComplexity int) int
 		Owner       func(childComplexity int) int
@@ -992,7 +992,7 @@ type CommitmentResolver interface {
 	LatestReport(ctx context.Context, obj *gqltype.Commitment) (*gqltype.ProgressReport, error)
 	Verification(ctx context.Context, obj *gqltype.Commitment) (model.VerificationState, error)
 
-	Outcomes(ctx context.Context, obj *gqltype.Commitment) ([]*hub.MeetingOutcome, error)
+	Outcomes(ctx context.Context, obj *gqltype.Commitment) ([]*gqltype.MeetingOutcome, error)
 	Parent(ctx context.Context, obj *gqltype.Commitment) (*gqltype.Commitment, error)
 	Children(ctx context.Context, obj *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.CommitmentConnection, error)
 
@@ -1028,18 +1028,13 @@ type MeetingResolver interface {
 	Convener(ctx context.Context, obj *hub.Meeting) (*hub.Stakeholder, error)
 	Participants(ctx context.Context, obj *hub.Meeting) ([]*gqltype.MeetingParticipant, error)
 
-	Outcomes(ctx context.Context, obj *hub.Meeting) ([]*hub.MeetingOutcome, error)
+	Outcomes(ctx context.Context, obj *hub.Meeting) ([]*gqltype.MeetingOutcome, error)
 	History(ctx context.Context, obj *hub.Meeting, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type MeetingOutcomeResolver interface {
-	ID(ctx context.Context, obj *hub.MeetingOutcome) (string, error)
-	Meeting(ctx context.Context, obj *hub.MeetingOutcome) (*hub.Meeting, error)
+	Commitments(ctx context.Context, obj *gqltype.MeetingOutcome) ([]*gqltype.Commitment, error)
 
-	Owner(ctx context.Context, obj *hub.MeetingOutcome) (*hub.Stakeholder, error)
-
-	Commitments(ctx context.Context, obj *hub.MeetingOutcome) ([]*gqltype.Commitment, error)
-
-	History(ctx context.Context, obj *hub.MeetingOutcome, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
+	History(ctx context.Context, obj *gqltype.MeetingOutcome, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type MutationResolver interface {
 	CreateStrategicPlan(ctx context.Context, input model.CreateStrategicPlanInput) (*model.CreateStrategicPlanPayload, error)
@@ -1087,7 +1082,7 @@ type ObjectiveResolver interface {
 type OutcomeEventResolver interface {
 	Cursor(ctx context.Context, obj *hub.Event) (string, error)
 
-	Outcome(ctx context.Context, obj *hub.Event) (*hub.MeetingOutcome, error)
+	Outcome(ctx context.Context, obj *hub.Event) (*gqltype.MeetingOutcome, error)
 }
 type PillarResolver interface {
 	ID(ctx context.Context, obj *hub.Pillar) (string, error)
@@ -2388,6 +2383,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingOutcome.DueDate(childComplexity), true
+	case "MeetingOutcome.id":
+		if e.ComplexityRoot.MeetingOutcome.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingOutcome.GlobalID(childComplexity), true
 	case "MeetingOutcome.history":
 		if e.ComplexityRoot.MeetingOutcome.History == nil {
 			break
@@ -2399,12 +2400,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingOutcome.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
-	case "MeetingOutcome.id":
-		if e.ComplexityRoot.MeetingOutcome.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.MeetingOutcome.ID(childComplexity), true
 	case "MeetingOutcome.kind":
 		if e.ComplexityRoot.MeetingOutcome.Kind == nil {
 			break
@@ -14217,8 +14212,8 @@ func (ec *executionContext) _Commitment_outcomes(ctx context.Context, field grap
 			return ec.Resolvers.Commitment().Outcomes(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*hub.MeetingOutcome) graphql.Marshaler {
-			return ec.marshalNMeetingOutcome2ᚕᚖconveneᚋhubᚐMeetingOutcomeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltype.MeetingOutcome) graphql.Marshaler {
+			return ec.marshalNMeetingOutcome2ᚕᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcomeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17127,8 +17122,8 @@ func (ec *executionContext) _Meeting_outcomes(ctx context.Context, field graphql
 			return ec.Resolvers.Meeting().Outcomes(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*hub.MeetingOutcome) graphql.Marshaler {
-			return ec.marshalNMeetingOutcome2ᚕᚖconveneᚋhubᚐMeetingOutcomeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltype.MeetingOutcome) graphql.Marshaler {
+			return ec.marshalNMeetingOutcome2ᚕᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcomeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17434,7 +17429,7 @@ func (ec *executionContext) fieldContext_MeetingEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _MeetingOutcome_id(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_id(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17443,7 +17438,7 @@ func (ec *executionContext) _MeetingOutcome_id(ctx context.Context, field graphq
 			return ec.fieldContext_MeetingOutcome_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MeetingOutcome().ID(ctx, obj)
+			return obj.GlobalID, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -17454,10 +17449,10 @@ func (ec *executionContext) _MeetingOutcome_id(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_MeetingOutcome_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingOutcome", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, "ID")
 }
 
-func (ec *executionContext) _MeetingOutcome_meeting(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_meeting(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17466,7 +17461,7 @@ func (ec *executionContext) _MeetingOutcome_meeting(ctx context.Context, field g
 			return ec.fieldContext_MeetingOutcome_meeting(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MeetingOutcome().Meeting(ctx, obj)
+			return obj.Meeting, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *hub.Meeting) graphql.Marshaler {
@@ -17480,8 +17475,8 @@ func (ec *executionContext) fieldContext_MeetingOutcome_meeting(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "MeetingOutcome",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Meeting(ctx, field)
 		},
@@ -17489,7 +17484,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_meeting(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _MeetingOutcome_kind(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_kind(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17512,7 +17507,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_kind(_ context.Context, 
 	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, "OutcomeKind")
 }
 
-func (ec *executionContext) _MeetingOutcome_summary(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_summary(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17535,7 +17530,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_summary(_ context.Contex
 	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, "String")
 }
 
-func (ec *executionContext) _MeetingOutcome_details(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_details(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17558,7 +17553,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_details(_ context.Contex
 	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, "String")
 }
 
-func (ec *executionContext) _MeetingOutcome_owner(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_owner(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17567,7 +17562,7 @@ func (ec *executionContext) _MeetingOutcome_owner(ctx context.Context, field gra
 			return ec.fieldContext_MeetingOutcome_owner(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MeetingOutcome().Owner(ctx, obj)
+			return obj.Owner, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *hub.Stakeholder) graphql.Marshaler {
@@ -17581,8 +17576,8 @@ func (ec *executionContext) fieldContext_MeetingOutcome_owner(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "MeetingOutcome",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Stakeholder(ctx, field)
 		},
@@ -17590,7 +17585,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_owner(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _MeetingOutcome_dueDate(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_dueDate(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17613,7 +17608,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_dueDate(_ context.Contex
 	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, "Date")
 }
 
-func (ec *executionContext) _MeetingOutcome_status(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_status(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17636,7 +17631,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_status(_ context.Context
 	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, "OutcomeStatus")
 }
 
-func (ec *executionContext) _MeetingOutcome_commitments(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_commitments(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17668,7 +17663,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_commitments(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _MeetingOutcome_recordedAt(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_recordedAt(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17691,7 +17686,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_recordedAt(_ context.Con
 	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _MeetingOutcome_recordedBy(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_recordedBy(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17723,7 +17718,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_recordedBy(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _MeetingOutcome_history(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_history(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17767,7 +17762,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_history(ctx context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _MeetingOutcome_version(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_version(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17790,7 +17785,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_version(_ context.Contex
 	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, "Int")
 }
 
-func (ec *executionContext) _MeetingOutcome_updatedAt(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_updatedAt(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17857,8 +17852,8 @@ func (ec *executionContext) _MeetingOutcomeConnection_nodes(ctx context.Context,
 			return obj.Nodes, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*hub.MeetingOutcome) graphql.Marshaler {
-			return ec.marshalNMeetingOutcome2ᚕᚖconveneᚋhubᚐMeetingOutcomeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltype.MeetingOutcome) graphql.Marshaler {
+			return ec.marshalNMeetingOutcome2ᚕᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcomeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17967,8 +17962,8 @@ func (ec *executionContext) _MeetingOutcomeEdge_node(ctx context.Context, field 
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *hub.MeetingOutcome) graphql.Marshaler {
-			return ec.marshalNMeetingOutcome2ᚖconveneᚋhubᚐMeetingOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.MeetingOutcome) graphql.Marshaler {
+			return ec.marshalNMeetingOutcome2ᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcome(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20041,8 +20036,8 @@ func (ec *executionContext) _OutcomeEvent_outcome(ctx context.Context, field gra
 			return ec.Resolvers.OutcomeEvent().Outcome(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *hub.MeetingOutcome) graphql.Marshaler {
-			return ec.marshalNMeetingOutcome2ᚖconveneᚋhubᚐMeetingOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.MeetingOutcome) graphql.Marshaler {
+			return ec.marshalNMeetingOutcome2ᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcome(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22325,8 +22320,8 @@ func (ec *executionContext) _RecordMeetingOutcomePayload_outcome(ctx context.Con
 			return obj.Outcome, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *hub.MeetingOutcome) graphql.Marshaler {
-			return ec.marshalOMeetingOutcome2ᚖconveneᚋhubᚐMeetingOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.MeetingOutcome) graphql.Marshaler {
+			return ec.marshalOMeetingOutcome2ᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcome(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27474,8 +27469,8 @@ func (ec *executionContext) _UpdateOutcomeStatusPayload_outcome(ctx context.Cont
 			return obj.Outcome, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *hub.MeetingOutcome) graphql.Marshaler {
-			return ec.marshalOMeetingOutcome2ᚖconveneᚋhubᚐMeetingOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.MeetingOutcome) graphql.Marshaler {
+			return ec.marshalOMeetingOutcome2ᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcome(ctx, selections, v)
 		},
 		true,
 		false,
@@ -34661,9 +34656,9 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Objective(ctx, sel, obj)
-	case hub.MeetingOutcome:
+	case gqltype.MeetingOutcome:
 		return ec._MeetingOutcome(ctx, sel, &obj)
-	case *hub.MeetingOutcome:
+	case *gqltype.MeetingOutcome:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -36621,7 +36616,7 @@ func (ec *executionContext) _MeetingEdge(ctx context.Context, sel ast.SelectionS
 
 var meetingOutcomeImplementors = []string{"MeetingOutcome", "Node"}
 
-func (ec *executionContext) _MeetingOutcome(ctx context.Context, sel ast.SelectionSet, obj *hub.MeetingOutcome) graphql.Marshaler {
+func (ec *executionContext) _MeetingOutcome(ctx context.Context, sel ast.SelectionSet, obj *gqltype.MeetingOutcome) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, meetingOutcomeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -36631,17 +36626,15 @@ func (ec *executionContext) _MeetingOutcome(ctx context.Context, sel ast.Selecti
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("MeetingOutcome")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MeetingOutcome_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._MeetingOutcome_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "meeting":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MeetingOutcome_meeting(ctx, field, obj)
-				})
+			out.Values[i] = ec._MeetingOutcome_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "kind":
 			out.Values[i] = ec._MeetingOutcome_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -36658,11 +36651,10 @@ func (ec *executionContext) _MeetingOutcome(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "owner":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MeetingOutcome_owner(ctx, field, obj)
-				})
+			out.Values[i] = ec._MeetingOutcome_owner(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "dueDate":
 			out.Values[i] = ec._MeetingOutcome_dueDate(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -42011,11 +42003,11 @@ func (ec *executionContext) marshalNMeetingOrderField2conveneᚋhubᚐMeetingOrd
 	return res
 }
 
-func (ec *executionContext) marshalNMeetingOutcome2ᚕᚖconveneᚋhubᚐMeetingOutcomeᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.MeetingOutcome) graphql.Marshaler {
+func (ec *executionContext) marshalNMeetingOutcome2ᚕᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcomeᚄ(ctx context.Context, sel ast.SelectionSet, v []*gqltype.MeetingOutcome) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNMeetingOutcome2ᚖconveneᚋhubᚐMeetingOutcome(ctx, sel, v[i])
+		return ec.marshalNMeetingOutcome2ᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcome(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42027,7 +42019,7 @@ func (ec *executionContext) marshalNMeetingOutcome2ᚕᚖconveneᚋhubᚐMeeting
 	return ret
 }
 
-func (ec *executionContext) marshalNMeetingOutcome2ᚖconveneᚋhubᚐMeetingOutcome(ctx context.Context, sel ast.SelectionSet, v *hub.MeetingOutcome) graphql.Marshaler {
+func (ec *executionContext) marshalNMeetingOutcome2ᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcome(ctx context.Context, sel ast.SelectionSet, v *gqltype.MeetingOutcome) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MeetingOutcome!")
 		return graphql.Null
@@ -44224,7 +44216,7 @@ func (ec *executionContext) unmarshalOMeetingOrder2ᚖconveneᚋgraphᚋmodelᚐ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOMeetingOutcome2ᚖconveneᚋhubᚐMeetingOutcome(ctx context.Context, sel ast.SelectionSet, v *hub.MeetingOutcome) graphql.Marshaler {
+func (ec *executionContext) marshalOMeetingOutcome2ᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcome(ctx context.Context, sel ast.SelectionSet, v *gqltype.MeetingOutcome) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

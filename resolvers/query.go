@@ -100,7 +100,7 @@ func (r *queryResolver) Meetings(ctx context.Context, first *int, after *string,
 	if err != nil {
 		return nil, err
 	}
-	return pageConnection[model.MeetingConnection, model.MeetingEdge](r.model().MeetingPage(f, o, w), o.Key), nil
+	return pageConnection[model.MeetingConnection, model.MeetingEdge](r.model().MeetingPage(f, o, w), o.Key, asIs), nil
 }
 
 func (r *queryResolver) Meeting(ctx context.Context, id string) (*hub.Meeting, error) {
@@ -126,7 +126,7 @@ func (r *queryResolver) Outcomes(ctx context.Context, first *int, after *string,
 	if err != nil {
 		return nil, err
 	}
-	return pageConnection[model.MeetingOutcomeConnection, model.MeetingOutcomeEdge](r.model().OutcomePage(f, o, w), o.Key), nil
+	return pageConnection[model.MeetingOutcomeConnection, model.MeetingOutcomeEdge](r.model().OutcomePage(f, o, w), o.Key, r.outcomes), nil
 }
 
 func (r *queryResolver) Communities(ctx context.Context, includeArchived *bool) ([]*hub.Community, error) {

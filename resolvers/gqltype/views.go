@@ -40,6 +40,15 @@ type MeetingParticipant struct {
 	Stakeholder *hub.Stakeholder
 }
 
+// MeetingOutcome is a hub.MeetingOutcome with its global ID, meeting and
+// owner looked up.
+type MeetingOutcome struct {
+	*hub.MeetingOutcome
+	GlobalID string
+	Meeting  *hub.Meeting
+	Owner    *hub.Stakeholder
+}
+
 // Objective is a hub.Objective with its references resolved.
 type Objective struct {
 	*hub.Objective
