@@ -203,8 +203,8 @@ func init() {
 		"name":        str(func(s *hub.Stakeholder) string { return s.Name }),
 		"sector":      enum(func(s *hub.Stakeholder) hub.Sector { return s.Sector }),
 		"description": str(func(s *hub.Stakeholder) string { return s.Description }),
-		"acronym":     optStr(func(w *writer, s *hub.Stakeholder) (*string, error) { return w.ex.stakeholder.Acronym(w.ctx, s) }),
-		"website":     optStr(func(w *writer, s *hub.Stakeholder) (*string, error) { return w.ex.stakeholder.Website(w.ctx, s) }),
+		"acronym":     optStr(func(_ *writer, s *hub.Stakeholder) (*string, error) { return s.AcronymOrNil(), nil }),
+		"website":     optStr(func(_ *writer, s *hub.Stakeholder) (*string, error) { return s.WebsiteOrNil(), nil }),
 		"parent": one(func(w *writer, s *hub.Stakeholder) (*hub.Stakeholder, error) {
 			return w.ex.stakeholder.Parent(w.ctx, s)
 		}, stakeholderObj, false, ptr[hub.Stakeholder]),

@@ -43,7 +43,6 @@ type ResolverRoot interface {
 	Eligibility() EligibilityResolver
 	Meeting() MeetingResolver
 	MeetingOutcome() MeetingOutcomeResolver
-	MeetingParticipant() MeetingParticipantResolver
 	Mutation() MutationResolver
 	Objective() ObjectiveResolver
 	OutcomeEvent() OutcomeEventResolver
@@ -354,8 +353,8 @@ type ComplexityRoot struct {
 		Commitments func(childComplexity int) int
 		Details     func(childComplexity int) int
 		DueDate     func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		History     func(childComplexity int, first *int, after *string, last *int, before *string) int
-		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
 		Meeting     func(childComplexity int) int
 		Owner       func(childComplexity int) int
@@ -717,7 +716,7 @@ type ComplexityRoot struct {
 	}
 
 	Stakeholder struct {
-		Acronym        func(childComplexity int) int
+		AcronymOrNil   func(childComplexity int) int
 		Children       func(childComplexity int) int
 		Commitments    func(childComplexity int, first *int, after *string, last *int, before *string, roles []hub.ParticipantRole) int
 		Contacts       func(childComplexity int) int
@@ -731,7 +730,7 @@ type ComplexityRoot struct {
 		Sector         func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
 		Version        func(childComplexity int) int
-		Website        func(childComplexity int) int
+		WebsiteOrNil   func(childComplexity int) int
 	}
 
 	StakeholderConnection struct {
@@ -993,7 +992,7 @@ type CommitmentResolver interface {
 	LatestReport(ctx context.Context, obj *gqltype.Commitment) (*gqltype.ProgressReport, error)
 	Verification(ctx context.Context, obj *gqltype.Commitment) (model.VerificationState, error)
 
-	Outcomes(ctx context.Context, obj *gqltype.Commitment) ([]*hub.MeetingOutcome, error)
+	Outcomes(ctx context.Context, obj *gqltype.Commitment) ([]*gqltype.MeetingOutcome, error)
 	Parent(ctx context.Context, obj *gqltype.Commitment) (*gqltype.Commitment, error)
 	Children(ctx context.Context, obj *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.CommitmentConnection, error)
 
@@ -1027,22 +1026,15 @@ type MeetingResolver interface {
 	ID(ctx context.Context, obj *hub.Meeting) (string, error)
 
 	Convener(ctx context.Context, obj *hub.Meeting) (*hub.Stakeholder, error)
+	Participants(ctx context.Context, obj *hub.Meeting) ([]*gqltype.MeetingParticipant, error)
 
-	Outcomes(ctx context.Context, obj *hub.Meeting) ([]*hub.MeetingOutcome, error)
+	Outcomes(ctx context.Context, obj *hub.Meeting) ([]*gqltype.MeetingOutcome, error)
 	History(ctx context.Context, obj *hub.Meeting, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type MeetingOutcomeResolver interface {
-	ID(ctx context.Context, obj *hub.MeetingOutcome) (string, error)
-	Meeting(ctx context.Context, obj *hub.MeetingOutcome) (*hub.Meeting, error)
+	Commitments(ctx context.Context, obj *gqltype.MeetingOutcome) ([]*gqltype.Commitment, error)
 
-	Owner(ctx context.Context, obj *hub.MeetingOutcome) (*hub.Stakeholder, error)
-
-	Commitments(ctx context.Context, obj *hub.MeetingOutcome) ([]*gqltype.Commitment, error)
-
-	History(ctx context.Context, obj *hub.MeetingOutcome, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
-}
-type MeetingParticipantResolver interface {
-	Stakeholder(ctx context.Context, obj *hub.MeetingParticipant) (*hub.Stakeholder, error)
+	History(ctx context.Context, obj *gqltype.MeetingOutcome, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type MutationResolver interface {
 	CreateStrategicPlan(ctx context.Context, input model.CreateStrategicPlanInput) (*model.CreateStrategicPlanPayload, error)
@@ -1090,7 +1082,7 @@ type ObjectiveResolver interface {
 type OutcomeEventResolver interface {
 	Cursor(ctx context.Context, obj *hub.Event) (string, error)
 
-	Outcome(ctx context.Context, obj *hub.Event) (*hub.MeetingOutcome, error)
+	Outcome(ctx context.Context, obj *hub.Event) (*gqltype.MeetingOutcome, error)
 }
 type PillarResolver interface {
 	ID(ctx context.Context, obj *hub.Pillar) (string, error)
@@ -1177,9 +1169,6 @@ type ServiceResolver interface {
 type StakeholderResolver interface {
 	ID(ctx context.Context, obj *hub.Stakeholder) (string, error)
 
-	Acronym(ctx context.Context, obj *hub.Stakeholder) (*string, error)
-
-	Website(ctx context.Context, obj *hub.Stakeholder) (*string, error)
 	Parent(ctx context.Context, obj *hub.Stakeholder) (*hub.Stakeholder, error)
 	Children(ctx context.Context, obj *hub.Stakeholder) ([]*hub.Stakeholder, error)
 	Contacts(ctx context.Context, obj *hub.Stakeholder) ([]*hub.Contact, error)
@@ -2394,6 +2383,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingOutcome.DueDate(childComplexity), true
+	case "MeetingOutcome.id":
+		if e.ComplexityRoot.MeetingOutcome.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingOutcome.GlobalID(childComplexity), true
 	case "MeetingOutcome.history":
 		if e.ComplexityRoot.MeetingOutcome.History == nil {
 			break
@@ -2405,12 +2400,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingOutcome.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
-	case "MeetingOutcome.id":
-		if e.ComplexityRoot.MeetingOutcome.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.MeetingOutcome.ID(childComplexity), true
 	case "MeetingOutcome.kind":
 		if e.ComplexityRoot.MeetingOutcome.Kind == nil {
 			break
@@ -4268,11 +4257,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.ServiceEdge.Node(childComplexity), true
 
 	case "Stakeholder.acronym":
-		if e.ComplexityRoot.Stakeholder.Acronym == nil {
+		if e.ComplexityRoot.Stakeholder.AcronymOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Stakeholder.Acronym(childComplexity), true
+		return e.ComplexityRoot.Stakeholder.AcronymOrNil(childComplexity), true
 	case "Stakeholder.children":
 		if e.ComplexityRoot.Stakeholder.Children == nil {
 			break
@@ -4367,11 +4356,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Stakeholder.Version(childComplexity), true
 	case "Stakeholder.website":
-		if e.ComplexityRoot.Stakeholder.Website == nil {
+		if e.ComplexityRoot.Stakeholder.WebsiteOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Stakeholder.Website(childComplexity), true
+		return e.ComplexityRoot.Stakeholder.WebsiteOrNil(childComplexity), true
 
 	case "StakeholderConnection.edges":
 		if e.ComplexityRoot.StakeholderConnection.Edges == nil {
@@ -14223,8 +14212,8 @@ func (ec *executionContext) _Commitment_outcomes(ctx context.Context, field grap
 			return ec.Resolvers.Commitment().Outcomes(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*hub.MeetingOutcome) graphql.Marshaler {
-			return ec.marshalNMeetingOutcome2ᚕᚖconveneᚋhubᚐMeetingOutcomeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltype.MeetingOutcome) graphql.Marshaler {
+			return ec.marshalNMeetingOutcome2ᚕᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcomeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16997,11 +16986,11 @@ func (ec *executionContext) _Meeting_participants(ctx context.Context, field gra
 			return ec.fieldContext_Meeting_participants(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Participants, nil
+			return ec.Resolvers.Meeting().Participants(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []hub.MeetingParticipant) graphql.Marshaler {
-			return ec.marshalNMeetingParticipant2ᚕconveneᚋhubᚐMeetingParticipantᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltype.MeetingParticipant) graphql.Marshaler {
+			return ec.marshalNMeetingParticipant2ᚕᚖconveneᚋresolversᚋgqltypeᚐMeetingParticipantᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17011,8 +17000,8 @@ func (ec *executionContext) fieldContext_Meeting_participants(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "Meeting",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MeetingParticipant(ctx, field)
 		},
@@ -17133,8 +17122,8 @@ func (ec *executionContext) _Meeting_outcomes(ctx context.Context, field graphql
 			return ec.Resolvers.Meeting().Outcomes(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*hub.MeetingOutcome) graphql.Marshaler {
-			return ec.marshalNMeetingOutcome2ᚕᚖconveneᚋhubᚐMeetingOutcomeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltype.MeetingOutcome) graphql.Marshaler {
+			return ec.marshalNMeetingOutcome2ᚕᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcomeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17440,7 +17429,7 @@ func (ec *executionContext) fieldContext_MeetingEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _MeetingOutcome_id(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_id(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17449,7 +17438,7 @@ func (ec *executionContext) _MeetingOutcome_id(ctx context.Context, field graphq
 			return ec.fieldContext_MeetingOutcome_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MeetingOutcome().ID(ctx, obj)
+			return obj.GlobalID, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -17460,10 +17449,10 @@ func (ec *executionContext) _MeetingOutcome_id(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_MeetingOutcome_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingOutcome", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, "ID")
 }
 
-func (ec *executionContext) _MeetingOutcome_meeting(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_meeting(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17472,7 +17461,7 @@ func (ec *executionContext) _MeetingOutcome_meeting(ctx context.Context, field g
 			return ec.fieldContext_MeetingOutcome_meeting(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MeetingOutcome().Meeting(ctx, obj)
+			return obj.Meeting, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *hub.Meeting) graphql.Marshaler {
@@ -17486,8 +17475,8 @@ func (ec *executionContext) fieldContext_MeetingOutcome_meeting(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "MeetingOutcome",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Meeting(ctx, field)
 		},
@@ -17495,7 +17484,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_meeting(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _MeetingOutcome_kind(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_kind(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17518,7 +17507,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_kind(_ context.Context, 
 	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, "OutcomeKind")
 }
 
-func (ec *executionContext) _MeetingOutcome_summary(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_summary(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17541,7 +17530,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_summary(_ context.Contex
 	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, "String")
 }
 
-func (ec *executionContext) _MeetingOutcome_details(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_details(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17564,7 +17553,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_details(_ context.Contex
 	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, "String")
 }
 
-func (ec *executionContext) _MeetingOutcome_owner(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_owner(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17573,7 +17562,7 @@ func (ec *executionContext) _MeetingOutcome_owner(ctx context.Context, field gra
 			return ec.fieldContext_MeetingOutcome_owner(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MeetingOutcome().Owner(ctx, obj)
+			return obj.Owner, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *hub.Stakeholder) graphql.Marshaler {
@@ -17587,8 +17576,8 @@ func (ec *executionContext) fieldContext_MeetingOutcome_owner(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "MeetingOutcome",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Stakeholder(ctx, field)
 		},
@@ -17596,7 +17585,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_owner(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _MeetingOutcome_dueDate(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_dueDate(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17619,7 +17608,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_dueDate(_ context.Contex
 	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, "Date")
 }
 
-func (ec *executionContext) _MeetingOutcome_status(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_status(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17642,7 +17631,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_status(_ context.Context
 	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, "OutcomeStatus")
 }
 
-func (ec *executionContext) _MeetingOutcome_commitments(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_commitments(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17674,7 +17663,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_commitments(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _MeetingOutcome_recordedAt(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_recordedAt(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17697,7 +17686,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_recordedAt(_ context.Con
 	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _MeetingOutcome_recordedBy(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_recordedBy(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17729,7 +17718,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_recordedBy(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _MeetingOutcome_history(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_history(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17773,7 +17762,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_history(ctx context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _MeetingOutcome_version(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_version(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17796,7 +17785,7 @@ func (ec *executionContext) fieldContext_MeetingOutcome_version(_ context.Contex
 	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, "Int")
 }
 
-func (ec *executionContext) _MeetingOutcome_updatedAt(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingOutcome_updatedAt(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17863,8 +17852,8 @@ func (ec *executionContext) _MeetingOutcomeConnection_nodes(ctx context.Context,
 			return obj.Nodes, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*hub.MeetingOutcome) graphql.Marshaler {
-			return ec.marshalNMeetingOutcome2ᚕᚖconveneᚋhubᚐMeetingOutcomeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltype.MeetingOutcome) graphql.Marshaler {
+			return ec.marshalNMeetingOutcome2ᚕᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcomeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17973,8 +17962,8 @@ func (ec *executionContext) _MeetingOutcomeEdge_node(ctx context.Context, field 
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *hub.MeetingOutcome) graphql.Marshaler {
-			return ec.marshalNMeetingOutcome2ᚖconveneᚋhubᚐMeetingOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.MeetingOutcome) graphql.Marshaler {
+			return ec.marshalNMeetingOutcome2ᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcome(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17993,7 +17982,7 @@ func (ec *executionContext) fieldContext_MeetingOutcomeEdge_node(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _MeetingParticipant_stakeholder(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingParticipant) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingParticipant_stakeholder(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingParticipant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18002,7 +17991,7 @@ func (ec *executionContext) _MeetingParticipant_stakeholder(ctx context.Context,
 			return ec.fieldContext_MeetingParticipant_stakeholder(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MeetingParticipant().Stakeholder(ctx, obj)
+			return obj.Stakeholder, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *hub.Stakeholder) graphql.Marshaler {
@@ -18016,8 +18005,8 @@ func (ec *executionContext) fieldContext_MeetingParticipant_stakeholder(_ contex
 	fc = &graphql.FieldContext{
 		Object:     "MeetingParticipant",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Stakeholder(ctx, field)
 		},
@@ -18025,7 +18014,7 @@ func (ec *executionContext) fieldContext_MeetingParticipant_stakeholder(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _MeetingParticipant_attendance(ctx context.Context, field graphql.CollectedField, obj *hub.MeetingParticipant) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingParticipant_attendance(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingParticipant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20047,8 +20036,8 @@ func (ec *executionContext) _OutcomeEvent_outcome(ctx context.Context, field gra
 			return ec.Resolvers.OutcomeEvent().Outcome(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *hub.MeetingOutcome) graphql.Marshaler {
-			return ec.marshalNMeetingOutcome2ᚖconveneᚋhubᚐMeetingOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.MeetingOutcome) graphql.Marshaler {
+			return ec.marshalNMeetingOutcome2ᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcome(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22331,8 +22320,8 @@ func (ec *executionContext) _RecordMeetingOutcomePayload_outcome(ctx context.Con
 			return obj.Outcome, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *hub.MeetingOutcome) graphql.Marshaler {
-			return ec.marshalOMeetingOutcome2ᚖconveneᚋhubᚐMeetingOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.MeetingOutcome) graphql.Marshaler {
+			return ec.marshalOMeetingOutcome2ᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcome(ctx, selections, v)
 		},
 		true,
 		false,
@@ -25380,7 +25369,7 @@ func (ec *executionContext) _Stakeholder_acronym(ctx context.Context, field grap
 			return ec.fieldContext_Stakeholder_acronym(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Stakeholder().Acronym(ctx, obj)
+			return obj.AcronymOrNil(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -25391,7 +25380,7 @@ func (ec *executionContext) _Stakeholder_acronym(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Stakeholder_acronym(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Stakeholder", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Stakeholder", field, true, false, "String")
 }
 
 func (ec *executionContext) _Stakeholder_sector(ctx context.Context, field graphql.CollectedField, obj *hub.Stakeholder) (ret graphql.Marshaler) {
@@ -25449,7 +25438,7 @@ func (ec *executionContext) _Stakeholder_website(ctx context.Context, field grap
 			return ec.fieldContext_Stakeholder_website(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Stakeholder().Website(ctx, obj)
+			return obj.WebsiteOrNil(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -25460,7 +25449,7 @@ func (ec *executionContext) _Stakeholder_website(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Stakeholder_website(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Stakeholder", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Stakeholder", field, true, false, "String")
 }
 
 func (ec *executionContext) _Stakeholder_parent(ctx context.Context, field graphql.CollectedField, obj *hub.Stakeholder) (ret graphql.Marshaler) {
@@ -27480,8 +27469,8 @@ func (ec *executionContext) _UpdateOutcomeStatusPayload_outcome(ctx context.Cont
 			return obj.Outcome, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *hub.MeetingOutcome) graphql.Marshaler {
-			return ec.marshalOMeetingOutcome2ᚖconveneᚋhubᚐMeetingOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.MeetingOutcome) graphql.Marshaler {
+			return ec.marshalOMeetingOutcome2ᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcome(ctx, selections, v)
 		},
 		true,
 		false,
@@ -34667,9 +34656,9 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Objective(ctx, sel, obj)
-	case hub.MeetingOutcome:
+	case gqltype.MeetingOutcome:
 		return ec._MeetingOutcome(ctx, sel, &obj)
-	case *hub.MeetingOutcome:
+	case *gqltype.MeetingOutcome:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -36470,10 +36459,11 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 					return ec._Meeting_convener(ctx, field, obj)
 				})
 		case "participants":
-			out.Values[i] = ec._Meeting_participants(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Meeting_participants(ctx, field, obj)
+				})
 		case "agenda":
 			out.Values[i] = ec._Meeting_agenda(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -36626,7 +36616,7 @@ func (ec *executionContext) _MeetingEdge(ctx context.Context, sel ast.SelectionS
 
 var meetingOutcomeImplementors = []string{"MeetingOutcome", "Node"}
 
-func (ec *executionContext) _MeetingOutcome(ctx context.Context, sel ast.SelectionSet, obj *hub.MeetingOutcome) graphql.Marshaler {
+func (ec *executionContext) _MeetingOutcome(ctx context.Context, sel ast.SelectionSet, obj *gqltype.MeetingOutcome) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, meetingOutcomeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -36636,17 +36626,15 @@ func (ec *executionContext) _MeetingOutcome(ctx context.Context, sel ast.Selecti
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("MeetingOutcome")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MeetingOutcome_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._MeetingOutcome_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "meeting":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MeetingOutcome_meeting(ctx, field, obj)
-				})
+			out.Values[i] = ec._MeetingOutcome_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "kind":
 			out.Values[i] = ec._MeetingOutcome_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -36663,11 +36651,10 @@ func (ec *executionContext) _MeetingOutcome(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "owner":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MeetingOutcome_owner(ctx, field, obj)
-				})
+			out.Values[i] = ec._MeetingOutcome_owner(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "dueDate":
 			out.Values[i] = ec._MeetingOutcome_dueDate(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -36815,7 +36802,7 @@ func (ec *executionContext) _MeetingOutcomeEdge(ctx context.Context, sel ast.Sel
 
 var meetingParticipantImplementors = []string{"MeetingParticipant"}
 
-func (ec *executionContext) _MeetingParticipant(ctx context.Context, sel ast.SelectionSet, obj *hub.MeetingParticipant) graphql.Marshaler {
+func (ec *executionContext) _MeetingParticipant(ctx context.Context, sel ast.SelectionSet, obj *gqltype.MeetingParticipant) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, meetingParticipantImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -36825,15 +36812,14 @@ func (ec *executionContext) _MeetingParticipant(ctx context.Context, sel ast.Sel
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("MeetingParticipant")
 		case "stakeholder":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MeetingParticipant_stakeholder(ctx, field, obj)
-				})
+			out.Values[i] = ec._MeetingParticipant_stakeholder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "attendance":
 			out.Values[i] = ec._MeetingParticipant_attendance(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -39137,11 +39123,10 @@ func (ec *executionContext) _Stakeholder(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "acronym":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Stakeholder_acronym(ctx, field, obj)
-				})
+			out.Values[i] = ec._Stakeholder_acronym(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "sector":
 			out.Values[i] = ec._Stakeholder_sector(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -39153,11 +39138,10 @@ func (ec *executionContext) _Stakeholder(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "website":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Stakeholder_website(ctx, field, obj)
-				})
+			out.Values[i] = ec._Stakeholder_website(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "parent":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -42019,11 +42003,11 @@ func (ec *executionContext) marshalNMeetingOrderField2conveneᚋhubᚐMeetingOrd
 	return res
 }
 
-func (ec *executionContext) marshalNMeetingOutcome2ᚕᚖconveneᚋhubᚐMeetingOutcomeᚄ(ctx context.Context, sel ast.SelectionSet, v []*hub.MeetingOutcome) graphql.Marshaler {
+func (ec *executionContext) marshalNMeetingOutcome2ᚕᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcomeᚄ(ctx context.Context, sel ast.SelectionSet, v []*gqltype.MeetingOutcome) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNMeetingOutcome2ᚖconveneᚋhubᚐMeetingOutcome(ctx, sel, v[i])
+		return ec.marshalNMeetingOutcome2ᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcome(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42035,7 +42019,7 @@ func (ec *executionContext) marshalNMeetingOutcome2ᚕᚖconveneᚋhubᚐMeeting
 	return ret
 }
 
-func (ec *executionContext) marshalNMeetingOutcome2ᚖconveneᚋhubᚐMeetingOutcome(ctx context.Context, sel ast.SelectionSet, v *hub.MeetingOutcome) graphql.Marshaler {
+func (ec *executionContext) marshalNMeetingOutcome2ᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcome(ctx context.Context, sel ast.SelectionSet, v *gqltype.MeetingOutcome) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MeetingOutcome!")
 		return graphql.Null
@@ -42075,15 +42059,11 @@ func (ec *executionContext) marshalNMeetingOutcomeEdge2ᚖconveneᚋgraphᚋmode
 	return ec._MeetingOutcomeEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNMeetingParticipant2conveneᚋhubᚐMeetingParticipant(ctx context.Context, sel ast.SelectionSet, v hub.MeetingParticipant) graphql.Marshaler {
-	return ec._MeetingParticipant(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNMeetingParticipant2ᚕconveneᚋhubᚐMeetingParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []hub.MeetingParticipant) graphql.Marshaler {
+func (ec *executionContext) marshalNMeetingParticipant2ᚕᚖconveneᚋresolversᚋgqltypeᚐMeetingParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []*gqltype.MeetingParticipant) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNMeetingParticipant2conveneᚋhubᚐMeetingParticipant(ctx, sel, v[i])
+		return ec.marshalNMeetingParticipant2ᚖconveneᚋresolversᚋgqltypeᚐMeetingParticipant(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42093,6 +42073,14 @@ func (ec *executionContext) marshalNMeetingParticipant2ᚕconveneᚋhubᚐMeetin
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNMeetingParticipant2ᚖconveneᚋresolversᚋgqltypeᚐMeetingParticipant(ctx context.Context, sel ast.SelectionSet, v *gqltype.MeetingParticipant) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MeetingParticipant!")
+		return graphql.Null
+	}
+	return ec._MeetingParticipant(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMeetingParticipantInput2ᚖconveneᚋgraphᚋmodelᚐMeetingParticipantInput(ctx context.Context, v any) (*model.MeetingParticipantInput, error) {
@@ -44228,7 +44216,7 @@ func (ec *executionContext) unmarshalOMeetingOrder2ᚖconveneᚋgraphᚋmodelᚐ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOMeetingOutcome2ᚖconveneᚋhubᚐMeetingOutcome(ctx context.Context, sel ast.SelectionSet, v *hub.MeetingOutcome) graphql.Marshaler {
+func (ec *executionContext) marshalOMeetingOutcome2ᚖconveneᚋresolversᚋgqltypeᚐMeetingOutcome(ctx context.Context, sel ast.SelectionSet, v *gqltype.MeetingOutcome) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -522,41 +522,54 @@ func (m *ReadModel) Meetings(f MeetingFilter) []*Meeting {
 
 // MeetingsInOrder returns the matching meetings in order o.
 func (m *ReadModel) MeetingsInOrder(f MeetingFilter, o MeetingOrder) []*Meeting {
-	rows := func(m *ReadModel) []*Meeting {
-		var dates []string
-		if f.From != nil || f.To != nil {
-			var from, to *Date
-			if f.From != nil {
-				d := DateOf(f.From.UTC())
-				from = &d
-			}
-			if f.To != nil {
-				d := DateOf(f.To.UTC())
-				to = &d
-			}
-			if dates = m.tables[Meetings.n].keysBetween("date", from, to); dates == nil {
-				return nil
-			}
+	m.mu.RLock()
+	var out []*Meeting
+	m.eachMeeting(f, func(mt *Meeting) { out = append(out, mt) })
+	m.mu.RUnlock()
+	return inKeyOrder(out, o.parts, o.Key, o.Descending)
+}
+
+// MeetingPage returns the window w of the meetings f selects in order o,
+// and how many it selects; it equals paging MeetingsInOrder's list.
+func (m *ReadModel) MeetingPage(f MeetingFilter, o MeetingOrder, w Window) ListPage[Meeting] {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return pageOf(func(yield func(*Meeting)) { m.eachMeeting(f, yield) }, o.parts, o.Key, o.Descending, w)
+}
+
+// eachMeeting calls yield with each meeting f selects, in no order; call
+// it under m.mu.
+func (m *ReadModel) eachMeeting(f MeetingFilter, yield func(*Meeting)) {
+	var dates []string
+	if f.From != nil || f.To != nil {
+		var from, to *Date
+		if f.From != nil {
+			d := DateOf(f.From.UTC())
+			from = &d
 		}
-		return narrowest(m, Meetings, lookup{"stakeholder", f.StakeholderIDs}, lookup{"status", strs(f.Statuses)}, lookup{"date", dates})
+		if f.To != nil {
+			d := DateOf(f.To.UTC())
+			to = &d
+		}
+		t := m.tables[Meetings.n]
+		switch n := t.countBetween("date", from, to); {
+		case n == 0:
+			return
+		case 2*n <= len(t.index("date")): // else most days: a walk of every row hashes no key
+			dates = t.keysBetween("date", from, to)
+		}
 	}
-	return inKeyOrder(matching(m, rows, func(mt *Meeting) bool {
+	eachCandidate(m, Meetings, func(mt *Meeting) {
 		if !among(f.Statuses, mt.Status) || !Meetings.visibleTo(m, f.Viewer, mt) {
-			return false
+			return
 		}
 		if (f.From != nil && mt.StartsAt.Before(*f.From)) || (f.To != nil && !mt.StartsAt.Before(*f.To)) {
-			return false
+			return
 		}
-		if len(f.StakeholderIDs) == 0 {
-			return true
+		if len(f.StakeholderIDs) == 0 || slices.ContainsFunc(f.StakeholderIDs, mt.Invites) {
+			yield(mt)
 		}
-		for _, id := range f.StakeholderIDs {
-			if mt.Invites(id) {
-				return true
-			}
-		}
-		return false
-	}, nil), o.parts, o.Key, o.Descending)
+	}, lookup{"stakeholder", f.StakeholderIDs}, lookup{"status", strs(f.Statuses)}, lookup{"date", dates})
 }
 
 // MeetingKey is the cursor key of the meeting order (descending).
@@ -586,19 +599,36 @@ func (m *ReadModel) Outcomes(f OutcomeFilter) []*MeetingOutcome {
 
 // OutcomesInOrder returns the matching outcomes in order o.
 func (m *ReadModel) OutcomesInOrder(f OutcomeFilter, o OutcomeOrder) []*MeetingOutcome {
+	m.mu.RLock()
+	var out []*MeetingOutcome
+	m.eachOutcome(f, func(oc *MeetingOutcome) { out = append(out, oc) })
+	m.mu.RUnlock()
+	return inKeyOrder(out, o.parts, o.Key, o.Descending)
+}
+
+// OutcomePage returns the window w of the outcomes f selects in order o,
+// and how many it selects; it equals paging OutcomesInOrder's list.
+func (m *ReadModel) OutcomePage(f OutcomeFilter, o OutcomeOrder, w Window) ListPage[MeetingOutcome] {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return pageOf(func(yield func(*MeetingOutcome)) { m.eachOutcome(f, yield) }, o.parts, o.Key, o.Descending, w)
+}
+
+// eachOutcome calls yield with each outcome f selects, in no order; call
+// it under m.mu.
+func (m *ReadModel) eachOutcome(f OutcomeFilter, yield func(*MeetingOutcome)) {
 	search := strings.ToLower(strings.TrimSpace(f.Search))
-	rows := func(m *ReadModel) []*MeetingOutcome {
-		due, some := m.outcomeDueLookup(f)
-		if !some {
-			return nil
-		}
-		return narrowest(m, Outcomes, lookup{"meeting", f.MeetingIDs}, lookup{"owner", f.OwnerIDs}, lookup{"status", strs(f.Statuses)}, due)
+	due, some := m.outcomeDueLookup(f)
+	if !some {
+		return
 	}
-	return inKeyOrder(matching(m, rows, func(o *MeetingOutcome) bool {
-		return among(f.MeetingIDs, o.MeetingID) && among(f.Kinds, o.Kind) && among(f.Statuses, o.Status) &&
+	eachCandidate(m, Outcomes, func(o *MeetingOutcome) {
+		if among(f.MeetingIDs, o.MeetingID) && among(f.Kinds, o.Kind) && among(f.Statuses, o.Status) &&
 			(len(f.OwnerIDs) == 0 || (o.OwnerID != "" && among(f.OwnerIDs, o.OwnerID))) &&
-			f.matchesMore(m, o, search) && Outcomes.visibleTo(m, f.Viewer, o)
-	}, nil), o.parts, o.Key, o.Descending)
+			f.matchesMore(m, o, search) && Outcomes.visibleTo(m, f.Viewer, o) {
+			yield(o)
+		}
+	}, lookup{"meeting", f.MeetingIDs}, lookup{"owner", f.OwnerIDs}, lookup{"status", strs(f.Statuses)}, lookup{"kind", strs(f.Kinds)}, due)
 }
 
 // OutcomeKey is the cursor key of the outcome order (descending).
@@ -644,6 +674,39 @@ func narrowest[T any](m *ReadModel, k *Kind[T], lookups ...lookup) []*T {
 	return out
 }
 
+// eachCandidate calls yield with each candidate of the most selective
+// lookup that has keys (see narrowest), without collecting them, and of
+// those only the ones the next most selective lists when that list is
+// not much longer: the rows it leaves out are never read. Call it under
+// m.mu.
+func eachCandidate[T any](m *ReadModel, k *Kind[T], yield func(*T), lookups ...lookup) {
+	t := m.tables[k.n]
+	each := func(e entity) { yield(any(e).(*T)) }
+	best, next := -1, -1
+	sizes := make([]int, len(lookups))
+	for i, l := range lookups {
+		if len(l.keys) == 0 {
+			continue
+		}
+		sizes[i] = k.count(m, l.index, l.keys)
+		switch {
+		case best < 0 || sizes[i] < sizes[best]:
+			best, next = i, best
+		case next < 0 || sizes[i] < sizes[next]:
+			next = i
+		}
+	}
+	if best < 0 {
+		t.each(each)
+		return
+	}
+	var in rowSet
+	if next >= 0 && sizes[next] <= 4*sizes[best] {
+		in = t.listedSet(lookups[next].index, lookups[next].keys)
+	}
+	t.eachListedIn(lookups[best].index, lookups[best].keys, in, each)
+}
+
 // narrowestLookup returns the lookup with keys that lists the fewest
 // entities, or false when none has keys; call it under m.mu.
 func narrowestLookup[T any](m *ReadModel, k *Kind[T], lookups []lookup) (lookup, bool) {
@@ -672,6 +735,17 @@ func (t *table) keysBetween(index string, from, to *Date) []string {
 		}
 	}
 	return out
+}
+
+// countBetween is len(keysBetween(index, from, to)), without the keys.
+func (t *table) countBetween(index string, from, to *Date) int {
+	n := 0
+	for k := range t.index(index) {
+		if (from == nil || Date(k) >= *from) && (to == nil || Date(k) <= *to) {
+			n++
+		}
+	}
+	return n
 }
 
 // strs converts a list of string-based values to strings.

@@ -108,6 +108,7 @@ var (
 			{Name: "commitment", Keys: func(o *MeetingOutcome, keys []string) []string { return append(keys, o.CommitmentIDs...) }},
 			{Name: "owner", Key: func(o *MeetingOutcome) string { return o.OwnerID }},
 			{Name: "status", Key: func(o *MeetingOutcome) string { return string(o.Status) }},
+			{Name: "kind", Key: func(o *MeetingOutcome) string { return string(o.Kind) }},
 			{Name: "due", Key: func(o *MeetingOutcome) string {
 				if o.DueDate == nil {
 					return ""
@@ -393,22 +394,49 @@ func (k *Kind[T]) visibleTo(m *ReadModel, v Viewer, e *T) bool {
 // eachListed calls yield with each entity listed under any of keys in the
 // named index of table t, once each; call it under m.mu.
 func (t *table) eachListed(index string, keys []string, yield func(e entity)) {
+	t.eachListedIn(index, keys, nil, yield)
+}
+
+// eachListedIn is eachListed of the rows in the set in (by row number;
+// nil: every row).
+func (t *table) eachListedIn(index string, keys []string, in rowSet, yield func(e entity)) {
 	ix := t.index(index)
 	if len(keys) == 1 { // a list holds each row once
 		for _, n := range ix[keys[0]] {
-			yield(t.byNum[n])
+			if in == nil || in.has(n) {
+				yield(t.byNum[n])
+			}
 		}
 		return
 	}
-	seen := make([]uint64, (len(t.byNum)+63)/64) // by row number
+	seen := make(rowSet, (len(t.byNum)+63)/64)
 	for _, key := range keys {
 		for _, n := range ix[key] {
-			if w, bit := n/64, uint64(1)<<(n%64); seen[w]&bit == 0 {
-				seen[w] |= bit
+			if !seen.has(n) && (in == nil || in.has(n)) {
+				seen.add(n)
 				yield(t.byNum[n])
 			}
 		}
 	}
+}
+
+// rowSet is a set of row numbers, a bit each.
+type rowSet []uint64
+
+func (s rowSet) has(n int32) bool { return s[n/64]&(1<<(n%64)) != 0 }
+func (s rowSet) add(n int32)      { s[n/64] |= 1 << (n % 64) }
+
+// listedSet is the set of rows listed under any of keys in the named
+// index of table t; call it under m.mu.
+func (t *table) listedSet(index string, keys []string) rowSet {
+	ix := t.index(index)
+	s := make(rowSet, (len(t.byNum)+63)/64)
+	for _, key := range keys {
+		for _, n := range ix[key] {
+			s.add(n)
+		}
+	}
+	return s
 }
 
 // count is an upper bound of how many entities are listed under keys in

@@ -181,6 +181,19 @@ type Stakeholder struct {
 	Contacts []Contact `bson:"contacts,omitempty" json:"contacts"`
 }
 
+// AcronymOrNil is the acronym, or nil when it has none (the schema's null).
+func (s *Stakeholder) AcronymOrNil() *string { return orNil(s.Acronym) }
+
+// WebsiteOrNil is the website, or nil when it has none.
+func (s *Stakeholder) WebsiteOrNil() *string { return orNil(s.Website) }
+
+func orNil(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 // Contact is a person to reach at a stakeholder.
 type Contact struct {
 	Name  string `bson:"name" json:"name"`

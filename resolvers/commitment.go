@@ -80,12 +80,12 @@ func (r *Resolver) reportView(c *hub.Commitment, n int) (*gqltype.ProgressReport
 	return all[n-1], nil
 }
 
-func (r *commitmentResolver) Outcomes(ctx context.Context, c *gqltype.Commitment) ([]*hub.MeetingOutcome, error) {
+func (r *commitmentResolver) Outcomes(ctx context.Context, c *gqltype.Commitment) ([]*gqltype.MeetingOutcome, error) {
 	m, err := r.modelAt(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return m.OutcomesOfCommitment(c.ID, viewer(ctx)), nil
+	return r.outcomes(m.OutcomesOfCommitment(c.ID, viewer(ctx))), nil
 }
 
 func (r *commitmentResolver) History(ctx context.Context, c *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {

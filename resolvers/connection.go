@@ -161,5 +161,23 @@ func connection[C connectionShape[N, E], E edgeShape[N], T, N any](items []T, ke
 	return &C{Edges: edges, Nodes: nodes, PageInfo: p.info, TotalCount: p.total}, nil
 }
 
+// pageConnection is the Relay connection C with edges E of a page the
+// read model cut, each node made by view (asIs: the item), each cursor
+// the item's key.
+func pageConnection[C connectionShape[N, E], E edgeShape[N], T, N any](p hub.ListPage[T], key func(*T) string, view func([]*T) []N) *C {
+	nodes := view(p.Items)
+	edges := make([]*E, len(nodes))
+	cursors := make([]string, len(nodes))
+	info := &model.PageInfo{HasPreviousPage: p.HasPrevious, HasNextPage: p.HasNext}
+	for i, n := range nodes {
+		cursors[i] = opaque.ListCursor(key(p.Items[i]))
+		edges[i] = &E{Cursor: cursors[i], Node: n}
+	}
+	if k := len(edges); k > 0 {
+		info.StartCursor, info.EndCursor = &cursors[0], &cursors[k-1]
+	}
+	return &C{Edges: edges, Nodes: nodes, PageInfo: info, TotalCount: p.Total}
+}
+
 // asIs is the view of items that are their own nodes.
 func asIs[T any](items []T) []T { return items }

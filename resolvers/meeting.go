@@ -19,35 +19,29 @@ func (r *meetingResolver) Convener(ctx context.Context, m *hub.Meeting) (*hub.St
 	return hub.Stakeholders.Get(r.model(), m.ConvenerID), nil
 }
 
-func (r *meetingResolver) Outcomes(ctx context.Context, m *hub.Meeting) ([]*hub.MeetingOutcome, error) {
-	return r.model().OutcomesOfMeeting(m.ID, viewer(ctx)), nil
+func (r *meetingResolver) Outcomes(ctx context.Context, m *hub.Meeting) ([]*gqltype.MeetingOutcome, error) {
+	return r.outcomes(r.model().OutcomesOfMeeting(m.ID, viewer(ctx))), nil
 }
 
 func (r *meetingResolver) History(ctx context.Context, m *hub.Meeting, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
 	return r.historyConnection(ctx, hub.TypeMeeting, m.ID, pageArgs{first, last, after, before})
 }
 
-type meetingParticipantResolver struct{ *Resolver }
-
-func (r *meetingParticipantResolver) Stakeholder(ctx context.Context, p *hub.MeetingParticipant) (*hub.Stakeholder, error) {
-	return hub.Stakeholders.Get(r.model(), p.StakeholderID), nil
+// Participants are the meeting's, each with its stakeholder looked up.
+func (r *meetingResolver) Participants(ctx context.Context, m *hub.Meeting) ([]*gqltype.MeetingParticipant, error) {
+	views := make([]gqltype.MeetingParticipant, len(m.Participants))
+	out := make([]*gqltype.MeetingParticipant, len(m.Participants))
+	get := hub.Stakeholders.Lookup(r.model())
+	for i, p := range m.Participants {
+		views[i] = gqltype.MeetingParticipant{MeetingParticipant: p, Stakeholder: get(p.StakeholderID)}
+		out[i] = &views[i]
+	}
+	return out, nil
 }
 
 type outcomeResolver struct{ *Resolver }
 
-func (r *outcomeResolver) ID(ctx context.Context, o *hub.MeetingOutcome) (string, error) {
-	return opaque.GlobalID(hub.TypeOutcome, o.ID), nil
-}
-
-func (r *outcomeResolver) Meeting(ctx context.Context, o *hub.MeetingOutcome) (*hub.Meeting, error) {
-	return hub.Meetings.Get(r.model(), o.MeetingID), nil
-}
-
-func (r *outcomeResolver) Owner(ctx context.Context, o *hub.MeetingOutcome) (*hub.Stakeholder, error) {
-	return hub.Stakeholders.Get(r.model(), o.OwnerID), nil
-}
-
-func (r *outcomeResolver) Commitments(ctx context.Context, o *hub.MeetingOutcome) ([]*gqltype.Commitment, error) {
+func (r *outcomeResolver) Commitments(ctx context.Context, o *gqltype.MeetingOutcome) ([]*gqltype.Commitment, error) {
 	out := make([]*gqltype.Commitment, 0, len(o.CommitmentIDs))
 	for _, id := range o.CommitmentIDs {
 		if c := hub.Commitments.Get(r.model(), id); c != nil {
@@ -57,6 +51,6 @@ func (r *outcomeResolver) Commitments(ctx context.Context, o *hub.MeetingOutcome
 	return out, nil
 }
 
-func (r *outcomeResolver) History(ctx context.Context, o *hub.MeetingOutcome, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
+func (r *outcomeResolver) History(ctx context.Context, o *gqltype.MeetingOutcome, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
 	return r.historyConnection(ctx, hub.TypeOutcome, o.ID, pageArgs{first, last, after, before})
 }

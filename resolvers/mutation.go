@@ -199,7 +199,7 @@ func (r *mutationResolver) RecordMeetingOutcome(ctx context.Context, in model.Re
 		DueDate: in.DueDate, CommitmentIDs: localIDs(hub.TypeCommitment, in.CommitmentIds),
 	})
 	ue, err := userErrors(err)
-	return &model.RecordMeetingOutcomePayload{Outcome: o, UserErrors: ue}, err
+	return &model.RecordMeetingOutcomePayload{Outcome: r.outcome(o), UserErrors: ue}, err
 }
 
 func (r *mutationResolver) UpdateOutcomeStatus(ctx context.Context, in model.UpdateOutcomeStatusInput) (*model.UpdateOutcomeStatusPayload, error) {
@@ -211,7 +211,7 @@ func (r *mutationResolver) UpdateOutcomeStatus(ctx context.Context, in model.Upd
 		ID: localID(hub.TypeOutcome, in.ID), ExpectedVersion: in.ExpectedVersion, Status: in.Status, Note: deref(in.Note),
 	})
 	ue, err := userErrors(err)
-	return &model.UpdateOutcomeStatusPayload{Outcome: o, UserErrors: ue}, err
+	return &model.UpdateOutcomeStatusPayload{Outcome: r.outcome(o), UserErrors: ue}, err
 }
 
 func participants(in []*model.ParticipantInput) []hub.Participant {

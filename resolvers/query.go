@@ -96,7 +96,11 @@ func (r *queryResolver) Meetings(ctx context.Context, first *int, after *string,
 		}
 	}
 	o := meetingOrder(orderBy)
-	return connection[model.MeetingConnection, model.MeetingEdge](r.model().MeetingsInOrder(f, o), o.Key, o.Descending, pageArgs{first, last, after, before}, asIs)
+	w, err := pageArgs{first, last, after, before}.window()
+	if err != nil {
+		return nil, err
+	}
+	return pageConnection[model.MeetingConnection, model.MeetingEdge](r.model().MeetingPage(f, o, w), o.Key, asIs), nil
 }
 
 func (r *queryResolver) Meeting(ctx context.Context, id string) (*hub.Meeting, error) {
@@ -118,7 +122,11 @@ func (r *queryResolver) Outcomes(ctx context.Context, first *int, after *string,
 		}
 	}
 	o := outcomeOrder(orderBy)
-	return connection[model.MeetingOutcomeConnection, model.MeetingOutcomeEdge](r.model().OutcomesInOrder(f, o), o.Key, o.Descending, pageArgs{first, last, after, before}, asIs)
+	w, err := pageArgs{first, last, after, before}.window()
+	if err != nil {
+		return nil, err
+	}
+	return pageConnection[model.MeetingOutcomeConnection, model.MeetingOutcomeEdge](r.model().OutcomePage(f, o, w), o.Key, r.outcomes), nil
 }
 
 func (r *queryResolver) Communities(ctx context.Context, includeArchived *bool) ([]*hub.Community, error) {

@@ -96,11 +96,6 @@ func (r *Resolver) Disaggregation() graph.DisaggregationResolver { return &disag
 // Meeting returns the meeting resolver.
 func (r *Resolver) Meeting() graph.MeetingResolver { return &meetingResolver{r} }
 
-// MeetingParticipant returns the meeting participant resolver.
-func (r *Resolver) MeetingParticipant() graph.MeetingParticipantResolver {
-	return &meetingParticipantResolver{r}
-}
-
 // MeetingOutcome returns the outcome resolver.
 func (r *Resolver) MeetingOutcome() graph.MeetingOutcomeResolver { return &outcomeResolver{r} }
 

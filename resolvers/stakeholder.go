@@ -14,14 +14,6 @@ func (r *stakeholderResolver) ID(ctx context.Context, s *hub.Stakeholder) (strin
 	return opaque.GlobalID(hub.TypeStakeholder, s.ID), nil
 }
 
-func (r *stakeholderResolver) Acronym(ctx context.Context, s *hub.Stakeholder) (*string, error) {
-	return nonEmpty(s.Acronym), nil
-}
-
-func (r *stakeholderResolver) Website(ctx context.Context, s *hub.Stakeholder) (*string, error) {
-	return nonEmpty(s.Website), nil
-}
-
 func (r *stakeholderResolver) Parent(ctx context.Context, s *hub.Stakeholder) (*hub.Stakeholder, error) {
 	get, err := r.lookupAt(ctx)
 	if err != nil || s.ParentID == "" {

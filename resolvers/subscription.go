@@ -180,8 +180,8 @@ func (r *eventResolver) Cursor(ctx context.Context, e *hub.Event) (string, error
 	return opaque.EventCursor(e.Seq), nil
 }
 
-func (r *eventResolver) Outcome(ctx context.Context, e *hub.Event) (*hub.MeetingOutcome, error) {
-	return hub.Outcomes.Of(e.State), nil
+func (r *eventResolver) Outcome(ctx context.Context, e *hub.Event) (*gqltype.MeetingOutcome, error) {
+	return r.outcome(hub.Outcomes.Of(e.State)), nil
 }
 
 func (r *eventResolver) Commitment(ctx context.Context, e *hub.Event) (*gqltype.Commitment, error) {

@@ -37,6 +37,28 @@ func (r *Resolver) commitmentsFrom(get lookup, cs []*hub.Commitment) []*gqltype.
 	return out
 }
 
+// outcomes returns the views of os that the schema's MeetingOutcome binds
+// to, their meetings and owners looked up once here.
+func (r *Resolver) outcomes(os []*hub.MeetingOutcome) []*gqltype.MeetingOutcome {
+	m := r.model()
+	views := make([]gqltype.MeetingOutcome, len(os))
+	out := make([]*gqltype.MeetingOutcome, len(os))
+	for i, o := range os {
+		views[i] = gqltype.MeetingOutcome{MeetingOutcome: o, GlobalID: opaque.GlobalID(hub.TypeOutcome, o.ID),
+			Meeting: hub.Meetings.Get(m, o.MeetingID), Owner: hub.Stakeholders.Get(m, o.OwnerID)}
+		out[i] = &views[i]
+	}
+	return out
+}
+
+// outcome returns the view of o (nil for nil).
+func (r *Resolver) outcome(o *hub.MeetingOutcome) *gqltype.MeetingOutcome {
+	if o == nil {
+		return nil
+	}
+	return r.outcomes([]*hub.MeetingOutcome{o})[0]
+}
+
 // objective returns the view of o (nil for nil).
 func (r *Resolver) objective(o *hub.Objective) *gqltype.Objective {
 	return r.objectiveFrom(r.model().Entity, o)
@@ -49,14 +71,16 @@ func (r *Resolver) objectiveFrom(get lookup, o *hub.Objective) *gqltype.Objectiv
 	return &gqltype.Objective{Objective: o, GlobalID: opaque.GlobalID(hub.TypeObjective, o.ID), Pillar: as[hub.Pillar](get(hub.TypePillar, o.PillarID))}
 }
 
-// node returns an entity as the Node interface holds it: commitments and
-// objectives as their views, other entities as they are.
+// node returns an entity as the Node interface holds it: commitments,
+// objectives and outcomes as their views, other entities as they are.
 func (r *Resolver) node(e any) gqltype.Node {
 	switch x := e.(type) {
 	case *hub.Commitment:
 		return r.commitment(x)
 	case *hub.Objective:
 		return r.objective(x)
+	case *hub.MeetingOutcome:
+		return r.outcome(x)
 	}
 	return e
 }

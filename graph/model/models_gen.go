@@ -548,7 +548,7 @@ type MeetingOutcomeConnection struct {
 	// The outcomes on this page, with their cursors.
 	Edges []*MeetingOutcomeEdge `json:"edges"`
 	// The outcomes on this page.
-	Nodes []*hub.MeetingOutcome `json:"nodes"`
+	Nodes []*gqltype.MeetingOutcome `json:"nodes"`
 	// Paging information.
 	PageInfo *PageInfo `json:"pageInfo"`
 	// How many outcomes match, across all pages.
@@ -560,7 +560,7 @@ type MeetingOutcomeEdge struct {
 	// Opaque cursor for `after` / `before`.
 	Cursor string `json:"cursor"`
 	// The outcome.
-	Node *hub.MeetingOutcome `json:"node"`
+	Node *gqltype.MeetingOutcome `json:"node"`
 }
 
 // A stakeholder to invite to a meeting.
@@ -700,7 +700,7 @@ type RecordMeetingOutcomeInput struct {
 // The result of `recordMeetingOutcome`.
 type RecordMeetingOutcomePayload struct {
 	// The new outcome, or null when refused.
-	Outcome *hub.MeetingOutcome `json:"outcome,omitempty"`
+	Outcome *gqltype.MeetingOutcome `json:"outcome,omitempty"`
 	// Why it was refused; empty on success.
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }
@@ -1163,7 +1163,7 @@ type UpdateOutcomeStatusInput struct {
 // The result of `updateOutcomeStatus`.
 type UpdateOutcomeStatusPayload struct {
 	// The outcome as changed, or null when refused.
-	Outcome *hub.MeetingOutcome `json:"outcome,omitempty"`
+	Outcome *gqltype.MeetingOutcome `json:"outcome,omitempty"`
 	// Why it was refused; empty on success.
 	UserErrors []*hub.FieldError `json:"userErrors"`
 }

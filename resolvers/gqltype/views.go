@@ -33,6 +33,22 @@ type Participant struct {
 	Stakeholder *hub.Stakeholder
 }
 
+// MeetingParticipant is a hub.MeetingParticipant with its stakeholder
+// looked up.
+type MeetingParticipant struct {
+	hub.MeetingParticipant
+	Stakeholder *hub.Stakeholder
+}
+
+// MeetingOutcome is a hub.MeetingOutcome with its global ID, meeting and
+// owner looked up.
+type MeetingOutcome struct {
+	*hub.MeetingOutcome
+	GlobalID string
+	Meeting  *hub.Meeting
+	Owner    *hub.Stakeholder
+}
+
 // Objective is a hub.Objective with its references resolved.
 type Objective struct {
 	*hub.Objective
