@@ -3,6 +3,7 @@ package hub
 import (
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -13,6 +14,10 @@ import (
 // today) and both are a difference of two prefix sums. A filter made only
 // of these dimensions (and plans, through their pillars) is counted and
 // rolled up by visiting the cells, whatever the number of commitments.
+// A filter that names no sectors visits coarse cells, which leave the
+// participants' sectors out (a fifth as many, kept beside the others once
+// asked), and a cell keeps its sums and what is due before the day last
+// asked, so that a filter without a due range reads no prefix sums.
 
 // cellKey is one combination of the kept dimensions.
 type cellKey struct {
@@ -46,9 +51,19 @@ type cell struct {
 	key     cellKey
 	pillar  int32 // key.pillar's index in cells.pillars
 	buckets []dueBucket
+	total   cellSum // of every bucket
 	// prefix[j] sums buckets[:j]; built by the first reader after a
 	// change (readers share the read lock), nil while stale.
 	prefix atomic.Pointer[[]cellSum]
+	// before sums the buckets due before a day, the last one asked; nil
+	// while stale, as prefix.
+	before atomic.Pointer[daySum]
+}
+
+// daySum is what a cell's commitments due before day add up to.
+type daySum struct {
+	day int32
+	s   cellSum
 }
 
 // cells are the kept cells; writers change them under the model's write
@@ -60,13 +75,26 @@ type cells struct {
 	// sums and tests pillars by index.
 	pillars  []string
 	pillarOf map[string]int32
+	// coarse cells leave the participants' sectors out of their keys
+	// (each key's sectors is 0).
+	coarse bool
 	// odd counts rows whose due date is not a plain YYYY-MM-DD (or empty)
 	// or whose status is not one of AllCommitmentStatuses: while there is
 	// one, the cells do not answer.
 	odd int
+	// twin is the coarse cells of the same rows, built by the first
+	// reader that asks (twinMu) and changed with these.
+	twin   atomic.Pointer[cells]
+	twinMu sync.Mutex
 }
 
 func newCells() *cells { return &cells{of: map[cellKey]*cell{}, pillarOf: map[string]int32{}} }
+
+func newCoarseCells() *cells {
+	k := newCells()
+	k.coarse = true
+	return k
+}
 
 // dayNumber is a due date as an integer that orders as the strings do
 // (YYYYMMDD; 0 for no date), false for any other form.
@@ -99,9 +127,28 @@ func (k *cells) add(r *commitmentRow, sign int) {
 	day, ok := dayNumber(r.c.DueDate)
 	if !ok || !slices.Contains(AllCommitmentStatuses, r.c.Status) {
 		k.odd += sign
+		if t := k.twin.Load(); t != nil {
+			t.odd += sign
+		}
 		return
 	}
+	s := int32(sign)
+	b := dueBucket{day: day, count: s, progress: s * int32(r.c.Progress), verifiedProgress: s * int32(r.c.VerifiedProgress)}
+	if r.c.Verification == Verified {
+		b.verified = s
+	}
 	key := r.cellKey()
+	k.addBucket(key, b)
+	if t := k.twin.Load(); t != nil {
+		t.addBucket(key, b)
+	}
+}
+
+// addBucket adds b's figures to the bucket of b's day in key's cell.
+func (k *cells) addBucket(key cellKey, b dueBucket) {
+	if k.coarse {
+		key.sectors = 0
+	}
 	c := k.of[key]
 	if c == nil {
 		p, ok := k.pillarOf[key.pillar]
@@ -114,22 +161,50 @@ func (k *cells) add(r *commitmentRow, sign int) {
 		k.of[key] = c
 		k.list = append(k.list, c)
 	}
-	j, found := slices.BinarySearchFunc(c.buckets, day, func(b dueBucket, d int32) int { return int(b.day - d) })
+	j, found := slices.BinarySearchFunc(c.buckets, b.day, func(b dueBucket, d int32) int { return int(b.day - d) })
 	if !found {
-		c.buckets = slices.Insert(c.buckets, j, dueBucket{day: day})
+		c.buckets = slices.Insert(c.buckets, j, dueBucket{day: b.day})
 	}
-	b := &c.buckets[j]
-	s := int32(sign)
-	b.count += s
-	b.progress += s * int32(r.c.Progress)
-	b.verifiedProgress += s * int32(r.c.VerifiedProgress)
-	if r.c.Verification == Verified {
-		b.verified += s
-	}
-	if b.count == 0 {
+	to := &c.buckets[j]
+	to.count += b.count
+	to.progress += b.progress
+	to.verifiedProgress += b.verifiedProgress
+	to.verified += b.verified
+	if to.count == 0 {
 		c.buckets = slices.Delete(c.buckets, j, j+1)
 	}
+	c.total.plus(b.sum(), 1)
 	c.prefix.Store(nil)
+	c.before.Store(nil)
+}
+
+func (b dueBucket) sum() cellSum {
+	return cellSum{int64(b.count), int64(b.progress), int64(b.verifiedProgress), int64(b.verified)}
+}
+
+// coarsened returns k's coarse twin (k itself if coarse), building it if
+// not kept; call it under m.mu.
+func (k *cells) coarsened() *cells {
+	if k.coarse {
+		return k
+	}
+	if t := k.twin.Load(); t != nil {
+		return t
+	}
+	k.twinMu.Lock()
+	defer k.twinMu.Unlock()
+	if t := k.twin.Load(); t != nil {
+		return t
+	}
+	t := newCoarseCells()
+	t.odd = k.odd
+	for _, c := range k.list {
+		for _, b := range c.buckets {
+			t.addBucket(c.key, b)
+		}
+	}
+	k.twin.Store(t)
+	return t
 }
 
 // sums returns the cell's prefix sums, building them if stale.
@@ -140,10 +215,20 @@ func (c *cell) sums() []cellSum {
 	p := make([]cellSum, len(c.buckets)+1)
 	for j, b := range c.buckets {
 		p[j+1] = p[j]
-		p[j+1].plus(cellSum{int64(b.count), int64(b.progress), int64(b.verifiedProgress), int64(b.verified)}, 1)
+		p[j+1].plus(b.sum(), 1)
 	}
 	c.prefix.Store(&p)
 	return p
+}
+
+// dueBefore sums the cell's commitments due before day.
+func (c *cell) dueBefore(day int32) cellSum {
+	if d := c.before.Load(); d != nil && d.day == day {
+		return d.s
+	}
+	s := c.sums()[c.at(day)]
+	c.before.Store(&daySum{day, s})
+	return s
 }
 
 // at returns the index of the cell's first bucket due on day d or later.
@@ -287,19 +372,33 @@ func (k *cells) each(cf cellFilter, yield func(c *cell, s cellSum, overdue int64
 		if lo >= hi {
 			continue
 		}
-		from, to := c.at(lo), c.at(hi)
-		if from >= to {
-			continue
-		}
-		p := c.sums()
 		var s cellSum
-		s.plus(p[to], 1)
-		s.plus(p[from], -1)
 		var late int64
-		if open {
-			if due := min(to, max(from, c.at(cf.today))); due > from {
-				late = p[due].count - p[from].count
+		switch {
+		case lo < 0 && hi == cf.hi && cf.hi == 1<<30: // no bound on the due day
+			s = c.total
+			if open {
+				late = c.dueBefore(cf.today).count
 			}
+		case lo < 0 && hi == cf.today && cf.hi == 1<<30: // overdue
+			s = c.dueBefore(cf.today)
+			late = s.count
+		default:
+			from, to := c.at(lo), c.at(hi)
+			if from >= to {
+				continue
+			}
+			p := c.sums()
+			s.plus(p[to], 1)
+			s.plus(p[from], -1)
+			if open {
+				if due := min(to, max(from, c.at(cf.today))); due > from {
+					late = p[due].count - p[from].count
+				}
+			}
+		}
+		if s.count == 0 {
+			continue
 		}
 		yield(c, s, late)
 	}
@@ -313,8 +412,17 @@ func (m *ReadModel) cellCount(f CommitmentFilter, today Date) (int, bool) {
 		return 0, false
 	}
 	n := int64(0)
-	m.commitmentIndex.all.cells.each(cf, func(_ *cell, s cellSum, _ int64) { n += s.count })
+	m.commitmentIndex.all.cells.answering(cf).each(cf, func(_ *cell, s cellSum, _ int64) { n += s.count })
 	return int(n), true
+}
+
+// answering returns the cells of k's rows that answer cf in the fewest
+// cells: the coarse ones when cf names no sectors. Call it under m.mu.
+func (k *cells) answering(cf cellFilter) *cells {
+	if cf.sectors == 0 {
+		return k.coarsened()
+	}
+	return k
 }
 
 // cellRollup is the roll-up of the commitments f selects, with the tally
@@ -328,11 +436,17 @@ func (m *ReadModel) cellRollup(f CommitmentFilter, today Date) (rollup, bool) {
 	return m.commitmentIndex.all.cells.rollup(cf, today), true
 }
 
-// rollup is the roll-up of the commitments of k that cf selects.
+// rollup is the roll-up of the commitments of k that cf selects (with
+// cf.sectors 0 when k is coarse); call it under m.mu.
 func (k *cells) rollup(cf cellFilter, today Date) rollup {
-	return rollupOfCells(today, k.pillars, func(yield func(cellKey, int32, cellSum, int64)) {
+	k = k.answering(cf)
+	u := rollupOfCells(today, k.pillars, func(yield func(cellKey, int32, cellSum, int64)) {
 		k.each(cf, func(c *cell, s cellSum, late int64) { yield(c.key, c.pillar, s, late) })
 	})
+	if k.coarse {
+		u.byStatusSectors = nil // not counted by sectors; only the kept roll-up's is read (countBy)
+	}
+	return u
 }
 
 // rowsRollup is the roll-up of the commitments f selects, as cellRollup

@@ -53,7 +53,7 @@ func (m *ReadModel) stakeholderCellsOf(id string) *cells {
 		return k.(*cells)
 	}
 	ix := &m.commitmentIndex
-	k := newCells()
+	k := newCoarseCells() // the filter's sectors are the stakeholder's own
 	for _, n := range m.tables[Commitments.n].listed("stakeholder", id) {
 		if i, ok := ix.row(n); ok {
 			k.add(&ix.rows[i], 1)
