@@ -102,7 +102,9 @@ func TestKeptCellsAgreeWithRows(t *testing.T) {
 			id := fmt.Sprintf("s%d", s)
 			k, _ := ix.byStakeholder.by.Load(id)
 			got, _ := k.(*cells)
-			same(id+"'s cells", got, fresh(true, func(r *commitmentRow) bool { return slices.ContainsFunc(r.c.Participants, func(p Participant) bool { return p.StakeholderID == id }) }))
+			same(id+"'s cells", got, fresh(true, func(r *commitmentRow) bool {
+				return slices.ContainsFunc(r.c.Participants, func(p Participant) bool { return p.StakeholderID == id })
+			}))
 		}
 		for _, f := range []CommitmentFilter{{StakeholderIDs: []string{"s2"}}, {PillarIDs: []string{"p0"}}, {Sectors: []Sector{Government}}} {
 			m.mu.RLock()
