@@ -139,3 +139,69 @@ func TestKeptCellsAgreeWithRows(t *testing.T) {
 	}
 	check("after the odd rows are plain again")
 }
+
+// TestKeptCellsConcurrentReaders: readers that build the coarse cells and
+// stakeholders' cells at once, on the same day and on days that change,
+// while a writer applies events, all end with the figures a scan gives
+// (run it with -race).
+func TestKeptCellsConcurrentReaders(t *testing.T) {
+	m := NewReadModel()
+	var seq int64
+	apply := func(e entity) {
+		seq++
+		st := StateOf(e)
+		if err := m.Apply(&Event{Seq: seq, Type: st.Type(), EntityID: e.meta().ID, Version: e.meta().Version, State: st}); err != nil {
+			t.Error(err)
+		}
+	}
+	apply(&Pillar{Meta: Meta{ID: "p", Version: 1}})
+	for s := range 4 {
+		apply(&Stakeholder{Meta: Meta{ID: fmt.Sprintf("s%d", s), Version: 1}, Sector: AllSectors[s]})
+	}
+	commitment := func(c, v int) *Commitment {
+		s := fmt.Sprintf("s%d", c%4)
+		return &Commitment{Meta: Meta{ID: fmt.Sprintf("C-%03d", c), Version: v}, PillarID: "p", LeadID: s,
+			Participants: []Participant{{StakeholderID: s, Role: RoleLead}, {StakeholderID: fmt.Sprintf("s%d", (c+v)%4), Role: RoleFunding}},
+			Status:       AllCommitmentStatuses[(c+v)%6], Progress: (c * v) % 101, DueDate: Date(fmt.Sprintf("2024-%02d-%02d", 1+c%12, 1+(c+v)%28))}
+	}
+	for c := range 200 {
+		apply(commitment(c, 1))
+	}
+	done := make(chan struct{})
+	for r := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 100 {
+				today := Date(fmt.Sprintf("2024-%02d-15", 1+(r+i)%12))
+				m.Stats(CommitmentFilter{StakeholderIDs: []string{fmt.Sprintf("s%d", i%4)}}, today)
+				m.Stats(CommitmentFilter{PillarIDs: []string{"p"}}, today)
+			}
+		}()
+	}
+	for v := 2; v <= 4; v++ {
+		for c := range 200 {
+			apply(commitment(c, v))
+		}
+	}
+	for range 4 {
+		<-done
+	}
+	for s := range 4 {
+		f := CommitmentFilter{StakeholderIDs: []string{fmt.Sprintf("s%d", s)}, Overdue: new(bool)}
+		today := Date("2024-07-01")
+		m.mu.RLock()
+		match := m.commitmentMatcher(f, today)
+		scan := newRollup()
+		scan.tally = newTally(statsDims, &today)
+		for i := range m.commitmentIndex.rows {
+			if r := &m.commitmentIndex.rows[i]; match(r) {
+				scan.add(r, 1)
+			}
+		}
+		want := m.statsOf(&scan, f, today)
+		m.mu.RUnlock()
+		if d := statsDiff(m.Stats(f, today), want); d != "" {
+			t.Fatalf("Stats(%+v) differs from a scan's: %s", f, d)
+		}
+	}
+}
