@@ -221,12 +221,21 @@ func (c *cell) sums() []cellSum {
 	return p
 }
 
-// dueBefore sums the cell's commitments due before day.
+// dueBefore sums the cell's commitments due before day: from the prefix
+// sums if built, else from the buckets (a walk no longer than building
+// them, and most cells are never asked for a due range).
 func (c *cell) dueBefore(day int32) cellSum {
 	if d := c.before.Load(); d != nil && d.day == day {
 		return d.s
 	}
-	s := c.sums()[c.at(day)]
+	var s cellSum
+	if p := c.prefix.Load(); p != nil {
+		s = (*p)[c.at(day)]
+	} else {
+		for _, b := range c.buckets[:c.at(day)] {
+			s.plus(b.sum(), 1)
+		}
+	}
 	c.before.Store(&daySum{day, s})
 	return s
 }
@@ -391,10 +400,12 @@ func (k *cells) each(cf cellFilter, yield func(c *cell, s cellSum, overdue int64
 			p := c.sums()
 			s.plus(p[to], 1)
 			s.plus(p[from], -1)
-			if open {
-				if due := min(to, max(from, c.at(cf.today))); due > from {
-					late = p[due].count - p[from].count
-				}
+			switch {
+			case !open || lo >= cf.today:
+			case hi <= cf.today:
+				late = s.count
+			default:
+				late = c.dueBefore(cf.today).count - p[from].count
 			}
 		}
 		if s.count == 0 {
