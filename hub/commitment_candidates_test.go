@@ -14,7 +14,8 @@ import (
 // TestCandidatesAgreeWithScan: on generated commitments, random filters
 // (every dimension with none, one or several values, unknown ones, due
 // ranges, overdue on varying days, searches cut from the commitments' text
-// or made up; a third only of the dimensions the kept cells answer) count,
+// or made up; a third only of the dimensions the kept cells answer, half
+// of those with one stakeholder, whose own kept cells answer) count,
 // roll up (every figure of Stats) and page exactly as matching every row
 // does, also after changes of text, status, due date, participants,
 // parents and sectors move rows between lists and cells, and after
@@ -190,6 +191,13 @@ func TestCandidatesAgreeWithScan(t *testing.T) {
 			for range rng.IntN(2) {
 				f.LeadSectors = append(f.LeadSectors, AllSectors[rng.IntN(4)])
 			}
+			if rng.IntN(2) == 0 { // and one stakeholder, maybe twice: its kept cells answer
+				id := fmt.Sprintf("s%d", rng.IntN(13)) // s12 never takes part
+				f.StakeholderIDs = []string{id}
+				if rng.IntN(4) == 0 {
+					f.StakeholderIDs = append(f.StakeholderIDs, id)
+				}
+			}
 		}
 		return f
 	}
@@ -279,6 +287,9 @@ func TestCandidatesAgreeWithScan(t *testing.T) {
 	}
 	check("after creation", 1000)
 	askKept := func() { // the fixed searches are kept, with their cells and orders, through the changes that follow
+		for s := range 13 { // and the stakeholders' cells
+			m.Stats(CommitmentFilter{StakeholderIDs: []string{fmt.Sprintf("s%d", s)}}, today)
+		}
 		for _, s := range keptNeedles {
 			m.Stats(CommitmentFilter{Search: s}, today)
 			m.Stats(CommitmentFilter{Search: s}, today) // the second builds its cells

@@ -2,8 +2,8 @@ package hub
 
 import (
 	"slices"
-	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -14,6 +14,10 @@ import (
 // today) and both are a difference of two prefix sums. A filter made only
 // of these dimensions (and plans, through their pillars) is counted and
 // rolled up by visiting the cells, whatever the number of commitments.
+// A filter that names no sectors visits coarse cells, which leave the
+// participants' sectors out (a fifth as many, kept beside the others once
+// asked), and a cell keeps its sums and what is due before the day last
+// asked, so that a filter without a due range reads no prefix sums.
 
 // cellKey is one combination of the kept dimensions.
 type cellKey struct {
@@ -45,10 +49,21 @@ type dueBucket struct {
 // cell is one combination's commitments, by due day, ascending.
 type cell struct {
 	key     cellKey
+	pillar  int32 // key.pillar's index in cells.pillars
 	buckets []dueBucket
+	total   cellSum // of every bucket
 	// prefix[j] sums buckets[:j]; built by the first reader after a
 	// change (readers share the read lock), nil while stale.
 	prefix atomic.Pointer[[]cellSum]
+	// before sums the buckets due before a day, the last one asked; nil
+	// while stale, as prefix.
+	before atomic.Pointer[daySum]
+}
+
+// daySum is what a cell's commitments due before day add up to.
+type daySum struct {
+	day int32
+	s   cellSum
 }
 
 // cells are the kept cells; writers change them under the model's write
@@ -56,13 +71,30 @@ type cell struct {
 type cells struct {
 	of   map[cellKey]*cell
 	list []*cell // in creation order; a cell is never removed
+	// pillars are the cells' pillars, each once: a walk of the cells
+	// sums and tests pillars by index.
+	pillars  []string
+	pillarOf map[string]int32
+	// coarse cells leave the participants' sectors out of their keys
+	// (each key's sectors is 0).
+	coarse bool
 	// odd counts rows whose due date is not a plain YYYY-MM-DD (or empty)
 	// or whose status is not one of AllCommitmentStatuses: while there is
 	// one, the cells do not answer.
 	odd int
+	// twin is the coarse cells of the same rows, built by the first
+	// reader that asks (twinMu) and changed with these.
+	twin   atomic.Pointer[cells]
+	twinMu sync.Mutex
 }
 
-func newCells() *cells { return &cells{of: map[cellKey]*cell{}} }
+func newCells() *cells { return &cells{of: map[cellKey]*cell{}, pillarOf: map[string]int32{}} }
+
+func newCoarseCells() *cells {
+	k := newCells()
+	k.coarse = true
+	return k
+}
 
 // dayNumber is a due date as an integer that orders as the strings do
 // (YYYYMMDD; 0 for no date), false for any other form.
@@ -95,31 +127,84 @@ func (k *cells) add(r *commitmentRow, sign int) {
 	day, ok := dayNumber(r.c.DueDate)
 	if !ok || !slices.Contains(AllCommitmentStatuses, r.c.Status) {
 		k.odd += sign
+		if t := k.twin.Load(); t != nil {
+			t.odd += sign
+		}
 		return
 	}
+	s := int32(sign)
+	b := dueBucket{day: day, count: s, progress: s * int32(r.c.Progress), verifiedProgress: s * int32(r.c.VerifiedProgress)}
+	if r.c.Verification == Verified {
+		b.verified = s
+	}
 	key := r.cellKey()
+	k.addBucket(key, b)
+	if t := k.twin.Load(); t != nil {
+		t.addBucket(key, b)
+	}
+}
+
+// addBucket adds b's figures to the bucket of b's day in key's cell.
+func (k *cells) addBucket(key cellKey, b dueBucket) {
+	if k.coarse {
+		key.sectors = 0
+	}
 	c := k.of[key]
 	if c == nil {
-		c = &cell{key: key}
+		p, ok := k.pillarOf[key.pillar]
+		if !ok {
+			p = int32(len(k.pillars))
+			k.pillars = append(k.pillars, key.pillar)
+			k.pillarOf[key.pillar] = p
+		}
+		c = &cell{key: key, pillar: p}
 		k.of[key] = c
 		k.list = append(k.list, c)
 	}
-	j, found := slices.BinarySearchFunc(c.buckets, day, func(b dueBucket, d int32) int { return int(b.day - d) })
+	j, found := slices.BinarySearchFunc(c.buckets, b.day, func(b dueBucket, d int32) int { return int(b.day - d) })
 	if !found {
-		c.buckets = slices.Insert(c.buckets, j, dueBucket{day: day})
+		c.buckets = slices.Insert(c.buckets, j, dueBucket{day: b.day})
 	}
-	b := &c.buckets[j]
-	s := int32(sign)
-	b.count += s
-	b.progress += s * int32(r.c.Progress)
-	b.verifiedProgress += s * int32(r.c.VerifiedProgress)
-	if r.c.Verification == Verified {
-		b.verified += s
-	}
-	if b.count == 0 {
+	to := &c.buckets[j]
+	to.count += b.count
+	to.progress += b.progress
+	to.verifiedProgress += b.verifiedProgress
+	to.verified += b.verified
+	if to.count == 0 {
 		c.buckets = slices.Delete(c.buckets, j, j+1)
 	}
+	c.total.plus(b.sum(), 1)
 	c.prefix.Store(nil)
+	c.before.Store(nil)
+}
+
+func (b dueBucket) sum() cellSum {
+	return cellSum{int64(b.count), int64(b.progress), int64(b.verifiedProgress), int64(b.verified)}
+}
+
+// coarsened returns k's coarse twin (k itself if coarse), building it if
+// not kept; call it under m.mu.
+func (k *cells) coarsened() *cells {
+	if k.coarse {
+		return k
+	}
+	if t := k.twin.Load(); t != nil {
+		return t
+	}
+	k.twinMu.Lock()
+	defer k.twinMu.Unlock()
+	if t := k.twin.Load(); t != nil {
+		return t
+	}
+	t := newCoarseCells()
+	t.odd = k.odd
+	for _, c := range k.list {
+		for _, b := range c.buckets {
+			t.addBucket(c.key, b)
+		}
+	}
+	k.twin.Store(t)
+	return t
 }
 
 // sums returns the cell's prefix sums, building them if stale.
@@ -130,34 +215,59 @@ func (c *cell) sums() []cellSum {
 	p := make([]cellSum, len(c.buckets)+1)
 	for j, b := range c.buckets {
 		p[j+1] = p[j]
-		p[j+1].plus(cellSum{int64(b.count), int64(b.progress), int64(b.verifiedProgress), int64(b.verified)}, 1)
+		p[j+1].plus(b.sum(), 1)
 	}
 	c.prefix.Store(&p)
 	return p
 }
 
-// between sums the cell's commitments due on days in [lo, hi).
-func (c *cell) between(lo, hi int32) cellSum {
-	if lo >= hi {
-		return cellSum{}
-	}
-	p := c.sums()
-	at := func(d int32) int {
-		return sort.Search(len(c.buckets), func(j int) bool { return c.buckets[j].day >= d })
+// dueBefore sums the cell's commitments due before day: from the prefix
+// sums if built, else from the buckets (a walk no longer than building
+// them, and most cells are never asked for a due range).
+func (c *cell) dueBefore(day int32) cellSum {
+	if d := c.before.Load(); d != nil && d.day == day {
+		return d.s
 	}
 	var s cellSum
-	s.plus(p[at(hi)], 1)
-	s.plus(p[at(lo)], -1)
+	if p := c.prefix.Load(); p != nil {
+		s = (*p)[c.at(day)]
+	} else {
+		for _, b := range c.buckets[:c.at(day)] {
+			s.plus(b.sum(), 1)
+		}
+	}
+	c.before.Store(&daySum{day, s})
 	return s
+}
+
+// at returns the index of the cell's first bucket due on day d or later.
+func (c *cell) at(d int32) int {
+	b := c.buckets
+	if len(b) == 0 || d <= b[0].day {
+		return 0
+	}
+	lo, hi := 1, len(b)
+	if d > b[hi-1].day {
+		return hi
+	}
+	for lo < hi { // b[lo-1].day < d <= b[hi].day
+		mid := int(uint(lo+hi) >> 1)
+		if b[mid].day < d {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
 }
 
 // cellFilter is the part of a filter the cells answer.
 type cellFilter struct {
-	statuses uint8 // bits of AllCommitmentStatuses; 0: any
-	sectors  uint8 // 0: any
-	leads    uint8 // bits of AllSectors; 0: any
-	pillars  func(string) bool
-	lo, hi   int32 // due days in [lo, hi)
+	statuses uint8             // bits of AllCommitmentStatuses; 0: any
+	sectors  uint8             // 0: any
+	leads    uint8             // bits of AllSectors; 0: any
+	pillars  func(string) bool // nil: any
+	lo, hi   int32             // due days in [lo, hi)
 	overdue  *bool
 	today    int32
 	none     bool // selects nothing (a value no commitment can hold)
@@ -207,7 +317,6 @@ func (m *ReadModel) cellFilterOf(f CommitmentFilter, today Date) (cellFilter, bo
 	if cf.leads, any = bits(len(f.LeadSectors), func(i int) int { return sectorIndex(f.LeadSectors[i]) }); !any {
 		cf.none = true
 	}
-	cf.pillars = func(string) bool { return true }
 	if len(f.PillarIDs) > 0 || len(f.PlanIDs) > 0 {
 		cf.pillars = func(id string) bool {
 			if !among(f.PillarIDs, id) {
@@ -229,6 +338,10 @@ func (k *cells) each(cf cellFilter, yield func(c *cell, s cellSum, overdue int64
 	if cf.none {
 		return
 	}
+	var pillarOK []int8 // by pillar index: 0 not yet asked, 1 selected, -1 not
+	if cf.pillars != nil {
+		pillarOK = make([]int8, len(k.pillars))
+	}
 	for _, c := range k.list {
 		key := c.key
 		if cf.statuses != 0 && cf.statuses&(1<<key.status) == 0 {
@@ -240,8 +353,19 @@ func (k *cells) each(cf cellFilter, yield func(c *cell, s cellSum, overdue int64
 		if cf.leads != 0 && (key.lead < 0 || cf.leads&(1<<key.lead) == 0) {
 			continue
 		}
-		if len(c.buckets) == 0 || !cf.pillars(key.pillar) {
+		if len(c.buckets) == 0 {
 			continue
+		}
+		if pillarOK != nil {
+			if pillarOK[c.pillar] == 0 {
+				pillarOK[c.pillar] = -1
+				if cf.pillars(key.pillar) {
+					pillarOK[c.pillar] = 1
+				}
+			}
+			if pillarOK[c.pillar] < 0 {
+				continue
+			}
 		}
 		open := isOpen(AllCommitmentStatuses[key.status])
 		lo, hi := cf.lo, cf.hi
@@ -254,13 +378,38 @@ func (k *cells) each(cf cellFilter, yield func(c *cell, s cellSum, overdue int64
 		} else if cf.overdue != nil && *cf.overdue {
 			continue // a closed commitment is never overdue
 		}
-		s := c.between(lo, hi)
-		if s.count == 0 {
+		if lo >= hi {
 			continue
 		}
+		var s cellSum
 		var late int64
-		if open {
-			late = c.between(lo, min(hi, cf.today)).count
+		switch {
+		case lo < 0 && hi == cf.hi && cf.hi == 1<<30: // no bound on the due day
+			s = c.total
+			if open {
+				late = c.dueBefore(cf.today).count
+			}
+		case lo < 0 && hi == cf.today && cf.hi == 1<<30: // overdue
+			s = c.dueBefore(cf.today)
+			late = s.count
+		default:
+			from, to := c.at(lo), c.at(hi)
+			if from >= to {
+				continue
+			}
+			p := c.sums()
+			s.plus(p[to], 1)
+			s.plus(p[from], -1)
+			switch {
+			case !open || lo >= cf.today:
+			case hi <= cf.today:
+				late = s.count
+			default:
+				late = c.dueBefore(cf.today).count - p[from].count
+			}
+		}
+		if s.count == 0 {
+			continue
 		}
 		yield(c, s, late)
 	}
@@ -274,8 +423,17 @@ func (m *ReadModel) cellCount(f CommitmentFilter, today Date) (int, bool) {
 		return 0, false
 	}
 	n := int64(0)
-	m.commitmentIndex.all.cells.each(cf, func(_ *cell, s cellSum, _ int64) { n += s.count })
+	m.commitmentIndex.all.cells.answering(cf).each(cf, func(_ *cell, s cellSum, _ int64) { n += s.count })
 	return int(n), true
+}
+
+// answering returns the cells of k's rows that answer cf in the fewest
+// cells: the coarse ones when cf names no sectors. Call it under m.mu.
+func (k *cells) answering(cf cellFilter) *cells {
+	if cf.sectors == 0 {
+		return k.coarsened()
+	}
+	return k
 }
 
 // cellRollup is the roll-up of the commitments f selects, with the tally
@@ -286,9 +444,20 @@ func (m *ReadModel) cellRollup(f CommitmentFilter, today Date) (rollup, bool) {
 	if !ok {
 		return rollup{}, false
 	}
-	return rollupOfCells(today, func(yield func(cellKey, cellSum, int64)) {
-		m.commitmentIndex.all.cells.each(cf, func(c *cell, s cellSum, late int64) { yield(c.key, s, late) })
-	}), true
+	return m.commitmentIndex.all.cells.rollup(cf, today), true
+}
+
+// rollup is the roll-up of the commitments of k that cf selects (with
+// cf.sectors 0 when k is coarse); call it under m.mu.
+func (k *cells) rollup(cf cellFilter, today Date) rollup {
+	k = k.answering(cf)
+	u := rollupOfCells(today, k.pillars, func(yield func(cellKey, int32, cellSum, int64)) {
+		k.each(cf, func(c *cell, s cellSum, late int64) { yield(c.key, c.pillar, s, late) })
+	})
+	if k.coarse {
+		u.byStatusSectors = nil // not counted by sectors; only the kept roll-up's is read (countBy)
+	}
+	return u
 }
 
 // rowsRollup is the roll-up of the commitments f selects, as cellRollup
@@ -296,7 +465,8 @@ func (m *ReadModel) cellRollup(f CommitmentFilter, today Date) (rollup, bool) {
 // than adding each to a rollup and its tally. False while a row's status
 // is not one of AllCommitmentStatuses. Call it under m.mu.
 func (m *ReadModel) rowsRollup(f CommitmentFilter, today Date) (rollup, bool) {
-	if k := m.commitmentIndex.all.cells; k == nil || k.odd != 0 {
+	k := m.commitmentIndex.all.cells
+	if k == nil || k.odd != 0 {
 		return rollup{}, false
 	}
 	type sums struct {
@@ -322,59 +492,80 @@ func (m *ReadModel) rowsRollup(f CommitmentFilter, today Date) (rollup, bool) {
 			v.late++
 		}
 	})
-	return rollupOfCells(today, func(yield func(cellKey, cellSum, int64)) {
+	return rollupOfCells(today, k.pillars, func(yield func(cellKey, int32, cellSum, int64)) {
 		for key, v := range by {
-			yield(key, v.s, v.late)
+			yield(key, k.pillarOf[key.pillar], v.s, v.late)
 		}
 	}), true
 }
 
+// part is what the cells of one bar add up to: their sums and how many
+// of those are overdue.
+type part struct {
+	s    cellSum
+	late int64
+}
+
+func (p *part) plus(s cellSum, late int64) {
+	p.s.plus(s, 1)
+	p.late += late
+}
+
 // rollupOfCells is the roll-up of the sums each yields, a combination's
-// sums and how many of them are overdue on today, with the tally Stats
-// reads.
-func rollupOfCells(today Date, each func(yield func(cellKey, cellSum, int64))) rollup {
+// (its pillar an index in pillars) sums and how many of them are overdue
+// on today, with the tally Stats reads. The sums go to bars by index, and
+// to the roll-up's maps once a bar.
+func rollupOfCells(today Date, pillars []string, each func(yield func(cellKey, int32, cellSum, int64))) rollup {
 	u := newRollup()
 	t := newTally(statsDims, &today)
 	late := t.late.Load()
-	overdue := 0
-	addBar := func(d barDim, key string, s cellSum, o int64) {
-		b := t.bars[d][key]
-		if b == nil {
-			b = &bar{}
-			t.bars[d][key] = b
-		}
-		b.count += int(s.count)
-		b.progress += int(s.progress)
-		b.verified += int(s.verified)
-		if o != 0 {
-			late.n[d][key] += int(o)
-		}
-	}
-	add := func(a *acc, s cellSum) {
-		a.count += int(s.count)
-		a.progress += int(s.progress)
-		a.verified += int(s.verifiedProgress)
-	}
-	each(func(key cellKey, s cellSum, o int64) {
-		add(&u.total, s)
-		overdue += int(o)
-		status := AllCommitmentStatuses[key.status]
-		u.byStatus[status] += int(s.count)
+	var total part
+	byStatus := make([]part, len(AllCommitmentStatuses))
+	var byLead [4]part // by AllSectors index, as rollup.bySector
+	var byPillar []part
+	each(func(key cellKey, p int32, s cellSum, o int64) {
+		total.plus(s, o)
+		byStatus[key.status].plus(s, o)
 		u.byStatusSectors[key.status][key.sectors] += int(s.count)
-		addBar(dimStatus, string(status), s, o)
 		if key.lead >= 0 {
-			add(&u.bySector[key.lead], s)
-			addBar(dimLeadSector, string(AllSectors[key.lead]), s, o)
+			byLead[key.lead].plus(s, o)
 		}
-		a := u.byPillar[key.pillar]
-		if a == nil {
-			a = &acc{}
-			u.byPillar[key.pillar] = a
+		if int(p) >= len(byPillar) {
+			byPillar = append(byPillar, make([]part, int(p)+1-len(byPillar))...)
 		}
-		add(a, s)
-		addBar(dimPillar, key.pillar, s, o)
+		byPillar[p].plus(s, o)
 	})
-	u.memo.Store(&overdueMemo{today: today, gen: u.dueGen, n: overdue})
+	addBar := func(d barDim, key string, p part) {
+		t.bars[d][key] = &bar{count: int(p.s.count), progress: int(p.s.progress), verified: int(p.s.verified)}
+		if p.late != 0 {
+			late.n[d][key] = int(p.late)
+		}
+	}
+	accOf := func(s cellSum) acc {
+		return acc{count: int(s.count), progress: int(s.progress), verified: int(s.verifiedProgress)}
+	}
+	u.total = accOf(total.s)
+	for i, p := range byStatus {
+		if p.s.count != 0 {
+			status := AllCommitmentStatuses[i]
+			u.byStatus[status] = int(p.s.count)
+			addBar(dimStatus, string(status), p)
+		}
+	}
+	for i, p := range byLead {
+		if p.s.count != 0 {
+			u.bySector[i] = accOf(p.s)
+			addBar(dimLeadSector, string(AllSectors[i]), p)
+		}
+	}
+	for i, p := range byPillar {
+		if p.s.count != 0 {
+			a := accOf(p.s)
+			u.byPillar[pillars[i]] = &a
+			addBar(dimPillar, pillars[i], p)
+		}
+	}
+	u.memo.Store(&overdueMemo{today: today, gen: u.dueGen, n: int(total.late)})
 	u.tally = t
 	return u
 }

@@ -63,6 +63,9 @@ type commitmentIndex struct {
 	sortMu sync.Mutex
 
 	text textIndex // rows by word, and the searches kept (commitment_text.go)
+	// byStakeholder keeps cells of one stakeholder's rows
+	// (stakeholder_cells.go).
+	byStakeholder stakeholderCells
 }
 
 // rollup is the stats over a set of commitments, kept by adding and
@@ -212,12 +215,14 @@ func (m *ReadModel) putCommitment(c *Commitment) {
 		prev := ix.rows[i]
 		old = &prev
 		ix.all.add(&ix.rows[i], -1)
+		ix.recountStakeholders(&ix.rows[i], -1)
 	}
 	r := &ix.rows[i]
 	r.c = c
 	r.lowerTitle, r.lowerID, r.lowerDesc = strings.ToLower(c.Title), strings.ToLower(c.ID), strings.ToLower(c.Description)
 	m.fillSectors(r)
 	ix.all.add(r, 1)
+	ix.recountStakeholders(r, 1)
 	ix.reorder(i, old)
 	ix.retext(i, old)
 }
@@ -244,8 +249,10 @@ func (m *ReadModel) stakeholderSectorChanged(id string) {
 		r := &ix.rows[i]
 		old := *r
 		ix.all.add(r, -1)
+		ix.recountStakeholders(r, -1)
 		m.fillSectors(r)
 		ix.all.add(r, 1)
+		ix.recountStakeholders(r, 1)
 		ix.reorder(i, &old)
 		ix.recountKept(i, &old, false)
 	}

@@ -509,9 +509,7 @@ func (m *ReadModel) searchRollup(f CommitmentFilter, today Date) (rollup, bool) 
 	if k.odd != 0 {
 		return rollup{}, false
 	}
-	return rollupOfCells(today, func(yield func(cellKey, cellSum, int64)) {
-		k.each(cf, func(c *cell, s cellSum, late int64) { yield(c.key, s, late) })
-	}), true
+	return k.rollup(cf, today), true
 }
 
 // sortedRows returns the rows of c that match, in order o.

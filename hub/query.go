@@ -446,7 +446,8 @@ type PillarStats struct {
 // Stats computes the figures over the matching commitments: without a
 // filter from the roll-up kept as events apply, with one the kept cells
 // answer from those (commitment_cells.go), with a search as well from its
-// own kept cells (commitment_text.go), else in one pass over the filter's
+// own kept cells (commitment_text.go), with one stakeholder from that
+// stakeholder's (stakeholder_cells.go), else in one pass over the filter's
 // candidates, summed by combination.
 func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 	m.mu.RLock()
@@ -456,6 +457,9 @@ func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 		filtered, ok := m.cellRollup(f, today)
 		if !ok {
 			filtered, ok = m.searchRollup(f, today)
+		}
+		if !ok {
+			filtered, ok = m.stakeholderRollup(f, today)
 		}
 		if !ok {
 			filtered, ok = m.rowsRollup(f, today)
