@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -14,7 +13,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"convene/auth"
@@ -216,7 +214,7 @@ func mixPaths(root string) map[string]string {
 	}
 	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
-	h, err := hub.Open(ctx, &demoLog{}, hub.Options{Logger: quiet, SnapshotInterval: -1, PollInterval: time.Hour})
+	h, err := hub.OpenInMemory(ctx, hub.Options{Logger: quiet, SnapshotInterval: -1, PollInterval: time.Hour})
 	if err != nil {
 		return out
 	}
@@ -245,32 +243,6 @@ func mixPaths(root string) map[string]string {
 	}
 	return out
 }
-
-// demoLog is an event log in memory, for the demo data of mixPaths.
-type demoLog struct {
-	mu     sync.Mutex
-	events []*hub.Event
-}
-
-func (l *demoLog) Append(_ context.Context, e *hub.Event) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if e.Seq != int64(len(l.events))+1 {
-		return fmt.Errorf("%w: seq %d", hub.ErrDuplicate, e.Seq)
-	}
-	l.events = append(l.events, e)
-	return nil
-}
-
-func (l *demoLog) ReadAfter(_ context.Context, seq int64) ([]*hub.Event, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]*hub.Event(nil), l.events[min(seq, int64(len(l.events))):]...), nil
-}
-
-func (l *demoLog) LoadSnapshots(context.Context) ([]hub.Snapshot, int64, error) { return nil, 0, nil }
-
-func (l *demoLog) SaveSnapshots(context.Context, []hub.Snapshot, int64, int64) error { return nil }
 
 // renderMix writes the mix's table by query, slowest p99 first.
 func (r *results) renderMix(p func(string, ...any)) {

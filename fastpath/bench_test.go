@@ -67,7 +67,7 @@ func benchHub(b *testing.B) *hub.Hub {
 
 func openBenchHub(ctx context.Context) (*hub.Hub, error) {
 	quiet := slog.New(slog.DiscardHandler)
-	h, err := hub.Open(ctx, &memLog{}, hub.Options{Logger: quiet, SnapshotInterval: -1, PollInterval: time.Hour})
+	h, err := hub.OpenInMemory(ctx, hub.Options{Logger: quiet, SnapshotInterval: -1, PollInterval: time.Hour})
 	if err != nil {
 		return nil, err
 	}
@@ -118,32 +118,6 @@ func openBenchHub(ctx context.Context) (*hub.Hub, error) {
 	}
 	return h, nil
 }
-
-// memLog is an event log in memory.
-type memLog struct {
-	mu     sync.Mutex
-	events []*hub.Event
-}
-
-func (l *memLog) Append(_ context.Context, e *hub.Event) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if e.Seq != int64(len(l.events))+1 {
-		return fmt.Errorf("%w: seq %d", hub.ErrDuplicate, e.Seq)
-	}
-	l.events = append(l.events, e)
-	return nil
-}
-
-func (l *memLog) ReadAfter(_ context.Context, seq int64) ([]*hub.Event, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]*hub.Event(nil), l.events[min(seq, int64(len(l.events))):]...), nil
-}
-
-func (l *memLog) LoadSnapshots(context.Context) ([]hub.Snapshot, int64, error) { return nil, 0, nil }
-
-func (l *memLog) SaveSnapshots(context.Context, []hub.Snapshot, int64, int64) error { return nil }
 
 // benchHandler is the GraphQL handler over h, with the fast path or without.
 func benchHandler(h *hub.Hub, fast bool) (http.Handler, *fastpath.Executor) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -106,6 +107,8 @@ func (h *Hub) Batch() []*Event {
 	if !ok {
 		return nil
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	return m.events
 }
 
@@ -245,15 +248,24 @@ func (h *Hub) voidHeld(ctx context.Context, age time.Duration) error {
 	return h.CatchUp(ctx)
 }
 
-// memoryLog is the log of a fork: its state at the fork, then the
-// events appended to it.
+// OpenInMemory opens a hub on an empty log kept in memory: the read
+// model and the commands without a database, for benchmarks and tools.
+func OpenInMemory(ctx context.Context, o Options) (*Hub, error) {
+	return Open(ctx, &memoryLog{}, o)
+}
+
+// memoryLog is a log in memory: that of a fork (its state at the fork,
+// then the events appended to it) or OpenInMemory's.
 type memoryLog struct {
+	mu     sync.Mutex
 	snaps  []Snapshot
 	seq    int64
 	events []*Event
 }
 
 func (l *memoryLog) Append(ctx context.Context, e *Event) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if e.Seq != l.seq+int64(len(l.events))+1 {
 		return fmt.Errorf("%w: seq %d", ErrDuplicate, e.Seq)
 	}
@@ -262,6 +274,8 @@ func (l *memoryLog) Append(ctx context.Context, e *Event) error {
 }
 
 func (l *memoryLog) ReadAfter(ctx context.Context, seq int64) ([]*Event, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if i := seq - l.seq; i >= 0 && i < int64(len(l.events)) {
 		return l.events[i:], nil
 	}
