@@ -82,7 +82,14 @@ func (m *ReadModel) stakeholderRollup(f CommitmentFilter, today Date) (rollup, b
 	}
 	// The filter selects the commitments the stakeholder takes part in
 	// while it is known and in one of the sectors (commitmentMatcher).
-	if s := Stakeholders.get(m, id); s == nil || !among(f.Sectors, s.Sector) {
+	// An id no stakeholder has keeps no cells: a client could name any
+	// number of them.
+	s := Stakeholders.get(m, id)
+	if s == nil {
+		cf.none = true
+		return newCoarseCells().rollup(cf, today), true
+	}
+	if !among(f.Sectors, s.Sector) {
 		cf.none = true
 	}
 	k := m.stakeholderCellsOf(id)

@@ -100,7 +100,18 @@ func TestKeptCellsAgreeWithRows(t *testing.T) {
 		same("the coarse cells", ix.all.cells.twin.Load(), fresh(true, every))
 		for s := range 9 {
 			id := fmt.Sprintf("s%d", s)
-			k, _ := ix.byStakeholder.by.Load(id)
+			k, kept := ix.byStakeholder.by.Load(id)
+			if Stakeholders.get(m, id) == nil {
+				if kept {
+					t.Fatalf("%s: %s is unknown and has cells kept", when, id)
+				}
+				continue
+			}
+			if !kept { // known since it was last asked: its first ask builds them
+				m.mu.RLock()
+				k = m.stakeholderCellsOf(id)
+				m.mu.RUnlock()
+			}
 			got, _ := k.(*cells)
 			same(id+"'s cells", got, fresh(true, func(r *commitmentRow) bool {
 				return slices.ContainsFunc(r.c.Participants, func(p Participant) bool { return p.StakeholderID == id })
@@ -130,7 +141,7 @@ func TestKeptCellsAgreeWithRows(t *testing.T) {
 		}
 	}
 	apply(&Stakeholder{Meta: Meta{ID: "s3", Version: 2}, Sector: Government})
-	apply(&Stakeholder{Meta: Meta{ID: "s8", Version: 1}, Sector: CivilSociety}) // asked for before it was known
+	apply(&Stakeholder{Meta: Meta{ID: "s8", Version: 1}, Sector: CivilSociety}) // asked for before it was known: no cells kept then
 	check("with odd rows")
 	for c := range 300 {
 		if c%10 == 0 {
@@ -203,5 +214,33 @@ func TestKeptCellsConcurrentReaders(t *testing.T) {
 		if d := statsDiff(m.Stats(f, today), want); d != "" {
 			t.Fatalf("Stats(%+v) differs from a scan's: %s", f, d)
 		}
+	}
+}
+
+// TestUnknownStakeholderKeepsNoCells: commitmentStats under an id no
+// stakeholder has counts nothing and keeps nothing, however many such ids
+// are asked.
+func TestUnknownStakeholderKeepsNoCells(t *testing.T) {
+	m := NewReadModel()
+	st := StateOf(&Stakeholder{Meta: Meta{ID: "s1", Version: 1}, Sector: AllSectors[0]})
+	if err := m.Apply(&Event{Seq: 1, Type: st.Type(), EntityID: "s1", Version: 1, State: st}); err != nil {
+		t.Fatal(err)
+	}
+	cm := StateOf(&Commitment{Meta: Meta{ID: "C-1", Version: 1}, LeadID: "s1", Participants: []Participant{{StakeholderID: "s1", Role: RoleLead}}, Status: AllCommitmentStatuses[0]})
+	if err := m.Apply(&Event{Seq: 2, Type: cm.Type(), EntityID: "C-1", Version: 1, State: cm}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		if got := m.Stats(CommitmentFilter{StakeholderIDs: []string{fmt.Sprintf("nobody-%d", i)}}, "2025-01-01"); got.Total != 0 {
+			t.Fatalf("an unknown stakeholder's stats: total %d, want 0", got.Total)
+		}
+	}
+	if got := m.Stats(CommitmentFilter{StakeholderIDs: []string{"s1"}}, "2025-01-01"); got.Total != 1 {
+		t.Fatalf("s1's stats: total %d, want 1", got.Total)
+	}
+	kept := 0
+	m.commitmentIndex.byStakeholder.by.Range(func(any, any) bool { kept++; return true })
+	if kept != 1 {
+		t.Fatalf("%d stakeholders' cells kept after asking 100 unknown ids and s1, want 1", kept)
 	}
 }
