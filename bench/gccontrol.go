@@ -88,13 +88,15 @@ func (r *results) renderGCControl(p func(string, ...any)) {
 		return
 	}
 	p("\nThe same fixed-rate phases on a second start of the binary with its garbage collector off (`%s %s`; same\n", gcOffEnv[0], gcOffEnv[1])
-	p("data, rate, connections and cores), the servers' collections during each phase counted from `/metrics`:\n\n")
-	p("| workload | rate | p50 | p99 | p99.9 | collections | GC off: p50 | p99 | p99.9 | collections |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	p("data, rate, connections and cores), the servers' collections during each phase counted from `/metrics`; \"busy\": the\n")
+	p("server's CPU time over the phase's wall time, the share of its core the fixed rate kept busy (a request that arrives\n")
+	p("alone costs more than one of a closed loop's, so half of the peak rate is more than half of the core):\n\n")
+	p("| workload | rate | p50 | p99 | p99.9 | collections | busy | GC off: p50 | p99 | p99.9 | collections | busy |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, c := range r.gcControl {
 		w := c.row.fixed
-		p("| %s uncached | %.0f | %s | %s | %s | %s | %s | %s | %s | %s |\n", c.row.wl, w.Rate,
-			fmtDur(w.pct(50)), fmtDur(w.pct(99)), fmtDur(w.pct(99.9)), countOrUnknown(c.row.gcs),
-			fmtDur(c.fixed.pct(50)), fmtDur(c.fixed.pct(99)), fmtDur(c.fixed.pct(99.9)), countOrUnknown(c.gcs))
+		p("| %s uncached | %.0f | %s | %s | %s | %s | %.0f%% | %s | %s | %s | %s | %.0f%% |\n", c.row.wl, w.Rate,
+			fmtDur(w.pct(50)), fmtDur(w.pct(99)), fmtDur(w.pct(99.9)), countOrUnknown(c.row.gcs), 100*w.busy(),
+			fmtDur(c.fixed.pct(50)), fmtDur(c.fixed.pct(99)), fmtDur(c.fixed.pct(99.9)), countOrUnknown(c.gcs), 100*c.fixed.busy())
 	}
 }
 

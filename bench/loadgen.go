@@ -260,6 +260,15 @@ func (r loadResult) cpuPerRequest() time.Duration {
 
 func (r loadResult) throughput() float64 { return float64(r.Requests) / r.Wall.Seconds() }
 
+// busy is the share of one core the server spent over the phase: its CPU
+// time over the wall time.
+func (r loadResult) busy() float64 {
+	if r.Wall <= 0 {
+		return 0
+	}
+	return r.ServerCPU.Seconds() / r.Wall.Seconds()
+}
+
 func (r loadResult) pct(p float64) time.Duration { return percentile(r.Lat, p) }
 
 func percentile(sorted []time.Duration, p float64) time.Duration {
