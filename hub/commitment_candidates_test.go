@@ -29,15 +29,7 @@ func TestCandidatesAgreeWithScan(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 1))
 	m := NewReadModel()
 	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	var seq int64
-	apply := func(e entity) {
-		t.Helper()
-		seq++
-		st := StateOf(e)
-		if err := m.Apply(&Event{Seq: seq, Type: st.Type(), EntityID: e.meta().ID, Version: e.meta().Version, State: st}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	apply := applier(t, m)
 	apply(&StrategicPlan{Meta: Meta{ID: "plan1", Version: 1}})
 	apply(&StrategicPlan{Meta: Meta{ID: "plan2", Version: 1}})
 	for p := range 4 {

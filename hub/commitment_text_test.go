@@ -112,15 +112,7 @@ func cellsByKey(k *cells) map[cellKey][]dueBucket {
 // follow).
 func TestSearchWords(t *testing.T) {
 	m := NewReadModel()
-	var seq int64
-	apply := func(e entity) {
-		t.Helper()
-		seq++
-		st := StateOf(e)
-		if err := m.Apply(&Event{Seq: seq, Type: st.Type(), EntityID: e.meta().ID, Version: e.meta().Version, State: st}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	apply := applier(t, m)
 	apply(&StrategicPlan{Meta: Meta{ID: "plan", Version: 1}})
 	apply(&Pillar{Meta: Meta{ID: "p1", Version: 1}, PlanID: "plan", Code: "1"})
 	apply(&Stakeholder{Meta: Meta{ID: "s1", Version: 1}, Sector: Government})

@@ -17,15 +17,7 @@ import (
 func TestIndexedFiltersAgreeWithScan(t *testing.T) {
 	m := NewReadModel()
 	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	var seq int64
-	apply := func(e entity) {
-		t.Helper()
-		seq++
-		st := StateOf(e)
-		if err := m.Apply(&Event{Seq: seq, Type: st.Type(), EntityID: e.meta().ID, Version: e.meta().Version, State: st}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	apply := applier(t, m)
 	for s := range 6 {
 		apply(&Stakeholder{Meta: Meta{ID: fmt.Sprintf("s%d", s), Version: 1}, Sector: AllSectors[s%4]})
 	}

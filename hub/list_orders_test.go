@@ -15,15 +15,7 @@ import (
 func TestListOrdersAndOutcomeFilters(t *testing.T) {
 	m := NewReadModel()
 	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	var seq int64
-	apply := func(e entity) {
-		t.Helper()
-		seq++
-		st := StateOf(e)
-		if err := m.Apply(&Event{Seq: seq, Type: st.Type(), EntityID: e.meta().ID, Version: e.meta().Version, State: st}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	apply := applier(t, m)
 	for s := range 9 {
 		apply(&Stakeholder{Meta: Meta{ID: fmt.Sprintf("s%d", s), Version: 1, CreatedAt: at.Add(time.Duration(9-s) * time.Hour), UpdatedAt: at.Add(time.Duration(s%3) * time.Hour)},
 			Name: []string{"Alpha", "beta", "Gamma"}[s%3], Sector: AllSectors[s%4]})

@@ -17,15 +17,7 @@ import (
 func TestKeptCellsAgreeWithRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 13))
 	m := NewReadModel()
-	var seq int64
-	apply := func(e entity) {
-		t.Helper()
-		seq++
-		st := StateOf(e)
-		if err := m.Apply(&Event{Seq: seq, Type: st.Type(), EntityID: e.meta().ID, Version: e.meta().Version, State: st}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	apply := applier(t, m)
 	apply(&StrategicPlan{Meta: Meta{ID: "plan", Version: 1}})
 	for p := range 3 {
 		apply(&Pillar{Meta: Meta{ID: fmt.Sprintf("p%d", p), Version: 1}, PlanID: "plan", Code: fmt.Sprint(p)})
