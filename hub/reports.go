@@ -108,26 +108,8 @@ func (r Reports) First(n int) ([]ProgressReport, error) {
 // verdicts: the shortest prefix holding both (all records when there are
 // fewer).
 func (r Reports) Upto(n, k int) ([]ProgressReport, []Verification, error) {
-	var reports []ProgressReport
-	var verdicts []Verification
-	d := newReader(r)
-	for (len(reports) < n || len(verdicts) < k) && d.more() {
-		switch mark := d.varint(); mark {
-		case markVerdict:
-			verdicts = append(verdicts, d.verdict())
-		case markReportWithActuals:
-			reports = append(reports, d.report(d.varint(), true))
-		default:
-			reports = append(reports, d.report(mark, false))
-		}
-		if !d.ok {
-			return nil, nil, ErrReports
-		}
-	}
-	if !d.ok {
-		return nil, nil, ErrReports
-	}
-	return reports, verdicts, nil
+	reports, verdicts, _, err := r.Window(n, k, 0, math.MaxInt)
+	return reports, verdicts, err
 }
 
 // report decodes one report, after its progress, as Reports.Append

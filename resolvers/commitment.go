@@ -3,6 +3,7 @@ package resolvers
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"convene/graph/model"
 	"convene/hub"
@@ -27,20 +28,30 @@ func (r *commitmentResolver) TargetCommunities(ctx context.Context, c *gqltype.C
 }
 
 // ProgressReports pages the reports newest first; a report's cursor is its
-// position in the commitment's report list, which only grows.
+// position in the commitment's report list, which only grows. Only the
+// page's reports are decoded: a commitment may have thousands.
 func (r *commitmentResolver) ProgressReports(ctx context.Context, c *gqltype.Commitment, first *int, after *string, last *int, before *string) (*model.ProgressReportConnection, error) {
-	reports, err := r.reportViews(c.Commitment)
-	if err != nil {
-		return nil, err
+	a := pageArgs{first, last, after, before}
+	n := c.ReportCount
+	for {
+		key := func(p int) string { return fmt.Sprintf("%06d", n-1-p) } // position p holds report n-p
+		start, end, err := a.bounds(n, key, true)
+		if err != nil {
+			return nil, err
+		}
+		views, total, err := r.reportWindow(c.Commitment, n-end, n-start)
+		if err != nil {
+			return nil, err
+		}
+		if total < n { // fewer records than the state counts: page those there are
+			n = total
+			continue
+		}
+		slices.Reverse(views)
+		var p page[*gqltype.ProgressReport]
+		p.cut(start, end, n, key)
+		return connectionOf[model.ProgressReportConnection, model.ProgressReportEdge](views, p.cursors, p.info, p.total), nil
 	}
-	items := make([]*gqltype.ProgressReport, len(reports))
-	index := make(map[*gqltype.ProgressReport]int, len(reports))
-	for i, rep := range reports {
-		items[len(items)-1-i] = rep
-		index[rep] = i
-	}
-	key := func(rep *gqltype.ProgressReport) string { return fmt.Sprintf("%06d", index[rep]) }
-	return connection[model.ProgressReportConnection, model.ProgressReportEdge](items, key, true, pageArgs{first, last, after, before}, asIs)
 }
 
 func (r *commitmentResolver) LatestReport(ctx context.Context, c *gqltype.Commitment) (*gqltype.ProgressReport, error) {
@@ -57,27 +68,31 @@ func (r *commitmentResolver) Verification(ctx context.Context, c *gqltype.Commit
 	return model.VerificationState(c.Commitment.Verification), nil
 }
 
-// reportViews are c's reports as the schema serves them, oldest first,
-// each with the verdict standing on it at c's version.
-func (r *Resolver) reportViews(c *hub.Commitment) ([]*gqltype.ProgressReport, error) {
-	reports, verdicts, err := r.model().ReportsAndVerdicts(c)
+// reportWindow is reports from+1 to to of c (numbered from 1) as the
+// schema serves them, oldest first, and how many reports c has.
+func (r *Resolver) reportWindow(c *hub.Commitment, from, to int) ([]*gqltype.ProgressReport, int, error) {
+	reports, verdicts, total, err := r.model().ReportsWindow(c, from, to)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	out := make([]*gqltype.ProgressReport, len(reports))
 	for i := range reports {
-		out[i] = &gqltype.ProgressReport{ProgressReport: &reports[i], GlobalID: opaque.ReportID(c.ID, i+1), Verification: hub.VerdictOn(verdicts, i+1)}
+		n := from + i + 1
+		out[i] = &gqltype.ProgressReport{ProgressReport: &reports[i], GlobalID: opaque.ReportID(c.ID, n), Verification: hub.VerdictOn(verdicts, n)}
 	}
-	return out, nil
+	return out, total, nil
 }
 
 // reportView is report n (from 1) of c, or nil when it has none.
 func (r *Resolver) reportView(c *hub.Commitment, n int) (*gqltype.ProgressReport, error) {
-	all, err := r.reportViews(c)
-	if err != nil || n < 1 || n > len(all) {
+	if n < 1 {
+		return nil, nil
+	}
+	views, _, err := r.reportWindow(c, n-1, n)
+	if err != nil || len(views) == 0 {
 		return nil, err
 	}
-	return all[n-1], nil
+	return views[0], nil
 }
 
 func (r *commitmentResolver) Outcomes(ctx context.Context, c *gqltype.Commitment) ([]*gqltype.MeetingOutcome, error) {

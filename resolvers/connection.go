@@ -32,27 +32,40 @@ type page[T any] struct {
 // or descending when desc). Cursors carry the key itself, so a cursor
 // stays valid while items are added or removed around it.
 func paginate[T any](items []T, key func(T) string, desc bool, a pageArgs) (*page[T], error) {
-	if err := a.check(); err != nil {
+	start, end, err := a.bounds(len(items), func(i int) string { return key(items[i]) }, desc)
+	if err != nil {
 		return nil, err
 	}
-	// Keys are made only where the binary searches probe and for the page
-	// (a list may hold thousands of items). beyond reports whether key k
-	// lies after the cursor key c in list order.
+	p := &page[T]{items: items[start:end]}
+	p.cut(start, end, len(items), func(i int) string { return key(items[i]) })
+	return p, nil
+}
+
+// bounds are the positions [start, end) of the window the arguments ask
+// of a list of n items, sorted by the key of each position (ascending, or
+// descending when desc).
+func (a pageArgs) bounds(n int, key func(int) string, desc bool) (start, end int, err error) {
+	if err := a.check(); err != nil {
+		return 0, 0, err
+	}
+	// Keys are made only where the binary searches probe (a list may hold
+	// thousands of items). beyond reports whether key k lies after the
+	// cursor key c in list order.
 	beyond := func(k, c string) bool { return (k > c) != desc && k != c }
-	start, end := 0, len(items)
+	start, end = 0, n
 	if a.after != nil {
 		c, err := listCursor(*a.after)
 		if err != nil {
-			return nil, err
+			return 0, 0, err
 		}
-		start = sort.Search(len(items), func(i int) bool { return beyond(key(items[i]), c) })
+		start = sort.Search(n, func(i int) bool { return beyond(key(i), c) })
 	}
 	if a.before != nil {
 		c, err := listCursor(*a.before)
 		if err != nil {
-			return nil, err
+			return 0, 0, err
 		}
-		end = sort.Search(len(items), func(i int) bool { k := key(items[i]); return k == c || beyond(k, c) })
+		end = sort.Search(n, func(i int) bool { k := key(i); return k == c || beyond(k, c) })
 	}
 	if end < start {
 		end = start
@@ -65,19 +78,21 @@ func paginate[T any](items []T, key func(T) string, desc bool, a pageArgs) (*pag
 	default:
 		end = min(end, start+defaultPageSize)
 	}
-	p := &page[T]{
-		items: items[start:end],
-		info:  &model.PageInfo{HasPreviousPage: start > 0, HasNextPage: end < len(items)},
-		total: len(items),
-	}
+	return start, end, nil
+}
+
+// cut fills in the page's cursors, page info and total for the window
+// [start, end) of a list of n items, the key of each position by key.
+func (p *page[T]) cut(start, end, n int, key func(int) string) {
+	p.info = &model.PageInfo{HasPreviousPage: start > 0, HasNextPage: end < n}
+	p.total = n
 	p.cursors = make([]string, 0, end-start)
-	for _, it := range p.items {
-		p.cursors = append(p.cursors, opaque.ListCursor(key(it)))
+	for i := start; i < end; i++ {
+		p.cursors = append(p.cursors, opaque.ListCursor(key(i)))
 	}
-	if n := len(p.cursors); n > 0 {
-		p.info.StartCursor, p.info.EndCursor = &p.cursors[0], &p.cursors[n-1]
+	if k := len(p.cursors); k > 0 {
+		p.info.StartCursor, p.info.EndCursor = &p.cursors[0], &p.cursors[k-1]
 	}
-	return p, nil
 }
 
 // check rejects page sizes out of range.
@@ -153,30 +168,32 @@ func connection[C connectionShape[N, E], E edgeShape[N], T, N any](items []T, ke
 	if err != nil {
 		return nil, err
 	}
-	nodes := view(p.items)
+	return connectionOf[C, E](view(p.items), p.cursors, p.info, p.total), nil
+}
+
+// connectionOf is the Relay connection C with edges E of a page's nodes,
+// their cursors, its page info and the list's total.
+func connectionOf[C connectionShape[N, E], E edgeShape[N], N any](nodes []N, cursors []string, info *model.PageInfo, total int) *C {
 	edges := make([]*E, len(nodes))
 	for i, n := range nodes {
-		edges[i] = &E{Cursor: p.cursors[i], Node: n}
+		edges[i] = &E{Cursor: cursors[i], Node: n}
 	}
-	return &C{Edges: edges, Nodes: nodes, PageInfo: p.info, TotalCount: p.total}, nil
+	return &C{Edges: edges, Nodes: nodes, PageInfo: info, TotalCount: total}
 }
 
 // pageConnection is the Relay connection C with edges E of a page the
 // read model cut, each node made by view (asIs: the item), each cursor
 // the item's key.
 func pageConnection[C connectionShape[N, E], E edgeShape[N], T, N any](p hub.ListPage[T], key func(*T) string, view func([]*T) []N) *C {
-	nodes := view(p.Items)
-	edges := make([]*E, len(nodes))
-	cursors := make([]string, len(nodes))
+	cursors := make([]string, len(p.Items))
 	info := &model.PageInfo{HasPreviousPage: p.HasPrevious, HasNextPage: p.HasNext}
-	for i, n := range nodes {
-		cursors[i] = opaque.ListCursor(key(p.Items[i]))
-		edges[i] = &E{Cursor: cursors[i], Node: n}
+	for i, it := range p.Items {
+		cursors[i] = opaque.ListCursor(key(it))
 	}
-	if k := len(edges); k > 0 {
+	if k := len(cursors); k > 0 {
 		info.StartCursor, info.EndCursor = &cursors[0], &cursors[k-1]
 	}
-	return &C{Edges: edges, Nodes: nodes, PageInfo: info, TotalCount: p.Total}
+	return connectionOf[C, E](view(p.Items), cursors, info, p.Total)
 }
 
 // asIs is the view of items that are their own nodes.
