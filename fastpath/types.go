@@ -315,7 +315,7 @@ func init() {
 			reportObj, true, ptr[gqltype.ProgressReport]),
 	}
 	reportObj.fields = map[string]fieldSpec[*gqltype.ProgressReport]{
-		"id": str(func(r *gqltype.ProgressReport) string { return r.GlobalID }),
+		"id": str((*gqltype.ProgressReport).GlobalID),
 		"verification": one(of(func(r *gqltype.ProgressReport) *hub.Verification { return r.Verification }),
 			verificationObj, false, ptr[hub.Verification]),
 		"periodActuals": list(of(func(r *gqltype.ProgressReport) []hub.PeriodActual { return r.Actuals }),

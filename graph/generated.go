@@ -20900,7 +20900,7 @@ func (ec *executionContext) _ProgressReport_id(ctx context.Context, field graphq
 			return ec.fieldContext_ProgressReport_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID, nil
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -20911,7 +20911,7 @@ func (ec *executionContext) _ProgressReport_id(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_ProgressReport_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProgressReport", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("ProgressReport", field, true, false, "ID")
 }
 
 func (ec *executionContext) _ProgressReport_verification(ctx context.Context, field graphql.CollectedField, obj *gqltype.ProgressReport) (ret graphql.Marshaler) {

@@ -78,7 +78,7 @@ func (r *Resolver) reportWindow(c *hub.Commitment, from, to int) ([]*gqltype.Pro
 	out := make([]*gqltype.ProgressReport, len(reports))
 	for i := range reports {
 		n := from + i + 1
-		out[i] = &gqltype.ProgressReport{ProgressReport: &reports[i], GlobalID: opaque.ReportID(c.ID, n), Verification: hub.VerdictOn(verdicts, n)}
+		out[i] = &gqltype.ProgressReport{ProgressReport: &reports[i], CommitmentID: c.ID, Number: n, Verification: hub.VerdictOn(verdicts, n)}
 	}
 	return out, total, nil
 }

@@ -59,7 +59,7 @@ func TestProgressReportsPagesAsTheWholeList(t *testing.T) {
 	items := make([]*gqltype.ProgressReport, len(reports))
 	index := map[*gqltype.ProgressReport]int{}
 	for i := range reports {
-		v := &gqltype.ProgressReport{ProgressReport: &reports[i], GlobalID: opaque.ReportID(c.ID, i+1), Verification: hub.VerdictOn(verdicts, i+1)}
+		v := &gqltype.ProgressReport{ProgressReport: &reports[i], CommitmentID: c.ID, Number: i + 1, Verification: hub.VerdictOn(verdicts, i+1)}
 		items[len(items)-1-i], index[v] = v, i
 	}
 	key := func(v *gqltype.ProgressReport) string { return fmt.Sprintf("%06d", index[v]) }

@@ -1,6 +1,9 @@
 package gqltype
 
-import "convene/hub"
+import (
+	"convene/hub"
+	"convene/opaque"
+)
 
 // Views: a commitment and an objective as the schema serves them, with
 // their global ID and the entities they refer to already looked up in the
@@ -19,13 +22,18 @@ type Commitment struct {
 	Participants []Participant // in the commitment's order
 }
 
-// ProgressReport is a hub.ProgressReport with its global ID (its
-// commitment's and its number) and the verdict that stands on it.
+// ProgressReport is a hub.ProgressReport with what names it (its
+// commitment and its number) and the verdict that stands on it.
 type ProgressReport struct {
 	*hub.ProgressReport
-	GlobalID     string
+	CommitmentID string
+	Number       int // from 1
 	Verification *hub.Verification
 }
+
+// GlobalID is the report's global ID, made only when asked: a page of
+// commitments holds many reports whose IDs nobody selects.
+func (r *ProgressReport) GlobalID() string { return opaque.ReportID(r.CommitmentID, r.Number) }
 
 // Participant is a hub.Participant with its stakeholder looked up.
 type Participant struct {
