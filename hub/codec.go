@@ -14,10 +14,12 @@ func appendString(b []byte, s string) []byte {
 // read past the end, or of a malformed varint, clears ok; later reads
 // return zero values.
 type reader struct {
-	raw []byte
-	s   string // raw as one string, which the decoded strings share
-	i   int
-	ok  bool
+	raw  []byte
+	s    string // raw[base:] as one string, which the decoded strings share
+	base int
+	i    int
+	ok   bool
+	skim bool // strings are read past, not made: each reads as ""
 }
 
 func newReader(raw []byte) *reader { return &reader{raw: raw, s: string(raw), ok: true} }
@@ -56,9 +58,12 @@ func (r *reader) str() string {
 		r.ok = false
 		return ""
 	}
-	v := r.s[r.i : r.i+int(n)]
+	at := r.i
 	r.i += int(n)
-	return v
+	if r.skim {
+		return ""
+	}
+	return r.s[at-r.base : r.i-r.base]
 }
 
 func (r *reader) byte() byte {

@@ -72,3 +72,56 @@ func TestReportsWithVerdicts(t *testing.T) {
 		t.Fatalf("a plain report starts with %d, want its progress's varint", ReportsOf([]ProgressReport{plain})[0])
 	}
 }
+
+// A window decodes what the whole list holds at its numbers, and the
+// verdicts on them, for every window of every prefix; malformed bytes
+// fail a window as they fail the whole.
+func TestReportsWindowAgreesWithUpto(t *testing.T) {
+	var full []ProgressReport
+	fill(t, reflect.ValueOf(&full).Elem(), 3)
+	plain := ProgressReport{Progress: 40, Status: OnTrack, Note: "plain", ReportedAt: time.UnixMilli(9).UTC()}
+	var r Reports
+	var n, k int
+	for i := range 8 {
+		if i%3 == 0 {
+			r = r.Append(full[i%len(full)])
+		} else {
+			r = r.Append(plain)
+		}
+		n++
+		if i%2 == 1 {
+			r = r.AppendVerdict(Verification{Report: n - i%3, Verdict: Verified, Note: "seen", At: time.UnixMilli(int64(i)).UTC()})
+			k++
+		}
+	}
+	for pn := 0; pn <= n+1; pn++ {
+		for pk := 0; pk <= k; pk++ {
+			all, allVerdicts, err := r.Upto(pn, pk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for from := 0; from <= len(all); from++ {
+				for to := from; to <= len(all)+1; to++ {
+					reports, verdicts, total, err := r.Window(pn, pk, from, to)
+					if err != nil || total != len(all) {
+						t.Fatalf("Window(%d, %d, %d, %d): total %d, %v; want %d", pn, pk, from, to, total, err, len(all))
+					}
+					var want []Verification
+					for _, v := range allVerdicts {
+						if from < v.Report && v.Report <= to {
+							want = append(want, v)
+						}
+					}
+					if got := all[from:min(to, len(all))]; len(got)+len(reports) > 0 && !reflect.DeepEqual(reports, got) || !reflect.DeepEqual(verdicts, want) {
+						t.Fatalf("Window(%d, %d, %d, %d):\n got %+v %+v\nwant %+v %+v", pn, pk, from, to, reports, verdicts, got, want)
+					}
+				}
+			}
+		}
+	}
+	for _, bad := range []Reports{{1}, r[:10], append(append(Reports(nil), r...), 4), {1, 3}, {3, 0}} {
+		if _, _, _, err := bad.Window(9, 9, 1, 2); err == nil {
+			t.Fatalf("a window of malformed reports %v decoded", bad)
+		}
+	}
+}
