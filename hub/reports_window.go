@@ -8,58 +8,69 @@ package hub
 // list costs the page. total is how many reports the state's prefix
 // holds: n, unless the records are fewer.
 func (r Reports) Window(n, k, from, to int) (reports []ProgressReport, verdicts []Verification, total int, err error) {
-	in := func(report int) bool { return from < report && report <= to }
+	w := window{from: from, to: to, keep: true}
 	if lo, hi := max(from, 0), min(to, n); hi > lo {
-		reports = make([]ProgressReport, 0, hi-lo)
-	}
-	keep := func(p *ProgressReport, v *Verification, _, _ int) {
-		if p != nil {
-			reports = append(reports, *p)
-		} else {
-			verdicts = append(verdicts, *v)
-		}
+		w.reports = make([]ProgressReport, 0, hi-lo)
 	}
 	if from <= 0 && to >= n {
-		total, err = newReader(r).scan(n, k, 0, in, keep)
-		return reports, verdicts, total, err
+		total, err = w.scan(newReader(r), n, k, 0)
+		return w.reports, w.verdicts, total, err
 	}
-	start, end := len(r), 0
-	total, err = (&reader{raw: r, ok: true, skim: true}).scan(n, k, 0, in, func(_ *ProgressReport, _ *Verification, at, to int) {
-		start, end = min(start, at), max(end, to)
-	})
-	if err != nil || end == 0 {
+	skim := window{from: from, to: to, start: len(r)}
+	if total, err = skim.scan(&reader{raw: r, ok: true, skim: true}, n, k, 0); err != nil || skim.end == 0 {
 		return nil, nil, total, err
 	}
-	d := &reader{raw: r[:end], s: string(r[start:end]), base: start, i: start, ok: true}
-	if _, err := d.scan(n, k, from, in, keep); err != nil {
+	d := &reader{raw: r[:skim.end], s: string(r[skim.start:skim.end]), base: skim.start, i: skim.start, ok: true}
+	if _, err := w.scan(d, n, k, from); err != nil {
 		return nil, nil, 0, err
 	}
-	return reports, verdicts, total, nil
+	return w.reports, w.verdicts, total, nil
+}
+
+// window is what a scan of records collects: the reports numbered from+1
+// to to and the verdicts on them when keep, and where their records start
+// and end.
+type window struct {
+	from, to   int
+	keep       bool
+	reports    []ProgressReport
+	verdicts   []Verification
+	start, end int
+}
+
+func (w *window) in(report int) bool { return w.from < report && report <= w.to }
+
+// record notes a record of the window, from at to the reader's position.
+func (w *window) record(d *reader, at int) {
+	w.start, w.end = min(w.start, at), max(w.end, d.i)
 }
 
 // scan reads records until the state's n reports and k verdicts are read
-// or the bytes end, counting reports on from the given total, and passes
-// keep each report (numbered by the count) and verdict that in accepts,
-// with where its record starts and ends. It returns the count of reports.
-func (d *reader) scan(n, k, total int, in func(report int) bool, keep func(p *ProgressReport, v *Verification, at, end int)) (int, error) {
+// or the bytes end, counting reports on from total, and returns the count.
+func (w *window) scan(d *reader, n, k, total int) (int, error) {
 	judged := 0
 	for (total < n || judged < k) && d.more() {
 		at := d.i
 		switch mark := d.varint(); mark {
 		case markVerdict:
 			judged++
-			if v := d.verdict(); d.ok && in(v.Report) {
-				keep(nil, &v, at, d.i)
-			}
-		case markReportWithActuals:
-			total++
-			if p := d.report(d.varint(), true); d.ok && in(total) {
-				keep(&p, nil, at, d.i)
+			if v := d.verdict(); d.ok && w.in(v.Report) {
+				w.record(d, at)
+				if w.keep {
+					w.verdicts = append(w.verdicts, v)
+				}
 			}
 		default:
+			withActuals := mark == markReportWithActuals
+			if withActuals {
+				mark = d.varint()
+			}
 			total++
-			if p := d.report(mark, false); d.ok && in(total) {
-				keep(&p, nil, at, d.i)
+			if p := d.report(mark, withActuals); d.ok && w.in(total) {
+				w.record(d, at)
+				if w.keep {
+					w.reports = append(w.reports, p)
+				}
 			}
 		}
 	}
