@@ -248,6 +248,11 @@ type loadResult struct {
 	// ByReq is the latencies of each of the set's requests, in the order
 	// they were sent, when the set asked for them (reqSet.byRequest).
 	ByReq [][]time.Duration
+	// Fixed-rate phases: Handed is the latencies (sorted) counted from
+	// the moment the pacer handed each request out rather than from its
+	// scheduled time, and PacerLate (sorted) how late the pacer was: the
+	// part of Lat that is the generator's own.
+	Handed, PacerLate []time.Duration
 }
 
 // cpuPerRequest is the server's CPU time per answered request, or 0.
@@ -286,12 +291,13 @@ func cpuTime() time.Duration {
 }
 
 type worker struct {
-	cl    client
-	lat   []time.Duration
-	reqs  []int32 // the request each latency is of
-	errs  int
-	first string
-	bytes int64
+	cl     client
+	lat    []time.Duration
+	handed []time.Duration // fixed-rate phases: from the pacer's hand-out
+	reqs   []int32         // the request each latency is of
+	errs   int
+	first  string
+	bytes  int64
 }
 
 func (w *worker) one(rs *reqSet, req []byte) (time.Duration, bool) {
@@ -326,6 +332,7 @@ func collect(rs *reqSet, ws []*worker, wall time.Duration, cpu time.Duration) lo
 			}
 		}
 		r.Lat = append(r.Lat, w.lat...)
+		r.Handed = append(r.Handed, w.handed...)
 		r.Errors += w.errs
 		r.Bytes += w.bytes
 		if r.FirstErr == "" {
@@ -335,6 +342,7 @@ func collect(rs *reqSet, ws []*worker, wall time.Duration, cpu time.Duration) lo
 	}
 	r.Requests = len(r.Lat)
 	slices.Sort(r.Lat)
+	slices.Sort(r.Handed)
 	return r
 }
 
@@ -389,7 +397,12 @@ func closedLoop(rs *reqSet, conns int, d time.Duration) loadResult {
 func fixedRate(rs *reqSet, conns int, rate float64, d time.Duration) loadResult {
 	defer noGC()()
 	total := int(rate * d.Seconds())
-	sched := make(chan time.Time, min(total, 1<<20))
+	// A slot is a request's scheduled time and the moment the pacer
+	// handed it out: the runtime's timers wake a sleeper up to a
+	// millisecond late on an idle core, a lateness of the generator's own.
+	type slot struct{ at, out time.Time }
+	sched := make(chan slot, min(total, 1<<20))
+	late := make([]time.Duration, 0, total) // the pacer's; read after the workers are done
 	ws := make([]*worker, conns)
 	var next atomic.Uint64
 	var wg sync.WaitGroup
@@ -403,25 +416,31 @@ func fixedRate(rs *reqSet, conns int, rate float64, d time.Duration) loadResult 
 			if wait := time.Until(at); wait > 0 {
 				time.Sleep(wait)
 			}
-			sched <- at
+			out := time.Now()
+			late = append(late, out.Sub(at))
+			sched <- slot{at, out}
 		}
 	}()
 	for i := range ws {
-		w := &worker{cl: client{addr: rs.addr}, lat: make([]time.Duration, 0, total/conns+64), reqs: make([]int32, 0, total/conns+64)}
+		w := &worker{cl: client{addr: rs.addr}, lat: make([]time.Duration, 0, total/conns+64), handed: make([]time.Duration, 0, total/conns+64),
+			reqs: make([]int32, 0, total/conns+64)}
 		ws[i] = w
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for at := range sched {
+			for s := range sched {
 				k := int(next.Add(1)-1) % len(rs.reqs)
 				w.one(rs, rs.reqs[k])
-				w.lat, w.reqs = append(w.lat, time.Since(at)), append(w.reqs, int32(k))
+				w.lat, w.reqs = append(w.lat, time.Since(s.at)), append(w.reqs, int32(k))
+				w.handed = append(w.handed, time.Since(s.out))
 			}
 		}()
 	}
 	wg.Wait()
 	r := collect(rs, ws, time.Since(start), cpuTime()-cpu0)
 	r.Rate = rate
+	slices.Sort(late)
+	r.PacerLate = late
 	r.ForeignSrv, r.ForeignCli = fm.stop()
 	r.ServerCPU = fm.srvUsed
 	r.Others = fm.busiestOthers()

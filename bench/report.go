@@ -527,19 +527,30 @@ func (r *results) targets() [][3]string {
 func (r *results) renderHey(p func(string, ...any)) {
 	var rows []*readRow
 	for _, row := range r.reads {
-		if row.hey != nil {
+		if row.fixed.PacerLate != nil && (row.target == convUncached || row.target == b1Name) {
 			rows = append(rows, row)
 		}
 	}
 	if len(rows) == 0 {
 		return
 	}
-	p("\nThe fixed-rate phases of the uncached rows again with `hey` (bench/hey.go: the same rate, connections and core,\n")
-	p("the workload's first request only; hey waits for each answer, so its tails are a floor):\n\n")
-	p("| workload | rate | harness p50 | harness p99 | hey rate | hey p50 | hey p99 | hey slowest | |\n|---|--:|--:|--:|--:|--:|--:|--:|---|\n")
+	p("\nThe fixed-rate phases of the uncached rows and of B1: the harness's own pacer, and the same phases again with `hey`.\n")
+	p("\"pacer late\": how long after its scheduled time the harness's pacer handed each request out (Go's timers wake a\n")
+	p("sleeper up to 1 ms late on an idle core), a lateness the harness's latencies include; \"from hand-out\": the same\n")
+	p("requests' latencies counted from that moment instead (a wait for a free connection still counts). hey (bench/hey.go):\n")
+	p("the same rate, connections and core, the workload's first request only; it waits for each answer, so its tails are a floor.\n\n")
+	p("| workload | rate | harness p50 | harness p99 | pacer late p50 | p99 | from hand-out p50 | p99 | hey rate | hey p50 | hey p99 | hey slowest | |\n")
+	p("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
 	for _, row := range rows {
-		h := row.hey
-		p("| %s uncached | %.0f | %s | %s | %.0f | %s | %s | %s | %s |\n", row.wl, row.fixed.Rate, fmtDur(row.fixed.pct(50)), fmtDur(row.fixed.pct(99)),
-			h.rate, fmtDur(h.p50), fmtDur(h.p99), fmtDur(h.max), h.errs)
+		f, who := row.fixed, "uncached"
+		if row.target == b1Name {
+			who = "B1"
+		}
+		hey := "| | | | |"
+		if h := row.hey; h != nil {
+			hey = fmt.Sprintf("%.0f | %s | %s | %s | %s |", h.rate, fmtDur(h.p50), fmtDur(h.p99), fmtDur(h.max), h.errs)
+		}
+		p("| %s %s | %.0f | %s | %s | %s | %s | %s | %s | %s\n", row.wl, who, f.Rate, fmtDur(f.pct(50)), fmtDur(f.pct(99)),
+			fmtDur(percentile(f.PacerLate, 50)), fmtDur(percentile(f.PacerLate, 99)), fmtDur(percentile(f.Handed, 50)), fmtDur(percentile(f.Handed, 99)), hey)
 	}
 }

@@ -52,6 +52,9 @@ const convInproc = "Convene in-process, tailer off"
 // response cache (anonymous callers only) never answers.
 const convUncached = "Convene with a token (uncached)"
 
+// b1Name names B1's rows: net/http and encoding/json over the same data.
+const b1Name = "B1 net/http+encoding/json"
+
 type readRow struct {
 	wl, target  string
 	peak, fixed loadResult
@@ -364,7 +367,7 @@ func runBaselines(cfg *config, res *results, self, exportPath, replayPath string
 	apollo := filepath.Join(cfg.root, "bench", "apollo")
 	for _, b := range []baseline{
 		{name: "B0 net/http replay", argv: []string{self, "serve-b0", "-replay", replayPath}},
-		{name: "B1 net/http+encoding/json", argv: []string{self, "serve-b1", "-export", exportPath}, rest: true},
+		{name: b1Name, argv: []string{self, "serve-b1", "-export", exportPath}, rest: true},
 		{name: "B2 Apollo Server", argv: []string{"node", filepath.Join(apollo, "server.mjs"), "--export", exportPath}, env: []string{"NODE_ENV=production"}},
 	} {
 		addr := freeAddr()
