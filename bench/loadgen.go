@@ -398,8 +398,7 @@ func fixedRate(rs *reqSet, conns int, rate float64, d time.Duration) loadResult 
 	defer noGC()()
 	total := int(rate * d.Seconds())
 	// A slot is a request's scheduled time and the moment the pacer
-	// handed it out: the runtime's timers wake a sleeper up to a
-	// millisecond late on an idle core, a lateness of the generator's own.
+	// handed it out, which is the generator's own lateness.
 	type slot struct{ at, out time.Time }
 	sched := make(chan slot, min(total, 1<<20))
 	late := make([]time.Duration, 0, total) // the pacer's; read after the workers are done
@@ -414,7 +413,7 @@ func fixedRate(rs *reqSet, conns int, rate float64, d time.Duration) loadResult 
 		for i := range total {
 			at := start.Add(time.Duration(i) * period)
 			if wait := time.Until(at); wait > 0 {
-				time.Sleep(wait)
+				sleepPrecisely(wait)
 			}
 			out := time.Now()
 			late = append(late, out.Sub(at))
@@ -445,6 +444,19 @@ func fixedRate(rs *reqSet, conns int, rate float64, d time.Duration) loadResult 
 	r.ServerCPU = fm.srvUsed
 	r.Others = fm.busiestOthers()
 	return r
+}
+
+// sleepPrecisely sleeps for d in the kernel. The runtime's timers wake a
+// sleeper on an idle core up to a millisecond late (its network poller
+// waits in whole milliseconds): a pacer on them handed requests out about
+// half a millisecond late at the median, a lateness every latency counted
+// from the schedule included. The kernel's sleep wakes within tens of
+// microseconds, and the runtime lends the sleeper's core to the workers
+// meanwhile.
+func sleepPrecisely(d time.Duration) {
+	ts := syscall.NsecToTimespec(int64(d))
+	for syscall.Nanosleep(&ts, &ts) == syscall.EINTR {
+	}
 }
 
 // fetch sends one request on a fresh connection and returns the body.

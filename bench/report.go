@@ -535,8 +535,8 @@ func (r *results) renderHey(p func(string, ...any)) {
 		return
 	}
 	p("\nThe fixed-rate phases of the uncached rows and of B1: the harness's own pacer, and the same phases again with `hey`.\n")
-	p("\"pacer late\": how long after its scheduled time the harness's pacer handed each request out (Go's timers wake a\n")
-	p("sleeper up to 1 ms late on an idle core), a lateness the harness's latencies include; \"from hand-out\": the same\n")
+	p("\"pacer late\": how long after its scheduled time the harness's pacer (sleeping in the kernel between requests) handed\n")
+	p("each request out, a lateness of the generator's that the harness's latencies include; \"from hand-out\": the same\n")
 	p("requests' latencies counted from that moment instead (a wait for a free connection still counts). hey (bench/hey.go):\n")
 	p("the same rate, connections and core, the workload's first request only; it waits for each answer, so its tails are a floor.\n\n")
 	p("| workload | rate | harness p50 | harness p99 | pacer late p50 | p99 | from hand-out p50 | p99 | hey rate | hey p50 | hey p99 | hey slowest | |\n")
