@@ -199,3 +199,24 @@ func TestKeptStatsConcurrentReaders(t *testing.T) {
 		}
 	}
 }
+
+// TestKeptStatsAllocateNothing: asking again for the figures of every
+// commitment on the same day reads the kept answer and allocates nothing.
+func TestKeptStatsAllocateNothing(t *testing.T) {
+	m := NewReadModel()
+	apply := applier(t, m)
+	apply(&Pillar{Meta: Meta{ID: "p", Version: 1}, PlanID: "plan", Code: "1"})
+	apply(&Stakeholder{Meta: Meta{ID: "s", Version: 1}, Sector: Government})
+	for c := range 20 {
+		apply(&Commitment{Meta: Meta{ID: fmt.Sprintf("C-%03d", c), Version: 1}, PillarID: "p", LeadID: "s",
+			Participants: []Participant{{StakeholderID: "s", Role: RoleLead}}, Status: OnTrack, Progress: c, DueDate: "2024-03-01"})
+	}
+	first := m.SharedStats(CommitmentFilter{}, "2024-06-15")
+	if n := testing.AllocsPerRun(50, func() {
+		if m.SharedStats(CommitmentFilter{}, "2024-06-15") != first {
+			t.Fatal("a second answer, with nothing changed")
+		}
+	}); n != 0 {
+		t.Errorf("the kept figures cost %v allocations an ask, want 0", n)
+	}
+}
