@@ -70,7 +70,9 @@ func TestKeptFiguresAlikeForEveryViewer(t *testing.T) {
 		t.Fatalf("the figures after a progress report are those before it:\n%s", reported)
 	}
 
-	var up struct{ UpdateMeeting struct{ UserErrors []userError } }
+	var up struct {
+		UpdateMeeting struct{ UserErrors []userError }
+	}
 	s.mutate(`mutation($id: ID!) { updateMeeting(input: {id: $id, private: true}) { userErrors { field message } } }`, map[string]any{"id": demoMeeting}, &up)
 	if len(up.UpdateMeeting.UserErrors) > 0 {
 		t.Fatalf("updateMeeting: %+v", up.UpdateMeeting.UserErrors)
