@@ -28,7 +28,7 @@ import (
 
 // Micro-benchmarks of the hot reads, in process, through gqlgen's handler
 // with the gateway's transports and extensions (no response cache), as an
-// admin: the benchmark harness's W1 and W2 documents, answered by gqlgen
+// admin: the benchmark harness's W1, W2 and W3 documents, answered by gqlgen
 // alone and with the fast path in front. The hub holds the demo data and
 // 2,000 more commitments with three progress reports each, in memory.
 
@@ -47,6 +47,7 @@ const (
     }
   }
 }`
+	benchW3 = `query W3 { commitmentStats { total averageProgress overdue byStatus { status count } bySector { sector count averageProgress } byPillar { pillar { id code title } count averageProgress } } }`
 )
 
 var bench struct {
@@ -161,6 +162,7 @@ func benchBodies(b *testing.B, h *hub.Hub) map[string][][]byte {
 			out["W2"] = append(out["W2"], body(benchW2, map[string]any{"sectors": []string{string(s)}, "statuses": []string{string(st)}}))
 		}
 	}
+	out["W3"] = [][]byte{body(benchW3, nil)}
 	return out
 }
 
@@ -172,13 +174,14 @@ func serve(h http.Handler, body []byte) []byte {
 	return rec.Body.Bytes()
 }
 
-// BenchmarkHotReads is W1 and W2 through gqlgen and through the fast path.
+// BenchmarkHotReads is W1, W2 and W3 through gqlgen and through the fast
+// path.
 func BenchmarkHotReads(b *testing.B) {
 	h := benchHub(b)
 	bodies := benchBodies(b, h)
 	slow, _ := benchHandler(h, false)
 	fast, fx := benchHandler(h, true)
-	for _, w := range []string{"W1", "W2"} {
+	for _, w := range []string{"W1", "W2", "W3"} {
 		for _, body := range bodies[w] {
 			if got, want := serve(fast, body), serve(slow, body); !bytes.Equal(got, want) || bytes.Contains(got, []byte(`"errors"`)) {
 				b.Fatalf("%s: the fast path answers %s\nwhere gqlgen answers %s", w, got, want)

@@ -5,6 +5,7 @@ import (
 
 	"convene/graph/model"
 	"convene/hub"
+	"convene/opaque"
 	"convene/resolvers/gqltype"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -228,7 +229,11 @@ func init() {
 	}
 
 	pillarObj.fields = map[string]fieldSpec[*hub.Pillar]{
-		"id":          id(func(w *writer, p *hub.Pillar) (string, error) { return w.ex.pillar.ID(w.ctx, p) }),
+		// pillarResolver.ID's global ID, written in place (base64url
+		// needs no escaping): every byPillar bar of commitmentStats has one.
+		"id": leaf(func(w *writer, p *hub.Pillar) {
+			w.buf = append(opaque.AppendGlobalID(append(w.buf, '"'), hub.TypePillar, p.ID), '"')
+		}),
 		"code":        str(func(p *hub.Pillar) string { return p.Code }),
 		"title":       str(func(p *hub.Pillar) string { return p.Title }),
 		"description": str(func(p *hub.Pillar) string { return p.Description }),
@@ -574,16 +579,37 @@ type commitmentStatsArgs struct {
 	asOf   *time.Time
 }
 
-var commitmentStats = rootField([]string{"filter", "asOf"},
-	func(raw map[string]any) (a commitmentStatsArgs, ok bool) {
-		var okF, okT bool
-		a.filter, okF = commitmentFilter.decode(raw, "filter")
-		a.asOf, okT = optDateTime(raw, "asOf")
-		return a, okF && okT
-	}, func(a commitmentStatsArgs) map[string]any { return map[string]any{"filter": a.filter, "asOf": a.asOf} },
-	func(w *writer, _ *graphql.CollectedField, a commitmentStatsArgs) (*hub.CommitmentStats, error) {
-		return w.ex.query.CommitmentStats(w.ctx, a.filter, a.asOf)
-	}, statsObj, true, ptr[hub.CommitmentStats])
+func decodeCommitmentStats(raw map[string]any) (a commitmentStatsArgs, ok bool) {
+	var okF, okT bool
+	a.filter, okF = commitmentFilter.decode(raw, "filter")
+	a.asOf, okT = optDateTime(raw, "asOf")
+	return a, okF && okT
+}
+
+func resolveCommitmentStats(w *writer, _ *graphql.CollectedField, a commitmentStatsArgs) (*hub.CommitmentStats, error) {
+	return w.ex.query.CommitmentStats(w.ctx, a.filter, a.asOf)
+}
+
+// commitmentStats gives its resolver the field context that something
+// reads: a progressSeries of the figures reads the filter from it, the
+// fields below read asOf; without either, none.
+func commitmentStats(c *compiler, f *graphql.CollectedField) (emit[struct{}], bool) {
+	for _, g := range graphql.CollectFields(c.opCtx, f.Selections, c.satisfies(statsObj.name)) {
+		if g.Name == "progressSeries" {
+			return commitmentStatsWithFilter(c, f)
+		}
+	}
+	return commitmentStatsFigures(c, f)
+}
+
+var (
+	commitmentStatsWithFilter = rootField([]string{"filter", "asOf"}, decodeCommitmentStats,
+		func(a commitmentStatsArgs) map[string]any { return map[string]any{"filter": a.filter, "asOf": a.asOf} },
+		resolveCommitmentStats, statsObj, true, ptr[hub.CommitmentStats])
+	commitmentStatsFigures = rootField([]string{"filter", "asOf"}, decodeCommitmentStats,
+		func(a commitmentStatsArgs) map[string]any { return asOfArgs(a.asOf) },
+		resolveCommitmentStats, statsObj, true, ptr[hub.CommitmentStats])
+)
 
 // seriesArgs are a progressSeries' arguments.
 type seriesArgs struct {

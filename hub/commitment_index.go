@@ -66,6 +66,8 @@ type commitmentIndex struct {
 	// byStakeholder keeps cells of one stakeholder's rows
 	// (stakeholder_cells.go).
 	byStakeholder stakeholderCells
+
+	kept keptAnswers // answers kept until the next change (stats_kept.go)
 }
 
 // rollup is the stats over a set of commitments, kept by adding and

@@ -444,60 +444,66 @@ type PillarStats struct {
 }
 
 // Stats computes the figures over the matching commitments: without a
-// filter from the roll-up kept as events apply, with one the kept cells
+// filter from the roll-up kept as events apply (and the answer is kept
+// until the next change, stats_kept.go), with one the kept cells
 // answer from those (commitment_cells.go), with a search as well from its
 // own kept cells (commitment_text.go), with one stakeholder from that
 // stakeholder's (stakeholder_cells.go), else in one pass over the filter's
 // candidates, summed by combination.
 func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	u := &m.commitmentIndex.all
-	if !f.isZero() {
-		filtered, ok := m.cellRollup(f, today)
-		if !ok {
-			filtered, ok = m.searchRollup(f, today)
-		}
-		if !ok {
-			filtered, ok = m.stakeholderRollup(f, today)
-		}
-		if !ok {
-			filtered, ok = m.rowsRollup(f, today)
-		}
-		if !ok {
-			filtered = newRollup()
-			filtered.tally = newTally(statsDims, &today) // the breakdowns' overdue and verified counts, in the same pass
-			m.eachMatchingCommitment(f, today, func(r *commitmentRow) { filtered.add(r, 1) })
-		}
-		u = &filtered
+	return *m.SharedStats(f, today)
+}
+
+// filteredStats is Stats of a filter that selects something; call it
+// under m.mu.
+func (m *ReadModel) filteredStats(f CommitmentFilter, today Date) CommitmentStats {
+	filtered, ok := m.cellRollup(f, today)
+	if !ok {
+		filtered, ok = m.searchRollup(f, today)
 	}
-	return m.statsOf(u, f, today)
+	if !ok {
+		filtered, ok = m.stakeholderRollup(f, today)
+	}
+	if !ok {
+		filtered, ok = m.rowsRollup(f, today)
+	}
+	if !ok {
+		filtered = newRollup()
+		filtered.tally = newTally(statsDims, &today) // the breakdowns' overdue and verified counts, in the same pass
+		m.eachMatchingCommitment(f, today, func(r *commitmentRow) { filtered.add(r, 1) })
+	}
+	return m.statsOf(&filtered, f, today)
 }
 
 // statsOf is Stats of u, the roll-up of the commitments f selects; call
 // it under m.mu.
 func (m *ReadModel) statsOf(u *rollup, f CommitmentFilter, today Date) CommitmentStats {
 	out := CommitmentStats{Total: u.total.count, AverageProgress: u.total.average(), VerifiedProgress: u.total.averageVerified(), Overdue: u.overdue(today), model: m, filter: f, today: today}
-	for _, s := range AllCommitmentStatuses {
-		out.ByStatus = append(out.ByStatus, StatusCount{Status: s, Count: u.byStatus[s]})
+	out.ByStatus = make([]StatusCount, len(AllCommitmentStatuses))
+	for i, s := range AllCommitmentStatuses {
+		out.ByStatus[i] = StatusCount{Status: s, Count: u.byStatus[s]}
 	}
+	out.BySector = make([]SectorStats, len(AllSectors))
 	for i, s := range AllSectors {
-		out.BySector = append(out.BySector, SectorStats{Sector: s, Count: u.bySector[i].count, AverageProgress: u.bySector[i].average(), VerifiedProgress: u.bySector[i].averageVerified()})
+		out.BySector[i] = SectorStats{Sector: s, Count: u.bySector[i].count, AverageProgress: u.bySector[i].average(), VerifiedProgress: u.bySector[i].averageVerified()}
 	}
-	var pillars []*Pillar
-	for _, p := range Pillars.all(m) {
-		if among(f.PlanIDs, p.PlanID) {
-			pillars = append(pillars, p)
+	pillars := m.statsPillars()
+	n := len(pillars)
+	if len(f.PlanIDs) > 0 {
+		n = 0
+		for _, p := range pillars {
+			if among(f.PlanIDs, p.PlanID) {
+				n++
+			}
 		}
 	}
-	sort.Slice(pillars, func(i, j int) bool {
-		a, b := pillars[i], pillars[j]
-		if a.PlanID != b.PlanID {
-			return a.PlanID < b.PlanID
-		}
-		return naturalKey(a.Code) < naturalKey(b.Code)
-	})
+	if n > 0 {
+		out.ByPillar = make([]PillarStats, 0, n)
+	}
 	for _, p := range pillars {
+		if !among(f.PlanIDs, p.PlanID) {
+			continue
+		}
 		var a acc
 		if v := u.byPillar[p.ID]; v != nil {
 			a = *v

@@ -398,6 +398,7 @@ func (m *ReadModel) current(t EntityType, id string) entity {
 // put stores an entity state, keeps the kind's indexes current and runs
 // its row's afterPut.
 func (m *ReadModel) put(s State) {
+	m.commitmentIndex.kept.changed(s)
 	if s.k == Referrals.kind {
 		m.referralChanged()
 	}

@@ -19,6 +19,13 @@ func GlobalID(t hub.EntityType, id string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(string(t) + ":" + id))
 }
 
+// AppendGlobalID appends GlobalID(t, id) to dst, allocating nothing when
+// dst has room: the fast path writes IDs straight into its answer.
+func AppendGlobalID(dst []byte, t hub.EntityType, id string) []byte {
+	var raw [64]byte
+	return base64.RawURLEncoding.AppendEncode(dst, append(append(append(raw[:0], t...), ':'), id...))
+}
+
 // ParseGlobalID splits a global ID into its type and domain ID.
 func ParseGlobalID(gid string) (hub.EntityType, string, bool) {
 	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(gid, "="))

@@ -1,6 +1,7 @@
 package opaque
 
 import (
+	"strings"
 	"testing"
 
 	"convene/hub"
@@ -42,5 +43,21 @@ func TestRejects(t *testing.T) {
 		if n, ok := ParseEventCursor(c); ok {
 			t.Errorf("ParseEventCursor(%q) = %d", c, n)
 		}
+	}
+}
+
+// TestAppendGlobalID: AppendGlobalID appends what GlobalID returns, for
+// IDs short and long, and allocates nothing for a short one into room.
+func TestAppendGlobalID(t *testing.T) {
+	for _, id := range []string{"", "p1", "C-1.2-003", strings.Repeat("long/ïd ", 20)} {
+		for _, typ := range []hub.EntityType{hub.TypePillar, hub.TypeCommitment} {
+			if got, want := string(AppendGlobalID([]byte("x"), typ, id)), "x"+GlobalID(typ, id); got != want {
+				t.Errorf("AppendGlobalID(%s, %q) = %q, want %q", typ, id, got, want)
+			}
+		}
+	}
+	buf := make([]byte, 0, 256)
+	if n := testing.AllocsPerRun(50, func() { buf = AppendGlobalID(buf[:0], hub.TypePillar, "pillar-2") }); n != 0 {
+		t.Errorf("AppendGlobalID allocates %v times, want 0", n)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"convene/graph/model"
 	"convene/hub"
@@ -145,17 +146,30 @@ func (r *queryResolver) CommitmentStats(ctx context.Context, filter *model.Commi
 	if onlySeries(ctx) {
 		return &hub.CommitmentStats{}, nil // the series counts for itself
 	}
-	s := m.Stats(f, r.today(ctx))
-	return &s, nil
+	return m.SharedStats(f, r.today(ctx)), nil // gqlgen and the fast path only read it
 }
 
 // onlySeries reports whether the commitmentStats field of ctx selects
 // nothing but progressSeries (and __typename), which reads none of the
-// figures Stats rolls up.
+// figures Stats rolls up. Plain fields are read as they stand (a skipped
+// one counts as selected, which costs only the figures); fragments are
+// collected as gqlgen does.
 func onlySeries(ctx context.Context) bool {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil || !graphql.HasOperationContext(ctx) {
 		return false
+	}
+	fragments := false
+	for _, s := range fc.Field.Selections {
+		switch f, ok := s.(*ast.Field); {
+		case !ok:
+			fragments = true
+		case f.Name != "progressSeries" && f.Name != "__typename":
+			return false
+		}
+	}
+	if !fragments {
+		return true
 	}
 	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, []string{"CommitmentStats"}) {
 		if f.Name != "progressSeries" && f.Name != "__typename" {
