@@ -225,6 +225,7 @@ func (m *ReadModel) putCommitment(c *Commitment) {
 	ix.recountStakeholders(r, 1)
 	ix.reorder(i, old)
 	ix.retext(i, old)
+	m.reshareSeries(i)
 }
 
 // stakeholderPut is the stakeholder row's afterPut: commitment rows hold
@@ -255,6 +256,7 @@ func (m *ReadModel) stakeholderSectorChanged(id string) {
 		ix.recountStakeholders(r, 1)
 		ix.reorder(i, &old)
 		ix.recountKept(i, &old, false)
+		m.reshareSeries(i)
 	}
 }
 

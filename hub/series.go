@@ -102,8 +102,10 @@ func (m *ReadModel) ProgressSeries(ids []string, periods []ProgressPoint) ([]Pro
 }
 
 // ProgressSeriesOf is ProgressSeries of the commitments f selects, overdue
-// judged on today: on the hub's model, one walk over the rows the filter
-// selects, each row's timeline at hand.
+// judged on today: on the hub's model, from the series groups when f
+// names only objectives, pillars, plans and sectors (series_groups.go),
+// else one walk over the rows the filter selects, each row's timeline at
+// hand.
 func (m *ReadModel) ProgressSeriesOf(f CommitmentFilter, today Date, periods []ProgressPoint) ([]ProgressPoint, error) {
 	if m.source != nil {
 		return m.ProgressSeries(m.CommitmentIDs(f, today), periods)
@@ -113,6 +115,10 @@ func (m *ReadModel) ProgressSeriesOf(f CommitmentFilter, today Date, periods []P
 	}
 	s := newSums(periods)
 	m.mu.RLock()
+	if m.seriesFromGroups(f, s) {
+		m.mu.RUnlock()
+		return s.finish(), nil
+	}
 	byRow, rows, match := m.asOf.commitments, m.commitmentIndex.rows, m.commitmentMatcher(f, today)
 	m.commitmentCandidates(f, today).each(func(i int32) {
 		if int(i) < len(byRow) && byRow[i] != nil && match(&rows[i]) {
