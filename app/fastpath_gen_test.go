@@ -179,6 +179,11 @@ func (g *queryGen) query() (string, map[string]any) {
 			alias = g.name("r") + ": "
 		}
 		switch r := g.rng.IntN(20); {
+		case g.chance(0.08):
+			roots = append(roots, alias+"node(id: "+g.value("ID!", g.nodeID())+") "+g.nodeSelection())
+		case g.chance(0.04):
+			ids := []any{g.nodeID(), g.nodeID()}[:1+g.rng.IntN(2)]
+			roots = append(roots, alias+"nodes(ids: "+g.value("[ID!]!", ids)+") "+g.nodeSelection())
 		case r < 7:
 			roots = append(roots, alias+"commitment(id: "+g.value("ID!", g.commitmentID())+g.asOf()+") "+g.selection("Commitment", 0))
 		case r < 14:
@@ -254,6 +259,51 @@ func (g *queryGen) selection(typ string, depth int) string {
 		if g.chance(0.3) {
 			parts = append(parts, genTypes[typ][0].name)
 		}
+	}
+	return "{ " + strings.Join(parts, " ") + " }"
+}
+
+// nodeID returns the global ID of a node of one of genNodes' types, or
+// one that names nothing.
+func (g *queryGen) nodeID() string {
+	switch g.rng.IntN(6) {
+	case 0:
+		return g.commitmentID()
+	case 1:
+		return g.stakeholderID()
+	case 2:
+		return g.pick(g.data.pillars)
+	case 3:
+		return g.pick(g.data.objectives)
+	case 4:
+		if len(g.data.communities) > 0 {
+			return g.pick(g.data.communities)
+		}
+	}
+	return "not-an-id"
+}
+
+// nodeSelection returns a selection on Node: its id, its __typename and
+// fragments on some of the Node types, now and then one on a type the
+// fast path does not write.
+func (g *queryGen) nodeSelection() string {
+	var parts []string
+	if g.chance(0.5) {
+		parts = append(parts, "id")
+	}
+	if g.chance(0.3) {
+		parts = append(parts, "__typename")
+	}
+	for _, typ := range slices.Sorted(maps.Keys(genNodes)) {
+		if g.chance(0.4) {
+			parts = append(parts, "... on "+typ+g.directive()+" "+g.selection(typ, 1))
+		}
+	}
+	if g.chance(0.1) {
+		parts = append(parts, "... on Meeting { title }")
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "id")
 	}
 	return "{ " + strings.Join(parts, " ") + " }"
 }

@@ -65,6 +65,8 @@ func init() {
 		"stakeholder":           stakeholderByID,
 		"stakeholders":          stakeholders,
 		"commitmentStats":       commitmentStats,
+		"node":                  node,
+		"nodes":                 nodes,
 	}
 	statsObj.fields = map[string]fieldSpec[*hub.CommitmentStats]{
 		"total":            integer(func(s *hub.CommitmentStats) int { return s.Total }),
