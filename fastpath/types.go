@@ -172,6 +172,7 @@ func init() {
 			return w.ex.commitment.Parent(w.ctx, c)
 		}, commitmentObj, false, ptr[gqltype.Commitment]),
 		"children": children,
+		"history":  commitmentHistory,
 		"progressSeries": progressSeries(func(w *writer, c *gqltype.Commitment, a seriesArgs) ([]*hub.ProgressPoint, error) {
 			return w.ex.commitment.ProgressSeries(w.ctx, c, a.interval, a.from, a.to)
 		}),
