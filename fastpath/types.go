@@ -67,6 +67,8 @@ func init() {
 		"commitmentStats":       commitmentStats,
 		"node":                  node,
 		"nodes":                 nodes,
+		"meetings":              meetings,
+		"outcomes":              outcomes,
 	}
 	statsObj.fields = map[string]fieldSpec[*hub.CommitmentStats]{
 		"total":            integer(func(s *hub.CommitmentStats) int { return s.Total }),
