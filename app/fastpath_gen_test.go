@@ -52,7 +52,7 @@ var genTypes = map[string][]genField{
 		genField{name: "children", typ: "CommitmentConnection", args: (*queryGen).reportArgs},
 		genField{name: "verification"}, genField{name: "verifiedProgress"}, genField{name: "weight"}, genField{name: "rolledUpProgress"},
 		genField{name: "progressSeries", typ: "ProgressPoint", args: (*queryGen).seriesArgs},
-		genField{name: "outcomes", typ: "MeetingOutcome", rare: true},
+		genField{name: "outcomes", typ: "MeetingOutcome"},
 		genField{name: "history", typ: "ChangeConnection", args: (*queryGen).reportArgs}),
 	"Stakeholder": append(leaves("id", "name", "acronym", "sector", "description", "website", "version", "createdAt", "updatedAt", "__typename"),
 		genField{name: "parent", typ: "Stakeholder"}, genField{name: "contacts", typ: "Contact"},

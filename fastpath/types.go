@@ -175,6 +175,9 @@ func init() {
 		}, commitmentObj, false, ptr[gqltype.Commitment]),
 		"children": children,
 		"history":  commitmentHistory,
+		"outcomes": list(func(w *writer, c *gqltype.Commitment) ([]*gqltype.MeetingOutcome, error) {
+			return w.ex.commitment.Outcomes(w.ctx, c)
+		}, outcomeObj, ptr[gqltype.MeetingOutcome]),
 		"progressSeries": progressSeries(func(w *writer, c *gqltype.Commitment, a seriesArgs) ([]*hub.ProgressPoint, error) {
 			return w.ex.commitment.ProgressSeries(w.ctx, c, a.interval, a.from, a.to)
 		}),
