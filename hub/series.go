@@ -81,8 +81,8 @@ func SeriesPeriods(interval SeriesInterval, from, to Date) ([]ProgressPoint, err
 	return out, nil
 }
 
-// dayOf is DateOf without the layout's parsing, which was most of the
-// cost of a series' periods.
+// dayOf is DateOf without time's layout parser: a series writes two
+// dates a period, and newSums reads them back with dayMillis.
 func dayOf(t time.Time) Date {
 	y, m, d := t.Date()
 	if y < 0 || y > 9999 {

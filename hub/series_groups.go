@@ -32,19 +32,52 @@ type monthSums struct {
 	reports int32 // progress reports made in the month
 }
 
-// seriesShare is one commitment's months and the group it is summed in.
+// seriesShare is one commitment's months, arena[at:at+n] in a slot of
+// size months, and the group they are summed in.
 type seriesShare struct {
-	group  int32 // 1 + the group's index; 0: in none
-	months []monthSums
+	group       int32 // 1 + the group's index; 0: in none
+	at, n, size int32
 }
 
 // seriesGroups holds the groups' sums and every commitment's share, by
-// its row in the commitment index.
+// its row in the commitment index. The shares' months are kept in one
+// arena, not a slice each, so that the collector has one object to mark
+// where it would have one a commitment.
 type seriesGroups struct {
-	index  map[seriesKey]int32
-	keys   []seriesKey
-	sums   [][]monthSums // by group, ascending months
-	shares []seriesShare // by commitment row
+	index   map[seriesKey]int32
+	keys    []seriesKey
+	sums    [][]monthSums // by group, ascending months
+	shares  []seriesShare // by commitment row
+	arena   []monthSums
+	wasted  int         // months of the arena in slots no share holds
+	scratch []monthSums // where a share is computed before it is kept
+}
+
+func (g *seriesGroups) months(sh *seriesShare) []monthSums { return g.arena[sh.at : sh.at+sh.n] }
+
+// keep puts months in sh's slot, or in a new one at the arena's end when
+// they outgrow it (with room for a few more: a commitment's months grow
+// with its reports); the arena is compacted once a quarter of it is
+// wasted.
+func (g *seriesGroups) keep(sh *seriesShare, months []monthSums) {
+	n := int32(len(months))
+	if n > sh.size {
+		g.wasted += int(sh.size)
+		sh.at, sh.size = int32(len(g.arena)), n+n/8+1
+		g.arena = append(g.arena, make([]monthSums, sh.size)...)
+	}
+	sh.n = n
+	copy(g.arena[sh.at:], months)
+	if g.wasted > 1024 && 4*g.wasted > len(g.arena) {
+		arena := make([]monthSums, 0, len(g.arena)-g.wasted)
+		for i := range g.shares {
+			s := &g.shares[i]
+			from := s.at
+			s.at = int32(len(arena))
+			arena = append(arena, g.arena[from:from+s.size]...)
+		}
+		g.arena, g.wasted = arena, 0
+	}
 }
 
 // monthOf returns the month holding the instant ms (Unix ms).
@@ -116,7 +149,7 @@ func (m *ReadModel) reshareSeries(i int) {
 	}
 	sh := &g.shares[i]
 	if sh.group > 0 {
-		g.add(sh.group-1, sh.months, -1)
+		g.add(sh.group-1, g.months(sh), -1)
 		sh.group = 0
 	}
 	var tl *timeline
@@ -124,13 +157,14 @@ func (m *ReadModel) reshareSeries(i int) {
 		tl = x.commitments[i]
 	}
 	if tl == nil {
-		sh.months = nil
+		sh.n = 0
 		return
 	}
 	r := &m.commitmentIndex.rows[i]
-	sh.months = tl.monthSums(sh.months)
+	g.scratch = tl.monthSums(g.scratch)
+	g.keep(sh, g.scratch)
 	sh.group = g.groupOf(seriesKey{objective: r.c.ObjectiveID, pillar: r.c.PillarID, sectors: r.sectors}) + 1
-	g.add(sh.group-1, sh.months, 1)
+	g.add(sh.group-1, g.months(sh), 1)
 }
 
 // reshareAllSeries recomputes every row's share, from no groups.
