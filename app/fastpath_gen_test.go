@@ -23,7 +23,7 @@ import (
 type queryGen struct {
 	rng  *rand.Rand
 	data struct {
-		commitments, references, stakeholders, pillars, objectives, communities, cursors []string
+		commitments, references, stakeholders, pillars, objectives, communities, cursors, meetings []string
 	}
 
 	// the query being generated
@@ -52,8 +52,8 @@ var genTypes = map[string][]genField{
 		genField{name: "children", typ: "CommitmentConnection", args: (*queryGen).reportArgs},
 		genField{name: "verification"}, genField{name: "verifiedProgress"}, genField{name: "weight"}, genField{name: "rolledUpProgress"},
 		genField{name: "progressSeries", typ: "ProgressPoint", args: (*queryGen).seriesArgs},
-		genField{name: "outcomes", typ: "MeetingOutcome", rare: true},
-		genField{name: "history", typ: "ChangeConnection", args: func(*queryGen) string { return "(first: 2)" }, rare: true}),
+		genField{name: "outcomes", typ: "MeetingOutcome"},
+		genField{name: "history", typ: "ChangeConnection", args: (*queryGen).reportArgs}),
 	"Stakeholder": append(leaves("id", "name", "acronym", "sector", "description", "website", "version", "createdAt", "updatedAt", "__typename"),
 		genField{name: "parent", typ: "Stakeholder"}, genField{name: "contacts", typ: "Contact"},
 		genField{name: "children", typ: "Stakeholder"},
@@ -92,10 +92,27 @@ var genTypes = map[string][]genField{
 	"CommitmentEdge": append(leaves("cursor"), genField{name: "node", typ: "Commitment"}),
 	"StakeholderConnection": append(leaves("totalCount"), genField{name: "pageInfo", typ: "PageInfo"},
 		genField{name: "nodes", typ: "Stakeholder"}, genField{name: "edges", typ: "StakeholderEdge"}),
-	"StakeholderEdge":            append(leaves("cursor"), genField{name: "node", typ: "Stakeholder"}),
-	"PageInfo":                   leaves("hasNextPage", "hasPreviousPage", "startCursor", "endCursor"),
-	"MeetingOutcome":             leaves("id", "summary"),
-	"ChangeConnection":           leaves("totalCount"),
+	"StakeholderEdge": append(leaves("cursor"), genField{name: "node", typ: "Stakeholder"}),
+	"PageInfo":        leaves("hasNextPage", "hasPreviousPage", "startCursor", "endCursor"),
+	"MeetingOutcome": append(leaves("id", "kind", "summary", "details", "dueDate", "status", "recordedAt", "version", "updatedAt", "__typename"),
+		genField{name: "meeting", typ: "Meeting"}, genField{name: "owner", typ: "Stakeholder"}, genField{name: "recordedBy", typ: "Actor"},
+		genField{name: "commitments", typ: "Commitment", rare: true}),
+	"MeetingOutcomeConnection": append(leaves("totalCount"), genField{name: "pageInfo", typ: "PageInfo"},
+		genField{name: "nodes", typ: "MeetingOutcome"}, genField{name: "edges", typ: "MeetingOutcomeEdge"}),
+	"MeetingOutcomeEdge": append(leaves("cursor"), genField{name: "node", typ: "MeetingOutcome"}),
+	"Meeting": append(leaves("title", "description", "startsAt", "endsAt", "location", "status", "minutes", "private", "version",
+		"createdAt", "updatedAt", "__typename"), genField{name: "agenda", typ: "AgendaItem"},
+		genField{name: "convener", typ: "Stakeholder", rare: true}, genField{name: "id", rare: true}),
+	"AgendaItem": leaves("title", "durationMinutes"),
+	"MeetingConnection": append(leaves("totalCount"), genField{name: "pageInfo", typ: "PageInfo"},
+		genField{name: "nodes", typ: "Meeting"}, genField{name: "edges", typ: "MeetingEdge"}),
+	"MeetingEdge": append(leaves("cursor"), genField{name: "node", typ: "Meeting"}),
+	"ChangeConnection": append(leaves("totalCount"), genField{name: "pageInfo", typ: "PageInfo"},
+		genField{name: "nodes", typ: "Change"}, genField{name: "edges", typ: "ChangeEdge"}),
+	"ChangeEdge": append(leaves("cursor"), genField{name: "node", typ: "Change"}),
+	"Change": append(leaves("kind", "at", "version", "__typename"), genField{name: "actor", typ: "Actor"},
+		genField{name: "fields", typ: "FieldChange"}),
+	"FieldChange":                leaves("field", "before", "after"),
 	"StakeholderStatsConnection": leaves("totalCount"),
 	"StrategicPlan":              leaves("title"),
 }
@@ -130,11 +147,13 @@ func newQueryGen(t *testing.T, s *testServer, seed uint64) *queryGen {
 			}
 		}
 		Communities []struct{ ID string }
+		Meetings    struct{ Nodes []struct{ ID string } }
 	}
 	s.query(`{ commitments(first: 100) { edges { cursor node { id reference } } }
 		stakeholders(first: 100) { nodes { id } }
 		strategicPlans { pillars { id objectives { id } } }
-		communities { id } }`, nil, &out)
+		communities { id }
+		meetings(first: 50) { nodes { id } } }`, nil, &out)
 	for _, e := range out.Commitments.Edges {
 		g.data.commitments = append(g.data.commitments, e.Node.ID)
 		g.data.references = append(g.data.references, e.Node.Reference)
@@ -153,6 +172,9 @@ func newQueryGen(t *testing.T, s *testServer, seed uint64) *queryGen {
 	}
 	for _, c := range out.Communities {
 		g.data.communities = append(g.data.communities, c.ID)
+	}
+	for _, m := range out.Meetings.Nodes {
+		g.data.meetings = append(g.data.meetings, m.ID)
 	}
 	if len(g.data.commitments) == 0 || len(g.data.stakeholders) == 0 || len(g.data.pillars) == 0 {
 		t.Fatalf("no demo data to generate queries from: %+v", out)
@@ -179,6 +201,15 @@ func (g *queryGen) query() (string, map[string]any) {
 			alias = g.name("r") + ": "
 		}
 		switch r := g.rng.IntN(20); {
+		case g.chance(0.08):
+			roots = append(roots, alias+"node(id: "+g.value("ID!", g.nodeID())+") "+g.nodeSelection())
+		case g.chance(0.06):
+			roots = append(roots, alias+"meetings"+g.meetingsArgs()+" "+g.selection("MeetingConnection", 0))
+		case g.chance(0.06):
+			roots = append(roots, alias+"outcomes"+g.outcomesArgs()+" "+g.selection("MeetingOutcomeConnection", 0))
+		case g.chance(0.04):
+			ids := []any{g.nodeID(), g.nodeID()}[:1+g.rng.IntN(2)]
+			roots = append(roots, alias+"nodes(ids: "+g.value("[ID!]!", ids)+") "+g.nodeSelection())
 		case r < 7:
 			roots = append(roots, alias+"commitment(id: "+g.value("ID!", g.commitmentID())+g.asOf()+") "+g.selection("Commitment", 0))
 		case r < 14:
@@ -254,6 +285,51 @@ func (g *queryGen) selection(typ string, depth int) string {
 		if g.chance(0.3) {
 			parts = append(parts, genTypes[typ][0].name)
 		}
+	}
+	return "{ " + strings.Join(parts, " ") + " }"
+}
+
+// nodeID returns the global ID of a node of one of genNodes' types, or
+// one that names nothing.
+func (g *queryGen) nodeID() string {
+	switch g.rng.IntN(6) {
+	case 0:
+		return g.commitmentID()
+	case 1:
+		return g.stakeholderID()
+	case 2:
+		return g.pick(g.data.pillars)
+	case 3:
+		return g.pick(g.data.objectives)
+	case 4:
+		if len(g.data.communities) > 0 {
+			return g.pick(g.data.communities)
+		}
+	}
+	return "not-an-id"
+}
+
+// nodeSelection returns a selection on Node: its id, its __typename and
+// fragments on some of the Node types, now and then one on a type the
+// fast path does not write.
+func (g *queryGen) nodeSelection() string {
+	var parts []string
+	if g.chance(0.5) {
+		parts = append(parts, "id")
+	}
+	if g.chance(0.3) {
+		parts = append(parts, "__typename")
+	}
+	for _, typ := range slices.Sorted(maps.Keys(genNodes)) {
+		if g.chance(0.4) {
+			parts = append(parts, "... on "+typ+g.directive()+" "+g.selection(typ, 1))
+		}
+	}
+	if g.chance(0.1) {
+		parts = append(parts, "... on Meeting { title }")
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "id")
 	}
 	return "{ " + strings.Join(parts, " ") + " }"
 }
@@ -490,6 +566,99 @@ func (g *queryGen) stakeholdersArgs() string {
 			o["direction"] = enum(g.pick([]string{"ASC", "DESC"}))
 		}
 		list = append(list, g.arg("orderBy", "StakeholderOrder", o))
+	}
+	return args(list)
+}
+
+// pageArgs are first or last, and now and then a cursor.
+func (g *queryGen) pageArgs() []string {
+	var list []string
+	if g.chance(0.7) {
+		list = append(list, g.arg("first", "Int", g.pageSize()))
+	} else if g.chance(0.3) {
+		list = append(list, g.arg("last", "Int", g.pageSize()))
+	}
+	if g.chance(0.1) {
+		list = append(list, g.arg("after", "String", g.cursor()))
+	}
+	return list
+}
+
+// meetingIDs are IDs of meetings, now and then another kind's.
+func (g *queryGen) meetingIDs() []any {
+	if len(g.data.meetings) == 0 || g.chance(0.1) {
+		return []any{g.pick(g.data.commitments)}
+	}
+	return g.ids(g.data.meetings)
+}
+
+func (g *queryGen) meetingsArgs() string {
+	list := g.pageArgs()
+	if g.chance(0.6) {
+		f := map[string]any{}
+		if g.chance(0.4) {
+			f["from"] = g.pick([]string{"2013-01-01", "2015-01-01T00:00:00Z", "2014-06-30T12:00:00+02:00", "2030-01-01", "not-a-date"})
+		}
+		if g.chance(0.3) {
+			f["to"] = g.pick([]string{"2014-01-01", "2016-01-01T00:00:00Z", "2010-01-01"})
+		}
+		if g.chance(0.3) {
+			f["statuses"] = enums(g, []string{"SCHEDULED", "HELD", "CANCELLED"})
+		}
+		if g.chance(0.3) {
+			f["stakeholderIds"] = g.ids(g.data.stakeholders)
+		}
+		list = append(list, g.arg("filter", "MeetingFilter", f))
+	}
+	if g.chance(0.3) {
+		o := map[string]any{"field": enum(g.pick([]string{"STARTS_AT", "TITLE", "UPDATED_AT"}))}
+		if g.chance(0.7) {
+			o["direction"] = enum(g.pick([]string{"ASC", "DESC"}))
+		}
+		list = append(list, g.arg("orderBy", "MeetingOrder", o))
+	}
+	return args(list)
+}
+
+func (g *queryGen) outcomesArgs() string {
+	list := g.pageArgs()
+	if g.chance(0.7) {
+		f := map[string]any{}
+		if g.chance(0.4) {
+			f["kinds"] = enums(g, []string{"DECISION", "ACTION_ITEM", "AGREEMENT", "RECOMMENDATION"})
+		}
+		if g.chance(0.4) {
+			f["statuses"] = enums(g, []string{"OPEN", "IN_PROGRESS", "DONE", "DROPPED"})
+		}
+		if g.chance(0.2) {
+			f["meetingIds"] = g.meetingIDs()
+		}
+		if g.chance(0.2) {
+			f["ownerIds"] = g.ids(g.data.stakeholders)
+		}
+		if g.chance(0.2) {
+			f["dueAfter"] = g.pick([]string{"2013-01-01", "2015-06-30", "bad"})
+		}
+		if g.chance(0.2) {
+			f["dueBefore"] = g.pick([]string{"2014-12-31", "2016-01-01"})
+		}
+		if g.chance(0.15) {
+			f["overdue"] = g.chance(0.5)
+		}
+		if g.chance(0.15) {
+			f["search"] = g.pick([]string{"report", "police", "", "budget"})
+		}
+		if g.chance(0.15) {
+			f["pillarIds"] = g.ids(g.data.pillars)
+		}
+		list = append(list, g.arg("filter", "OutcomeFilter", f))
+	}
+	if g.chance(0.3) {
+		o := map[string]any{"field": enum(g.pick([]string{"RECORDED_AT", "DUE_DATE", "UPDATED_AT"}))}
+		if g.chance(0.7) {
+			o["direction"] = enum(g.pick([]string{"ASC", "DESC"}))
+		}
+		list = append(list, g.arg("orderBy", "OutcomeOrder", o))
 	}
 	return args(list)
 }

@@ -66,6 +66,10 @@ func init() {
 		"stakeholder":           stakeholderByID,
 		"stakeholders":          stakeholders,
 		"commitmentStats":       commitmentStats,
+		"node":                  node,
+		"nodes":                 nodes,
+		"meetings":              meetings,
+		"outcomes":              outcomes,
 	}
 	statsObj.fields = map[string]fieldSpec[*hub.CommitmentStats]{
 		"total":            integer(func(s *hub.CommitmentStats) int { return s.Total }),
@@ -171,6 +175,10 @@ func init() {
 			return w.ex.commitment.Parent(w.ctx, c)
 		}, commitmentObj, false, ptr[gqltype.Commitment]),
 		"children": children,
+		"history":  commitmentHistory,
+		"outcomes": list(func(w *writer, c *gqltype.Commitment) ([]*gqltype.MeetingOutcome, error) {
+			return w.ex.commitment.Outcomes(w.ctx, c)
+		}, outcomeObj, ptr[gqltype.MeetingOutcome]),
 		"progressSeries": progressSeries(func(w *writer, c *gqltype.Commitment, a seriesArgs) ([]*hub.ProgressPoint, error) {
 			return w.ex.commitment.ProgressSeries(w.ctx, c, a.interval, a.from, a.to)
 		}),

@@ -63,6 +63,7 @@ type asOfIndex struct {
 	// their rows in the commitment index, for a series over the rows a
 	// filter selects without a look-up by id for each.
 	commitments []*timeline
+	series      seriesGroups // the commitments' months, summed by group (series_groups.go)
 	views       *viewCache
 }
 
@@ -119,6 +120,11 @@ func (m *ReadModel) recordAsOf(e *Event) {
 		}
 	}
 	tl.add(e.State.e, e.Version, e.At, e.Changes)
+	if k == Commitments.kind {
+		if i, ok := m.rowOfID(e.EntityID); ok {
+			m.reshareSeries(i)
+		}
+	}
 }
 
 // setAt sets list[i], growing the list as needed.
@@ -216,6 +222,7 @@ func (m *ReadModel) buildAsOf() error {
 		byRow[i] = lines[Commitments.n][rows[i].c.ID]
 	}
 	m.asOf.lines, m.asOf.commitments, m.asOf.built = lines, byRow, true
+	m.reshareAllSeries()
 	return nil
 }
 

@@ -227,6 +227,7 @@ func (m *ReadModel) putCommitment(c *Commitment) {
 	ix.recountStakeholders(r, 1)
 	ix.reorder(i, old)
 	ix.retext(i, old)
+	m.reshareSeries(i)
 }
 
 // stakeholderPut is the stakeholder row's afterPut: commitment rows hold
@@ -257,6 +258,7 @@ func (m *ReadModel) stakeholderSectorChanged(id string) {
 		ix.recountStakeholders(r, 1)
 		ix.reorder(i, &old)
 		ix.recountKept(i, &old, false)
+		m.reshareSeries(i)
 	}
 }
 

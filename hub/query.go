@@ -232,9 +232,25 @@ func (m *ReadModel) StakeholdersInOrder(f StakeholderFilter, o StakeholderOrder)
 func StakeholderKey(s *Stakeholder) string { return strings.ToLower(s.Name) + "\x00" + s.ID }
 
 // CommitmentsOf returns the commitments a stakeholder takes part in, by
-// reference, optionally only in the given roles.
+// reference, optionally only in the given roles: read from the
+// stakeholder's kept reference order when the orders are kept, else
+// sorted.
 func (m *ReadModel) CommitmentsOf(stakeholderID string, roles []ParticipantRole) []*Commitment {
 	m.mu.RLock()
+	if ix := &m.commitmentIndex; ix.sorted.Load() {
+		defer m.mu.RUnlock()
+		var list []int32
+		if lists := ix.keyed["stakeholder\x00"+stakeholderID]; lists != nil && stakeholderID != "" {
+			list = lists[orderSlot(OrderByReference)]
+		}
+		out := make([]*Commitment, 0, len(list))
+		for _, i := range list {
+			if c := ix.rows[i].c; among(roles, c.RoleOf(stakeholderID)) {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
 	t := m.tables[Commitments.n]
 	nums := t.listed("stakeholder", stakeholderID)
 	rows := make([]commitmentRow, 0, len(nums))

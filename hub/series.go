@@ -76,9 +76,46 @@ func SeriesPeriods(interval SeriesInterval, from, to Date) ([]ProgressPoint, err
 	out := make([]ProgressPoint, n)
 	for i := range out {
 		s := start.AddDate(0, i*months, 0)
-		out[i] = ProgressPoint{Start: DateOf(s), End: DateOf(s.AddDate(0, months, -1))}
+		out[i] = ProgressPoint{Start: dayOf(s), End: dayOf(s.AddDate(0, months, -1))}
 	}
 	return out, nil
+}
+
+// dayOf is DateOf without time's layout parser: a series writes two
+// dates a period, and newSums reads them back with dayMillis.
+func dayOf(t time.Time) Date {
+	y, m, d := t.Date()
+	if y < 0 || y > 9999 {
+		return DateOf(t)
+	}
+	b := []byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+		byte('0' + int(m)/10), byte('0' + int(m)%10), '-', byte('0' + d/10), byte('0' + d%10)}
+	return Date(b)
+}
+
+// dayMillis is the first instant of day d in UTC, in Unix ms, as
+// time.Parse(time.DateOnly) reads it (the zero time for a bad date).
+func dayMillis(d Date) int64 {
+	num := func(s Date) (int, bool) {
+		n := 0
+		for i := range len(s) {
+			if s[i] < '0' || s[i] > '9' {
+				return 0, false
+			}
+			n = n*10 + int(s[i]-'0')
+		}
+		return n, true
+	}
+	if len(d) == 10 && d[4] == '-' && d[7] == '-' {
+		y, okY := num(d[:4])
+		m, okM := num(d[5:7])
+		day, okD := num(d[8:])
+		if okY && okM && okD && m >= 1 && m <= 12 && day >= 1 && day <= time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
+			return time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC).UnixMilli()
+		}
+	}
+	t, _ := time.Parse(time.DateOnly, string(d))
+	return t.UnixMilli()
 }
 
 // CommitmentIDs are the IDs of the commitments f selects, in no order:
@@ -102,8 +139,10 @@ func (m *ReadModel) ProgressSeries(ids []string, periods []ProgressPoint) ([]Pro
 }
 
 // ProgressSeriesOf is ProgressSeries of the commitments f selects, overdue
-// judged on today: on the hub's model, one walk over the rows the filter
-// selects, each row's timeline at hand.
+// judged on today: on the hub's model, from the series groups when f
+// names only objectives, pillars, plans and sectors (series_groups.go),
+// else one walk over the rows the filter selects, each row's timeline at
+// hand.
 func (m *ReadModel) ProgressSeriesOf(f CommitmentFilter, today Date, periods []ProgressPoint) ([]ProgressPoint, error) {
 	if m.source != nil {
 		return m.ProgressSeries(m.CommitmentIDs(f, today), periods)
@@ -113,6 +152,10 @@ func (m *ReadModel) ProgressSeriesOf(f CommitmentFilter, today Date, periods []P
 	}
 	s := newSums(periods)
 	m.mu.RLock()
+	if m.seriesFromGroups(f, s) {
+		m.mu.RUnlock()
+		return s.finish(), nil
+	}
 	byRow, rows, match := m.asOf.commitments, m.commitmentIndex.rows, m.commitmentMatcher(f, today)
 	m.commitmentCandidates(f, today).each(func(i int32) {
 		if int(i) < len(byRow) && byRow[i] != nil && match(&rows[i]) {
@@ -156,9 +199,7 @@ func newSums(points []ProgressPoint) *sums {
 	s := &sums{out: append([]ProgressPoint(nil), points...), periods: make([]period, len(points)),
 		adds: make([]int, len(points)), deltas: make([]int, len(points))}
 	for i, p := range points {
-		from, _ := time.Parse(time.DateOnly, string(p.Start))
-		to, _ := time.Parse(time.DateOnly, string(p.End))
-		s.periods[i] = period{from.UnixMilli(), to.AddDate(0, 0, 1).UnixMilli()}
+		s.periods[i] = period{dayMillis(p.Start), dayMillis(p.End) + 24*time.Hour.Milliseconds()}
 	}
 	return s
 }
