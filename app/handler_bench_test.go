@@ -26,7 +26,9 @@ import (
 // request executes) through the binary's whole handler, on the embedded
 // database with the demo data, beside a baseline doing what bench's B1
 // does (net/http and encoding/json writing the same data), so that their
-// ratio comes from one run. "handler" calls ServeHTTP directly; "loopback"
+// ratio comes from one run. The "-W3" pair is uncached W3 (commitmentStats)
+// beside a baseline writing the same answer, kept from Convene's first:
+// the cost of the shell that W3 shares with W1 besides its roll-up. "handler" calls ServeHTTP directly; "loopback"
 // sends the requests over one keep-alive connection to a loopback server,
 // so net/http's own work is counted too. The server logs as the binary
 // does (text, level info), to io.Discard, and collects garbage at its
@@ -92,7 +94,61 @@ func BenchmarkUncachedW1(b *testing.B) {
 		gqlRaw = append(gqlRaw, rawRequest(http.MethodPost, "/graphql", body, "Authorization", "Bearer "+testAdminToken))
 		restRaw = append(restRaw, rawRequest(http.MethodGet, "/rest/commitments/"+c.ID, nil))
 	}
+	const queryW3 = `query W3 { commitmentStats { total averageProgress overdue byStatus { status count } bySector { sector count averageProgress } byPillar { pillar { id code title } count averageProgress } } }`
+	type w3 struct {
+		Data struct {
+			Stats struct {
+				Total           int     `json:"total"`
+				AverageProgress float64 `json:"averageProgress"`
+				Overdue         int     `json:"overdue"`
+				ByStatus        []struct {
+					Status string `json:"status"`
+					Count  int    `json:"count"`
+				} `json:"byStatus"`
+				BySector []struct {
+					Sector          string  `json:"sector"`
+					Count           int     `json:"count"`
+					AverageProgress float64 `json:"averageProgress"`
+				} `json:"bySector"`
+				ByPillar []struct {
+					Pillar *struct {
+						ID    string `json:"id"`
+						Code  string `json:"code"`
+						Title string `json:"title"`
+					} `json:"pillar"`
+					Count           int     `json:"count"`
+					AverageProgress float64 `json:"averageProgress"`
+				} `json:"byPillar"`
+			} `json:"commitmentStats"`
+		} `json:"data"`
+	}
+	bodyW3, _ := json.Marshal(map[string]any{"query": queryW3})
+	stats := &w3{}
+	{
+		req := postRequest("/graphql", bodyW3, "Authorization", "Bearer "+testAdminToken)
+		req.Body.(*rewindBody).Reset()
+		rec := httptest.NewRecorder()
+		convene.ServeHTTP(rec, req)
+		if err := json.Unmarshal(rec.Body.Bytes(), stats); err != nil || rec.Code != http.StatusOK || stats.Data.Stats.Total == 0 ||
+			bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
+			b.Fatalf("W3 answered %d %s", rec.Code, rec.Body)
+		}
+	}
+	gqlW3 := []*http.Request{postRequest("/graphql", bodyW3, "Authorization", "Bearer "+testAdminToken)}
+	restW3 := []*http.Request{httptest.NewRequest(http.MethodGet, "/rest/commitment-stats", nil)}
+	gqlW3Raw := [][]byte{rawRequest(http.MethodPost, "/graphql", bodyW3, "Authorization", "Bearer "+testAdminToken)}
+	restW3Raw := [][]byte{rawRequest(http.MethodGet, "/rest/commitment-stats", nil)}
+
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /rest/commitment-stats", func(w http.ResponseWriter, r *http.Request) {
+		raw, err := json.Marshal(stats)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(raw)
+	})
 	mux.HandleFunc("GET /rest/commitments/{id}", func(w http.ResponseWriter, r *http.Request) {
 		out := byID[r.PathValue("id")]
 		if out == nil {
@@ -114,7 +170,8 @@ func BenchmarkUncachedW1(b *testing.B) {
 		h    http.Handler
 		reqs []*http.Request
 		raw  [][]byte
-	}{{"convene", convene, gql, gqlRaw}, {"B1", baseline, rest, restRaw}} {
+	}{{"convene", convene, gql, gqlRaw}, {"B1", baseline, rest, restRaw},
+		{"convene-W3", convene, gqlW3, gqlW3Raw}, {"B1-W3", baseline, restW3, restW3Raw}} {
 		b.Run("handler/"+h.name, func(b *testing.B) {
 			b.ReportAllocs()
 			w := &discardWriter{header: http.Header{}}

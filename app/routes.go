@@ -58,14 +58,11 @@ func (a *App) handlerFast(gc gateway.Config, fast bool) (http.Handler, *fastpath
 	}
 	gw := gateway.New(gc, gateway.Deps{Logger: logger, Live: a.live, Seq: a.hub.Model().Seq, Lag: a.readModelLag, Identify: rateLimitKey,
 		Audience: auth.AnswerAudience, Today: func() string { return string(a.hub.Today()) }, ListSizes: resolvers.ListSizes(a.hub.Model()),
-		Plan: plan})
+		Plan: plan, Context: a.auth.Context})
 	gql := handler.New(es)
-	gql.AddTransport(a.live)
-	gql.AddTransport(transport.Options{})
-	gql.AddTransport(gateway.SSE{KeepAlive: 15 * time.Second})
-	gql.AddTransport(gateway.GET{Answers: gw.Answers(), Plans: gw.Plans()})
-	gql.AddTransport(gateway.POST{Answers: gw.Answers(), Plans: gw.Plans()})
-	gql.AddTransport(gateway.Unsupported{})
+	plans := gw.Plans()
+	served := gateway.Serve(gql, a.live, transport.Options{}, gateway.SSE{KeepAlive: 15 * time.Second},
+		gateway.GET{Answers: gw.Answers(), Plans: plans}, gateway.POST{Answers: gw.Answers(), Plans: plans}, gateway.Unsupported{})
 	gw.Extend(gql) // query cache, APQ, introspection, cost and limits, deadline, operation log
 	gql.SetErrorPresenter(resolvers.PresentError(logger))
 	gql.SetRecoverFunc(resolvers.Recover(logger))
@@ -76,7 +73,7 @@ func (a *App) handlerFast(gc gateway.Config, fast bool) (http.Handler, *fastpath
 	if !a.publicRead {
 		gql.AroundOperations(resolvers.RequireToken)
 	}
-	graphqlHandler := gw.Protect(gql) // CSRF, body size, rate limit: after authentication
+	graphqlHandler := gw.Protect(served) // CSRF, body size, rate limit: after authentication
 	mux.Handle("/graphql", graphqlHandler)
 	mux.Handle("GET /schema.graphql", gw.SchemaHandler(es.Schema()))
 	mux.Handle("GET /metrics", gw.MetricsHandler())

@@ -68,16 +68,29 @@ func (a *Authenticator) StillValid(v hub.Viewer) bool {
 
 type viewerKey struct{}
 
+// checkedKey finds the viewerCtx that Context made for a request.
+type checkedKey struct{}
+
 // viewerCtx carries a viewer, in one allocation where context.WithValue
 // makes two (the context and the boxed viewer); its value is *hub.Viewer.
+// Made by Context, it carries the Authorization value it was made for,
+// and err when that does not authenticate (v is then anonymous).
 type viewerCtx struct {
 	context.Context
-	v hub.Viewer
+	v      hub.Viewer
+	header string
+	err    error
 }
 
 func (c *viewerCtx) Value(key any) any {
-	if key == (viewerKey{}) {
+	switch key {
+	case viewerKey{}:
+		if c.err != nil {
+			return nil
+		}
 		return &c.v
+	case checkedKey{}:
+		return c
 	}
 	return c.Context.Value(key)
 }
@@ -114,12 +127,15 @@ func AnswerAudience(ctx context.Context) string {
 // "" when there is no header, an error when the header is not a bearer
 // token (a bare token without its scheme, or another scheme), so that a
 // client never mistakes a malformed header for anonymous access.
-func BearerToken(r *http.Request) (string, error) {
-	var h string
-	if v := r.Header["Authorization"]; len(v) > 0 { // r.Header.Get, without canonicalising the key again
-		h = v[0]
+func BearerToken(r *http.Request) (string, error) { return bearer(authorization(r)) }
+
+// authorization is r's Authorization value: r.Header.Get, without
+// canonicalising the key again.
+func authorization(r *http.Request) string {
+	if v := r.Header["Authorization"]; len(v) > 0 {
+		return v[0]
 	}
-	return bearer(h)
+	return ""
 }
 
 // ErrNotBearer means an Authorization value is not "Bearer <token>".
@@ -176,24 +192,57 @@ func (a *Authenticator) AuthenticateInit(ctx context.Context, payload map[string
 // Middleware puts the viewer of a valid bearer token in the request's
 // context. A request with a token that matches nothing, or with an
 // Authorization header that is not a bearer token, is refused with 401,
-// so a client never mistakes a typo for anonymous access.
+// so a client never mistakes a typo for anonymous access. Where Context
+// has already judged the request's header, Middleware takes its verdict
+// and leaves the request as it is.
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, err := BearerToken(r)
-		if err == nil && token == "" {
+		h := authorization(r)
+		if h == "" {
 			next.ServeHTTP(w, r)
 			return
 		}
-		v := hub.Viewer{}
-		if err == nil {
-			v, err = a.Viewer(token)
+		if c, _ := r.Context().Value(checkedKey{}).(*viewerCtx); c != nil && c.header == h {
+			if c.err != nil {
+				refuse(w, c.err)
+				return
+			}
+			next.ServeHTTP(w, r)
+			return
 		}
+		v, err := a.viewerOf(h)
 		if err != nil {
 			refuse(w, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(WithViewer(r.Context(), v)))
 	})
+}
+
+// Context returns ctx with the viewer of r's bearer token, or with the
+// reason it does not authenticate, for Middleware to answer: a server
+// that already copies each request to give it a context of its own
+// (gateway.Deps.Context) saves Middleware its copy. A request without an
+// Authorization header keeps ctx.
+func (a *Authenticator) Context(ctx context.Context, r *http.Request) context.Context {
+	h := authorization(r)
+	if h == "" {
+		return ctx
+	}
+	v, err := a.viewerOf(h)
+	return &viewerCtx{Context: ctx, v: v, header: h, err: err}
+}
+
+// viewerOf returns who holds the token of an Authorization value.
+func (a *Authenticator) viewerOf(h string) (hub.Viewer, error) {
+	token, err := bearer(h)
+	if err == nil && token == "" {
+		return hub.Viewer{}, nil
+	}
+	if err != nil {
+		return hub.Viewer{}, err
+	}
+	return a.Viewer(token)
 }
 
 // refuse answers 401 with err as a GraphQL error.

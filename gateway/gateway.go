@@ -52,6 +52,10 @@ type Deps struct {
 	// Plan answers the queries it has plans for without gqlgen's
 	// operation setup (optional; see Plans).
 	Plan Planner
+	// Context, when set, adds to the context of every request what the
+	// handlers inside read of it (auth.Authenticator.Context: who is
+	// calling), in the one copy of the request that Wrap makes anyway.
+	Context func(ctx context.Context, r *http.Request) context.Context
 }
 
 // Gateway is the HTTP surface of one server.
@@ -66,6 +70,7 @@ type Gateway struct {
 	answers  *Answers
 	sizes    func() map[string]int
 	plan     Planner
+	context  func(context.Context, *http.Request) context.Context
 
 	// Set by Extend, for the planned reads.
 	docs   graphql.Cache[*ast.QueryDocument]
@@ -83,6 +88,7 @@ func New(cfg Config, deps Deps) *Gateway {
 		answers:  newAnswers(cfg.ResponseCacheBytes, deps),
 		sizes:    deps.ListSizes,
 		plan:     deps.Plan,
+		context:  deps.Context,
 	}
 	if h, ok := g.logger.Handler().(requestIDHandler); ok {
 		g.text, _ = h.Handler.(*TextHandler)

@@ -9,8 +9,10 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -200,10 +202,10 @@ func mediaType(contentType string) (string, error) {
 	return mt, err
 }
 
-// readBody reads a request's body, or refuses the request (413 past the
-// body limit, 400 otherwise) and reports false.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	body, err := readAll(r.Body, r.ContentLength)
+// readBody appends a request's body to buf, or refuses the request (413
+// past the body limit, 400 otherwise) and reports false.
+func readBody(w http.ResponseWriter, r *http.Request, buf []byte) ([]byte, bool) {
+	body, err := readAll(buf, r.Body, r.ContentLength)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -211,7 +213,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 		} else {
 			refuse(w, r, http.StatusBadRequest, CodeBadRequest, "could not read the request body")
 		}
-		return nil, false
+		return body, false
 	}
 	return body, true
 }
@@ -219,14 +221,17 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 // maxPresized bounds the declared length readAll makes room for at once.
 const maxPresized = 64 << 10
 
-// readAll is io.ReadAll, starting with room for the length a request
-// declares (up to maxPresized) and the read that finds its end, rather
-// than io.ReadAll's 512 bytes.
-func readAll(r io.Reader, length int64) ([]byte, error) {
-	if length <= 0 || length > maxPresized {
+// readAll is io.ReadAll appending to b[:0], starting with room for the
+// length a request declares (up to maxPresized) and the read that finds
+// its end, rather than io.ReadAll's 512 bytes.
+func readAll(b []byte, r io.Reader, length int64) ([]byte, error) {
+	if b == nil && (length <= 0 || length > maxPresized) {
 		return io.ReadAll(r)
 	}
-	b := make([]byte, 0, length+1)
+	if length <= 0 || length > maxPresized {
+		length = 511 // io.ReadAll's first read
+	}
+	b = slices.Grow(b[:0], int(length)+1)
 	for {
 		n, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
@@ -244,24 +249,48 @@ func readAll(r io.Reader, length int64) ([]byte, error) {
 
 // Do serves one POST request.
 func (t POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	media := negotiate(header(r.Header, "Accept"))
-	start := graphql.Now()
-	body, ok := readBody(w, r)
+	if d, ok := takeDecoded(r.Context()); ok { // read by Serve, and no plan answered it
+		execute(w, r, exec, d, t.Answers, nil)
+		return
+	}
+	d, ok := t.read(w, r, nil, graphql.Now())
 	if !ok {
 		return
 	}
+	execute(w, r, exec, d, t.Answers, t.Plans)
+}
+
+// read reads and decodes a request begun at start, its body appended to
+// buf; false when it has been answered: refused, or from the response
+// cache.
+func (t POST) read(w http.ResponseWriter, r *http.Request, buf []byte, start time.Time) (decoded, bool) {
+	media := negotiate(header(r.Header, "Accept"))
+	body, ok := readBody(w, r, buf)
+	if !ok {
+		return decoded{body: body}, false
+	}
 	key := t.Answers.key(r.Context(), http.MethodPost, body)
 	if t.Answers.serve(r.Context(), w, media, key) {
-		return
+		return decoded{body: body}, false
 	}
 	params, msg := decodeBody(body)
 	if msg != "" {
 		refuse(w, r, http.StatusBadRequest, CodeBadRequest, msg)
-		return
+		return decoded{body: body}, false
 	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	execute(w, r, exec, params, media, false, t.Answers, t.Plans, key)
+	return decoded{params: params, media: media, key: key, body: body}, true
+}
+
+// decoded is a request that a transport has read and decoded, up to its
+// execution.
+type decoded struct {
+	params *graphql.RawParams
+	media  string
+	isGET  bool
+	key    answerKey
+	body   []byte // a POST's, which nothing decoded from it refers to
 }
 
 // GET is the transport of GET requests: queries only.
@@ -281,36 +310,49 @@ func (GET) Supports(r *http.Request) bool {
 
 // Do serves one GET request.
 func (t GET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	if d, ok := takeDecoded(r.Context()); ok { // read by Serve, and no plan answered it
+		execute(w, r, exec, d, t.Answers, nil)
+		return
+	}
+	d, ok := t.read(w, r, graphql.Now())
+	if !ok {
+		return
+	}
+	execute(w, r, exec, d, t.Answers, t.Plans)
+}
+
+// read decodes a request begun at start; false when it has been
+// answered: refused, or from the response cache.
+func (t GET) read(w http.ResponseWriter, r *http.Request, start time.Time) (decoded, bool) {
 	media := negotiate(header(r.Header, "Accept"))
-	start := graphql.Now()
 	key := t.Answers.key(r.Context(), http.MethodGet, []byte(r.URL.RawQuery))
 	if t.Answers.serve(r.Context(), w, media, key) {
-		return
+		return decoded{}, false
 	}
 	values, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		refuse(w, r, http.StatusBadRequest, CodeBadRequest, "the URL's query string is malformed")
-		return
+		return decoded{}, false
 	}
 	params := &graphql.RawParams{Query: values.Get("query"), OperationName: values.Get("operationName"), Headers: r.Header}
 	if s := values.Get("variables"); s != "" {
 		if params.Variables, err = decodeObject([]byte(s)); err != nil {
 			refuse(w, r, http.StatusBadRequest, CodeBadRequest, "variables must be a JSON object")
-			return
+			return decoded{}, false
 		}
 	}
 	if s := values.Get("extensions"); s != "" {
 		if params.Extensions, err = decodeObject([]byte(s)); err != nil {
 			refuse(w, r, http.StatusBadRequest, CodeBadRequest, "extensions must be a JSON object")
-			return
+			return decoded{}, false
 		}
 	}
 	if params.Query == "" && params.Extensions["persistedQuery"] == nil {
 		refuse(w, r, http.StatusBadRequest, CodeBadRequest, "the query parameter is missing")
-		return
+		return decoded{}, false
 	}
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	execute(w, r, exec, params, media, true, t.Answers, t.Plans, key)
+	return decoded{params: params, media: media, isGET: true, key: key}, true
 }
 
 // execute runs a decoded request: errors before execution get the
@@ -318,11 +360,11 @@ func (t GET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecut
 // refused with 405; a subscription needs server-sent events or a WebSocket.
 // A planned read is answered by plans; a query's answer without errors
 // is kept in answers under key.
-func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, media string, isGET bool,
-	answers *Answers, plans *Plans, key answerKey) {
-	if plans.answer(w, r, params, media, answers, key) {
+func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, d decoded, answers *Answers, plans *Plans) {
+	if plans.answer(w, r, d, answers) {
 		return
 	}
+	params, media, isGET, key := d.params, d.media, d.isGET, d.key
 	ctx := r.Context()
 	rc, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {

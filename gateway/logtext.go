@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -117,7 +118,44 @@ func appendLineHead(b []byte, t time.Time, level slog.Level, msg string) []byte 
 }
 
 // appendRFC3339Millis is slog's text time: RFC 3339 with milliseconds.
+// The text of the second and the zone is kept from the last line's, which
+// is most often in the same second.
 func appendRFC3339Millis(b []byte, t time.Time) []byte {
+	st := lastStamp.Load()
+	if st == nil || st.sec != t.Unix() || st.loc != t.Location() {
+		st = newStamp(t)
+		lastStamp.Store(st)
+	}
+	if st.head == "" {
+		return appendRFC3339MillisSlow(b, t)
+	}
+	ms := t.Nanosecond() / int(time.Millisecond)
+	b = append(b, st.head...)
+	b = append(b, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
+	return append(b, st.zone...)
+}
+
+// stamp is the text of one second in one location: the date and time
+// before the milliseconds, and the zone after them ("" for a year that
+// RFC 3339 cannot write as four digits).
+type stamp struct {
+	sec        int64
+	loc        *time.Location
+	head, zone string
+}
+
+var lastStamp atomic.Pointer[stamp]
+
+func newStamp(t time.Time) *stamp {
+	st := &stamp{sec: t.Unix(), loc: t.Location()}
+	if y := t.Year(); y >= 0 && y <= 9999 {
+		st.head, st.zone = t.Format("2006-01-02T15:04:05"), t.Format("Z07:00")
+	}
+	return st
+}
+
+// appendRFC3339MillisSlow is slog's own way to it.
+func appendRFC3339MillisSlow(b []byte, t time.Time) []byte {
 	const prefix = len("2006-01-02T15:04:05.000")
 	n := len(b)
 	// RFC3339Nano trims trailing zeros: a tenth of a millisecond more keeps

@@ -19,6 +19,12 @@ func TestTextHandlerIsSlogs(t *testing.T) {
 		time.Date(2026, 12, 1, 16, 49, 10, 123456789, time.UTC),
 		time.Date(2026, 1, 2, 3, 4, 5, 999999999, zone),
 		time.Date(2026, 1, 2, 3, 4, 5, 100000, zone),
+		time.Date(2026, 1, 2, 3, 4, 5, 100000, time.UTC), // the same second elsewhere
+		time.Date(2026, 1, 2, 6, 34, 5, 7000000, time.UTC),
+		time.Date(2026, 1, 2, 6, 34, 5, 7000000, time.Local),
+		time.Date(2026, 1, 2, 6, 34, 5, 7000000, zone),
+		time.Date(12026, 1, 2, 6, 34, 5, 7000000, zone),
+		time.Date(-1, 1, 2, 6, 34, 5, 7000000, zone),
 		{},
 	}
 	texts := []string{"", "plain", "two words", "a=b", `say "hi"`, `back\slash`, "tab\there", "new\nline",
@@ -119,7 +125,7 @@ func TestRequestLineIsSlogs(t *testing.T) {
 			g := New(Config{}, Deps{Logger: slog.New(out.handler)})
 			info := c.info()
 			ctx := context.WithValue(context.Background(), infoKey{}, info)
-			g.finish(ctx, "POST", info, c.status, 1500*time.Microsecond)
+			g.finish(ctx, "POST", info, c.status, time.Now(), 1500*time.Microsecond)
 		}
 		cut := func(s string) string { _, rest, _ := strings.Cut(s, " "); return rest } // the times differ
 		if got.Len() == 0 || cut(got.String()) != cut(want.String()) {

@@ -43,11 +43,48 @@ type requestInfo struct {
 	cost      int
 	hasCost   bool
 	code      string // the first error's extensions.code
+
+	start      time.Time // when observe began serving the request
+	decoded    decoded   // what Serve read and decoded for gqlgen's transport
+	hasDecoded bool
 }
 
 func infoFrom(ctx context.Context) *requestInfo {
 	info, _ := ctx.Value(infoKey{}).(*requestInfo)
 	return info
+}
+
+// requestCtx is a request's context carrying its requestInfo, in one
+// allocation with it.
+type requestCtx struct {
+	context.Context
+	info requestInfo
+}
+
+func (c *requestCtx) Value(key any) any {
+	if key == (infoKey{}) {
+		return &c.info
+	}
+	return c.Context.Value(key)
+}
+
+// served is what observe keeps of an HTTP request that is not an
+// upgrade, in one allocation: its context and its recorder.
+type served struct {
+	ctx requestCtx
+	rec recorder
+}
+
+// takeDecoded returns, once, the request that Serve read and decoded
+// before handing it to gqlgen.
+func takeDecoded(ctx context.Context) (decoded, bool) {
+	info := infoFrom(ctx)
+	if info == nil || !info.hasDecoded {
+		return decoded{}, false
+	}
+	d := info.decoded
+	info.decoded, info.hasDecoded = decoded{}, false
+	return d, true
 }
 
 // RequestID returns the id of the request that ctx belongs to, or "".
@@ -185,15 +222,29 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 func (g *Gateway) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &requestInfo{
-			id:        newRequestID(header(r.Header, HeaderRequestID)),
-			websocket: strings.EqualFold(header(r.Header, "Upgrade"), "websocket"),
-			sse:       r.Method == http.MethodPost && strings.Contains(header(r.Header, "Accept"), "text/event-stream"),
+		websocket := strings.EqualFold(header(r.Header, "Upgrade"), "websocket")
+		var ctx *requestCtx
+		var rec *recorder
+		if websocket {
+			ctx, rec = &requestCtx{}, &recorder{}
+		} else {
+			s := &served{}
+			ctx, rec = &s.ctx, &s.rec
 		}
-		rec := &recorder{ResponseWriter: w}
+		ctx.Context = r.Context()
+		info := &ctx.info
+		info.start = start
+		info.id = newRequestID(header(r.Header, HeaderRequestID))
+		info.websocket = websocket
+		info.sse = r.Method == http.MethodPost && strings.Contains(header(r.Header, "Accept"), "text/event-stream")
+		rec.ResponseWriter = w
 		rec.id[0] = info.id
 		w.Header()[HeaderRequestID] = rec.id[:] // Set, the key being canonical
-		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
+		if g.context != nil {
+			r = r.WithContext(g.context(ctx, r))
+		} else {
+			r = r.WithContext(ctx)
+		}
 		if info.sse {
 			// A stream outlives the server's read and write timeouts.
 			rc := http.NewResponseController(rec)
@@ -211,7 +262,8 @@ func (g *Gateway) observe(next http.Handler) http.Handler {
 			ctx, method := r.Context(), r.Method
 			var hooked context.Context
 			hooked, logged = live.NotifyClosed(ctx, func() {
-				g.finish(ctx, method, info, http.StatusSwitchingProtocols, time.Since(start))
+				end := time.Now()
+				g.finish(ctx, method, info, http.StatusSwitchingProtocols, end, end.Sub(start))
 			})
 			r = r.WithContext(hooked)
 		}
@@ -226,15 +278,16 @@ func (g *Gateway) observe(next http.Handler) http.Handler {
 				}
 			}
 			if r.URL.Path == g.path && r.Method != http.MethodOptions && !logged() {
-				g.finish(r.Context(), r.Method, info, rec.status, time.Since(start))
+				end := time.Now()
+				g.finish(r.Context(), r.Method, info, rec.status, end, end.Sub(start))
 			}
 		}()
 		next.ServeHTTP(rec, r)
 	})
 }
 
-// finish logs a GraphQL request and counts it.
-func (g *Gateway) finish(ctx context.Context, method string, info *requestInfo, status int, d time.Duration) {
+// finish logs a GraphQL request that ended at end, after d, and counts it.
+func (g *Gateway) finish(ctx context.Context, method string, info *requestInfo, status int, end time.Time, d time.Duration) {
 	if status == 0 {
 		status = http.StatusOK
 	}
@@ -278,7 +331,7 @@ func (g *Gateway) finish(ctx context.Context, method string, info *requestInfo, 
 		if g.text != nil {
 			// The line requestIDHandler would write, without a record.
 			attrs[n] = slog.String("request_id", info.id)
-			g.text.line(time.Now(), level, msg, attrs[:n+1])
+			g.text.line(end, level, msg, attrs[:n+1])
 		} else {
 			g.logger.LogAttrs(ctx, level, msg, attrs[:n]...)
 		}

@@ -52,14 +52,16 @@ func TestReadAllIsIoReadAll(t *testing.T) {
 			func() io.Reader { return iotest.OneByteReader(strings.NewReader(body)) },
 			func() io.Reader { return iotest.DataErrReader(strings.NewReader(body)) },
 		} {
-			got, err := readAll(r(), length)
 			want, wantErr := io.ReadAll(r())
-			if string(got) != string(want) || err != wantErr {
-				t.Fatalf("length %d: read %d bytes (%v), io.ReadAll %d (%v)", length, len(got), err, len(want), wantErr)
+			for _, buf := range [][]byte{nil, []byte("stale"), make([]byte, 3, 10000)} { // fresh, and reused
+				got, err := readAll(buf, r(), length)
+				if string(got) != string(want) || err != wantErr {
+					t.Fatalf("length %d, buffer of %d: read %d bytes (%v), io.ReadAll %d (%v)", length, cap(buf), len(got), err, len(want), wantErr)
+				}
 			}
 		}
 		failing := io.MultiReader(strings.NewReader(body[:100]), iotest.ErrReader(errors.New("cut")))
-		if got, err := readAll(failing, length); err == nil || err.Error() != "cut" || string(got) != body[:100] {
+		if got, err := readAll(nil, failing, length); err == nil || err.Error() != "cut" || string(got) != body[:100] {
 			t.Fatalf("length %d: a failing body gave %d bytes and %v", length, len(got), err)
 		}
 	}

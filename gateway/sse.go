@@ -44,7 +44,7 @@ func (t SSE) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecut
 		return
 	}
 	start := graphql.Now()
-	body, ok := readBody(w, r)
+	body, ok := readBody(w, r, nil)
 	if !ok {
 		return
 	}
