@@ -44,7 +44,6 @@ type Executor struct {
 	commitment  graph.CommitmentResolver
 	stakeholder graph.StakeholderResolver
 	pillar      graph.PillarResolver
-	community   graph.CommunityResolver
 	actor       graph.ActorResolver
 
 	disaggregation  graph.DisaggregationResolver
@@ -60,7 +59,7 @@ type Executor struct {
 func New(es graphql.ExecutableSchema, root graph.ResolverRoot) *Executor {
 	return &Executor{ExecutableSchema: es,
 		query: root.Query(), commitment: root.Commitment(), stakeholder: root.Stakeholder(),
-		pillar: root.Pillar(), community: root.Community(), actor: root.Actor(), disaggregation: root.Disaggregation(),
+		pillar: root.Pillar(), actor: root.Actor(), disaggregation: root.Disaggregation(),
 		commitmentStats: root.CommitmentStats(),
 		plans:           map[operationKey]*operation{}}
 }

@@ -74,7 +74,7 @@ func init() {
 			outcomeObj, true, ptr[gqltype.MeetingOutcome]),
 	}
 	outcomeObj.fields = map[string]fieldSpec[*gqltype.MeetingOutcome]{
-		"id":      str(func(o *gqltype.MeetingOutcome) string { return o.GlobalID }),
+		"id":      globalID(hub.TypeOutcome, func(o *gqltype.MeetingOutcome) string { return o.ID }),
 		"meeting": one(of(func(o *gqltype.MeetingOutcome) *hub.Meeting { return o.Meeting }), meetingObj, true, ptr[hub.Meeting]),
 		"kind":    enum(func(o *gqltype.MeetingOutcome) hub.OutcomeKind { return o.Kind }),
 		"summary": str(func(o *gqltype.MeetingOutcome) string { return o.Summary }),

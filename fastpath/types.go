@@ -48,6 +48,15 @@ var (
 )
 
 // id is an ID made by a resolver.
+// globalID writes the global ID of kind t with the domain ID get returns,
+// in place (base64url needs no escaping), as the kind's view or resolver
+// returns it.
+func globalID[T any](t hub.EntityType, get func(T) string) fieldSpec[T] {
+	return leaf(func(w *writer, v T) {
+		w.buf = append(opaque.AppendGlobalID(append(w.buf, '"'), t, get(v)), '"')
+	})
+}
+
 func id[T any](get getter[T, string]) fieldSpec[T] {
 	return leaf(func(w *writer, v T) {
 		s, err := get(w, v)
@@ -124,7 +133,7 @@ func init() {
 	}
 
 	commitmentObj.fields = map[string]fieldSpec[*gqltype.Commitment]{
-		"id":              str(func(c *gqltype.Commitment) string { return c.GlobalID }),
+		"id":              globalID(hub.TypeCommitment, func(c *gqltype.Commitment) string { return c.ID }),
 		"reference":       str(func(c *gqltype.Commitment) string { return c.Reference() }),
 		"title":           str(func(c *gqltype.Commitment) string { return c.Title }),
 		"description":     str(func(c *gqltype.Commitment) string { return c.Description }),
@@ -208,7 +217,7 @@ func init() {
 	}
 
 	stakeholderObj.fields = map[string]fieldSpec[*hub.Stakeholder]{
-		"id":          id(func(w *writer, s *hub.Stakeholder) (string, error) { return w.ex.stakeholder.ID(w.ctx, s) }),
+		"id":          globalID(hub.TypeStakeholder, func(s *hub.Stakeholder) string { return s.ID }),
 		"name":        str(func(s *hub.Stakeholder) string { return s.Name }),
 		"sector":      enum(func(s *hub.Stakeholder) hub.Sector { return s.Sector }),
 		"description": str(func(s *hub.Stakeholder) string { return s.Description }),
@@ -237,11 +246,7 @@ func init() {
 	}
 
 	pillarObj.fields = map[string]fieldSpec[*hub.Pillar]{
-		// pillarResolver.ID's global ID, written in place (base64url
-		// needs no escaping): every byPillar bar of commitmentStats has one.
-		"id": leaf(func(w *writer, p *hub.Pillar) {
-			w.buf = append(opaque.AppendGlobalID(append(w.buf, '"'), hub.TypePillar, p.ID), '"')
-		}),
+		"id":          globalID(hub.TypePillar, func(p *hub.Pillar) string { return p.ID }),
 		"code":        str(func(p *hub.Pillar) string { return p.Code }),
 		"title":       str(func(p *hub.Pillar) string { return p.Title }),
 		"description": str(func(p *hub.Pillar) string { return p.Description }),
@@ -252,7 +257,7 @@ func init() {
 		}),
 	}
 	objectiveObj.fields = map[string]fieldSpec[*gqltype.Objective]{
-		"id":          str(func(o *gqltype.Objective) string { return o.GlobalID }),
+		"id":          globalID(hub.TypeObjective, func(o *gqltype.Objective) string { return o.ID }),
 		"code":        str(func(o *gqltype.Objective) string { return o.Code }),
 		"title":       str(func(o *gqltype.Objective) string { return o.Title }),
 		"description": str(func(o *gqltype.Objective) string { return o.Description }),
@@ -306,7 +311,7 @@ func init() {
 		"actual": float(func(d hub.Disaggregation) float64 { return d.Actual }),
 	}
 	communityObj.fields = map[string]fieldSpec[*hub.Community]{
-		"id":       id(func(w *writer, c *hub.Community) (string, error) { return w.ex.community.ID(w.ctx, c) }),
+		"id":       globalID(hub.TypeCommunity, func(c *hub.Community) string { return c.ID }),
 		"name":     str(func(c *hub.Community) string { return c.Name }),
 		"area":     str(func(c *hub.Community) string { return c.Area }),
 		"archived": boolean(of(func(c *hub.Community) bool { return c.Archived })),

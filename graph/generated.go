@@ -13642,7 +13642,7 @@ func (ec *executionContext) _Commitment_id(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Commitment_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID, nil
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -13653,7 +13653,7 @@ func (ec *executionContext) _Commitment_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Commitment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Commitment", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("Commitment", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Commitment_reference(ctx context.Context, field graphql.CollectedField, obj *gqltype.Commitment) (ret graphql.Marshaler) {
@@ -17438,7 +17438,7 @@ func (ec *executionContext) _MeetingOutcome_id(ctx context.Context, field graphq
 			return ec.fieldContext_MeetingOutcome_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID, nil
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -17449,7 +17449,7 @@ func (ec *executionContext) _MeetingOutcome_id(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_MeetingOutcome_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("MeetingOutcome", field, true, false, "ID")
 }
 
 func (ec *executionContext) _MeetingOutcome_meeting(ctx context.Context, field graphql.CollectedField, obj *gqltype.MeetingOutcome) (ret graphql.Marshaler) {
@@ -19630,7 +19630,7 @@ func (ec *executionContext) _Objective_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Objective_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID, nil
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -19641,7 +19641,7 @@ func (ec *executionContext) _Objective_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Objective_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Objective", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("Objective", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Objective_code(ctx context.Context, field graphql.CollectedField, obj *gqltype.Objective) (ret graphql.Marshaler) {

@@ -2,7 +2,6 @@ package resolvers
 
 import (
 	"convene/hub"
-	"convene/opaque"
 	"convene/resolvers/gqltype"
 )
 
@@ -23,7 +22,7 @@ func (r *Resolver) commitmentFrom(get lookup, c *hub.Commitment) *gqltype.Commit
 	for i, p := range c.Participants {
 		parts[i] = gqltype.Participant{Participant: p, Stakeholder: as[hub.Stakeholder](get(hub.TypeStakeholder, p.StakeholderID))}
 	}
-	return &gqltype.Commitment{Commitment: c, GlobalID: opaque.GlobalID(hub.TypeCommitment, c.ID),
+	return &gqltype.Commitment{Commitment: c,
 		Lead:      as[hub.Stakeholder](get(hub.TypeStakeholder, c.LeadID)),
 		Objective: r.objectiveFrom(get, as[hub.Objective](get(hub.TypeObjective, c.ObjectiveID))),
 		Pillar:    as[hub.Pillar](get(hub.TypePillar, c.PillarID)), Participants: parts}
@@ -44,7 +43,7 @@ func (r *Resolver) outcomes(os []*hub.MeetingOutcome) []*gqltype.MeetingOutcome 
 	views := make([]gqltype.MeetingOutcome, len(os))
 	out := make([]*gqltype.MeetingOutcome, len(os))
 	for i, o := range os {
-		views[i] = gqltype.MeetingOutcome{MeetingOutcome: o, GlobalID: opaque.GlobalID(hub.TypeOutcome, o.ID),
+		views[i] = gqltype.MeetingOutcome{MeetingOutcome: o,
 			Meeting: hub.Meetings.Get(m, o.MeetingID), Owner: hub.Stakeholders.Get(m, o.OwnerID)}
 		out[i] = &views[i]
 	}
@@ -68,7 +67,7 @@ func (r *Resolver) objectiveFrom(get lookup, o *hub.Objective) *gqltype.Objectiv
 	if o == nil {
 		return nil
 	}
-	return &gqltype.Objective{Objective: o, GlobalID: opaque.GlobalID(hub.TypeObjective, o.ID), Pillar: as[hub.Pillar](get(hub.TypePillar, o.PillarID))}
+	return &gqltype.Objective{Objective: o, Pillar: as[hub.Pillar](get(hub.TypePillar, o.PillarID))}
 }
 
 // node returns an entity as the Node interface holds it: commitments,

@@ -15,7 +15,6 @@ import (
 // Commitment is a hub.Commitment with its references resolved.
 type Commitment struct {
 	*hub.Commitment
-	GlobalID     string
 	Lead         *hub.Stakeholder
 	Objective    *Objective
 	Pillar       *hub.Pillar
@@ -31,8 +30,7 @@ type ProgressReport struct {
 	Verification *hub.Verification
 }
 
-// GlobalID is the report's global ID, made only when asked: a page of
-// commitments holds many reports whose IDs nobody selects.
+// GlobalID is the report's global ID.
 func (r *ProgressReport) GlobalID() string { return opaque.ReportID(r.CommitmentID, r.Number) }
 
 // Participant is a hub.Participant with its stakeholder looked up.
@@ -52,14 +50,24 @@ type MeetingParticipant struct {
 // owner looked up.
 type MeetingOutcome struct {
 	*hub.MeetingOutcome
-	GlobalID string
-	Meeting  *hub.Meeting
-	Owner    *hub.Stakeholder
+	Meeting *hub.Meeting
+	Owner   *hub.Stakeholder
 }
 
 // Objective is a hub.Objective with its references resolved.
 type Objective struct {
 	*hub.Objective
-	GlobalID string
-	Pillar   *hub.Pillar
+	Pillar *hub.Pillar
 }
+
+// The views' global IDs are made when asked: a page holds many views
+// whose IDs the query may not select.
+
+// GlobalID is the commitment's global ID.
+func (c *Commitment) GlobalID() string { return opaque.GlobalID(hub.TypeCommitment, c.ID) }
+
+// GlobalID is the outcome's global ID.
+func (o *MeetingOutcome) GlobalID() string { return opaque.GlobalID(hub.TypeOutcome, o.ID) }
+
+// GlobalID is the objective's global ID.
+func (o *Objective) GlobalID() string { return opaque.GlobalID(hub.TypeObjective, o.ID) }
