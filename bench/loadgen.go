@@ -396,6 +396,10 @@ func closedLoop(rs *reqSet, conns int, d time.Duration) loadResult {
 // (no coordinated omission, as in wrk2).
 func fixedRate(rs *reqSet, conns int, rate float64, d time.Duration) loadResult {
 	defer noGC()()
+	// Two Ps on the generator's one core: the pacer's sleep in the kernel
+	// holds one, the workers run on the other (with one, they waited for
+	// each sleep to end, and a fast server's latencies were the pacer's).
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	total := int(rate * d.Seconds())
 	// A slot is a request's scheduled time and the moment the pacer
 	// handed it out, which is the generator's own lateness.
@@ -451,8 +455,7 @@ func fixedRate(rs *reqSet, conns int, rate float64, d time.Duration) loadResult 
 // waits in whole milliseconds): a pacer on them handed requests out about
 // half a millisecond late at the median, a lateness every latency counted
 // from the schedule included. The kernel's sleep wakes within tens of
-// microseconds, and the runtime lends the sleeper's core to the workers
-// meanwhile.
+// microseconds.
 func sleepPrecisely(d time.Duration) {
 	ts := syscall.NsecToTimespec(int64(d))
 	for syscall.Nanosleep(&ts, &ts) == syscall.EINTR {
