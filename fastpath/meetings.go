@@ -133,38 +133,34 @@ var outcomeOrder = input[model.OutcomeOrder]{
 	defaults: func(o *model.OutcomeOrder) { o.Direction = "ASC" },
 }
 
-type meetingsArgs struct {
+// listArgs are the arguments of a page of a list filtered and ordered.
+type listArgs[F, O any] struct {
 	page    pageArgs
-	filter  *model.MeetingFilter
-	orderBy *model.MeetingOrder
+	filter  *F
+	orderBy *O
 }
 
-var meetings = rootField(append([]string{"filter", "orderBy"}, pageArgNames...),
-	func(raw map[string]any) (a meetingsArgs, ok bool) {
-		var okP, okF, okO bool
-		a.page, okP = decodePage(raw)
-		a.filter, okF = meetingFilter.decode(raw, "filter")
-		a.orderBy, okO = meetingOrder.decode(raw, "orderBy")
-		return a, okP && okF && okO
-	}, nil,
-	func(w *writer, _ *graphql.CollectedField, a meetingsArgs) (*model.MeetingConnection, error) {
+// listRoot is a root field of a page of a list by filter and order, which
+// get answers.
+func listRoot[F, O, C any](filter input[F], order input[O], get func(w *writer, a listArgs[F, O]) (*C, error), o *object[*C]) fieldSpec[struct{}] {
+	return rootField(append([]string{"filter", "orderBy"}, pageArgNames...),
+		func(raw map[string]any) (a listArgs[F, O], ok bool) {
+			var okP, okF, okO bool
+			a.page, okP = decodePage(raw)
+			a.filter, okF = filter.decode(raw, "filter")
+			a.orderBy, okO = order.decode(raw, "orderBy")
+			return a, okP && okF && okO
+		}, nil,
+		func(w *writer, _ *graphql.CollectedField, a listArgs[F, O]) (*C, error) { return get(w, a) },
+		o, true, ptr[C])
+}
+
+var meetings = listRoot(meetingFilter, meetingOrder,
+	func(w *writer, a listArgs[model.MeetingFilter, model.MeetingOrder]) (*model.MeetingConnection, error) {
 		return w.ex.query.Meetings(w.ctx, a.page.first, a.page.after, a.page.last, a.page.before, a.filter, a.orderBy)
-	}, meetingConnectionObj, true, ptr[model.MeetingConnection])
+	}, meetingConnectionObj)
 
-type outcomesArgs struct {
-	page    pageArgs
-	filter  *model.OutcomeFilter
-	orderBy *model.OutcomeOrder
-}
-
-var outcomes = rootField(append([]string{"filter", "orderBy"}, pageArgNames...),
-	func(raw map[string]any) (a outcomesArgs, ok bool) {
-		var okP, okF, okO bool
-		a.page, okP = decodePage(raw)
-		a.filter, okF = outcomeFilter.decode(raw, "filter")
-		a.orderBy, okO = outcomeOrder.decode(raw, "orderBy")
-		return a, okP && okF && okO
-	}, nil,
-	func(w *writer, _ *graphql.CollectedField, a outcomesArgs) (*model.MeetingOutcomeConnection, error) {
+var outcomes = listRoot(outcomeFilter, outcomeOrder,
+	func(w *writer, a listArgs[model.OutcomeFilter, model.OutcomeOrder]) (*model.MeetingOutcomeConnection, error) {
 		return w.ex.query.Outcomes(w.ctx, a.page.first, a.page.after, a.page.last, a.page.before, a.filter, a.orderBy)
-	}, outcomeConnectionObj, true, ptr[model.MeetingOutcomeConnection])
+	}, outcomeConnectionObj)
