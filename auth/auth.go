@@ -123,12 +123,6 @@ func AnswerAudience(ctx context.Context) string {
 	return ""
 }
 
-// BearerToken returns the token of an "Authorization: Bearer …" header:
-// "" when there is no header, an error when the header is not a bearer
-// token (a bare token without its scheme, or another scheme), so that a
-// client never mistakes a malformed header for anonymous access.
-func BearerToken(r *http.Request) (string, error) { return bearer(authorization(r)) }
-
 // authorization is r's Authorization value: r.Header.Get, without
 // canonicalising the key again.
 func authorization(r *http.Request) string {
