@@ -25,6 +25,7 @@ import (
 // TestMain removes, at the end, the server binary the tests built and the
 // PostgreSQL cluster they started.
 func TestMain(m *testing.M) {
+	hub.CheckArenaWrites()
 	pgtest.Main(m, func() {
 		if binary.dir != "" {
 			os.RemoveAll(binary.dir)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // The commitment index keeps, for each commitment, what filters, orders and
@@ -221,13 +222,31 @@ func (m *ReadModel) putCommitment(c *Commitment) {
 	}
 	r := &ix.rows[i]
 	r.c = c
-	r.lowerTitle, r.lowerID, r.lowerDesc = strings.ToLower(c.Title), strings.ToLower(c.ID), strings.ToLower(c.Description)
+	r.lowerTitle, r.lowerID, r.lowerDesc = lowerCopy(c.Title), lowerCopy(c.ID), lowerCopy(c.Description)
 	m.fillSectors(r)
 	ix.all.add(r, 1)
 	ix.recountStakeholders(r, 1)
 	ix.reorder(i, old)
 	ix.retext(i, old)
 	m.reshareSeries(i)
+}
+
+// lowerCopy is s in lower case, never s itself: a row outlives the
+// arena chunk its commitment was in when the row was made.
+func lowerCopy(s string) string {
+	lower := strings.ToLower(s)
+	if unsafe.StringData(lower) == unsafe.StringData(s) {
+		return strings.Clone(s)
+	}
+	return lower
+}
+
+// moved points the row of the commitment of table row number n at c,
+// its copy after its arena chunk was emptied.
+func (ix *commitmentIndex) moved(n int32, c *Commitment) {
+	if i, ok := ix.row(n); ok {
+		ix.rows[i].c = c
+	}
 }
 
 // stakeholderPut is the stakeholder row's afterPut: commitment rows hold

@@ -3,6 +3,7 @@ package hub
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -36,6 +37,9 @@ type ReadModel struct {
 	asOfTime time.Time
 	policy   *ReadModel
 	source   *ReadModel
+	// arena holds the current entities, out of the collector's scan
+	// (arena.go); a view of the past has none.
+	arena    *arena
 	released releaseCache // referral figures under disclosure control
 }
 
@@ -408,6 +412,12 @@ func (m *ReadModel) put(s State) {
 	}
 	k, t, id := s.k, m.tables[s.k.n], s.e.meta().ID
 	old := t.get(id)
+	if k.layout != nil && m.policy == nil { // a view of the past is short-lived: its entities stay on the heap
+		if m.arena == nil {
+			m.arena = &arena{}
+		}
+		s.e = m.arena.hold(k, s.e)
+	}
 	n := t.set(id, s.e)
 	for i, name := range k.indexes {
 		if m.policy != nil { // a view's indexes are built when first read
@@ -432,6 +442,23 @@ func (m *ReadModel) put(s State) {
 	if m.policy == nil {
 		m.noteSizes(s)
 	}
+	m.letGo(k, old)
+}
+
+// letGo notes that the held entity old, of kind k, is no longer the
+// table's, and empties its chunk if that is now mostly dead bytes.
+func (m *ReadModel) letGo(k *kind, old entity) {
+	if old == nil || k.layout == nil || m.policy != nil {
+		return
+	}
+	if heldChecks {
+		if err := m.arena.checkHeld(k, old); err != nil {
+			panic("hub: an entity was changed in place in the read model's arena: " + err.Error())
+		}
+	}
+	if c := m.arena.release(k, old); c != nil {
+		m.leave(c)
+	}
 }
 
 // forget removes a deleted entity and its index keys, keeping its
@@ -446,6 +473,7 @@ func (m *ReadModel) forget(s State) {
 			}
 		}
 		t.unset(id)
+		m.letGo(k, old)
 	}
 	m.tombstones[streamOfState(s)] = s
 }
@@ -474,7 +502,10 @@ func (l links) add(key string, n int32) {
 	if key == "" {
 		return
 	}
-	list := l[key]
+	list, ok := l[key]
+	if !ok {
+		key = strings.Clone(key) // a map keeps its first key: not the entity's, which may be in an arena chunk
+	}
 	if k := len(list); k == 0 || list[k-1] < n { // new rows come last
 		l[key] = append(list, n)
 		return

@@ -2,7 +2,9 @@ package hub
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
+	"unsafe"
 )
 
 // EntityType names a kind of entity: its stream name in the log, its
@@ -246,6 +248,12 @@ type kind struct {
 	put     func(m *ReadModel, old, v entity)
 	visible func(m *ReadModel, v Viewer, e entity) bool // under m.mu
 	ruled   bool                                        // whether the row has a Visible rule
+	// layout is how the read model copies an entity into its arena
+	// (arena.go), nil for a type it cannot hold there; addr and at convert
+	// between an entity and its address.
+	layout *layout
+	addr   func(entity) unsafe.Pointer
+	at     func(unsafe.Pointer) entity
 }
 
 var (
@@ -282,7 +290,10 @@ func register[T any, P interface {
 			}
 			return r.Visible(m, v, e.(P))
 		},
-		ruled: r.Visible != nil}
+		ruled:  r.Visible != nil,
+		layout: layoutOf(reflect.TypeFor[T]()),
+		addr:   func(e entity) unsafe.Pointer { return unsafe.Pointer(e.(P)) },
+		at:     func(p unsafe.Pointer) entity { return P((*T)(p)) }}
 	for _, l := range r.Links {
 		k.links[l.Field] = l.To
 	}

@@ -3,6 +3,7 @@ package hub
 import (
 	"hash/maphash"
 	"maps"
+	"strings"
 )
 
 // rowNumbers numbers a table's ids in the order they come, and finds an
@@ -34,6 +35,7 @@ func (r *rowNumbers) lookup(id string) (int32, bool) {
 // add gives id, which has no number, the next one.
 func (r *rowNumbers) add(id string) int32 {
 	n := int32(len(r.ids))
+	id = strings.Clone(id) // not the entity's: that may be in an arena chunk, which it would keep
 	r.ids = append(r.ids, id)
 	h := maphash.String(rowSeed, id)
 	if _, taken := r.byHash[h]; !taken {
