@@ -97,7 +97,7 @@ func (a *arena) release(k *kind, e entity) *chunk {
 	n, size := blockOf(k, e)
 	c := a.chunks[n]
 	c.live -= size
-	if c != a.cur && c.live < c.used/4 {
+	if c != a.cur && c.live < c.used/2 {
 		return c
 	}
 	return nil

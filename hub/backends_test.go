@@ -1,16 +1,26 @@
 package hub_test
 
 import (
+	"flag"
 	"io"
 	"log/slog"
 	"testing"
 
+	"convene/hub"
 	"convene/internal/backendtest"
 	"convene/internal/pgtest"
 	"convene/store"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+// TestMain turns on the arena's checks (hub.CheckArenaWrites) for the
+// tests, not for benchmarks, which measure the read model as it serves.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if flag.Lookup("test.bench").Value.String() == "" {
+		hub.CheckArenaWrites()
+	}
+	pgtest.Main(m)
+}
 
 // TestHubOnEveryBackend runs the hub's tests on the real store again on
 // PostgreSQL (and MongoDB when one is configured).

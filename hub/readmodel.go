@@ -310,15 +310,16 @@ func (m *ReadModel) applyOne(e *Event, void bool) error {
 		e.State = StateOf(c)
 	}
 	m.seq = e.Seq
-	m.feed.push(e)
 	if stale {
+		m.feed.push(e)
 		// The model holds a later state (from a checkpoint ahead of
 		// the watermark): the next checkpoint must still hold it, as
 		// it covers this event's position.
 		m.dirty[stream] = StateOf(cur)
 		return nil
 	}
-	m.put(e.State)
+	e.State = m.put(e.State) // the feed, the timelines and the event's readers share the model's copy
+	m.feed.push(e)
 	m.recordAsOf(e)
 	t := m.tables[e.State.k.n]
 	n := t.number(e.EntityID)
@@ -400,15 +401,15 @@ func (m *ReadModel) current(t EntityType, id string) entity {
 }
 
 // put stores an entity state, keeps the kind's indexes current and runs
-// its row's afterPut.
-func (m *ReadModel) put(s State) {
+// its row's afterPut. It returns the state as stored: the arena's copy.
+func (m *ReadModel) put(s State) State {
 	m.commitmentIndex.kept.changed(s)
 	if s.k == Referrals.kind {
 		m.referralChanged()
 	}
 	if s.meta().Deleted {
 		m.forget(s)
-		return
+		return s
 	}
 	k, t, id := s.k, m.tables[s.k.n], s.e.meta().ID
 	old := t.get(id)
@@ -443,6 +444,7 @@ func (m *ReadModel) put(s State) {
 		m.noteSizes(s)
 	}
 	m.letGo(k, old)
+	return s
 }
 
 // letGo notes that the held entity old, of kind k, is no longer the
@@ -489,8 +491,7 @@ func (m *ReadModel) objectiveMoved(o *Objective) {
 		}
 		moved := *c
 		moved.PillarID = o.PillarID
-		m.put(StateOf(&moved))
-		m.dirty[StreamOf(TypeCommitment, c.ID)] = StateOf(&moved)
+		m.dirty[StreamOf(TypeCommitment, c.ID)] = m.put(StateOf(&moved))
 	}
 }
 
