@@ -188,6 +188,7 @@ func (tl *timeline) at(ms int64) int {
 // loads the latest states only); call it under m.mu's write lock.
 func (m *ReadModel) buildAsOf() error {
 	lines := newLines()
+	held := &arena{} // the past states, out of the collector's scan like the current ones; never emptied, as they never change
 	for _, k := range kinds {
 		if lines[k.n] == nil {
 			continue
@@ -212,6 +213,11 @@ func (m *ReadModel) buildAsOf() error {
 			}
 			if err != nil {
 				return fmt.Errorf("%s %s: %w", k.Type, id, err)
+			}
+			for i, b := range tl.bases {
+				if b != nil && b != cur && k.layout != nil {
+					tl.bases[i] = held.hold(k, b)
+				}
 			}
 			lines[k.n][id] = tl
 		}

@@ -38,7 +38,8 @@ type ReadModel struct {
 	policy   *ReadModel
 	source   *ReadModel
 	// arena holds the current entities, out of the collector's scan
-	// (arena.go); a view of the past has none.
+	// (arena.go). A view of the past has none: most of its entities are
+	// the current ones, which it shares.
 	arena    *arena
 	released releaseCache // referral figures under disclosure control
 }
@@ -413,7 +414,7 @@ func (m *ReadModel) put(s State) State {
 	}
 	k, t, id := s.k, m.tables[s.k.n], s.e.meta().ID
 	old := t.get(id)
-	if k.layout != nil && m.policy == nil { // a view of the past is short-lived: its entities stay on the heap
+	if k.layout != nil && m.policy == nil {
 		if m.arena == nil {
 			m.arena = &arena{}
 		}
