@@ -61,9 +61,14 @@ var genTypes = map[string][]genField{
 		genField{name: "progressSeries", typ: "ProgressPoint", args: (*queryGen).seriesArgs},
 		genField{name: "history", typ: "ChangeConnection", rare: true}),
 	"Contact": leaves("name", "title", "email", "phone"),
-	"Pillar": append(leaves("id", "code", "title", "description", "archived", "version", "__typename"), genField{name: "plan", typ: "StrategicPlan", rare: true},
+	"Pillar": append(leaves("id", "code", "title", "description", "archived", "version", "__typename"), genField{name: "plan", typ: "StrategicPlan"},
+		genField{name: "objectives", typ: "Objective", args: (*queryGen).archivedArgs},
 		genField{name: "progressSeries", typ: "ProgressPoint", args: (*queryGen).seriesArgs}),
-	"Objective": append(leaves("id", "code", "title", "description", "archived", "version", "__typename"), genField{name: "pillar", typ: "Pillar"}),
+	"Objective": append(leaves("id", "code", "title", "description", "archived", "version", "__typename"), genField{name: "pillar", typ: "Pillar"},
+		genField{name: "commitments", typ: "CommitmentConnection", args: (*queryGen).reportArgs}),
+	"StrategicPlan": append(leaves("id", "title", "description", "periodStart", "periodEnd", "archived", "version", "__typename"),
+		genField{name: "pillars", typ: "Pillar", args: (*queryGen).archivedArgs},
+		genField{name: "history", typ: "ChangeConnection", rare: true}),
 	"Participant": append(leaves("role", "__typename"),
 		genField{name: "stakeholder", typ: "Stakeholder"}),
 	"Indicator": append(leaves("name", "unit", "baseline", "baselineDate", "baselineNote", "target", "latestValue", "additive"),
@@ -74,7 +79,7 @@ var genTypes = map[string][]genField{
 	"CommitmentStats": append(leaves("total", "averageProgress", "verifiedProgress", "overdue", "verified", "__typename"),
 		genField{name: "byStatus", typ: "StatusCount"}, genField{name: "bySector", typ: "SectorStats"},
 		genField{name: "byPillar", typ: "PillarStats"}, genField{name: "progressSeries", typ: "ProgressPoint", args: (*queryGen).seriesArgs},
-		genField{name: "byStakeholder", typ: "StakeholderStatsConnection", args: func(*queryGen) string { return "(first: 2)" }, rare: true}),
+		genField{name: "byStakeholder", typ: "StakeholderStatsConnection", args: (*queryGen).byStakeholderArgs}),
 	"StatusCount":   leaves("status", "count", "overdue", "verified"),
 	"SectorStats":   leaves("sector", "count", "averageProgress", "verifiedProgress", "overdue", "verified"),
 	"PillarStats":   append(leaves("count", "averageProgress", "verifiedProgress", "overdue", "verified"), genField{name: "pillar", typ: "Pillar"}),
@@ -96,14 +101,16 @@ var genTypes = map[string][]genField{
 	"PageInfo":        leaves("hasNextPage", "hasPreviousPage", "startCursor", "endCursor"),
 	"MeetingOutcome": append(leaves("id", "kind", "summary", "details", "dueDate", "status", "recordedAt", "version", "updatedAt", "__typename"),
 		genField{name: "meeting", typ: "Meeting"}, genField{name: "owner", typ: "Stakeholder"}, genField{name: "recordedBy", typ: "Actor"},
-		genField{name: "commitments", typ: "Commitment", rare: true}),
+		genField{name: "commitments", typ: "Commitment"}, genField{name: "history", typ: "ChangeConnection", rare: true}),
 	"MeetingOutcomeConnection": append(leaves("totalCount"), genField{name: "pageInfo", typ: "PageInfo"},
 		genField{name: "nodes", typ: "MeetingOutcome"}, genField{name: "edges", typ: "MeetingOutcomeEdge"}),
 	"MeetingOutcomeEdge": append(leaves("cursor"), genField{name: "node", typ: "MeetingOutcome"}),
 	"Meeting": append(leaves("title", "description", "startsAt", "endsAt", "location", "status", "minutes", "private", "version",
-		"createdAt", "updatedAt", "__typename"), genField{name: "agenda", typ: "AgendaItem"},
-		genField{name: "convener", typ: "Stakeholder", rare: true}, genField{name: "id", rare: true}),
-	"AgendaItem": leaves("title", "durationMinutes"),
+		"createdAt", "updatedAt", "id", "__typename"), genField{name: "agenda", typ: "AgendaItem"},
+		genField{name: "convener", typ: "Stakeholder"}, genField{name: "participants", typ: "MeetingParticipant"},
+		genField{name: "outcomes", typ: "MeetingOutcome"}, genField{name: "history", typ: "ChangeConnection", rare: true}),
+	"MeetingParticipant": append(leaves("attendance", "__typename"), genField{name: "stakeholder", typ: "Stakeholder"}),
+	"AgendaItem":         leaves("title", "durationMinutes"),
 	"MeetingConnection": append(leaves("totalCount"), genField{name: "pageInfo", typ: "PageInfo"},
 		genField{name: "nodes", typ: "Meeting"}, genField{name: "edges", typ: "MeetingEdge"}),
 	"MeetingEdge": append(leaves("cursor"), genField{name: "node", typ: "Meeting"}),
@@ -112,9 +119,11 @@ var genTypes = map[string][]genField{
 	"ChangeEdge": append(leaves("cursor"), genField{name: "node", typ: "Change"}),
 	"Change": append(leaves("kind", "at", "version", "__typename"), genField{name: "actor", typ: "Actor"},
 		genField{name: "fields", typ: "FieldChange"}),
-	"FieldChange":                leaves("field", "before", "after"),
-	"StakeholderStatsConnection": leaves("totalCount"),
-	"StrategicPlan":              leaves("title"),
+	"FieldChange": leaves("field", "before", "after"),
+	"StakeholderStatsConnection": append(leaves("totalCount"), genField{name: "pageInfo", typ: "PageInfo"},
+		genField{name: "nodes", typ: "StakeholderStats"}, genField{name: "edges", typ: "StakeholderStatsEdge"}),
+	"StakeholderStatsEdge": append(leaves("cursor"), genField{name: "node", typ: "StakeholderStats"}),
+	"StakeholderStats":     append(leaves("count", "averageProgress", "overdue", "verified"), genField{name: "stakeholder", typ: "Stakeholder"}),
 }
 
 // nodes are the types that implement Node.
@@ -208,6 +217,12 @@ func (g *queryGen) query() (string, map[string]any) {
 		case g.chance(0.06):
 			roots = append(roots, alias+"outcomes"+g.outcomesArgs()+" "+g.selection("MeetingOutcomeConnection", 0))
 		case g.chance(0.04):
+			roots = append(roots, alias+"meeting(id: "+g.value("ID!", g.meetingID())+") "+g.selection("Meeting", 0))
+		case g.chance(0.03):
+			roots = append(roots, alias+"strategicPlans"+g.archivedArgs()+" "+g.selection("StrategicPlan", 0))
+		case g.chance(0.03):
+			roots = append(roots, alias+"communities"+g.archivedArgs()+" "+g.selection("Community", 0))
+		case g.chance(0.04):
 			ids := []any{g.nodeID(), g.nodeID()}[:1+g.rng.IntN(2)]
 			roots = append(roots, alias+"nodes(ids: "+g.value("[ID!]!", ids)+") "+g.nodeSelection())
 		case r < 7:
@@ -225,7 +240,7 @@ func (g *queryGen) query() (string, map[string]any) {
 		case r < 19:
 			roots = append(roots, alias+"__typename")
 		default:
-			roots = append(roots, alias+g.pick([]string{"viewer { role }", "communities { id name }", "commitmentStats { total }", "node(id: \"x\") { id }"}))
+			roots = append(roots, alias+g.pick([]string{"viewer { role }", "communities { id name }", "commitmentStats { total }", "meetings { nodes { history { totalCount } } }", "node(id: \"x\") { id }"}))
 		}
 	}
 	var b strings.Builder
@@ -582,6 +597,50 @@ func (g *queryGen) pageArgs() []string {
 		list = append(list, g.arg("after", "String", g.cursor()))
 	}
 	return list
+}
+
+// meetingID is a meeting's ID, now and then another kind's or none.
+func (g *queryGen) meetingID() string {
+	if len(g.data.meetings) == 0 || g.chance(0.1) {
+		return g.pick([]string{g.commitmentID(), "TWVldGluZzpuby1zdWNo"})
+	}
+	return g.pick(g.data.meetings)
+}
+
+// archivedArgs is an includeArchived, now and then.
+func (g *queryGen) archivedArgs() string {
+	switch r := g.rng.IntN(5); {
+	case r == 0:
+		return args([]string{g.arg("includeArchived", "Boolean", true)})
+	case r == 1:
+		return args([]string{g.arg("includeArchived", "Boolean", false)})
+	case r == 2 && g.chance(0.3):
+		return "(includeArchived: null)"
+	}
+	return ""
+}
+
+// byStakeholderArgs are a breakdown by stakeholder's role, order and page:
+// now and then a page size the resolver refuses.
+func (g *queryGen) byStakeholderArgs() string {
+	var list []string
+	if g.chance(0.7) {
+		list = append(list, g.arg("first", "Int", g.pageSize()))
+	}
+	if g.chance(0.5) {
+		list = append(list, g.arg("role", "ParticipantRole", enum(g.pick([]string{"LEAD", "IMPLEMENTING", "FUNDING", "SUPPORTING"}))))
+	}
+	if g.chance(0.4) {
+		o := map[string]any{"field": enum(g.pick([]string{"COUNT", "OVERDUE", "VERIFIED", "AVERAGE_PROGRESS", "NAME"}))}
+		if g.chance(0.7) {
+			o["direction"] = enum(g.pick([]string{"ASC", "DESC"}))
+		}
+		list = append(list, g.arg("orderBy", "StakeholderStatsOrder", o))
+	}
+	if g.chance(0.05) {
+		list = append(list, g.arg("after", "String", g.cursor()))
+	}
+	return args(list)
 }
 
 // meetingIDs are IDs of meetings, now and then another kind's.

@@ -45,6 +45,12 @@ type Executor struct {
 	stakeholder graph.StakeholderResolver
 	pillar      graph.PillarResolver
 	actor       graph.ActorResolver
+	plan        graph.StrategicPlanResolver
+	objective   graph.ObjectiveResolver
+	meeting     graph.MeetingResolver
+	outcome     graph.MeetingOutcomeResolver
+
+	referralCommunity graph.ReferralCommunityCountResolver
 
 	disaggregation  graph.DisaggregationResolver
 	commitmentStats graph.CommitmentStatsResolver
@@ -61,7 +67,10 @@ func New(es graphql.ExecutableSchema, root graph.ResolverRoot) *Executor {
 		query: root.Query(), commitment: root.Commitment(), stakeholder: root.Stakeholder(),
 		pillar: root.Pillar(), actor: root.Actor(), disaggregation: root.Disaggregation(),
 		commitmentStats: root.CommitmentStats(),
-		plans:           map[operationKey]*operation{}}
+		plan:            root.StrategicPlan(), objective: root.Objective(),
+		meeting: root.Meeting(), outcome: root.MeetingOutcome(),
+		referralCommunity: root.ReferralCommunityCount(),
+		plans:             map[operationKey]*operation{}}
 }
 
 // Counts are the operations the executor has seen.

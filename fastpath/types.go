@@ -77,6 +77,10 @@ func init() {
 		"commitmentStats":       commitmentStats,
 		"node":                  node,
 		"nodes":                 nodes,
+		"meeting":               meeting,
+		"strategicPlans":        strategicPlans,
+		"communities":           communities,
+		"referralStats":         referralStats,
 		"meetings":              meetings,
 		"outcomes":              outcomes,
 	}
@@ -92,6 +96,7 @@ func init() {
 			sectorStatsObj, never[hub.SectorStats]),
 		"byPillar": list(of(func(s *hub.CommitmentStats) []hub.PillarStats { return s.ByPillar }),
 			pillarStatsObj, never[hub.PillarStats]),
+		"byStakeholder": byStakeholder,
 		// The resolver reads the filter from the field context above its own.
 		"progressSeries": func(c *compiler, f *graphql.CollectedField) (emit[*hub.CommitmentStats], bool) {
 			return progressSeries(func(w *writer, s *hub.CommitmentStats, a seriesArgs) ([]*hub.ProgressPoint, error) {
@@ -255,6 +260,8 @@ func init() {
 		"progressSeries": progressSeries(func(w *writer, p *hub.Pillar, a seriesArgs) ([]*hub.ProgressPoint, error) {
 			return w.ex.pillar.ProgressSeries(w.ctx, p, a.interval, a.from, a.to)
 		}),
+		"plan":       pillarPlan,
+		"objectives": pillarObjectives,
 	}
 	objectiveObj.fields = map[string]fieldSpec[*gqltype.Objective]{
 		"id":          globalID(hub.TypeObjective, func(o *gqltype.Objective) string { return o.ID }),
@@ -265,6 +272,7 @@ func init() {
 		"version":     integer(func(o *gqltype.Objective) int { return o.Version }),
 		"pillar": one(of(func(o *gqltype.Objective) *hub.Pillar { return o.Pillar }),
 			pillarObj, true, ptr[hub.Pillar]),
+		"commitments": objectiveCommitments,
 	}
 	participantObj.fields = map[string]fieldSpec[gqltype.Participant]{
 		"role": enum(func(p gqltype.Participant) hub.ParticipantRole { return p.Role }),
@@ -433,19 +441,20 @@ func stakeholderCommitments(c *compiler, f *graphql.CollectedField) (emit[*hub.S
 }
 
 // children pages a commitment's sub-commitments through the resolver.
-var children = commitmentPage(connectionObj, func(w *writer, cm *gqltype.Commitment, a pageArgs) (*model.CommitmentConnection, error) {
+var children = pageField(connectionObj, func(w *writer, cm *gqltype.Commitment, a pageArgs) (*model.CommitmentConnection, error) {
 	return w.ex.commitment.Children(w.ctx, cm, a.first, a.after, a.last, a.before)
 })
 
 // progressReports pages a commitment's reports through the resolver.
-var progressReports = commitmentPage(reportConnectionObj, func(w *writer, cm *gqltype.Commitment, a pageArgs) (*model.ProgressReportConnection, error) {
+var progressReports = pageField(reportConnectionObj, func(w *writer, cm *gqltype.Commitment, a pageArgs) (*model.ProgressReportConnection, error) {
 	return w.ex.commitment.ProgressReports(w.ctx, cm, a.first, a.after, a.last, a.before)
 })
 
-// commitmentPage compiles a connection of a commitment that takes only the
-// page arguments and whose page comes from resolve.
-func commitmentPage[C comparable](obj *object[C], resolve func(*writer, *gqltype.Commitment, pageArgs) (C, error)) func(*compiler, *graphql.CollectedField) (emit[*gqltype.Commitment], bool) {
-	return func(c *compiler, f *graphql.CollectedField) (emit[*gqltype.Commitment], bool) {
+// pageField compiles a connection of a T that takes only the page
+// arguments and whose page comes from resolve (given the field, for a
+// resolver that reads its selection from the field context).
+func pageField[T any, C comparable](obj *object[C], resolve func(*writer, T, pageArgs) (C, error)) fieldSpec[T] {
+	return func(c *compiler, f *graphql.CollectedField) (emit[T], bool) {
 		page, ok := argsOf(f, decodePage, pageArgNames...)
 		if !ok {
 			return nil, false
@@ -454,14 +463,14 @@ func commitmentPage[C comparable](obj *object[C], resolve func(*writer, *gqltype
 		if !ok {
 			return nil, false
 		}
-		return func(w *writer, cm *gqltype.Commitment) {
+		return func(w *writer, v T) {
 			a, ok := page(w)
 			if !ok {
 				w.fail()
 				return
 			}
 			var zero C
-			conn, err := resolve(w, cm, a)
+			conn, err := resolve(w, v, a)
 			if err != nil || conn == zero {
 				w.fail()
 				return
