@@ -23,7 +23,7 @@ import (
 type queryGen struct {
 	rng  *rand.Rand
 	data struct {
-		commitments, references, stakeholders, pillars, objectives, communities, cursors, meetings []string
+		commitments, references, stakeholders, pillars, objectives, communities, cursors, meetings, networks []string
 	}
 
 	// the query being generated
@@ -122,8 +122,32 @@ var genTypes = map[string][]genField{
 	"FieldChange": leaves("field", "before", "after"),
 	"StakeholderStatsConnection": append(leaves("totalCount"), genField{name: "pageInfo", typ: "PageInfo"},
 		genField{name: "nodes", typ: "StakeholderStats"}, genField{name: "edges", typ: "StakeholderStatsEdge"}),
-	"StakeholderStatsEdge": append(leaves("cursor"), genField{name: "node", typ: "StakeholderStats"}),
-	"StakeholderStats":     append(leaves("count", "averageProgress", "overdue", "verified"), genField{name: "stakeholder", typ: "Stakeholder"}),
+	"ServiceConnection": append(leaves("totalCount"), genField{name: "pageInfo", typ: "PageInfo"},
+		genField{name: "nodes", typ: "Service"}, genField{name: "edges", typ: "ServiceEdge"}),
+	"ServiceEdge": append(leaves("cursor"), genField{name: "node", typ: "Service"}),
+	"Service": append(leaves("id", "name", "description", "category", "capacity", "languages", "openingHours", "status",
+		"acceptingReferrals", "version", "createdAt", "updatedAt", "__typename"),
+		genField{name: "provider", typ: "Stakeholder"}, genField{name: "communities", typ: "Community"},
+		genField{name: "eligibility", typ: "Eligibility"}, genField{name: "contacts", typ: "Contact"},
+		genField{name: "history", typ: "ChangeConnection", rare: true}),
+	"Eligibility": leaves("minAge", "maxAge", "description"),
+	"ReferralNetworkConnection": append(leaves("totalCount"), genField{name: "pageInfo", typ: "PageInfo"},
+		genField{name: "nodes", typ: "ReferralNetwork"}, genField{name: "edges", typ: "ReferralNetworkEdge"}),
+	"ReferralNetworkEdge": append(leaves("cursor"), genField{name: "node", typ: "ReferralNetwork"}),
+	"ReferralNetwork": append(leaves("id", "name", "version", "createdAt", "updatedAt", "__typename"),
+		genField{name: "coordinator", typ: "Stakeholder"}, genField{name: "community", typ: "Community"},
+		genField{name: "members", typ: "Stakeholder"}, genField{name: "services", typ: "ServiceConnection", args: (*queryGen).reportArgs}),
+	"ReferralStats": append(leaves("exact", "from", "to", "total", "totalSuppressed", "medianDaysToService", "__typename"),
+		genField{name: "byStatus", typ: "ReferralStatusCount"}, genField{name: "byCategory", typ: "ReferralCategoryCount"},
+		genField{name: "byCommunity", typ: "ReferralCommunityCount"}, genField{name: "byAgeBand", typ: "ReferralAgeBandCount"},
+		genField{name: "byMonth", typ: "ReferralMonthCount"}),
+	"ReferralStatusCount":    leaves("status", "count", "suppressed"),
+	"ReferralCategoryCount":  leaves("category", "count", "suppressed"),
+	"ReferralCommunityCount": append(leaves("count", "suppressed"), genField{name: "community", typ: "Community"}),
+	"ReferralAgeBandCount":   leaves("ageBand", "count", "suppressed"),
+	"ReferralMonthCount":     leaves("month", "count", "suppressed"),
+	"StakeholderStatsEdge":   append(leaves("cursor"), genField{name: "node", typ: "StakeholderStats"}),
+	"StakeholderStats":       append(leaves("count", "averageProgress", "overdue", "verified"), genField{name: "stakeholder", typ: "Stakeholder"}),
 }
 
 // nodes are the types that implement Node.
@@ -155,14 +179,16 @@ func newQueryGen(t *testing.T, s *testServer, seed uint64) *queryGen {
 				Objectives []struct{ ID string }
 			}
 		}
-		Communities []struct{ ID string }
-		Meetings    struct{ Nodes []struct{ ID string } }
+		Communities      []struct{ ID string }
+		Meetings         struct{ Nodes []struct{ ID string } }
+		ReferralNetworks struct{ Nodes []struct{ ID string } }
 	}
 	s.query(`{ commitments(first: 100) { edges { cursor node { id reference } } }
 		stakeholders(first: 100) { nodes { id } }
 		strategicPlans { pillars { id objectives { id } } }
 		communities { id }
-		meetings(first: 50) { nodes { id } } }`, nil, &out)
+		meetings(first: 50) { nodes { id } }
+		referralNetworks(first: 50) { nodes { id } } }`, nil, &out)
 	for _, e := range out.Commitments.Edges {
 		g.data.commitments = append(g.data.commitments, e.Node.ID)
 		g.data.references = append(g.data.references, e.Node.Reference)
@@ -184,6 +210,9 @@ func newQueryGen(t *testing.T, s *testServer, seed uint64) *queryGen {
 	}
 	for _, m := range out.Meetings.Nodes {
 		g.data.meetings = append(g.data.meetings, m.ID)
+	}
+	for _, n := range out.ReferralNetworks.Nodes {
+		g.data.networks = append(g.data.networks, n.ID)
 	}
 	if len(g.data.commitments) == 0 || len(g.data.stakeholders) == 0 || len(g.data.pillars) == 0 {
 		t.Fatalf("no demo data to generate queries from: %+v", out)
@@ -220,6 +249,12 @@ func (g *queryGen) query() (string, map[string]any) {
 			roots = append(roots, alias+"meeting(id: "+g.value("ID!", g.meetingID())+") "+g.selection("Meeting", 0))
 		case g.chance(0.03):
 			roots = append(roots, alias+"strategicPlans"+g.archivedArgs()+" "+g.selection("StrategicPlan", 0))
+		case g.chance(0.03):
+			roots = append(roots, alias+"services"+g.servicesArgs()+" "+g.selection("ServiceConnection", 0))
+		case g.chance(0.03):
+			roots = append(roots, alias+"referralNetworks"+g.networksArgs()+" "+g.selection("ReferralNetworkConnection", 0))
+		case g.chance(0.03):
+			roots = append(roots, alias+"referralStats"+g.referralStatsArgs()+" "+g.selection("ReferralStats", 0))
 		case g.chance(0.03):
 			roots = append(roots, alias+"communities"+g.archivedArgs()+" "+g.selection("Community", 0))
 		case g.chance(0.04):
@@ -605,6 +640,81 @@ func (g *queryGen) meetingID() string {
 		return g.pick([]string{g.commitmentID(), "TWVldGluZzpuby1zdWNo"})
 	}
 	return g.pick(g.data.meetings)
+}
+
+// servicesArgs are a page of services and a filter: now and then an age
+// or an ID the resolver refuses.
+func (g *queryGen) servicesArgs() string {
+	list := g.pageArgs()
+	if g.chance(0.7) {
+		f := map[string]any{}
+		if g.chance(0.5) {
+			f["communityIds"] = g.ids(g.data.communities)
+		}
+		if g.chance(0.4) {
+			f["age"] = []any{10, 16, 22, 40, -1, 121}[g.rng.IntN(6)]
+		}
+		if g.chance(0.4) {
+			f["categories"] = enums(g, hub.AllServiceCategories)
+		}
+		if g.chance(0.2) {
+			f["providerIds"] = g.ids(g.data.stakeholders)
+		}
+		if g.chance(0.2) {
+			f["statuses"] = enums(g, hub.AllServiceStatuses)
+		}
+		if g.chance(0.3) {
+			f["acceptingReferrals"] = g.chance(0.5)
+		}
+		if g.chance(0.2) {
+			f["search"] = g.pick([]string{"skills", "youth", "", "zzz"})
+		}
+		list = append(list, g.arg("filter", "ServiceFilter", f))
+	}
+	return args(list)
+}
+
+func (g *queryGen) networksArgs() string {
+	list := g.pageArgs()
+	if g.chance(0.6) {
+		f := map[string]any{}
+		if g.chance(0.6) {
+			f["communityIds"] = g.ids(g.data.communities)
+		}
+		if g.chance(0.4) {
+			f["memberIds"] = g.ids(g.data.stakeholders)
+		}
+		list = append(list, g.arg("filter", "ReferralNetworkFilter", f))
+	}
+	return args(list)
+}
+
+// referralStatsArgs are a filter of the referral figures: exact for the
+// admin, under disclosure control for the others.
+func (g *queryGen) referralStatsArgs() string {
+	if !g.chance(0.8) {
+		return ""
+	}
+	f := map[string]any{}
+	if g.chance(0.5) && len(g.data.networks) > 0 {
+		f["networkIds"] = g.ids(g.data.networks)
+	}
+	if g.chance(0.3) {
+		f["communityIds"] = g.ids(g.data.communities)
+	}
+	if g.chance(0.3) {
+		f["categories"] = enums(g, hub.AllServiceCategories)
+	}
+	if g.chance(0.2) {
+		f["providerIds"] = g.ids(g.data.stakeholders)
+	}
+	if g.chance(0.4) {
+		f["from"] = g.pick([]string{"2015-01-10", "2014-01-01", "2016-02-30"})
+	}
+	if g.chance(0.4) {
+		f["to"] = g.pick([]string{"2015-09-20", "2016-12-31", "2013-01-01"})
+	}
+	return args([]string{g.arg("filter", "ReferralStatsFilter", f)})
 }
 
 // archivedArgs is an includeArchived, now and then.

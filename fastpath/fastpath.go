@@ -50,6 +50,9 @@ type Executor struct {
 	meeting     graph.MeetingResolver
 	outcome     graph.MeetingOutcomeResolver
 
+	service           graph.ServiceResolver
+	eligibility       graph.EligibilityResolver
+	network           graph.ReferralNetworkResolver
 	referralCommunity graph.ReferralCommunityCountResolver
 
 	disaggregation  graph.DisaggregationResolver
@@ -69,6 +72,7 @@ func New(es graphql.ExecutableSchema, root graph.ResolverRoot) *Executor {
 		commitmentStats: root.CommitmentStats(),
 		plan:            root.StrategicPlan(), objective: root.Objective(),
 		meeting: root.Meeting(), outcome: root.MeetingOutcome(),
+		service: root.Service(), eligibility: root.Eligibility(), network: root.ReferralNetwork(),
 		referralCommunity: root.ReferralCommunityCount(),
 		plans:             map[operationKey]*operation{}}
 }

@@ -81,6 +81,8 @@ func init() {
 		"strategicPlans":        strategicPlans,
 		"communities":           communities,
 		"referralStats":         referralStats,
+		"services":              services,
+		"referralNetworks":      referralNetworks,
 		"meetings":              meetings,
 		"outcomes":              outcomes,
 	}
@@ -231,7 +233,9 @@ func init() {
 		"parent": one(func(w *writer, s *hub.Stakeholder) (*hub.Stakeholder, error) {
 			return w.ex.stakeholder.Parent(w.ctx, s)
 		}, stakeholderObj, false, ptr[hub.Stakeholder]),
-		"contacts": contacts,
+		"contacts": privateContacts(func(w *writer, s *hub.Stakeholder) ([]*hub.Contact, error) {
+			return w.ex.stakeholder.Contacts(w.ctx, s)
+		}),
 		"children": list(func(w *writer, s *hub.Stakeholder) ([]*hub.Stakeholder, error) {
 			return w.ex.stakeholder.Children(w.ctx, s)
 		}, stakeholderObj, ptr[hub.Stakeholder]),
@@ -368,18 +372,9 @@ func init() {
 			stakeholderObj, true, ptr[hub.Stakeholder]),
 	}
 	verificationObj.fields = map[string]fieldSpec[*hub.Verification]{
-		"verdict": enum(func(v *hub.Verification) hub.Verdict { return v.Verdict }),
-		"note":    str(func(v *hub.Verification) string { return v.Note }),
-		"evidence": leaf(func(w *writer, v *hub.Verification) {
-			w.buf = append(w.buf, '[')
-			for i, e := range v.Evidence {
-				if i > 0 {
-					w.buf = append(w.buf, ',')
-				}
-				w.str(e)
-			}
-			w.buf = append(w.buf, ']')
-		}),
+		"verdict":    enum(func(v *hub.Verification) hub.Verdict { return v.Verdict }),
+		"note":       str(func(v *hub.Verification) string { return v.Note }),
+		"evidence":   leaf(func(w *writer, v *hub.Verification) { w.strings(v.Evidence) }),
 		"verifiedBy": one(of(func(v *hub.Verification) hub.Actor { return v.By }), actorObj, true, never[hub.Actor]),
 		"verifiedAt": leaf(func(w *writer, v *hub.Verification) { w.dateTime(v.At) }),
 	}
@@ -392,27 +387,30 @@ func init() {
 	}
 }
 
-// contacts are private: the resolver returns null to anonymous callers.
-func contacts(c *compiler, f *graphql.CollectedField) (emit[*hub.Stakeholder], bool) {
-	if !noArgs(f) {
-		return nil, false
-	}
-	sub, ok := contactObj.compile(c, f.Selections)
-	if !ok {
-		return nil, false
-	}
-	return func(w *writer, s *hub.Stakeholder) {
-		cs, err := w.ex.stakeholder.Contacts(w.ctx, s)
-		if err != nil {
-			w.fail()
-			return
+// privateContacts are contacts, which are private: the resolver get
+// calls returns null to a caller who may not see them.
+func privateContacts[T any](get func(w *writer, v T) ([]*hub.Contact, error)) fieldSpec[T] {
+	return func(c *compiler, f *graphql.CollectedField) (emit[T], bool) {
+		if !noArgs(f) {
+			return nil, false
 		}
-		if cs == nil {
-			w.null()
-			return
+		sub, ok := contactObj.compile(c, f.Selections)
+		if !ok {
+			return nil, false
 		}
-		writeList(w, cs, sub, ptr[hub.Contact])
-	}, true
+		return func(w *writer, v T) {
+			cs, err := get(w, v)
+			if err != nil {
+				w.fail()
+				return
+			}
+			if cs == nil {
+				w.null()
+				return
+			}
+			writeList(w, cs, sub, ptr[hub.Contact])
+		}, true
+	}
 }
 
 // stakeholderCommitments pages a stakeholder's commitments through the resolver.
