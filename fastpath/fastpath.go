@@ -1,8 +1,9 @@
 // Package fastpath executes the hot read operations (a commitment, a page
-// of commitments, and what they nest) through plans compiled from the
-// validated document, writing the response's JSON directly, where
-// gqlgen's executor would run every field through a field context and
-// marshal every list element in a goroutine of its own. Values come from
+// of commitments, and what they nest; meetings, outcomes, plans, the
+// service directory and the figures an analyst asks for) through plans
+// compiled from the validated document, writing the response's JSON
+// directly, where gqlgen's executor would run every field through a
+// field context and marshal every list element in a goroutine of its own. Values come from
 // the resolvers and their views, so the read policy, global IDs, cursors
 // and formats are theirs; the bytes are gqlgen's (the differential test in
 // app/fastpath_test.go holds them to that).
