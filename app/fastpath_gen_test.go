@@ -23,7 +23,7 @@ import (
 type queryGen struct {
 	rng  *rand.Rand
 	data struct {
-		commitments, references, stakeholders, pillars, objectives, communities, cursors, meetings []string
+		commitments, references, stakeholders, pillars, objectives, communities, cursors, meetings, networks []string
 	}
 
 	// the query being generated
@@ -61,9 +61,14 @@ var genTypes = map[string][]genField{
 		genField{name: "progressSeries", typ: "ProgressPoint", args: (*queryGen).seriesArgs},
 		genField{name: "history", typ: "ChangeConnection", rare: true}),
 	"Contact": leaves("name", "title", "email", "phone"),
-	"Pillar": append(leaves("id", "code", "title", "description", "archived", "version", "__typename"), genField{name: "plan", typ: "StrategicPlan", rare: true},
+	"Pillar": append(leaves("id", "code", "title", "description", "archived", "version", "__typename"), genField{name: "plan", typ: "StrategicPlan"},
+		genField{name: "objectives", typ: "Objective", args: (*queryGen).archivedArgs},
 		genField{name: "progressSeries", typ: "ProgressPoint", args: (*queryGen).seriesArgs}),
-	"Objective": append(leaves("id", "code", "title", "description", "archived", "version", "__typename"), genField{name: "pillar", typ: "Pillar"}),
+	"Objective": append(leaves("id", "code", "title", "description", "archived", "version", "__typename"), genField{name: "pillar", typ: "Pillar"},
+		genField{name: "commitments", typ: "CommitmentConnection", args: (*queryGen).reportArgs}),
+	"StrategicPlan": append(leaves("id", "title", "description", "periodStart", "periodEnd", "archived", "version", "__typename"),
+		genField{name: "pillars", typ: "Pillar", args: (*queryGen).archivedArgs},
+		genField{name: "history", typ: "ChangeConnection", rare: true}),
 	"Participant": append(leaves("role", "__typename"),
 		genField{name: "stakeholder", typ: "Stakeholder"}),
 	"Indicator": append(leaves("name", "unit", "baseline", "baselineDate", "baselineNote", "target", "latestValue", "additive"),
@@ -74,7 +79,7 @@ var genTypes = map[string][]genField{
 	"CommitmentStats": append(leaves("total", "averageProgress", "verifiedProgress", "overdue", "verified", "__typename"),
 		genField{name: "byStatus", typ: "StatusCount"}, genField{name: "bySector", typ: "SectorStats"},
 		genField{name: "byPillar", typ: "PillarStats"}, genField{name: "progressSeries", typ: "ProgressPoint", args: (*queryGen).seriesArgs},
-		genField{name: "byStakeholder", typ: "StakeholderStatsConnection", args: func(*queryGen) string { return "(first: 2)" }, rare: true}),
+		genField{name: "byStakeholder", typ: "StakeholderStatsConnection", args: (*queryGen).byStakeholderArgs}),
 	"StatusCount":   leaves("status", "count", "overdue", "verified"),
 	"SectorStats":   leaves("sector", "count", "averageProgress", "verifiedProgress", "overdue", "verified"),
 	"PillarStats":   append(leaves("count", "averageProgress", "verifiedProgress", "overdue", "verified"), genField{name: "pillar", typ: "Pillar"}),
@@ -96,14 +101,16 @@ var genTypes = map[string][]genField{
 	"PageInfo":        leaves("hasNextPage", "hasPreviousPage", "startCursor", "endCursor"),
 	"MeetingOutcome": append(leaves("id", "kind", "summary", "details", "dueDate", "status", "recordedAt", "version", "updatedAt", "__typename"),
 		genField{name: "meeting", typ: "Meeting"}, genField{name: "owner", typ: "Stakeholder"}, genField{name: "recordedBy", typ: "Actor"},
-		genField{name: "commitments", typ: "Commitment", rare: true}),
+		genField{name: "commitments", typ: "Commitment"}, genField{name: "history", typ: "ChangeConnection", rare: true}),
 	"MeetingOutcomeConnection": append(leaves("totalCount"), genField{name: "pageInfo", typ: "PageInfo"},
 		genField{name: "nodes", typ: "MeetingOutcome"}, genField{name: "edges", typ: "MeetingOutcomeEdge"}),
 	"MeetingOutcomeEdge": append(leaves("cursor"), genField{name: "node", typ: "MeetingOutcome"}),
 	"Meeting": append(leaves("title", "description", "startsAt", "endsAt", "location", "status", "minutes", "private", "version",
-		"createdAt", "updatedAt", "__typename"), genField{name: "agenda", typ: "AgendaItem"},
-		genField{name: "convener", typ: "Stakeholder", rare: true}, genField{name: "id", rare: true}),
-	"AgendaItem": leaves("title", "durationMinutes"),
+		"createdAt", "updatedAt", "id", "__typename"), genField{name: "agenda", typ: "AgendaItem"},
+		genField{name: "convener", typ: "Stakeholder"}, genField{name: "participants", typ: "MeetingParticipant"},
+		genField{name: "outcomes", typ: "MeetingOutcome"}, genField{name: "history", typ: "ChangeConnection", rare: true}),
+	"MeetingParticipant": append(leaves("attendance", "__typename"), genField{name: "stakeholder", typ: "Stakeholder"}),
+	"AgendaItem":         leaves("title", "durationMinutes"),
 	"MeetingConnection": append(leaves("totalCount"), genField{name: "pageInfo", typ: "PageInfo"},
 		genField{name: "nodes", typ: "Meeting"}, genField{name: "edges", typ: "MeetingEdge"}),
 	"MeetingEdge": append(leaves("cursor"), genField{name: "node", typ: "Meeting"}),
@@ -112,9 +119,35 @@ var genTypes = map[string][]genField{
 	"ChangeEdge": append(leaves("cursor"), genField{name: "node", typ: "Change"}),
 	"Change": append(leaves("kind", "at", "version", "__typename"), genField{name: "actor", typ: "Actor"},
 		genField{name: "fields", typ: "FieldChange"}),
-	"FieldChange":                leaves("field", "before", "after"),
-	"StakeholderStatsConnection": leaves("totalCount"),
-	"StrategicPlan":              leaves("title"),
+	"FieldChange": leaves("field", "before", "after"),
+	"StakeholderStatsConnection": append(leaves("totalCount"), genField{name: "pageInfo", typ: "PageInfo"},
+		genField{name: "nodes", typ: "StakeholderStats"}, genField{name: "edges", typ: "StakeholderStatsEdge"}),
+	"ServiceConnection": append(leaves("totalCount"), genField{name: "pageInfo", typ: "PageInfo"},
+		genField{name: "nodes", typ: "Service"}, genField{name: "edges", typ: "ServiceEdge"}),
+	"ServiceEdge": append(leaves("cursor"), genField{name: "node", typ: "Service"}),
+	"Service": append(leaves("id", "name", "description", "category", "capacity", "languages", "openingHours", "status",
+		"acceptingReferrals", "version", "createdAt", "updatedAt", "__typename"),
+		genField{name: "provider", typ: "Stakeholder"}, genField{name: "communities", typ: "Community"},
+		genField{name: "eligibility", typ: "Eligibility"}, genField{name: "contacts", typ: "Contact"},
+		genField{name: "history", typ: "ChangeConnection", rare: true}),
+	"Eligibility": leaves("minAge", "maxAge", "description"),
+	"ReferralNetworkConnection": append(leaves("totalCount"), genField{name: "pageInfo", typ: "PageInfo"},
+		genField{name: "nodes", typ: "ReferralNetwork"}, genField{name: "edges", typ: "ReferralNetworkEdge"}),
+	"ReferralNetworkEdge": append(leaves("cursor"), genField{name: "node", typ: "ReferralNetwork"}),
+	"ReferralNetwork": append(leaves("id", "name", "version", "createdAt", "updatedAt", "__typename"),
+		genField{name: "coordinator", typ: "Stakeholder"}, genField{name: "community", typ: "Community"},
+		genField{name: "members", typ: "Stakeholder"}, genField{name: "services", typ: "ServiceConnection", args: (*queryGen).reportArgs}),
+	"ReferralStats": append(leaves("exact", "from", "to", "total", "totalSuppressed", "medianDaysToService", "__typename"),
+		genField{name: "byStatus", typ: "ReferralStatusCount"}, genField{name: "byCategory", typ: "ReferralCategoryCount"},
+		genField{name: "byCommunity", typ: "ReferralCommunityCount"}, genField{name: "byAgeBand", typ: "ReferralAgeBandCount"},
+		genField{name: "byMonth", typ: "ReferralMonthCount"}),
+	"ReferralStatusCount":    leaves("status", "count", "suppressed"),
+	"ReferralCategoryCount":  leaves("category", "count", "suppressed"),
+	"ReferralCommunityCount": append(leaves("count", "suppressed"), genField{name: "community", typ: "Community"}),
+	"ReferralAgeBandCount":   leaves("ageBand", "count", "suppressed"),
+	"ReferralMonthCount":     leaves("month", "count", "suppressed"),
+	"StakeholderStatsEdge":   append(leaves("cursor"), genField{name: "node", typ: "StakeholderStats"}),
+	"StakeholderStats":       append(leaves("count", "averageProgress", "overdue", "verified"), genField{name: "stakeholder", typ: "Stakeholder"}),
 }
 
 // nodes are the types that implement Node.
@@ -146,14 +179,16 @@ func newQueryGen(t *testing.T, s *testServer, seed uint64) *queryGen {
 				Objectives []struct{ ID string }
 			}
 		}
-		Communities []struct{ ID string }
-		Meetings    struct{ Nodes []struct{ ID string } }
+		Communities      []struct{ ID string }
+		Meetings         struct{ Nodes []struct{ ID string } }
+		ReferralNetworks struct{ Nodes []struct{ ID string } }
 	}
 	s.query(`{ commitments(first: 100) { edges { cursor node { id reference } } }
 		stakeholders(first: 100) { nodes { id } }
 		strategicPlans { pillars { id objectives { id } } }
 		communities { id }
-		meetings(first: 50) { nodes { id } } }`, nil, &out)
+		meetings(first: 50) { nodes { id } }
+		referralNetworks(first: 50) { nodes { id } } }`, nil, &out)
 	for _, e := range out.Commitments.Edges {
 		g.data.commitments = append(g.data.commitments, e.Node.ID)
 		g.data.references = append(g.data.references, e.Node.Reference)
@@ -175,6 +210,9 @@ func newQueryGen(t *testing.T, s *testServer, seed uint64) *queryGen {
 	}
 	for _, m := range out.Meetings.Nodes {
 		g.data.meetings = append(g.data.meetings, m.ID)
+	}
+	for _, n := range out.ReferralNetworks.Nodes {
+		g.data.networks = append(g.data.networks, n.ID)
 	}
 	if len(g.data.commitments) == 0 || len(g.data.stakeholders) == 0 || len(g.data.pillars) == 0 {
 		t.Fatalf("no demo data to generate queries from: %+v", out)
@@ -208,6 +246,18 @@ func (g *queryGen) query() (string, map[string]any) {
 		case g.chance(0.06):
 			roots = append(roots, alias+"outcomes"+g.outcomesArgs()+" "+g.selection("MeetingOutcomeConnection", 0))
 		case g.chance(0.04):
+			roots = append(roots, alias+"meeting(id: "+g.value("ID!", g.meetingID())+") "+g.selection("Meeting", 0))
+		case g.chance(0.03):
+			roots = append(roots, alias+"strategicPlans"+g.archivedArgs()+" "+g.selection("StrategicPlan", 0))
+		case g.chance(0.03):
+			roots = append(roots, alias+"services"+g.servicesArgs()+" "+g.selection("ServiceConnection", 0))
+		case g.chance(0.03):
+			roots = append(roots, alias+"referralNetworks"+g.networksArgs()+" "+g.selection("ReferralNetworkConnection", 0))
+		case g.chance(0.03):
+			roots = append(roots, alias+"referralStats"+g.referralStatsArgs()+" "+g.selection("ReferralStats", 0))
+		case g.chance(0.03):
+			roots = append(roots, alias+"communities"+g.archivedArgs()+" "+g.selection("Community", 0))
+		case g.chance(0.04):
 			ids := []any{g.nodeID(), g.nodeID()}[:1+g.rng.IntN(2)]
 			roots = append(roots, alias+"nodes(ids: "+g.value("[ID!]!", ids)+") "+g.nodeSelection())
 		case r < 7:
@@ -225,7 +275,7 @@ func (g *queryGen) query() (string, map[string]any) {
 		case r < 19:
 			roots = append(roots, alias+"__typename")
 		default:
-			roots = append(roots, alias+g.pick([]string{"viewer { role }", "communities { id name }", "commitmentStats { total }", "node(id: \"x\") { id }"}))
+			roots = append(roots, alias+g.pick([]string{"viewer { role }", "communities { id name }", "commitmentStats { total }", "meetings { nodes { history { totalCount } } }", "node(id: \"x\") { id }"}))
 		}
 	}
 	var b strings.Builder
@@ -582,6 +632,125 @@ func (g *queryGen) pageArgs() []string {
 		list = append(list, g.arg("after", "String", g.cursor()))
 	}
 	return list
+}
+
+// meetingID is a meeting's ID, now and then another kind's or none.
+func (g *queryGen) meetingID() string {
+	if len(g.data.meetings) == 0 || g.chance(0.1) {
+		return g.pick([]string{g.commitmentID(), "TWVldGluZzpuby1zdWNo"})
+	}
+	return g.pick(g.data.meetings)
+}
+
+// servicesArgs are a page of services and a filter: now and then an age
+// or an ID the resolver refuses.
+func (g *queryGen) servicesArgs() string {
+	list := g.pageArgs()
+	if g.chance(0.7) {
+		f := map[string]any{}
+		if g.chance(0.5) {
+			f["communityIds"] = g.ids(g.data.communities)
+		}
+		if g.chance(0.4) {
+			f["age"] = []any{10, 16, 22, 40, -1, 121}[g.rng.IntN(6)]
+		}
+		if g.chance(0.4) {
+			f["categories"] = enums(g, hub.AllServiceCategories)
+		}
+		if g.chance(0.2) {
+			f["providerIds"] = g.ids(g.data.stakeholders)
+		}
+		if g.chance(0.2) {
+			f["statuses"] = enums(g, hub.AllServiceStatuses)
+		}
+		if g.chance(0.3) {
+			f["acceptingReferrals"] = g.chance(0.5)
+		}
+		if g.chance(0.2) {
+			f["search"] = g.pick([]string{"skills", "youth", "", "zzz"})
+		}
+		list = append(list, g.arg("filter", "ServiceFilter", f))
+	}
+	return args(list)
+}
+
+func (g *queryGen) networksArgs() string {
+	list := g.pageArgs()
+	if g.chance(0.6) {
+		f := map[string]any{}
+		if g.chance(0.6) {
+			f["communityIds"] = g.ids(g.data.communities)
+		}
+		if g.chance(0.4) {
+			f["memberIds"] = g.ids(g.data.stakeholders)
+		}
+		list = append(list, g.arg("filter", "ReferralNetworkFilter", f))
+	}
+	return args(list)
+}
+
+// referralStatsArgs are a filter of the referral figures: exact for the
+// admin, under disclosure control for the others.
+func (g *queryGen) referralStatsArgs() string {
+	if !g.chance(0.8) {
+		return ""
+	}
+	f := map[string]any{}
+	if g.chance(0.5) && len(g.data.networks) > 0 {
+		f["networkIds"] = g.ids(g.data.networks)
+	}
+	if g.chance(0.3) {
+		f["communityIds"] = g.ids(g.data.communities)
+	}
+	if g.chance(0.3) {
+		f["categories"] = enums(g, hub.AllServiceCategories)
+	}
+	if g.chance(0.2) {
+		f["providerIds"] = g.ids(g.data.stakeholders)
+	}
+	if g.chance(0.4) {
+		f["from"] = g.pick([]string{"2015-01-10", "2014-01-01", "2016-02-30"})
+	}
+	if g.chance(0.4) {
+		f["to"] = g.pick([]string{"2015-09-20", "2016-12-31", "2013-01-01"})
+	}
+	return args([]string{g.arg("filter", "ReferralStatsFilter", f)})
+}
+
+// archivedArgs is an includeArchived, now and then.
+func (g *queryGen) archivedArgs() string {
+	switch r := g.rng.IntN(5); {
+	case r == 0:
+		return args([]string{g.arg("includeArchived", "Boolean", true)})
+	case r == 1:
+		return args([]string{g.arg("includeArchived", "Boolean", false)})
+	case r == 2 && g.chance(0.3):
+		return "(includeArchived: null)"
+	}
+	return ""
+}
+
+// byStakeholderArgs are a breakdown by stakeholder's role, order and page:
+// now and then a page size the resolver refuses.
+func (g *queryGen) byStakeholderArgs() string {
+	var list []string
+	if g.chance(0.7) {
+		list = append(list, g.arg("first", "Int", g.pageSize()))
+	}
+	if g.chance(0.5) {
+		list = append(list, g.arg("role", "ParticipantRole", enum(g.pick([]string{"LEAD", "IMPLEMENTING", "FUNDING", "SUPPORTING"}))))
+	}
+	if g.chance(0.4) {
+		o := map[string]any{"field": enum(g.pick([]string{"COUNT", "OVERDUE", "VERIFIED", "AVERAGE_PROGRESS", "NAME"}))}
+		if g.chance(0.7) {
+			o["direction"] = enum(g.pick([]string{"ASC", "DESC"}))
+		}
+		list = append(list, g.arg("orderBy", "StakeholderStatsOrder", o))
+	}
+	if g.chance(0.05) {
+		list = append(list, g.arg("after", "String", g.cursor()))
+	}
+	return args(list)
 }
 
 // meetingIDs are IDs of meetings, now and then another kind's.

@@ -1,8 +1,9 @@
 // Package fastpath executes the hot read operations (a commitment, a page
-// of commitments, and what they nest) through plans compiled from the
-// validated document, writing the response's JSON directly, where
-// gqlgen's executor would run every field through a field context and
-// marshal every list element in a goroutine of its own. Values come from
+// of commitments, and what they nest; meetings, outcomes, plans, the
+// service directory and the figures an analyst asks for) through plans
+// compiled from the validated document, writing the response's JSON
+// directly, where gqlgen's executor would run every field through a
+// field context and marshal every list element in a goroutine of its own. Values come from
 // the resolvers and their views, so the read policy, global IDs, cursors
 // and formats are theirs; the bytes are gqlgen's (the differential test in
 // app/fastpath_test.go holds them to that).
@@ -45,6 +46,15 @@ type Executor struct {
 	stakeholder graph.StakeholderResolver
 	pillar      graph.PillarResolver
 	actor       graph.ActorResolver
+	plan        graph.StrategicPlanResolver
+	objective   graph.ObjectiveResolver
+	meeting     graph.MeetingResolver
+	outcome     graph.MeetingOutcomeResolver
+
+	service           graph.ServiceResolver
+	eligibility       graph.EligibilityResolver
+	network           graph.ReferralNetworkResolver
+	referralCommunity graph.ReferralCommunityCountResolver
 
 	disaggregation  graph.DisaggregationResolver
 	commitmentStats graph.CommitmentStatsResolver
@@ -61,7 +71,11 @@ func New(es graphql.ExecutableSchema, root graph.ResolverRoot) *Executor {
 		query: root.Query(), commitment: root.Commitment(), stakeholder: root.Stakeholder(),
 		pillar: root.Pillar(), actor: root.Actor(), disaggregation: root.Disaggregation(),
 		commitmentStats: root.CommitmentStats(),
-		plans:           map[operationKey]*operation{}}
+		plan:            root.StrategicPlan(), objective: root.Objective(),
+		meeting: root.Meeting(), outcome: root.MeetingOutcome(),
+		service: root.Service(), eligibility: root.Eligibility(), network: root.ReferralNetwork(),
+		referralCommunity: root.ReferralCommunityCount(),
+		plans:             map[operationKey]*operation{}}
 }
 
 // Counts are the operations the executor has seen.

@@ -17,7 +17,7 @@ var (
 )
 
 // commitmentHistory pages a commitment's changes through the resolver.
-var commitmentHistory = commitmentPage(changeConnectionObj, func(w *writer, cm *gqltype.Commitment, a pageArgs) (*model.ChangeConnection, error) {
+var commitmentHistory = pageField(changeConnectionObj, func(w *writer, cm *gqltype.Commitment, a pageArgs) (*model.ChangeConnection, error) {
 	return w.ex.commitment.History(w.ctx, cm, a.first, a.after, a.last, a.before)
 })
 

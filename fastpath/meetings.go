@@ -10,17 +10,19 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
-// Pages of meetings and of outcomes (`meetings`, `outcomes`), from the
-// query's resolvers: a meeting's own fields and an outcome's, with the
-// meeting and owner its view holds. Fields that have resolvers of their
-// own (a meeting's id, convener, participants and outcomes, an outcome's
-// commitments, histories) are not planned: gqlgen answers those.
+// A meeting (`meeting(id:)`) and pages of meetings and of outcomes
+// (`meetings`, `outcomes`), from the query's resolvers: a meeting's own
+// fields and an outcome's, with the meeting and owner its view holds, and
+// a meeting's convener, participants and outcomes and an outcome's
+// commitments from their resolvers, which apply the read policy.
+// Histories are not planned: gqlgen answers those.
 
 var (
 	meetingConnectionObj = &object[*model.MeetingConnection]{name: "MeetingConnection"}
 	meetingEdgeObj       = &object[*model.MeetingEdge]{name: "MeetingEdge"}
 	meetingObj           = &object[*hub.Meeting]{name: "Meeting"}
 	agendaItemObj        = &object[hub.AgendaItem]{name: "AgendaItem"}
+	meetingPartObj       = &object[*gqltype.MeetingParticipant]{name: "MeetingParticipant"}
 	outcomeConnectionObj = &object[*model.MeetingOutcomeConnection]{name: "MeetingOutcomeConnection"}
 	outcomeEdgeObj       = &object[*model.MeetingOutcomeEdge]{name: "MeetingOutcomeEdge"}
 	outcomeObj           = &object[*gqltype.MeetingOutcome]{name: "MeetingOutcome"}
@@ -41,6 +43,16 @@ func init() {
 		"node":   one(of(func(e *model.MeetingEdge) *hub.Meeting { return e.Node }), meetingObj, true, ptr[hub.Meeting]),
 	}
 	meetingObj.fields = map[string]fieldSpec[*hub.Meeting]{
+		"id": globalID(hub.TypeMeeting, func(m *hub.Meeting) string { return m.ID }),
+		"convener": one(func(w *writer, m *hub.Meeting) (*hub.Stakeholder, error) {
+			return w.ex.meeting.Convener(w.ctx, m)
+		}, stakeholderObj, true, ptr[hub.Stakeholder]),
+		"participants": list(func(w *writer, m *hub.Meeting) ([]*gqltype.MeetingParticipant, error) {
+			return w.ex.meeting.Participants(w.ctx, m)
+		}, meetingPartObj, ptr[gqltype.MeetingParticipant]),
+		"outcomes": list(func(w *writer, m *hub.Meeting) ([]*gqltype.MeetingOutcome, error) {
+			return w.ex.meeting.Outcomes(w.ctx, m)
+		}, outcomeObj, ptr[gqltype.MeetingOutcome]),
 		"title":       str(func(m *hub.Meeting) string { return m.Title }),
 		"description": str(func(m *hub.Meeting) string { return m.Description }),
 		"startsAt":    leaf(func(w *writer, m *hub.Meeting) { w.dateTime(m.StartsAt) }),
@@ -54,6 +66,11 @@ func init() {
 		"version":   integer(func(m *hub.Meeting) int { return m.Version }),
 		"createdAt": leaf(func(w *writer, m *hub.Meeting) { w.dateTime(m.CreatedAt) }),
 		"updatedAt": leaf(func(w *writer, m *hub.Meeting) { w.dateTime(m.UpdatedAt) }),
+	}
+	meetingPartObj.fields = map[string]fieldSpec[*gqltype.MeetingParticipant]{
+		"stakeholder": one(of(func(p *gqltype.MeetingParticipant) *hub.Stakeholder { return p.Stakeholder }),
+			stakeholderObj, true, ptr[hub.Stakeholder]),
+		"attendance": enum(func(p *gqltype.MeetingParticipant) hub.Attendance { return p.Attendance }),
 	}
 	agendaItemObj.fields = map[string]fieldSpec[hub.AgendaItem]{
 		"title":           str(func(a hub.AgendaItem) string { return a.Title }),
@@ -93,6 +110,9 @@ func init() {
 		"recordedBy": one(of(func(o *gqltype.MeetingOutcome) hub.Actor { return o.RecordedBy }), actorObj, true, never[hub.Actor]),
 		"version":    integer(func(o *gqltype.MeetingOutcome) int { return o.Version }),
 		"updatedAt":  leaf(func(w *writer, o *gqltype.MeetingOutcome) { w.dateTime(o.UpdatedAt) }),
+		"commitments": list(func(w *writer, o *gqltype.MeetingOutcome) ([]*gqltype.Commitment, error) {
+			return w.ex.outcome.Commitments(w.ctx, o)
+		}, commitmentObj, ptr[gqltype.Commitment]),
 	}
 }
 
@@ -164,3 +184,9 @@ var outcomes = listRoot(outcomeFilter, outcomeOrder,
 	func(w *writer, a listArgs[model.OutcomeFilter, model.OutcomeOrder]) (*model.MeetingOutcomeConnection, error) {
 		return w.ex.query.Outcomes(w.ctx, a.page.first, a.page.after, a.page.last, a.page.before, a.filter, a.orderBy)
 	}, outcomeConnectionObj)
+
+var meeting = rootField([]string{"id"},
+	func(raw map[string]any) (string, bool) { return requiredID(raw, "id") }, nil,
+	func(w *writer, _ *graphql.CollectedField, id string) (*hub.Meeting, error) {
+		return w.ex.query.Meeting(w.ctx, id)
+	}, meetingObj, false, ptr[hub.Meeting])

@@ -77,6 +77,12 @@ func init() {
 		"commitmentStats":       commitmentStats,
 		"node":                  node,
 		"nodes":                 nodes,
+		"meeting":               meeting,
+		"strategicPlans":        strategicPlans,
+		"communities":           communities,
+		"referralStats":         referralStats,
+		"services":              services,
+		"referralNetworks":      referralNetworks,
 		"meetings":              meetings,
 		"outcomes":              outcomes,
 	}
@@ -92,6 +98,7 @@ func init() {
 			sectorStatsObj, never[hub.SectorStats]),
 		"byPillar": list(of(func(s *hub.CommitmentStats) []hub.PillarStats { return s.ByPillar }),
 			pillarStatsObj, never[hub.PillarStats]),
+		"byStakeholder": byStakeholder,
 		// The resolver reads the filter from the field context above its own.
 		"progressSeries": func(c *compiler, f *graphql.CollectedField) (emit[*hub.CommitmentStats], bool) {
 			return progressSeries(func(w *writer, s *hub.CommitmentStats, a seriesArgs) ([]*hub.ProgressPoint, error) {
@@ -226,7 +233,9 @@ func init() {
 		"parent": one(func(w *writer, s *hub.Stakeholder) (*hub.Stakeholder, error) {
 			return w.ex.stakeholder.Parent(w.ctx, s)
 		}, stakeholderObj, false, ptr[hub.Stakeholder]),
-		"contacts": contacts,
+		"contacts": privateContacts(func(w *writer, s *hub.Stakeholder) ([]*hub.Contact, error) {
+			return w.ex.stakeholder.Contacts(w.ctx, s)
+		}),
 		"children": list(func(w *writer, s *hub.Stakeholder) ([]*hub.Stakeholder, error) {
 			return w.ex.stakeholder.Children(w.ctx, s)
 		}, stakeholderObj, ptr[hub.Stakeholder]),
@@ -255,6 +264,8 @@ func init() {
 		"progressSeries": progressSeries(func(w *writer, p *hub.Pillar, a seriesArgs) ([]*hub.ProgressPoint, error) {
 			return w.ex.pillar.ProgressSeries(w.ctx, p, a.interval, a.from, a.to)
 		}),
+		"plan":       pillarPlan,
+		"objectives": pillarObjectives,
 	}
 	objectiveObj.fields = map[string]fieldSpec[*gqltype.Objective]{
 		"id":          globalID(hub.TypeObjective, func(o *gqltype.Objective) string { return o.ID }),
@@ -265,6 +276,7 @@ func init() {
 		"version":     integer(func(o *gqltype.Objective) int { return o.Version }),
 		"pillar": one(of(func(o *gqltype.Objective) *hub.Pillar { return o.Pillar }),
 			pillarObj, true, ptr[hub.Pillar]),
+		"commitments": objectiveCommitments,
 	}
 	participantObj.fields = map[string]fieldSpec[gqltype.Participant]{
 		"role": enum(func(p gqltype.Participant) hub.ParticipantRole { return p.Role }),
@@ -360,18 +372,9 @@ func init() {
 			stakeholderObj, true, ptr[hub.Stakeholder]),
 	}
 	verificationObj.fields = map[string]fieldSpec[*hub.Verification]{
-		"verdict": enum(func(v *hub.Verification) hub.Verdict { return v.Verdict }),
-		"note":    str(func(v *hub.Verification) string { return v.Note }),
-		"evidence": leaf(func(w *writer, v *hub.Verification) {
-			w.buf = append(w.buf, '[')
-			for i, e := range v.Evidence {
-				if i > 0 {
-					w.buf = append(w.buf, ',')
-				}
-				w.str(e)
-			}
-			w.buf = append(w.buf, ']')
-		}),
+		"verdict":    enum(func(v *hub.Verification) hub.Verdict { return v.Verdict }),
+		"note":       str(func(v *hub.Verification) string { return v.Note }),
+		"evidence":   leaf(func(w *writer, v *hub.Verification) { w.strings(v.Evidence) }),
 		"verifiedBy": one(of(func(v *hub.Verification) hub.Actor { return v.By }), actorObj, true, never[hub.Actor]),
 		"verifiedAt": leaf(func(w *writer, v *hub.Verification) { w.dateTime(v.At) }),
 	}
@@ -384,27 +387,30 @@ func init() {
 	}
 }
 
-// contacts are private: the resolver returns null to anonymous callers.
-func contacts(c *compiler, f *graphql.CollectedField) (emit[*hub.Stakeholder], bool) {
-	if !noArgs(f) {
-		return nil, false
-	}
-	sub, ok := contactObj.compile(c, f.Selections)
-	if !ok {
-		return nil, false
-	}
-	return func(w *writer, s *hub.Stakeholder) {
-		cs, err := w.ex.stakeholder.Contacts(w.ctx, s)
-		if err != nil {
-			w.fail()
-			return
+// privateContacts are contacts, which are private: the resolver get
+// calls returns null to a caller who may not see them.
+func privateContacts[T any](get func(w *writer, v T) ([]*hub.Contact, error)) fieldSpec[T] {
+	return func(c *compiler, f *graphql.CollectedField) (emit[T], bool) {
+		if !noArgs(f) {
+			return nil, false
 		}
-		if cs == nil {
-			w.null()
-			return
+		sub, ok := contactObj.compile(c, f.Selections)
+		if !ok {
+			return nil, false
 		}
-		writeList(w, cs, sub, ptr[hub.Contact])
-	}, true
+		return func(w *writer, v T) {
+			cs, err := get(w, v)
+			if err != nil {
+				w.fail()
+				return
+			}
+			if cs == nil {
+				w.null()
+				return
+			}
+			writeList(w, cs, sub, ptr[hub.Contact])
+		}, true
+	}
 }
 
 // stakeholderCommitments pages a stakeholder's commitments through the resolver.
@@ -433,19 +439,20 @@ func stakeholderCommitments(c *compiler, f *graphql.CollectedField) (emit[*hub.S
 }
 
 // children pages a commitment's sub-commitments through the resolver.
-var children = commitmentPage(connectionObj, func(w *writer, cm *gqltype.Commitment, a pageArgs) (*model.CommitmentConnection, error) {
+var children = pageField(connectionObj, func(w *writer, cm *gqltype.Commitment, a pageArgs) (*model.CommitmentConnection, error) {
 	return w.ex.commitment.Children(w.ctx, cm, a.first, a.after, a.last, a.before)
 })
 
 // progressReports pages a commitment's reports through the resolver.
-var progressReports = commitmentPage(reportConnectionObj, func(w *writer, cm *gqltype.Commitment, a pageArgs) (*model.ProgressReportConnection, error) {
+var progressReports = pageField(reportConnectionObj, func(w *writer, cm *gqltype.Commitment, a pageArgs) (*model.ProgressReportConnection, error) {
 	return w.ex.commitment.ProgressReports(w.ctx, cm, a.first, a.after, a.last, a.before)
 })
 
-// commitmentPage compiles a connection of a commitment that takes only the
-// page arguments and whose page comes from resolve.
-func commitmentPage[C comparable](obj *object[C], resolve func(*writer, *gqltype.Commitment, pageArgs) (C, error)) func(*compiler, *graphql.CollectedField) (emit[*gqltype.Commitment], bool) {
-	return func(c *compiler, f *graphql.CollectedField) (emit[*gqltype.Commitment], bool) {
+// pageField compiles a connection of a T that takes only the page
+// arguments and whose page comes from resolve (given the field, for a
+// resolver that reads its selection from the field context).
+func pageField[T any, C comparable](obj *object[C], resolve func(*writer, T, pageArgs) (C, error)) fieldSpec[T] {
+	return func(c *compiler, f *graphql.CollectedField) (emit[T], bool) {
 		page, ok := argsOf(f, decodePage, pageArgNames...)
 		if !ok {
 			return nil, false
@@ -454,14 +461,14 @@ func commitmentPage[C comparable](obj *object[C], resolve func(*writer, *gqltype
 		if !ok {
 			return nil, false
 		}
-		return func(w *writer, cm *gqltype.Commitment) {
+		return func(w *writer, v T) {
 			a, ok := page(w)
 			if !ok {
 				w.fail()
 				return
 			}
 			var zero C
-			conn, err := resolve(w, cm, a)
+			conn, err := resolve(w, v, a)
 			if err != nil || conn == zero {
 				w.fail()
 				return

@@ -28,6 +28,18 @@ func (w *writer) null() { w.buf = append(w.buf, "null"...) }
 // str writes s as gqlgen's graphql.MarshalString does.
 func (w *writer) str(s string) { w.buf = appendQuoted(w.buf, s) }
 
+// strings writes a list of strings.
+func (w *writer) strings(list []string) {
+	w.buf = append(w.buf, '[')
+	for i, s := range list {
+		if i > 0 {
+			w.buf = append(w.buf, ',')
+		}
+		w.str(s)
+	}
+	w.buf = append(w.buf, ']')
+}
+
 // goQuoted writes s as strconv.Quote does: gqlgen's Date and DateTime
 // marshalers quote that way.
 func (w *writer) goQuoted(s string) { w.buf = strconv.AppendQuote(w.buf, s) }
