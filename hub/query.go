@@ -470,27 +470,6 @@ func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 	return *m.SharedStats(f, today)
 }
 
-// filteredStats is Stats of a filter that selects something; call it
-// under m.mu.
-func (m *ReadModel) filteredStats(f CommitmentFilter, today Date) CommitmentStats {
-	filtered, ok := m.cellRollup(f, today)
-	if !ok {
-		filtered, ok = m.searchRollup(f, today)
-	}
-	if !ok {
-		filtered, ok = m.stakeholderRollup(f, today)
-	}
-	if !ok {
-		filtered, ok = m.rowsRollup(f, today)
-	}
-	if !ok {
-		filtered = newRollup()
-		filtered.tally = newTally(statsDims, &today) // the breakdowns' overdue and verified counts, in the same pass
-		m.eachMatchingCommitment(f, today, func(r *commitmentRow) { filtered.add(r, 1) })
-	}
-	return m.statsOf(&filtered, f, today)
-}
-
 // statsOf is Stats of u, the roll-up of the commitments f selects; call
 // it under m.mu.
 func (m *ReadModel) statsOf(u *rollup, f CommitmentFilter, today Date) CommitmentStats {

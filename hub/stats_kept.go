@@ -44,8 +44,7 @@ func (m *ReadModel) SharedStats(f CommitmentFilter, today Date) *CommitmentStats
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if !f.isZero() {
-		s := m.filteredStats(f, today)
-		return &s
+		return m.filteredStats(f, today)
 	}
 	kept := &m.commitmentIndex.kept
 	if k := kept.stats.Load(); k != nil && k.today == today {
