@@ -616,6 +616,9 @@ func (m *ReadModel) OutcomesInOrder(f OutcomeFilter, o OutcomeOrder) []*MeetingO
 func (m *ReadModel) OutcomePage(f OutcomeFilter, o OutcomeOrder, w Window) ListPage[MeetingOutcome] {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	if p, ok := m.keptOutcomePage(f, o, w); ok {
+		return p
+	}
 	return pageOf(func(yield func(*MeetingOutcome)) { m.eachOutcome(f, yield) }, o.parts, o.Key, o.Descending, w)
 }
 
