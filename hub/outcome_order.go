@@ -161,15 +161,21 @@ func (m *ReadModel) keptOutcomePage(f OutcomeFilter, o OutcomeOrder, w Window) (
 	kept := m.outcomeOrders()
 	// The selected lists, each ascending: of private meetings whole for
 	// those who see them all, else cut to what an editor may see.
-	lists := make([][]outcomeItem, 0, 2*len(kept.by))
+	var room [32][]outcomeItem // the kinds' and statuses' lists, on the stack
+	lists := room[:0]
+	add := func(l []outcomeItem) {
+		if len(l) > 0 {
+			lists = append(lists, l)
+		}
+	}
 	for c, l := range kept.by {
 		if !among(f.Kinds, c.kind) || !among(f.Statuses, c.status) {
 			continue
 		}
-		lists = append(lists, l.public)
+		add(l.public)
 		switch {
 		case f.Viewer.seesPrivateMeetings():
-			lists = append(lists, l.private)
+			add(l.private)
 		case f.Viewer.Role == RoleEditor:
 			var seen []outcomeItem
 			for _, it := range l.private {
@@ -177,7 +183,7 @@ func (m *ReadModel) keptOutcomePage(f OutcomeFilter, o OutcomeOrder, w Window) (
 					seen = append(seen, it)
 				}
 			}
-			lists = append(lists, seen)
+			add(seen)
 		}
 	}
 	return windowOfLists(lists, o.Descending, w), true
@@ -193,9 +199,13 @@ func windowOfLists(lists [][]outcomeItem, desc bool, w Window) ListPage[MeetingO
 		items    []outcomeItem
 		from, to int
 	}
-	spans := make([]span, len(lists))
+	var room [32]span
+	spans := room[:0]
+	if len(lists) > len(room) {
+		spans = make([]span, 0, len(lists))
+	}
 	total, inside := 0, 0
-	for i, l := range lists {
+	for _, l := range lists {
 		s := span{items: l, from: 0, to: len(l)}
 		search := func(c string) (lo, hi int) { // the first index with key >= c, and > c
 			lo = sortSearch(l, func(k string) bool { return k >= c })
@@ -230,7 +240,7 @@ func windowOfLists(lists [][]outcomeItem, desc bool, w Window) ListPage[MeetingO
 		}
 		total += len(l)
 		inside += s.to - s.from
-		spans[i] = s
+		spans = append(spans, s)
 	}
 	// before counts the items ahead of the window in the list's order.
 	before := 0
