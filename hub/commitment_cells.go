@@ -449,7 +449,8 @@ func (k *cells) answering(cf cellFilter) *cells {
 
 // rollup is the roll-up of the commitments of k that cf selects, with
 // the tally Stats reads (its overdue counts as of today); call it under
-// m.mu. Stats sums the cells into bars instead (stats_parts.go).
+// m.mu. Only commitment_text.go's searchRollup asks for it: Stats sums
+// the cells into bars instead (stats_parts.go).
 func (k *cells) rollup(cf cellFilter, today Date) rollup {
 	k = k.answering(cf)
 	p := newStatParts(k)

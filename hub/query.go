@@ -465,7 +465,8 @@ type PillarStats struct {
 // answer from those (commitment_cells.go), with a search as well from its
 // own kept cells (commitment_text.go), with one stakeholder from that
 // stakeholder's (stakeholder_cells.go), else in one pass over the filter's
-// candidates, summed by combination.
+// candidates; a filtered answer is summed into bars by index in reused
+// scratch space (stats_parts.go).
 func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 	return *m.SharedStats(f, today)
 }
