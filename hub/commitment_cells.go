@@ -263,14 +263,19 @@ func (c *cell) at(d int32) int {
 
 // cellFilter is the part of a filter the cells answer.
 type cellFilter struct {
-	statuses uint8             // bits of AllCommitmentStatuses; 0: any
-	sectors  uint8             // 0: any
-	leads    uint8             // bits of AllSectors; 0: any
-	pillars  func(string) bool // nil: any
-	lo, hi   int32             // due days in [lo, hi)
-	overdue  *bool
-	today    int32
-	none     bool // selects nothing (a value no commitment can hold)
+	statuses uint8 // bits of AllCommitmentStatuses; 0: any
+	sectors  uint8 // 0: any
+	leads    uint8 // bits of AllSectors; 0: any
+	// pillarIDs and planIDs select pillars (nil: any) through m's
+	// pillars; pillarOK, when long enough, is each's scratch space for
+	// the pillars' verdicts.
+	pillarIDs, planIDs []string
+	m                  *ReadModel
+	pillarOK           []int8
+	lo, hi             int32 // due days in [lo, hi)
+	overdue            *bool
+	today              int32
+	none               bool // selects nothing (a value no commitment can hold)
 }
 
 // cellFilterOf returns f as the cells read it, false when f names a
@@ -317,19 +322,20 @@ func (m *ReadModel) cellFilterOf(f CommitmentFilter, today Date) (cellFilter, bo
 	if cf.leads, any = bits(len(f.LeadSectors), func(i int) int { return sectorIndex(f.LeadSectors[i]) }); !any {
 		cf.none = true
 	}
-	if len(f.PillarIDs) > 0 || len(f.PlanIDs) > 0 {
-		cf.pillars = func(id string) bool {
-			if !among(f.PillarIDs, id) {
-				return false
-			}
-			if len(f.PlanIDs) > 0 {
-				p := Pillars.get(m, id)
-				return p != nil && among(f.PlanIDs, p.PlanID)
-			}
-			return true
-		}
-	}
+	cf.pillarIDs, cf.planIDs, cf.m = f.PillarIDs, f.PlanIDs, m
 	return cf, true
+}
+
+// selectsPillar reports whether cf selects the commitments of pillar id.
+func (cf *cellFilter) selectsPillar(id string) bool {
+	if !among(cf.pillarIDs, id) {
+		return false
+	}
+	if len(cf.planIDs) > 0 {
+		p := Pillars.get(cf.m, id)
+		return p != nil && among(cf.planIDs, p.PlanID)
+	}
+	return true
 }
 
 // each calls yield with every cell cf selects and the sums of its
@@ -339,8 +345,13 @@ func (k *cells) each(cf cellFilter, yield func(c *cell, s cellSum, overdue int64
 		return
 	}
 	var pillarOK []int8 // by pillar index: 0 not yet asked, 1 selected, -1 not
-	if cf.pillars != nil {
-		pillarOK = make([]int8, len(k.pillars))
+	if len(cf.pillarIDs) > 0 || len(cf.planIDs) > 0 {
+		if pillarOK = cf.pillarOK; len(pillarOK) >= len(k.pillars) {
+			pillarOK = pillarOK[:len(k.pillars)]
+			clear(pillarOK)
+		} else {
+			pillarOK = make([]int8, len(k.pillars))
+		}
 	}
 	for _, c := range k.list {
 		key := c.key
@@ -359,7 +370,7 @@ func (k *cells) each(cf cellFilter, yield func(c *cell, s cellSum, overdue int64
 		if pillarOK != nil {
 			if pillarOK[c.pillar] == 0 {
 				pillarOK[c.pillar] = -1
-				if cf.pillars(key.pillar) {
+				if cf.selectsPillar(key.pillar) {
 					pillarOK[c.pillar] = 1
 				}
 			}
@@ -436,67 +447,16 @@ func (k *cells) answering(cf cellFilter) *cells {
 	return k
 }
 
-// cellRollup is the roll-up of the commitments f selects, with the tally
-// Stats reads (its overdue counts as of today), from the cells; false when
-// they cannot answer f. Call it under m.mu.
-func (m *ReadModel) cellRollup(f CommitmentFilter, today Date) (rollup, bool) {
-	cf, ok := m.cellFilterOf(f, today)
-	if !ok {
-		return rollup{}, false
-	}
-	return m.commitmentIndex.all.cells.rollup(cf, today), true
-}
-
-// rollup is the roll-up of the commitments of k that cf selects (with
-// cf.sectors 0 when k is coarse); call it under m.mu.
+// rollup is the roll-up of the commitments of k that cf selects, with
+// the tally Stats reads (its overdue counts as of today); call it under
+// m.mu. Only commitment_text.go's searchRollup asks for it: Stats sums
+// the cells into bars instead (stats_parts.go).
 func (k *cells) rollup(cf cellFilter, today Date) rollup {
 	k = k.answering(cf)
-	u := rollupOfCells(today, k.pillars, func(yield func(cellKey, int32, cellSum, int64)) {
-		k.each(cf, func(c *cell, s cellSum, late int64) { yield(c.key, c.pillar, s, late) })
-	})
-	if k.coarse {
-		u.byStatusSectors = nil // not counted by sectors; only the kept roll-up's is read (countBy)
-	}
-	return u
-}
-
-// rowsRollup is the roll-up of the commitments f selects, as cellRollup
-// builds it, from sums per combination of the matching rows: cheaper a row
-// than adding each to a rollup and its tally. False while a row's status
-// is not one of AllCommitmentStatuses. Call it under m.mu.
-func (m *ReadModel) rowsRollup(f CommitmentFilter, today Date) (rollup, bool) {
-	k := m.commitmentIndex.all.cells
-	if k == nil || k.odd != 0 {
-		return rollup{}, false
-	}
-	type sums struct {
-		s    cellSum
-		late int64
-	}
-	by := map[cellKey]*sums{}
-	m.eachMatchingCommitment(f, today, func(r *commitmentRow) {
-		key := r.cellKey()
-		v := by[key]
-		if v == nil {
-			v = &sums{}
-			by[key] = v
-		}
-		c := r.c
-		v.s.count++
-		v.s.progress += int64(c.Progress)
-		v.s.verifiedProgress += int64(c.VerifiedProgress)
-		if c.Verification == Verified {
-			v.s.verified++
-		}
-		if c.IsOverdue(today) {
-			v.late++
-		}
-	})
-	return rollupOfCells(today, k.pillars, func(yield func(cellKey, int32, cellSum, int64)) {
-		for key, v := range by {
-			yield(key, k.pillarOf[key.pillar], v.s, v.late)
-		}
-	}), true
+	p := newStatParts(k)
+	defer p.free()
+	k.each(cf, p.addCell)
+	return p.rollup(today, k.pillars)
 }
 
 // part is what the cells of one bar add up to: their sums and how many
@@ -509,63 +469,4 @@ type part struct {
 func (p *part) plus(s cellSum, late int64) {
 	p.s.plus(s, 1)
 	p.late += late
-}
-
-// rollupOfCells is the roll-up of the sums each yields, a combination's
-// (its pillar an index in pillars) sums and how many of them are overdue
-// on today, with the tally Stats reads. The sums go to bars by index, and
-// to the roll-up's maps once a bar.
-func rollupOfCells(today Date, pillars []string, each func(yield func(cellKey, int32, cellSum, int64))) rollup {
-	u := newRollup()
-	t := newTally(statsDims, &today)
-	late := t.late.Load()
-	var total part
-	byStatus := make([]part, len(AllCommitmentStatuses))
-	var byLead [4]part // by AllSectors index, as rollup.bySector
-	var byPillar []part
-	each(func(key cellKey, p int32, s cellSum, o int64) {
-		total.plus(s, o)
-		byStatus[key.status].plus(s, o)
-		u.byStatusSectors[key.status][key.sectors] += int(s.count)
-		if key.lead >= 0 {
-			byLead[key.lead].plus(s, o)
-		}
-		if int(p) >= len(byPillar) {
-			byPillar = append(byPillar, make([]part, int(p)+1-len(byPillar))...)
-		}
-		byPillar[p].plus(s, o)
-	})
-	addBar := func(d barDim, key string, p part) {
-		t.bars[d][key] = &bar{count: int(p.s.count), progress: int(p.s.progress), verified: int(p.s.verified)}
-		if p.late != 0 {
-			late.n[d][key] = int(p.late)
-		}
-	}
-	accOf := func(s cellSum) acc {
-		return acc{count: int(s.count), progress: int(s.progress), verified: int(s.verifiedProgress)}
-	}
-	u.total = accOf(total.s)
-	for i, p := range byStatus {
-		if p.s.count != 0 {
-			status := AllCommitmentStatuses[i]
-			u.byStatus[status] = int(p.s.count)
-			addBar(dimStatus, string(status), p)
-		}
-	}
-	for i, p := range byLead {
-		if p.s.count != 0 {
-			u.bySector[i] = accOf(p.s)
-			addBar(dimLeadSector, string(AllSectors[i]), p)
-		}
-	}
-	for i, p := range byPillar {
-		if p.s.count != 0 {
-			a := accOf(p.s)
-			u.byPillar[pillars[i]] = &a
-			addBar(dimPillar, pillars[i], p)
-		}
-	}
-	u.memo.Store(&overdueMemo{today: today, gen: u.dueGen, n: int(total.late)})
-	u.tally = t
-	return u
 }

@@ -465,30 +465,10 @@ type PillarStats struct {
 // answer from those (commitment_cells.go), with a search as well from its
 // own kept cells (commitment_text.go), with one stakeholder from that
 // stakeholder's (stakeholder_cells.go), else in one pass over the filter's
-// candidates, summed by combination.
+// candidates; a filtered answer is summed into bars by index in reused
+// scratch space (stats_parts.go).
 func (m *ReadModel) Stats(f CommitmentFilter, today Date) CommitmentStats {
 	return *m.SharedStats(f, today)
-}
-
-// filteredStats is Stats of a filter that selects something; call it
-// under m.mu.
-func (m *ReadModel) filteredStats(f CommitmentFilter, today Date) CommitmentStats {
-	filtered, ok := m.cellRollup(f, today)
-	if !ok {
-		filtered, ok = m.searchRollup(f, today)
-	}
-	if !ok {
-		filtered, ok = m.stakeholderRollup(f, today)
-	}
-	if !ok {
-		filtered, ok = m.rowsRollup(f, today)
-	}
-	if !ok {
-		filtered = newRollup()
-		filtered.tally = newTally(statsDims, &today) // the breakdowns' overdue and verified counts, in the same pass
-		m.eachMatchingCommitment(f, today, func(r *commitmentRow) { filtered.add(r, 1) })
-	}
-	return m.statsOf(&filtered, f, today)
 }
 
 // statsOf is Stats of u, the roll-up of the commitments f selects; call
@@ -637,6 +617,9 @@ func (m *ReadModel) OutcomesInOrder(f OutcomeFilter, o OutcomeOrder) []*MeetingO
 func (m *ReadModel) OutcomePage(f OutcomeFilter, o OutcomeOrder, w Window) ListPage[MeetingOutcome] {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	if p, ok := m.keptOutcomePage(f, o, w); ok {
+		return p
+	}
 	return pageOf(func(yield func(*MeetingOutcome)) { m.eachOutcome(f, yield) }, o.parts, o.Key, o.Descending, w)
 }
 

@@ -63,22 +63,22 @@ func (m *ReadModel) stakeholderCellsOf(id string) *cells {
 	return k
 }
 
-// stakeholderRollup is cellRollup for a filter naming one stakeholder
-// (and only dimensions the cells answer besides), from that stakeholder's
-// kept cells; false otherwise. Call it under m.mu.
-func (m *ReadModel) stakeholderRollup(f CommitmentFilter, today Date) (rollup, bool) {
+// stakeholderCellFilter returns the kept cells of the one stakeholder f
+// names (when the cells answer f's other dimensions) and the part of f
+// they read; false otherwise. Call it under m.mu.
+func (m *ReadModel) stakeholderCellFilter(f CommitmentFilter, today Date) (*cells, cellFilter, bool) {
 	if len(f.StakeholderIDs) == 0 || strings.TrimSpace(f.Search) != "" {
-		return rollup{}, false
+		return nil, cellFilter{}, false
 	}
 	id := f.StakeholderIDs[0]
 	if slices.ContainsFunc(f.StakeholderIDs, func(s string) bool { return s != id }) {
-		return rollup{}, false
+		return nil, cellFilter{}, false
 	}
 	rest := f
 	rest.StakeholderIDs, rest.Sectors = nil, nil
 	cf, ok := m.cellFilterOf(rest, today)
 	if !ok {
-		return rollup{}, false
+		return nil, cellFilter{}, false
 	}
 	// The filter selects the commitments the stakeholder takes part in
 	// while it is known and in one of the sectors (commitmentMatcher).
@@ -87,14 +87,14 @@ func (m *ReadModel) stakeholderRollup(f CommitmentFilter, today Date) (rollup, b
 	s := Stakeholders.get(m, id)
 	if s == nil {
 		cf.none = true
-		return newCoarseCells().rollup(cf, today), true
+		return newCoarseCells(), cf, true
 	}
 	if !among(f.Sectors, s.Sector) {
 		cf.none = true
 	}
 	k := m.stakeholderCellsOf(id)
 	if k.odd != 0 {
-		return rollup{}, false
+		return nil, cellFilter{}, false
 	}
-	return k.rollup(cf, today), true
+	return k, cf, true
 }

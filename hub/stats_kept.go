@@ -28,6 +28,8 @@ type keptAnswers struct {
 	// pillars are every pillar in the order of the figures' byPillar: by
 	// plan, then by code in natural order.
 	pillars atomic.Pointer[[]*Pillar]
+	// outcomes are the outcomes' kept lists (outcome_order.go).
+	outcomes keptOutcomes
 }
 
 // changed forgets what s, an entity about to be put, may change.
@@ -36,6 +38,7 @@ func (k *keptAnswers) changed(s State) {
 	if s.k == Pillars.kind {
 		k.pillars.Store(nil)
 	}
+	k.outcomes.changed(s)
 }
 
 // SharedStats is Stats, shared with every other caller asking the same:
@@ -44,8 +47,7 @@ func (m *ReadModel) SharedStats(f CommitmentFilter, today Date) *CommitmentStats
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if !f.isZero() {
-		s := m.filteredStats(f, today)
-		return &s
+		return m.filteredStats(f, today)
 	}
 	kept := &m.commitmentIndex.kept
 	if k := kept.stats.Load(); k != nil && k.today == today {
