@@ -138,8 +138,11 @@ func (m *ReadModel) leave(c *chunk) {
 			_, size := blockOf(k, e)
 			c.live -= size
 			t.byNum[n] = moved
-			if k == Commitments.kind {
+			switch k {
+			case Commitments.kind:
 				m.commitmentIndex.moved(int32(n), moved.(*Commitment))
+			case Outcomes.kind:
+				m.commitmentIndex.kept.outcomes.orders.Store(nil) // built again by the next reader, from the moved copies
 			}
 		}
 	}

@@ -447,18 +447,6 @@ func (k *cells) answering(cf cellFilter) *cells {
 	return k
 }
 
-// rollup is the roll-up of the commitments of k that cf selects, with
-// the tally Stats reads (its overdue counts as of today); call it under
-// m.mu. Only commitment_text.go's searchRollup asks for it: Stats sums
-// the cells into bars instead (stats_parts.go).
-func (k *cells) rollup(cf cellFilter, today Date) rollup {
-	k = k.answering(cf)
-	p := newStatParts(k)
-	defer p.free()
-	k.each(cf, p.addCell)
-	return p.rollup(today, k.pillars)
-}
-
 // part is what the cells of one bar add up to: their sums and how many
 // of those are overdue.
 type part struct {

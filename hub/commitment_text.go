@@ -484,34 +484,6 @@ func (ix *commitmentIndex) searchCount(f CommitmentFilter) (int, bool) {
 	return len(ix.searchSet(needle).rows), true
 }
 
-// searchRollup is cellRollup for a filter with a search whose other
-// dimensions the cells answer, from the cells of its kept search; false
-// otherwise, and at the search's first roll-up, which costs its rows
-// either way (building cells costs several times summing rows: a search
-// asked once does not pay it). Call it under m.mu.
-func (m *ReadModel) searchRollup(f CommitmentFilter, today Date) (rollup, bool) {
-	needle := strings.ToLower(strings.TrimSpace(f.Search))
-	rest := f
-	rest.Search = ""
-	if needle == "" {
-		return rollup{}, false
-	}
-	cf, ok := m.cellFilterOf(rest, today)
-	if !ok {
-		return rollup{}, false
-	}
-	ix := &m.commitmentIndex
-	s := ix.searchSet(needle)
-	if s.cells.Load() == nil && s.rolled.Add(1) == 1 {
-		return rollup{}, false
-	}
-	k := ix.searchCells(s)
-	if k.odd != 0 {
-		return rollup{}, false
-	}
-	return k.rollup(cf, today), true
-}
-
 // sortedRows returns the rows of c that match, in order o.
 func (ix *commitmentIndex) sortedRows(c candidates, match func(*commitmentRow) bool, o CommitmentOrder) []*commitmentRow {
 	var rows []*commitmentRow

@@ -404,11 +404,11 @@ func (m *ReadModel) current(t EntityType, id string) entity {
 // put stores an entity state, keeps the kind's indexes current and runs
 // its row's afterPut. It returns the state as stored: the arena's copy.
 func (m *ReadModel) put(s State) State {
-	m.commitmentIndex.kept.changed(s)
 	if s.k == Referrals.kind {
 		m.referralChanged()
 	}
 	if s.meta().Deleted {
+		m.commitmentIndex.kept.changed(s)
 		m.forget(s)
 		return s
 	}
@@ -420,6 +420,7 @@ func (m *ReadModel) put(s State) State {
 		}
 		s.e = m.arena.hold(k, s.e)
 	}
+	m.commitmentIndex.kept.changed(s) // with the copy the table keeps, which kept lists may point at
 	n := t.set(id, s.e)
 	for i, name := range k.indexes {
 		if m.policy != nil { // a view's indexes are built when first read

@@ -77,44 +77,6 @@ func accOf(s cellSum) acc {
 	return acc{count: int(s.count), progress: int(s.progress), verified: int(s.verifiedProgress)}
 }
 
-// rollup is the parts as a roll-up with the tally Stats reads, its
-// overdue counts as of today; pillars are the summed cells' pillars.
-func (p *statParts) rollup(today Date, pillars []string) rollup {
-	u := newRollup()
-	u.byStatusSectors = nil // only the kept roll-up's is read (countBy)
-	t := newTally(statsDims, &today)
-	late := t.late.Load()
-	addBar := func(d barDim, key string, p part) {
-		t.bars[d][key] = &bar{count: int(p.s.count), progress: int(p.s.progress), verified: int(p.s.verified)}
-		if p.late != 0 {
-			late.n[d][key] = int(p.late)
-		}
-	}
-	u.total = accOf(p.total.s)
-	for i, status := range AllCommitmentStatuses {
-		if b := p.byStatus[i]; b.s.count != 0 {
-			u.byStatus[status] = int(b.s.count)
-			addBar(dimStatus, string(status), b)
-		}
-	}
-	for i, b := range p.byLead {
-		if b.s.count != 0 {
-			u.bySector[i] = accOf(b.s)
-			addBar(dimLeadSector, string(AllSectors[i]), b)
-		}
-	}
-	for i, b := range p.byPillar {
-		if b.s.count != 0 {
-			a := accOf(b.s)
-			u.byPillar[pillars[i]] = &a
-			addBar(dimPillar, pillars[i], b)
-		}
-	}
-	u.memo.Store(&overdueMemo{today: today, gen: u.dueGen, n: int(p.total.late)})
-	u.tally = t
-	return u
-}
-
 // statsAnswer is a filtered commitmentStats with room for its
 // breakdowns, allocated at once.
 type statsAnswer struct {
