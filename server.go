@@ -20,7 +20,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 
 	"convene/app"
@@ -28,9 +27,6 @@ import (
 )
 
 func main() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(app.GCPercent)
-	}
 	logger := slog.New(gateway.NewTextHandler(os.Stderr)) // slog's text format
 	cfg, err := app.ParseConfig(os.Args[1:], os.Getenv)
 	if errors.Is(err, flag.ErrHelp) {

@@ -28,12 +28,6 @@ import (
 	"convene/webhook"
 )
 
-// GCPercent is the garbage collector's target unless GOGC says otherwise.
-// The heap is mostly the read model, which lives as long as the process;
-// a higher target than Go's 100 spares re-marking it on every cycle
-// (figures in bench/RESULTS.md).
-const GCPercent = 400
-
 // App is a running hub: its database, its domain and its HTTP handler.
 type App struct {
 	logger     *slog.Logger

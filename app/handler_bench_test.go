@@ -11,8 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"runtime/debug"
 	"strconv"
 	"testing"
 	"time"
@@ -31,15 +29,12 @@ import (
 // the cost of the shell that W3 shares with W1 besides its roll-up. "handler" calls ServeHTTP directly; "loopback"
 // sends the requests over one keep-alive connection to a loopback server,
 // so net/http's own work is counted too. The server logs as the binary
-// does (text, level info), to io.Discard, and collects garbage at its
-// GCPercent; the measuring starts once the work left from opening is done. Besides the time, each reports
+// does (text, level info), to io.Discard, and collects garbage as it
+// does; the measuring starts once the work left from opening is done. Besides the time, each reports
 // the process's CPU time a request (cpu-ns/op: every thread, the
 // collector's included, and over loopback the client's too), which a
 // busy machine disturbs less than the time.
 func BenchmarkUncachedW1(b *testing.B) {
-	if os.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(GCPercent)) // as the binary does
-	}
 	ctx := context.Background()
 	logger := slog.New(gateway.NewTextHandler(io.Discard))
 	a, err := Open(ctx, testConfig(b.TempDir(), "--rate-limit", "0"), logger, Options{})

@@ -170,9 +170,6 @@ func serveInproc(args []string) error {
 	poll := fs.Duration("poll", time.Hour, "the hub's PollInterval")
 	startProfile := fs.String("startup-profile", "", "write a CPU profile of the start-up (hub.Open) to this file")
 	fs.Parse(args)
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(app.GCPercent) // as Convene's main does
-	}
 	if *startProfile != "" {
 		if f, err := os.Create(*startProfile); err == nil {
 			if rpprof.StartCPUProfile(f) == nil {
