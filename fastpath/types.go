@@ -553,23 +553,10 @@ var stakeholderByID = rootField([]string{"id", "asOf"}, decodeByID, byID.fieldAr
 		return w.ex.query.Stakeholder(w.ctx, a.id, a.asOf)
 	}, stakeholderObj, false, ptr[hub.Stakeholder])
 
-type stakeholdersArgs struct {
-	page    pageArgs
-	filter  *model.StakeholderFilter
-	orderBy *model.StakeholderOrder
-}
-
-var stakeholders = rootField(append([]string{"filter", "orderBy"}, pageArgNames...),
-	func(raw map[string]any) (a stakeholdersArgs, ok bool) {
-		var okP, okF, okO bool
-		a.page, okP = decodePage(raw)
-		a.filter, okF = stakeholderFilter.decode(raw, "filter")
-		a.orderBy, okO = stakeholderOrder.decode(raw, "orderBy")
-		return a, okP && okF && okO
-	}, nil,
-	func(w *writer, _ *graphql.CollectedField, a stakeholdersArgs) (*model.StakeholderConnection, error) {
+var stakeholders = listRoot(stakeholderFilter, stakeholderOrder,
+	func(w *writer, a listArgs[model.StakeholderFilter, model.StakeholderOrder]) (*model.StakeholderConnection, error) {
 		return w.ex.query.Stakeholders(w.ctx, a.page.first, a.page.after, a.page.last, a.page.before, a.filter, a.orderBy)
-	}, stakeholdersObj, true, ptr[model.StakeholderConnection])
+	}, stakeholdersObj)
 
 type commitmentsArgs struct {
 	page    pageArgs
