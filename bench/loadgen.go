@@ -32,6 +32,9 @@ type reqSet struct {
 	check func(status int, body []byte) bool
 	// byRequest keeps each request's latencies apart (loadResult.ByReq).
 	byRequest bool
+	// spans keeps each fixed-rate request's hand-out and end times
+	// (loadResult.Spans).
+	spans bool
 }
 
 // httpRequest builds the bytes of one request.
@@ -253,6 +256,9 @@ type loadResult struct {
 	// scheduled time, and PacerLate (sorted) how late the pacer was: the
 	// part of Lat that is the generator's own.
 	Handed, PacerLate []time.Duration
+	// Spans is each request's hand-out and end on the wall clock, in the
+	// order answered, when the set asked for them (reqSet.spans).
+	Spans []reqSpan
 }
 
 // cpuPerRequest is the server's CPU time per answered request, or 0.
@@ -295,6 +301,7 @@ type worker struct {
 	lat    []time.Duration
 	handed []time.Duration // fixed-rate phases: from the pacer's hand-out
 	reqs   []int32         // the request each latency is of
+	spans  []reqSpan       // fixed-rate phases, when the set asks
 	errs   int
 	first  string
 	bytes  int64
@@ -333,6 +340,7 @@ func collect(rs *reqSet, ws []*worker, wall time.Duration, cpu time.Duration) lo
 		}
 		r.Lat = append(r.Lat, w.lat...)
 		r.Handed = append(r.Handed, w.handed...)
+		r.Spans = append(r.Spans, w.spans...)
 		r.Errors += w.errs
 		r.Bytes += w.bytes
 		if r.FirstErr == "" {
@@ -434,8 +442,12 @@ func fixedRate(rs *reqSet, conns int, rate float64, d time.Duration) loadResult 
 			for s := range sched {
 				k := int(next.Add(1)-1) % len(rs.reqs)
 				w.one(rs, rs.reqs[k])
-				w.lat, w.reqs = append(w.lat, time.Since(s.at)), append(w.reqs, int32(k))
-				w.handed = append(w.handed, time.Since(s.out))
+				end := time.Now()
+				w.lat, w.reqs = append(w.lat, end.Sub(s.at)), append(w.reqs, int32(k))
+				w.handed = append(w.handed, end.Sub(s.out))
+				if rs.spans {
+					w.spans = append(w.spans, reqSpan{s.out.UnixNano(), end.UnixNano()})
+				}
 			}
 		}()
 	}

@@ -196,6 +196,7 @@ func (r *results) render() string {
 	}
 	r.renderHey(p)
 	r.renderGCControl(p)
+	r.renderTraceTails(p)
 	r.renderMix(p)
 	p("\nserver CPU / request: the server process's user+system time over the peak phase (/proc/<pid>/stat, 10 ms ticks) per\n")
 	p("answer, which other processes on its core inflate far less than they do the rates and latencies.\n")
@@ -428,6 +429,13 @@ func (r *results) targets() [][3]string {
 			off = append(off, fmt.Sprintf("%s %s (%s collections)", c.row.wl, fmtDur(c.fixed.pct(99)), countOrUnknown(c.gcs)))
 		}
 		add("(the same, the collector off: what is left when its cause is removed)", strings.Join(off, "; "), offOK)
+	}
+	if len(r.traceTails) > 0 {
+		var named []string
+		for _, tt := range r.traceTails {
+			named = append(named, tt.wl+": "+tt.cause())
+		}
+		add("(the tails' cause, traced: what the requests over p99 waited on)", strings.Join(named, "; "), true)
 	}
 	if row := r.find(mixName, convUncached); row != nil {
 		add("the analyst's mix, uncached: p50 and p99 ≤ 10 ms at half its peak", fmt.Sprintf("p50 %s, p99 %s at %.0f req/s (peak %.0f)",

@@ -27,7 +27,8 @@ type results struct {
 	idleCPU       float64         // Convene binary's CPU use when idle, in cores
 	startupDetail string
 	reads         []*readRow
-	gcControl     []gcPhase // the uncached fixed-rate phases on the binary with its collector off
+	gcControl     []gcPhase    // the uncached fixed-rate phases on the binary with its collector off
+	traceTails    []*tailTrace // the same phases on the in-process server, traced
 	mix           []*mixQuery
 	w4            *w4Result
 	w4pair        *w4PairResult
@@ -125,7 +126,7 @@ func run(ctx context.Context, cfg *config) error {
 	// ---- Start the binary (CPU 0) and the in-process server (CPU 1,
 	// idle until its turn, then moved to CPU 0) side by side.
 	var ip *inprocServer
-	if cfg.want("w5") || cfg.want("profile") {
+	if cfg.want("w5") || cfg.want("profile") || cfg.want("read") {
 		if ip, err = startInproc(cfg, self, inprocData, token); err != nil {
 			return err
 		}
@@ -180,8 +181,8 @@ func run(ctx context.Context, cfg *config) error {
 	if b, err := json.Marshal(replay); err == nil {
 		os.WriteFile(replayPath, b, 0o644)
 	}
+	var uncached []uncachedPhase // the uncached rows' phases, run again with the collector off and traced
 	if cfg.want("read") || cfg.only["mix"] {
-		var uncached []uncachedPhase
 		for _, wl := range wls {
 			if !cfg.want("read") {
 				break
@@ -293,6 +294,9 @@ func run(ctx context.Context, cfg *config) error {
 			for _, wl := range wls {
 				res.reads = append(res.reads, measureRead(cfg, wl, convInproc, &reqSet{addr: ip.addr, pid: ip.pid(), reqs: posts(ip.addr, wl.gql), check: okGraphQL}, "served"))
 			}
+		}
+		if len(uncached) > 0 {
+			res.traceTails = runTraceTails(cfg, ip, token, uncached)
 		}
 		if cfg.want("profile") {
 			if err := runProfiles(cfg, res, ip, ex, wls, token); err != nil {
