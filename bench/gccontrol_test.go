@@ -35,9 +35,10 @@ func TestPacerTableSplitsTheGeneratorsLateness(t *testing.T) {
 		}
 		return out
 	}
-	fixed := loadResult{Rate: 1000, Lat: ms(1, 2, 30), PacerLate: ms(0.5, 0.6, 0.9), Handed: ms(0.7, 1.5, 20)}
+	fixed := loadResult{Rate: 1000, Lat: ms(1, 2, 30), PacerLate: ms(0.5, 0.6, 0.9), Handed: ms(0.7, 1.5, 20),
+		Requests: 1000, Wall: time.Second, ServerCPU: 600 * time.Millisecond}
 	r := &results{reads: []*readRow{
-		{wl: "W1", target: convUncached, fixed: fixed, hey: &heyResult{rate: 990, p50: time.Millisecond, p99: 3 * time.Millisecond, max: 9 * time.Millisecond}},
+		{wl: "W1", target: convUncached, fixed: fixed, peak: loadResult{Requests: 2000, Wall: time.Second, ServerCPU: 800 * time.Millisecond}, hey: &heyResult{rate: 990, p50: time.Millisecond, p99: 3 * time.Millisecond, max: 9 * time.Millisecond}},
 		{wl: "A", target: convUncached, fixed: fixed},
 		{wl: "W1", target: b1Name, fixed: fixed},
 		{wl: "W1", target: "Convene", fixed: fixed},
@@ -58,7 +59,7 @@ func TestPacerTableSplitsTheGeneratorsLateness(t *testing.T) {
 		}
 		rows++
 	}
-	for _, want := range []string{"| W1 uncached | 1000 | 2.00ms | 30.0ms | 600µs | 900µs | 1.50ms | 20.0ms | 990 | 1.00ms | 3.00ms | 9.00ms |", "| A uncached |", "| W1 B1 |"} {
+	for _, want := range []string{"| W1 uncached | 1000 | 60% | 600µs (400µs) | 2.00ms | 30.0ms | 600µs | 900µs | 1.50ms | 20.0ms | 990 | 1.00ms | 3.00ms | 9.00ms |", "| A uncached |", "| W1 B1 |"} {
 		if !strings.Contains(b.String(), want) {
 			t.Fatalf("the pacer's table:\n%s\nwant %s", b.String(), want)
 		}

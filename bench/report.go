@@ -546,9 +546,11 @@ func (r *results) renderHey(p func(string, ...any)) {
 	p("\"pacer late\": how long after its scheduled time the harness's pacer (sleeping in the kernel between requests) handed\n")
 	p("each request out, a lateness of the generator's that the harness's latencies include; \"from hand-out\": the same\n")
 	p("requests' latencies counted from that moment instead (a wait for a free connection still counts). hey (bench/hey.go):\n")
-	p("the same rate, connections and core, the workload's first request only; it waits for each answer, so its tails are a floor.\n\n")
-	p("| workload | rate | harness p50 | harness p99 | pacer late p50 | p99 | from hand-out p50 | p99 | hey rate | hey p50 | hey p99 | hey slowest | |\n")
-	p("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
+	p("the same rate, connections and core, the workload's first request only; it waits for each answer, so its tails are a floor.\n")
+	p("\"busy\": the server's CPU time over the phase's wall time; \"CPU a request\": the server's CPU time per request at this\n")
+	p("rate, and in brackets at its peak (a request that arrives alone, on an idle server, costs more than one of a closed loop's).\n\n")
+	p("| workload | rate | busy | CPU a request | harness p50 | harness p99 | pacer late p50 | p99 | from hand-out p50 | p99 | hey rate | hey p50 | hey p99 | hey slowest | |\n")
+	p("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
 	for _, row := range rows {
 		f, who := row.fixed, "uncached"
 		if row.target == b1Name {
@@ -558,7 +560,7 @@ func (r *results) renderHey(p func(string, ...any)) {
 		if h := row.hey; h != nil {
 			hey = fmt.Sprintf("%.0f | %s | %s | %s | %s |", h.rate, fmtDur(h.p50), fmtDur(h.p99), fmtDur(h.max), h.errs)
 		}
-		p("| %s %s | %.0f | %s | %s | %s | %s | %s | %s | %s\n", row.wl, who, f.Rate, fmtDur(f.pct(50)), fmtDur(f.pct(99)),
+		p("| %s %s | %.0f | %.0f%% | %s (%s) | %s | %s | %s | %s | %s | %s | %s\n", row.wl, who, f.Rate, 100*f.busy(), fmtDur(f.cpuPerRequest()), fmtDur(row.peak.cpuPerRequest()), fmtDur(f.pct(50)), fmtDur(f.pct(99)),
 			fmtDur(percentile(f.PacerLate, 50)), fmtDur(percentile(f.PacerLate, 99)), fmtDur(percentile(f.Handed, 50)), fmtDur(percentile(f.Handed, 99)), hey)
 	}
 }

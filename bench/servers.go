@@ -12,7 +12,9 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	rpprof "runtime/pprof"
 	"strconv"
 	"sync/atomic"
@@ -229,6 +231,17 @@ func serveInproc(args []string) error {
 	mux.HandleFunc("GET /debug/freeosmemory", func(w http.ResponseWriter, r *http.Request) {
 		debug.FreeOSMemory()
 		io.WriteString(w, "ok\n")
+	})
+
+	// What the last collection scanned, after a forced one: the bytes a
+	// mark's time follows.
+	mux.HandleFunc("GET /debug/gcscan", func(w http.ResponseWriter, r *http.Request) {
+		runtime.GC()
+		ms := []metrics.Sample{{Name: "/gc/scan/heap:bytes"}, {Name: "/gc/scan/stack:bytes"}, {Name: "/gc/scan/globals:bytes"}, {Name: "/gc/heap/live:bytes"}, {Name: "/gc/heap/objects:objects"}}
+		metrics.Read(ms)
+		for _, m := range ms {
+			fmt.Fprintf(w, "%s %d\n", m.Name, m.Value.Uint64())
+		}
 	})
 
 	srv := []*http.Server{

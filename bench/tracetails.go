@@ -355,7 +355,7 @@ func (tt *tailTrace) cause() string {
 	}
 	ranked := slices.Clone(causes)
 	slices.SortStableFunc(ranked, func(a, b string) int { return cmp.Compare(tt.share[b], tt.share[a]) })
-	return fmt.Sprintf("%s %.0f%%, %s %.0f%% (%d of %d over p99 in a mark phase)", ranked[0], 100*tt.share[ranked[0]], ranked[1], 100*tt.share[ranked[1]], tt.inMark, tt.slow)
+	return fmt.Sprintf("%s %.0f%%, %s %.0f%%; %d of %d over p99 met a mark phase, which covered %.0f%% of the time", ranked[0], 100*tt.share[ranked[0]], ranked[1], 100*tt.share[ranked[1]], tt.inMark, tt.slow, 100*tt.markOf)
 }
 
 func (tt *tailTrace) shares(m map[string]float64) string {
