@@ -29,6 +29,7 @@ type results struct {
 	reads         []*readRow
 	gcControl     []gcPhase    // the uncached fixed-rate phases on the binary with its collector off
 	traceTails    []*tailTrace // the same phases on the in-process server, traced
+	gcScan        string       // what a forced collection scanned on the in-process server
 	mix           []*mixQuery
 	w4            *w4Result
 	w4pair        *w4PairResult
@@ -296,7 +297,7 @@ func run(ctx context.Context, cfg *config) error {
 			}
 		}
 		if len(uncached) > 0 {
-			res.traceTails = runTraceTails(cfg, ip, token, uncached)
+			res.traceTails = runTraceTails(cfg, res, ip, token, uncached)
 		}
 		if cfg.want("profile") {
 			if err := runProfiles(cfg, res, ip, ex, wls, token); err != nil {

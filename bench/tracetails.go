@@ -315,7 +315,11 @@ func normalize(m map[string]float64) {
 
 // runTraceTails runs each uncached phase at its row's rate on the
 // in-process server while tracing it, and attributes its slow requests.
-func runTraceTails(cfg *config, ip *inprocServer, token string, phases []uncachedPhase) []*tailTrace {
+func runTraceTails(cfg *config, res *results, ip *inprocServer, token string, phases []uncachedPhase) []*tailTrace {
+	if status, body, err := fetch(ip.addr, httpRequest(ip.addr, "GET", "/debug/gcscan", nil)); err == nil && status == 200 {
+		res.gcScan = gcScanLine(body)
+		logf("in-process server: %s", res.gcScan)
+	}
 	var out []*tailTrace
 	for _, ph := range phases {
 		rs := &reqSet{addr: ip.addr, pid: ip.pid(), reqs: posts(ip.addr, ph.bodies, "Authorization", "Bearer "+token), check: ph.check, spans: true}
@@ -366,6 +370,20 @@ func (tt *tailTrace) shares(m map[string]float64) string {
 	return strings.Join(parts, ", ")
 }
 
+// gcScanLine says what /debug/gcscan reported a forced collection scanned.
+func gcScanLine(body []byte) string {
+	v := map[string]float64{}
+	for _, line := range strings.Split(string(body), "\n") {
+		var name string
+		var n float64
+		if _, err := fmt.Sscan(line, &name, &n); err == nil {
+			v[name] = n
+		}
+	}
+	return fmt.Sprintf("a forced collection scanned %.1f MB of heap, %.0f KB of stacks and %.0f KB of globals, of %.1f MB live in %.0f objects",
+		v["/gc/scan/heap:bytes"]/1e6, v["/gc/scan/stack:bytes"]/1e3, v["/gc/scan/globals:bytes"]/1e3, v["/gc/heap/live:bytes"]/1e6, v["/gc/heap/objects:objects"])
+}
+
 // renderTraceTails writes the traced phases' table.
 func (r *results) renderTraceTails(p func(string, ...any)) {
 	if len(r.traceTails) == 0 {
@@ -376,7 +394,11 @@ func (r *results) renderTraceTails(p func(string, ...any)) {
 	p("goroutines ran while it waited, by the trace's clock snapshot; its wait is split by cause, summed over those requests,\n")
 	p("and beside it the same split over every request. \"mark phases\": the share of the phase's wall time the collector was\n")
 	p("marking; \"longest\": the longest stretch one goroutine other than a request ran unbroken. \"no goroutine\": no goroutine ran\n")
-	p("(the kernel, the network, another process):\n\n")
+	p("(the kernel, the network, another process).")
+	if r.gcScan != "" {
+		p(" Before the phases, on the same server, %s.", r.gcScan)
+	}
+	p("\n\n")
 	p("| workload | rate | p99 | over p99 | in a mark phase | mark phases |")
 	for _, c := range causes {
 		p(" %s |", c)

@@ -126,3 +126,13 @@ func sortedSpans(spans []reqSpan) []time.Duration {
 	slices.Sort(out)
 	return out
 }
+
+// TestGCScanLineReadsTheEndpoint: the line is built from what
+// /debug/gcscan writes.
+func TestGCScanLineReadsTheEndpoint(t *testing.T) {
+	got := gcScanLine([]byte("/gc/scan/heap:bytes 6371136\n/gc/scan/stack:bytes 32840\n/gc/scan/globals:bytes 412442\n/gc/heap/live:bytes 64347672\n/gc/heap/objects:objects 158191\n"))
+	want := "a forced collection scanned 6.4 MB of heap, 33 KB of stacks and 412 KB of globals, of 64.3 MB live in 158191 objects"
+	if got != want {
+		t.Fatalf("%q\nwant %q", got, want)
+	}
+}
