@@ -18,6 +18,44 @@ import (
 // reads them). A value that gqlgen would refuse makes the plan give the
 // operation back, so that gqlgen reports it.
 
+// arguments is f's argument map as f.ArgumentMap(w.vars) builds it, in
+// the writer's scratch map: each decoder copies what it keeps before the
+// next field's arguments reuse the map. A literal gqlgen could not read
+// (ArgumentMap panics) is false.
+func (w *writer) arguments(f *graphql.CollectedField) (map[string]any, bool) {
+	if w.args == nil {
+		w.args = make(map[string]any, 8)
+	} else {
+		clear(w.args)
+	}
+	for _, def := range f.Definition.Arguments {
+		var val any
+		has := false
+		if a := f.Arguments.ForName(def.Name); a != nil {
+			if a.Value.Kind == ast.Variable {
+				val, has = w.vars[a.Value.Raw]
+			} else {
+				v, err := a.Value.Value(w.vars)
+				if err != nil {
+					return nil, false
+				}
+				val, has = v, true
+			}
+		}
+		if !has && def.DefaultValue != nil {
+			v, err := def.DefaultValue.Value(w.vars)
+			if err != nil {
+				return nil, false
+			}
+			val, has = v, true
+		}
+		if has {
+			w.args[def.Name] = val
+		}
+	}
+	return w.args, true
+}
+
 // knownArgs reports whether every argument of the field that has a value
 // (given, or a default) is one the plan decodes.
 func knownArgs(f *graphql.CollectedField, known ...string) bool {
@@ -85,7 +123,14 @@ func argsOf[A any](f *graphql.CollectedField, decode func(raw map[string]any) (A
 		return nil, false
 	}
 	if usesVariables(f.Field) {
-		return func(w *writer) (A, bool) { return decode(f.ArgumentMap(w.vars)) }, true
+		return func(w *writer) (A, bool) {
+			raw, ok := w.arguments(f)
+			if !ok {
+				var zero A
+				return zero, false
+			}
+			return decode(raw)
+		}, true
 	}
 	a, ok := decode(f.ArgumentMap(nil))
 	return func(*writer) (A, bool) { return a, true }, ok

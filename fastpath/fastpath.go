@@ -282,12 +282,14 @@ func compile(schema *ast.Schema, opCtx *graphql.OperationContext) (p *plan) {
 // and a little more (the response around the data).
 func (p *plan) run(ctx context.Context, e *Executor, vars map[string]any, dst []byte) (data []byte, ok bool) {
 	w := writers.Get().(*writer)
-	*w = writer{ctx: ctx, ex: e, vars: vars, buf: slices.Grow(dst, int(p.size.Load())+128)}
+	*w = writer{ctx: ctx, ex: e, vars: vars, buf: slices.Grow(dst, int(p.size.Load())+128), args: w.args}
 	defer func() {
 		if recover() != nil {
 			data, ok = nil, false
 		}
-		*w = writer{}
+		args := w.args
+		clear(args)
+		*w = writer{args: args}
 		writers.Put(w)
 	}()
 	p.root(w, struct{}{})

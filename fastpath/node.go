@@ -21,7 +21,11 @@ func node(c *compiler, f *graphql.CollectedField) (emit[struct{}], bool) {
 		return nil, false
 	}
 	return func(w *writer, _ struct{}) {
-		id, ok := requiredID(f.ArgumentMap(w.vars), "id")
+		raw, ok := w.arguments(f)
+		var id string
+		if ok {
+			id, ok = requiredID(raw, "id")
+		}
 		if !ok {
 			w.fail()
 			return
@@ -45,8 +49,12 @@ func nodes(c *compiler, f *graphql.CollectedField) (emit[struct{}], bool) {
 		return nil, false
 	}
 	return func(w *writer, _ struct{}) {
-		raw := f.ArgumentMap(w.vars)["ids"]
-		ids, ok := listOf(raw, graphql.UnmarshalID)
+		args, ok := w.arguments(f)
+		raw := args["ids"]
+		var ids []string
+		if ok {
+			ids, ok = listOf(raw, graphql.UnmarshalID)
+		}
 		if !ok || raw == nil {
 			w.fail()
 			return

@@ -496,7 +496,11 @@ func rootField[A, U any](known []string, args func(raw map[string]any) (A, bool)
 			return nil, false
 		}
 		return func(w *writer, _ struct{}) {
-			a, ok := args(f.ArgumentMap(w.vars))
+			raw, ok := w.arguments(f)
+			var a A
+			if ok {
+				a, ok = args(raw)
+			}
 			if !ok {
 				w.fail()
 				return

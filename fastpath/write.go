@@ -15,6 +15,9 @@ type writer struct {
 	vars   map[string]any
 	buf    []byte
 	failed bool
+	// args is the scratch map a field's arguments are decoded from
+	// (writer.arguments), kept with the writer between runs.
+	args map[string]any
 }
 
 // fail abandons the plan: the operation goes to gqlgen, which then
