@@ -292,6 +292,11 @@ func (r *results) render() string {
 			}
 		}
 		p("\n")
+		if r.w5Scan[0] != "" && r.w5Scan[1] != "" {
+			p("\nOn the in-process server, before its W5 %s; after the live transport's subscribers had all left, %s.\n", r.w5Scan[0], r.w5Scan[1])
+			p("The runtime never frees a goroutine's descriptor, so what the subscribers' goroutines left is marked in every\n")
+			p("collection after; the binary restarts after its own W5, before the reads.\n")
+		}
 	}
 
 	if r.pg != nil {

@@ -30,6 +30,7 @@ type results struct {
 	gcControl     []gcPhase    // the uncached fixed-rate phases on the binary with its collector off
 	traceTails    []*tailTrace // the same phases on the in-process server, traced
 	gcScan        string       // what a forced collection scanned on the in-process server
+	w5Scan        [2]string    // the same before and after its W5 on the live transport
 	mix           []*mixQuery
 	w4            *w4Result
 	w4pair        *w4PairResult
@@ -159,6 +160,16 @@ func run(ctx context.Context, cfg *config) error {
 	meetingID := globalID("Meeting", "meeting-00000")
 	if cfg.want("w5") {
 		fanOut(cfg, res, w5Server{target: w5Convene, addr: cv.addr, pid: cv.pid(), pub: publisher{addr: cv.addr, token: token, meetingID: meetingID}})
+		// The reads run on a fresh start: the runtime never frees a
+		// goroutine's descriptor, so a process that has held 10,000
+		// subscribers' goroutines marks those descriptors in every
+		// collection after (the in-process server's lines before and
+		// after its W5 say how much).
+		cv.stop()
+		if cv, err = startConvene(cfg, bin, dataDir, token, "convene"); err != nil {
+			return err
+		}
+		res.startups = append(res.startups, cv.ready)
 	}
 
 	// ---- Export, W1–W4 on the binary
@@ -273,6 +284,17 @@ func run(ctx context.Context, cfg *config) error {
 		if err := pinProc(ip.pid(), serverCore); err != nil {
 			res.warn("moving the in-process server to CPU %s: %v", serverCore, err)
 		}
+		if cfg.want("read") && wls != nil {
+			// The same requests to Convene's handler on a hub whose tailer
+			// is off: what the binary would serve without its tailer's load.
+			for _, wl := range wls {
+				res.reads = append(res.reads, measureRead(cfg, wl, convInproc, &reqSet{addr: ip.addr, pid: ip.pid(), reqs: posts(ip.addr, wl.gql), check: okGraphQL}, "served"))
+			}
+		}
+		// Before W5, for the same reason the binary restarts after its W5.
+		if len(uncached) > 0 {
+			res.traceTails = runTraceTails(cfg, res, ip, token, uncached)
+		}
 		if cfg.want("w5") {
 			// Convene's transport, then B3, on the same process; it returns
 			// its idle memory to the OS before each RSS reading.
@@ -286,18 +308,11 @@ func run(ctx context.Context, cfg *config) error {
 					prof.cpu("W5", fmt.Sprintf("W5 fan-out to %d subscribers (live transport), one outcome a second", n), d, nil)
 				}
 			}
+			res.w5Scan[0] = ip.gcScan()
 			fanOut(cfg, res, s)
+			res.w5Scan[1] = ip.gcScan()
+			logf("in-process server after W5 on the live transport: %s", res.w5Scan[1])
 			fanOut(cfg, res, w5Server{target: w5B3, addr: ip.b3, pid: ip.pid(), pub: publisher{addr: ip.b3, token: token, meetingID: meetingID}, freeMem: free})
-		}
-		if cfg.want("read") && wls != nil {
-			// The same requests to Convene's handler on a hub whose tailer
-			// is off: what the binary would serve without its tailer's load.
-			for _, wl := range wls {
-				res.reads = append(res.reads, measureRead(cfg, wl, convInproc, &reqSet{addr: ip.addr, pid: ip.pid(), reqs: posts(ip.addr, wl.gql), check: okGraphQL}, "served"))
-			}
-		}
-		if len(uncached) > 0 {
-			res.traceTails = runTraceTails(cfg, res, ip, token, uncached)
 		}
 		if cfg.want("profile") {
 			if err := runProfiles(cfg, res, ip, ex, wls, token); err != nil {
@@ -413,6 +428,16 @@ func runBaselines(cfg *config, res *results, self, exportPath, replayPath string
 type inprocServer struct {
 	*proc
 	b3 string // B3's address; proc.addr is Convene's handler's
+}
+
+// gcScan is what a forced collection on the in-process server scanned
+// (/debug/gcscan), or "" when it cannot be read.
+func (ip *inprocServer) gcScan() string {
+	status, body, err := fetch(ip.addr, httpRequest(ip.addr, "GET", "/debug/gcscan", nil))
+	if err != nil || status != 200 {
+		return ""
+	}
+	return gcScanLine(body)
 }
 
 func startInproc(cfg *config, self, dataDir, token string) (*inprocServer, error) {

@@ -316,10 +316,8 @@ func normalize(m map[string]float64) {
 // runTraceTails runs each uncached phase at its row's rate on the
 // in-process server while tracing it, and attributes its slow requests.
 func runTraceTails(cfg *config, res *results, ip *inprocServer, token string, phases []uncachedPhase) []*tailTrace {
-	if status, body, err := fetch(ip.addr, httpRequest(ip.addr, "GET", "/debug/gcscan", nil)); err == nil && status == 200 {
-		res.gcScan = gcScanLine(body)
-		logf("in-process server: %s", res.gcScan)
-	}
+	res.gcScan = ip.gcScan()
+	logf("in-process server before the traced phases: %s", res.gcScan)
 	var out []*tailTrace
 	for _, ph := range phases {
 		rs := &reqSet{addr: ip.addr, pid: ip.pid(), reqs: posts(ip.addr, ph.bodies, "Authorization", "Bearer "+token), check: ph.check, spans: true}
