@@ -223,17 +223,19 @@ func (tl *traceTimeline) split(from, to int64) map[string]int64 {
 	// and before to.
 	end, _ := slices.BinarySearchFunc(tl.runs, to, func(iv interval, t int64) int { return cmp.Compare(iv.from, t) })
 	begin, _ := slices.BinarySearchFunc(tl.runs, from-longRun, func(iv interval, t int64) int { return cmp.Compare(iv.from, t) })
-	for _, iv := range slices.Concat(tl.runs[begin:end], tl.long) {
-		lo, hi := max(iv.from, from), min(iv.to, to)
-		if hi <= lo {
-			continue
-		}
-		d := hi - lo
-		out[iv.cause] += d
-		if iv.within != "" {
-			out[iv.within] -= d
-		} else {
-			covered += d
+	for _, runs := range [][]interval{tl.runs[begin:end], tl.long} {
+		for _, iv := range runs {
+			lo, hi := max(iv.from, from), min(iv.to, to)
+			if hi <= lo {
+				continue
+			}
+			d := hi - lo
+			out[iv.cause] += d
+			if iv.within != "" {
+				out[iv.within] -= d
+			} else {
+				covered += d
+			}
 		}
 	}
 	for k, v := range out {
@@ -342,7 +344,7 @@ func runTraceTails(cfg *config, res *results, ip *inprocServer, token string, ph
 		} else {
 			tt = tl.attribute(ph.row.wl, fixed)
 		}
-		fixed.Spans = nil
+		tt.fixed.Spans = nil // attributed: the spans are not kept for the report
 		logf("%s traced at %6.0f req/s: p99 %7s | %d requests over p99, %d in a mark phase | %s", tt.wl, fixed.Rate,
 			fmtDur(percentile(fixed.Handed, 99)), tt.slow, tt.inMark, tt.shares(tt.share))
 		out = append(out, tt)

@@ -287,9 +287,8 @@ func (p *plan) run(ctx context.Context, e *Executor, vars map[string]any, dst []
 		if recover() != nil {
 			data, ok = nil, false
 		}
-		args := w.args
-		clear(args)
-		*w = writer{args: args}
+		clear(w.args)
+		*w = writer{args: w.args} // the map, emptied, goes back with the writer
 		writers.Put(w)
 	}()
 	p.root(w, struct{}{})
