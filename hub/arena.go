@@ -67,7 +67,7 @@ func (a *arena) hold(k *kind, e entity) entity {
 	c.live += size
 	*(*uint64)(base) = uint64(size)<<32 | uint64(c.n)
 	dst := unsafe.Add(base, 8)
-	b := bump{next: unsafe.Add(dst, round8(k.layout.size))}
+	b := bump{block: dst, off: round8(k.layout.size)}
 	k.layout.copyTo(dst, src, &b)
 	return k.at(dst)
 }
@@ -275,15 +275,22 @@ func (l *layout) extra(p unsafe.Pointer) uintptr {
 	return n
 }
 
-// bump hands out a block's bytes in order.
-type bump struct{ next unsafe.Pointer }
+// bump hands out a block's bytes in order. It keeps an offset, not a
+// pointer to the next byte: once the block is used up that pointer would
+// point past its chunk, at memory the collector may have freed or given to
+// another object, and the collector throws on such a pointer if it meets
+// one (in a write barrier, or scanning the stack).
+type bump struct {
+	block unsafe.Pointer
+	off   uintptr
+}
 
 func (b *bump) take(n uintptr) unsafe.Pointer {
 	if n == 0 {
 		return unsafe.Pointer(&zeroWord)
 	}
-	p := b.next
-	b.next = unsafe.Add(b.next, round8(n))
+	p := unsafe.Add(b.block, b.off)
+	b.off += round8(n)
 	return p
 }
 

@@ -2,7 +2,10 @@ package hub
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -140,5 +143,58 @@ func TestArenaLeavesDeadChunks(t *testing.T) {
 		if m.commitmentIndex.rows[i].c != Commitments.get(m, id) {
 			t.Fatalf("%s: the commitment index still points at a moved copy", id)
 		}
+	}
+}
+
+// TestArenaFillsChunksToTheirLastByte holds, in each of many chunks, a
+// last commitment whose block ends exactly where the chunk does: copying
+// it must not make a pointer past the chunk (the collector throws on one
+// that points at freed memory). TestArenaUnderCheckptr runs it where the
+// compiler checks every pointer the arena computes.
+func TestArenaFillsChunksToTheirLastByte(t *testing.T) {
+	a := &arena{}
+	k := Commitments.kind
+	var last []*Commitment
+	for range 24 {
+		filler := heldCommitment()
+		a.hold(k, filler)
+		c := heldCommitment()
+		c.Description = ""
+		size := 8 + round8(k.layout.size) + k.layout.extra(k.addr(c))
+		left := uintptr(len(a.cur.mem)) - a.cur.used
+		for left >= size+chunkSize/2 { // leave one block's room
+			a.hold(k, filler)
+			left = uintptr(len(a.cur.mem)) - a.cur.used
+		}
+		c.Description = strings.Repeat("d", int(left-size))
+		cur := a.cur
+		held := a.hold(k, c).(*Commitment)
+		if a.cur != cur || cur.used != uintptr(len(cur.mem)) {
+			t.Fatalf("the block did not end at its chunk's end: %d of %d used", cur.used, len(cur.mem))
+		}
+		if err := a.checkHeld(k, held); err != nil {
+			t.Fatal(err)
+		}
+		last = append(last, held)
+	}
+	runtime.GC()
+	for _, held := range last {
+		if len(held.Description) == 0 || held.Indicators[0].Periods == nil || *held.RolledUp != 61 {
+			t.Fatalf("a chunk's last block lost its parts: %+v", held)
+		}
+	}
+}
+
+// TestArenaUnderCheckptr runs the arena's tests again compiled with
+// -d=checkptr, which checks that each pointer the arena computes stays in
+// the allocation it started from.
+func TestArenaUnderCheckptr(t *testing.T) {
+	if os.Getenv("CONVENE_CHECKPTR") != "" || testing.Short() {
+		t.Skip("already under checkptr, or short")
+	}
+	cmd := exec.Command("go", "test", "-count=1", "-gcflags=convene/hub=-d=checkptr", "-run", "^TestArena(CopiesWhole|FillsChunksToTheirLastByte|LeavesDeadChunks)$", ".")
+	cmd.Env = append(os.Environ(), "CONVENE_CHECKPTR=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("arena tests under checkptr: %v\n%s", err, out)
 	}
 }
