@@ -268,16 +268,41 @@ func decodePart(d checkpointDoc) ([]hub.Snapshot, error) {
 		if r.State.Type() == "" {
 			return nil, errors.New("a state of no known type")
 		}
-		// Copies: r.History and r.Reports may point into the inflated
-		// part, which holds every state too.
-		sn := hub.Snapshot{State: r.State, History: hub.History(bytes.Clone(r.History)), Reports: hub.Reports(bytes.Clone(r.Reports))}
+		sn := hub.Snapshot{State: r.State, History: r.History, Reports: r.Reports}
 		if err := upgradeSnapshot(raw, &sn); err != nil {
 			return nil, err
 		}
 		out = append(out, sn)
 		b = rest
 	}
+	packBytes(out)
 	return out, nil
+}
+
+// packBytes copies the snapshots' histories and reports, which point into
+// the inflated part (and so keep every state's bytes alive), into one
+// allocation. One object for the part instead of two an entity: the
+// collector sweeps one span where it swept hundreds after every cycle.
+// Each slice is full (len == cap), so the read model's next append to one
+// copies it out rather than writing over its neighbour.
+func packBytes(snaps []hub.Snapshot) {
+	var n int
+	for _, sn := range snaps {
+		n += len(sn.History) + len(sn.Reports)
+	}
+	slab := make([]byte, 0, n)
+	take := func(b []byte) []byte {
+		if b == nil {
+			return nil
+		}
+		at := len(slab)
+		slab = append(slab, b...)
+		return slab[at:len(slab):len(slab)]
+	}
+	for i := range snaps {
+		snaps[i].History = take(snaps[i].History)
+		snaps[i].Reports = take(snaps[i].Reports)
+	}
 }
 
 // bsoncoreDocument splits the first BSON document (length-prefixed) off b.
