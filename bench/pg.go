@@ -74,7 +74,7 @@ func runW4PG(ctx context.Context, cfg *config, res *results, bin, sqliteDir stri
 	}
 	r.firstStart = cv.ready
 	logf("convene on PostgreSQL ready in %s", cv.ready.Round(time.Millisecond))
-	if err := verifyLoaded(res, cv); err != nil {
+	if err := verifyLoaded(res, cv.proc, "the server on PostgreSQL"); err != nil {
 		cv.stop()
 		return fail(err)
 	}

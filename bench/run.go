@@ -113,7 +113,8 @@ func run(ctx context.Context, cfg *config) error {
 	// The in-process server (B3, and Convene's handler with pprof) gets its
 	// own copy of the database, so it can start while the binary does.
 	inprocData := filepath.Join(cfg.work, "data-inproc")
-	if cfg.want("w5") || cfg.want("profile") {
+	inproc := cfg.want("w5") || cfg.want("profile") || cfg.want("read")
+	if inproc {
 		os.RemoveAll(inprocData)
 		if out, err := exec.Command("cp", "-a", dataDir, inprocData).CombinedOutput(); err != nil {
 			return fmt.Errorf("copying the dataset: %v: %s", err, out)
@@ -128,7 +129,7 @@ func run(ctx context.Context, cfg *config) error {
 	// ---- Start the binary (CPU 0) and the in-process server (CPU 1,
 	// idle until its turn, then moved to CPU 0) side by side.
 	var ip *inprocServer
-	if cfg.want("w5") || cfg.want("profile") || cfg.want("read") {
+	if inproc {
 		if ip, err = startInproc(cfg, self, inprocData, token); err != nil {
 			return err
 		}
@@ -147,8 +148,11 @@ func run(ctx context.Context, cfg *config) error {
 			return err
 		}
 		logf("in-process server ready in %s", ip.ready.Round(time.Millisecond))
+		if err := verifyLoaded(res, ip.proc, "the in-process server"); err != nil {
+			return err
+		}
 	}
-	if err := verifyLoaded(res, cv); err != nil {
+	if err := verifyLoaded(res, cv.proc, "the server"); err != nil {
 		return err
 	}
 	c0 := procCPU(cv.pid())
@@ -557,8 +561,9 @@ func readyzSeq(addr string) (int64, error) {
 	return strconv.ParseInt(f[len(f)-1], 10, 64)
 }
 
-// verifyLoaded checks the server serves what was generated.
-func verifyLoaded(res *results, cv *convene) error {
+// verifyLoaded checks that a server (named by who) serves what was
+// generated.
+func verifyLoaded(res *results, cv *proc, who string) error {
 	sc := res.cfg.scale
 	seq, err := readyzSeq(cv.addr)
 	if err != nil {
@@ -582,9 +587,9 @@ func verifyLoaded(res *results, cv *convene) error {
 		bad = append(bad, fmt.Sprintf("events: read model at %d, %d generated", seq, res.gen.Events))
 	}
 	if len(bad) > 0 {
-		return fmt.Errorf("the server did not load the generated data: %s", strings.Join(bad, "; "))
+		return fmt.Errorf("%s did not load the generated data: %s", who, strings.Join(bad, "; "))
 	}
-	logf("verified: the server serves %d stakeholders, %d commitments, %d meetings, %d outcomes at event %d",
+	logf("verified: %s serves %d stakeholders, %d commitments, %d meetings, %d outcomes at event %d", who,
 		sc.Stakeholders, sc.Commitments, sc.Meetings, sc.Outcomes, seq)
 	return nil
 }
