@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"convene/hub"
 
@@ -40,6 +41,9 @@ type Embedded struct {
 	done chan struct{}
 	dir  string // SQLite's directory, for diagnosing a full disk
 	lock *pgLock
+
+	checked time.Time    // SQLite: when the files last passed the full check
+	alerts  *slog.Logger // SQLite: where the clean stop's trouble is said
 }
 
 // StartEmbedded serves a FerretDB on addr (host:port; port 0 picks one)
@@ -67,8 +71,15 @@ func StartEmbeddedConfig(c EmbeddedConfig) (*Embedded, error) {
 		if err := checkFreeSpace(abs); err != nil {
 			return nil, err
 		}
-		if err := checkSQLiteFiles(abs, cmp.Or(c.Alerts, slog.Default())); err != nil {
-			return nil, err
+		e.alerts = cmp.Or(c.Alerts, slog.Default())
+		if checked, clean := takeCleanStop(abs, time.Now()); clean {
+			e.checked = checked
+			e.alerts.Info("the database files are as the last clean stop left them: their full check is skipped", "dir", abs, "last_checked", checked.Format(time.RFC3339))
+		} else {
+			e.checked = time.Now()
+			if err := checkSQLiteFiles(abs, e.alerts); err != nil {
+				return nil, err
+			}
 		}
 		fc.Handler, fc.SQLiteURL, e.dir = "sqlite", (&url.URL{Scheme: "file", Path: abs + "/"}).String(), abs
 	case BackendPostgreSQL:
@@ -107,6 +118,9 @@ func (e *Embedded) Stop() {
 	e.stop()
 	<-e.done
 	e.lock.release()
+	if e.dir != "" {
+		markCleanStop(e.dir, e.checked, e.alerts)
+	}
 }
 
 // Where says where the data lives, for the log: the SQLite directory or
