@@ -27,7 +27,8 @@ import (
 )
 
 func main() {
-	logger := slog.New(gateway.NewTextHandler(os.Stderr)) // slog's text format
+	text := gateway.NewTextHandler(os.Stderr) // slog's text format, written in batches
+	logger := slog.New(text)
 	cfg, err := app.ParseConfig(os.Args[1:], os.Getenv)
 	if errors.Is(err, flag.ErrHelp) {
 		app.Usage(os.Stdout)
@@ -39,8 +40,12 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := app.Run(ctx, cfg, logger, os.Stdout, os.Stderr); err != nil {
+	err = app.Run(ctx, cfg, logger, os.Stdout, os.Stderr)
+	if err != nil {
 		logger.Error("convene stopped", "err", err)
+	}
+	text.Flush()
+	if err != nil {
 		os.Exit(1)
 	}
 }

@@ -50,7 +50,8 @@ func TestPlannedReadsKeepAccessControl(t *testing.T) {
 // operation's name, type and cost; and refusals still log theirs.
 func TestPlannedReadsLogAsGqlgen(t *testing.T) {
 	var logs syncBuffer
-	s := startServerLogger(t, testConfig(t.TempDir(), "--max-cost", "5"), slog.New(gateway.NewTextHandler(&logs)))
+	text := gateway.NewTextHandler(&logs)
+	s := startServerLogger(t, testConfig(t.TempDir(), "--max-cost", "5"), slog.New(text))
 	vars := map[string]any{"id": gid(hub.TypeCommitment, "C-2.1-001")}
 	const big = `query Big { commitments(first: 50) { nodes { id lead { name } } } }`
 	for range 3 {
@@ -63,6 +64,7 @@ func TestPlannedReadsLogAsGqlgen(t *testing.T) {
 	}
 	varying := regexp.MustCompile(`^time=\S+ | duration=\S+| request_id=\S+`)
 	var w1, refused []string
+	text.Flush()
 	for _, line := range strings.Split(logs.String(), "\n") {
 		if !strings.Contains(line, `msg="graphql request"`) {
 			continue

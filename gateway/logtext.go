@@ -20,26 +20,73 @@ import (
 // made by WithAttrs and WithGroup, to slog's own text handler.
 type TextHandler struct {
 	slog *slog.TextHandler
-	out  *lockedWriter
+	out  *lineWriter
 }
 
 // NewTextHandler returns the text handler writing to w, at level info.
+// Lines are written in batches (see lineWriter): call Flush before the
+// process exits.
 func NewTextHandler(w io.Writer) *TextHandler {
-	out := &lockedWriter{w: w}
+	out := &lineWriter{w: w}
 	return &TextHandler{slog: slog.NewTextHandler(out, nil), out: out}
 }
 
-// lockedWriter lets slog's handler and the fast path write to w one line
-// at a time: both hold the same lock around a write.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
+// Flush writes the lines not yet written.
+func (h *TextHandler) Flush() { h.out.flush() }
+
+// lineWriter lets slog's handler and the fast path write to w one line at
+// a time, and batches the lines: a request's log line was a write(2) of
+// its own, 6% of an uncached W1 request's CPU. A line is written at most
+// lineDelay after it was logged, at once if it is a warning or an error
+// (so what goes wrong is never held back), and the buffer is written
+// whenever it reaches lineBatch bytes.
+type lineWriter struct {
+	mu      sync.Mutex
+	w       io.Writer
+	buf     []byte
+	pending *time.Timer // set while buf holds lines waiting for it
 }
 
-func (l *lockedWriter) Write(b []byte) (int, error) {
+const (
+	lineDelay = 20 * time.Millisecond
+	lineBatch = 64 << 10
+)
+
+func (l *lineWriter) Write(b []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.w.Write(b)
+	l.buf = append(l.buf, b...)
+	if len(l.buf) >= lineBatch {
+		return len(b), l.writeLocked()
+	}
+	if l.pending == nil {
+		l.pending = time.AfterFunc(lineDelay, l.flush)
+	}
+	return len(b), nil
+}
+
+// flush writes what is buffered.
+func (l *lineWriter) flush() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_ = l.writeLocked()
+}
+
+func (l *lineWriter) writeLocked() error {
+	if l.pending != nil {
+		l.pending.Stop()
+		l.pending = nil
+	}
+	if len(l.buf) == 0 {
+		return nil
+	}
+	_, err := l.w.Write(l.buf)
+	if cap(l.buf) > 4*lineBatch {
+		l.buf = nil // a burst grew it: do not keep that much
+	} else {
+		l.buf = l.buf[:0]
+	}
+	return err
 }
 
 // Enabled reports whether level is logged (info and above).
@@ -48,10 +95,37 @@ func (h *TextHandler) Enabled(ctx context.Context, level slog.Level) bool {
 }
 
 // WithAttrs returns slog's text handler with attrs.
-func (h *TextHandler) WithAttrs(attrs []slog.Attr) slog.Handler { return h.slog.WithAttrs(attrs) }
+func (h *TextHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return flushing{h.slog.WithAttrs(attrs), h.out}
+}
 
 // WithGroup returns slog's text handler with the group.
-func (h *TextHandler) WithGroup(name string) slog.Handler { return h.slog.WithGroup(name) }
+func (h *TextHandler) WithGroup(name string) slog.Handler {
+	return flushing{h.slog.WithGroup(name), h.out}
+}
+
+// flushing is one of slog's handlers on a lineWriter, writing warnings
+// and errors at once.
+type flushing struct {
+	slog.Handler
+	out *lineWriter
+}
+
+func (f flushing) Handle(ctx context.Context, r slog.Record) error {
+	err := f.Handler.Handle(ctx, r)
+	if r.Level >= slog.LevelWarn {
+		f.out.flush()
+	}
+	return err
+}
+
+func (f flushing) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return flushing{f.Handler.WithAttrs(attrs), f.out}
+}
+
+func (f flushing) WithGroup(name string) slog.Handler {
+	return flushing{f.Handler.WithGroup(name), f.out}
+}
 
 // Handle writes the record.
 func (h *TextHandler) Handle(ctx context.Context, r slog.Record) error {
@@ -65,10 +139,17 @@ func (h *TextHandler) Handle(ctx context.Context, r slog.Record) error {
 	})
 	*b = line
 	if !ok {
-		return h.slog.Handle(ctx, r)
+		err := h.slog.Handle(ctx, r)
+		if r.Level >= slog.LevelWarn {
+			h.out.flush()
+		}
+		return err
 	}
 	*b = append(line, '\n')
 	_, err := h.out.Write(*b)
+	if r.Level >= slog.LevelWarn {
+		h.out.flush()
+	}
 	return err
 }
 
@@ -88,10 +169,13 @@ func (h *TextHandler) line(t time.Time, level slog.Level, msg string, attrs []sl
 		r := slog.NewRecord(t, level, msg, 0)
 		r.AddAttrs(attrs...)
 		_ = h.slog.Handle(context.Background(), r)
-		return
+	} else {
+		*b = append(line, '\n')
+		_, _ = h.out.Write(*b)
 	}
-	*b = append(line, '\n')
-	_, _ = h.out.Write(*b)
+	if level >= slog.LevelWarn {
+		h.out.flush()
+	}
 }
 
 var lineBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}

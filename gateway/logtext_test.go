@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -74,7 +75,10 @@ func TestTextHandlerIsSlogs(t *testing.T) {
 					if err := fast.Handle(ctx, r); err != nil {
 						t.Fatal(err)
 					}
-					NewTextHandler(&gotLine).line(tm, level, msg, as)
+					fast.Flush()
+					lines := NewTextHandler(&gotLine)
+					lines.line(tm, level, msg, as)
+					lines.Flush()
 					if got.String() != want.String() || gotLine.String() != want.String() {
 						t.Fatalf("record %v %v %q %v:\nslog   %q\nHandle %q\nline   %q", tm, level, msg, as, want.String(), got.String(), gotLine.String())
 					}
@@ -90,7 +94,9 @@ func TestTextHandlerIsSlogs(t *testing.T) {
 	// Derived handlers are slog's.
 	var want, got bytes.Buffer
 	slog.New(slog.NewTextHandler(&want, nil)).With("pre", "x y").WithGroup("g").Info("m", "a", 1)
-	slog.New(NewTextHandler(&got)).With("pre", "x y").WithGroup("g").Info("m", "a", 1)
+	derived := NewTextHandler(&got)
+	slog.New(derived).With("pre", "x y").WithGroup("g").Info("m", "a", 1)
+	derived.Flush()
 	cut := func(s string) string { _, rest, _ := strings.Cut(s, " "); return rest } // the times differ
 	if cut(got.String()) != cut(want.String()) || got.Len() == 0 {
 		t.Fatalf("derived: slog %q, ours %q", want.String(), got.String())
@@ -126,10 +132,74 @@ func TestRequestLineIsSlogs(t *testing.T) {
 			info := c.info()
 			ctx := context.WithValue(context.Background(), infoKey{}, info)
 			g.finish(ctx, "POST", info, c.status, time.Now(), 1500*time.Microsecond)
+			if ours, ok := out.handler.(*TextHandler); ok {
+				ours.Flush()
+			}
 		}
 		cut := func(s string) string { _, rest, _ := strings.Cut(s, " "); return rest } // the times differ
 		if got.Len() == 0 || cut(got.String()) != cut(want.String()) {
 			t.Errorf("%s: slog %q, ours %q", c.comment, want.String(), got.String())
 		}
+	}
+}
+
+// lockedBytes is a buffer the line writer's timer may write to while the
+// test reads it.
+type lockedBytes struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBytes) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBytes) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestLinesAreWrittenInBatches: an info line waits for the batch at most
+// lineDelay (give or take the scheduler); a warning or an error, from the
+// handler or one derived from it, is written at once with the lines
+// before it; a full batch is written at once; Flush writes the rest.
+func TestLinesAreWrittenInBatches(t *testing.T) {
+	var out lockedBytes
+	h := NewTextHandler(&out)
+	log := slog.New(h)
+	log.Info("first")
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(out.String(), "msg=first") {
+		if time.Now().After(deadline) {
+			t.Fatal("an info line was not written within 5 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+
+	log.Info("before the warning")
+	log.Warn("careful")
+	if got := out.String(); !strings.Contains(got, `msg="before the warning"`) || !strings.Contains(got, "msg=careful") {
+		t.Fatalf("a warning waited for its batch:\n%s", got)
+	}
+	log.With("who", "derived").Error("broken")
+	if !strings.Contains(out.String(), "msg=broken who=derived") {
+		t.Fatalf("a derived handler's error waited for its batch:\n%s", out.String())
+	}
+
+	before := len(out.String())
+	long := strings.Repeat("x", 1000)
+	for range lineBatch/1000 + 1 {
+		log.Info("long", "text", long)
+	}
+	if len(out.String())-before < lineBatch {
+		t.Fatal("a full batch was not written")
+	}
+	log.Info("last")
+	h.Flush()
+	if !strings.Contains(out.String(), "msg=last") {
+		t.Fatal("Flush left a line unwritten")
 	}
 }
