@@ -132,6 +132,9 @@ func (r *results) render() string {
 		}
 		p("Convene start-up to ready (process start to `/readyz` 200): %s.\n", strings.Join(parts, ", "))
 	}
+	if r.uncleanStartup > 0 {
+		p("The same after an unclean stop (no clean-stop marker, so the start checks every event of the log, as after a crash): %s.\n", fmtDur(r.uncleanStartup))
+	}
 	if r.startupDetail != "" {
 		p("%s\n", r.startupDetail)
 	}

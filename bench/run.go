@@ -15,35 +15,38 @@ import (
 	"strings"
 	"time"
 
+	"convene/store"
+
 	_ "modernc.org/sqlite" // to count events in the embedded FerretDB's file
 )
 
 // results is everything one run measured.
 type results struct {
-	cfg           *config
-	machine       []kv
-	gen           genStats
-	startups      []time.Duration // Convene process start to /readyz 200
-	idleCPU       float64         // Convene binary's CPU use when idle, in cores
-	startupDetail string
-	reads         []*readRow
-	gcControl     []gcPhase    // the uncached fixed-rate phases on the binary with its collector off
-	traceTails    []*tailTrace // the same phases on the in-process server, traced
-	gcScan        string       // what a forced collection scanned on the in-process server
-	w5Scan        [2]string    // the same before and after its W5 on the live transport
-	mix           []*mixQuery
-	w4            *w4Result
-	w4pair        *w4PairResult
-	replay        *replayResult
-	w4flat        *w4FlatResult
-	w5            []*w5Row
-	profiles      []*profileNote
-	scaling       *scalingResult
-	pg            *pgResult
-	soak          *soakResult
-	warnings      []string
-	began         time.Time
-	took          time.Duration
+	cfg            *config
+	machine        []kv
+	gen            genStats
+	startups       []time.Duration // Convene process start to /readyz 200
+	uncleanStartup time.Duration   // the same with the full integrity check, as after a crash
+	idleCPU        float64         // Convene binary's CPU use when idle, in cores
+	startupDetail  string
+	reads          []*readRow
+	gcControl      []gcPhase    // the uncached fixed-rate phases on the binary with its collector off
+	traceTails     []*tailTrace // the same phases on the in-process server, traced
+	gcScan         string       // what a forced collection scanned on the in-process server
+	w5Scan         [2]string    // the same before and after its W5 on the live transport
+	mix            []*mixQuery
+	w4             *w4Result
+	w4pair         *w4PairResult
+	replay         *replayResult
+	w4flat         *w4FlatResult
+	w5             []*w5Row
+	profiles       []*profileNote
+	scaling        *scalingResult
+	pg             *pgResult
+	soak           *soakResult
+	warnings       []string
+	began          time.Time
+	took           time.Duration
 }
 
 type kv struct{ k, v string }
@@ -238,10 +241,15 @@ func run(ctx context.Context, cfg *config) error {
 		// for it and starts again for what follows.
 		cv.stop()
 		res.gcControl = runGCControl(cfg, res, bin, dataDir, token, uncached)
+		// Without the clean stop's marker this start checks every event
+		// of the log, as a start after a crash does.
+		if err := os.Remove(filepath.Join(dataDir, "ferretdb", store.CleanStopFile)); err != nil {
+			res.warn("the start after an unclean stop is not measured: %v", err)
+		}
 		if cv, err = startConvene(cfg, bin, dataDir, token, "convene"); err != nil {
 			return err
 		}
-		res.startups = append(res.startups, cv.ready)
+		res.uncleanStartup = cv.ready
 	}
 	if cfg.want("w4") || cfg.want("w4pg") {
 		res.w4 = runW4(cfg, res, cv, ex, token)

@@ -20,7 +20,7 @@ import (
 // A full check still runs at least once every fullCheckInterval, for damage
 // that keeps a file's size and time (a failing disk).
 const (
-	cleanStopFile     = "clean-stop.json"
+	CleanStopFile     = "clean-stop.json" // in the SQLite directory; delete it to have the next start check in full
 	fullCheckInterval = 7 * 24 * time.Hour
 )
 
@@ -45,7 +45,7 @@ func filesOf(dir string) ([]fileMark, error) {
 	}
 	var marks []fileMark
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), cleanStopFile) || !e.Type().IsRegular() { // the marker and its temporary file
+		if strings.HasPrefix(e.Name(), CleanStopFile) || !e.Type().IsRegular() { // the marker and its temporary file
 			continue
 		}
 		info, err := e.Info()
@@ -61,7 +61,7 @@ func filesOf(dir string) ([]fileMark, error) {
 // last passed the full check, if the marker vouches for them as they are
 // now and that check is recent enough; otherwise ok is false.
 func takeCleanStop(dir string, now time.Time) (checked time.Time, ok bool) {
-	path := filepath.Join(dir, cleanStopFile)
+	path := filepath.Join(dir, CleanStopFile)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return time.Time{}, false
@@ -86,7 +86,7 @@ func markCleanStop(dir string, checked time.Time, logger *slog.Logger) {
 	if err == nil {
 		var b []byte
 		if b, err = json.Marshal(cleanStop{Checked: checked, Files: files}); err == nil {
-			err = writeFileSynced(filepath.Join(dir, cleanStopFile), b)
+			err = writeFileSynced(filepath.Join(dir, CleanStopFile), b)
 		}
 	}
 	if err != nil {

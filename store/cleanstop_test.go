@@ -31,7 +31,7 @@ func TestCleanStopSkipsTheFullCheck(t *testing.T) {
 		return emb
 	}
 	skipped := func() bool { return strings.Contains(said.String(), "full check is skipped") }
-	marker := filepath.Join(dir, cleanStopFile)
+	marker := filepath.Join(dir, CleanStopFile)
 
 	emb := start()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
