@@ -65,6 +65,14 @@ func (l *lineWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// flushIfUrgent writes what is buffered after a line at level, if that is
+// a warning or an error.
+func (l *lineWriter) flushIfUrgent(level slog.Level) {
+	if level >= slog.LevelWarn {
+		l.flush()
+	}
+}
+
 // flush writes what is buffered.
 func (l *lineWriter) flush() {
 	l.mu.Lock()
@@ -113,9 +121,7 @@ type flushing struct {
 
 func (f flushing) Handle(ctx context.Context, r slog.Record) error {
 	err := f.Handler.Handle(ctx, r)
-	if r.Level >= slog.LevelWarn {
-		f.out.flush()
-	}
+	f.out.flushIfUrgent(r.Level)
 	return err
 }
 
@@ -138,18 +144,14 @@ func (h *TextHandler) Handle(ctx context.Context, r slog.Record) error {
 		return ok
 	})
 	*b = line
-	if !ok {
-		err := h.slog.Handle(ctx, r)
-		if r.Level >= slog.LevelWarn {
-			h.out.flush()
-		}
-		return err
+	var err error
+	if ok {
+		*b = append(line, '\n')
+		_, err = h.out.Write(*b)
+	} else {
+		err = h.slog.Handle(ctx, r)
 	}
-	*b = append(line, '\n')
-	_, err := h.out.Write(*b)
-	if r.Level >= slog.LevelWarn {
-		h.out.flush()
-	}
+	h.out.flushIfUrgent(r.Level)
 	return err
 }
 
@@ -173,9 +175,7 @@ func (h *TextHandler) line(t time.Time, level slog.Level, msg string, attrs []sl
 		*b = append(line, '\n')
 		_, _ = h.out.Write(*b)
 	}
-	if level >= slog.LevelWarn {
-		h.out.flush()
-	}
+	h.out.flushIfUrgent(level)
 }
 
 var lineBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
