@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"convene/hub"
+	"convene/internal/sweeppoll"
 	"convene/opaque"
 	"convene/seed"
 )
@@ -51,6 +52,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer) 
 		return err
 	}
 	defer a.Close(context.Background())
+	sweeppoll.Start() // requests are read while the runtime sweeps
 	srv := &http.Server{
 		Handler:           a.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -26,6 +26,7 @@ import (
 	"convene/gateway"
 	"convene/graph"
 	"convene/hub"
+	"convene/internal/sweeppoll"
 	"convene/resolvers"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -186,6 +187,7 @@ func serveInproc(args []string) error {
 	if err != nil {
 		return err
 	}
+	sweeppoll.Start() // as the binary's serve does
 
 	h, logger := p.app.Hub(), slog.New(slog.NewTextHandler(os.Stderr, nil))
 	readyz := func(w http.ResponseWriter, r *http.Request) {

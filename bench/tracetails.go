@@ -52,6 +52,9 @@ type tailTrace struct {
 	// without a break, and what it was.
 	longest     time.Duration
 	longestKind string
+	// sweepAlone is the longest stretch in which the background sweeper
+	// ran and no request did: what internal/sweeppoll keeps short.
+	sweepAlone time.Duration
 }
 
 // interval is one stretch of trace time, wall-clock nanoseconds.
@@ -299,7 +302,35 @@ func (tl *traceTimeline) attribute(wl string, fixed loadResult) *tailTrace {
 			tt.longest, tt.longestKind = time.Duration(iv.to-iv.from), iv.cause
 		}
 	}
+	tt.sweepAlone = tl.longestSweepAlone(lo, hi)
 	return tt
+}
+
+// longestSweepAlone is the longest stretch of [lo, hi) from a run of the
+// background sweeper to the end of its last run before a request ran.
+func (tl *traceTimeline) longestSweepAlone(lo, hi int64) time.Duration {
+	var longest, from, last int64
+	sweeping := false
+	for _, iv := range tl.runs { // sorted by start
+		if iv.from < lo || iv.to > hi || iv.within != "" {
+			continue
+		}
+		switch iv.cause {
+		case causeSweeper:
+			if !sweeping {
+				sweeping, from = true, iv.from
+			}
+			last = iv.to
+		case causeRequests:
+			if sweeping {
+				longest, sweeping = max(longest, last-from), false
+			}
+		}
+	}
+	if sweeping {
+		longest = max(longest, last-from)
+	}
+	return time.Duration(longest)
 }
 
 func normalize(m map[string]float64) {
@@ -345,8 +376,8 @@ func runTraceTails(cfg *config, res *results, ip *inprocServer, token string, ph
 			tt = tl.attribute(ph.row.wl, fixed)
 		}
 		tt.fixed.Spans = nil // attributed: the spans are not kept for the report
-		logf("%s traced at %6.0f req/s: p99 %7s | %d requests over p99, %d in a mark phase | %s", tt.wl, fixed.Rate,
-			fmtDur(percentile(fixed.Handed, 99)), tt.slow, tt.inMark, tt.shares(tt.share))
+		logf("%s traced at %6.0f req/s: p99 %7s | %d requests over p99, %d in a mark phase | %s | sweep alone %s", tt.wl, fixed.Rate,
+			fmtDur(percentile(fixed.Handed, 99)), tt.slow, tt.inMark, tt.shares(tt.share), fmtDur(tt.sweepAlone))
 		out = append(out, tt)
 	}
 	return out
@@ -393,8 +424,9 @@ func (r *results) renderTraceTails(p func(string, ...any)) {
 	p("golang.org/x/exp/trace). Each request slower than its phase's p99 (from the hand-out) is laid over what the server's\n")
 	p("goroutines ran while it waited, by the trace's clock snapshot; its wait is split by cause, summed over those requests,\n")
 	p("and beside it the same split over every request. \"mark phases\": the share of the phase's wall time the collector was\n")
-	p("marking; \"longest\": the longest stretch one goroutine other than a request ran unbroken. \"no goroutine\": no goroutine ran\n")
-	p("(the kernel, the network, another process).")
+	p("marking; \"longest\": the longest stretch one goroutine other than a request ran unbroken; \"sweep alone\": the longest\n")
+	p("stretch in which the background sweeper ran and no request did. \"no goroutine\": no goroutine ran (the kernel, the\n")
+	p("network, another process).")
 	if r.gcScan != "" {
 		p(" Before the phases, on the same server, %s.", r.gcScan)
 	}
@@ -403,17 +435,17 @@ func (r *results) renderTraceTails(p func(string, ...any)) {
 	for _, c := range causes {
 		p(" %s |", c)
 	}
-	p(" longest |\n|---|--:|--:|--:|--:|--:|%s--:|\n", strings.Repeat("--:|", len(causes)))
+	p(" longest | sweep alone |\n|---|--:|--:|--:|--:|--:|%s--:|--:|\n", strings.Repeat("--:|", len(causes)))
 	for _, tt := range r.traceTails {
 		if tt.err != "" {
-			p("| %s | %.0f | %s | (%s) |%s|\n", tt.wl, tt.fixed.Rate, fmtDur(percentile(tt.fixed.Handed, 99)), tt.err, strings.Repeat(" |", len(causes)+3))
+			p("| %s | %.0f | %s | (%s) |%s|\n", tt.wl, tt.fixed.Rate, fmtDur(percentile(tt.fixed.Handed, 99)), tt.err, strings.Repeat(" |", len(causes)+4))
 			continue
 		}
 		p("| %s | %.0f | %s | %d | %d | %.0f%% |", tt.wl, tt.fixed.Rate, fmtDur(percentile(tt.fixed.Handed, 99)), tt.slow, tt.inMark, 100*tt.markOf)
 		for _, c := range causes {
 			p(" %.0f%% (%.0f%%) |", 100*tt.share[c], 100*tt.all[c])
 		}
-		p(" %s %s |\n", fmtDur(tt.longest), tt.longestKind)
+		p(" %s %s | %s |\n", fmtDur(tt.longest), tt.longestKind, fmtDur(tt.sweepAlone))
 	}
 	p("\nEach cause cell: the slow requests' share (every request's share in brackets).\n")
 }

@@ -33,6 +33,28 @@ func TestSplitMovesAssistsToTheCollector(t *testing.T) {
 	}
 }
 
+// TestSweepAloneEndsAtARequest: a stretch of sweeping counts until a
+// request runs, other goroutines and gaps included, and a sweep inside a
+// request's run is the request's.
+func TestSweepAloneEndsAtARequest(t *testing.T) {
+	ms := int64(time.Millisecond)
+	tl := &traceTimeline{runs: []interval{
+		{0, 1 * ms, causeSweeper, ""},
+		{2 * ms, 3 * ms, causeOther, ""},
+		{4 * ms, 5 * ms, causeSweeper, ""}, // 0–5 ms: no request
+		{6 * ms, 7 * ms, causeRequests, ""},
+		{6 * ms, 7 * ms, causeAllocSweep, causeRequests},
+		{8 * ms, 10 * ms, causeSweeper, ""},
+		{11 * ms, 12 * ms, causeRequests, ""},
+	}}
+	if got := tl.longestSweepAlone(0, 20*ms); got != 5*time.Millisecond {
+		t.Errorf("longest sweep alone %v, want 5ms", got)
+	}
+	if got := tl.longestSweepAlone(6*ms, 20*ms); got != 2*time.Millisecond {
+		t.Errorf("from 6 ms: %v, want 2ms", got)
+	}
+}
+
 // TestTraceTailsSeeTheCollector traces this process serving HTTP requests
 // on one P while another goroutine allocates: the timeline must find the
 // requests' goroutines, the collector's mark phases and its worker, and

@@ -1,0 +1,59 @@
+package sweeppoll
+
+import (
+	"runtime"
+	"testing"
+	"time"
+)
+
+// eventually waits up to five seconds for cond.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 5 s: %s (counts %+v)", what, Read())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestPollsAfterEachCollection: every collection is seen, the network is
+// polled after it, and the polling stops once a sweep's time is over, so
+// an idle server does not poll.
+func TestPollsAfterEachCollection(t *testing.T) {
+	Start()
+	Start() // once per process
+	for range 3 {
+		before := Read()
+		runtime.GC()
+		eventually(t, "a collection seen and polled after", func() bool {
+			c := Read()
+			return c.Sweeps > before.Sweeps && c.Polls > before.Polls
+		})
+	}
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	window := min(max(time.Duration(m.HeapInuse/pageSize)*perPage, minSweep), maxSweep)
+	time.Sleep(window + 50*time.Millisecond)
+	idle := Read()
+	time.Sleep(window + 50*time.Millisecond)
+	if c := Read(); c.Polls != idle.Polls && c.Sweeps == idle.Sweeps {
+		t.Fatalf("polled %d times with no collection", c.Polls-idle.Polls)
+	}
+}
+
+// TestPollsAtItsInterval: over a window the poller polls about every
+// Interval, not once (a timer that the sweeper starves would poll once).
+func TestPollsAtItsInterval(t *testing.T) {
+	Start()
+	keep := make([][]byte, 0, 1<<16)
+	for range cap(keep) {
+		keep = append(keep, make([]byte, 1024)) // 64 MB: a window of about 12 ms
+	}
+	before := Read()
+	runtime.GC()
+	eventually(t, "the poller polling 10 times after one collection", func() bool {
+		return Read().Polls-before.Polls >= 10
+	})
+	runtime.KeepAlive(keep)
+}
