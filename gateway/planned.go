@@ -229,10 +229,12 @@ func plannedBody(b []byte, cost costExtension) ([]byte, bool) {
 
 // htmlSafe reports whether data holds nothing that json.Marshal escapes
 // in a json.RawMessage: <, >, & and U+2028 and U+2029 (whose encodings
-// start with 0xE2).
+// start with 0xE2). Four vectorised IndexByte passes are several times
+// faster than one loop comparing each byte four times (a page of 50's
+// answer is tens of KB).
 func htmlSafe(data []byte) bool {
-	for _, c := range data {
-		if c == '<' || c == '>' || c == '&' || c == 0xE2 {
+	for _, c := range [...]byte{'<', '>', '&', 0xE2} {
+		if bytes.IndexByte(data, c) >= 0 {
 			return false
 		}
 	}

@@ -1,8 +1,10 @@
 package gateway
 
 import (
+	"bytes"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -63,6 +65,23 @@ func TestReadAllIsIoReadAll(t *testing.T) {
 		failing := io.MultiReader(strings.NewReader(body[:100]), iotest.ErrReader(errors.New("cut")))
 		if got, err := readAll(nil, failing, length); err == nil || err.Error() != "cut" || string(got) != body[:100] {
 			t.Fatalf("length %d: a failing body gave %d bytes and %v", length, len(got), err)
+		}
+	}
+}
+
+// TestHTMLSafe: every byte json.Marshal escapes in a RawMessage is found
+// wherever it is, and nothing else is.
+func TestHTMLSafe(t *testing.T) {
+	long := bytes.Repeat([]byte(`{"title":"Youth-police dialogue \"Southside\"","n":1}`), 40)
+	if !htmlSafe(long) || !htmlSafe(nil) {
+		t.Fatal("safe data reported unsafe")
+	}
+	for _, bad := range []string{"<", ">", "&", "\u2028", "\u2029"} {
+		for _, at := range []int{0, 1, 31, 32, len(long) / 2, len(long)} {
+			data := slices.Concat(long[:at], []byte(bad), long[at:])
+			if htmlSafe(data) {
+				t.Errorf("%q at %d not found", bad, at)
+			}
 		}
 	}
 }

@@ -35,7 +35,7 @@ const (
 	// perPage is the polling a sweep is given for each 8 KB page of the
 	// heap in use: a sweep takes about 0.6 µs a page on this project's
 	// machines, and the margin covers a core shared with other work.
-	perPage  = 1500 * time.Nanosecond
+	perPage  = time.Microsecond
 	pageSize = 8 << 10
 	// minSweep and maxSweep bound the polling after a collection.
 	minSweep, maxSweep = time.Millisecond, 500 * time.Millisecond
