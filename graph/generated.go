@@ -13734,7 +13734,7 @@ func (ec *executionContext) _Commitment_objective(ctx context.Context, field gra
 			return ec.fieldContext_Commitment_objective(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Objective, nil
+			return obj.Objective(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqltype.Objective) graphql.Marshaler {
@@ -13748,7 +13748,7 @@ func (ec *executionContext) fieldContext_Commitment_objective(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "Commitment",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Objective(ctx, field)
@@ -13766,7 +13766,7 @@ func (ec *executionContext) _Commitment_pillar(ctx context.Context, field graphq
 			return ec.fieldContext_Commitment_pillar(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Pillar, nil
+			return obj.Pillar(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *hub.Pillar) graphql.Marshaler {
@@ -13780,7 +13780,7 @@ func (ec *executionContext) fieldContext_Commitment_pillar(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Commitment",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Pillar(ctx, field)
@@ -13798,7 +13798,7 @@ func (ec *executionContext) _Commitment_lead(ctx context.Context, field graphql.
 			return ec.fieldContext_Commitment_lead(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Lead, nil
+			return obj.Lead(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *hub.Stakeholder) graphql.Marshaler {
@@ -13812,7 +13812,7 @@ func (ec *executionContext) fieldContext_Commitment_lead(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Commitment",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Stakeholder(ctx, field)
@@ -13830,7 +13830,7 @@ func (ec *executionContext) _Commitment_participants(ctx context.Context, field 
 			return ec.fieldContext_Commitment_participants(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Participants, nil
+			return obj.Participants(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []gqltype.Participant) graphql.Marshaler {
@@ -13844,7 +13844,7 @@ func (ec *executionContext) fieldContext_Commitment_participants(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "Commitment",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Participant(ctx, field)

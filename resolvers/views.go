@@ -18,14 +18,7 @@ func (r *Resolver) commitmentFrom(get lookup, c *hub.Commitment) *gqltype.Commit
 	if c == nil {
 		return nil
 	}
-	parts := make([]gqltype.Participant, len(c.Participants))
-	for i, p := range c.Participants {
-		parts[i] = gqltype.Participant{Participant: p, Stakeholder: as[hub.Stakeholder](get(hub.TypeStakeholder, p.StakeholderID))}
-	}
-	return &gqltype.Commitment{Commitment: c,
-		Lead:      as[hub.Stakeholder](get(hub.TypeStakeholder, c.LeadID)),
-		Objective: r.objectiveFrom(get, as[hub.Objective](get(hub.TypeObjective, c.ObjectiveID))),
-		Pillar:    as[hub.Pillar](get(hub.TypePillar, c.PillarID)), Participants: parts}
+	return &gqltype.Commitment{Commitment: c, Get: gqltype.Lookup(get)}
 }
 
 func (r *Resolver) commitmentsFrom(get lookup, cs []*hub.Commitment) []*gqltype.Commitment {
@@ -64,10 +57,7 @@ func (r *Resolver) objective(o *hub.Objective) *gqltype.Objective {
 }
 
 func (r *Resolver) objectiveFrom(get lookup, o *hub.Objective) *gqltype.Objective {
-	if o == nil {
-		return nil
-	}
-	return &gqltype.Objective{Objective: o, Pillar: as[hub.Pillar](get(hub.TypePillar, o.PillarID))}
+	return gqltype.ObjectiveOf(gqltype.Lookup(get), o)
 }
 
 // node returns an entity as the Node interface holds it: commitments,

@@ -12,13 +12,51 @@ import (
 // value itself it marshals inline. The resolvers build views from the
 // read model's values (resolvers.Resolver.commitment, .objective).
 
-// Commitment is a hub.Commitment with its references resolved.
+// Commitment is a hub.Commitment whose references are looked up when a
+// field asks for them: a commitment by id most often selects its lead
+// alone, and a page of them few of their references.
 type Commitment struct {
 	*hub.Commitment
-	Lead         *hub.Stakeholder
-	Objective    *Objective
-	Pillar       *hub.Pillar
-	Participants []Participant // in the commitment's order
+	Get Lookup // the read model as the query reads it (now, or asOf)
+}
+
+// Lookup finds an entity by type and id; nil when there is none.
+type Lookup func(t hub.EntityType, id string) any
+
+func as[T any](e any) *T {
+	v, _ := e.(*T)
+	return v
+}
+
+// Lead is the commitment's lead stakeholder.
+func (c *Commitment) Lead() *hub.Stakeholder {
+	return as[hub.Stakeholder](c.Get(hub.TypeStakeholder, c.LeadID))
+}
+
+// Objective is the commitment's objective, with its pillar.
+func (c *Commitment) Objective() *Objective {
+	return ObjectiveOf(c.Get, as[hub.Objective](c.Get(hub.TypeObjective, c.ObjectiveID)))
+}
+
+// Pillar is the commitment's pillar.
+func (c *Commitment) Pillar() *hub.Pillar { return as[hub.Pillar](c.Get(hub.TypePillar, c.PillarID)) }
+
+// Participants are the commitment's, in its order, each with its
+// stakeholder.
+func (c *Commitment) Participants() []Participant {
+	parts := make([]Participant, len(c.Commitment.Participants))
+	for i, p := range c.Commitment.Participants {
+		parts[i] = Participant{Participant: p, Stakeholder: as[hub.Stakeholder](c.Get(hub.TypeStakeholder, p.StakeholderID))}
+	}
+	return parts
+}
+
+// ObjectiveOf is o's view, its pillar looked up with get; nil for nil.
+func ObjectiveOf(get Lookup, o *hub.Objective) *Objective {
+	if o == nil {
+		return nil
+	}
+	return &Objective{Objective: o, Pillar: as[hub.Pillar](get(hub.TypePillar, o.PillarID))}
 }
 
 // ProgressReport is a hub.ProgressReport with what names it (its
