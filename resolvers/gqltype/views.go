@@ -6,10 +6,11 @@ import (
 )
 
 // Views: a commitment and an objective as the schema serves them, with
-// their global ID and the entities they refer to already looked up in the
-// read model. gqlgen runs every field backed by a resolver in a goroutine
-// of its own (and a resolver for `id` on every object); fields of the
-// value itself it marshals inline. The resolvers build views from the
+// their global ID and the entities they refer to (a commitment's when a
+// field asks for them, an objective's pillar at once). gqlgen runs every
+// field backed by a resolver in a goroutine of its own (and a resolver for
+// `id` on every object); fields and methods of the value itself it
+// marshals inline. The resolvers build views from the
 // read model's values (resolvers.Resolver.commitment, .objective).
 
 // Commitment is a hub.Commitment whose references are looked up when a
