@@ -8,6 +8,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"convene/hub"
+	"convene/resolvers/gqltype"
 )
 
 // Time travel: a field with an `asOf` argument answers as the hub stood
@@ -57,7 +58,7 @@ func (r *Resolver) today(ctx context.Context) hub.Date {
 }
 
 // lookup finds an entity by type and id, in some state of the hub.
-type lookup func(t hub.EntityType, id string) any
+type lookup = gqltype.Lookup
 
 // lookupAt finds entities as the instant ctx asks for stood, one at a
 // time (cheaper than a whole view for a single entity and what it refers to).
@@ -78,9 +79,4 @@ func (r *Resolver) lookupAt(ctx context.Context) (lookup, error) {
 		}
 		return e
 	}, nil
-}
-
-func as[T any](e any) *T {
-	v, _ := e.(*T)
-	return v
 }

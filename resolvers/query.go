@@ -59,7 +59,7 @@ func (r *queryResolver) Stakeholder(ctx context.Context, id string, _ *time.Time
 	if err != nil {
 		return nil, err
 	}
-	return as[hub.Stakeholder](get(hub.TypeStakeholder, localID(hub.TypeStakeholder, id))), nil
+	return gqltype.As[hub.Stakeholder](get(hub.TypeStakeholder, localID(hub.TypeStakeholder, id))), nil
 }
 
 func (r *queryResolver) Commitments(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CommitmentFilter, orderBy *model.CommitmentOrder, _ *time.Time) (*model.CommitmentConnection, error) {
@@ -79,7 +79,7 @@ func (r *queryResolver) Commitment(ctx context.Context, id string, _ *time.Time)
 	if err != nil {
 		return nil, err
 	}
-	return r.commitmentFrom(get, as[hub.Commitment](get(hub.TypeCommitment, localID(hub.TypeCommitment, id)))), nil
+	return r.commitmentFrom(get, gqltype.As[hub.Commitment](get(hub.TypeCommitment, localID(hub.TypeCommitment, id)))), nil
 }
 
 func (r *queryResolver) CommitmentByReference(ctx context.Context, reference string) (*gqltype.Commitment, error) {

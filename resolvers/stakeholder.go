@@ -6,6 +6,7 @@ import (
 	"convene/graph/model"
 	"convene/hub"
 	"convene/opaque"
+	"convene/resolvers/gqltype"
 )
 
 type stakeholderResolver struct{ *Resolver }
@@ -19,7 +20,7 @@ func (r *stakeholderResolver) Parent(ctx context.Context, s *hub.Stakeholder) (*
 	if err != nil || s.ParentID == "" {
 		return nil, err
 	}
-	return as[hub.Stakeholder](get(hub.TypeStakeholder, s.ParentID)), nil
+	return gqltype.As[hub.Stakeholder](get(hub.TypeStakeholder, s.ParentID)), nil
 }
 
 func (r *stakeholderResolver) Children(ctx context.Context, s *hub.Stakeholder) ([]*hub.Stakeholder, error) {

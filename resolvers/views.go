@@ -18,7 +18,7 @@ func (r *Resolver) commitmentFrom(get lookup, c *hub.Commitment) *gqltype.Commit
 	if c == nil {
 		return nil
 	}
-	return &gqltype.Commitment{Commitment: c, Get: gqltype.Lookup(get)}
+	return &gqltype.Commitment{Commitment: c, Get: get}
 }
 
 func (r *Resolver) commitmentsFrom(get lookup, cs []*hub.Commitment) []*gqltype.Commitment {
@@ -53,11 +53,7 @@ func (r *Resolver) outcome(o *hub.MeetingOutcome) *gqltype.MeetingOutcome {
 
 // objective returns the view of o (nil for nil).
 func (r *Resolver) objective(o *hub.Objective) *gqltype.Objective {
-	return r.objectiveFrom(r.model().Entity, o)
-}
-
-func (r *Resolver) objectiveFrom(get lookup, o *hub.Objective) *gqltype.Objective {
-	return gqltype.ObjectiveOf(gqltype.Lookup(get), o)
+	return gqltype.ObjectiveOf(r.model().Entity, o)
 }
 
 // node returns an entity as the Node interface holds it: commitments,

@@ -24,30 +24,31 @@ type Commitment struct {
 // Lookup finds an entity by type and id; nil when there is none.
 type Lookup func(t hub.EntityType, id string) any
 
-func as[T any](e any) *T {
+// As is e as a *T, nil when it is none (or nil).
+func As[T any](e any) *T {
 	v, _ := e.(*T)
 	return v
 }
 
 // Lead is the commitment's lead stakeholder.
 func (c *Commitment) Lead() *hub.Stakeholder {
-	return as[hub.Stakeholder](c.Get(hub.TypeStakeholder, c.LeadID))
+	return As[hub.Stakeholder](c.Get(hub.TypeStakeholder, c.LeadID))
 }
 
 // Objective is the commitment's objective, with its pillar.
 func (c *Commitment) Objective() *Objective {
-	return ObjectiveOf(c.Get, as[hub.Objective](c.Get(hub.TypeObjective, c.ObjectiveID)))
+	return ObjectiveOf(c.Get, As[hub.Objective](c.Get(hub.TypeObjective, c.ObjectiveID)))
 }
 
 // Pillar is the commitment's pillar.
-func (c *Commitment) Pillar() *hub.Pillar { return as[hub.Pillar](c.Get(hub.TypePillar, c.PillarID)) }
+func (c *Commitment) Pillar() *hub.Pillar { return As[hub.Pillar](c.Get(hub.TypePillar, c.PillarID)) }
 
 // Participants are the commitment's, in its order, each with its
 // stakeholder.
 func (c *Commitment) Participants() []Participant {
 	parts := make([]Participant, len(c.Commitment.Participants))
 	for i, p := range c.Commitment.Participants {
-		parts[i] = Participant{Participant: p, Stakeholder: as[hub.Stakeholder](c.Get(hub.TypeStakeholder, p.StakeholderID))}
+		parts[i] = Participant{Participant: p, Stakeholder: As[hub.Stakeholder](c.Get(hub.TypeStakeholder, p.StakeholderID))}
 	}
 	return parts
 }
@@ -57,7 +58,7 @@ func ObjectiveOf(get Lookup, o *hub.Objective) *Objective {
 	if o == nil {
 		return nil
 	}
-	return &Objective{Objective: o, Pillar: as[hub.Pillar](get(hub.TypePillar, o.PillarID))}
+	return &Objective{Objective: o, Pillar: As[hub.Pillar](get(hub.TypePillar, o.PillarID))}
 }
 
 // ProgressReport is a hub.ProgressReport with what names it (its
