@@ -83,13 +83,19 @@ func arm() {
 	})
 }
 
+// window is how long the network is polled after a collection of a heap
+// with inUse bytes in use.
+func window(inUse uint64) time.Duration {
+	return min(max(time.Duration(inUse/pageSize)*perPage, minSweep), maxSweep)
+}
+
 func poll() {
 	var m runtime.MemStats
 	for range swept {
 		sweeps.Add(1)
 		runtime.ReadMemStats(&m) // stops and starts the world: polls the network
 		polls.Add(1)
-		d := min(max(time.Duration(m.HeapInuse/pageSize)*perPage, minSweep), maxSweep)
+		d := window(m.HeapInuse)
 		deadline := time.Now().Add(d)
 		for time.Now().Before(deadline) {
 			select {
