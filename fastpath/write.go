@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"convene/internal/quote"
 )
 
 // writer is one execution of a plan: the response's data as it is
@@ -45,7 +47,7 @@ func (w *writer) strings(list []string) {
 
 // goQuoted writes s as strconv.Quote does: gqlgen's Date and DateTime
 // marshalers quote that way.
-func (w *writer) goQuoted(s string) { w.buf = strconv.AppendQuote(w.buf, s) }
+func (w *writer) goQuoted(s string) { w.buf = quote.Append(w.buf, s) }
 
 func (w *writer) integer(n int) { w.buf = strconv.AppendInt(w.buf, int64(n), 10) }
 
@@ -90,7 +92,10 @@ const hexDigits = "0123456789ABCDEF"
 func appendQuoted(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
-	for i, c := range s {
+	// Byte by byte: what ranging over runes would copy (every byte of a
+	// multi-byte or invalid sequence is at least 0x80) is copied alike.
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if c >= 0x20 && c != '\\' && c != '"' {
 			continue
 		}

@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"convene/internal/quote"
 )
 
 // TextHandler is the binary's log handler: it writes what
@@ -275,7 +277,7 @@ func appendAttr(b []byte, a slog.Attr) ([]byte, bool) {
 // appendText appends s, quoted when slog's text handler quotes it.
 func appendText(b []byte, s string) []byte {
 	if needsQuoting(s) {
-		return strconv.AppendQuote(b, s)
+		return quote.Append(b, s)
 	}
 	return append(b, s...)
 }
