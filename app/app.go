@@ -140,10 +140,22 @@ func (a *App) openDatabase(ctx context.Context, cfg Config, logger *slog.Logger)
 	}
 	a.store = st
 	logger.Info("connected to the database", "database", cfg.database, "replicaSet", st.ReplicaSet())
-	if a.embedded != nil {
-		st.WatchDisk(a.embedded.DataDir())
+	if dir := a.embeddedSQLite(); dir != "" {
+		st.WatchDisk(dir)
+		if err := st.IndexLookups(dir); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// embeddedSQLite is the directory of the embedded database's SQLite
+// files, or "" when the database is not the embedded SQLite one.
+func (a *App) embeddedSQLite() string {
+	if a.embedded == nil {
+		return ""
+	}
+	return a.embedded.DataDir()
 }
 
 // Hub is the domain the App serves.

@@ -47,10 +47,11 @@ type Store struct {
 	blocks   sync.Map   // blocks whose index this process has ensured
 	blocksMu sync.Mutex // one creation at a time in this process
 
-	replicaSet bool          // hello reported a replica set: majority reads and writes
-	health     health        // why writes fail, if they do
-	diskDir    string        // the embedded SQLite's directory, for readiness
-	closed     chan struct{} // closed by Close: stops the prober
+	replicaSet bool           // hello reported a replica set: majority reads and writes
+	health     health         // why writes fail, if they do
+	diskDir    string         // the embedded SQLite's directory, for readiness
+	lookups    *lookupIndexes // the embedded SQLite's _id lookup indexes (IndexLookups), or nil
+	closed     chan struct{}  // closed by Close: stops the prober
 
 	mu    sync.Mutex
 	known []checkpointRef // checkpoint documents this instance has seen, for compaction
@@ -118,7 +119,7 @@ func (s *Store) Close(ctx context.Context) error {
 	default:
 		close(s.closed)
 	}
-	return s.client.Disconnect(ctx)
+	return errors.Join(s.client.Disconnect(ctx), s.lookups.close())
 }
 
 // ErrFormat is returned by Connect for a database written by an
@@ -197,8 +198,10 @@ const blockSize = 256
 func blockOf(seq int64) int64 { return (seq - 1) / blockSize }
 
 func (s *Store) block(b int64) *mongo.Collection {
-	return s.db.Collection(fmt.Sprintf("events_%08d", b))
+	return s.db.Collection(blockName(b))
 }
+
+func blockName(b int64) string { return fmt.Sprintf("events_%08d", b) }
 
 // ensureBlock creates, once per process, the block's unique index on
 // (stream, version), before this instance inserts into it.
@@ -224,6 +227,7 @@ func (s *Store) ensureBlock(ctx context.Context, b int64) error {
 		})
 		if err == nil || s.hasBlockIndex(ctx, b) {
 			s.blocks.Store(b, true)
+			s.lookups.ensure(blockName(b)) // while the block is empty: at no cost
 			return nil
 		}
 	}
@@ -419,6 +423,7 @@ func (s *Store) ReadPage(ctx context.Context, seq int64) ([]*hub.Event, error) {
 
 // ReadEvent returns the event at seq, or nil when there is none.
 func (s *Store) ReadEvent(ctx context.Context, seq int64) (*hub.Event, error) {
+	s.lookups.ensure(blockName(blockOf(seq))) // a block another instance made
 	raw, err := s.block(blockOf(seq)).FindOne(ctx, bson.D{{Key: "_id", Value: seqID(seq)}}).Raw()
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, nil
