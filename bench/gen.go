@@ -69,6 +69,11 @@ func generateOn(ctx context.Context, dataDir, pgURL string, sc scale, seed uint6
 		return genStats{}, err
 	}
 	defer st.Close(context.Background())
+	if pgURL == "" { // as the binary's import does
+		if err := st.IndexLookups(emb.DataDir()); err != nil {
+			return genStats{}, err
+		}
+	}
 	var log hub.EventLog = st
 	var mem *memLog
 	if mode == "bulk" {
