@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 )
 
 // FerretDB creates a collection in separate statements, each committed
@@ -41,7 +42,8 @@ type halfMade struct {
 	collections []ferretCollection // listed without their _id index
 }
 
-// interrupted finds the half-made creations in c. A collection whose
+// interrupted finds the half-made creations in c; the lookup indexes
+// Convene adds itself are not among them. A collection whose
 // list lacks its _id index is removed whole (its indexes with it),
 // since that index is what makes the log's positions unique.
 func interrupted(c catalog) halfMade {
@@ -59,6 +61,9 @@ func interrupted(c catalog) halfMade {
 		}
 	}
 	for _, ix := range c.indexes {
+		if strings.HasSuffix(ix[0], lookupIndexSuffix) {
+			continue // Convene's own (lookups.go), never in FerretDB's list
+		}
 		if coll := byTable[ix[1]]; coll != nil && coll.hasID && !slices.Contains(coll.indexes, ix[0]) {
 			h.indexes = append(h.indexes, ix[0])
 		}
