@@ -40,6 +40,13 @@ type HeadLog interface {
 	SetHead(ctx context.Context, seq int64) error
 }
 
+// PolledLog is a HeadLog and ContendedLog that reads both records in one
+// round trip, as the tailer does on each poll.
+type PolledLog interface {
+	// Poll returns what Head and Contention return.
+	Poll(ctx context.Context) (head int64, instance string, turn time.Duration, count int64, err error)
+}
+
 // ContendedLog is an EventLog through which instances tell each other
 // that one lost a race for a position: the others then take turns with
 // it (see commit) rather than keep it out by writing back to back.
@@ -221,20 +228,19 @@ func (h *Hub) tail(interval time.Duration) {
 			armed = false
 			announce()
 		case <-t.C:
-			h.readContention(ctx)
+			head, headErr := h.poll(ctx, heads)
 			if err := h.voidHeld(ctx, batchStale); err != nil && ctx.Err() == nil {
 				h.logger.Warn("voiding an unfinished batch", "err", err)
 			}
 			if heads != nil {
-				head, err := heads.Head(ctx)
-				if err == nil && head > h.model.Seq() && h.readUpTo(ctx, head) {
+				if headErr == nil && head > h.model.Seq() && h.readUpTo(ctx, head) {
 					continue // the announced events read
 				}
 				// Nothing announced: read the log all the same every
 				// sweepPolls, for an event whose writer stopped (or
 				// failed to announce) between its append and its
 				// announcement.
-				if err == nil && head <= h.model.Seq() {
+				if headErr == nil && head <= h.model.Seq() {
 					if quietPolls++; quietPolls%sweepPolls != 0 {
 						continue
 					}
@@ -267,6 +273,21 @@ func (h *Hub) tail(interval time.Duration) {
 			return
 		}
 	}
+}
+
+// poll reads, for the tailer, the log's head (when the log has one) and
+// another instance's lost races: in one round trip when the log can.
+func (h *Hub) poll(ctx context.Context, heads HeadLog) (int64, error) {
+	if p, ok := h.log.(PolledLog); ok && heads != nil {
+		head, by, turn, n, err := p.Poll(ctx)
+		h.noteContention(by, turn, n, err)
+		return head, err
+	}
+	h.readContention(ctx)
+	if heads == nil {
+		return 0, nil
+	}
+	return heads.Head(ctx)
 }
 
 // sweepPolls is how often, in polls with nothing announced, the tailer

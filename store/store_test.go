@@ -222,4 +222,20 @@ func TestHeads(t *testing.T) {
 	if head, err := s.Head(ctx); err != nil || head != 9 {
 		t.Fatalf("head %d %v, want 9", head, err)
 	}
+	// The tailer's poll reads both records at once, as Head and Contention.
+	if head, by, turn, n, err := s.Poll(ctx); err != nil || head != 9 || by != "" || turn != 0 || n != 0 {
+		t.Fatalf("poll before a lost race: %d %q %v %d %v", head, by, turn, n, err)
+	}
+	for range 2 {
+		if err := s.Contend(ctx, "instance-b", 1500*time.Microsecond); err != nil {
+			t.Fatal(err)
+		}
+	}
+	by, turn, n, err := s.Contention(ctx)
+	if err != nil || by != "instance-b" || turn != 1500*time.Microsecond || n != 2 {
+		t.Fatalf("contention %q %v %d %v", by, turn, n, err)
+	}
+	if head, pby, pturn, pn, err := s.Poll(ctx); err != nil || head != 9 || pby != by || pturn != turn || pn != n {
+		t.Fatalf("poll %d %q %v %d %v, want 9 and Contention's %q %v %d", head, pby, pturn, pn, err, by, turn, n)
+	}
 }

@@ -11,17 +11,23 @@
 // network, and the requests it finds ready go to the local run queue,
 // which the scheduler serves before the global one; runtime.ReadMemStats
 // stops and starts the world in about a microsecond. So after each
-// collection this package reads the memory statistics every Interval, for
-// as long as a sweep of the heap in use can take.
+// collection this package reads the memory statistics every Interval
+// until the sweep is over.
 //
-// A collection is seen by a sentinel object re-armed every cycle: an
-// 8-byte object, whose finalizer runs as soon as a sweep reaches its span
-// (the runtime sweeps the small size classes first, and allocations of
-// that class sweep its spans at once).
+// A sweep is seen by two sentinel objects re-armed every cycle, each
+// with a finalizer, which runs as soon as the sweep reaches its span.
+// The runtime sweeps size class by size class, large objects first: an
+// 8-byte object (class 1) marks the start, one of the last class (32 KB)
+// the end, which records the collection it ended. Allocating in a class
+// sweeps that class's spans at once, so either can be seen early: the
+// polling lasts at least as long as a sweep of the heap in use takes on
+// this project's machines, and it stops at maxSweep if the end is never
+// seen.
 package sweeppoll
 
 import (
 	"runtime"
+	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,12 +38,13 @@ const (
 	// most this long is added to the wait of a request that arrives
 	// while the sweeper runs.
 	Interval = 100 * time.Microsecond
-	// perPage is the polling a sweep is given for each 8 KB page of the
-	// heap in use: a sweep takes about 0.6 µs a page on this project's
-	// machines, and the margin covers a core shared with other work.
+	// perPage is the least polling a sweep is given for each 8 KB page
+	// of the heap in use, should its end be seen early: a sweep takes
+	// about 0.6 µs a page on this project's machines.
 	perPage  = time.Microsecond
 	pageSize = 8 << 10
-	// minSweep and maxSweep bound the polling after a collection.
+	// minSweep and maxSweep bound the polling after a collection (the
+	// end of a sweep not seen).
 	minSweep, maxSweep = time.Millisecond, 500 * time.Millisecond
 )
 
@@ -48,8 +55,11 @@ type Counts struct {
 }
 
 var (
-	once   sync.Once
-	swept  = make(chan struct{}, 1)
+	once  sync.Once
+	swept = make(chan struct{}, 1) // a sweep began
+	// ended is the number of the collection whose sweep the end sentinel
+	// last saw (runtime.MemStats.NumGC's count).
+	ended  atomic.Uint64
 	sweeps atomic.Int64
 	polls  atomic.Int64
 )
@@ -60,6 +70,7 @@ func Start() {
 	once.Do(func() {
 		go poll()
 		arm()
+		armEnd()
 	})
 }
 
@@ -83,6 +94,20 @@ func arm() {
 	})
 }
 
+// endSentinel is the largest object without pointers the runtime
+// allocates in a size class (32768 bytes, the last) rather than alone.
+type endSentinel [32<<10 - 8]byte
+
+// armEnd is arm for the end of a sweep.
+func armEnd() {
+	runtime.SetFinalizer(new(endSentinel), func(*endSentinel) {
+		cycles := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+		metrics.Read(cycles)
+		ended.Store(cycles[0].Value.Uint64())
+		armEnd()
+	})
+}
+
 // window is how long the network is polled after a collection of a heap
 // with inUse bytes in use.
 func window(inUse uint64) time.Duration {
@@ -96,12 +121,13 @@ func poll() {
 		runtime.ReadMemStats(&m) // stops and starts the world: polls the network
 		polls.Add(1)
 		d := window(m.HeapInuse)
-		deadline := time.Now().Add(d)
-		for time.Now().Before(deadline) {
+		start := time.Now()
+		over := func() bool { return ended.Load() >= uint64(m.NumGC) }
+		for now := start; now.Sub(start) < d || !over() && now.Sub(start) < maxSweep; now = time.Now() {
 			select {
 			case <-swept: // the next collection already
 				sweeps.Add(1)
-				deadline = time.Now().Add(d)
+				start = time.Now()
 			default:
 			}
 			time.Sleep(Interval)

@@ -59,3 +59,19 @@ func TestPollsAgainDuringTheWindow(t *testing.T) {
 	})
 	runtime.KeepAlive(keep)
 }
+
+// TestSeesEachSweepEnd: after each collection the end sentinel records
+// it, which is what lets the polling stop when the sweep does rather than
+// after a guess of its length.
+func TestSeesEachSweepEnd(t *testing.T) {
+	Start()
+	for range 3 {
+		before := Read()
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		eventually(t, "the sweep's start and its end seen", func() bool {
+			return Read().Sweeps > before.Sweeps && ended.Load() >= uint64(m.NumGC)
+		})
+	}
+}
