@@ -471,6 +471,19 @@ func (s *Store) readBlock(ctx context.Context, b int64) ([]*hub.Event, error) {
 // of lost races.
 const headID, contentionID = "log", "contention"
 
+// headsDoc is either document of the heads collection: the log head
+// (Seq) or the record of lost races (By, Turn, N).
+type headsDoc struct {
+	ID   string `bson:"_id"`
+	Seq  int64  `bson:"seq"`
+	By   string `bson:"by"`
+	Turn int64  `bson:"turnMicros"`
+	N    int64  `bson:"n"`
+}
+
+// turn is the record's catch-up time.
+func (d headsDoc) turn() time.Duration { return time.Duration(d.Turn) * time.Microsecond }
+
 // headFilter selects the log head.
 var headFilter = bson.D{{Key: "_id", Value: headID}}
 
@@ -478,9 +491,7 @@ var headFilter = bson.D{{Key: "_id", Value: headID}}
 // read of a one-document collection, so that tailers read the log itself
 // only when it has grown.
 func (s *Store) Head(ctx context.Context) (int64, error) {
-	var h struct {
-		Seq int64 `bson:"seq"`
-	}
+	var h headsDoc
 	err := s.heads.FindOne(ctx, headFilter).Decode(&h)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return 0, nil
@@ -520,11 +531,7 @@ func (s *Store) Contend(ctx context.Context, instance string, turn time.Duration
 // Contention returns the last record of a lost race and a count that
 // changes with each record (the increment need not be atomic).
 func (s *Store) Contention(ctx context.Context) (string, time.Duration, int64, error) {
-	var c struct {
-		By   string `bson:"by"`
-		Turn int64  `bson:"turnMicros"`
-		N    int64  `bson:"n"`
-	}
+	var c headsDoc
 	err := s.heads.FindOne(ctx, contentionFilter).Decode(&c)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return "", 0, 0, nil
@@ -532,7 +539,7 @@ func (s *Store) Contention(ctx context.Context) (string, time.Duration, int64, e
 	if err != nil {
 		return "", 0, 0, fmt.Errorf("reading the record of lost races: %w", err)
 	}
-	return c.By, time.Duration(c.Turn) * time.Microsecond, c.N, nil
+	return c.By, c.turn(), c.N, nil
 }
 
 var _ hub.PolledLog = (*Store)(nil) // the tailer's poll takes one round trip
@@ -548,13 +555,7 @@ func (s *Store) Poll(ctx context.Context) (head int64, by string, turn time.Dura
 	}
 	defer cur.Close(ctx)
 	for cur.Next(ctx) {
-		var d struct {
-			ID   string `bson:"_id"`
-			Seq  int64  `bson:"seq"`
-			By   string `bson:"by"`
-			Turn int64  `bson:"turnMicros"`
-			N    int64  `bson:"n"`
-		}
+		var d headsDoc
 		if err := cur.Decode(&d); err != nil {
 			return 0, "", 0, 0, fmt.Errorf("reading the log head: %w", err)
 		}
@@ -562,7 +563,7 @@ func (s *Store) Poll(ctx context.Context) (head int64, by string, turn time.Dura
 		case headID:
 			head = d.Seq
 		case contentionID:
-			by, turn, n = d.By, time.Duration(d.Turn)*time.Microsecond, d.N
+			by, turn, n = d.By, d.turn(), d.N
 		}
 	}
 	if err := cur.Err(); err != nil {
