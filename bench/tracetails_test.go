@@ -88,8 +88,10 @@ func TestTraceTailsSeeTheCollector(t *testing.T) {
 		t.Skipf("a trace is already running: %v", err)
 	}
 	var spans []reqSpan
-	deadline := time.Now().Add(time.Second)
-	for time.Now().Before(deadline) {
+	// A second, or up to five on a loaded machine until 500 requests: with
+	// fewer, none may be over the p99 (a CI run once had 95).
+	begun := time.Now()
+	for d := time.Since(begun); d < time.Second || len(spans) < 500 && d < 5*time.Second; d = time.Since(begun) {
 		out := time.Now()
 		resp, err := http.Get(srv.URL)
 		if err != nil {
