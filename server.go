@@ -24,6 +24,7 @@ import (
 
 	"convene/app"
 	"convene/gateway"
+	"convene/internal/sysmon"
 )
 
 func main() {
@@ -37,6 +38,12 @@ func main() {
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "convene: %v\nRun convene --help for every command and flag.\n", err)
 		os.Exit(2)
+	}
+	if cfg.Serves() {
+		// Re-executes once, before anything is opened; returns only when it did not.
+		if err := sysmon.Reexec(); err != nil {
+			logger.Warn("serving without the runtime setting "+sysmon.Setting, "err", err)
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -235,3 +235,6 @@ func envDuration(getenv func(string) string, name string, def time.Duration) tim
 	}
 	return def
 }
+
+// Serves reports whether cfg's command is serve, the long-running one.
+func (c Config) Serves() bool { return c.command == "serve" }

@@ -27,6 +27,7 @@ import (
 	"convene/graph"
 	"convene/hub"
 	"convene/internal/sweeppoll"
+	"convene/internal/sysmon"
 	"convene/resolvers"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -165,6 +166,9 @@ func (p *inproc) close() {
 }
 
 func serveInproc(args []string) error {
+	if err := sysmon.Reexec(); err != nil { // as the binary's serve does
+		return err
+	}
 	fs := flag.NewFlagSet("serve-inproc", flag.ExitOnError)
 	liveAddr := fs.String("live-addr", "127.0.0.1:0", "listen address of Convene's handler (with pprof)")
 	b3Addr := fs.String("b3-addr", "127.0.0.1:0", "listen address of B3, gqlgen's WebSocket transport")
