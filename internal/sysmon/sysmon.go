@@ -30,7 +30,7 @@ const Setting = "schedtrace=2147483647"
 // when it did not re-execute: nil when there was nothing to do, or why
 // exec failed (the caller goes on without the setting).
 func Reexec() error {
-	godebug, set := os.LookupEnv("GODEBUG")
+	godebug := os.Getenv("GODEBUG")
 	if setsSchedtrace(godebug) {
 		return nil
 	}
@@ -38,7 +38,7 @@ func Reexec() error {
 	if err != nil {
 		return err
 	}
-	if set && godebug != "" {
+	if godebug != "" {
 		godebug += ","
 	}
 	env := append(environWithout("GODEBUG"), "GODEBUG="+godebug+Setting)
