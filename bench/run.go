@@ -35,6 +35,7 @@ type results struct {
 	gcScan         string       // what a forced collection scanned on the in-process server
 	w5Scan         [2]string    // the same before and after its W5 on the live transport
 	mix            []*mixQuery
+	sideBySide     []*sideBySide // the uncached targets' servers in turns
 	w4             *w4Result
 	w4pair         *w4PairResult
 	replay         *replayResult
@@ -60,6 +61,9 @@ const convUncached = "Convene with a token (uncached)"
 
 // b1Name names B1's rows: net/http and encoding/json over the same data.
 const b1Name = "B1 net/http+encoding/json"
+
+// b2Name names B2's rows: Apollo Server on Node.js over the same data.
+const b2Name = "B2 Apollo Server"
 
 type readRow struct {
 	wl, target  string
@@ -201,6 +205,13 @@ func run(ctx context.Context, cfg *config) error {
 		os.WriteFile(replayPath, b, 0o644)
 	}
 	var uncached []uncachedPhase // the uncached rows' phases, run again with the collector off and traced
+	var baselines []*baselineProc
+	if cfg.want("read") {
+		if baselines, err = startBaselines(cfg, self, exportPath, replayPath); err != nil {
+			return err
+		}
+		defer stopBaselines(baselines)
+	}
 	if cfg.want("read") || cfg.only["mix"] {
 		for _, wl := range wls {
 			if !cfg.want("read") {
@@ -237,6 +248,13 @@ func run(ctx context.Context, cfg *config) error {
 			res.renderMix(func(f string, a ...any) { fmt.Printf(f, a...) })
 			uncached = append(uncached, uncachedPhase{row: row, bodies: mix.gql, check: ok})
 		}
+		if cfg.want("read") {
+			res.sideBySide = runSideBySide(cfg, sideServers(cv, token, baselines), sideWorkloads(wls))
+			// The baselines' rows follow at once, so that the rows too are
+			// measured close together.
+			measureBaselines(cfg, res, baselines, wls, recorded)
+			stopBaselines(baselines)
+		}
 		// The tails' control needs the data directory: the binary stops
 		// for it and starts again for what follows.
 		cv.stop()
@@ -269,13 +287,6 @@ func run(ctx context.Context, cfg *config) error {
 	}
 	if cfg.want("replay") {
 		res.replay = runReplay(cfg, res, bin, dataDir, token)
-	}
-
-	// ---- Baselines of W1–W3, one server at a time
-	if cfg.want("read") {
-		if err := runBaselines(cfg, res, self, exportPath, replayPath, wls, recorded); err != nil {
-			return err
-		}
 	}
 
 	// ---- W5 baselines: raw broadcast, then B3 and Convene's transport in one process
@@ -389,7 +400,24 @@ func ensureApollo(dir string) error {
 	return nil
 }
 
-func runBaselines(cfg *config, res *results, self, exportPath, replayPath string, wls []*workload, recorded [][][]byte) error {
+// baselineProc is one baseline server, up from the export to the end of
+// the reads: its rows and the side-by-side rounds.
+type baselineProc struct {
+	name string
+	*proc
+	rest bool // B1 answers GET /rest/… rather than POST /graphql
+}
+
+func (b *baselineProc) reqSet(wl *workload) *reqSet {
+	if b.rest {
+		return &reqSet{addr: b.addr, pid: b.pid(), reqs: gets(b.addr, wl.rest)}
+	}
+	return &reqSet{addr: b.addr, pid: b.pid(), reqs: posts(b.addr, wl.gql), check: okGraphQL}
+}
+
+// startBaselines starts B0, B1 and B2 on the server core, where they
+// idle until their turn.
+func startBaselines(cfg *config, self, exportPath, replayPath string) ([]*baselineProc, error) {
 	type baseline struct {
 		name string
 		argv []string
@@ -397,14 +425,15 @@ func runBaselines(cfg *config, res *results, self, exportPath, replayPath string
 		rest bool
 	}
 	apollo := filepath.Join(cfg.root, "bench", "apollo")
+	var bs []*baselineProc
 	for _, b := range []baseline{
 		{name: "B0 net/http replay", argv: []string{self, "serve-b0", "-replay", replayPath}},
 		{name: b1Name, argv: []string{self, "serve-b1", "-export", exportPath}, rest: true},
-		{name: "B2 Apollo Server", argv: []string{"node", filepath.Join(apollo, "server.mjs"), "--export", exportPath}, env: []string{"NODE_ENV=production"}},
+		{name: b2Name, argv: []string{"node", filepath.Join(apollo, "server.mjs"), "--export", exportPath}, env: []string{"NODE_ENV=production"}},
 	} {
 		addr := freeAddr()
 		argv := b.argv
-		apolloServer := strings.HasPrefix(b.name, "B2")
+		apolloServer := b.name == b2Name
 		if apolloServer {
 			argv = append(argv, "--port", addr[strings.LastIndexByte(addr, ':')+1:])
 		} else {
@@ -412,26 +441,47 @@ func runBaselines(cfg *config, res *results, self, exportPath, replayPath string
 		}
 		p, err := startProc(cfg.work, strings.Fields(b.name)[0], addr, b.env, argv...)
 		if err != nil {
-			return err
+			stopBaselines(bs)
+			return nil, err
 		}
+		bs = append(bs, &baselineProc{name: b.name, proc: p, rest: b.rest})
 		if apolloServer {
 			err = p.waitReadyReq(httpRequest(addr, "POST", "/graphql", gqlBody(`{ __typename }`, nil)), 60*time.Second)
 		} else {
 			err = p.waitReady("/healthz", 60*time.Second)
 		}
 		if err != nil {
-			p.stop()
-			return err
+			stopBaselines(bs)
+			return nil, err
 		}
+	}
+	return bs, nil
+}
+
+func stopBaselines(bs []*baselineProc) {
+	for _, b := range bs {
+		b.stop()
+	}
+}
+
+// measureBaselines measures each baseline's rows of W1–W3, one server at
+// a time, after checking its answers against Convene's.
+func measureBaselines(cfg *config, res *results, bs []*baselineProc, wls []*workload, recorded [][][]byte) {
+	for _, b := range bs {
 		for i, wl := range wls {
-			rs := &reqSet{addr: addr, pid: p.pid(), reqs: posts(addr, wl.gql), check: okGraphQL}
-			if b.rest {
-				rs = &reqSet{addr: addr, pid: p.pid(), reqs: gets(addr, wl.rest)}
-			}
+			rs := b.reqSet(wl)
 			verified := verifySame(res, b.name, wl, rs, recorded[i])
 			res.reads = append(res.reads, measureRead(cfg, wl, b.name, rs, verified))
 		}
-		p.stop()
+	}
+}
+
+// baseline is the started baseline called name, or nil.
+func baseline(bs []*baselineProc, name string) *baselineProc {
+	for _, b := range bs {
+		if b.name == name {
+			return b
+		}
 	}
 	return nil
 }

@@ -94,13 +94,6 @@ func ratiosOf(rounds [][]loadResult) scalingRatios {
 			cpus = append(cpus, float64(small[r].cpuPerRequest())/float64(b))
 		}
 	}
-	median := func(v []float64) float64 {
-		if len(v) == 0 {
-			return 0
-		}
-		slices.Sort(v)
-		return v[len(v)/2]
-	}
 	return scalingRatios{rate: median(rates), cpu: median(cpus)}
 }
 
