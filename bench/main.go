@@ -96,7 +96,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.StringVar(&cfg.results, "results", "", "where to write the results (default bench/RESULTS.md; -quick <work>/RESULTS.md)")
 	fs.StringVar(&cfg.load, "load", "bulk", "how the dataset reaches the database: bulk (commands on an in-memory log, then ordered batch inserts) or commands (each event appended as a server does; ~3.5 min at default scale)")
 	fs.StringVar(&cfg.bin, "server-bin", "", "benchmark this server binary instead of building one from the module (go build -o bench/.work/convene .)")
-	only := fs.String("only", "", "run only these parts, comma-separated: read (W1-W3 and the analyst's mix), mix (the mix alone), w4 (one instance, then two), w4flat, replay, w5, profile, w4pg (W4 and start-up on PostgreSQL), scaling; and soak, never in the default run")
+	only := fs.String("only", "", "run only these parts, comma-separated: read (W1-W3, the analyst's mix, the baselines and the side-by-side rounds), mix (the mix alone), w4 (one instance, then two), w4flat, replay, w5, profile, w4pg (W4 and start-up on PostgreSQL), scaling; and soak, never in the default run")
 	sizes := fs.String("scaling-sizes", "", "the scaling part's dataset sizes, in commitments, comma-separated (default 1000,10000,100000; -quick 1000,10000)")
 	fs.DurationVar(&cfg.soakDur, "soak-duration", 5*time.Minute, "the soak's length after its warm-up (-only soak)")
 	fs.IntVar(&cfg.soakSubs, "soak-subscribers", 100, "the soak's subscriber slots, each connecting and leaving every 0.5-3 s")
