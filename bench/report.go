@@ -214,10 +214,7 @@ func (r *results) render() string {
 		p("W4 two instances: a second server process on the first one's embedded database (`--mongodb-uri`), both on the\n")
 		p("servers' core, each under a closed loop of %d connections for %s at once; latencies are the closed loop's. %s.\n", pairConns, cfg.dur, w.detail)
 	}
-	if len(r.sideBySide) > 0 {
-		p("\n")
-		r.renderSideBySide(p)
-	}
+	r.renderSideBySide(p)
 	if rp := r.replay; rp != nil {
 		p("\n## Replay after a restart\n\n")
 		p("The binary restarted on the database W4 left (its memory then holds none of the log), one graphql-transport-ws\n")

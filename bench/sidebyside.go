@@ -70,7 +70,7 @@ func runSideBySide(cfg *config, servers []sideServer, wls []*workload) []*sideBy
 func (sb *sideBySide) ratios(a, b int) []float64 {
 	var out []float64
 	for _, round := range sb.rounds {
-		if rb := round[b].throughput(); rb > 0 && round[b].Requests > 0 {
+		if rb := round[b].throughput(); rb > 0 {
 			out = append(out, round[a].throughput()/rb)
 		}
 	}
@@ -89,16 +89,14 @@ func (sb *sideBySide) cpuRatios(a, b int) []float64 {
 	return out
 }
 
-// median of xs, 0 when empty.
+// median of xs, 0 when empty; of an even count, the upper of the two
+// middle values, as scaling's cells take it.
 func median(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0
 	}
 	s := slices.Clone(xs)
 	slices.Sort(s)
-	if n := len(s); n%2 == 0 {
-		return (s[n/2-1] + s[n/2]) / 2
-	}
 	return s[len(s)/2]
 }
 
@@ -119,12 +117,12 @@ func (r *results) renderSideBySide(p func(string, ...any)) {
 	if len(r.sideBySide) == 0 {
 		return
 	}
-	p("## Side by side: the uncached targets' servers in turns\n\n")
+	p("\n## Side by side: the uncached targets' servers in turns\n\n")
 	p("The uncached W1 and W2 against B1 and B2 once more, the three servers in turns: %d rounds, in each a closed loop of\n", sideRounds)
 	p("%d connections on every server after a warm-up as long (the rows' phases last three times as long; before the first\n", r.cfg.conns)
-	p("round, each server is warmed up for as long as a row's phase), the order rotated\n")
-	p("from round to round. Each round's ratios compare phases seconds apart, where the rows above compare servers measured\n")
-	p("minutes apart; the targets read the median round. \"CPU\": the server's CPU time a request.\n\n")
+	p("round, each server is warmed up for as long as a row's phase), the order rotated from round to round. Each round's\n")
+	p("ratios compare phases seconds apart, where the rows above compare servers measured minutes apart; the targets read\n")
+	p("the median round. \"CPU\": the server's CPU time a request.\n\n")
 	for _, sb := range r.sideBySide {
 		p("| %s round |", sb.wl)
 		for _, n := range sb.names {

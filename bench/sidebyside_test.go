@@ -28,8 +28,8 @@ func TestSideBySideMedians(t *testing.T) {
 	if got := median(sb.cpuRatios(0, 2)); got < 4.84 || got > 4.86 { // 4.85, 4.85, 5.43
 		t.Fatalf("median CPU ratio to B2 %.3f, want 4.85", got)
 	}
-	if got := median([]float64{4, 1, 3, 2}); got != 2.5 {
-		t.Fatalf("median of an even count %.2f, want 2.5", got)
+	if got := median([]float64{4, 1, 3, 2}); got != 3 {
+		t.Fatalf("median of an even count %.2f, want the upper middle, 3", got)
 	}
 
 	// The rows alone would miss W1 against B2 (25,000 vs 6,000 req/s);
